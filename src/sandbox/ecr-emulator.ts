@@ -1,0 +1,302 @@
+/**
+ * A local Amazon ECR for the integration tests, the sandbox and benchmarks: a node:http server
+ * speaking ECR's JSON 1.1 protocol to the real @aws-sdk/client-ecr, with fault injection.
+ * Dev tooling only; the Lambda never loads it.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isEcrAction, runEcrAction } from './ecr/actions';
+import { CallLog, type CallListener, type EcrCall } from './ecr/call-log';
+import {
+  EcrServiceError,
+  missingAuthenticationToken,
+  serialization,
+  serverError,
+  throttled,
+  unknownOperation,
+} from './ecr/errors';
+import { FaultPlan, type EcrFaults, type FaultKind } from './ecr/faults';
+import { EcrRegistry } from './ecr/registry';
+import { loadState, saveState } from './ecr/state-file';
+import {
+  INVALID_JSON,
+  header,
+  parseBody,
+  readBody,
+  repositoryNameOf,
+  sendError,
+  sendOutput,
+  targetAction,
+} from './ecr/wire';
+
+export type { EcrCall, CallListener } from './ecr/call-log';
+export type { EcrFaults, FaultKind } from './ecr/faults';
+export { EcrErrorType } from './ecr/errors';
+
+export interface EcrEmulatorOptions {
+  /** 0 (the default) picks any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** The registry's account ID; default 123456789012. */
+  registryId?: string;
+  /** Used in repository ARNs and URIs; default us-east-1. */
+  region?: string;
+  /** 12-digit accounts that do not exist, so policies naming them are refused; default ['000000000000']. */
+  unknownAccounts?: string[];
+  /** Delay before every answer, in milliseconds; default 0. */
+  latencyMs?: number;
+  /** Loaded at start if present and saved after every change, so a sandbox survives restarts. */
+  stateFile?: string;
+}
+
+export interface EcrEmulator {
+  /** Where to point the SDK: `endpoint` or AWS_ENDPOINT_URL_ECR. */
+  readonly url: string;
+  readonly registryId: string;
+  readonly region: string;
+  /** Every request received, in arrival order, since the last resetCalls(). */
+  readonly calls: ReadonlyArray<EcrCall>;
+  /** Stops listening and ends every request still in flight, hanging ones included. */
+  close(): Promise<void>;
+  /** Seeds a repository; one that exists already is left as it is. */
+  createRepository(name: string): void;
+  /** Seeds a policy text as given, without ECR's checks (it must be JSON). */
+  putPolicy(name: string, policyText: string): void;
+  /** The policy text as it was stored, before ECR's reformatting on read. */
+  policyText(name: string): string | undefined;
+  repositories(): string[];
+  countCalls(action: string): number;
+  resetCalls(): void;
+  /** Replaces the random/standing faults. Requests held by `hang` are released when it is turned off. */
+  setFaults(faults: EcrFaults): void;
+  /** Removes every fault, scripted ones included, and answers every held request. */
+  clearFaults(): void;
+  /** The next `times` requests for `action` fail with `kind`, ahead of any other fault. */
+  failNext(action: string, times: number, kind: FaultKind): void;
+  /** Calls `listener` for every request as it arrives; returns the unsubscribe function. */
+  on(event: 'call', listener: CallListener): () => void;
+  /** Resolves once `count` calls of `action` were received; rejects after `timeoutMs` (default 5000). */
+  waitForCalls(action: string, count: number, timeoutMs?: number): Promise<void>;
+}
+
+const ACCOUNT_ID = /^[0-9]{12}$/;
+
+/** A held request: released when its fault goes away, abandoned when its client or the emulator does. */
+interface HeldRequest {
+  origin: 'scripted' | 'standing';
+  release(): void;
+}
+
+class RunningEcrEmulator implements EcrEmulator {
+  readonly registryId: string;
+  readonly region: string;
+  url = '';
+
+  private readonly log = new CallLog();
+  private readonly faults = new FaultPlan();
+  private readonly held = new Set<HeldRequest>();
+  private readonly inFlight = new Set<AbortController>();
+  private readonly server: Server;
+  private saving: Promise<void> = Promise.resolve();
+  private saveFailure: unknown;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly registry: EcrRegistry,
+    private readonly options: EcrEmulatorOptions,
+  ) {
+    this.registryId = registry.registryId;
+    this.region = options.region ?? 'us-east-1';
+    this.server = createServer((request, response) => void this.handle(request, response));
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { address, port } = this.server.address() as AddressInfo;
+    const host = address.includes(':') ? `[${address}]` : address;
+    this.url = `http://${host}:${port}`;
+  }
+
+  get calls(): ReadonlyArray<EcrCall> {
+    return this.log.calls;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const request of this.inFlight) request.abort();
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      // Keep-alive sockets from the SDK's agent would otherwise keep the server open.
+      this.server.closeAllConnections();
+      await closed;
+      await this.saving.catch(() => undefined);
+      if (this.saveFailure !== undefined) throw this.saveFailure;
+    })();
+    return this.closing;
+  }
+
+  createRepository(name: string): void {
+    this.registry.seedRepository(name);
+    this.persistInBackground();
+  }
+
+  putPolicy(name: string, policyText: string): void {
+    this.registry.seedPolicy(name, policyText);
+    this.persistInBackground();
+  }
+
+  policyText(name: string): string | undefined {
+    return this.registry.storedPolicyText(name);
+  }
+
+  repositories(): string[] {
+    return this.registry.names();
+  }
+
+  countCalls(action: string): number {
+    return this.log.count(action);
+  }
+
+  resetCalls(): void {
+    this.log.reset();
+  }
+
+  setFaults(faults: EcrFaults): void {
+    this.faults.set(faults);
+    if (!faults.hang) this.release('standing');
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+    this.release('scripted');
+    this.release('standing');
+  }
+
+  failNext(action: string, times: number, kind: FaultKind): void {
+    this.faults.failNext(action, times, kind);
+  }
+
+  on(event: 'call', listener: CallListener): () => void {
+    if (event !== 'call') throw new Error(`unknown emulator event '${String(event)}'`);
+    return this.log.on(listener);
+  }
+
+  waitForCalls(action: string, count: number, timeoutMs = 5000): Promise<void> {
+    return this.log.waitFor(action, count, timeoutMs);
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const lifetime = new AbortController();
+    this.inFlight.add(lifetime);
+    response.on('close', () => {
+      this.inFlight.delete(lifetime);
+      // The client gave up (or close() cut it off): stop working on its behalf.
+      if (!response.writableEnded) lifetime.abort();
+    });
+    try {
+      sendOutput(response, await this.answer(request, lifetime.signal));
+    } catch (error) {
+      if (lifetime.signal.aborted) return;
+      sendError(
+        response,
+        error instanceof EcrServiceError ? error : serverError(error instanceof Error ? error.message : String(error)),
+      );
+    }
+  }
+
+  /** The whole life of one request, in the order ECR's front door would take it. */
+  private async answer(request: IncomingMessage, signal: AbortSignal): Promise<object> {
+    const body = parseBody(await readBody(request));
+    const { target, action } = targetAction(request);
+    const repositoryName = repositoryNameOf(body);
+    this.log.record({ action, ...(repositoryName === undefined ? {} : { repositoryName }), at: Date.now() });
+
+    // Signatures are not checked (any credentials will do), but an unsigned request is refused.
+    if (!header(request, 'authorization')) throw missingAuthenticationToken();
+    if (request.method !== 'POST' || !isEcrAction(action)) throw unknownOperation(target);
+
+    const fault = this.faults.next(action);
+    if (fault?.kind === 'hang') await this.hold(fault.scripted ? 'scripted' : 'standing', signal);
+    await sleep(this.faults.latencyMs(action, this.options.latencyMs ?? 0), undefined, { signal });
+    if (fault?.kind === 'throttle') throw throttled();
+    if (fault?.kind === 'server') throw serverError();
+
+    if (body === INVALID_JSON) throw serialization('Request body is not valid JSON');
+    const revision = this.registry.revision;
+    const output = runEcrAction(this.registry, action, body ?? {});
+    // Answer only once the change is on disk, as a durable service would.
+    if (this.registry.revision !== revision) await this.persist();
+    return output;
+  }
+
+  private hold(origin: HeldRequest['origin'], signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const entry: HeldRequest = {
+        origin,
+        release: () => {
+          this.held.delete(entry);
+          signal.removeEventListener('abort', abandon);
+          resolve();
+        },
+      };
+      const abandon = (): void => {
+        this.held.delete(entry);
+        reject(signal.reason);
+      };
+      this.held.add(entry);
+      signal.addEventListener('abort', abandon, { once: true });
+    });
+  }
+
+  private release(origin: HeldRequest['origin']): void {
+    for (const entry of [...this.held]) if (entry.origin === origin) entry.release();
+  }
+
+  private persist(): Promise<void> {
+    const { stateFile } = this.options;
+    if (!stateFile) return Promise.resolve();
+    const snapshot = this.registry.snapshot();
+    // Writes are chained so the file always ends with the latest state; one failed write
+    // fails its own request but does not stop the ones after it.
+    const write = this.saving
+      .catch(() => undefined)
+      .then(() => saveState(stateFile, snapshot))
+      .catch((error: unknown) => {
+        this.saveFailure = error;
+        throw error;
+      });
+    this.saving = write;
+    return write;
+  }
+
+  private persistInBackground(): void {
+    // Seeding is synchronous; a failed write is remembered and thrown by close().
+    this.persist().catch(() => undefined);
+  }
+}
+
+export async function startEcrEmulator(options: EcrEmulatorOptions = {}): Promise<EcrEmulator> {
+  const registryId = options.registryId ?? '123456789012';
+  if (!ACCOUNT_ID.test(registryId)) throw new Error(`registryId must be a 12-digit account ID, got '${registryId}'`);
+  const unknownAccounts = new Set(options.unknownAccounts ?? ['000000000000']);
+  const registry = new EcrRegistry({
+    registryId,
+    region: options.region ?? 'us-east-1',
+    isKnownAccount: (accountId) => ACCOUNT_ID.test(accountId) && !unknownAccounts.has(accountId),
+    now: () => Date.now(),
+  });
+  if (options.stateFile) {
+    const saved = await loadState(options.stateFile);
+    if (saved) registry.restore(saved);
+  }
+  const emulator = new RunningEcrEmulator(registry, options);
+  await emulator.listen();
+  return emulator;
+}
