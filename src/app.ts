@@ -1,0 +1,88 @@
+// Builds one ecr-access app from config and a receiver; every runtime (HTTP server, Lambda,
+// sandbox, tests) goes through here, so they all behave alike.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { App, type Receiver } from '@slack/bolt';
+import { createAwsClients, type AwsClients } from './aws/clients';
+import { ecrRegistry } from './aws/ecr-registry';
+import { dynamoRequestStore } from './aws/request-store';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import type { ServiceDeps } from './service/deps';
+import { slackApprovers } from './slack/approvers';
+import { boltLogger } from './slack/bolt-logger';
+import { jobRunner, type Defer, type RunJob } from './slack/jobs';
+import { registerListeners } from './slack/listeners';
+import { slackNotifier } from './slack/notifier';
+import { responder } from './slack/responder';
+
+export interface EcrAccess {
+  readonly app: App;
+  readonly runJob: RunJob;
+  readonly deps: ServiceDeps;
+}
+
+const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+export function newRequestId(): string {
+  const bytes = randomBytes(10);
+  return `r-${[...bytes].map((b) => ID_ALPHABET[b % 36]).join('')}`;
+}
+
+export function createEcrAccess(
+  config: Config,
+  options: {
+    receiver: Receiver;
+    logger: Logger;
+    /** Given the job runner, returns how this runtime runs jobs after the acknowledgement. */
+    defer: (run: RunJob) => Defer;
+    clients?: AwsClients;
+  },
+): EcrAccess {
+  const { logger } = options;
+  const app = new App({
+    token: config.slack.botToken,
+    receiver: options.receiver,
+    ...(config.slack.botId && { botId: config.slack.botId }),
+    ...(config.slack.botUserId && { botUserId: config.slack.botUserId }),
+    tokenVerificationEnabled: false,
+    logger: boltLogger(logger),
+    clientOptions: {
+      ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }),
+      // Bolt's default retries go on for half an hour; a Slack outage must not hold a job that long.
+      retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 3000 },
+      timeout: 10_000,
+    },
+  });
+  const clients = options.clients ?? createAwsClients({ region: config.region, leaseMs: config.leaseMs });
+  const deps: ServiceDeps = {
+    registry: ecrRegistry(clients.ecr),
+    store: dynamoRequestStore(clients.dynamo, config.table),
+    notifier: slackNotifier(app.client, config.approvalChannel, logger),
+    isApprover: slackApprovers(app.client, {
+      approvers: config.approvers,
+      ...(config.approverGroup && { group: config.approverGroup }),
+      logger,
+    }),
+    clock: { now: Date.now },
+    newId: newRequestId,
+    holderId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    logger,
+    repositories: config.repositories,
+    leaseMs: config.leaseMs,
+    ...(config.fault === 'exit-after-set-policy' && {
+      fault: (point) => {
+        if (point === 'after-set-policy') {
+          logger.warn('fault hook: exiting after SetRepositoryPolicy', {});
+          process.exit(86);
+        }
+      },
+    }),
+  };
+  const runJob = jobRunner(deps, responder(logger));
+  registerListeners(app, { defer: options.defer(runJob), repositories: config.repositories });
+  app.error(async (error) => {
+    logger.error('unhandled error in a listener', { error });
+  });
+  return { app, runJob, deps };
+}

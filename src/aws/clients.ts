@@ -1,0 +1,20 @@
+// AWS SDK clients with the standard settings chain (region, credentials, AWS_ENDPOINT_URL_*),
+// each call bounded so the whole critical section stays well inside a repository lease.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECRClient } from '@aws-sdk/client-ecr';
+
+export interface AwsClients {
+  readonly ecr: ECRClient;
+  readonly dynamo: DynamoDBClient;
+}
+
+export function createAwsClients(options: { region: string; leaseMs: number }): AwsClients {
+  // Three attempts of at most callTimeout each, plus backoff, stays under a sixth of the lease.
+  const callTimeout = Math.max(250, Math.min(5000, Math.floor(options.leaseMs / 20)));
+  const common = {
+    region: options.region,
+    maxAttempts: 3,
+    requestHandler: { requestTimeout: callTimeout, connectionTimeout: callTimeout },
+  };
+  return { ecr: new ECRClient(common), dynamo: new DynamoDBClient(common) };
+}

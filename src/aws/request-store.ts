@@ -1,0 +1,295 @@
+// The RequestStore port on DynamoDB, with single-item conditional writes only: every state
+// change, slot claim and lock move is one conditional UpdateItem or PutItem.
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { AccessRequest, OPEN_STATES } from '../domain/access-request';
+import { EcrAccessError, ErrorCode } from '../errors';
+import type { RequestStore } from '../service/ports';
+import { BY_REPOSITORY_INDEX, INDEX_KEY, KEY, keys } from './table-schema';
+
+type Item = Record<string, AttributeValue>;
+
+const S = (value: string): AttributeValue => ({ S: value });
+const N = (value: number): AttributeValue => ({ N: String(value) });
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+function toItem(request: AccessRequest): Item {
+  const item: Item = {
+    [KEY]: S(keys.request(request.id)),
+    id: S(request.id),
+    [INDEX_KEY]: S(request.repository),
+    account: S(request.account),
+    requester: S(request.requester),
+    state: S(request.state),
+    createdAt: S(request.createdAt),
+    attempts: N(request.attempts),
+  };
+  if (request.reason) item.reason = S(request.reason);
+  if (request.card) {
+    item.cardChannel = S(request.card.channel);
+    item.cardTs = S(request.card.ts);
+  }
+  return item;
+}
+
+/** Stored items are input too: a malformed one is reported, never trusted. */
+function fromItem(item: Item): AccessRequest {
+  const text = (name: string) => item[name]?.S;
+  const candidate = {
+    id: text('id'),
+    repository: text(INDEX_KEY),
+    account: text('account'),
+    requester: text('requester'),
+    reason: text('reason'),
+    state: text('state'),
+    createdAt: text('createdAt'),
+    card: item.cardChannel && item.cardTs ? { channel: text('cardChannel'), ts: text('cardTs') } : undefined,
+    decidedBy: text('decidedBy'),
+    decidedAt: text('decidedAt'),
+    grantedAt: text('grantedAt'),
+    policyHash: text('policyHash'),
+    failureReason: text('failureReason'),
+    attempts: item.attempts?.N === undefined ? 0 : Number(item.attempts.N),
+    notifiedState: undefined,
+  };
+  const parsed = AccessRequest.safeParse(
+    Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined)),
+  );
+  if (!parsed.success) {
+    throw new EcrAccessError(ErrorCode.Store, `Stored request ${text('id') ?? text(KEY) ?? '?'} is malformed: ${parsed.error.issues[0]?.message}`);
+  }
+  return parsed.data;
+}
+
+export function dynamoRequestStore(client: DynamoDBClient, table: string): RequestStore {
+  const get = async (id: string) => {
+    const out = await client.send(new GetItemCommand({ TableName: table, Key: { [KEY]: S(keys.request(id)) }, ConsistentRead: true }));
+    return out.Item ? fromItem(out.Item) : undefined;
+  };
+
+  /** A conditional update that answers the new item, or undefined when the condition failed. */
+  const update = async (key: string, input: { set: string; condition: string; names?: Record<string, string>; values?: Item }) => {
+    try {
+      const out = await client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { [KEY]: S(key) },
+          UpdateExpression: input.set,
+          ConditionExpression: input.condition,
+          ...(input.names && { ExpressionAttributeNames: input.names }),
+          ...(input.values && { ExpressionAttributeValues: input.values }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ?? {};
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  };
+
+  /** Claims the repository/account slot for `id`, taking it over only from a settled or vanished request. */
+  const claimSlot = async (request: AccessRequest): Promise<AccessRequest | undefined> => {
+    const slotKey = keys.slot(request.repository, request.account);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const slot = await client.send(new GetItemCommand({ TableName: table, Key: { [KEY]: S(slotKey) }, ConsistentRead: true }));
+      const holderId = slot.Item?.requestId?.S;
+      if (holderId) {
+        const holder = await get(holderId);
+        if (holder && OPEN_STATES.includes(holder.state)) return holder;
+      }
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: table,
+            Item: { [KEY]: S(slotKey), requestId: S(request.id) },
+            ...(holderId
+              ? { ConditionExpression: 'requestId = :seen', ExpressionAttributeValues: { ':seen': S(holderId) } }
+              : { ConditionExpression: `attribute_not_exists(${KEY})` }),
+          }),
+        );
+        return undefined;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new EcrAccessError(ErrorCode.Conflict, 'Too many simultaneous requests for this repository and account; try again.');
+  };
+
+  return {
+    get,
+
+    async create(request) {
+      // The request exists before it claims its slot, so a competing claim always finds a live holder.
+      await client.send(
+        new PutItemCommand({ TableName: table, Item: toItem(request), ConditionExpression: `attribute_not_exists(${KEY})` }),
+      );
+      let existing: AccessRequest | undefined;
+      try {
+        existing = await claimSlot(request);
+      } catch (error) {
+        await this.discard(request.id);
+        throw error;
+      }
+      if (!existing) return { created: true };
+      await this.discard(request.id);
+      return { created: false, existing };
+    },
+
+    async discard(id) {
+      try {
+        await client.send(
+          new DeleteItemCommand({
+            TableName: table,
+            Key: { [KEY]: S(keys.request(id)) },
+            ConditionExpression: '#state = :pending',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':pending': S('PENDING') },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+
+    async attachCard(id, card) {
+      const item = await update(keys.request(id), {
+        set: 'SET cardChannel = :channel, cardTs = :ts',
+        condition: `attribute_exists(${KEY})`,
+        values: { ':channel': S(card.channel), ':ts': S(card.ts) },
+      });
+      if (!item) throw new EcrAccessError(ErrorCode.Store, `Request ${id} vanished before its card was recorded.`);
+      return fromItem(item);
+    },
+
+    async decide(id, { to, from, by, at }) {
+      const fromValues = Object.fromEntries(from.map((state, i) => [`:from${i}`, S(state)]));
+      const item = await update(keys.request(id), {
+        set:
+          to === 'APPROVED'
+            ? 'SET #state = :to, decidedBy = :by, decidedAt = :at, attempts = if_not_exists(attempts, :zero) + :one REMOVE failureReason'
+            : 'SET #state = :to, decidedBy = :by, decidedAt = :at',
+        condition: `#state IN (${Object.keys(fromValues).join(', ')})`,
+        names: { '#state': 'state' },
+        values: {
+          ...fromValues,
+          ':to': S(to),
+          ':by': S(by),
+          ':at': S(at),
+          ...(to === 'APPROVED' && { ':zero': N(0), ':one': N(1) }),
+        },
+      });
+      if (item) return { decided: true, request: fromItem(item) };
+      return { decided: false, current: await get(id) };
+    },
+
+    async enqueue(repository, id) {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { [KEY]: S(keys.repository(repository)) },
+          UpdateExpression: 'ADD queued :ids',
+          ExpressionAttributeValues: { ':ids': { SS: [id] } },
+        }),
+      );
+    },
+
+    async dequeue(repository, ids) {
+      if (ids.length === 0) return;
+      await client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { [KEY]: S(keys.repository(repository)) },
+          UpdateExpression: 'DELETE queued :ids',
+          ExpressionAttributeValues: { ':ids': { SS: [...new Set(ids)] } },
+        }),
+      );
+    },
+
+    async acquire(repository, holder, leaseMs, now) {
+      const item = await update(keys.repository(repository), {
+        set: 'SET holder = :holder, leaseUntil = :until',
+        condition: 'attribute_not_exists(holder) OR leaseUntil < :now OR holder = :holder',
+        values: { ':holder': S(holder), ':until': N(now + leaseMs), ':now': N(now) },
+      });
+      if (!item) return { acquired: false, leaseUntil: 0 };
+      return { acquired: true, queue: item.queued?.SS ?? [] };
+    },
+
+    async renew(repository, holder, leaseMs, now) {
+      const item = await update(keys.repository(repository), {
+        set: 'SET leaseUntil = :until',
+        condition: 'holder = :holder',
+        values: { ':holder': S(holder), ':until': N(now + leaseMs) },
+      });
+      return item !== undefined;
+    },
+
+    async release(repository, holder) {
+      await update(keys.repository(repository), {
+        set: 'REMOVE holder, leaseUntil',
+        condition: 'holder = :holder',
+        values: { ':holder': S(holder) },
+      });
+    },
+
+    async recordGranted(id, { at, policyHash }) {
+      const item = await update(keys.request(id), {
+        set: 'SET #state = :granted, grantedAt = :at, policyHash = :hash REMOVE failureReason',
+        condition: '#state = :approved',
+        names: { '#state': 'state' },
+        values: { ':granted': S('GRANTED'), ':approved': S('APPROVED'), ':at': S(at), ':hash': S(policyHash) },
+      });
+      return item && fromItem(item);
+    },
+
+    async recordFailed(id, { at, reason }) {
+      const item = await update(keys.request(id), {
+        set: 'SET #state = :failed, failedAt = :at, failureReason = :reason',
+        condition: '#state = :approved',
+        names: { '#state': 'state' },
+        values: { ':failed': S('FAILED'), ':approved': S('APPROVED'), ':at': S(at), ':reason': S(reason.slice(0, 2000)) },
+      });
+      return item && fromItem(item);
+    },
+
+    async claimNotification(id, outcome) {
+      const item = await update(keys.request(id), {
+        set: 'SET notified = :outcome',
+        condition: `attribute_exists(${KEY}) AND (attribute_not_exists(notified) OR notified <> :outcome)`,
+        values: { ':outcome': S(outcome) },
+      });
+      return item !== undefined;
+    },
+
+    async listByRepository(repository) {
+      const requests: AccessRequest[] = [];
+      let start: Item | undefined;
+      do {
+        const out = await client.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: BY_REPOSITORY_INDEX,
+            KeyConditionExpression: '#repository = :repository',
+            ExpressionAttributeNames: { '#repository': INDEX_KEY },
+            ExpressionAttributeValues: { ':repository': S(repository) },
+            ...(start && { ExclusiveStartKey: start }),
+          }),
+        );
+        for (const item of out.Items ?? []) requests.push(fromItem(item));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return requests;
+    },
+  };
+}

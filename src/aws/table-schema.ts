@@ -1,0 +1,39 @@
+// The one description of the DynamoDB table: the store, `npm run create-table` and the
+// deployment all take their key names from here.
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/** Single table: requests, repository/account slots and per-repository lock items share `pk`. */
+export const KEY = 'pk';
+export const BY_REPOSITORY_INDEX = 'byRepository';
+/** Only request items carry this attribute, so the index holds requests only. */
+export const INDEX_KEY = 'repository';
+export const INDEX_SORT_KEY = 'id';
+
+export const keys = {
+  request: (id: string) => `request#${id}`,
+  slot: (repository: string, account: string) => `slot#${repository}#${account}`,
+  repository: (repository: string) => `repository#${repository}`,
+};
+
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: KEY, AttributeType: 'S' },
+      { AttributeName: INDEX_KEY, AttributeType: 'S' },
+      { AttributeName: INDEX_SORT_KEY, AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: KEY, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: BY_REPOSITORY_INDEX,
+        KeySchema: [
+          { AttributeName: INDEX_KEY, KeyType: 'HASH' },
+          { AttributeName: INDEX_SORT_KEY, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}

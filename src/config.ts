@@ -1,0 +1,111 @@
+// The only reader of process.env: turns the environment into one validated Config, or one
+// error that lists every problem at once.
+import { z } from 'zod';
+import { RepositoryName } from './domain/repository';
+import { EcrAccessError, ErrorCode } from './errors';
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+
+const SlackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { message: 'Slack user IDs look like U012ABCDEF' });
+
+const EnvSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z.string({ message: 'is required' }).regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' }),
+    SLACK_SIGNING_SECRET: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
+    SLACK_API_URL: z.url({ message: 'must be a URL such as https://slack.com/api/' }).optional(),
+    SLACK_BOT_ID: z.string().regex(/^B[A-Z0-9]+$/, { message: 'Slack bot IDs look like B012ABCDEF' }).optional(),
+    SLACK_BOT_USER_ID: SlackUserId.optional(),
+    ECR_ACCESS_TABLE: z
+      .string({ message: 'is required (the DynamoDB table name)' })
+      .regex(/^[A-Za-z0-9_.-]{3,255}$/, { message: 'must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)' }),
+    ECR_ACCESS_APPROVAL_CHANNEL: z
+      .string({ message: 'is required (the approvers’ channel ID, like C012ABCDEF)' })
+      .regex(/^[CG][A-Z0-9]{2,}$/, { message: 'must be a channel ID like C012ABCDEF, not a #name' }),
+    ECR_ACCESS_APPROVERS: commaList.pipe(z.array(SlackUserId)),
+    ECR_ACCESS_APPROVER_GROUP: z
+      .string()
+      .regex(/^S[A-Z0-9]{2,}$/, { message: 'must be a Slack user group ID like S012ABCDEF' })
+      .optional(),
+    ECR_ACCESS_REPOSITORIES: commaList.pipe(
+      z.array(RepositoryName).min(1, { message: 'is required: a comma-separated list of shareable repositories' }),
+    ),
+    AWS_REGION: z.string({ message: 'is required (for example us-east-1)' }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, {
+      message: 'must be an AWS region such as us-east-1',
+    }),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    ECR_ACCESS_LEASE_SECONDS: z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .int({ message: 'must be a whole number of seconds' })
+      .min(2, { message: 'must be at least 2 seconds' })
+      .max(600, { message: 'must be at most 600 seconds' })
+      .default(60),
+    /** Test-only: stop the process at a named point to prove crash recovery. */
+    ECR_ACCESS_FAULT: z.enum(['exit-after-set-policy'], { message: 'is a test hook; the only value is exit-after-set-policy' }).optional(),
+  })
+  .refine((env) => env.ECR_ACCESS_APPROVERS.length > 0 || env.ECR_ACCESS_APPROVER_GROUP !== undefined, {
+    message: 'set ECR_ACCESS_APPROVERS, ECR_ACCESS_APPROVER_GROUP, or both: somebody must be able to approve',
+    path: ['ECR_ACCESS_APPROVERS'],
+  });
+
+export interface Config {
+  readonly slack: {
+    readonly botToken: string;
+    readonly signingSecret: string;
+    readonly apiUrl?: string;
+    readonly botId?: string;
+    readonly botUserId?: string;
+  };
+  readonly table: string;
+  readonly approvalChannel: string;
+  readonly approvers: readonly string[];
+  readonly approverGroup?: string;
+  readonly repositories: readonly string[];
+  readonly region: string;
+  readonly port: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** How long a repository lock lasts unless renewed. */
+  readonly leaseMs: number;
+  readonly fault?: 'exit-after-set-policy';
+}
+
+function blankToUndefined(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === undefined || v.trim() === '' ? undefined : v.trim()]));
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(blankToUndefined(env));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      return `  - ${name} ${issue.message}`;
+    });
+    throw new EcrAccessError(
+      ErrorCode.InvalidConfig,
+      `ecr-access cannot start; fix these settings:\n${[...new Set(problems)].join('\n')}`,
+    );
+  }
+  const e = parsed.data;
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      ...(e.SLACK_API_URL && { apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/` }),
+      ...(e.SLACK_BOT_ID && { botId: e.SLACK_BOT_ID }),
+      ...(e.SLACK_BOT_USER_ID && { botUserId: e.SLACK_BOT_USER_ID }),
+    },
+    table: e.ECR_ACCESS_TABLE,
+    approvalChannel: e.ECR_ACCESS_APPROVAL_CHANNEL,
+    approvers: e.ECR_ACCESS_APPROVERS,
+    ...(e.ECR_ACCESS_APPROVER_GROUP && { approverGroup: e.ECR_ACCESS_APPROVER_GROUP }),
+    repositories: [...new Set(e.ECR_ACCESS_REPOSITORIES)],
+    region: e.AWS_REGION,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    leaseMs: e.ECR_ACCESS_LEASE_SECONDS * 1000,
+    ...(e.ECR_ACCESS_FAULT && { fault: e.ECR_ACCESS_FAULT }),
+  };
+}

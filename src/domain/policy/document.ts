@@ -1,0 +1,69 @@
+// A repository policy as ECR stores it: validated on the way in, kept as written so that
+// statements ecr-access does not own are written back exactly as they were.
+import { z } from 'zod';
+import { EcrAccessError, ErrorCode } from '../../errors';
+
+/** ECR rejects repository policies longer than this many characters. */
+export const MAX_POLICY_LENGTH = 10_240;
+
+const StringOrList = z.union([z.string(), z.array(z.string())]);
+const PrincipalValue = z.union([z.literal('*'), z.record(z.string(), StringOrList)]);
+
+export const StatementSchema = z.looseObject({
+  Sid: z.string().optional(),
+  Effect: z.enum(['Allow', 'Deny']),
+  Principal: PrincipalValue.optional(),
+  NotPrincipal: PrincipalValue.optional(),
+  Action: StringOrList.optional(),
+  NotAction: StringOrList.optional(),
+  Condition: z.record(z.string(), z.unknown()).optional(),
+});
+export type Statement = z.infer<typeof StatementSchema>;
+
+const DocumentSchema = z.looseObject({
+  Version: z.string().optional(),
+  Statement: z.union([StatementSchema, z.array(StatementSchema)]),
+});
+
+export interface RepositoryPolicy {
+  /** Top-level fields other than Statement (Version, Id …), as written. */
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly statements: readonly Statement[];
+}
+
+export const EMPTY_POLICY: RepositoryPolicy = { header: { Version: '2012-10-17' }, statements: [] };
+
+/** Parses policy text read from ECR; no policy at all is the empty policy. */
+export function parsePolicy(text: string | undefined): RepositoryPolicy {
+  if (text === undefined || text.trim() === '') return EMPTY_POLICY;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new EcrAccessError(ErrorCode.InvalidPolicy, 'The repository policy is not valid JSON.');
+  }
+  const parsed = DocumentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const where = parsed.error.issues[0];
+    const path = where && where.path.length > 0 ? ` at ${where.path.join('.')}` : '';
+    throw new EcrAccessError(
+      ErrorCode.InvalidPolicy,
+      `The repository policy is not a policy document ecr-access understands${path}: ${where?.message ?? 'unknown shape'}.`,
+    );
+  }
+  // Keep the raw values: zod's output may reorder keys, and other statements must stay as written.
+  const document = raw as Record<string, unknown>;
+  const { Statement: statementValue, ...header } = document;
+  const statements = (Array.isArray(statementValue) ? statementValue : [statementValue]) as Statement[];
+  return { header, statements };
+}
+
+/** Compact text, the form that keeps the most accounts under ECR's limit. */
+export function serializePolicy(policy: RepositoryPolicy): string {
+  return JSON.stringify({ Version: '2012-10-17', ...policy.header, Statement: policy.statements });
+}
+
+export function listOf(value: string | readonly string[] | undefined): readonly string[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? [value] : value;
+}

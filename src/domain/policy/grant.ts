@@ -1,0 +1,134 @@
+// Merging accounts into the statement ecr-access owns, and proving a written policy did what
+// was asked without touching anything else.
+import { accountOfPrincipal, rootArn, type AccountId } from '../account';
+import { EcrAccessError, ErrorCode } from '../../errors';
+import { canPull, READ_ONLY_ACTIONS } from './can-pull';
+import { canonicalStatement } from './canonical';
+import { listOf, MAX_POLICY_LENGTH, serializePolicy, type RepositoryPolicy, type Statement } from './document';
+
+/** The Sid of the one statement ecr-access writes; a hand-made one of the same shape is adopted. */
+export const MANAGED_SID = 'crossAccountAllowRead';
+
+const MANAGED_KEYS = new Set(['Sid', 'Effect', 'Principal', 'Action']);
+
+/** Why a statement under the managed Sid is not ours to rewrite, or undefined when it is. */
+function foreignShape(statement: Statement): string | undefined {
+  const extra = Object.keys(statement).filter((k) => !MANAGED_KEYS.has(k));
+  if (extra.length > 0) return `it has ${extra.join(', ')}`;
+  if (statement.Effect !== 'Allow') return `its Effect is ${statement.Effect}`;
+  const principal = statement.Principal;
+  if (principal === undefined || principal === '*') return 'its Principal is not a list of AWS accounts';
+  const principalKeys = Object.keys(principal);
+  if (principalKeys.length !== 1 || principalKeys[0] !== 'AWS') return 'its Principal names more than AWS accounts';
+  const notAccount = listOf(principal.AWS).find((p) => {
+    const account = accountOfPrincipal(p);
+    return account === undefined || account === '*';
+  });
+  if (notAccount !== undefined) return `its Principal names ${notAccount}, which is not a whole AWS account`;
+  const actions = [...new Set(listOf(statement.Action))].sort();
+  if (actions.length !== READ_ONLY_ACTIONS.length || actions.some((a, i) => a !== READ_ONLY_ACTIONS[i])) {
+    return 'its Action list is not exactly the five read-only ECR actions';
+  }
+  return undefined;
+}
+
+/** The accounts in the managed statement, after checking it is ours to rewrite. */
+export function managedAccounts(policy: RepositoryPolicy): AccountId[] {
+  const managed = policy.statements.filter((s) => s.Sid === MANAGED_SID);
+  if (managed.length > 1) {
+    throw new EcrAccessError(
+      ErrorCode.ForeignStatement,
+      `The repository policy has ${managed.length} statements with Sid "${MANAGED_SID}"; ecr-access owns exactly one. Merge or rename them by hand, then try again.`,
+    );
+  }
+  const statement = managed[0];
+  if (!statement) return [];
+  const why = foreignShape(statement);
+  if (why) {
+    throw new EcrAccessError(
+      ErrorCode.ForeignStatement,
+      `The repository policy has a statement with Sid "${MANAGED_SID}" that ecr-access did not write: ${why}. ecr-access will not rewrite it; rename its Sid or reduce it to the read-only shape, then try again.`,
+    );
+  }
+  const accounts = listOf(statement.Principal === '*' ? undefined : statement.Principal?.AWS).map(
+    (p) => accountOfPrincipal(p) as AccountId,
+  );
+  return [...new Set(accounts)].sort();
+}
+
+export function managedStatement(accounts: readonly AccountId[]): Statement {
+  const principals = [...new Set(accounts)].sort().map(rootArn);
+  return { Sid: MANAGED_SID, Effect: 'Allow', Principal: { AWS: principals }, Action: [...READ_ONLY_ACTIONS] };
+}
+
+export interface Grant {
+  readonly policy: RepositoryPolicy;
+  /** Compact policy text to write; equal to the input's serialisation when nothing changed. */
+  readonly text: string;
+  /** Accounts that were not able to pull before. */
+  readonly added: readonly AccountId[];
+  readonly changed: boolean;
+}
+
+/**
+ * Lets the accounts pull by adding them to the managed statement. Accounts that can already
+ * pull are left alone, so granting what is granted changes nothing.
+ */
+export function grantPull(policy: RepositoryPolicy, accounts: readonly AccountId[]): Grant {
+  const existing = managedAccounts(policy);
+  const added = [...new Set(accounts)].filter((a) => !canPull(policy, a)).sort();
+  if (added.length === 0) return { policy, text: serializePolicy(policy), added, changed: false };
+
+  const statement = managedStatement([...existing, ...added]);
+  const index = policy.statements.findIndex((s) => s.Sid === MANAGED_SID);
+  const statements =
+    index === -1
+      ? [...policy.statements, statement]
+      : policy.statements.map((s, i) => (i === index ? statement : s));
+  const merged: RepositoryPolicy = { header: policy.header, statements };
+
+  const blocked = added.filter((a) => !canPull(merged, a));
+  if (blocked.length > 0) {
+    throw new EcrAccessError(
+      ErrorCode.DeniedByPolicy,
+      `A Deny statement in the repository policy takes pull access away from ${blocked.join(', ')}; ecr-access does not edit Deny statements. Change that statement by hand first.`,
+    );
+  }
+  const text = serializePolicy(merged);
+  if (text.length > MAX_POLICY_LENGTH) {
+    throw new EcrAccessError(
+      ErrorCode.PolicyTooLarge,
+      `Adding ${added.length === 1 ? 'this account' : `${added.length} accounts`} would make the repository policy ${text.length.toLocaleString('en-US')} characters, over ECR's limit of ${MAX_POLICY_LENGTH.toLocaleString('en-US')}. The policy already lets ${existing.length} accounts pull through "${MANAGED_SID}". Remove accounts that no longer need access, or share through an AWS Organizations condition instead.`,
+    );
+  }
+  return { policy: merged, text, added, changed: true };
+}
+
+export interface Verification {
+  /** Accounts that can pull according to the policy as read back. */
+  readonly granted: readonly AccountId[];
+  readonly missing: readonly AccountId[];
+  /** Canonical forms of other statements that were changed, added or lost. */
+  readonly changedStatements: readonly string[];
+}
+
+function otherStatements(policy: RepositoryPolicy): string[] {
+  return policy.statements.filter((s) => s.Sid !== MANAGED_SID).map(canonicalStatement).sort();
+}
+
+/** Compares meaning, never text: ECR hands back the stored policy reformatted. */
+export function verifyGrant(
+  before: RepositoryPolicy,
+  after: RepositoryPolicy,
+  accounts: readonly AccountId[],
+): Verification {
+  const granted = accounts.filter((a) => canPull(after, a));
+  const missing = accounts.filter((a) => !canPull(after, a));
+  const was = otherStatements(before);
+  const now = otherStatements(after);
+  const changedStatements = [
+    ...was.filter((s) => !now.includes(s)),
+    ...now.filter((s) => !was.includes(s)),
+  ];
+  return { granted, missing, changedStatements };
+}

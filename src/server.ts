@@ -1,0 +1,59 @@
+// `npm start`: the bot on Bolt's HTTP receiver, commands and interactivity at POST /slack/events.
+import { HTTPReceiver } from '@slack/bolt';
+import { createEcrAccess } from './app';
+import { loadConfig, type Config } from './config';
+import { isEcrAccessError } from './errors';
+import { createLogger } from './logger';
+import { inProcessDefer } from './slack/jobs';
+
+export async function startServer(config: Config) {
+  const logger = createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret] });
+  const receiver = new HTTPReceiver({
+    signingSecret: config.slack.signingSecret,
+    endpoints: '/slack/events',
+    processBeforeResponse: false,
+  });
+  let defer: ReturnType<typeof inProcessDefer> | undefined;
+  const ecrAccess = createEcrAccess(config, {
+    receiver,
+    logger,
+    defer: (run) => (defer = inProcessDefer(run, logger)),
+  });
+  await ecrAccess.app.start(config.port);
+  logger.info('ecr-access is listening', { port: config.port, endpoint: '/slack/events' });
+  return {
+    ...ecrAccess,
+    logger,
+    /** Stops taking requests, then lets jobs in flight finish. */
+    async stop() {
+      await ecrAccess.app.stop();
+      await defer?.idle();
+    },
+  };
+}
+
+if (require.main === module) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${isEcrAccessError(error) ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  startServer(config).then(
+    (server) => {
+      const shutdown = () => {
+        server.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+    (error: unknown) => {
+      process.stderr.write(`ecr-access could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,176 @@
+// Applies approved requests to a repository policy: one holder at a time per repository,
+// every approved request for it in one write, each verified by reading the policy back.
+import { createHash } from 'node:crypto';
+import type { AccessRequest } from '../domain/access-request';
+import { grantPull, parsePolicy, verifyGrant, type RepositoryPolicy } from '../domain/policy';
+import { EcrAccessError, ErrorCode, isEcrAccessError } from '../errors';
+import type { ServiceDeps } from './deps';
+
+interface Outcome {
+  readonly request: AccessRequest;
+  readonly verifiedPolicy?: string;
+}
+
+function describeFailure(error: unknown): string {
+  if (isEcrAccessError(error)) return error.message;
+  return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+async function loadApproved(deps: ServiceDeps, repository: string, ids: readonly string[]) {
+  const requests = await Promise.all(ids.map((id) => deps.store.get(id)));
+  const approved = requests.filter((r): r is AccessRequest => r?.state === 'APPROVED' && r.repository === repository);
+  const settled = ids.filter((id) => !approved.some((r) => r.id === id));
+  if (settled.length > 0) await deps.store.dequeue(repository, settled);
+  return approved.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/** Writes the accounts into the policy and reads it back; returns the policy text as read back. */
+async function writeAndReadBack(
+  deps: ServiceDeps,
+  repository: string,
+  before: RepositoryPolicy,
+  accounts: readonly string[],
+): Promise<{ text: string | undefined; wrote: boolean }> {
+  const grant = grantPull(before, accounts);
+  if (!grant.changed) return { text: await deps.registry.getPolicy(repository), wrote: false };
+  // Renewing right before the write doubles as a check that nobody took the lease from us.
+  if (!(await deps.store.renew(repository, deps.holderId, deps.leaseMs, deps.clock.now()))) {
+    throw new EcrAccessError(ErrorCode.LockLost, 'Lost the repository lock before writing; the next holder will apply it.');
+  }
+  await deps.registry.setPolicy(repository, grant.text);
+  deps.fault?.('after-set-policy');
+  return { text: await deps.registry.getPolicy(repository), wrote: true };
+}
+
+async function record(deps: ServiceDeps, request: AccessRequest, verdict: { policyText?: string; failure?: string }) {
+  const at = new Date(deps.clock.now()).toISOString();
+  if (verdict.failure === undefined && verdict.policyText !== undefined) {
+    const policyHash = createHash('sha256').update(verdict.policyText).digest('hex');
+    const recorded = await deps.store.recordGranted(request.id, { at, policyHash });
+    return recorded && { request: recorded, verifiedPolicy: verdict.policyText };
+  }
+  const recorded = await deps.store.recordFailed(request.id, { at, reason: verdict.failure ?? 'unknown failure' });
+  return recorded && { request: recorded };
+}
+
+/**
+ * Grants every approved request in `queue` in as few policy writes as possible. A batch the
+ * registry refuses as a whole is split, so one bad account cannot fail the others.
+ */
+async function applyBatch(deps: ServiceDeps, repository: string, requests: readonly AccessRequest[]): Promise<Outcome[]> {
+  let before: RepositoryPolicy;
+  try {
+    before = parsePolicy(await deps.registry.getPolicy(repository));
+  } catch (error) {
+    if (isEcrAccessError(error, ErrorCode.LockLost)) throw error;
+    return settleAll(deps, requests, describeFailure(error));
+  }
+  const accounts = requests.map((r) => r.account);
+  let readBack: { text: string | undefined; wrote: boolean };
+  try {
+    readBack = await writeAndReadBack(deps, repository, before, accounts);
+  } catch (error) {
+    if (isEcrAccessError(error, ErrorCode.LockLost)) throw error;
+    // Some refusals may concern only part of the batch (size, one unknown or denied account):
+    // halve the batch so the others still get through.
+    const partial = [ErrorCode.PolicyTooLarge, ErrorCode.PolicyRejected, ErrorCode.DeniedByPolicy].some((code) =>
+      isEcrAccessError(error, code),
+    );
+    if (requests.length === 1 || !partial) return settleAll(deps, requests, describeFailure(error));
+    const middle = Math.ceil(requests.length / 2);
+    const first = await applyBatch(deps, repository, requests.slice(0, middle));
+    const second = await applyBatch(deps, repository, requests.slice(middle));
+    return [...first, ...second];
+  }
+
+  let after: RepositoryPolicy;
+  try {
+    after = parsePolicy(readBack.text);
+  } catch (error) {
+    return settleAll(deps, requests, `The policy read back from ECR could not be checked: ${describeFailure(error)}`);
+  }
+  const verification = verifyGrant(before, after, accounts);
+  const clobbered =
+    verification.changedStatements.length > 0
+      ? 'Reading the policy back showed other statements changed, so somebody else edited it at the same time. Nothing was recorded as granted; check the policy and try again.'
+      : undefined;
+  const outcomes: Outcome[] = [];
+  for (const request of requests) {
+    const failure =
+      clobbered ??
+      (verification.missing.includes(request.account)
+        ? `The policy was written, but reading it back shows ${request.account} still cannot pull all five read-only actions.`
+        : undefined);
+    const outcome = await record(deps, request, failure ? { failure } : { policyText: readBack.text ?? '' });
+    if (outcome) outcomes.push(outcome);
+  }
+  deps.logger.info('applied approved requests', {
+    repository,
+    requests: requests.length,
+    wrote: readBack.wrote,
+    granted: outcomes.filter((o) => o.request.state === 'GRANTED').length,
+  });
+  return outcomes;
+}
+
+async function settleAll(deps: ServiceDeps, requests: readonly AccessRequest[], failure: string): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const request of requests) {
+    const outcome = await record(deps, request, { failure });
+    if (outcome) outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+/** Announces each outcome once, whichever process recorded it; a Slack failure never undoes a grant. */
+export async function announce(deps: ServiceDeps, outcomes: readonly Outcome[]): Promise<void> {
+  await Promise.all(
+    outcomes.map(async ({ request, verifiedPolicy }) => {
+      const key = `${request.state}#${request.attempts}`;
+      if (!(await deps.store.claimNotification(request.id, key))) return;
+      try {
+        await deps.notifier.announceOutcome(request, verifiedPolicy);
+      } catch (error) {
+        deps.logger.error('could not announce the outcome in Slack', { requestId: request.id, state: request.state, error });
+      }
+    }),
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Takes the repository's lock and applies everything approved for it, until `waitFor` (if
+ * given) is settled by this process or another. Returns false if it gave up waiting.
+ */
+export async function applyApproved(deps: ServiceDeps, repository: string, waitFor?: string): Promise<boolean> {
+  const deadline = deps.clock.now() + 2 * deps.leaseMs;
+  let pause = 25;
+  for (;;) {
+    const lock = await deps.store.acquire(repository, deps.holderId, deps.leaseMs, deps.clock.now());
+    if (lock.acquired) {
+      let outcomes: Outcome[] = [];
+      try {
+        const approved = await loadApproved(deps, repository, lock.queue);
+        if (approved.length > 0) outcomes = await applyBatch(deps, repository, approved);
+        await deps.store.dequeue(repository, outcomes.map((o) => o.request.id));
+      } catch (error) {
+        if (!isEcrAccessError(error, ErrorCode.LockLost)) throw error;
+        deps.logger.warn('lost the repository lock; leaving the work to the next holder', { repository });
+      } finally {
+        await deps.store.release(repository, deps.holderId).catch((error: unknown) =>
+          deps.logger.warn('could not release the repository lock; its lease will run out', { repository, error }),
+        );
+      }
+      await announce(deps, outcomes);
+    }
+    if (waitFor === undefined) return true;
+    const mine = await deps.store.get(waitFor);
+    if (mine?.state !== 'APPROVED') return true;
+    if (deps.clock.now() > deadline) return false;
+    // Somebody else holds the repository and will most likely apply our request with theirs.
+    const leaseLeft = lock.acquired ? pause : Math.max(5, lock.leaseUntil - deps.clock.now());
+    await sleep(Math.min(pause, leaseLeft) * (0.5 + Math.random()));
+    pause = Math.min(pause * 2, 500);
+  }
+}

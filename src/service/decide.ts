@@ -1,0 +1,71 @@
+// The approve and deny use cases: who may decide, one decision per request, then the grant.
+import { DECIDABLE_FROM, type AccessRequest } from '../domain/access-request';
+import { announce, applyApproved } from './apply-approved';
+import type { ServiceDeps } from './deps';
+
+export interface Decision {
+  readonly requestId: string;
+  readonly user: string;
+  readonly decision: 'approve' | 'deny';
+  /** The card the button was on, to refuse a payload that names another request. */
+  readonly card?: { channel: string; ts: string };
+}
+
+export type DecideResult =
+  | { kind: 'refused'; message: string }
+  | { kind: 'decided'; request: AccessRequest }
+  | { kind: 'waiting'; request: AccessRequest };
+
+const refused = (message: string): DecideResult => ({ kind: 'refused', message });
+
+function alreadyDecided(request: AccessRequest): string {
+  const who = request.decidedBy ? `<@${request.decidedBy}>` : 'someone';
+  switch (request.state) {
+    case 'DENIED':
+      return `Request ${request.id} was already denied by ${who}.`;
+    case 'GRANTED':
+      return `Request ${request.id} was already approved by ${who} and is granted.`;
+    case 'APPROVED':
+      return `Request ${request.id} was already approved by ${who}; the grant is being applied.`;
+    default:
+      return `Request ${request.id} is ${request.state.toLowerCase()}; nothing changed.`;
+  }
+}
+
+export async function decide(deps: ServiceDeps, input: Decision): Promise<DecideResult> {
+  const request = await deps.store.get(input.requestId);
+  if (!request) return refused(`There is no request ${input.requestId}. It may have been withdrawn; nothing changed.`);
+  if (input.card && request.card && (input.card.channel !== request.card.channel || input.card.ts !== request.card.ts)) {
+    return refused(`That button does not belong to request ${request.id}'s card; nothing changed.`);
+  }
+  if (input.user === request.requester) {
+    return refused(`You asked for this access yourself, so another approver has to ${input.decision} request ${request.id}.`);
+  }
+  if (!(await deps.isApprover(input.user))) {
+    return refused(`Only ecr-access approvers can approve or deny requests; nothing changed. Ask the platform team if you should be one.`);
+  }
+  const to = input.decision === 'approve' ? 'APPROVED' : 'DENIED';
+  const outcome = await deps.store.decide(request.id, {
+    to,
+    from: DECIDABLE_FROM[input.decision],
+    by: input.user,
+    at: new Date(deps.clock.now()).toISOString(),
+  });
+  if (!outcome.decided) {
+    const current = outcome.current ?? request;
+    // An approved request left behind by a crashed process is driven on by the next click.
+    if (current.state === 'APPROVED' && input.decision === 'approve') {
+      await deps.store.enqueue(current.repository, current.id);
+      await applyApproved(deps, current.repository, current.id);
+    }
+    return refused(alreadyDecided(current));
+  }
+  if (to === 'DENIED') {
+    await announce(deps, [{ request: outcome.request }]);
+    return { kind: 'decided', request: outcome.request };
+  }
+  await deps.store.enqueue(request.repository, request.id);
+  const settled = await applyApproved(deps, request.repository, request.id);
+  const latest = (await deps.store.get(request.id)) ?? outcome.request;
+  return settled ? { kind: 'decided', request: latest } : { kind: 'waiting', request: latest };
+}

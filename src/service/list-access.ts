@@ -1,0 +1,89 @@
+// The list use case: who can pull, from the live policy, explained by the records; drift in
+// either direction is shown, not hidden.
+import type { AccessRequest } from '../domain/access-request';
+import { OPEN_STATES } from '../domain/access-request';
+import { parsePolicy, pullers } from '../domain/policy';
+import { isEcrAccessError } from '../errors';
+import type { ServiceDeps } from './deps';
+
+export interface PullerEntry {
+  readonly account: string;
+  /** The grant that explains this access; absent when it was added outside ecr-access. */
+  readonly grant?: AccessRequest;
+}
+
+export interface RepositoryAccess {
+  readonly repository: string;
+  /** Why the live policy could not be read, when it could not. */
+  readonly problem?: string;
+  readonly everyone: boolean;
+  readonly pullers: readonly PullerEntry[];
+  /** Recorded as granted, but the live policy no longer lets them pull. */
+  readonly removedOutside: readonly AccessRequest[];
+  readonly open: readonly AccessRequest[];
+}
+
+export type ListOutcome = { kind: 'refused'; message: string } | { kind: 'listed'; repositories: RepositoryAccess[] };
+
+const PARALLEL_READS = 8;
+
+async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
+}
+
+function latestGrants(records: readonly AccessRequest[]): Map<string, AccessRequest> {
+  const grants = new Map<string, AccessRequest>();
+  for (const record of records) {
+    if (record.state !== 'GRANTED') continue;
+    const seen = grants.get(record.account);
+    if (!seen || (seen.grantedAt ?? '') < (record.grantedAt ?? '')) grants.set(record.account, record);
+  }
+  return grants;
+}
+
+async function describe(deps: ServiceDeps, repository: string): Promise<RepositoryAccess> {
+  const [policyRead, records] = await Promise.all([
+    deps.registry.getPolicy(repository).then(
+      (text) => ({ text }),
+      (error: unknown) => ({ error }),
+    ),
+    deps.store.listByRepository(repository),
+  ]);
+  const open = records.filter((r) => OPEN_STATES.includes(r.state)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  let live;
+  try {
+    if ('error' in policyRead) throw policyRead.error;
+    live = pullers(parsePolicy(policyRead.text));
+  } catch (error) {
+    const problem = isEcrAccessError(error) ? error.message : 'ECR could not be read';
+    deps.logger.warn('could not read a repository policy for list', { repository, error });
+    return { repository, problem, everyone: false, pullers: [], removedOutside: [], open };
+  }
+  const grants = latestGrants(records);
+  const entries = live.accounts.map((account) => {
+    const grant = grants.get(account);
+    return grant ? { account, grant } : { account };
+  });
+  const removedOutside = [...grants.values()].filter((g) => !live.accounts.includes(g.account) && !live.everyone);
+  return { repository, everyone: live.everyone, pullers: entries, removedOutside, open };
+}
+
+export async function listAccess(deps: ServiceDeps, repository?: string): Promise<ListOutcome> {
+  if (repository !== undefined && !deps.repositories.includes(repository)) {
+    return {
+      kind: 'refused',
+      message: `\`${repository}\` is not one of the repositories ecr-access shares. Shareable repositories: ${deps.repositories.map((r) => `\`${r}\``).join(', ')}.`,
+    };
+  }
+  const names = repository === undefined ? deps.repositories : [repository];
+  return { kind: 'listed', repositories: await inBatches(names, PARALLEL_READS, (name) => describe(deps, name)) };
+}

@@ -1,0 +1,49 @@
+// What the service needs from the outside world; adapters in aws/ and slack/ provide it.
+import type { AccessRequest, RequestState } from '../domain/access-request';
+
+export interface Registry {
+  /** The registry that holds the repository, or undefined when there is no such repository. */
+  describeRepository(repository: string): Promise<{ registryId: string } | undefined>;
+  /** The policy text, or undefined when the repository has no policy. */
+  getPolicy(repository: string): Promise<string | undefined>;
+  setPolicy(repository: string, policyText: string): Promise<void>;
+}
+
+export type CreateOutcome = { created: true } | { created: false; existing: AccessRequest };
+export type DecideOutcome = { decided: true; request: AccessRequest } | { decided: false; current: AccessRequest | undefined };
+export type LockOutcome = { acquired: true; queue: readonly string[] } | { acquired: false; leaseUntil: number };
+
+export interface RequestStore {
+  /** Records a PENDING request unless another open request holds the same repository and account. */
+  create(request: AccessRequest): Promise<CreateOutcome>;
+  /** Forgets a request that never reached the approvers. */
+  discard(id: string): Promise<void>;
+  attachCard(id: string, card: { channel: string; ts: string }): Promise<AccessRequest>;
+  get(id: string): Promise<AccessRequest | undefined>;
+  decide(id: string, decision: { to: 'APPROVED' | 'DENIED'; from: readonly RequestState[]; by: string; at: string }): Promise<DecideOutcome>;
+  /** Marks an approved request as waiting for its repository's next policy write. */
+  enqueue(repository: string, id: string): Promise<void>;
+  dequeue(repository: string, ids: readonly string[]): Promise<void>;
+  acquire(repository: string, holder: string, leaseMs: number, now: number): Promise<LockOutcome>;
+  /** Extends a held lease; false when the lease was lost to someone else. */
+  renew(repository: string, holder: string, leaseMs: number, now: number): Promise<boolean>;
+  release(repository: string, holder: string): Promise<void>;
+  recordGranted(id: string, outcome: { at: string; policyHash: string }): Promise<AccessRequest | undefined>;
+  recordFailed(id: string, outcome: { at: string; reason: string }): Promise<AccessRequest | undefined>;
+  /** Claims the right to announce this outcome; only one caller ever gets true per outcome. */
+  claimNotification(id: string, outcome: string): Promise<boolean>;
+  listByRepository(repository: string): Promise<AccessRequest[]>;
+}
+
+/** Tells people in Slack what happened to a request. */
+export interface Notifier {
+  postRequestCard(request: AccessRequest, statementPreview: string): Promise<{ channel: string; ts: string }>;
+  /** Updates the card, posts the outcome in its thread, and tells the requester. */
+  announceOutcome(request: AccessRequest, verifiedPolicy?: string): Promise<void>;
+}
+
+export type IsApprover = (user: string) => Promise<boolean>;
+
+export interface Clock {
+  now(): number;
+}

@@ -1,0 +1,87 @@
+// The approvers' card for a request, in each state it can be in.
+import type { AccessRequest } from '../../domain/access-request';
+import { type Block, context, escapeText, fields, header, section } from './kit';
+
+export const APPROVE_ACTION = 'ecr_access_approve';
+export const DENY_ACTION = 'ecr_access_deny';
+export const DECISION_BLOCK = 'ecr_access_decision';
+
+const day = (iso: string | undefined) => (iso ? `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso}>` : 'unknown time');
+
+function facts(request: AccessRequest): Block {
+  return fields([
+    `*Requested by*\n<@${request.requester}>`,
+    `*Repository*\n\`${request.repository}\``,
+    `*AWS account*\n\`${request.account}\``,
+    `*Reason*\n${request.reason ? escapeText(request.reason) : '_none given_'}`,
+  ]);
+}
+
+function decisionButtons(request: AccessRequest, approveLabel: string): Block {
+  return {
+    type: 'actions',
+    block_id: DECISION_BLOCK,
+    elements: [
+      {
+        type: 'button',
+        action_id: APPROVE_ACTION,
+        text: { type: 'plain_text', text: approveLabel },
+        style: 'primary',
+        value: request.id,
+        confirm: {
+          title: { type: 'plain_text', text: 'Grant pull access?' },
+          text: {
+            type: 'mrkdwn',
+            text: `Account \`${request.account}\` will be able to pull every image in \`${request.repository}\`.`,
+          },
+          confirm: { type: 'plain_text', text: approveLabel },
+          deny: { type: 'plain_text', text: 'Cancel' },
+        },
+      },
+      {
+        type: 'button',
+        action_id: DENY_ACTION,
+        text: { type: 'plain_text', text: 'Deny' },
+        style: 'danger',
+        value: request.id,
+      },
+    ],
+  };
+}
+
+export function requestCard(request: AccessRequest, statementPreview: string): { text: string; blocks: Block[] } {
+  return {
+    text: `<@${request.requester}> asks for pull access to ${request.repository} from ${request.account}`,
+    blocks: [
+      header('Pull access request'),
+      facts(request),
+      section(`*Statement to merge into the repository policy*\n\`\`\`${escapeText(statementPreview)}\`\`\``),
+      decisionButtons(request, 'Approve'),
+      context(`Request ${request.id} · only approvers can decide`),
+    ],
+  };
+}
+
+export function outcomeLine(request: AccessRequest): string {
+  const by = request.decidedBy ? `<@${request.decidedBy}>` : 'an approver';
+  switch (request.state) {
+    case 'GRANTED':
+      return `:white_check_mark: Approved by ${by} · granted ${day(request.grantedAt)} · verified policy in the thread`;
+    case 'DENIED':
+      return `:no_entry_sign: Denied by ${by} · ${day(request.decidedAt)}`;
+    case 'FAILED':
+      return `:warning: Approved by ${by}, but the grant failed: ${escapeText(request.failureReason ?? 'unknown reason')}`;
+    case 'APPROVED':
+      return `:hourglass_flowing_sand: Approved by ${by} · applying the grant`;
+    default:
+      return `Waiting for an approver`;
+  }
+}
+
+/** The card after a decision: the buttons give way to the outcome; a failure keeps Retry and Deny. */
+export function decidedCard(request: AccessRequest): { text: string; blocks: Block[] } {
+  const blocks: Block[] = [header('Pull access request'), facts(request), section(outcomeLine(request))];
+  if (request.state === 'FAILED') blocks.push(decisionButtons(request, 'Retry'));
+  blocks.push(context(`Request ${request.id}`));
+  return { text: `Pull access to ${request.repository} for ${request.account}: ${request.state.toLowerCase()}`, blocks };
+}

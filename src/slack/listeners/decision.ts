@@ -1,0 +1,36 @@
+// Approve and Deny buttons: the button carries only the request ID; everything else is read
+// from the store by the deferred job.
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { RequestId } from '../../domain/access-request';
+import { APPROVE_ACTION, DENY_ACTION } from '../blocks/request-card';
+import type { Defer } from '../jobs';
+
+export function registerDecisions(app: App, options: { defer: Defer }): void {
+  for (const [actionId, decision] of [
+    [APPROVE_ACTION, 'approve'],
+    [DENY_ACTION, 'deny'],
+  ] as const) {
+    app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, respond }) => {
+      await ack();
+      const requestId = RequestId.safeParse(action.value);
+      if (!requestId.success || !body.response_url) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: ':x: That button does not name an ecr-access request; nothing changed.' });
+        return;
+      }
+      const channel = body.container?.channel_id ?? body.channel?.id;
+      const ts = body.container?.message_ts ?? body.message?.ts;
+      try {
+        await options.defer({
+          kind: 'decide',
+          user: body.user.id,
+          requestId: requestId.data,
+          decision,
+          ...(channel && ts && { card: { channel, ts } }),
+          responseUrl: body.response_url,
+        });
+      } catch {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: ':warning: ecr-access could not take that decision just now; nothing changed. Try again in a minute.' });
+      }
+    });
+  }
+}
