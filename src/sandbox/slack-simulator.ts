@@ -1,0 +1,335 @@
+/**
+ * A local stand-in for Slack on both sides: the Web API and response_url the bot calls, and
+ * the signed slash commands and button clicks Slack sends the bot. Dev tooling, never in the Lambda.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PostToBotOptions } from './slack/bot-client';
+import {
+  BotDriver,
+  type ClickButtonInput,
+  type ClickButtonResult,
+  type SlashCommandInput,
+  type SlashCommandResult,
+} from './slack/bot-driver';
+import { ChangeFeed } from './slack/events';
+import { FaultBook } from './slack/faults';
+import type { AppIdentity } from './slack/payloads';
+import { answerResponseUrl } from './slack/response-url-endpoint';
+import { ResponseUrls } from './slack/response-urls';
+import type {
+  ApiCall,
+  BotReply,
+  Fault,
+  ResponseUrlContext,
+  ResponseUrlPost,
+  SimChannel,
+  SimEphemeral,
+  SimMessage,
+  SimUser,
+  SimulatorEvent,
+} from './slack/types';
+import { answerWebApiCall } from './slack/web-api-endpoint';
+import { SlackWorkspace } from './slack/workspace';
+
+export type * from './slack/types';
+export type { PostToBotOptions } from './slack/bot-client';
+export type { ClickButtonInput, ClickButtonResult, SlashCommandInput, SlashCommandResult } from './slack/bot-driver';
+export type { AppIdentity, BlockActionsPayload, SlashCommandFields } from './slack/payloads';
+export { signSlackRequest, slackSignature } from './slack/signature';
+
+export interface SlackSimulatorOptions {
+  port?: number;
+  /** Defaults to 127.0.0.1. */
+  host?: string;
+  signingSecret: string;
+  botToken: string;
+  /** Defaults to UBOT00001. */
+  botUserId?: string;
+  botId?: string;
+  teamId?: string;
+  /** The bot is a member unless botIsMember is false. */
+  channels?: Array<{ id: string; name: string; botIsMember?: boolean }>;
+  users?: SimUser[];
+  usergroups?: Record<string, string[]>;
+  /** Where slash commands and clicks go; can also be set after start with setBotUrl. */
+  botUrl?: string;
+  /** Added to every Web API call and response_url answer. */
+  latencyMs?: number;
+}
+
+export const DEFAULT_CHANNELS: SimChannel[] = [{ id: 'C0APPROVALS', name: 'ecr-approvals', botIsMember: true }];
+export const DEFAULT_USERS: SimUser[] = [
+  { id: 'U0REQUESTER', name: 'alice' },
+  { id: 'U0APPROVER', name: 'bob' },
+  { id: 'U0OTHER', name: 'carol' },
+];
+export const DEFAULT_USERGROUPS: Record<string, string[]> = { S0APPROVERS: ['U0APPROVER'] };
+
+const TEAM_NAME = 'Sandbox';
+const TEAM_DOMAIN = 'sandbox';
+const BOT_NAME = 'ecr-access';
+
+export async function startSlackSimulator(options: SlackSimulatorOptions): Promise<SlackSimulator> {
+  const simulator = new SlackSimulator(options);
+  await simulator.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  return simulator;
+}
+
+export class SlackSimulator {
+  readonly signingSecret: string;
+  readonly botToken: string;
+  readonly identity: AppIdentity;
+  /** Added to every Web API call and response_url answer (a timer, not a busy wait). */
+  latencyMs: number;
+
+  private readonly workspace: SlackWorkspace;
+  private readonly faults = new FaultBook();
+  private readonly feed = new ChangeFeed();
+  private readonly responseUrls = new ResponseUrls(() => this.baseUrl);
+  private readonly driver: BotDriver;
+  private readonly server: Server;
+  private readonly recordedCalls: ApiCall[] = [];
+  private readonly recordedResponses: ResponseUrlPost[] = [];
+  private baseUrl = '';
+  private currentBotUrl: string | undefined;
+
+  /** Use startSlackSimulator; a simulator has no URL until it listens. */
+  constructor(options: SlackSimulatorOptions) {
+    if (!options.signingSecret) throw new Error('startSlackSimulator: signingSecret is required');
+    if (!options.botToken) throw new Error('startSlackSimulator: botToken is required');
+    this.signingSecret = options.signingSecret;
+    this.botToken = options.botToken;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.currentBotUrl = options.botUrl;
+    const teamId = options.teamId ?? 'T0SANDBOX';
+    this.identity = {
+      teamId,
+      teamDomain: TEAM_DOMAIN,
+      apiAppId: 'A0ECRACCESS',
+      verificationToken: 'sandbox-verification-token',
+    };
+    this.workspace = new SlackWorkspace(
+      {
+        teamId,
+        appId: this.identity.apiAppId,
+        botUserId: options.botUserId ?? 'UBOT00001',
+        botId: options.botId ?? 'BBOT00001',
+        channels: (options.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c, botIsMember: c.botIsMember ?? true })),
+        users: options.users ?? DEFAULT_USERS,
+        usergroups: options.usergroups ?? DEFAULT_USERGROUPS,
+      },
+      (event) => this.feed.record(event),
+    );
+    this.driver = new BotDriver({
+      workspace: this.workspace,
+      identity: this.identity,
+      signingSecret: this.signingSecret,
+      responseUrls: this.responseUrls,
+      botUrl: () => this.currentBotUrl,
+      record: (event) => this.feed.record(event),
+    });
+    this.server = createServer((request, response) => {
+      this.route(request, response).catch((error: unknown) => {
+        if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
+        response.end(`simulator error: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    });
+  }
+
+  /** Called once by startSlackSimulator. */
+  async listen(port: number, host: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.baseUrl = `http://${shownHost}:${address.port}`;
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** What Bolt takes as `clientOptions.slackApiUrl` (trailing slash included). */
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  get botUrl(): string | undefined {
+    return this.currentBotUrl;
+  }
+
+  setBotUrl(url: string): void {
+    this.currentBotUrl = url;
+    this.feed.record({ kind: 'config_changed', what: 'bot_url' });
+  }
+
+  get botUserId(): string {
+    return this.workspace.config.botUserId;
+  }
+
+  get botId(): string {
+    return this.workspace.config.botId;
+  }
+
+  get teamId(): string {
+    return this.workspace.config.teamId;
+  }
+
+  /** Every Web API call, oldest first, including refused and faulted ones. */
+  get calls(): readonly ApiCall[] {
+    return [...this.recordedCalls];
+  }
+
+  /** Every response_url POST, oldest first, including refused ones. */
+  get responses(): readonly ResponseUrlPost[] {
+    return [...this.recordedResponses];
+  }
+
+  get users(): SimUser[] {
+    return this.workspace.users;
+  }
+
+  get channels(): SimChannel[] {
+    return this.workspace.channels;
+  }
+
+  get usergroups(): Record<string, string[]> {
+    return this.workspace.usergroups;
+  }
+
+  /** Top-level messages of a channel (ID or name), a DM ID, or a user's DM; replies are in thread(). */
+  messages(channel: string): SimMessage[] {
+    return this.workspace.messages(channel);
+  }
+
+  /** The parent message followed by its replies. */
+  thread(channel: string, ts: string): SimMessage[] {
+    return this.workspace.thread(channel, ts);
+  }
+
+  ephemerals(user: string): SimEphemeral[] {
+    return this.workspace.ephemerals(user);
+  }
+
+  dms(user: string): SimMessage[] {
+    return this.workspace.dms(user);
+  }
+
+  setUsergroup(id: string, userIds: string[]): void {
+    this.workspace.setUsergroup(id, userIds);
+  }
+
+  addUser(user: SimUser): void {
+    this.workspace.addUser(user);
+  }
+
+  /** A human typing in a channel, e.g. to give the bot a message it may not edit. */
+  postAsUser(input: { user: string; channel: string; text: string; threadTs?: string }): SimMessage {
+    const conversation = this.workspace.resolveConversation(input.channel);
+    if (!conversation) throw new Error(`postAsUser: unknown channel ${input.channel}`);
+    return this.workspace.postMessage(conversation.id, { text: input.text }, input.threadTs, input.user);
+  }
+
+  on(_event: 'event', listener: (event: SimulatorEvent) => void): this {
+    this.feed.on(listener);
+    return this;
+  }
+
+  off(_event: 'event', listener: (event: SimulatorEvent) => void): this {
+    this.feed.off(listener);
+    return this;
+  }
+
+  /**
+   * Resolves with the predicate's first value other than undefined, null or false, checked now
+   * and after every recorded change (no polling). A predicate that throws counts as "not yet".
+   */
+  waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+    return this.feed.waitFor(predicate, timeoutMs);
+  }
+
+  /** Arms a fault for a Web API method (e.g. 'chat.postMessage'), or for 'response_url'. */
+  setFault(method: string, fault: Fault): void {
+    this.faults.set(method, fault);
+    this.feed.record({ kind: 'config_changed', what: 'faults' });
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+    this.feed.record({ kind: 'config_changed', what: 'faults' });
+  }
+
+  /** A user types a slash command; a message in the ack shows up as Slack would show it. */
+  slashCommand(input: SlashCommandInput): Promise<SlashCommandResult> {
+    return this.driver.slashCommand(input);
+  }
+
+  /** A user clicks a button on a message (or on an ephemeral only they see). */
+  clickButton(input: ClickButtonInput): Promise<ClickButtonResult> {
+    return this.driver.clickButton(input);
+  }
+
+  /** Posts any body to the bot, signed correctly unless the options say otherwise. */
+  postToBot(rawBody: string, options: PostToBotOptions = {}): Promise<BotReply> {
+    return this.driver.postToBot(rawBody, options);
+  }
+
+  /** A fresh response_url for a user in a channel, for tests that build their own payloads. */
+  newResponseUrl(context: Omit<ResponseUrlContext, 'id' | 'uses'>): string {
+    return this.responseUrls.create(context);
+  }
+
+  async close(): Promise<void> {
+    this.feed.abandonWaits(new Error('the Slack simulator was closed'));
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      // fetch keeps connections alive; without this, close waits for them to time out.
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://simulator').pathname;
+    const api = /^\/api\/([\w.]+)$/.exec(path);
+    if (api?.[1] !== undefined) return this.serveWebApi(api[1], request, response);
+    const responseUrl = /^\/response\/([\w-]+)$/.exec(path);
+    if (responseUrl?.[1] !== undefined && request.method === 'POST') {
+      return this.serveResponseUrl(responseUrl[1], request, response);
+    }
+    response.writeHead(404, { 'Content-Type': 'text/plain' });
+    response.end('not found');
+  }
+
+  private async serveWebApi(method: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const { call, headers } = await answerWebApiCall(
+      {
+        context: { workspace: this.workspace, teamName: TEAM_NAME, teamDomain: TEAM_DOMAIN, botName: BOT_NAME },
+        botToken: this.botToken,
+        faults: this.faults,
+        latencyMs: this.latencyMs,
+      },
+      method,
+      request,
+    );
+    // Recorded before answering, so a caller that awaited the call already sees it in `calls`.
+    this.recordedCalls.push(call);
+    this.feed.record({ kind: 'api_call', call });
+    response.writeHead(call.status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+    response.end(JSON.stringify(call.result));
+  }
+
+  private async serveResponseUrl(id: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const { post, headers } = await answerResponseUrl(
+      { workspace: this.workspace, faults: this.faults, latencyMs: this.latencyMs, responseUrls: this.responseUrls },
+      id,
+      request,
+    );
+    this.recordedResponses.push(post);
+    this.feed.record({ kind: 'response_url', post });
+    response.writeHead(post.status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+    response.end(post.error ?? 'ok');
+  }
+}

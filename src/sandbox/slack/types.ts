@@ -1,0 +1,123 @@
+/**
+ * Shapes shared by the Slack simulator's modules: the simulated workspace, what it records,
+ * and the events it emits. Field names follow Slack's own payloads where Slack has one.
+ */
+
+export interface SimUser {
+  id: string;
+  name: string;
+}
+
+export interface SimChannel {
+  id: string;
+  name: string;
+  botIsMember: boolean;
+}
+
+/** A Block Kit block as the simulator stores it; left open because the bot owns block shapes. */
+export type SimBlock = { type: string; block_id?: string } & Record<string, unknown>;
+
+/** A message visible to everyone in a conversation, as conversations.history would return it. */
+export interface SimMessage {
+  type: 'message';
+  channel: string;
+  ts: string;
+  /** Set on replies, and on a parent once it has replies (Slack sets it to the parent's own ts). */
+  thread_ts?: string;
+  reply_count?: number;
+  user: string;
+  bot_id?: string;
+  app_id?: string;
+  team?: string;
+  text: string;
+  blocks?: SimBlock[];
+  attachments?: unknown[];
+  /** Slack's marker for a message changed by chat.update. */
+  edited?: { user: string; ts: string };
+}
+
+export type EphemeralSource = 'chat.postEphemeral' | 'response_url' | 'command_ack';
+
+/** A message only `user` sees, e.g. the answer to a slash command. */
+export interface SimEphemeral {
+  channel: string;
+  /** The one user who sees it. */
+  user: string;
+  ts: string;
+  thread_ts?: string;
+  text: string;
+  blocks?: SimBlock[];
+  source: EphemeralSource;
+  /** The response_url that created or last replaced it, so a later replace_original finds it. */
+  responseUrlId?: string;
+}
+
+/** One Web API call as the simulator received and answered it. */
+export interface ApiCall {
+  method: string;
+  /** Decoded arguments (blocks, attachments, metadata parsed from JSON); the token is left out. */
+  params: Record<string, unknown>;
+  /** Epoch milliseconds when the call arrived. */
+  at: number;
+  ok: boolean;
+  error?: string;
+  /** HTTP status the simulator answered with (200, or 429 when rate limited). */
+  status: number;
+  /** The body the simulator answered with. */
+  result: Record<string, unknown>;
+}
+
+/** What the simulator did with a response_url POST. */
+export type ResponseOutcome = 'ephemeral' | 'in_channel' | 'replaced' | 'deleted' | 'rejected';
+
+export interface ResponseUrlPost {
+  id: string;
+  url: string;
+  body: Record<string, unknown>;
+  at: number;
+  status: number;
+  outcome: ResponseOutcome;
+  error?: string;
+}
+
+/** Why a response_url exists: who it answers and which message (if any) it may replace. */
+export interface ResponseUrlContext {
+  id: string;
+  user: string;
+  channel: string;
+  /** The interactive message a button was clicked on; absent for slash commands. */
+  messageTs?: string;
+  messageIsEphemeral?: boolean;
+  uses: number;
+}
+
+/** What the bot's HTTP endpoint answered to a request the simulator sent it. */
+export interface BotReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Wall time to the answer; Slack gives up after 3 s (operation_timeout). */
+  elapsedMs: number;
+}
+
+export type SimulatorEvent =
+  | { kind: 'api_call'; call: ApiCall }
+  | { kind: 'response_url'; post: ResponseUrlPost }
+  | { kind: 'message_posted'; message: SimMessage }
+  | { kind: 'message_updated'; message: SimMessage }
+  | { kind: 'message_deleted'; channel: string; ts: string }
+  | { kind: 'ephemeral_posted'; ephemeral: SimEphemeral }
+  | { kind: 'ephemeral_deleted'; user: string; ts: string }
+  | { kind: 'bot_request'; contentType: string; reply: BotReply }
+  | { kind: 'config_changed'; what: 'usergroups' | 'users' | 'faults' | 'bot_url' };
+
+export interface Fault {
+  /** Answer `{ok:false, error}` instead of running the method, e.g. 'channel_not_found'. */
+  error?: string;
+  /** Answer HTTP 429 with a Retry-After header and `{ok:false, error:'ratelimited'}`. */
+  ratelimited?: { retryAfterSeconds: number };
+  /** Hold the answer this long (a timer, not a busy wait). */
+  delayMs?: number;
+  /** How many calls the fault applies to; until cleared when absent. */
+  times?: number;
+}
