@@ -35,7 +35,7 @@ const EnvSchema = z
     AWS_REGION: z.string({ message: 'is required (for example us-east-1)' }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, {
       message: 'must be an AWS region such as us-east-1',
     }),
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    PORT: z.coerce.number().int().min(0, { message: 'must be a port number (0 picks a free one)' }).max(65535).default(3000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     ECR_ACCESS_LEASE_SECONDS: z.coerce
       .number({ message: 'must be a number of seconds' })

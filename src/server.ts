@@ -1,12 +1,15 @@
 // `npm start`: the bot on Bolt's HTTP receiver, commands and interactivity at POST /slack/events.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { HTTPReceiver } from '@slack/bolt';
+import type { AwsClients } from './aws/clients';
 import { createEcrAccess } from './app';
 import { loadConfig, type Config } from './config';
 import { isEcrAccessError } from './errors';
 import { createLogger } from './logger';
 import { inProcessDefer } from './slack/jobs';
 
-export async function startServer(config: Config) {
+export async function startServer(config: Config, options: { clients?: AwsClients } = {}) {
   const logger = createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret] });
   const receiver = new HTTPReceiver({
     signingSecret: config.slack.signingSecret,
@@ -18,12 +21,17 @@ export async function startServer(config: Config) {
     receiver,
     logger,
     defer: (run) => (defer = inProcessDefer(run, logger)),
+    ...(options.clients && { clients: options.clients }),
   });
-  await ecrAccess.app.start(config.port);
-  logger.info('ecr-access is listening', { port: config.port, endpoint: '/slack/events' });
+  const server = (await ecrAccess.app.start(config.port)) as Server;
+  const port = (server.address() as AddressInfo).port;
+  logger.info('ecr-access is listening', { port, endpoint: '/slack/events' });
   return {
     ...ecrAccess,
     logger,
+    url: `http://127.0.0.1:${port}/slack/events`,
+    /** Resolves when every job started so far has finished. */
+    idle: () => defer?.idle() ?? Promise.resolve(),
     /** Stops taking requests, then lets jobs in flight finish. */
     async stop() {
       await ecrAccess.app.stop();

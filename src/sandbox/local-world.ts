@@ -1,0 +1,133 @@
+// The whole outside world on this machine: DynamoDB (dynalite), the ECR emulator and the
+// Slack simulator, wired together, with the environment a bot needs to talk to them. Used by
+// the integration tests, `npm run sandbox` and the benchmarks alike.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import dynalite from 'dynalite';
+import type { AwsClients } from '../aws/clients';
+import { createTable } from '../create-table';
+import { startEcrEmulator, type EcrEmulator } from './ecr-emulator';
+import { startSlackSimulator, type SlackSimulator, type SlackSimulatorOptions } from './slack-simulator';
+
+export const SANDBOX = {
+  signingSecret: 'sandbox-signing-secret-not-for-production',
+  botToken: 'xoxb-sandbox-token-not-for-production',
+  region: 'us-east-1',
+  table: 'ecr-access',
+  approvalChannel: 'C0APPROVALS',
+  approver: 'U0APPROVER',
+  requester: 'U0REQUESTER',
+  other: 'U0OTHER',
+  approverGroup: 'S0APPROVERS',
+} as const;
+
+export interface LocalWorldOptions {
+  /** Repositories to create in the emulator and make shareable. */
+  repositories?: readonly string[];
+  /** Keep DynamoDB and ECR state in this folder, so it survives restarts. */
+  dataDir?: string;
+  /** Injected latency per ECR call and per Slack call. */
+  ecrLatencyMs?: number;
+  slackLatencyMs?: number;
+  slack?: Partial<SlackSimulatorOptions>;
+  /** Extra environment for the bot (overrides the defaults). */
+  env?: Record<string, string>;
+}
+
+export interface LocalWorld {
+  readonly ecr: EcrEmulator;
+  readonly slack: SlackSimulator;
+  readonly dynamoUrl: string;
+  /** Environment for a bot process: config plus the SDK's endpoint and credential settings. */
+  readonly env: Record<string, string>;
+  /** SDK clients pointed at the local world, for an in-process bot or for assertions. */
+  clients(options?: { maxAttempts?: number; requestTimeoutMs?: number }): AwsClients;
+  close(): Promise<void>;
+}
+
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<LocalWorld> {
+  const repositories = options.repositories ?? ['common-images'];
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+
+  const dynamo: Server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.dataDir && { path: join(options.dataDir, 'dynamodb') }),
+  });
+  dynamo.listen(0, '127.0.0.1');
+  await once(dynamo, 'listening');
+  const dynamoUrl = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+
+  const ecr = await startEcrEmulator({
+    region: SANDBOX.region,
+    ...(options.ecrLatencyMs !== undefined && { latencyMs: options.ecrLatencyMs }),
+    ...(options.dataDir && { stateFile: join(options.dataDir, 'ecr.json') }),
+  });
+  for (const repository of repositories) ecr.createRepository(repository);
+
+  const slack = await startSlackSimulator({
+    signingSecret: SANDBOX.signingSecret,
+    botToken: SANDBOX.botToken,
+    ...(options.slackLatencyMs !== undefined && { latencyMs: options.slackLatencyMs }),
+    ...options.slack,
+  });
+
+  const clients = (c: { maxAttempts?: number; requestTimeoutMs?: number } = {}): AwsClients => {
+    const common = {
+      region: SANDBOX.region,
+      credentials: CREDENTIALS,
+      maxAttempts: c.maxAttempts ?? 3,
+      ...(c.requestTimeoutMs !== undefined && {
+        requestHandler: { requestTimeout: c.requestTimeoutMs, connectionTimeout: c.requestTimeoutMs },
+      }),
+    };
+    return {
+      ecr: new ECRClient({ ...common, endpoint: ecr.url }),
+      dynamo: new DynamoDBClient({ ...common, endpoint: dynamoUrl }),
+    };
+  };
+  const setup = clients();
+  await createTable(setup.dynamo, SANDBOX.table);
+  setup.dynamo.destroy();
+  setup.ecr.destroy();
+
+  const env: Record<string, string> = {
+    SLACK_BOT_TOKEN: SANDBOX.botToken,
+    SLACK_SIGNING_SECRET: SANDBOX.signingSecret,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_BOT_ID: slack.botId,
+    SLACK_BOT_USER_ID: slack.botUserId,
+    ECR_ACCESS_TABLE: SANDBOX.table,
+    ECR_ACCESS_APPROVAL_CHANNEL: SANDBOX.approvalChannel,
+    ECR_ACCESS_APPROVERS: SANDBOX.approver,
+    ECR_ACCESS_REPOSITORIES: repositories.join(','),
+    AWS_REGION: SANDBOX.region,
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_ECR: ecr.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
+    PORT: '0',
+    ...options.env,
+  };
+
+  return {
+    ecr,
+    slack,
+    dynamoUrl,
+    env,
+    clients,
+    async close() {
+      await slack.close();
+      await ecr.close();
+      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+    },
+  };
+}

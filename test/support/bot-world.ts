@@ -1,0 +1,105 @@
+// A running bot (real HTTP receiver, in this process) inside the local world, with the
+// few moves the integration tests make over and over.
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { AccessRequest } from '../../src/domain/access-request';
+import { dynamoRequestStore } from '../../src/aws/request-store';
+import { loadConfig } from '../../src/config';
+import { READ_ONLY_ACTIONS, MANAGED_SID } from '../../src/domain/policy';
+import { startLocalWorld, SANDBOX, type LocalWorld, type LocalWorldOptions } from '../../src/sandbox/local-world';
+import type { BlockActionsPayload, SimMessage } from '../../src/sandbox/slack-simulator';
+import { encodeInteractionPayload } from '../../src/sandbox/slack/payloads';
+import { startServer } from '../../src/server';
+import { APPROVE_ACTION, DENY_ACTION } from '../../src/slack/blocks/request-card';
+
+export { SANDBOX };
+
+export const CI_PUSH_STATEMENT = {
+  Sid: 'ciPush',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::123456789012:role/ci' },
+  Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'],
+};
+
+export const HAND_MADE_READ_STATEMENT = {
+  Sid: MANAGED_SID,
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+  Action: [...READ_ONLY_ACTIONS],
+};
+
+export type BotWorld = Awaited<ReturnType<typeof startBotWorld>>;
+
+export async function startBotWorld(options: LocalWorldOptions & { botEnv?: Record<string, string> } = {}) {
+  const world: LocalWorld = await startLocalWorld(options);
+  const clients = world.clients();
+  const bot = await startServer(loadConfig({ ...world.env, LOG_LEVEL: 'error', ...options.botEnv }), { clients });
+  world.slack.setBotUrl(bot.url);
+  const store = dynamoRequestStore(clients.dynamo, SANDBOX.table);
+
+  /** Runs a slash command and waits until the bot has finished everything it started. */
+  const command = async (text: string, user: string = SANDBOX.requester) => {
+    const ack = await world.slack.slashCommand({ user, channel: SANDBOX.approvalChannel, text });
+    await bot.idle();
+    const replies = world.slack.responses.filter((r) => r.url === ack.responseUrl).map((r) => String(r.body.text ?? ''));
+    return { ack, replies };
+  };
+
+  const cards = (): SimMessage[] =>
+    world.slack.messages(SANDBOX.approvalChannel).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
+
+  const click = async (card: SimMessage, decision: 'approve' | 'deny', user: string = SANDBOX.approver) => {
+    const ack = await world.slack.clickButton({
+      user,
+      channel: SANDBOX.approvalChannel,
+      messageTs: card.ts,
+      actionId: decision === 'approve' ? APPROVE_ACTION : DENY_ACTION,
+    });
+    await bot.idle();
+    const replies = world.slack.responses.filter((r) => r.url === ack.responseUrl).map((r) => String(r.body.text ?? ''));
+    return { ack, replies };
+  };
+
+  /** Sends a block_actions payload again, as Slack does on a retry or a double-click, optionally altered. */
+  const replay = async (payload: BlockActionsPayload, alter: (p: BlockActionsPayload) => BlockActionsPayload = (p) => p) => {
+    const reply = await world.slack.postToBot(encodeInteractionPayload(alter(payload)), {
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    await bot.idle();
+    return reply;
+  };
+
+  /** Replies sent to a response_url, in order. */
+  const repliesTo = (responseUrl: string) =>
+    world.slack.responses.filter((r) => r.url === responseUrl).map((r) => String(r.body.text ?? ''));
+
+  /** The policy as stored in the emulator, parsed. */
+  const policy = (repository = 'common-images') => {
+    const text = world.ecr.policyText(repository);
+    return text === undefined ? undefined : (JSON.parse(text) as { Statement: Array<Record<string, unknown>> });
+  };
+
+  const requests = async (): Promise<AccessRequest[]> => {
+    const out = await clients.dynamo.send(new ScanCommand({ TableName: SANDBOX.table }));
+    const ids = (out.Items ?? []).filter((i) => i.pk?.S?.startsWith('request#')).map((i) => i.id?.S ?? '');
+    return (await Promise.all(ids.map((id) => store.get(id)))).filter((r): r is AccessRequest => r !== undefined);
+  };
+
+  return {
+    world,
+    bot,
+    store,
+    command,
+    cards,
+    click,
+    replay,
+    repliesTo,
+    policy,
+    requests,
+    async close() {
+      await bot.stop();
+      clients.ecr.destroy();
+      clients.dynamo.destroy();
+      await world.close();
+    },
+  };
+}
