@@ -1,0 +1,58 @@
+// Starts `npm start`'s entry point as a separate OS process, as a second Lambda instance or a
+// second server would be: its own memory, its own clients, only the outside world shared.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface BotProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Every log line the process printed so far. */
+  readonly lines: readonly string[];
+  /** Resolves with the exit code once the process has ended. */
+  readonly exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+const ROOT = join(__dirname, '..', '..');
+
+export async function spawnBot(env: Record<string, string>, options: { startTimeoutMs?: number } = {}): Promise<BotProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const listening = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bot did not start in time:\n${lines.join('\n')}`)), options.startTimeoutMs ?? 20_000);
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        const port = /"message":"ecr-access is listening","port":(\d+)/.exec(line)?.[1];
+        if (port) {
+          clearTimeout(timer);
+          resolve(Number(port));
+        }
+      });
+    }
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`bot exited with ${code} before listening:\n${lines.join('\n')}`));
+    });
+  });
+  const port = await listening;
+  return {
+    url: `http://127.0.0.1:${port}/slack/events`,
+    child,
+    lines,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
