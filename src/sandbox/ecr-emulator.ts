@@ -3,6 +3,7 @@
  * speaking ECR's JSON 1.1 protocol to the real @aws-sdk/client-ecr, with fault injection.
  * Dev tooling only; the Lambda never loads it.
  */
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,6 +34,13 @@ import {
 export type { EcrCall, CallListener } from './ecr/call-log';
 export type { EcrFaults, FaultKind } from './ecr/faults';
 export { EcrErrorType } from './ecr/errors';
+
+/** A repository or its policy changed (through the API or by seeding), and the change is stored. */
+export interface EcrChange {
+  repositoryName: string;
+}
+
+export type ChangeListener = (change: EcrChange) => void;
 
 export interface EcrEmulatorOptions {
   /** 0 (the default) picks any free port. */
@@ -77,6 +85,8 @@ export interface EcrEmulator {
   failNext(action: string, times: number, kind: FaultKind): void;
   /** Calls `listener` for every request as it arrives; returns the unsubscribe function. */
   on(event: 'call', listener: CallListener): () => void;
+  /** Calls `listener` after every change to a repository or its policy; returns the unsubscribe function. */
+  on(event: 'change', listener: ChangeListener): () => void;
   /** Resolves once `count` calls of `action` were received; rejects after `timeoutMs` (default 5000). */
   waitForCalls(action: string, count: number, timeoutMs?: number): Promise<void>;
 }
@@ -97,6 +107,7 @@ class RunningEcrEmulator implements EcrEmulator {
   private readonly log = new CallLog();
   private readonly faults = new FaultPlan();
   private readonly held = new Set<HeldRequest>();
+  private readonly changes = new EventEmitter();
   private readonly inFlight = new Set<AbortController>();
   private readonly server: Server;
   private saving: Promise<void> = Promise.resolve();
@@ -110,6 +121,8 @@ class RunningEcrEmulator implements EcrEmulator {
     this.registryId = registry.registryId;
     this.region = options.region ?? 'us-east-1';
     this.server = createServer((request, response) => void this.handle(request, response));
+    // Every watcher of the sandbox page listens; more than Node's default 10 is not a leak.
+    this.changes.setMaxListeners(0);
   }
 
   async listen(): Promise<void> {
@@ -143,13 +156,16 @@ class RunningEcrEmulator implements EcrEmulator {
   }
 
   createRepository(name: string): void {
+    const revision = this.registry.revision;
     this.registry.seedRepository(name);
     this.persistInBackground();
+    if (this.registry.revision !== revision) this.announceChange(name);
   }
 
   putPolicy(name: string, policyText: string): void {
     this.registry.seedPolicy(name, policyText);
     this.persistInBackground();
+    this.announceChange(name);
   }
 
   policyText(name: string): string | undefined {
@@ -183,9 +199,13 @@ class RunningEcrEmulator implements EcrEmulator {
     this.faults.failNext(action, times, kind);
   }
 
-  on(event: 'call', listener: CallListener): () => void {
-    if (event !== 'call') throw new Error(`unknown emulator event '${String(event)}'`);
-    return this.log.on(listener);
+  on(event: 'call', listener: CallListener): () => void;
+  on(event: 'change', listener: ChangeListener): () => void;
+  on(event: 'call' | 'change', listener: CallListener | ChangeListener): () => void {
+    if (event === 'call') return this.log.on(listener as CallListener);
+    if (event !== 'change') throw new Error(`unknown emulator event '${String(event)}'`);
+    this.changes.on('change', listener);
+    return () => this.changes.off('change', listener);
   }
 
   waitForCalls(action: string, count: number, timeoutMs = 5000): Promise<void> {
@@ -232,7 +252,10 @@ class RunningEcrEmulator implements EcrEmulator {
     const revision = this.registry.revision;
     const output = runEcrAction(this.registry, action, body ?? {});
     // Answer only once the change is on disk, as a durable service would.
-    if (this.registry.revision !== revision) await this.persist();
+    if (this.registry.revision !== revision) {
+      await this.persist();
+      if (repositoryName !== undefined) this.announceChange(repositoryName);
+    }
     return output;
   }
 
@@ -274,6 +297,10 @@ class RunningEcrEmulator implements EcrEmulator {
       });
     this.saving = write;
     return write;
+  }
+
+  private announceChange(repositoryName: string): void {
+    this.changes.emit('change', { repositoryName } satisfies EcrChange);
   }
 
   private persistInBackground(): void {

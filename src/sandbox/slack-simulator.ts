@@ -30,9 +30,10 @@ import type {
   SimulatorEvent,
 } from './slack/types';
 import { answerWebApiCall } from './slack/web-api-endpoint';
-import { SlackWorkspace } from './slack/workspace';
+import { SlackWorkspace, type WorkspaceHistory } from './slack/workspace';
 
 export type * from './slack/types';
+export type { WorkspaceHistory } from './slack/workspace';
 export type { PostToBotOptions } from './slack/bot-client';
 export type { ClickButtonInput, ClickButtonResult, SlashCommandInput, SlashCommandResult } from './slack/bot-driver';
 export type { AppIdentity, BlockActionsPayload, SlashCommandFields } from './slack/payloads';
@@ -216,6 +217,19 @@ export class SlackSimulator {
 
   dms(user: string): SimMessage[] {
     return this.workspace.dms(user);
+  }
+
+  /** Every conversation (replies included) and the ts clock, e.g. to save a sandbox between runs. */
+  history(): WorkspaceHistory {
+    return this.workspace.snapshotHistory();
+  }
+
+  /**
+   * Replaces every conversation with a saved history, so messages the bot stored the ts of (a
+   * request's card) can still be updated and replied to. Ephemerals are not kept, as in Slack.
+   */
+  restoreHistory(saved: WorkspaceHistory): void {
+    this.workspace.restoreHistory(saved);
   }
 
   setUsergroup(id: string, userIds: string[]): void {

@@ -109,7 +109,7 @@ export type SimulatorEvent =
   | { kind: 'ephemeral_posted'; ephemeral: SimEphemeral }
   | { kind: 'ephemeral_deleted'; user: string; ts: string }
   | { kind: 'bot_request'; contentType: string; reply: BotReply }
-  | { kind: 'config_changed'; what: 'usergroups' | 'users' | 'faults' | 'bot_url' };
+  | { kind: 'config_changed'; what: 'usergroups' | 'users' | 'faults' | 'bot_url' | 'history' };
 
 export interface Fault {
   /** Answer `{ok:false, error}` instead of running the method, e.g. 'channel_not_found'. */

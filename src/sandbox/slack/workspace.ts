@@ -24,6 +24,14 @@ export interface Conversation {
   dmUser?: string;
 }
 
+/** Every conversation's messages (replies included) and the ts clock: what survives a restart. */
+export interface WorkspaceHistory {
+  /** The newest ts handed out, so restored and new messages never share one. */
+  lastTs: string;
+  /** Conversation ID → its messages, oldest first. */
+  conversations: Record<string, SimMessage[]>;
+}
+
 export interface MessageContent {
   text?: string;
   blocks?: SimBlock[];
@@ -54,8 +62,24 @@ export class SlackWorkspace {
   /** Unique and increasing, shaped like Slack's `1700000000.000100`. */
   nextTs(): string {
     this.lastTsMicros += TS_STEP_MICROS;
-    const text = this.lastTsMicros.toString();
-    return `${text.slice(0, -6)}.${text.slice(-6)}`;
+    return tsOf(this.lastTsMicros);
+  }
+
+  /** A copy of every conversation and the ts clock; ephemerals are left out, as Slack forgets them on reload. */
+  snapshotHistory(): WorkspaceHistory {
+    return {
+      lastTs: tsOf(this.lastTsMicros),
+      conversations: Object.fromEntries([...this.history].map(([id, messages]) => [id, structuredClone(messages)])),
+    };
+  }
+
+  /** Replaces every conversation with a saved history; later messages get later timestamps. */
+  restoreHistory(saved: WorkspaceHistory): void {
+    this.history.clear();
+    for (const [id, messages] of Object.entries(saved.conversations)) this.history.set(id, structuredClone(messages));
+    const savedMicros = microsOf(saved.lastTs);
+    if (savedMicros > this.lastTsMicros) this.lastTsMicros = savedMicros;
+    this.emit({ kind: 'config_changed', what: 'history' });
   }
 
   get users(): SimUser[] {
@@ -263,6 +287,17 @@ export class SlackWorkspace {
     parent.thread_ts = parent.ts;
     parent.reply_count = (parent.reply_count ?? 0) + 1;
   }
+}
+
+function tsOf(micros: bigint): string {
+  const text = micros.toString();
+  return `${text.slice(0, -6)}.${text.slice(-6)}`;
+}
+
+function microsOf(ts: string): bigint {
+  const match = /^(\d+)\.(\d{6})$/.exec(ts);
+  if (!match) throw new Error(`not a Slack timestamp: ${ts}`);
+  return BigInt(`${match[1]}${match[2]}`);
 }
 
 /** Slack gives every stored block a block_id when the poster left it out. */
