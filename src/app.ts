@@ -2,7 +2,7 @@
 // sandbox, tests) goes through here, so they all behave alike.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { App, type Receiver } from '@slack/bolt';
+import { App, type Receiver, type webApi } from '@slack/bolt';
 import { createAwsClients, type AwsClients } from './aws/clients';
 import { ecrRegistry } from './aws/ecr-registry';
 import { dynamoRequestStore } from './aws/request-store';
@@ -22,6 +22,15 @@ export interface EcrAccess {
   readonly deps: ServiceDeps;
 }
 
+/** How long one Slack Web API call may keep trying before the job gives up on it. */
+export type SlackCallLimits = Required<Pick<webApi.WebClientOptions, 'retryConfig' | 'timeout'>>;
+
+// Bolt's default retries go on for half an hour; a Slack outage must not hold a job that long.
+export const SERVER_SLACK_CALL_LIMITS: SlackCallLimits = {
+  retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 3000 },
+  timeout: 10_000,
+};
+
 const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
 export function newRequestId(): string {
@@ -37,6 +46,7 @@ export function createEcrAccess(
     /** Given the job runner, returns how this runtime runs jobs after the acknowledgement. */
     defer: (run: RunJob) => Defer;
     clients?: AwsClients;
+    slackCallLimits?: SlackCallLimits;
   },
 ): EcrAccess {
   const { logger } = options;
@@ -49,9 +59,7 @@ export function createEcrAccess(
     logger: boltLogger(logger),
     clientOptions: {
       ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }),
-      // Bolt's default retries go on for half an hour; a Slack outage must not hold a job that long.
-      retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 3000 },
-      timeout: 10_000,
+      ...(options.slackCallLimits ?? SERVER_SLACK_CALL_LIMITS),
     },
   });
   const clients = options.clients ?? createAwsClients({ region: config.region, leaseMs: config.leaseMs });

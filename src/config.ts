@@ -11,12 +11,16 @@ const commaList = z
 
 const SlackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { message: 'Slack user IDs look like U012ABCDEF' });
 
-const EnvSchema = z
+const LambdaFunctionName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a Lambda function name' });
+
+const SlackBotId = z.string().regex(/^B[A-Z0-9]+$/, { message: 'Slack bot IDs look like B012ABCDEF' });
+
+const EnvFields = z
   .object({
     SLACK_BOT_TOKEN: z.string({ message: 'is required' }).regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' }),
     SLACK_SIGNING_SECRET: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
     SLACK_API_URL: z.url({ message: 'must be a URL such as https://slack.com/api/' }).optional(),
-    SLACK_BOT_ID: z.string().regex(/^B[A-Z0-9]+$/, { message: 'Slack bot IDs look like B012ABCDEF' }).optional(),
+    SLACK_BOT_ID: SlackBotId.optional(),
     SLACK_BOT_USER_ID: SlackUserId.optional(),
     ECR_ACCESS_TABLE: z
       .string({ message: 'is required (the DynamoDB table name)' })
@@ -45,11 +49,38 @@ const EnvSchema = z
       .default(60),
     /** Test-only: stop the process at a named point to prove crash recovery. */
     ECR_ACCESS_FAULT: z.enum(['exit-after-set-policy'], { message: 'is a test hook; the only value is exit-after-set-policy' }).optional(),
-  })
-  .refine((env) => env.ECR_ACCESS_APPROVERS.length > 0 || env.ECR_ACCESS_APPROVER_GROUP !== undefined, {
+    /** Set by Lambda itself; jobs are handed to this very function. */
+    AWS_LAMBDA_FUNCTION_NAME: LambdaFunctionName.optional(),
+  });
+
+/**
+ * On Lambda a cold start must not spend Slack's 3 s on auth.test, and jobs go to the function
+ * itself, so what is optional for `npm start` is required there.
+ */
+const LambdaEnvFields = EnvFields.extend({
+  SLACK_BOT_ID: z
+    .string({ message: 'is required on Lambda, so a cold start skips auth.test (the bot_id auth.test returns, like B012ABCDEF)' })
+    .pipe(SlackBotId),
+  SLACK_BOT_USER_ID: z
+    .string({ message: 'is required on Lambda, so a cold start skips auth.test (the user_id auth.test returns, like U012ABCDEF)' })
+    .pipe(SlackUserId),
+  AWS_LAMBDA_FUNCTION_NAME: z
+    .string({ message: 'is required (Lambda sets it; outside Lambda, run the bot with npm start)' })
+    .pipe(LambdaFunctionName),
+});
+
+const somebodyApproves = [
+  (env: { ECR_ACCESS_APPROVERS: string[]; ECR_ACCESS_APPROVER_GROUP?: string | undefined }) =>
+    env.ECR_ACCESS_APPROVERS.length > 0 || env.ECR_ACCESS_APPROVER_GROUP !== undefined,
+  {
     message: 'set ECR_ACCESS_APPROVERS, ECR_ACCESS_APPROVER_GROUP, or both: somebody must be able to approve',
     path: ['ECR_ACCESS_APPROVERS'],
-  });
+  },
+] as const;
+
+const EnvSchema = { server: EnvFields.refine(...somebodyApproves), lambda: LambdaEnvFields.refine(...somebodyApproves) };
+
+type Runtime = keyof typeof EnvSchema;
 
 export interface Config {
   readonly slack: {
@@ -70,14 +101,31 @@ export interface Config {
   /** How long a repository lock lasts unless renewed. */
   readonly leaseMs: number;
   readonly fault?: 'exit-after-set-policy';
+  /** The Lambda function this runs in, which takes the jobs; absent outside Lambda. */
+  readonly functionName?: string;
 }
+
+/** What the Lambda runtime can count on: loadLambdaConfig refuses to start without these. */
+export type LambdaConfig = Config & {
+  readonly functionName: string;
+  readonly slack: Config['slack'] & { readonly botId: string; readonly botUserId: string };
+};
 
 function blankToUndefined(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === undefined || v.trim() === '' ? undefined : v.trim()]));
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(blankToUndefined(env));
+  return parseConfig(env, 'server');
+}
+
+export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
+  // The lambda schema requires the function name and both bot IDs, so they are present.
+  return parseConfig(env, 'lambda') as LambdaConfig;
+}
+
+function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
+  const parsed = EnvSchema[runtime].safeParse(blankToUndefined(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
@@ -107,5 +155,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     leaseMs: e.ECR_ACCESS_LEASE_SECONDS * 1000,
     ...(e.ECR_ACCESS_FAULT && { fault: e.ECR_ACCESS_FAULT }),
+    ...(e.AWS_LAMBDA_FUNCTION_NAME && { functionName: e.AWS_LAMBDA_FUNCTION_NAME }),
   };
 }

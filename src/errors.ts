@@ -15,6 +15,7 @@ export enum ErrorCode {
   Conflict = 'ecr_access_conflict',
   LockLost = 'ecr_access_lock_lost',
   Slack = 'ecr_access_slack',
+  JobHandover = 'ecr_access_job_handover',
 }
 
 export class EcrAccessError extends Error {

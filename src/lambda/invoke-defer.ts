@@ -1,0 +1,28 @@
+// Lambda's Defer: hands the job to a new, asynchronous invocation of this same function, so
+// this one can answer Slack at once. Resolves when Lambda has queued the job (202).
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { EcrAccessError, ErrorCode } from '../errors';
+import type { Logger } from '../logger';
+import type { Defer } from '../slack/jobs';
+import { jobEvent } from './job-event';
+
+export function invokeDefer(client: LambdaClient, functionName: string, logger: Logger): Defer {
+  return async (job) => {
+    try {
+      const out = await client.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: 'Event',
+          Payload: new TextEncoder().encode(JSON.stringify(jobEvent(job))),
+        }),
+      );
+      if (out.StatusCode !== 202) {
+        throw new EcrAccessError(ErrorCode.JobHandover, `Lambda answered ${out.StatusCode ?? 'no status'} instead of 202 to a queued invocation`);
+      }
+    } catch (error) {
+      // The listener tells the user; the reason (often a missing lambda:InvokeFunction) goes here.
+      logger.error('could not hand the job to a new invocation', { kind: job.kind, functionName, error });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,63 @@
+// The Lambda handler's routing: internal job events run jobs, everything else is Slack's
+// HTTP request for Bolt's receiver. Fakes stand in for the receiver and the job runner.
+import { lambdaHandler } from '../../../src/lambda/handler';
+import { jobEvent } from '../../../src/lambda/job-event';
+import { createLogger } from '../../../src/logger';
+import type { Job } from '../../../src/slack/jobs';
+
+const JOB: Job = { kind: 'list', user: 'U0REQUESTER', responseUrl: 'https://hooks.slack.com/commands/T0/1/abc' };
+const HTTP_EVENT = { version: '2.0', routeKey: 'POST /slack/events', rawPath: '/slack/events', headers: {}, body: '', isBase64Encoded: false };
+
+function setup(receive: (event: unknown) => Promise<{ statusCode: number; body: string }> = async () => ({ statusCode: 200, body: '' })) {
+  const jobs: Job[] = [];
+  const received: unknown[] = [];
+  const lines: string[] = [];
+  const handler = lambdaHandler({
+    receive: async (event) => {
+      received.push(event);
+      return receive(event);
+    },
+    runJob: async (job) => {
+      jobs.push(job);
+    },
+    logger: createLogger({ write: (line) => lines.push(line) }),
+  });
+  return { handler, jobs, received, lines };
+}
+
+describe('lambdaHandler', () => {
+  it('runs a well-formed job event and never shows it to the receiver', async () => {
+    const { handler, jobs, received } = setup();
+    await expect(handler(jobEvent(JOB), {})).resolves.toBeUndefined();
+    expect(jobs).toEqual([JOB]);
+    expect(received).toEqual([]);
+  });
+
+  it('drops a job event that does not fit the Job schema, saying so in the log', async () => {
+    const { handler, jobs, received, lines } = setup();
+    await handler({ ecrAccessJob: { ...JOB, kind: 'revoke' } }, {});
+    expect(jobs).toEqual([]);
+    expect(received).toEqual([]);
+    expect(lines.join('\n')).toContain('dropped an internal job event');
+  });
+
+  it('refuses a job event with anything beside the job', async () => {
+    const { handler, jobs } = setup();
+    await handler({ ...jobEvent(JOB), headers: {} }, {});
+    expect(jobs).toEqual([]);
+  });
+
+  it('hands an HTTP event to the receiver and returns its answer', async () => {
+    const { handler, jobs, received } = setup(async () => ({ statusCode: 401, body: '' }));
+    await expect(handler(HTTP_EVENT, {})).resolves.toEqual({ statusCode: 401, body: '' });
+    expect(received).toEqual([HTTP_EVENT]);
+    expect(jobs).toEqual([]);
+  });
+
+  it('answers 400 when the receiver cannot read the request', async () => {
+    const { handler } = setup(async () => {
+      throw new SyntaxError('Unexpected token');
+    });
+    await expect(handler({ ...HTTP_EVENT, body: '{not json' }, {})).resolves.toEqual({ statusCode: 400, body: '' });
+  });
+});
