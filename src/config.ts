@@ -69,16 +69,17 @@ const LambdaEnvFields = EnvFields.extend({
     .pipe(LambdaFunctionName),
 });
 
-const somebodyApproves = [
-  (env: { ECR_ACCESS_APPROVERS: string[]; ECR_ACCESS_APPROVER_GROUP?: string | undefined }) =>
-    env.ECR_ACCESS_APPROVERS.length > 0 || env.ECR_ACCESS_APPROVER_GROUP !== undefined,
-  {
-    message: 'set ECR_ACCESS_APPROVERS, ECR_ACCESS_APPROVER_GROUP, or both: somebody must be able to approve',
-    path: ['ECR_ACCESS_APPROVERS'],
-  },
-] as const;
+const somebodyApproves = (env: { ECR_ACCESS_APPROVERS: string[]; ECR_ACCESS_APPROVER_GROUP?: string | undefined }) =>
+  env.ECR_ACCESS_APPROVERS.length > 0 || env.ECR_ACCESS_APPROVER_GROUP !== undefined;
+const nobodyApproves = {
+  message: 'set ECR_ACCESS_APPROVERS, ECR_ACCESS_APPROVER_GROUP, or both: somebody must be able to approve',
+  path: ['ECR_ACCESS_APPROVERS'],
+};
 
-const EnvSchema = { server: EnvFields.refine(...somebodyApproves), lambda: LambdaEnvFields.refine(...somebodyApproves) };
+const EnvSchema = {
+  server: EnvFields.refine(somebodyApproves, nobodyApproves),
+  lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves),
+};
 
 type Runtime = keyof typeof EnvSchema;
 

@@ -1,0 +1,45 @@
+// What the Lambda runtime demands of its environment beyond what `npm start` does.
+import { loadConfig, loadLambdaConfig } from '../../../src/config';
+import { isEcrAccessError, ErrorCode } from '../../../src/errors';
+
+const SERVER_ENV = {
+  SLACK_BOT_TOKEN: 'xoxb-test',
+  SLACK_SIGNING_SECRET: 'secret',
+  ECR_ACCESS_TABLE: 'ecr-access',
+  ECR_ACCESS_APPROVAL_CHANNEL: 'C0APPROVALS',
+  ECR_ACCESS_APPROVERS: 'U0APPROVER',
+  ECR_ACCESS_REPOSITORIES: 'common-images',
+  AWS_REGION: 'eu-west-1',
+};
+
+function problems(load: () => unknown): string {
+  try {
+    load();
+  } catch (error) {
+    if (isEcrAccessError(error, ErrorCode.InvalidConfig)) return error.message;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('loadLambdaConfig', () => {
+  it('requires the bot IDs, so a cold start skips auth.test, and the function name, to hand jobs to', () => {
+    expect(() => loadConfig(SERVER_ENV)).not.toThrow();
+    const message = problems(() => loadLambdaConfig(SERVER_ENV));
+    expect(message).toMatch(/SLACK_BOT_ID is required on Lambda/);
+    expect(message).toMatch(/SLACK_BOT_USER_ID is required on Lambda/);
+    expect(message).toMatch(/AWS_LAMBDA_FUNCTION_NAME is required/);
+  });
+
+  it('lists the Lambda problems together with every other one', () => {
+    const message = problems(() => loadLambdaConfig({ ...SERVER_ENV, SLACK_BOT_TOKEN: 'not-a-token', SLACK_BOT_ID: 'U0WRONG' }));
+    expect(message).toMatch(/SLACK_BOT_TOKEN must be a bot token/);
+    expect(message).toMatch(/SLACK_BOT_ID Slack bot IDs look like B012ABCDEF/);
+    expect(message).toMatch(/AWS_LAMBDA_FUNCTION_NAME is required/);
+  });
+
+  it('carries the function name and bot IDs into the config', () => {
+    const config = loadLambdaConfig({ ...SERVER_ENV, SLACK_BOT_ID: 'B0BOT', SLACK_BOT_USER_ID: 'U0BOT', AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-prod-slack' });
+    expect(config).toMatchObject({ functionName: 'ecr-access-prod-slack', slack: { botId: 'B0BOT', botUserId: 'U0BOT' } });
+  });
+});
