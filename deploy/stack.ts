@@ -1,0 +1,67 @@
+// The CloudFormation pieces serverless.yml takes from code rather than restating: the table,
+// built from the same schema the store and `npm run create-table` use, and the function's
+// IAM statements, each scoped to exactly what the bot touches.
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { BY_REPOSITORY_INDEX, tableDefinition } from '../src/aws/table-schema';
+
+/** The logical ID of the table in the stack. */
+export const TABLE_RESOURCE = 'AccessTable';
+
+/** What the bot does to ECR: read a repository, read its policy, write its policy. Nothing else. */
+export const ECR_ACTIONS = ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy'];
+/** Single-item reads and conditional writes on the table. */
+export const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/** Listing a repository's requests reads the index, never the table. */
+export const INDEX_ACTIONS = ['dynamodb:Query'];
+
+type Intrinsic = Record<string, unknown>;
+const ref = (name: string): Intrinsic => ({ Ref: name });
+const join = (parts: unknown[]): Intrinsic => ({ 'Fn::Join': ['', parts] });
+// Fn::Join rather than Fn::Sub: the framework would read `${AWS::Region}` as one of its own variables.
+const arn = (service: string, resource: string): Intrinsic =>
+  join(['arn:', ref('AWS::Partition'), `:${service}:`, ref('AWS::Region'), ':', ref('AWS::AccountId'), `:${resource}`]);
+
+/** The CloudFormation properties CreateTable's input maps onto one to one. */
+const SAME_NAME = ['TableName', 'BillingMode', 'AttributeDefinitions', 'KeySchema', 'GlobalSecondaryIndexes'] as const;
+
+function tableProperties(definition: CreateTableCommandInput): Record<string, unknown> {
+  const unmapped = Object.keys(definition).filter((key) => !(SAME_NAME as readonly string[]).includes(key));
+  if (unmapped.length > 0) {
+    // A new table setting must be carried into the stack on purpose, not dropped on the way.
+    throw new Error(`deploy/stack.ts does not map ${unmapped.join(', ')} from src/aws/table-schema.ts to CloudFormation yet`);
+  }
+  return Object.fromEntries(SAME_NAME.filter((key) => definition[key] !== undefined).map((key) => [key, definition[key]]));
+}
+
+export function accessTableResource(tableName: string): Record<string, unknown> {
+  return {
+    Type: 'AWS::DynamoDB::Table',
+    // The grant history outlives the stack: removing or replacing it keeps the table.
+    DeletionPolicy: 'Retain',
+    UpdateReplacePolicy: 'Retain',
+    Properties: {
+      ...tableProperties(tableDefinition(tableName)),
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      // A KMS key (the account's AWS managed key for DynamoDB) rather than the default AWS owned key.
+      SSESpecification: { SSEEnabled: true },
+      // No TimeToLiveSpecification: the store keeps every request as the audit trail.
+    },
+  };
+}
+
+export function botIamStatements(input: { repositories: readonly string[]; functionName: string }): Intrinsic[] {
+  if (input.repositories.length === 0) throw new Error('the repositories parameter names no repository');
+  const tableArn = { 'Fn::GetAtt': [TABLE_RESOURCE, 'Arn'] };
+  return [
+    { Effect: 'Allow', Action: ECR_ACTIONS, Resource: input.repositories.map((name) => arn('ecr', `repository/${name}`)) },
+    { Effect: 'Allow', Action: TABLE_ITEM_ACTIONS, Resource: [tableArn] },
+    { Effect: 'Allow', Action: INDEX_ACTIONS, Resource: [join([tableArn, `/index/${BY_REPOSITORY_INDEX}`])] },
+    // Jobs run in an asynchronous invocation of this same function, and only this one.
+    { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [arn('lambda', `function:${input.functionName}`)] },
+  ];
+}
+
+/** The comma-separated repositories parameter, as the bot's config reads it. */
+export function repositoryList(value: string): string[] {
+  return [...new Set(value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))];
+}

@@ -1,0 +1,294 @@
+// `npm run package` as CI runs it: no AWS credentials, nothing downloaded. The CloudFormation it
+// generates is read back and held to the deployment's promises: least-privilege IAM derived from
+// what the bundled code really sends, a retained and recoverable table built from the app's own
+// schema, and an environment the app's own config accepts. The bundle itself is loaded and asked.
+import { execFile } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { tableDefinition } from '../../src/aws/table-schema';
+import { loadLambdaConfig } from '../../src/config';
+import { encodeSlashCommand, slashCommandFields } from '../../src/sandbox/slack/payloads';
+import { signSlackRequest } from '../../src/sandbox/slack/signature';
+import { httpApiEvent, type HttpApiHandler } from '../support/http-api';
+import { zipEntries } from '../support/zip-entries';
+
+const ROOT = join(__dirname, '..', '..');
+const STAGE = 'ci';
+const REGION = 'eu-west-1';
+const ACCOUNT = '123456789012';
+const PARAMS = {
+  repositories: 'common-images, team/base-images',
+  approvalChannel: 'C0APPROVALS',
+  approvers: 'U0APPROVER',
+  slackBotId: 'B0BOT00001',
+  slackBotUserId: 'U0BOT00001',
+};
+const FUNCTION_NAME = `ecr-access-${STAGE}-slack`;
+const TABLE_NAME = `ecr-access-${STAGE}`;
+
+type Json = Record<string, unknown>;
+interface Statement {
+  Effect: string;
+  Action: string[];
+  Resource: unknown[];
+}
+
+let outDir: string;
+let template: { Resources: Record<string, Json & { Type: string; Properties: Json }>; Outputs: Json };
+let packaged: string[];
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'ecr-access-package-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' };
+  // Nothing to sign with: packaging must not need an AWS account.
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[name];
+  env.AWS_CONFIG_FILE = join(outDir, 'no-aws-config');
+  env.AWS_SHARED_CREDENTIALS_FILE = join(outDir, 'no-aws-credentials');
+  const params = Object.entries(PARAMS).map(([k, v]) => `--param=${k}=${v}`);
+  await promisify(execFile)('npm', ['run', 'package', '--', '--stage', STAGE, '--region', REGION, ...params, '--package', outDir], {
+    cwd: ROOT,
+    env,
+    maxBuffer: 10 * 1024 * 1024,
+  });
+  template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  packaged = zipEntries(join(outDir, 'ecr-access.zip'));
+}, 180_000);
+
+afterAll(() => {
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': REGION,
+  'AWS::AccountId': ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+/** Evaluates the intrinsics the stack uses, as CloudFormation would in one account and region. */
+function render(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = value as Json;
+  if ('Ref' in node) {
+    const name = String(node.Ref);
+    if (PSEUDO[name]) return PSEUDO[name];
+    const resource = template.Resources[name];
+    if (resource?.Type === 'AWS::DynamoDB::Table') return String(resource.Properties.TableName);
+    return `<${name}>`;
+  }
+  if ('Fn::Join' in node) {
+    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.map(render).join(separator);
+  }
+  if ('Fn::Sub' in node) return String(node['Fn::Sub']).replace(/\$\{([^}]+)\}/g, (_, name: string) => PSEUDO[name] ?? `<${name}>`);
+  if ('Fn::GetAtt' in node) {
+    const [name, attribute] = node['Fn::GetAtt'] as [string, string];
+    const resource = template.Resources[name];
+    if (resource?.Type === 'AWS::DynamoDB::Table' && attribute === 'Arn') {
+      return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${String(resource.Properties.TableName)}`;
+    }
+    return `<${name}.${attribute}>`;
+  }
+  throw new Error(`no rendering for ${JSON.stringify(value)}`);
+}
+
+const functionResource = () => template.Resources.SlackLambdaFunction!;
+const functionEnv = () => (functionResource().Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+function botStatements(): Array<{ actions: string[]; resources: string[] }> {
+  const role = template.Resources.IamRoleLambdaExecution!;
+  const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+  return policies
+    .flatMap((p) => p.PolicyDocument.Statement)
+    .map((s) => {
+      expect(s.Effect).toBe('Allow');
+      return { actions: [s.Action].flat(), resources: [s.Resource].flat().map(render) };
+    })
+    // The framework's own statements let the function write its log group, and nothing more.
+    .filter((s) => !s.actions.every((a) => a.startsWith('logs:')));
+}
+
+function resourcesFor(action: string): string[] {
+  return botStatements()
+    .filter((s) => s.actions.includes(action))
+    .flatMap((s) => s.resources)
+    .sort();
+}
+
+/** IAM names a few API operations differently from the operation itself. */
+const IAM_ACTION: Record<string, string> = { 'lambda:Invoke': 'lambda:InvokeFunction' };
+
+/** The IAM action for every AWS SDK command the bundled source files import. */
+function actionsTheBundleSends(): string[] {
+  const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'lambda.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+  const sources = Object.keys(meta.inputs).filter((file) => file.startsWith('src/') && file.endsWith('.ts'));
+  const actions = new Set<string>();
+  for (const file of sources) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
+      for (const name of match[1]!.split(',').map((n) => n.trim())) {
+        if (!/^\w+Command$/.test(name)) continue;
+        const operation = `${match[2]}:${name.replace(/Command$/, '')}`;
+        actions.add(IAM_ACTION[operation] ?? operation);
+      }
+    }
+  }
+  return [...actions].sort();
+}
+
+describe('the packaged deployment', () => {
+  it('packages the bundle and nothing else', () => {
+    expect(packaged).toEqual(['dist/lambda/index.js']);
+    expect(functionResource().Properties).toMatchObject({ Handler: 'dist/lambda/index.handler', Runtime: 'nodejs22.x' });
+  });
+
+  it('keeps the sandbox, dynalite and the unused Bolt receivers out of the bundle', () => {
+    const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'lambda.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs.some((f) => f.startsWith('src/lambda'))).toBe(true);
+    expect(inputs.filter((f) => /^src\/sandbox\/|node_modules\/(dynalite|express|@slack\/socket-mode|undici)\//.test(f))).toEqual([]);
+  });
+
+  it('lets the function use ECR only to describe, read and write the policies of the shareable repositories', () => {
+    const ecr = botStatements().filter((s) => s.actions.some((a) => a.startsWith('ecr:')));
+    expect(ecr).toEqual([
+      {
+        actions: ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy'],
+        resources: [
+          `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/common-images`,
+          `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/team/base-images`,
+        ],
+      },
+    ]);
+  });
+
+  it('lets the function touch items of its own table and query its index, nothing else in DynamoDB', () => {
+    const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE_NAME}`;
+    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
+      expect(resourcesFor(action)).toEqual([table]);
+    }
+    expect(resourcesFor('dynamodb:Query')).toEqual([`${table}/index/byRepository`]);
+  });
+
+  it('lets the function invoke itself and no other function', () => {
+    expect(functionResource().Properties.FunctionName).toBe(FUNCTION_NAME);
+    expect(resourcesFor('lambda:InvokeFunction')).toEqual([`arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION_NAME}`]);
+  });
+
+  it('grants exactly the AWS actions the bundled code sends, and no wildcard', () => {
+    const granted = botStatements().flatMap((s) => s.actions);
+    expect([...new Set(granted)].sort()).toEqual(actionsTheBundleSends());
+    for (const s of botStatements()) {
+      for (const item of [...s.actions, ...s.resources]) expect(item).not.toMatch(/\*/);
+    }
+  });
+
+  it('builds the table from the app schema: on demand, point-in-time recovery, encrypted, retained', () => {
+    const table = template.Resources.AccessTable!;
+    const schema = tableDefinition(TABLE_NAME);
+    expect(table).toMatchObject({ Type: 'AWS::DynamoDB::Table', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(table.Properties).toMatchObject({
+      TableName: TABLE_NAME,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: schema.KeySchema,
+      AttributeDefinitions: schema.AttributeDefinitions,
+      GlobalSecondaryIndexes: schema.GlobalSecondaryIndexes,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('takes the Slack secrets from SSM Parameter Store at deploy time, never as values', () => {
+    const env = functionEnv();
+    expect(env.SLACK_BOT_TOKEN).toBe(`{{resolve:ssm:/ecr-access/${STAGE}/slack-bot-token}}`);
+    expect(env.SLACK_SIGNING_SECRET).toBe(`{{resolve:ssm:/ecr-access/${STAGE}/slack-signing-secret}}`);
+    expect(JSON.stringify(template)).not.toMatch(/xox[abposr]-/);
+  });
+
+  it('wires the parameters and the table into an environment the app accepts as Lambda config', () => {
+    const env = functionEnv();
+    expect(env.ECR_ACCESS_TABLE).toEqual({ Ref: 'AccessTable' });
+    const resolved = Object.fromEntries(
+      Object.entries(env).map(([name, value]) => [
+        name,
+        typeof value === 'string' && value.startsWith('{{resolve:ssm:') ? (name === 'SLACK_BOT_TOKEN' ? 'xoxb-from-ssm' : 'secret-from-ssm') : render(value),
+      ]),
+    );
+    // What Lambda itself adds to every function's environment.
+    const config = loadLambdaConfig({ ...resolved, AWS_REGION: REGION, AWS_LAMBDA_FUNCTION_NAME: String(functionResource().Properties.FunctionName) });
+    expect(config).toMatchObject({
+      table: TABLE_NAME,
+      repositories: ['common-images', 'team/base-images'],
+      approvalChannel: PARAMS.approvalChannel,
+      approvers: [PARAMS.approvers],
+      functionName: FUNCTION_NAME,
+      slack: { botId: PARAMS.slackBotId, botUserId: PARAMS.slackBotUserId },
+    });
+  });
+
+  it('gives a job time to wait out another holder of a repository lock', () => {
+    const leaseSeconds = Number(functionEnv().ECR_ACCESS_LEASE_SECONDS);
+    expect(functionResource().Properties.Timeout).toBeGreaterThanOrEqual(2 * leaseSeconds);
+  });
+
+  it('routes POST /slack/events of an HTTP API (payload 2.0) to the function, and outputs the URL to paste into Slack', () => {
+    const routes = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+    expect(routes.map((r) => r.Properties.RouteKey)).toEqual(['POST /slack/events']);
+    const integration = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Integration')!;
+    expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    expect(render((template.Outputs.SlackRequestUrl as Json).Value)).toBe(`https://<HttpApi>.execute-api.${REGION}.amazonaws.com/slack/events`);
+  });
+});
+
+describe('the bundle', () => {
+  const signingSecret = 'bundle-test-signing-secret';
+  let handler: HttpApiHandler;
+  const savedEnv = { ...process.env };
+
+  beforeAll(() => {
+    Object.assign(process.env, {
+      SLACK_BOT_TOKEN: 'xoxb-bundle-test',
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_BOT_ID: PARAMS.slackBotId,
+      SLACK_BOT_USER_ID: PARAMS.slackBotUserId,
+      ECR_ACCESS_TABLE: TABLE_NAME,
+      ECR_ACCESS_APPROVAL_CHANNEL: PARAMS.approvalChannel,
+      ECR_ACCESS_APPROVERS: PARAMS.approvers,
+      ECR_ACCESS_REPOSITORIES: 'common-images',
+      AWS_REGION: REGION,
+      AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
+      LOG_LEVEL: 'error',
+    });
+    ({ handler } = require(join(ROOT, 'dist', 'lambda', 'index.js')) as { handler: HttpApiHandler });
+  });
+
+  afterAll(() => {
+    process.env = savedEnv;
+  });
+
+  it('loads and answers a signed /ecr-access help from Slack without any AWS or Slack call', async () => {
+    const rawBody = encodeSlashCommand(
+      slashCommandFields({
+        app: { teamId: 'T0TEAM', teamDomain: 'team', apiAppId: 'A0APP', verificationToken: 'legacy' },
+        user: { id: 'U0REQUESTER', name: 'alice' },
+        channel: { id: 'C0GENERAL', name: 'general' },
+        command: '/ecr-access',
+        text: 'help',
+        responseUrl: 'https://hooks.slack.com/commands/T0TEAM/1/abc',
+      }),
+    );
+    const reply = await handler(
+      httpApiEvent({ rawBody, headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...signSlackRequest(signingSecret, rawBody) } }),
+      {},
+    );
+    expect(reply).toMatchObject({ statusCode: 200 });
+    expect(reply!.body).toContain('common-images');
+  });
+
+  it('refuses an unsigned request', async () => {
+    const reply = await handler(httpApiEvent({ rawBody: 'command=%2Fecr-access&text=help', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), {});
+    expect(reply).toMatchObject({ statusCode: 401 });
+  });
+});
