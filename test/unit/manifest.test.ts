@@ -1,0 +1,89 @@
+// manifest.yml against the code: the command Slack sends is the one the bot listens for, and the
+// bot asks for exactly the scopes the Web API methods it calls need. A new call without its
+// scope fails here rather than in a workspace.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import { COMMAND } from '../../src/domain/command';
+
+const ROOT = join(__dirname, '..', '..');
+
+interface Manifest {
+  features: {
+    app_home?: { messages_tab_enabled?: boolean };
+    slash_commands: Array<{ command: string; url: string; description?: string; usage_hint?: string }>;
+  };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { interactivity: { is_enabled: boolean; request_url: string }; socket_mode_enabled?: boolean };
+}
+
+const manifest = parse(readFileSync(join(ROOT, 'manifest.yml'), 'utf8')) as Manifest;
+
+/** The bot scope Slack's method reference lists for each Web API method the code calls. */
+const SCOPE_FOR_METHOD: Record<string, string> = {
+  'chat.postMessage': 'chat:write',
+  'chat.update': 'chat:write',
+  'usergroups.users.list': 'usergroups:read',
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return relative(ROOT, path) === join('src', 'sandbox') ? [] : sourceFiles(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every `client.<namespace>.<method>(` in the app's source (the sandbox is not the app). */
+function webApiMethodsCalled(): Map<string, string[]> {
+  const calls = new Map<string, string[]>();
+  for (const file of sourceFiles(join(ROOT, 'src'))) {
+    for (const match of readFileSync(file, 'utf8').matchAll(/\bclient\s*\.\s*((?:[a-z]+\s*\.\s*)+[a-zA-Z]+)\s*\(/g)) {
+      const method = match[1]!.replace(/\s+/g, '');
+      calls.set(method, [...(calls.get(method) ?? []), relative(ROOT, file)]);
+    }
+  }
+  return calls;
+}
+
+describe('manifest.yml', () => {
+  it('declares the slash command the bot listens for, with a description and a usage hint', () => {
+    const [command, ...others] = manifest.features.slash_commands;
+    expect(others).toEqual([]);
+    expect(command!.command).toBe(COMMAND);
+    expect(command!.description).toBeTruthy();
+    expect(command!.usage_hint).toMatch(/request .*list .*help/);
+  });
+
+  it('sends commands and button clicks to the one endpoint the deployment serves, as a placeholder to replace', () => {
+    const serverless = parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
+      functions: { slack: { events: Array<{ httpApi: { method: string; path: string } }> } };
+    };
+    const path = serverless.functions.slack.events[0]!.httpApi.path;
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.settings.socket_mode_enabled).toBe(false);
+    for (const url of [manifest.features.slash_commands[0]!.url, manifest.settings.interactivity.request_url]) {
+      expect(new URL(url).pathname).toBe(path);
+      expect(url).toMatch(/REPLACE-WITH/);
+    }
+  });
+
+  it('finds the Web API calls the scope check relies on', () => {
+    expect([...webApiMethodsCalled().keys()]).toEqual(expect.arrayContaining(['chat.postMessage', 'chat.update', 'usergroups.users.list']));
+  });
+
+  it('has a known scope for every Web API method the code calls', () => {
+    const unknown = [...webApiMethodsCalled()].filter(([method]) => !(method in SCOPE_FOR_METHOD));
+    // Look the method up in Slack's reference, add its bot scope to manifest.yml and to SCOPE_FOR_METHOD.
+    expect(unknown.map(([method, files]) => `${method} (${files.join(', ')})`)).toEqual([]);
+  });
+
+  it('asks for exactly the bot scopes the code needs: commands plus one per method called', () => {
+    const needed = new Set(['commands', ...[...webApiMethodsCalled().keys()].map((method) => SCOPE_FOR_METHOD[method])]);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
+  });
+
+  it('opens the app’s Messages tab, where the direct messages to requesters land', () => {
+    expect(manifest.features.app_home?.messages_tab_enabled).toBe(true);
+  });
+});
