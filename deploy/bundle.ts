@@ -1,6 +1,7 @@
 // `npm run bundle`: the Lambda function as one minified CommonJS file, dist/lambda/index.js,
-// which is all serverless.yml packages. The AWS SDK is bundled: the version is the one tested
-// here, not whatever the runtime ships, and one file loads faster than the runtime's copy.
+// which is all serverless.yml packages. The AWS SDK is bundled, so the function runs the SDK
+// version the tests ran, not whatever the runtime ships. Leaving it to the runtime would halve
+// the file (1.38 MB → 0.65 MB) and load roughly 50 ms of CPU faster (measured on Node 20).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
