@@ -12,21 +12,49 @@ export const READ_ONLY_ACTIONS = [
   'ecr:ListImages',
 ] as const;
 
-const patternCache = new Map<string, RegExp>();
+const STAR = 0x2a; // *
+const ANY = 0x3f; // ?
 
-function actionPattern(pattern: string): RegExp {
-  let regex = patternCache.get(pattern);
-  if (!regex) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    regex = new RegExp(`^${body}$`, 'i'); // IAM action names are case-insensitive
-    patternCache.set(pattern, regex);
+/** ASCII case folding: IAM action names are case-insensitive. */
+function folded(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  return code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+}
+
+/**
+ * Whether an IAM action pattern (`*` any run, `?` one character) matches an action. A linear
+ * matcher rather than a RegExp: patterns come from policy text anybody with
+ * SetRepositoryPolicy wrote, and `ecr:*****…x` as a regex backtracks for hours.
+ */
+function matchesAction(pattern: string, action: string): boolean {
+  let pi = 0;
+  let ai = 0;
+  let star = -1; // position of the last `*` seen in the pattern
+  let resume = 0; // where in the action that `*` resumes matching
+  while (ai < action.length) {
+    const p = pi < pattern.length ? folded(pattern, pi) : -1;
+    if (p === ANY || (p !== STAR && p !== -1 && p === folded(action, ai))) {
+      pi += 1;
+      ai += 1;
+    } else if (p === STAR) {
+      star = pi;
+      pi += 1;
+      resume = ai;
+    } else if (star !== -1) {
+      pi = star + 1;
+      resume += 1;
+      ai = resume;
+    } else {
+      return false;
+    }
   }
-  return regex;
+  while (pi < pattern.length && pattern.charCodeAt(pi) === STAR) pi += 1;
+  return pi === pattern.length;
 }
 
 function covers(statement: Statement, action: string): boolean {
-  if (statement.Action !== undefined) return listOf(statement.Action).some((p) => actionPattern(p).test(action));
-  if (statement.NotAction !== undefined) return !listOf(statement.NotAction).some((p) => actionPattern(p).test(action));
+  if (statement.Action !== undefined) return listOf(statement.Action).some((p) => matchesAction(p, action));
+  if (statement.NotAction !== undefined) return !listOf(statement.NotAction).some((p) => matchesAction(p, action));
   return false;
 }
 

@@ -33,6 +33,23 @@ export interface RepositoryPolicy {
 
 export const EMPTY_POLICY: RepositoryPolicy = { header: { Version: '2012-10-17' }, statements: [] };
 
+/**
+ * IAM's grammar nests a handful of levels. Far deeper JSON is not a policy, and writing it
+ * back (JSON.stringify) or comparing it would overflow the stack instead of failing cleanly.
+ */
+const MAX_DEPTH = 64;
+
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Parses policy text read from ECR; no policy at all is the empty policy. */
 export function parsePolicy(text: string | undefined): RepositoryPolicy {
   if (text === undefined || text.trim() === '') return EMPTY_POLICY;
@@ -41,6 +58,12 @@ export function parsePolicy(text: string | undefined): RepositoryPolicy {
     raw = JSON.parse(text);
   } catch {
     throw new EcrAccessError(ErrorCode.InvalidPolicy, 'The repository policy is not valid JSON.');
+  }
+  if (nestedDeeperThan(raw, MAX_DEPTH)) {
+    throw new EcrAccessError(
+      ErrorCode.InvalidPolicy,
+      `The repository policy is not a policy document ecr-access understands: it nests values more than ${MAX_DEPTH} levels deep.`,
+    );
   }
   const parsed = DocumentSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,0 +1,171 @@
+/**
+ * The environment into one validated Config, or one error that names every problem at once.
+ */
+import { loadConfig, loadLambdaConfig } from '../../src/config';
+import { EcrAccessError, ErrorCode } from '../../src/errors';
+
+function validEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return {
+    SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcdef',
+    SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
+    ECR_ACCESS_TABLE: 'ecr-access',
+    ECR_ACCESS_APPROVAL_CHANNEL: 'C012ABCDEF',
+    ECR_ACCESS_APPROVERS: 'U012ABCDEF,U034GHIJKL',
+    ECR_ACCESS_REPOSITORIES: 'common-images,team/base',
+    AWS_REGION: 'us-east-1',
+    ...overrides,
+  };
+}
+
+function refusal(env: NodeJS.ProcessEnv, load: (env: NodeJS.ProcessEnv) => unknown = loadConfig): EcrAccessError {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof EcrAccessError) return error;
+    throw error;
+  }
+  throw new Error('expected loadConfig to refuse this environment');
+}
+
+describe('loadConfig', () => {
+  it('loads a complete, valid environment', () => {
+    expect(loadConfig(validEnv())).toEqual({
+      slack: { botToken: 'xoxb-1234-5678-abcdef', signingSecret: '8f742231b10e8888abcd99yyyzzz85a5' },
+      table: 'ecr-access',
+      approvalChannel: 'C012ABCDEF',
+      approvers: ['U012ABCDEF', 'U034GHIJKL'],
+      repositories: ['common-images', 'team/base'],
+      region: 'us-east-1',
+      port: 3000,
+      logLevel: 'info',
+      leaseMs: 60_000,
+    });
+  });
+
+  it('reads the optional settings', () => {
+    const config = loadConfig(
+      validEnv({
+        SLACK_API_URL: 'http://localhost:9999/api',
+        SLACK_BOT_ID: 'B012ABCDEF',
+        SLACK_BOT_USER_ID: 'U0BOTUSER',
+        ECR_ACCESS_APPROVER_GROUP: 'S012ABCDEF',
+        PORT: '8080',
+        LOG_LEVEL: 'debug',
+        ECR_ACCESS_LEASE_SECONDS: '5',
+      }),
+    );
+    expect(config).toMatchObject({
+      slack: { apiUrl: 'http://localhost:9999/api/', botId: 'B012ABCDEF', botUserId: 'U0BOTUSER' },
+      approverGroup: 'S012ABCDEF',
+      port: 8080,
+      logLevel: 'debug',
+      leaseMs: 5_000,
+    });
+  });
+
+  it('reads comma-separated lists with spaces and empty items, without duplicates', () => {
+    const config = loadConfig(validEnv({ ECR_ACCESS_REPOSITORIES: ' common-images , ,team/base,common-images,', ECR_ACCESS_APPROVERS: 'U012ABCDEF , ' }));
+    expect(config.repositories).toEqual(['common-images', 'team/base']);
+    expect(config.approvers).toEqual(['U012ABCDEF']);
+  });
+
+  it('refuses with InvalidConfig', () => {
+    expect(refusal({}).code).toBe(ErrorCode.InvalidConfig);
+  });
+
+  it('reports every problem in one error', () => {
+    const { message } = refusal({ SLACK_BOT_TOKEN: 'not-a-token', AWS_REGION: 'Virginia' });
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'ECR_ACCESS_TABLE',
+      'ECR_ACCESS_APPROVAL_CHANNEL',
+      'ECR_ACCESS_REPOSITORIES',
+      'AWS_REGION',
+    ]) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it('says what each problem is', () => {
+    const { message } = refusal(validEnv({ SLACK_BOT_TOKEN: 'hunter2', ECR_ACCESS_APPROVAL_CHANNEL: '#platform' }));
+    expect(message).toContain('SLACK_BOT_TOKEN must be a bot token');
+    expect(message).toContain('ECR_ACCESS_APPROVAL_CHANNEL must be a channel ID like C012ABCDEF, not a #name');
+  });
+
+  it('does not repeat a secret it refuses in the message', () => {
+    expect(refusal(validEnv({ SLACK_BOT_TOKEN: 'hunter2-secret-value' })).message).not.toContain('hunter2-secret-value');
+  });
+
+  describe('approvers', () => {
+    it('requires approvers or an approver group', () => {
+      const { message } = refusal(validEnv({ ECR_ACCESS_APPROVERS: undefined }));
+      expect(message).toContain('ECR_ACCESS_APPROVERS');
+      expect(message).toContain('ECR_ACCESS_APPROVER_GROUP');
+    });
+
+    it('accepts an approver group alone', () => {
+      const config = loadConfig(validEnv({ ECR_ACCESS_APPROVERS: undefined, ECR_ACCESS_APPROVER_GROUP: 'S012ABCDEF' }));
+      expect(config).toMatchObject({ approvers: [], approverGroup: 'S012ABCDEF' });
+    });
+
+    it('refuses approvers that are not Slack user IDs', () => {
+      expect(refusal(validEnv({ ECR_ACCESS_APPROVERS: 'U012ABCDEF,@alice' })).message).toMatch(/ECR_ACCESS_APPROVERS Slack user IDs look like/);
+    });
+
+    it('refuses an approver group that is not a user group ID', () => {
+      expect(refusal(validEnv({ ECR_ACCESS_APPROVER_GROUP: 'platform-team' })).message).toContain('ECR_ACCESS_APPROVER_GROUP');
+    });
+  });
+
+  describe('repositories', () => {
+    it('requires at least one', () => {
+      expect(refusal(validEnv({ ECR_ACCESS_REPOSITORIES: ' , ' })).message).toContain('ECR_ACCESS_REPOSITORIES is required');
+    });
+
+    it('refuses a name ECR would refuse', () => {
+      const { message } = refusal(validEnv({ ECR_ACCESS_REPOSITORIES: 'common-images,Team/Base' }));
+      expect(message).toContain('ECR_ACCESS_REPOSITORIES');
+      expect(message).toContain('lowercase letters and digits');
+    });
+  });
+
+  describe('blank values', () => {
+    it.each(['SLACK_SIGNING_SECRET', 'ECR_ACCESS_TABLE', 'AWS_REGION', 'SLACK_BOT_TOKEN'])('treats a blank %s as missing', (name) => {
+      expect(refusal(validEnv({ [name]: '   ' })).message).toMatch(new RegExp(`${name} is required`));
+    });
+
+    it('treats blank optional settings as unset', () => {
+      const config = loadConfig(validEnv({ SLACK_API_URL: '', PORT: ' ', LOG_LEVEL: '', ECR_ACCESS_APPROVER_GROUP: '  ' }));
+      expect(config.slack.apiUrl).toBeUndefined();
+      expect(config).toMatchObject({ port: 3000, logLevel: 'info' });
+      expect(config).not.toHaveProperty('approverGroup');
+    });
+  });
+
+  it.each([
+    ['PORT', '70000'],
+    ['PORT', 'eighty'],
+    ['LOG_LEVEL', 'verbose'],
+    ['ECR_ACCESS_LEASE_SECONDS', '1'],
+    ['ECR_ACCESS_LEASE_SECONDS', '2.5'],
+    ['SLACK_API_URL', 'slack'],
+    ['ECR_ACCESS_FAULT', 'crash'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(refusal(validEnv({ [name]: value })).message).toContain(name);
+  });
+});
+
+describe('loadLambdaConfig', () => {
+  it('requires the function name and both bot IDs, all named in one error', () => {
+    const { message } = refusal(validEnv(), loadLambdaConfig);
+    for (const name of ['SLACK_BOT_ID', 'SLACK_BOT_USER_ID', 'AWS_LAMBDA_FUNCTION_NAME']) expect(message).toContain(name);
+  });
+
+  it('loads once they are set', () => {
+    const config = loadLambdaConfig(
+      validEnv({ SLACK_BOT_ID: 'B012ABCDEF', SLACK_BOT_USER_ID: 'U0BOTUSER', AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-bot' }),
+    );
+    expect(config).toMatchObject({ functionName: 'ecr-access-bot', slack: { botId: 'B012ABCDEF', botUserId: 'U0BOTUSER' } });
+  });
+});

@@ -1,0 +1,577 @@
+/**
+ * The policy rules (DESIGN.md, "Policy rules"): what "can pull" means, how accounts are merged
+ * into the one statement ecr-access owns, what it refuses to touch, and how a written policy
+ * is proved against the text ECR hands back.
+ */
+import {
+  EMPTY_POLICY,
+  MANAGED_SID,
+  MAX_POLICY_LENGTH,
+  READ_ONLY_ACTIONS,
+  canPull,
+  grantPull,
+  managedAccounts,
+  parsePolicy,
+  pullers,
+  serializePolicy,
+  verifyGrant,
+  type RepositoryPolicy,
+} from '../../../src/domain/policy';
+import { EcrAccessError, ErrorCode } from '../../../src/errors';
+import { reformatLikeEcr } from '../../support/ecr-reformat';
+
+// ---- builders -------------------------------------------------------------------------------
+
+const A = '222233334444';
+const B = '333344445555';
+const C = '444455556666';
+const CI_ACCOUNT = '111122223333';
+const READ = [...READ_ONLY_ACTIONS];
+
+type StatementJson = Record<string, unknown>;
+
+const root = (account: string): string => `arn:aws:iam::${account}:root`;
+
+function policyText(...statements: StatementJson[]): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+function policyOf(...statements: StatementJson[]): RepositoryPolicy {
+  return parsePolicy(policyText(...statements));
+}
+
+/** The statement platform teams write by hand today, and the one ecr-access writes. */
+function readStatement(principals: string | string[], overrides: StatementJson = {}): StatementJson {
+  return { Sid: MANAGED_SID, Effect: 'Allow', Principal: { AWS: principals }, Action: READ, ...overrides };
+}
+
+function allow(principal: unknown, action: unknown, overrides: StatementJson = {}): StatementJson {
+  return { Sid: 'Shared', Effect: 'Allow', Principal: principal, Action: action, ...overrides };
+}
+
+function deny(principal: unknown, action: unknown, overrides: StatementJson = {}): StatementJson {
+  return { Sid: 'NoPull', Effect: 'Deny', Principal: principal, Action: action, ...overrides };
+}
+
+const ciPush: StatementJson = {
+  Sid: 'AllowCiPush',
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${CI_ACCOUNT}:role/ci` },
+  Action: [
+    'ecr:BatchCheckLayerAvailability',
+    'ecr:CompleteLayerUpload',
+    'ecr:InitiateLayerUpload',
+    'ecr:PutImage',
+    'ecr:UploadLayerPart',
+  ],
+};
+
+const orgRead: StatementJson = {
+  Sid: 'OrgRead',
+  Effect: 'Allow',
+  Principal: '*',
+  Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+  Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+};
+
+function errorFrom(run: () => unknown): EcrAccessError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof EcrAccessError) return error;
+    throw error;
+  }
+  throw new Error('expected an EcrAccessError, but nothing was thrown');
+}
+
+function statementsOf(text: string): StatementJson[] {
+  return (JSON.parse(text) as { Statement: StatementJson[] }).Statement;
+}
+
+function managedOf(text: string): StatementJson | undefined {
+  return statementsOf(text).find((s) => s.Sid === MANAGED_SID);
+}
+
+/** Distinct, valid account IDs. */
+function accounts(count: number, from = 100_000_000_000): string[] {
+  return Array.from({ length: count }, (_, i) => String(from + i * 7919));
+}
+
+// ---- parsePolicy ----------------------------------------------------------------------------
+
+describe('parsePolicy', () => {
+  it.each([
+    ['no policy text', undefined],
+    ['empty text', ''],
+    ['blank text', '  \n\t'],
+  ])('reads %s as the empty policy', (_, text) => {
+    expect(parsePolicy(text)).toEqual(EMPTY_POLICY);
+  });
+
+  it('reads a single statement object as a one-statement policy', () => {
+    const policy = parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: ciPush }));
+    expect(policy.statements).toEqual([ciPush]);
+  });
+
+  it('keeps top-level fields other than Statement as written', () => {
+    const policy = parsePolicy(JSON.stringify({ Version: '2008-10-17', Id: 'shared-images', Statement: [] }));
+    expect(policy.header).toEqual({ Version: '2008-10-17', Id: 'shared-images' });
+  });
+
+  it('keeps statements exactly as written, fields it does not know included', () => {
+    const written = { ...ciPush, Resource: '*', Custom: { nested: [1, 'two'] } };
+    expect(parsePolicy(policyText(written)).statements[0]).toEqual(written);
+  });
+
+  it.each([
+    ['text that is not JSON', '{"Statement": ['],
+    ['JSON null', 'null'],
+    ['a JSON list', '[]'],
+    ['a JSON string', '"policy"'],
+    ['a document without Statement', '{"Version":"2012-10-17"}'],
+    ['a Statement that is a string', '{"Statement":"allow everything"}'],
+    ['a statement that is not an object', '{"Statement":[42]}'],
+    ['a statement without Effect', JSON.stringify({ Statement: [{ Principal: '*', Action: READ }] })],
+    ['an Effect other than Allow or Deny', JSON.stringify({ Statement: [{ Effect: 'Maybe', Principal: '*', Action: READ }] })],
+    ['a Principal that is a string other than *', JSON.stringify({ Statement: [allow(root(A), READ)] })],
+    ['a Principal that is a list', JSON.stringify({ Statement: [allow([root(A)], READ)] })],
+    ['a Principal.AWS that is a number', JSON.stringify({ Statement: [allow({ AWS: 222233334444 }, READ)] })],
+    ['a Principal.AWS list holding a non-string', JSON.stringify({ Statement: [allow({ AWS: [root(A), null] }, READ)] })],
+    ['an Action that is an object', JSON.stringify({ Statement: [allow('*', { ecr: 'BatchGetImage' })] })],
+    ['a NotAction that is a number', JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', NotAction: 7 }] })],
+    ['a Condition that is a list', JSON.stringify({ Statement: [allow('*', READ, { Condition: ['aws:SecureTransport'] })] })],
+    ['a Sid that is not a string', JSON.stringify({ Statement: [allow('*', READ, { Sid: 1 })] })],
+    ['a Version that is not a string', JSON.stringify({ Version: 2012, Statement: [] })],
+    ['values nested far deeper than any policy', `{"Statement":[{"Effect":"Allow","Condition":{"x":${'['.repeat(5000)}${']'.repeat(5000)}}}]}`],
+  ])('refuses %s with InvalidPolicy', (_, text) => {
+    expect(errorFrom(() => parsePolicy(text)).code).toBe(ErrorCode.InvalidPolicy);
+  });
+
+  it('names the part of the document that is wrong', () => {
+    const error = errorFrom(() => parsePolicy(JSON.stringify({ Statement: [ciPush, allow({ AWS: 7 }, READ)] })));
+    expect(error.message).toMatch(/ at Statement\b/);
+  });
+});
+
+describe('serializePolicy', () => {
+  it('writes compact text that reads back as the same policy', () => {
+    const policy = policyOf(ciPush, orgRead);
+    const text = serializePolicy(policy);
+    expect(text).not.toMatch(/\n| : /);
+    expect(parsePolicy(text)).toEqual(policy);
+  });
+
+  it('writes a Version when the document had none', () => {
+    expect(JSON.parse(serializePolicy(parsePolicy(JSON.stringify({ Statement: [ciPush] }))))).toMatchObject({
+      Version: '2012-10-17',
+    });
+  });
+});
+
+// ---- canPull --------------------------------------------------------------------------------
+
+describe('canPull', () => {
+  it.each([
+    ['its root ARN', { AWS: root(A) }],
+    ['its bare account ID', { AWS: A }],
+    ['a one-element list', { AWS: [root(A)] }],
+    ['a list among other accounts', { AWS: [root(B), A, root(C)] }],
+    ['the * principal', '*'],
+    ['AWS *', { AWS: '*' }],
+  ])('lets an account pull when an Allow names it through %s', (_, principal) => {
+    expect(canPull(policyOf(allow(principal, READ)), A)).toBe(true);
+  });
+
+  it.each([
+    ['ecr:*', ['ecr:*']],
+    ['*', '*'],
+    ['ecr:Batch* with the other three', ['ecr:Batch*', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer', 'ecr:ListImages']],
+    ['ecr:Get*, ecr:Describe*, ecr:List* and ecr:Batch*', ['ecr:Get*', 'ecr:Describe*', 'ecr:List*', 'ecr:Batch*']],
+    ['actions in another case', READ.map((a) => a.toUpperCase())],
+    ['? wildcards', ['ecr:?atch*', 'ecr:DescribeImage?', 'ecr:GetDownloadUrlForLaye?', 'ecr:L?stImages']],
+    ['NotAction leaving the read-only set in', { NotAction: ['ecr:DeleteRepository', 'ecr:PutImage'] }],
+  ])('counts the read-only actions covered by %s', (_, actions) => {
+    const statement = Array.isArray(actions) || typeof actions === 'string' ? allow({ AWS: A }, actions) : { Effect: 'Allow', Principal: { AWS: A }, ...actions };
+    expect(canPull(policyOf(statement), A)).toBe(true);
+  });
+
+  it.each([
+    ['one read-only action is missing', allow({ AWS: A }, READ.slice(1))],
+    ['the wildcard covers only some actions', allow({ AWS: A }, ['ecr:Batch*', 'ecr:List*'])],
+    ['NotAction excludes a read-only action', { Effect: 'Allow', Principal: { AWS: A }, NotAction: 'ecr:ListImages' }],
+    ['the Allow has a Condition', allow({ AWS: A }, READ, { Condition: { Bool: { 'aws:SecureTransport': 'true' } } })],
+    ['the Allow has an empty Condition', allow({ AWS: A }, READ, { Condition: {} })],
+    ['the Allow names a role in the account, not the account', allow({ AWS: `arn:aws:iam::${A}:role/puller` }, READ)],
+    ['the Allow names another account', allow({ AWS: B }, READ)],
+    ['the Allow names a service', allow({ Service: 'codebuild.amazonaws.com' }, READ)],
+    ['the Allow uses NotPrincipal', { Effect: 'Allow', NotPrincipal: { AWS: B }, Action: READ }],
+  ])('does not let an account pull when %s', (_, statement) => {
+    expect(canPull(policyOf(statement), A)).toBe(false);
+  });
+
+  it('does not let an account pull from a repository with no policy', () => {
+    expect(canPull(EMPTY_POLICY, A)).toBe(false);
+  });
+
+  it('lets an account pull through two statements only if one of them covers every action', () => {
+    const split = policyOf(allow({ AWS: A }, READ.slice(0, 2)), allow({ AWS: A }, READ.slice(2)));
+    expect(canPull(split, A)).toBe(false);
+  });
+
+  it.each([
+    ['naming the account', deny({ AWS: A }, 'ecr:BatchGetImage')],
+    ['naming its root ARN in a list', deny({ AWS: [root(B), root(A)] }, 'ecr:ListImages')],
+    ['naming everyone', deny('*', 'ecr:GetDownloadUrlForLayer')],
+    ['through a wildcard action', deny({ AWS: A }, 'ecr:*')],
+    ['under a Condition', deny({ AWS: A }, 'ecr:BatchGetImage', { Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+    ['to everyone but another account (NotPrincipal)', { Effect: 'Deny', NotPrincipal: { AWS: B }, Action: 'ecr:BatchGetImage' }],
+    ['with NotAction that leaves a read-only action in', { Effect: 'Deny', Principal: '*', NotAction: 'ecr:BatchGetImage' }],
+  ])('takes pull away with a Deny %s', (_, denial) => {
+    expect(canPull(policyOf(readStatement([root(A)]), denial), A)).toBe(false);
+  });
+
+  it.each([
+    ['names another account', deny({ AWS: B }, READ)],
+    ['names one role in the account', deny({ AWS: `arn:aws:iam::${A}:role/ci` }, READ)],
+    ['covers only write actions', deny('*', ['ecr:PutImage', 'ecr:DeleteRepository'])],
+    ['spares the account through NotPrincipal', { Effect: 'Deny', NotPrincipal: { AWS: root(A) }, Action: READ }],
+  ])('keeps pull access when the only Deny %s', (_, denial) => {
+    expect(canPull(policyOf(readStatement([root(A)]), denial), A)).toBe(true);
+  });
+
+  it.each(['ecr:' + '*'.repeat(40) + 'x', '*?'.repeat(60) + 'z', 'ecr:' + '*B'.repeat(30) + 'q'])(
+    'decides a pathological wildcard pattern without hanging (%s)',
+    (action) => {
+      expect(canPull(policyOf(allow({ AWS: A }, [action, ...READ])), A)).toBe(true);
+      expect(canPull(policyOf(allow({ AWS: A }, action)), A)).toBe(false);
+    },
+  );
+});
+
+describe('pullers', () => {
+  it('lists the accounts that can pull, sorted, and leaves out those a Deny stops', () => {
+    const policy = policyOf(readStatement([root(C), A, root(B)]), allow({ AWS: CI_ACCOUNT }, ['ecr:*']), deny({ AWS: B }, 'ecr:BatchGetImage'));
+    expect(pullers(policy)).toEqual({ accounts: [CI_ACCOUNT, A, C].sort(), everyone: false });
+  });
+
+  it('says when everyone can pull', () => {
+    expect(pullers(policyOf(allow('*', READ))).everyone).toBe(true);
+  });
+
+  it('does not list accounts that are only named in a conditional Allow', () => {
+    expect(pullers(policyOf(allow({ AWS: A }, READ, { Condition: { Bool: { 'aws:SecureTransport': 'true' } } })))).toEqual({
+      accounts: [],
+      everyone: false,
+    });
+  });
+});
+
+// ---- grantPull ------------------------------------------------------------------------------
+
+describe('grantPull', () => {
+  it('writes the managed statement into a repository that has no policy', () => {
+    const grant = grantPull(EMPTY_POLICY, [A]);
+    expect(grant).toMatchObject({ changed: true, added: [A] });
+    expect(JSON.parse(grant.text)).toEqual({ Version: '2012-10-17', Statement: [readStatement([root(A)])] });
+  });
+
+  it('keeps every other statement exactly as it was', () => {
+    const before = policyOf(ciPush, orgRead);
+    const grant = grantPull(before, [A]);
+    expect(statementsOf(grant.text).filter((s) => s.Sid !== MANAGED_SID)).toEqual([ciPush, orgRead]);
+  });
+
+  it('adds the managed statement after the statements already there', () => {
+    const grant = grantPull(policyOf(ciPush), [A]);
+    expect(statementsOf(grant.text).map((s) => s.Sid)).toEqual(['AllowCiPush', MANAGED_SID]);
+  });
+
+  it('keeps top-level fields such as Id', () => {
+    const before = parsePolicy(JSON.stringify({ Version: '2012-10-17', Id: 'shared-images', Statement: [ciPush] }));
+    expect(JSON.parse(grantPull(before, [A]).text)).toMatchObject({ Version: '2012-10-17', Id: 'shared-images' });
+  });
+
+  it('adopts a hand-made crossAccountAllowRead statement and adds the new account to it', () => {
+    const handMade = {
+      Sid: MANAGED_SID,
+      Effect: 'Allow',
+      Principal: { AWS: B },
+      Action: [...READ].reverse(),
+    };
+    const grant = grantPull(policyOf(ciPush, handMade, orgRead), [A]);
+    const statements = statementsOf(grant.text);
+    expect(statements.map((s) => s.Sid)).toEqual(['AllowCiPush', MANAGED_SID, 'OrgRead']);
+    expect(statements[1]).toEqual(readStatement([root(A), root(B)]));
+  });
+
+  it('writes principals as sorted, de-duplicated root ARNs', () => {
+    const handMade = readStatement([root(C), A, root(A), C]);
+    const grant = grantPull(policyOf(handMade), [B, B]);
+    expect(managedOf(grant.text)?.Principal).toEqual({ AWS: [root(A), root(B), root(C)] });
+  });
+
+  it('treats a bare account ID and its root ARN as one principal', () => {
+    const grant = grantPull(policyOf(readStatement([A])), [A]);
+    expect(grant.changed).toBe(false);
+  });
+
+  it('treats a string principal and a one-element list as one value', () => {
+    expect(grantPull(policyOf(readStatement(root(A))), [A]).changed).toBe(false);
+    expect(grantPull(policyOf(readStatement([root(A)])), [A]).changed).toBe(false);
+  });
+
+  it('writes nothing when every account can already pull', () => {
+    const before = policyOf(ciPush, readStatement([root(A), root(B)]));
+    const grant = grantPull(before, [B, A]);
+    expect(grant).toEqual({ policy: before, text: serializePolicy(before), added: [], changed: false });
+  });
+
+  it('writes nothing when granting the policy it just wrote', () => {
+    const first = grantPull(policyOf(ciPush), [A, B]);
+    const second = grantPull(parsePolicy(first.text), [A, B]);
+    expect(second).toMatchObject({ changed: false, text: first.text });
+  });
+
+  it('adds only the accounts that cannot pull yet', () => {
+    const grant = grantPull(policyOf(readStatement([root(A)])), [C, A, B]);
+    expect(grant.added).toEqual([B, C]);
+    expect(managedOf(grant.text)?.Principal).toEqual({ AWS: [root(A), root(B), root(C)] });
+  });
+
+  it.each([
+    ['ecr:*', allow({ AWS: A }, 'ecr:*')],
+    ['ecr:Batch* and the other three', allow({ AWS: [root(A)] }, ['ecr:Batch*', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer', 'ecr:ListImages'])],
+    ['the * principal', allow('*', READ)],
+    ['AWS *', allow({ AWS: '*' }, 'ecr:*')],
+  ])('does not add an account that can already pull through %s', (_, statement) => {
+    const grant = grantPull(policyOf(statement), [A]);
+    expect(grant).toMatchObject({ changed: false, added: [] });
+    expect(managedOf(grant.text)).toBeUndefined();
+  });
+
+  it('adds an account that a conditional Allow does not let pull', () => {
+    const conditional = allow({ AWS: A }, READ, { Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } });
+    const grant = grantPull(policyOf(conditional), [A]);
+    expect(grant.added).toEqual([A]);
+    expect(canPull(parsePolicy(grant.text), A)).toBe(true);
+  });
+
+  it('lets every account it added pull, according to the text it writes', () => {
+    const grant = grantPull(policyOf(ciPush, orgRead), [A, B, C]);
+    expect([A, B, C].filter((a) => canPull(parsePolicy(grant.text), a))).toEqual([A, B, C]);
+  });
+
+  describe('with a Deny that takes pull away', () => {
+    const denied = () => policyOf(ciPush, deny({ AWS: root(A) }, 'ecr:BatchGetImage'));
+
+    it('refuses with DeniedByPolicy', () => {
+      expect(errorFrom(() => grantPull(denied(), [A])).code).toBe(ErrorCode.DeniedByPolicy);
+    });
+
+    it('names the account the Deny stops', () => {
+      expect(errorFrom(() => grantPull(denied(), [B, A])).message).toContain(A);
+    });
+
+    it('refuses even when the account is already in the managed statement', () => {
+      const policy = policyOf(readStatement([root(A)]), deny('*', 'ecr:ListImages'));
+      expect(errorFrom(() => grantPull(policy, [A])).code).toBe(ErrorCode.DeniedByPolicy);
+    });
+  });
+
+  describe('with a statement under its Sid that it did not write', () => {
+    it.each([
+      ['Effect Deny', readStatement([root(B)], { Effect: 'Deny' })],
+      ['an extra action', readStatement([root(B)], { Action: [...READ, 'ecr:PutImage'] })],
+      ['a missing action', readStatement([root(B)], { Action: READ.slice(1) })],
+      ['a wildcard action', readStatement([root(B)], { Action: 'ecr:*' })],
+      ['NotAction', { Sid: MANAGED_SID, Effect: 'Allow', Principal: { AWS: root(B) }, NotAction: 'ecr:PutImage' }],
+      ['a Condition', readStatement([root(B)], { Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } })],
+      ['a Resource', readStatement([root(B)], { Resource: '*' })],
+      ['NotPrincipal', { Sid: MANAGED_SID, Effect: 'Allow', NotPrincipal: { AWS: root(B) }, Action: READ }],
+      ['Principal *', readStatement([], { Principal: '*' })],
+      ['Principal AWS *', readStatement('*')],
+      ['a Service principal', readStatement([], { Principal: { Service: 'codebuild.amazonaws.com' } })],
+      ['a Service principal beside the accounts', readStatement([], { Principal: { AWS: root(B), Service: 'codebuild.amazonaws.com' } })],
+      ['a role principal', readStatement([root(B), `arn:aws:iam::${B}:role/ci`])],
+    ])('refuses a managed-Sid statement with %s as ForeignStatement', (_, foreign) => {
+      const before = policyOf(ciPush, foreign);
+      const snapshot = JSON.stringify(before);
+      expect(errorFrom(() => grantPull(before, [A])).code).toBe(ErrorCode.ForeignStatement);
+      expect(JSON.stringify(before)).toBe(snapshot);
+    });
+
+    it('refuses two statements with its Sid as ForeignStatement', () => {
+      const twice = policyOf(readStatement([root(B)]), readStatement([root(C)]));
+      expect(errorFrom(() => grantPull(twice, [A])).code).toBe(ErrorCode.ForeignStatement);
+    });
+
+    it('says which statement it will not rewrite and why', () => {
+      const error = errorFrom(() => grantPull(policyOf(readStatement([root(B)], { Effect: 'Deny' })), [A]));
+      expect(error.message).toContain(MANAGED_SID);
+      expect(error.message).toContain('Effect is Deny');
+    });
+
+    it('refuses to read its accounts as well', () => {
+      expect(errorFrom(() => managedAccounts(policyOf(readStatement('*')))).code).toBe(ErrorCode.ForeignStatement);
+    });
+  });
+
+  describe("against ECR's 10,240-character limit", () => {
+    /** Grows one account at a time from no policy, as approvals would, until a grant is refused. */
+    function fillToCapacity(): { policy: RepositoryPolicy; text: string; held: number; refusal: EcrAccessError } {
+      let policy = EMPTY_POLICY;
+      let text = serializePolicy(policy);
+      for (const [held, account] of accounts(400).entries()) {
+        try {
+          ({ text } = grantPull(policy, [account]));
+        } catch (error) {
+          if (!(error instanceof EcrAccessError)) throw error;
+          return { policy, text, held, refusal: error };
+        }
+        policy = parsePolicy(text);
+      }
+      throw new Error('400 accounts fit in one policy; the limit is not being checked');
+    }
+
+    const full = fillToCapacity();
+
+    it('holds at least 280 accounts in the managed statement', () => {
+      expect(full.held).toBeGreaterThanOrEqual(280);
+      expect(managedAccounts(full.policy)).toHaveLength(full.held);
+      expect(full.text.length).toBeLessThanOrEqual(MAX_POLICY_LENGTH);
+    });
+
+    it('refuses the next account with PolicyTooLarge', () => {
+      expect(full.refusal.code).toBe(ErrorCode.PolicyTooLarge);
+    });
+
+    it('says in the refusal how many accounts the policy already holds', () => {
+      expect(full.refusal.message).toContain(`${full.held} accounts`);
+      expect(full.refusal.message).toContain('10,240');
+    });
+
+    it('refuses the same number of accounts granted at once', () => {
+      expect(errorFrom(() => grantPull(EMPTY_POLICY, accounts(full.held + 1))).code).toBe(ErrorCode.PolicyTooLarge);
+      expect(grantPull(EMPTY_POLICY, accounts(full.held)).text.length).toBeLessThanOrEqual(MAX_POLICY_LENGTH);
+    });
+
+    it('leaves room for fewer accounts when other statements take space', () => {
+      const roomy = policyOf({ ...ciPush, Sid: 'x'.repeat(2000) });
+      expect(errorFrom(() => grantPull(roomy, accounts(full.held))).code).toBe(ErrorCode.PolicyTooLarge);
+    });
+
+    it('still lets an account that can already pull through without writing', () => {
+      const grant = grantPull(full.policy, [accounts(1)[0] as string]);
+      expect(grant.changed).toBe(false);
+    });
+  });
+});
+
+// ---- verifyGrant ----------------------------------------------------------------------------
+
+describe('verifyGrant', () => {
+  const before = policyOf(
+    { ...ciPush, Principal: { AWS: [CI_ACCOUNT, `arn:aws:iam::${CI_ACCOUNT}:role/ci`] } },
+    orgRead,
+  );
+
+  it('reports nothing missing or changed when the policy reads back as written', () => {
+    const grant = grantPull(before, [A]);
+    expect(verifyGrant(before, parsePolicy(grant.text), [A])).toEqual({ granted: [A], missing: [], changedStatements: [] });
+  });
+
+  it('survives the literal text ECR hands back for a one-account grant', () => {
+    const ecrText = [
+      '{',
+      '  "Version" : "2012-10-17",',
+      '  "Statement" : [ {',
+      '    "Sid" : "AllowCiPush",',
+      '    "Effect" : "Allow",',
+      `    "Principal" : {`,
+      `      "AWS" : [ "arn:aws:iam::${CI_ACCOUNT}:root", "arn:aws:iam::${CI_ACCOUNT}:role/ci" ]`,
+      '    },',
+      `    "Action" : [ ${(ciPush.Action as string[]).map((a) => JSON.stringify(a)).join(', ')} ]`,
+      '  }, {',
+      '    "Sid" : "OrgRead",',
+      '    "Effect" : "Allow",',
+      '    "Principal" : "*",',
+      '    "Action" : [ "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer" ],',
+      '    "Condition" : {',
+      '      "StringEquals" : {',
+      '        "aws:PrincipalOrgID" : "o-a1b2c3d4e5"',
+      '      }',
+      '    }',
+      '  }, {',
+      `    "Sid" : "${MANAGED_SID}",`,
+      '    "Effect" : "Allow",',
+      '    "Principal" : {',
+      `      "AWS" : "arn:aws:iam::${A}:root"`,
+      '    },',
+      `    "Action" : [ ${READ.map((a) => JSON.stringify(a)).join(', ')} ]`,
+      '  } ]',
+      '}',
+    ].join('\n');
+    expect(verifyGrant(before, parsePolicy(ecrText), [A])).toEqual({ granted: [A], missing: [], changedStatements: [] });
+  });
+
+  it.each([
+    ['pretty-printed with reverse-sorted principals', {}],
+    ['with a single statement as an object', { statementAsObject: true }],
+    ['indented by four spaces', { indent: 4 }],
+  ])('survives ECR reformatting the written policy (%s)', (_, how) => {
+    for (const granted of [[A], [A, B, C]]) {
+      const grant = grantPull(before, granted);
+      const readBack = parsePolicy(reformatLikeEcr(grant.text, how));
+      expect(verifyGrant(before, readBack, granted)).toEqual({ granted, missing: [], changedStatements: [] });
+    }
+  });
+
+  it('survives ECR expanding bare account IDs and collapsing one-element lists', () => {
+    const handMade = policyOf(allow({ AWS: [B] }, ['ecr:*']), readStatement([C]));
+    const grant = grantPull(handMade, [A]);
+    const readBack = parsePolicy(reformatLikeEcr(grant.text));
+    expect(readBack.statements[0]?.Principal).toEqual({ AWS: root(B) });
+    expect(verifyGrant(handMade, readBack, [A])).toEqual({ granted: [A], missing: [], changedStatements: [] });
+  });
+
+  it('survives ECR returning a one-statement policy as a Statement object', () => {
+    const grant = grantPull(EMPTY_POLICY, [A]);
+    const readBack = reformatLikeEcr(grant.text, { statementAsObject: true });
+    expect(JSON.parse(readBack).Statement).toMatchObject({ Sid: MANAGED_SID });
+    expect(verifyGrant(EMPTY_POLICY, parsePolicy(readBack), [A]).missing).toEqual([]);
+  });
+
+  it('detects another statement that was changed', () => {
+    const grant = grantPull(before, [A]);
+    const tampered = statementsOf(grant.text).map((s) => (s.Sid === 'OrgRead' ? { ...s, Condition: undefined } : s));
+    const verification = verifyGrant(before, policyOf(...tampered), [A]);
+    expect(verification.changedStatements).toHaveLength(2);
+    expect(verification.changedStatements.join('\n')).toContain('o-a1b2c3d4e5');
+  });
+
+  it('detects another statement that was removed', () => {
+    const grant = grantPull(before, [A]);
+    const withoutCi = statementsOf(grant.text).filter((s) => s.Sid !== 'AllowCiPush');
+    expect(verifyGrant(before, policyOf(...withoutCi), [A]).changedStatements).toEqual([
+      expect.stringContaining('AllowCiPush'),
+    ]);
+  });
+
+  it('detects a statement that was added', () => {
+    const grant = grantPull(before, [A]);
+    const extra = deny('*', 'ecr:DeleteRepository');
+    expect(verifyGrant(before, policyOf(...statementsOf(grant.text), extra), [A]).changedStatements).toEqual([
+      expect.stringContaining('ecr:DeleteRepository'),
+    ]);
+  });
+
+  it('reports an account the policy read back does not let pull as missing', () => {
+    const grant = grantPull(before, [A, B]);
+    const readBack = statementsOf(grant.text).map((s) => (s.Sid === MANAGED_SID ? readStatement([root(A)]) : s));
+    expect(verifyGrant(before, policyOf(...readBack), [A, B])).toEqual({ granted: [A], missing: [B], changedStatements: [] });
+  });
+
+  it('reports an account as missing when the policy read back lost the managed statement', () => {
+    expect(verifyGrant(before, before, [A]).missing).toEqual([A]);
+  });
+});
