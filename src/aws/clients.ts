@@ -9,8 +9,9 @@ export interface AwsClients {
 }
 
 export function createAwsClients(options: { region: string; leaseMs: number }): AwsClients {
-  // Three attempts of at most callTimeout each, plus backoff, stays under a sixth of the lease.
-  const callTimeout = Math.max(250, Math.min(5000, Math.floor(options.leaseMs / 20)));
+  // Three attempts of at most callTimeout each, plus backoff, stay well inside the default
+  // 60 s lease, so a write can never land after the lease that fenced it has run out.
+  const callTimeout = Math.max(1000, Math.min(5000, Math.floor(options.leaseMs / 12)));
   const common = {
     region: options.region,
     maxAttempts: 3,

@@ -222,7 +222,7 @@ export function dynamoRequestStore(client: DynamoDBClient, table: string): Reque
         condition: 'attribute_not_exists(holder) OR leaseUntil < :now OR holder = :holder',
         values: { ':holder': S(holder), ':until': N(now + leaseMs), ':now': N(now) },
       });
-      if (!item) return { acquired: false, leaseUntil: 0 };
+      if (!item) return { acquired: false };
       return { acquired: true, queue: item.queued?.SS ?? [] };
     },
 

@@ -17,6 +17,7 @@ export interface BotProcess {
 
 const ROOT = join(__dirname, '..', '..');
 
+/** The process must log at info level or below: its "listening" line tells the port. */
 export async function spawnBot(env: Record<string, string>, options: { startTimeoutMs?: number } = {}): Promise<BotProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
     cwd: ROOT,

@@ -27,6 +27,7 @@ async function loadApproved(deps: ServiceDeps, repository: string, ids: readonly
 /** Writes the accounts into the policy and reads it back; returns the policy text as read back. */
 async function writeAndReadBack(
   deps: ServiceDeps,
+  holder: string,
   repository: string,
   before: RepositoryPolicy,
   accounts: readonly string[],
@@ -34,7 +35,7 @@ async function writeAndReadBack(
   const grant = grantPull(before, accounts);
   if (!grant.changed) return { text: await deps.registry.getPolicy(repository), wrote: false };
   // Renewing right before the write doubles as a check that nobody took the lease from us.
-  if (!(await deps.store.renew(repository, deps.holderId, deps.leaseMs, deps.clock.now()))) {
+  if (!(await deps.store.renew(repository, holder, deps.leaseMs, deps.clock.now()))) {
     throw new EcrAccessError(ErrorCode.LockLost, 'Lost the repository lock before writing; the next holder will apply it.');
   }
   await deps.registry.setPolicy(repository, grant.text);
@@ -57,7 +58,7 @@ async function record(deps: ServiceDeps, request: AccessRequest, verdict: { poli
  * Grants every approved request in `queue` in as few policy writes as possible. A batch the
  * registry refuses as a whole is split, so one bad account cannot fail the others.
  */
-async function applyBatch(deps: ServiceDeps, repository: string, requests: readonly AccessRequest[]): Promise<Outcome[]> {
+async function applyBatch(deps: ServiceDeps, holder: string, repository: string, requests: readonly AccessRequest[]): Promise<Outcome[]> {
   let before: RepositoryPolicy;
   try {
     before = parsePolicy(await deps.registry.getPolicy(repository));
@@ -68,7 +69,7 @@ async function applyBatch(deps: ServiceDeps, repository: string, requests: reado
   const accounts = requests.map((r) => r.account);
   let readBack: { text: string | undefined; wrote: boolean };
   try {
-    readBack = await writeAndReadBack(deps, repository, before, accounts);
+    readBack = await writeAndReadBack(deps, holder, repository, before, accounts);
   } catch (error) {
     if (isEcrAccessError(error, ErrorCode.LockLost)) throw error;
     // Some refusals may concern only part of the batch (size, one unknown or denied account):
@@ -78,8 +79,8 @@ async function applyBatch(deps: ServiceDeps, repository: string, requests: reado
     );
     if (requests.length === 1 || !partial) return settleAll(deps, requests, describeFailure(error));
     const middle = Math.ceil(requests.length / 2);
-    const first = await applyBatch(deps, repository, requests.slice(0, middle));
-    const second = await applyBatch(deps, repository, requests.slice(middle));
+    const first = await applyBatch(deps, holder, repository, requests.slice(0, middle));
+    const second = await applyBatch(deps, holder, repository, requests.slice(middle));
     return [...first, ...second];
   }
 
@@ -143,22 +144,26 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Takes the repository's lock and applies everything approved for it, until `waitFor` (if
  * given) is settled by this process or another. Returns false if it gave up waiting.
  */
+let attempts = 0;
+
 export async function applyApproved(deps: ServiceDeps, repository: string, waitFor?: string): Promise<boolean> {
+  // Each attempt holds the lock under its own name: two jobs in one process must exclude each other too.
+  const holder = `${deps.holderId}#${++attempts}`;
   const deadline = deps.clock.now() + 2 * deps.leaseMs;
   let pause = 25;
   for (;;) {
-    const lock = await deps.store.acquire(repository, deps.holderId, deps.leaseMs, deps.clock.now());
+    const lock = await deps.store.acquire(repository, holder, deps.leaseMs, deps.clock.now());
     if (lock.acquired) {
       let outcomes: Outcome[] = [];
       try {
         const approved = await loadApproved(deps, repository, lock.queue);
-        if (approved.length > 0) outcomes = await applyBatch(deps, repository, approved);
+        if (approved.length > 0) outcomes = await applyBatch(deps, holder, repository, approved);
         await deps.store.dequeue(repository, outcomes.map((o) => o.request.id));
       } catch (error) {
         if (!isEcrAccessError(error, ErrorCode.LockLost)) throw error;
         deps.logger.warn('lost the repository lock; leaving the work to the next holder', { repository });
       } finally {
-        await deps.store.release(repository, deps.holderId).catch((error: unknown) =>
+        await deps.store.release(repository, holder).catch((error: unknown) =>
           deps.logger.warn('could not release the repository lock; its lease will run out', { repository, error }),
         );
       }
@@ -168,9 +173,9 @@ export async function applyApproved(deps: ServiceDeps, repository: string, waitF
     const mine = await deps.store.get(waitFor);
     if (mine?.state !== 'APPROVED') return true;
     if (deps.clock.now() > deadline) return false;
-    // Somebody else holds the repository and will most likely apply our request with theirs.
-    const leaseLeft = lock.acquired ? pause : Math.max(5, lock.leaseUntil - deps.clock.now());
-    await sleep(Math.min(pause, leaseLeft) * (0.5 + Math.random()));
+    // Somebody else holds the repository and will most likely apply our request with theirs;
+    // if they crashed, their lease runs out and the next acquire succeeds.
+    await sleep(pause * (0.5 + Math.random()));
     pause = Math.min(pause * 2, 500);
   }
 }

@@ -11,7 +11,7 @@ export interface Registry {
 
 export type CreateOutcome = { created: true } | { created: false; existing: AccessRequest };
 export type DecideOutcome = { decided: true; request: AccessRequest } | { decided: false; current: AccessRequest | undefined };
-export type LockOutcome = { acquired: true; queue: readonly string[] } | { acquired: false; leaseUntil: number };
+export type LockOutcome = { acquired: true; queue: readonly string[] } | { acquired: false };
 
 export interface RequestStore {
   /** Records a PENDING request unless another open request holds the same repository and account. */

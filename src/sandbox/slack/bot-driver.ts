@@ -25,6 +25,8 @@ export interface SlashCommandInput {
   channel?: string;
   text?: string;
   command?: string;
+  /** Send to this bot instead of the simulator's bot URL (for several bot processes). */
+  botUrl?: string;
 }
 
 export interface SlashCommandResult extends BotReply {
@@ -37,6 +39,8 @@ export interface ClickButtonInput {
   channel: string;
   messageTs: string;
   actionId: string;
+  /** Send to this bot instead of the simulator's bot URL (for several bot processes). */
+  botUrl?: string;
 }
 
 export interface ClickButtonResult extends BotReply {
@@ -71,7 +75,7 @@ export class BotDriver {
       text: input.text ?? '',
       responseUrl,
     });
-    const reply = await this.postToBot(encodeSlashCommand(fields));
+    const reply = await this.postToBot(encodeSlashCommand(fields), {}, input.botUrl);
     if (reply.status === 200) this.showCommandAck(reply.body, user.id, conversation.id, responseUrl);
     return { ...reply, responseUrl, fields };
   }
@@ -115,12 +119,12 @@ export class BotDriver {
       button: found.button,
       responseUrl,
     });
-    const reply = await this.postToBot(encodeInteractionPayload(payload));
+    const reply = await this.postToBot(encodeInteractionPayload(payload), {}, input.botUrl);
     return { ...reply, responseUrl, payload };
   }
 
-  async postToBot(rawBody: string, options: PostToBotOptions = {}): Promise<BotReply> {
-    const botUrl = this.deps.botUrl();
+  async postToBot(rawBody: string, options: PostToBotOptions = {}, to?: string): Promise<BotReply> {
+    const botUrl = to ?? this.deps.botUrl();
     if (botUrl === undefined) throw new Error('no bot URL: pass botUrl to startSlackSimulator or call setBotUrl(url)');
     const reply = await postSignedToBot(botUrl, this.deps.signingSecret, rawBody, options);
     const contentType = options.contentType ?? 'application/x-www-form-urlencoded';
