@@ -57,6 +57,7 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
     if (current.state === 'APPROVED' && input.decision === 'approve') {
       await deps.store.enqueue(current.repository, current.id);
       await applyApproved(deps, current.repository, current.id);
+      return refused(alreadyDecided((await deps.store.get(current.id)) ?? current));
     }
     return refused(alreadyDecided(current));
   }
