@@ -36,7 +36,9 @@ export function createLogger(options: {
   const log = (level: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[level] < threshold) return;
     const entry = { level, time: new Date().toISOString(), message, ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, describe(v)])) };
-    write(mask(JSON.stringify(entry)));
+    // Masking each string before encoding: a secret with quotes or backslashes would otherwise
+    // appear escaped in the JSON and slip past the mask.
+    write(JSON.stringify(entry, (_key, value: unknown) => (typeof value === 'string' ? mask(value) : value)));
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -9,8 +9,12 @@ import { isEcrAccessError } from './errors';
 import { createLogger } from './logger';
 import { inProcessDefer } from './slack/jobs';
 
-export async function startServer(config: Config, options: { clients?: AwsClients } = {}) {
-  const logger = createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret] });
+export async function startServer(config: Config, options: { clients?: AwsClients; log?: (line: string) => void } = {}) {
+  const logger = createLogger({
+    level: config.logLevel,
+    secrets: [config.slack.botToken, config.slack.signingSecret],
+    ...(options.log && { write: options.log }),
+  });
   const receiver = new HTTPReceiver({
     signingSecret: config.slack.signingSecret,
     endpoints: '/slack/events',

@@ -6,7 +6,9 @@ export const AccountId = z
   .regex(/^\d{12}$/, { message: 'an AWS account ID is exactly 12 digits, like 222233334444' });
 export type AccountId = z.infer<typeof AccountId>;
 
-const ROOT_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
+// Only the commercial partition: ecr-access writes arn:aws: ARNs, and rewriting an aws-cn or
+// aws-us-gov principal as one would change what it means.
+const ROOT_ARN = /^arn:aws:iam::(\d{12}):root$/;
 
 export function rootArn(account: AccountId): string {
   return `arn:aws:iam::${account}:root`;

@@ -98,7 +98,7 @@ export function grantPull(policy: RepositoryPolicy, accounts: readonly AccountId
   if (text.length > MAX_POLICY_LENGTH) {
     throw new EcrAccessError(
       ErrorCode.PolicyTooLarge,
-      `Adding ${added.length === 1 ? 'this account' : `${added.length} accounts`} would make the repository policy ${text.length.toLocaleString('en-US')} characters, over ECR's limit of ${MAX_POLICY_LENGTH.toLocaleString('en-US')}. The policy already lets ${existing.length} accounts pull through "${MANAGED_SID}". Remove accounts that no longer need access, or share through an AWS Organizations condition instead.`,
+      `Adding ${added.length === 1 ? 'this account' : `${added.length} accounts`} would make the repository policy ${text.length.toLocaleString('en-US')} characters, over ECR's limit of ${MAX_POLICY_LENGTH.toLocaleString('en-US')}. The policy already lets ${existing.length} ${existing.length === 1 ? 'account' : 'accounts'} pull through "${MANAGED_SID}". Remove accounts that no longer need access, or share through an AWS Organizations condition instead.`,
     );
   }
   return { policy: merged, text, added, changed: true };
@@ -126,9 +126,13 @@ export function verifyGrant(
   const missing = accounts.filter((a) => !canPull(after, a));
   const was = otherStatements(before);
   const now = otherStatements(after);
-  const changedStatements = [
-    ...was.filter((s) => !now.includes(s)),
-    ...now.filter((s) => !was.includes(s)),
-  ];
-  return { granted, missing, changedStatements };
+  return { granted, missing, changedStatements: multisetDifference(was, now) };
+}
+
+/** Statements in one list and not the other, counting duplicates: losing one of two copies is a change. */
+function multisetDifference(was: readonly string[], now: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const s of was) counts.set(s, (counts.get(s) ?? 0) + 1);
+  for (const s of now) counts.set(s, (counts.get(s) ?? 0) - 1);
+  return [...counts.entries()].filter(([, n]) => n !== 0).map(([s]) => s);
 }

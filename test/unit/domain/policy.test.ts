@@ -575,3 +575,34 @@ describe('verifyGrant', () => {
     expect(verifyGrant(before, before, [A]).missing).toEqual([A]);
   });
 });
+
+describe('principals and statements that only look alike', () => {
+  it('does not treat a root ARN in another partition as the same account', () => {
+    const policy = parsePolicy(
+      JSON.stringify({
+        Statement: [
+          { Sid: 'china', Effect: 'Allow', Principal: { AWS: 'arn:aws-cn:iam::222233334444:root' }, Action: ['ecr:*'] },
+        ],
+      }),
+    );
+    expect(canPull(policy, '222233334444')).toBe(false);
+  });
+
+  it('refuses to adopt a managed statement that names another partition', () => {
+    const policy = parsePolicy(
+      JSON.stringify({
+        Statement: [
+          { Sid: MANAGED_SID, Effect: 'Allow', Principal: { AWS: 'arn:aws-us-gov:iam::111122223333:root' }, Action: [...READ_ONLY_ACTIONS] },
+        ],
+      }),
+    );
+    expect(() => grantPull(policy, ['222233334444'])).toThrow(expect.objectContaining({ code: ErrorCode.ForeignStatement }));
+  });
+
+  it('reports losing one of two identical other statements', () => {
+    const ci = { Sid: 'ci', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:role/ci' }, Action: 'ecr:PutImage' };
+    const before = parsePolicy(JSON.stringify({ Statement: [ci, ci] }));
+    const after = parsePolicy(JSON.stringify({ Statement: [ci] }));
+    expect(verifyGrant(before, after, []).changedStatements).toHaveLength(1);
+  });
+});
