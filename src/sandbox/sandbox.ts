@@ -1,0 +1,105 @@
+// `npm run sandbox` without the command line: the local world (dynalite, the ECR emulator, the
+// Slack simulator), the bot started exactly as `npm start` starts it, and the page to drive it.
+import { rm, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config';
+import type { LogLevel } from '../logger';
+import { startServer } from '../server';
+import { loadConversations, recordConversations } from './conversation-file';
+import { lockDataDir } from './data-dir-lock';
+import { SANDBOX, startLocalWorld, type LocalWorld } from './local-world';
+import { MessageTimes } from './message-times';
+import { SANDBOX_REPOSITORIES, seedRepositories } from './seed';
+import { startSandboxPage } from './web/page-server';
+import type { Persona } from './web/page-state';
+
+export interface SandboxOptions {
+  /** Where DynamoDB, ECR and Slack keep their state between runs. */
+  dataDir: string;
+  /** Forget the saved state and seed again. */
+  fresh?: boolean;
+  /** The page's port on 127.0.0.1; 0 picks a free one. */
+  port?: number;
+  /** The bot's log level; its JSON log lines go to stdout. */
+  logLevel?: LogLevel;
+}
+
+export interface Sandbox {
+  /** The one address to open. */
+  readonly url: string;
+  readonly world: LocalWorld;
+  /** Whether this run seeded the repositories (a fresh start, or the first one). */
+  readonly seeded: boolean;
+  /** Stops the page, lets the bot finish what it started, saves the state and stops the world. */
+  close(): Promise<void>;
+}
+
+export const PERSONAS: readonly Persona[] = [
+  { id: SANDBOX.requester, name: 'alice', role: 'requester', title: 'App team · asks for access' },
+  { id: SANDBOX.approver, name: 'bob', role: 'approver', title: 'Platform team · approves' },
+  { id: SANDBOX.other, name: 'carol', role: 'member', title: 'Ordinary member' },
+];
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const { dataDir } = options;
+  const lock = await lockDataDir(dataDir);
+  const undo: Array<() => Promise<unknown>> = [() => lock.release()];
+  /** Undoes every step taken so far, newest first, even when one fails; the first failure is thrown. */
+  const unwind = async (): Promise<void> => {
+    const failures: unknown[] = [];
+    for (const step of undo.splice(0).reverse()) await step().catch((error: unknown) => failures.push(error));
+    if (failures.length > 0) throw failures[0];
+  };
+  try {
+    if (options.fresh) {
+      for (const entry of await readdir(dataDir)) {
+        if (entry !== lock.fileName) await rm(join(dataDir, entry), { recursive: true, force: true });
+      }
+    }
+    const seeded = !existsSync(join(dataDir, 'ecr.json'));
+
+    const world = await startLocalWorld({
+      repositories: [...SANDBOX_REPOSITORIES],
+      dataDir,
+      env: { LOG_LEVEL: options.logLevel ?? 'warn' },
+    });
+    undo.push(() => world.close());
+    if (seeded) seedRepositories(world.ecr);
+
+    const conversationsPath = join(dataDir, 'slack.json');
+    const saved = await loadConversations(conversationsPath);
+    const times = new MessageTimes(saved?.postedAt);
+    if (saved) world.slack.restoreHistory(saved.history);
+    const recorder = recordConversations(world.slack, times, conversationsPath);
+    undo.push(() => recorder.stop());
+
+    // The clients are handed over only so that nothing can reach real AWS: the bot otherwise
+    // takes the SDK's settings from this process's environment, and a laptop has credentials.
+    const clients = world.clients();
+    undo.push(async () => {
+      clients.ecr.destroy();
+      clients.dynamo.destroy();
+    });
+    const bot = await startServer(loadConfig(world.env), { clients });
+    undo.push(() => bot.stop());
+    world.slack.setBotUrl(bot.url);
+
+    const page = await startSandboxPage(
+      { slack: world.slack, ecr: world.ecr, times, personas: PERSONAS },
+      { port: options.port ?? 0 },
+    );
+    undo.push(() => page.close());
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: page.url,
+      world,
+      seeded,
+      close: () => (closing ??= unwind()),
+    };
+  } catch (error) {
+    await unwind().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,74 @@
+// What a person on the sandbox page can do, checked at the boundary: type a slash command or
+// a message, and click a button. Each goes through the Slack simulator exactly as Slack would
+// deliver it, so the bot sees signed requests on its real receiver.
+import { z } from 'zod';
+import type { BotReply, SlackSimulator } from '../slack-simulator';
+import { COMMANDS } from './page-state';
+
+const UserId = z.string().regex(/^[UW][A-Z0-9]+$/);
+const ConversationId = z.string().regex(/^[CGD][A-Z0-9]+$/);
+const Ts = z.string().regex(/^\d+\.\d+$/);
+const Text = z.string().trim().min(1).max(4000);
+
+export const CommandInput = z.object({ user: UserId, channel: ConversationId, text: Text });
+export const ClickInput = z.object({ user: UserId, channel: ConversationId, messageTs: Ts, actionId: z.string().min(1).max(255) });
+export const MessageInput = z.object({ user: UserId, channel: ConversationId, text: Text, threadTs: Ts.optional() });
+
+export type CommandInput = z.infer<typeof CommandInput>;
+export type ClickInput = z.infer<typeof ClickInput>;
+export type MessageInput = z.infer<typeof MessageInput>;
+
+/** Said to the person by Slack itself (as Slackbot, only to them) when something went wrong. */
+export type ActionOutcome = { ok: true } | { ok: false; notice: string };
+
+/** Slack gives up on an app that has not acknowledged within 3 seconds. */
+const SLACK_ACK_TIMEOUT_MS = 3000;
+
+/** `/ecr-access list` and friends: what Slack does with a line that starts with a slash. */
+export async function runCommand(slack: SlackSimulator, input: CommandInput): Promise<ActionOutcome> {
+  const [, command = '', text = ''] = /^(\S+)\s*([\s\S]*)$/.exec(input.text) ?? [];
+  if (!COMMANDS.some((known) => known.command === command)) {
+    return {
+      ok: false,
+      notice: `\`${command}\` is not a valid command. In Slack, all messages that start with the "/" character are interpreted as commands. Try \`${COMMANDS[0]?.command ?? '/ecr-access'} help\`.`,
+    };
+  }
+  try {
+    const reply = await slack.slashCommand({ user: input.user, channel: input.channel, command, text: text.trim() });
+    const failure = dispatchFailure(reply);
+    return failure ? { ok: false, notice: `${command} failed with the error "${failure}"` } : { ok: true };
+  } catch (error) {
+    return { ok: false, notice: `${command} failed with the error "dispatch_failed" (${describe(error)})` };
+  }
+}
+
+export async function clickButton(slack: SlackSimulator, input: ClickInput): Promise<ActionOutcome> {
+  try {
+    const reply = await slack.clickButton(input);
+    const failure = dispatchFailure(reply);
+    return failure ? { ok: false, notice: `ecr-access did not take that click: "${failure}" (HTTP ${reply.status}).` } : { ok: true };
+  } catch (error) {
+    return { ok: false, notice: `That click did not reach ecr-access: ${describe(error)}` };
+  }
+}
+
+/** A person typing a plain message; the bot does not listen to messages, but people read them. */
+export function postMessage(slack: SlackSimulator, input: MessageInput): ActionOutcome {
+  try {
+    slack.postAsUser({ user: input.user, channel: input.channel, text: input.text, ...(input.threadTs && { threadTs: input.threadTs }) });
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, notice: `Your message was not sent: ${describe(error)}` };
+  }
+}
+
+/** Slack's name for an app's failure to acknowledge, or undefined when it did. */
+function dispatchFailure(reply: BotReply): string | undefined {
+  if (reply.status !== 200) return 'dispatch_failed';
+  if (reply.elapsedMs > SLACK_ACK_TIMEOUT_MS) return 'operation_timeout';
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,102 @@
+// What the sandbox page shows, as data: the whole picture for a page that (re)connects, and
+// one small change for each thing that happens in the simulated Slack or the ECR emulator.
+import { COMMAND, LIST_USAGE, REQUEST_USAGE } from '../../domain/command';
+import type { EcrEmulator } from '../ecr-emulator';
+import type { MessageTimes } from '../message-times';
+import type { SimEphemeral, SimMessage, SimulatorEvent, SlackSimulator } from '../slack-simulator';
+
+/** A person the page lets you be. */
+export interface Persona {
+  id: string;
+  name: string;
+  role: 'requester' | 'approver' | 'member';
+  /** What the person does, in the switcher. */
+  title: string;
+}
+
+export interface PageSources {
+  slack: SlackSimulator;
+  ecr: EcrEmulator;
+  times: MessageTimes;
+  personas: readonly Persona[];
+}
+
+export interface RepositoryPolicy {
+  name: string;
+  /** As stored in the emulator; null when the repository has no policy. */
+  policyText: string | null;
+}
+
+export interface PageSnapshot {
+  workspace: { name: string };
+  bot: { userId: string; name: string };
+  personas: readonly Persona[];
+  users: Array<{ id: string; name: string }>;
+  channels: Array<{ id: string; name: string }>;
+  commands: Array<{ command: string; description: string; usage: string[] }>;
+  /** Conversation ID → every message in it, replies included, oldest first. */
+  conversations: Record<string, SimMessage[]>;
+  ephemerals: SimEphemeral[];
+  /** Message ts → epoch milliseconds it appeared. */
+  times: Record<string, number>;
+  repositories: RepositoryPolicy[];
+}
+
+export type PageEvent =
+  | { type: 'snapshot'; snapshot: PageSnapshot }
+  | { type: 'message'; message: SimMessage; at: number }
+  | { type: 'message_deleted'; channel: string; ts: string }
+  | { type: 'ephemeral'; ephemeral: SimEphemeral; at: number }
+  | { type: 'ephemeral_deleted'; user: string; ts: string }
+  | { type: 'policy'; repository: RepositoryPolicy };
+
+export const COMMANDS: PageSnapshot['commands'] = [
+  {
+    command: COMMAND,
+    description: 'Ask for, approve and list read-only pull access to shared ECR repositories',
+    usage: [REQUEST_USAGE, LIST_USAGE, `${COMMAND} help`],
+  },
+];
+
+export function repositoryPolicy(ecr: EcrEmulator, name: string): RepositoryPolicy {
+  return { name, policyText: ecr.policyText(name) ?? null };
+}
+
+export function pageSnapshot({ slack, ecr, times, personas }: PageSources): PageSnapshot {
+  const { conversations } = slack.history();
+  const ephemerals = slack.users.flatMap((user) => slack.ephemerals(user.id));
+  const timestamps = [...Object.values(conversations).flat(), ...ephemerals].map((m) => m.ts);
+  return {
+    workspace: { name: 'Sandbox' },
+    bot: { userId: slack.botUserId, name: 'ecr-access' },
+    personas,
+    users: slack.users,
+    channels: slack.channels.map(({ id, name }) => ({ id, name })),
+    commands: COMMANDS,
+    conversations,
+    ephemerals,
+    times: times.pick(timestamps),
+    repositories: ecr.repositories().map((name) => repositoryPolicy(ecr, name)),
+  };
+}
+
+/** The page's view of a simulator event: a change, a reason to send everything again, or nothing. */
+export function pageEventOf(event: SimulatorEvent, sources: PageSources): PageEvent | undefined {
+  switch (event.kind) {
+    case 'message_posted':
+    case 'message_updated':
+      return { type: 'message', message: event.message, at: sources.times.stamp(event.message.ts) };
+    case 'message_deleted':
+      return { type: 'message_deleted', channel: event.channel, ts: event.ts };
+    case 'ephemeral_posted':
+      return { type: 'ephemeral', ephemeral: event.ephemeral, at: sources.times.stamp(event.ephemeral.ts) };
+    case 'ephemeral_deleted':
+      return { type: 'ephemeral_deleted', user: event.user, ts: event.ts };
+    case 'config_changed':
+      return event.what === 'users' || event.what === 'history' ? { type: 'snapshot', snapshot: pageSnapshot(sources) } : undefined;
+    case 'api_call':
+    case 'response_url':
+    case 'bot_request':
+      return undefined;
+  }
+}
