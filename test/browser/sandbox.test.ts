@@ -1,0 +1,154 @@
+/**
+ * The sandbox page in a real browser (Debian's Chromium): a person who knows Slack requests,
+ * approves and lists pull access by typing and clicking, against the real bot.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SANDBOX } from '../../src/sandbox/local-world';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
+import { launchChromium, type Chromium } from './chromium';
+import { SandboxPage } from './sandbox-page';
+
+const ACCOUNT = '222233334444';
+const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
+
+jest.setTimeout(90_000);
+
+let chromium: Chromium;
+let dataDir: string;
+let sandbox: Sandbox;
+let ui: SandboxPage;
+
+beforeAll(async () => {
+  chromium = await launchChromium();
+});
+
+afterAll(async () => {
+  await chromium?.close();
+});
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'ecr-access-browser-'));
+  sandbox = await startSandbox({ dataDir, fresh: true, port: 0 });
+  const page = await chromium.context.newPage();
+  // Long enough for a slow CI machine; a wait that runs out names what it waited for.
+  page.setDefaultTimeout(20_000);
+  ui = new SandboxPage(page);
+  await ui.open(sandbox.url);
+});
+
+afterEach(async () => {
+  // Guarded: when Chromium is missing, beforeAll failed and none of these were made.
+  await ui?.page.close();
+  await sandbox?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+it('takes a request from the requester to a verified grant the approver sees in the thread, the policy panel and the list', async () => {
+  // alice asks, and only she sees the bot's answers.
+  await ui.become('alice');
+  await ui.type(`/ecr-access request common-images ${ACCOUNT} pulls for the sales dashboards`);
+  await ui.ephemeral('is with the approvers').waitFor();
+  await ui.ephemeral('Only visible to you').first().waitFor();
+  const card = ui.card(ACCOUNT);
+  await card.waitFor();
+
+  // bob sees the card, not alice's ephemerals, and approves through Slack's confirm dialog.
+  await ui.become('bob');
+  await ui.ephemeral('is with the approvers').waitFor({ state: 'detached' });
+  await ui.button(card, 'Approve').click();
+  await ui.dialog.waitFor();
+  await ui.dialog.getByText('Grant pull access?').waitFor();
+  await ui.dialog.getByText(`will be able to pull every image in`).waitFor();
+  await ui.dialog.locator('#dialog-confirm', { hasText: 'Approve' }).click();
+
+  // The card changes in place: same message, no buttons, the outcome instead.
+  const cardTs = await card.getAttribute('data-ts');
+  await card.getByText('Approved by').waitFor();
+  await ui.page.locator(`#messages .message[data-ts="${cardTs}"]`, { hasText: '@bob' }).waitFor();
+  await ui.button(card, 'Approve').waitFor({ state: 'detached' });
+
+  // The thread holds the policy as ECR returned it after the change.
+  const thread = await ui.openThread(card);
+  await thread.getByText(`${ACCOUNT}`).first().waitFor();
+  await thread.locator('.code-block', { hasText: `"arn:aws:iam::${ACCOUNT}:root"` }).waitFor();
+  await thread.locator('.code-block', { hasText: 'arn:aws:iam::123456789012:role/ci' }).waitFor();
+
+  // The ECR panel shows the account in the policy, marked as new, beside the hand-made one.
+  const common = ui.repository('common-images');
+  await common.locator(`.principal.added[data-principal="arn:aws:iam::${ACCOUNT}:root"]`).waitFor();
+  await common.locator('.principal[data-principal="arn:aws:iam::111122223333:root"]').waitFor();
+
+  // /ecr-access list shows who can pull and who approved it.
+  await ui.type('/ecr-access list common-images');
+  const list = ui.ephemeral('Who can pull');
+  await list.waitFor();
+  await list.getByText(new RegExp(`${ACCOUNT}\\s+— approved by @bob`)).waitFor();
+  await list.getByText(/111122223333\s+— added outside ecr-access/).waitFor();
+
+  await mkdir(ARTIFACTS, { recursive: true });
+  await ui.page.screenshot({ path: join(ARTIFACTS, 'sandbox-approved.png') });
+
+  // alice hears of it in her direct messages with the bot.
+  await ui.become('alice');
+  const dm = `D${SANDBOX.requester.slice(1)}`;
+  await ui.page.locator(`.conversation-link[data-conversation="${dm}"] .badge`, { hasText: '1' }).waitFor();
+  await ui.openConversation(dm);
+  await ui.messages.filter({ hasText: `was approved by @bob: ${ACCOUNT} can now pull from common-images` }).waitFor();
+  await ui.page.screenshot({ path: join(ARTIFACTS, 'sandbox-final.png') });
+});
+
+it("refuses a non-approver's click on screen and leaves the card as it was", async () => {
+  await ui.become('alice');
+  await ui.type(`/ecr-access request common-images ${ACCOUNT}`);
+  const card = ui.card(ACCOUNT);
+  await card.waitFor();
+
+  await ui.become('carol');
+  await ui.button(card, 'Approve').click();
+  await ui.dialog.locator('#dialog-confirm').click();
+  await ui.ephemeral('Only ecr-access approvers').waitFor();
+
+  await ui.button(card, 'Approve').waitFor();
+  await ui.button(card, 'Deny').waitFor();
+  await ui.repository('common-images').locator(`.principal[data-principal="arn:aws:iam::${ACCOUNT}:root"]`).waitFor({ state: 'detached' });
+  await ui.become('bob');
+  await ui.ephemeral('Only ecr-access approvers').waitFor({ state: 'detached' });
+});
+
+it('answers a bad account ID with an error only the person who typed it sees', async () => {
+  await ui.become('alice');
+  await ui.type('/ecr-access request common-images 22223333444');
+  const error = ui.ephemeral('12 digits');
+  await error.waitFor();
+  await error.getByText('Only visible to you').waitFor();
+  await error.getByText('Usage: /ecr-access request').waitFor();
+  await ui.page.locator('#messages .message[data-kind="message"]').waitFor({ state: 'detached' });
+
+  await ui.become('carol');
+  await ui.ephemeral('12 digits').waitFor({ state: 'detached' });
+});
+
+it('sends nothing when the approver cancels the confirm dialog', async () => {
+  await ui.become('alice');
+  await ui.type(`/ecr-access request common-images ${ACCOUNT}`);
+  const card = ui.card(ACCOUNT);
+  await card.waitFor();
+
+  await ui.become('bob');
+  await ui.button(card, 'Approve').click();
+  await ui.dialog.locator('#dialog-cancel', { hasText: 'Cancel' }).click();
+  await ui.dialog.waitFor({ state: 'hidden' });
+  // A later command's answer arriving proves the page had its chance to send a click.
+  await ui.type('/ecr-access list common-images');
+  await ui.ephemeral('Who can pull').waitFor();
+  expect(sandbox.world.slack.responses.some((r) => JSON.stringify(r.body).includes('Approved'))).toBe(false);
+  await ui.button(card, 'Approve').waitFor();
+  await ui.ephemeral(/pending, asked by @alice/).waitFor();
+});
+
+it('tells the person, as Slack does, that a mistyped command is not a command', async () => {
+  await ui.type('/ecr-acces list');
+  await ui.page.locator('#messages .message[data-kind="notice"]', { hasText: 'is not a valid command' }).waitFor();
+});
