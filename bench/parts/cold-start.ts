@@ -1,0 +1,155 @@
+// Part 6: the Lambda bundle's size, and how long a fresh Node process takes to load it and
+// build the app (the bundle builds it at module scope), then to answer a first command.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { SANDBOX } from '../../src/sandbox/local-world';
+import { signSlackRequest } from '../../src/sandbox/slack-simulator';
+import type { BenchOptions } from '../options';
+import type { PartResult } from '../report';
+import { median, round } from '../stats';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+const BUNDLE = join(ROOT, 'dist', 'lambda', 'index.js');
+const PROBE = join(__dirname, '..', 'cold-start-probe.cjs');
+const PROCESSES = 10;
+const TARGET_GZIP_BYTES = 1024 * 1024;
+const TARGET_BUILD_MS = 200;
+
+/** What the function's configuration would hold; endpoints go nowhere, as `help` calls nothing. */
+const LAMBDA_ENV: Record<string, string> = {
+  SLACK_BOT_TOKEN: SANDBOX.botToken,
+  SLACK_SIGNING_SECRET: SANDBOX.signingSecret,
+  SLACK_BOT_ID: 'BBOT00001',
+  SLACK_BOT_USER_ID: 'UBOT00001',
+  ECR_ACCESS_TABLE: SANDBOX.table,
+  ECR_ACCESS_APPROVAL_CHANNEL: SANDBOX.approvalChannel,
+  ECR_ACCESS_APPROVERS: SANDBOX.approver,
+  ECR_ACCESS_REPOSITORIES: 'common-images',
+  AWS_REGION: SANDBOX.region,
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-bench',
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  LOG_LEVEL: 'warn',
+};
+
+/** A signed `/ecr-access help` as API Gateway's HTTP API (payload 2.0) hands it to the function. */
+function helpEvent(): string {
+  const rawBody = new URLSearchParams({
+    token: 'bench',
+    team_id: 'T0SANDBOX',
+    channel_id: SANDBOX.approvalChannel,
+    user_id: SANDBOX.requester,
+    command: '/ecr-access',
+    text: 'help',
+    api_app_id: 'A0ECRACCESS',
+    response_url: 'http://127.0.0.1:9/response/bench',
+    trigger_id: '1.2.bench',
+  }).toString();
+  const signed = signSlackRequest(SANDBOX.signingSecret, rawBody);
+  const now = Date.now();
+  return JSON.stringify({
+    version: '2.0',
+    routeKey: 'POST /slack/events',
+    rawPath: '/slack/events',
+    rawQueryString: '',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': signed['X-Slack-Request-Timestamp'],
+      'x-slack-signature': signed['X-Slack-Signature'],
+    },
+    requestContext: {
+      http: { method: 'POST', path: '/slack/events', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot 1.0' },
+      requestId: 'bench',
+      routeKey: 'POST /slack/events',
+      stage: '$default',
+      timeEpoch: now,
+    },
+    body: Buffer.from(rawBody).toString('base64'),
+    isBase64Encoded: true,
+  });
+}
+
+interface Probe {
+  beforeLoad: number;
+  loaded: number;
+  answered: number;
+  status?: number;
+  error?: string;
+}
+
+function hasBundleScript(): boolean {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts;
+  return typeof scripts?.bundle === 'string';
+}
+
+export async function coldStart(options: BenchOptions): Promise<PartResult> {
+  const processes = options.quick ? 5 : PROCESSES;
+  const title = 'Cold start: Lambda bundle size, load and first answer in a fresh Node process';
+  const base = { part: 6, title, rows: [], figures: {}, problems: [] };
+  if (!existsSync(BUNDLE)) {
+    if (!hasBundleScript()) return { ...base, unavailable: 'npm run bundle missing' };
+    await run('npm', ['run', '--silent', 'bundle'], { cwd: ROOT, timeout: 300_000 });
+    if (!existsSync(BUNDLE)) return { ...base, problems: [`npm run bundle did not produce ${BUNDLE}`] };
+  }
+  const code = readFileSync(BUNDLE);
+  const gzipBytes = gzipSync(code, { level: 9 }).length;
+
+  const probes: Probe[] = [];
+  const bareNode: number[] = [];
+  for (let i = 0; i < processes; i++) {
+    // Node alone, for scale: how much of a cold start is Node's own start-up on this machine.
+    const bare = await run(process.execPath, ['-e', 'process.stdout.write(String(performance.now()))'], { env: { PATH: process.env.PATH ?? '' } });
+    bareNode.push(Number(bare.stdout));
+    // The event is signed afresh for each process: Bolt refuses a timestamp older than five minutes.
+    const { stdout } = await run(process.execPath, [PROBE, BUNDLE, helpEvent()], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV },
+      timeout: 30_000,
+    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+    const line = stdout.trim().split('\n').at(-1) ?? '';
+    try {
+      probes.push(JSON.parse(line) as Probe);
+    } catch {
+      probes.push({ beforeLoad: Number.NaN, loaded: Number.NaN, answered: Number.NaN, error: `no answer from the probe: ${line.slice(0, 200)}` });
+    }
+  }
+  const problems = [...new Set(probes.flatMap((p) => (p.error ? [`loading the bundle failed: ${p.error.split('\n')[0]}`] : p.status === 200 ? [] : [`the first command was answered ${p.status ?? 'with nothing'}`])))];
+  const ok = probes.filter((p) => !p.error);
+  const built = median(ok.map((p) => p.loaded));
+  const requireOnly = median(ok.map((p) => p.loaded - p.beforeLoad));
+  const firstAnswer = median(ok.map((p) => p.answered));
+  const kib = (bytes: number) => `${round(bytes / 1024)} KiB`;
+  return {
+    ...base,
+    rows: [
+      { measure: 'bundle size (dist/lambda/index.js)', value: `${code.length.toLocaleString('en-US')} bytes (${kib(code.length)})` },
+      { measure: 'bundle size, gzip -9', value: `${gzipBytes.toLocaleString('en-US')} bytes (${kib(gzipBytes)})`, target: '< 1 MiB', met: gzipBytes < TARGET_GZIP_BYTES },
+      {
+        measure: `process start → bundle loaded, app built (median of ${ok.length})`,
+        value: `${round(built)} ms (require alone ${round(requireOnly)} ms)`,
+        target: `< ${TARGET_BUILD_MS} ms`,
+        met: built < TARGET_BUILD_MS,
+      },
+      { measure: 'process start → first `help` answered (median)', value: `${round(firstAnswer)} ms` },
+      { measure: 'for scale: process start → ready, Node alone (median)', value: `${round(median(bareNode))} ms` },
+    ],
+    figures: {
+      bundleBytes: code.length,
+      gzipBytes,
+      processes: ok.length,
+      startToBuiltMs: { median: round(built), all: ok.map((p) => round(p.loaded)) },
+      requireMs: { median: round(requireOnly) },
+      bareNodeStartMs: { median: round(median(bareNode)) },
+      startToFirstAnswerMs: { median: round(firstAnswer) },
+      targetGzipBytes: TARGET_GZIP_BYTES,
+      targetBuildMs: TARGET_BUILD_MS,
+    },
+    problems,
+    notes: ["Each process is plain `node` with nothing preloaded; its clock starts with the process, so Node's own start-up is included."],
+  };
+}

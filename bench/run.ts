@@ -1,0 +1,95 @@
+// `npm run bench`: acknowledgement latency, approval latency against its floor, concurrency,
+// policy capacity, list at scale and cold start, against the local world. It measures and
+// reports; it exits non-zero only when something is functionally broken.
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { describeMachine } from './machine';
+import { parseOptions, UsageError, type BenchOptions } from './options';
+import { ackLatency } from './parts/ack-latency';
+import { approvalFloor } from './parts/approval-floor';
+import { capacity } from './parts/capacity';
+import { coldStart } from './parts/cold-start';
+import { concurrency } from './parts/concurrency';
+import { listAtScale } from './parts/list-at-scale';
+import { renderNotes, renderTable, type PartResult } from './report';
+import { round } from './stats';
+
+const PARTS: Record<number, { title: string; run: (options: BenchOptions) => Promise<PartResult> }> = {
+  1: { title: 'Acknowledgement latency', run: ackLatency },
+  2: { title: 'Approval latency against its floor', run: approvalFloor },
+  3: { title: 'Concurrency', run: concurrency },
+  4: { title: 'Policy capacity', run: capacity },
+  5: { title: 'List at scale', run: listAtScale },
+  6: { title: 'Cold start', run: coldStart },
+};
+
+/** The SDK's notice about Node versions after 2027 says nothing about these figures. */
+function quietSdkNotice(): void {
+  const [printWarning] = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (!warning.message.startsWith('NodeVersionSupportWarning')) printWarning?.(warning);
+  });
+}
+
+async function main(): Promise<number> {
+  quietSdkNotice();
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message.trim()}\n`);
+    return 2;
+  }
+  const machine = describeMachine();
+  const { latency } = options;
+  process.stdout.write(
+    `ecr-access bench${options.quick ? ' (quick)' : ''}: ${machine.cores} × ${machine.cpuModel}, Node ${machine.node}; ` +
+      `injected latency ${latency.ecrMs} ms per ECR call, ${latency.slackMs} ms per Slack call, ${latency.dynamoMs} ms per DynamoDB call\n`,
+  );
+  const loadBefore = loadavg();
+  process.stdout.write(`  load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} (other work on this machine slows every figure)\n`);
+  const started = performance.now();
+  const results: PartResult[] = [];
+  for (const part of options.parts) {
+    const { title, run } = PARTS[part]!;
+    process.stdout.write(`  part ${part}: ${title} …`);
+    const partStarted = performance.now();
+    let result: PartResult;
+    try {
+      result = await run(options);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      result = { part, title, rows: [], figures: { crash: error instanceof Error ? error.stack : message }, problems: [`the part crashed: ${message.split('\n')[0]}`] };
+    }
+    result.seconds = round((performance.now() - partStarted) / 1000);
+    process.stdout.write(` ${result.seconds} s\n`);
+    results.push(result);
+  }
+  const seconds = round((performance.now() - started) / 1000);
+  const loadAfter = loadavg();
+  process.stdout.write(`\n${renderTable(results)}\n`);
+  const notes = renderNotes(results);
+  if (notes) process.stdout.write(`\nNotes\n${notes}\n`);
+  process.stdout.write(`\nTotal ${seconds} s; load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}. Figures written to ${options.out}\n`);
+  writeFileSync(
+    options.out,
+    `${JSON.stringify({ at: new Date().toISOString(), quick: options.quick, machine, loadAverage: { before: loadBefore, after: loadAfter }, latency, seconds, parts: results }, null, 2)}\n`,
+  );
+  const broken = results.filter((r) => r.problems.length > 0);
+  if (broken.length > 0) {
+    process.stderr.write(`\nBroken: ${broken.map((r) => `part ${r.part}`).join(', ')} (see BROKEN rows above)\n`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
