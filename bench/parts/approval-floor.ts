@@ -22,6 +22,8 @@ interface Approval {
   all: TimedCall[];
   botCpuMs: number;
   worldCpuMs: number;
+  /** From the click to the bot's first outbound call. */
+  firstCallAfterMs: number;
 }
 
 const describeCounts = (counts: Record<string, number>) =>
@@ -70,6 +72,7 @@ export async function approvalFloor(options: BenchOptions): Promise<PartResult> 
         ackMs: ack.elapsedMs,
         toThread: timeline.calls(clicked, threadAt),
         all: timeline.calls(clicked),
+        firstCallAfterMs: (timeline.calls(clicked)[0]?.start ?? Number.NaN) - clicked,
         botCpuMs: (cpuAfter.bots[0] ?? Number.NaN) - (cpuBefore.bots[0] ?? Number.NaN),
         worldCpuMs: cpuAfter.world - cpuBefore.world,
       });
@@ -92,6 +95,8 @@ export async function approvalFloor(options: BenchOptions): Promise<PartResult> 
     const ratio = floorMs > 0 ? p50 / floorMs : Number.NaN;
     const waitedMs = waiting.ECR + waiting.DynamoDB + waiting.Slack;
     const otherMs = typical.clickToThreadMs - waitedMs;
+    // Of the bot's own time: taking the click (HTTP, signature, Bolt, hand-over) before its first call.
+    const beforeFirstCallMs = typical.firstCallAfterMs;
     const sequence = typical.toThread.map((c) => `${c.service === 'DynamoDB' ? 'ddb' : c.service.toLowerCase()}:${c.operation}`);
 
     return {
@@ -111,6 +116,10 @@ export async function approvalFloor(options: BenchOptions): Promise<PartResult> 
         {
           measure: 'time waiting on ECR / DynamoDB / Slack / in the bot',
           value: `${round(waiting.ECR)} / ${round(waiting.DynamoDB)} / ${round(waiting.Slack)} / ${round(otherMs)} ms`,
+        },
+        {
+          measure: 'of the bot\'s time: click → its first call / between calls',
+          value: `${round(beforeFirstCallMs)} / ${round(otherMs - beforeFirstCallMs)} ms`,
         },
         {
           measure: 'CPU per approval: bot process / outside world (emulators, dynalite)',
@@ -136,6 +145,7 @@ export async function approvalFloor(options: BenchOptions): Promise<PartResult> 
           callsByService: byService,
           callsByOperation: countBy(typical.toThread, (c) => `${c.service} ${c.operation}`),
           waitingMs: { ecr: round(waiting.ECR), dynamodb: round(waiting.DynamoDB), slack: round(waiting.Slack), bot: round(otherMs) },
+          botBeforeFirstCallMs: round(beforeFirstCallMs),
           sequence,
         },
         wholeJob: {

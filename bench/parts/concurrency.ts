@@ -115,9 +115,10 @@ export async function concurrency(options: BenchOptions): Promise<PartResult> {
     const rows: Row[] = scenarios.map((s) => {
       const ratio = s.totalMs / baseline(s.kind);
       const biggestSame = s.kind === 'same repository' && s.n === largest;
+      const botsCpu = s.cpuMs.bots.reduce((a, b) => a + b, 0);
       return {
-        measure: `${s.kind}, N=${s.n}: total / ×N=1 / writes / granted`,
-        value: `${round(s.totalMs)} ms / ${round(ratio, 1)}× / ${s.policyWrites} / ${s.granted}/${s.n}`,
+        measure: `${s.kind}, N=${s.n}`,
+        value: `${round(s.totalMs)} ms (${round(ratio, 1)}× N=1), ${s.policyWrites} write${s.policyWrites === 1 ? '' : 's'}, ${s.granted}/${s.n} granted, CPU ${round(botsCpu / 1000, 2)} s bots + ${round(s.cpuMs.world / 1000, 2)} s world`,
         ...(biggestSame && { target: `≤ ${TARGET_SAME_RATIO}× N=1`, met: ratio <= TARGET_SAME_RATIO }),
       };
     });
@@ -131,7 +132,10 @@ export async function concurrency(options: BenchOptions): Promise<PartResult> {
         targetSameRepositoryRatio: TARGET_SAME_RATIO,
       },
       problems: scenarios.flatMap((s) => s.problems),
-      notes: ['Total: first click sent → last verified policy posted in its thread. Writes: SetRepositoryPolicy calls the emulator received.'],
+      notes: [
+        'Total: first click sent → last verified policy posted in its thread. Writes: SetRepositoryPolicy calls the emulator received.',
+        'CPU: used while the approvals ran, by the two bot processes and by this process (dynalite, ECR emulator, Slack simulator); all of it shares the same 2 cores.',
+      ],
     };
   } finally {
     await w.close();
