@@ -23,5 +23,3 @@ export function summary(samples: readonly number[]) {
 }
 
 export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-export const ms = (value: number) => (Number.isFinite(value) ? `${round(value)} ms` : 'n/a');
