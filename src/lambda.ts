@@ -24,7 +24,7 @@ const logger = createLogger({ level: config.logLevel, secrets: [config.slack.bot
 const lambda = new LambdaClient({
   region: config.region,
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1000, requestTimeout: 1000 },
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true },
 });
 
 const receiver = new AwsLambdaReceiver({ signingSecret: config.slack.signingSecret, logger: boltLogger(logger) });

@@ -8,14 +8,25 @@ export interface AwsClients {
   readonly dynamo: DynamoDBClient;
 }
 
-export function createAwsClients(options: { region: string; leaseMs: number }): AwsClients {
+export function createAwsClients(options: {
+  region: string;
+  leaseMs: number;
+  /** For an in-process bot in a local world; deployments use AWS_ENDPOINT_URL_* or nothing. */
+  endpoints?: { ecr: string; dynamodb: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}): AwsClients {
   // Three attempts of at most callTimeout each, plus backoff, stay well inside the default
   // 60 s lease, so a write can never land after the lease that fenced it has run out.
   const callTimeout = Math.max(1000, Math.min(5000, Math.floor(options.leaseMs / 12)));
   const common = {
     region: options.region,
     maxAttempts: 3,
-    requestHandler: { requestTimeout: callTimeout, connectionTimeout: callTimeout },
+    // Without throwOnRequestTimeout the SDK only warns and a hung call waits forever.
+    requestHandler: { requestTimeout: callTimeout, connectionTimeout: callTimeout, throwOnRequestTimeout: true },
+    ...(options.credentials && { credentials: options.credentials }),
   };
-  return { ecr: new ECRClient(common), dynamo: new DynamoDBClient(common) };
+  return {
+    ecr: new ECRClient({ ...common, ...(options.endpoints && { endpoint: options.endpoints.ecr }) }),
+    dynamo: new DynamoDBClient({ ...common, ...(options.endpoints && { endpoint: options.endpoints.dynamodb }) }),
+  };
 }

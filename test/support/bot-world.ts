@@ -1,6 +1,7 @@
 // A running bot (real HTTP receiver, in this process) inside the local world, with the
 // few moves the integration tests make over and over.
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { createAwsClients } from '../../src/aws/clients';
 import type { AccessRequest } from '../../src/domain/access-request';
 import { dynamoRequestStore } from '../../src/aws/request-store';
 import { loadConfig } from '../../src/config';
@@ -29,10 +30,29 @@ export const HAND_MADE_READ_STATEMENT = {
 
 export type BotWorld = Awaited<ReturnType<typeof startBotWorld>>;
 
-export async function startBotWorld(options: LocalWorldOptions & { botEnv?: Record<string, string> } = {}) {
+export async function startBotWorld(
+  options: LocalWorldOptions & {
+    botEnv?: Record<string, string>;
+    /** Put something (such as a fault proxy) between the bot and DynamoDB. */
+    dynamoEndpoint?: (direct: string) => Promise<string>;
+  } = {},
+) {
   const world: LocalWorld = await startLocalWorld(options);
   const clients = world.clients();
-  const bot = await startServer(loadConfig({ ...world.env, LOG_LEVEL: 'error', ...options.botEnv }), { clients });
+  const config = loadConfig({ ...world.env, LOG_LEVEL: 'info', ...options.botEnv });
+  // The bot gets the production clients (timeouts, retries), only pointed at the local world.
+  const botClients = createAwsClients({
+    region: config.region,
+    leaseMs: config.leaseMs,
+    endpoints: { ecr: world.ecr.url, dynamodb: options.dynamoEndpoint ? await options.dynamoEndpoint(world.dynamoUrl) : world.dynamoUrl },
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  /** Every line the bot logged. */
+  const logs: string[] = [];
+  const bot = await startServer(config, {
+    clients: botClients,
+    log: (line) => logs.push(line),
+  });
   world.slack.setBotUrl(bot.url);
   const store = dynamoRequestStore(clients.dynamo, SANDBOX.table);
 
@@ -87,6 +107,7 @@ export async function startBotWorld(options: LocalWorldOptions & { botEnv?: Reco
   return {
     world,
     bot,
+    logs,
     store,
     command,
     cards,
@@ -97,8 +118,7 @@ export async function startBotWorld(options: LocalWorldOptions & { botEnv?: Reco
     requests,
     async close() {
       await bot.stop();
-      clients.ecr.destroy();
-      clients.dynamo.destroy();
+      for (const c of new Set([clients.ecr, clients.dynamo, botClients.ecr, botClients.dynamo])) c.destroy();
       await world.close();
     },
   };

@@ -1,0 +1,63 @@
+// A pass-through HTTP proxy in front of the local DynamoDB that can fail chosen requests, so
+// tests can take DynamoDB away at the worst moment without touching the bot's code.
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+
+export interface DynamoFaults {
+  readonly url: string;
+  /** Fails every request for `operation` whose body contains `bodyIncludes`, until cleared. */
+  failWhen(operation: string, bodyIncludes: string): void;
+  clear(): void;
+  /** How many requests were failed so far. */
+  readonly failed: number;
+  close(): Promise<void>;
+}
+
+export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
+  let rule: { operation: string; bodyIncludes: string } | undefined;
+  let failed = 0;
+  const upstream = new URL(target);
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1];
+      if (rule && operation === rule.operation && body.toString('utf8').includes(rule.bodyIncludes)) {
+        failed++;
+        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected failure' }));
+        return;
+      }
+      const forward = httpRequest(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 500, up.headers);
+          up.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    failWhen(operation, bodyIncludes) {
+      rule = { operation, bodyIncludes };
+    },
+    clear() {
+      rule = undefined;
+    },
+    get failed() {
+      return failed;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
