@@ -1,29 +1,52 @@
-// The page's files: plain HTML, CSS and JavaScript served as they are, no build step. Only
-// the files listed here are served, so no path from a URL ever reaches the file system.
+// The page's files: plain HTML, CSS and JavaScript (ES modules) served as they are, no build
+// step. Only the files listed here are served, so no path from a URL reaches the file system.
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 
 const PUBLIC_DIR = join(__dirname, 'public');
 
-const ASSETS: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
-  '/mrkdwn.js': { file: 'mrkdwn.js', type: 'text/javascript; charset=utf-8' },
-  '/block-kit.js': { file: 'block-kit.js', type: 'text/javascript; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+const FILES = [
+  'index.html',
+  'style.css',
+  'favicon.svg',
+  // Slack's formatting, also loaded by the tests as CommonJS.
+  'mrkdwn.js',
+  'block-kit.js',
+  // The page's modules.
+  'app.js',
+  'store.js',
+  'formats.js',
+  'reconcile.js',
+  'timeline.js',
+  'conversation-view.js',
+  'policy-panel.js',
+  'composer.js',
+  'confirm-dialog.js',
+];
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
+const PATHS = new Map<string, string>([['/', 'index.html'], ...FILES.map((file): [string, string] => [`/${file}`, file])]);
+
 export function isAsset(path: string): boolean {
-  return Object.hasOwn(ASSETS, path);
+  return PATHS.has(path);
 }
 
 export async function serveAsset(path: string, response: ServerResponse): Promise<void> {
-  const asset = ASSETS[path];
-  if (!asset) throw new Error(`not an asset: ${path}`);
+  const file = PATHS.get(path);
+  if (file === undefined) throw new Error(`not an asset: ${path}`);
   // Read on every request, so an edit shows on reload while the sandbox runs.
-  const body = await readFile(join(PUBLIC_DIR, asset.file));
-  response.writeHead(200, { 'Content-Type': asset.type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  const body = await readFile(join(PUBLIC_DIR, file));
+  response.writeHead(200, {
+    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
   response.end(body);
 }

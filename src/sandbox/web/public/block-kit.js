@@ -2,7 +2,6 @@
 // divider, actions (buttons with styles and confirm dialogs), image, rich_text, and a visible
 // placeholder for anything else. Buttons carry their action_id; the page decides what a click
 // does. A browser script and a CommonJS module (tests).
-/* eslint-disable */
 (function (root, factory) {
   const api = factory(typeof module === 'object' && module.exports ? require('./mrkdwn.js') : root.Mrkdwn);
   if (typeof module === 'object' && module.exports) module.exports = api;

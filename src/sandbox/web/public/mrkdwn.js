@@ -1,7 +1,6 @@
 // Slack's mrkdwn as HTML: *bold*, _italic_, ~strike~, `code`, ``` blocks ```, > quotes,
 // :emoji:, and the <…> entities (mentions, channels, dates, links). Text is escaped first, so
 // nothing a message says can become markup. A browser script and a CommonJS module (tests).
-/* eslint-disable */
 (function (root, factory) {
   const api = factory();
   if (typeof module === 'object' && module.exports) module.exports = api;
