@@ -3,6 +3,7 @@
 import { rm, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createAwsClients } from '../aws/clients';
 import { loadConfig } from '../config';
 import type { LogLevel } from '../logger';
 import { startServer } from '../server';
@@ -74,14 +75,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const recorder = recordConversations(world.slack, times, conversationsPath);
     undo.push(() => recorder.stop());
 
-    // The clients are handed over only so that nothing can reach real AWS: the bot otherwise
-    // takes the SDK's settings from this process's environment, and a laptop has credentials.
-    const clients = world.clients();
+    // The production clients (timeouts, retries), pointed at the local world with its own
+    // credentials: left to this process's environment, they could find a laptop's real AWS.
+    const config = loadConfig(world.env);
+    const clients = createAwsClients({
+      region: config.region,
+      leaseMs: config.leaseMs,
+      endpoints: { ecr: world.ecr.url, dynamodb: world.dynamoUrl },
+      credentials: { accessKeyId: world.env['AWS_ACCESS_KEY_ID'] ?? 'local', secretAccessKey: world.env['AWS_SECRET_ACCESS_KEY'] ?? 'local' },
+    });
     undo.push(async () => {
       clients.ecr.destroy();
       clients.dynamo.destroy();
     });
-    const bot = await startServer(loadConfig(world.env), { clients });
+    const bot = await startServer(config, { clients });
     undo.push(() => bot.stop());
     world.slack.setBotUrl(bot.url);
 
