@@ -60,7 +60,6 @@ function fromItem(item: Item): AccessRequest {
     policyHash: text('policyHash'),
     failureReason: text('failureReason'),
     attempts: item.attempts?.N === undefined ? 0 : Number(item.attempts.N),
-    notifiedState: undefined,
   };
   const parsed = AccessRequest.safeParse(
     Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined)),
@@ -216,6 +215,16 @@ export function dynamoRequestStore(client: DynamoDBClient, table: string): Reque
       );
     },
 
+    async settle(repository, holder, ids, leaseMs, now) {
+      const unique = [...new Set(ids)];
+      const item = await update(keys.repository(repository), {
+        set: unique.length > 0 ? 'SET leaseUntil = :until DELETE queued :ids' : 'SET leaseUntil = :until',
+        condition: 'holder = :holder',
+        values: { ':holder': S(holder), ':until': N(now + leaseMs), ...(unique.length > 0 && { ':ids': { SS: unique } }) },
+      });
+      return item && { queue: item.queued?.SS ?? [] };
+    },
+
     async acquire(repository, holder, leaseMs, now) {
       const item = await update(keys.repository(repository), {
         set: 'SET holder = :holder, leaseUntil = :until',
@@ -261,15 +270,6 @@ export function dynamoRequestStore(client: DynamoDBClient, table: string): Reque
         values: { ':failed': S('FAILED'), ':approved': S('APPROVED'), ':at': S(at), ':reason': S(reason.slice(0, 2000)) },
       });
       return item && fromItem(item);
-    },
-
-    async claimNotification(id, outcome) {
-      const item = await update(keys.request(id), {
-        set: 'SET notified = :outcome',
-        condition: `attribute_exists(${KEY}) AND (attribute_not_exists(notified) OR notified <> :outcome)`,
-        values: { ':outcome': S(outcome) },
-      });
-      return item !== undefined;
     },
 
     async listByRepository(repository) {

@@ -35,6 +35,5 @@ export const AccessRequest = z.object({
   policyHash: z.string().optional(),
   failureReason: z.string().optional(),
   attempts: z.number().int().nonnegative().default(0),
-  notifiedState: RequestState.optional(),
 });
 export type AccessRequest = z.infer<typeof AccessRequest>;

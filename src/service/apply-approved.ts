@@ -95,16 +95,17 @@ async function applyBatch(deps: ServiceDeps, holder: string, repository: string,
     verification.changedStatements.length > 0
       ? 'Reading the policy back showed other statements changed, so somebody else edited it at the same time. Nothing was recorded as granted; check the policy and try again.'
       : undefined;
-  const outcomes: Outcome[] = [];
-  for (const request of requests) {
-    const failure =
-      clobbered ??
-      (verification.missing.includes(request.account)
-        ? `The policy was written, but reading it back shows ${request.account} still cannot pull all five read-only actions.`
-        : undefined);
-    const outcome = await record(deps, request, failure ? { failure } : { policyText: readBack.text ?? '' });
-    if (outcome) outcomes.push(outcome);
-  }
+  const recorded = await Promise.all(
+    requests.map((request) => {
+      const failure =
+        clobbered ??
+        (verification.missing.includes(request.account)
+          ? `The policy was written, but reading it back shows ${request.account} still cannot pull all five read-only actions.`
+          : undefined);
+      return record(deps, request, failure ? { failure } : { policyText: readBack.text ?? '' });
+    }),
+  );
+  const outcomes = recorded.filter((o): o is Outcome => o !== undefined);
   deps.logger.info('applied approved requests', {
     repository,
     requests: requests.length,
@@ -115,20 +116,17 @@ async function applyBatch(deps: ServiceDeps, holder: string, repository: string,
 }
 
 async function settleAll(deps: ServiceDeps, requests: readonly AccessRequest[], failure: string): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
-  for (const request of requests) {
-    const outcome = await record(deps, request, { failure });
-    if (outcome) outcomes.push(outcome);
-  }
-  return outcomes;
+  const recorded = await Promise.all(requests.map((request) => record(deps, request, { failure })));
+  return recorded.filter((o): o is Outcome => o !== undefined);
 }
 
-/** Announces each outcome once, whichever process recorded it; a Slack failure never undoes a grant. */
+/**
+ * Tells Slack about outcomes this process recorded. Every outcome comes from a conditional
+ * write only one caller can win, so each is announced once; a Slack failure never undoes a grant.
+ */
 export async function announce(deps: ServiceDeps, outcomes: readonly Outcome[]): Promise<void> {
   await Promise.all(
     outcomes.map(async ({ request, verifiedPolicy }) => {
-      const key = `${request.state}#${request.attempts}`;
-      if (!(await deps.store.claimNotification(request.id, key))) return;
       try {
         await deps.notifier.announceOutcome(request, verifiedPolicy);
       } catch (error) {
@@ -140,25 +138,54 @@ export async function announce(deps: ServiceDeps, outcomes: readonly Outcome[]):
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Bounds how long one holder keeps a repository while approvals keep arriving. */
+const MAX_PASSES = 5;
+
 /**
- * Takes the repository's lock and applies everything approved for it, until `waitFor` (if
- * given) is settled by this process or another. Returns false if it gave up waiting.
+ * While holding the repository: applies what is queued, then looks again for approvals that
+ * arrived meanwhile, so waiting jobs need not take the lock one after another.
  */
+async function drain(
+  deps: ServiceDeps,
+  holder: string,
+  repository: string,
+  queue: readonly string[],
+  announcing: Promise<void>[],
+): Promise<Outcome[]> {
+  const all: Outcome[] = [];
+  let current = queue;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const approved = await loadApproved(deps, repository, current);
+    if (approved.length === 0) break;
+    const outcomes = await applyBatch(deps, holder, repository, approved);
+    all.push(...outcomes);
+    announcing.push(announce(deps, outcomes));
+    const next = await deps.store.settle(repository, holder, outcomes.map((o) => o.request.id), deps.leaseMs, deps.clock.now());
+    if (!next) throw new EcrAccessError(ErrorCode.LockLost, 'Lost the repository lock while recording.');
+    current = next.queue;
+  }
+  return all;
+}
+
 let attempts = 0;
 
-export async function applyApproved(deps: ServiceDeps, repository: string, waitFor?: string): Promise<boolean> {
+/**
+ * Takes the repository's lock and applies everything approved for it, until `waitFor` (if
+ * given) is settled by this process or another. Returns that request once settled, or
+ * undefined when it gave up waiting (it stays approved and queued for the next holder).
+ */
+export async function applyApproved(deps: ServiceDeps, repository: string, waitFor?: string): Promise<AccessRequest | undefined> {
   // Each attempt holds the lock under its own name: two jobs in one process must exclude each other too.
   const holder = `${deps.holderId}#${++attempts}`;
   const deadline = deps.clock.now() + 2 * deps.leaseMs;
   let pause = 25;
   for (;;) {
     const lock = await deps.store.acquire(repository, holder, deps.leaseMs, deps.clock.now());
+    let outcomes: Outcome[] = [];
     if (lock.acquired) {
-      let outcomes: Outcome[] = [];
+      const announcing: Promise<void>[] = [];
       try {
-        const approved = await loadApproved(deps, repository, lock.queue);
-        if (approved.length > 0) outcomes = await applyBatch(deps, holder, repository, approved);
-        await deps.store.dequeue(repository, outcomes.map((o) => o.request.id));
+        outcomes = await drain(deps, holder, repository, lock.queue, announcing);
       } catch (error) {
         if (!isEcrAccessError(error, ErrorCode.LockLost)) throw error;
         deps.logger.warn('lost the repository lock; leaving the work to the next holder', { repository });
@@ -166,13 +193,13 @@ export async function applyApproved(deps: ServiceDeps, repository: string, waitF
         await deps.store.release(repository, holder).catch((error: unknown) =>
           deps.logger.warn('could not release the repository lock; its lease will run out', { repository, error }),
         );
+        await Promise.all(announcing);
       }
-      await announce(deps, outcomes);
     }
-    if (waitFor === undefined) return true;
-    const mine = await deps.store.get(waitFor);
-    if (mine?.state !== 'APPROVED') return true;
-    if (deps.clock.now() > deadline) return false;
+    if (waitFor === undefined) return undefined;
+    const mine = outcomes.find((o) => o.request.id === waitFor)?.request ?? (await deps.store.get(waitFor));
+    if (mine === undefined || mine.state !== 'APPROVED') return mine;
+    if (deps.clock.now() > deadline) return undefined;
     // Somebody else holds the repository and will most likely apply our request with theirs;
     // if they crashed, their lease runs out and the next acquire succeeds.
     await sleep(pause * (0.5 + Math.random()));

@@ -56,8 +56,7 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
     // An approved request left behind by a crashed process is driven on by the next click.
     if (current.state === 'APPROVED' && input.decision === 'approve') {
       await deps.store.enqueue(current.repository, current.id);
-      await applyApproved(deps, current.repository, current.id);
-      return refused(alreadyDecided((await deps.store.get(current.id)) ?? current));
+      return refused(alreadyDecided((await applyApproved(deps, current.repository, current.id)) ?? current));
     }
     return refused(alreadyDecided(current));
   }
@@ -67,6 +66,5 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
   }
   await deps.store.enqueue(request.repository, request.id);
   const settled = await applyApproved(deps, request.repository, request.id);
-  const latest = (await deps.store.get(request.id)) ?? outcome.request;
-  return settled ? { kind: 'decided', request: latest } : { kind: 'waiting', request: latest };
+  return settled ? { kind: 'decided', request: settled } : { kind: 'waiting', request: outcome.request };
 }

@@ -24,14 +24,14 @@ export interface RequestStore {
   /** Marks an approved request as waiting for its repository's next policy write. */
   enqueue(repository: string, id: string): Promise<void>;
   dequeue(repository: string, ids: readonly string[]): Promise<void>;
+  /** For the lock holder: dequeues what it settled and renews its lease; answers what is still queued, or undefined when the lease was lost. */
+  settle(repository: string, holder: string, ids: readonly string[], leaseMs: number, now: number): Promise<{ queue: readonly string[] } | undefined>;
   acquire(repository: string, holder: string, leaseMs: number, now: number): Promise<LockOutcome>;
   /** Extends a held lease; false when the lease was lost to someone else. */
   renew(repository: string, holder: string, leaseMs: number, now: number): Promise<boolean>;
   release(repository: string, holder: string): Promise<void>;
   recordGranted(id: string, outcome: { at: string; policyHash: string }): Promise<AccessRequest | undefined>;
   recordFailed(id: string, outcome: { at: string; reason: string }): Promise<AccessRequest | undefined>;
-  /** Claims the right to announce this outcome; only one caller ever gets true per outcome. */
-  claimNotification(id: string, outcome: string): Promise<boolean>;
   listByRepository(repository: string): Promise<AccessRequest[]>;
 }
 

@@ -13,16 +13,12 @@ function slackError(error: unknown): string {
 }
 
 export function slackNotifier(client: webApi.WebClient, approvalChannel: string, logger: Logger): Notifier {
-  /** Runs each step even when an earlier one fails: a failed DM must not hide the thread post. */
+  /** Runs the steps side by side; one failing (a DM, say) never holds back or hides the others. */
   const steps = async (request: AccessRequest, work: Array<[string, () => Promise<unknown>]>) => {
-    const failed: string[] = [];
-    for (const [name, step] of work) {
-      try {
-        await step();
-      } catch (error) {
-        failed.push(`${name}: ${slackError(error)}`);
-      }
-    }
+    const results = await Promise.allSettled(work.map(([, step]) => step()));
+    const failed = results.flatMap((result, i) =>
+      result.status === 'rejected' ? [`${work[i]?.[0]}: ${slackError(result.reason)}`] : [],
+    );
     if (failed.length > 0) {
       logger.error('some Slack notifications failed', { requestId: request.id, state: request.state, failed });
       throw new EcrAccessError(ErrorCode.Slack, `Slack notifications failed: ${failed.join('; ')}`);
