@@ -1,6 +1,6 @@
 // The only reader of process.env: turns the environment into one validated Config, or one
 // error that lists every problem at once.
-import { z } from 'zod';
+import * as z from 'zod';
 import { RepositoryName } from './domain/repository';
 import { EcrAccessError, ErrorCode } from './errors';
 

@@ -1,5 +1,5 @@
 // An access request and the states it moves through; every move is a conditional update.
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountId } from './account';
 import { RepositoryName } from './repository';
 

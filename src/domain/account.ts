@@ -1,5 +1,5 @@
 // What an AWS account is to ecr-access: a 12-digit ID, written in policies as its root ARN.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const AccountId = z
   .string()

@@ -1,5 +1,5 @@
 // Parses `/ecr-access …` text into a command, with messages that say how to fix a bad one.
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountId } from './account';
 import { RepositoryName } from './repository';
 

@@ -1,5 +1,5 @@
 // What a valid ECR repository name is (ECR's own rule), so bad names never reach AWS.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 

@@ -1,7 +1,7 @@
 // The event one invocation of the function sends another to run a job after Slack has had its
 // acknowledgement. API Gateway builds its own events (version, routeKey, headers, the request
 // body as a string), so no HTTP request can take this shape: only an IAM-allowed Invoke can.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Job } from '../slack/jobs';
 
 export const JOB_EVENT_KEY = 'ecrAccessJob';

@@ -25,7 +25,7 @@ export interface RepositoryAccess {
 
 export type ListOutcome = { kind: 'refused'; message: string } | { kind: 'listed'; repositories: RepositoryAccess[] };
 
-const PARALLEL_READS = 8;
+const PARALLEL_READS = 16;
 
 async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);

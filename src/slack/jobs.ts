@@ -1,6 +1,6 @@
 // The slow half of every interaction: what runs after Slack has had its acknowledgement.
 // Jobs are plain data so a runtime may run them in-process or hand them to another invocation.
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountId } from '../domain/account';
 import { RequestId } from '../domain/access-request';
 import { RepositoryName } from '../domain/repository';

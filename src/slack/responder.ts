@@ -1,6 +1,6 @@
 // Replies to the person who ran a command or clicked a button, through the response_url
 // Slack gave us with their request.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../logger';
 import type { Block } from './blocks/kit';
 

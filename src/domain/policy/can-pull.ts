@@ -58,39 +58,64 @@ function covers(statement: Statement, action: string): boolean {
   return false;
 }
 
-/** Whether a Principal value includes the account (through its ID, root ARN or a wildcard). */
-function names(principal: Statement['Principal'], account: AccountId | '*'): boolean {
-  if (principal === undefined) return false;
-  if (principal === '*') return true;
-  return listOf(principal.AWS).some((p) => {
-    const named = accountOfPrincipal(p);
-    return named === '*' || named === account;
-  });
+/** The principals a Principal value names: everyone, or a set of whole accounts. */
+interface Named {
+  readonly everyone: boolean;
+  readonly accounts: ReadonlySet<AccountId>;
 }
 
-function allows(statement: Statement, account: AccountId | '*'): boolean {
+function named(principal: Statement['Principal']): Named {
+  if (principal === undefined) return { everyone: false, accounts: new Set() };
+  if (principal === '*') return { everyone: true, accounts: new Set() };
+  const accounts = new Set<AccountId>();
+  let everyone = false;
+  for (const p of listOf(principal.AWS)) {
+    const account = accountOfPrincipal(p);
+    if (account === '*') everyone = true;
+    else if (account !== undefined) accounts.add(account);
+  }
+  return { everyone, accounts };
+}
+
+const includes = (n: Named, account: AccountId | '*') => n.everyone || (account !== '*' && n.accounts.has(account));
+
+/** The statements that matter for pulling, worked out once per policy. */
+interface PullRules {
+  /** Unconditional Allows covering all five actions, by whom they name. */
+  readonly allows: readonly Named[];
+  /** Denies touching any of the five; a Deny under a Condition may apply at any time, so it counts. */
+  readonly denies: ReadonlyArray<{ principal?: Named; notPrincipal?: Named }>;
+}
+
+function pullRules(policy: RepositoryPolicy): PullRules {
+  const allows: Named[] = [];
+  const denies: Array<{ principal?: Named; notPrincipal?: Named }> = [];
+  for (const s of policy.statements) {
+    if (s.Effect === 'Allow') {
+      if (s.Condition === undefined && s.NotPrincipal === undefined && READ_ONLY_ACTIONS.every((a) => covers(s, a))) {
+        allows.push(named(s.Principal));
+      }
+    } else if (READ_ONLY_ACTIONS.some((a) => covers(s, a))) {
+      denies.push({
+        ...(s.Principal !== undefined && { principal: named(s.Principal) }),
+        ...(s.NotPrincipal !== undefined && { notPrincipal: named(s.NotPrincipal) }),
+      });
+    }
+  }
+  return { allows, denies };
+}
+
+function allowedBy(rules: PullRules, account: AccountId | '*'): boolean {
   return (
-    statement.Effect === 'Allow' &&
-    statement.Condition === undefined &&
-    statement.NotPrincipal === undefined &&
-    names(statement.Principal, account) &&
-    READ_ONLY_ACTIONS.every((action) => covers(statement, action))
+    rules.allows.some((n) => includes(n, account)) &&
+    !rules.denies.some(
+      (d) => (d.principal !== undefined && includes(d.principal, account)) || (d.notPrincipal !== undefined && !includes(d.notPrincipal, account)),
+    )
   );
-}
-
-function takesAway(statement: Statement, account: AccountId | '*'): boolean {
-  if (statement.Effect !== 'Deny') return false;
-  // A Deny under a Condition may apply at any time, so it counts.
-  const applies =
-    names(statement.Principal, account) ||
-    (statement.NotPrincipal !== undefined && !names(statement.NotPrincipal, account));
-  return applies && READ_ONLY_ACTIONS.some((action) => covers(statement, action));
 }
 
 export function canPull(policy: RepositoryPolicy, account: AccountId | '*'): boolean {
-  return (
-    policy.statements.some((s) => allows(s, account)) && !policy.statements.some((s) => takesAway(s, account))
-  );
+  return allowedBy(pullRules(policy), account);
 }
 
 export interface Pullers {
@@ -101,16 +126,14 @@ export interface Pullers {
 }
 
 export function pullers(policy: RepositoryPolicy): Pullers {
-  const named = new Set<AccountId>();
+  const rules = pullRules(policy);
+  const candidates = new Set<AccountId>();
   for (const statement of policy.statements) {
     if (statement.Principal === undefined || statement.Principal === '*') continue;
-    for (const p of listOf(statement.Principal.AWS)) {
-      const account = accountOfPrincipal(p);
-      if (account && account !== '*') named.add(account);
-    }
+    for (const account of named(statement.Principal).accounts) candidates.add(account);
   }
   return {
-    accounts: [...named].filter((a) => canPull(policy, a)).sort(),
-    everyone: canPull(policy, '*'),
+    accounts: [...candidates].filter((a) => allowedBy(rules, a)).sort(),
+    everyone: allowedBy(rules, '*'),
   };
 }

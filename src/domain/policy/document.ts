@@ -1,6 +1,6 @@
 // A repository policy as ECR stores it: validated on the way in, kept as written so that
 // statements ecr-access does not own are written back exactly as they were.
-import { z } from 'zod';
+import * as z from 'zod';
 import { EcrAccessError, ErrorCode } from '../../errors';
 
 /** ECR rejects repository policies longer than this many characters. */
