@@ -148,6 +148,28 @@ it('sends nothing when the approver cancels the confirm dialog', async () => {
   await ui.ephemeral(/pending, asked by @alice/).waitFor();
 });
 
+it('shows it is disconnected while the sandbox restarts, then reconnects to what was kept', async () => {
+  await ui.become('alice');
+  await ui.type(`/ecr-access request common-images ${ACCOUNT}`);
+  await ui.card(ACCOUNT).waitFor();
+  await ui.ephemeral('is with the approvers').waitFor();
+
+  const port = Number(new URL(sandbox.url).port);
+  await sandbox.close();
+  await ui.page.locator('#disconnected').waitFor();
+  sandbox = await startSandbox({ dataDir, port });
+
+  await ui.page.locator('body[data-connected="true"]').waitFor();
+  await ui.page.locator('#disconnected').waitFor({ state: 'hidden' });
+  await ui.card(ACCOUNT).waitFor();
+  // Slack forgets ephemeral messages on reload; so does the sandbox on restart.
+  await ui.ephemeral('is with the approvers').waitFor({ state: 'detached' });
+  await ui.become('bob');
+  await ui.button(ui.card(ACCOUNT), 'Approve').click();
+  await ui.dialog.locator('#dialog-confirm').click();
+  await ui.card(ACCOUNT).getByText('Approved by').waitFor();
+});
+
 it('tells the person, as Slack does, that a mistyped command is not a command', async () => {
   await ui.type('/ecr-acces list');
   await ui.page.locator('#messages .message[data-kind="notice"]', { hasText: 'is not a valid command' }).waitFor();

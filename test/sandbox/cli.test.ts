@@ -6,7 +6,7 @@
  * own. They leave npm itself out: on Debian and Ubuntu, npm's /bin/sh (dash) dies of the
  * Ctrl-C at once, and npm then reports the signal, whatever the sandbox does.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -68,13 +68,17 @@ async function pressCtrlC(sandbox: RunningSandbox): Promise<number | null> {
   return sandbox.exited;
 }
 
-function groupIsGone(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+/**
+ * The processes of a group that still run. A zombie does not count: it has exited and holds
+ * nothing, waiting only for init to reap it (here, esbuild's service process, which tsx's
+ * loader starts and Ctrl-C ends along with the rest).
+ */
+function runningInGroup(pgid: number): string[] {
+  return execFileSync('ps', ['-e', '-o', 'pgid=,stat=,pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([group, stat]) => Number(group) === pgid && stat !== undefined && !stat.startsWith('Z'))
+    .map((fields) => fields.slice(2).join(' '));
 }
 
 async function snapshot(url: string): Promise<PageSnapshot> {
@@ -98,7 +102,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   // A failed test must not leave a sandbox running.
-  for (const sandbox of started.splice(0)) if (!groupIsGone(sandbox.child.pid!)) process.kill(-sandbox.child.pid!, 'SIGKILL');
+  for (const sandbox of started.splice(0)) if (runningInGroup(sandbox.child.pid!).length > 0) process.kill(-sandbox.child.pid!, 'SIGKILL');
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -114,7 +118,7 @@ it('prints one URL, and stops everything on Ctrl-C: exit 0, no process left, the
   expect((await fetch(sandbox.url)).status).toBe(200);
 
   expect(await pressCtrlC(sandbox)).toBe(0);
-  expect(groupIsGone(sandbox.child.pid!)).toBe(true);
+  expect(runningInGroup(sandbox.child.pid!)).toEqual([]);
   await expect(fetch(sandbox.url)).rejects.toThrow();
   expect(existsSync(join(dataDir, 'sandbox.pid'))).toBe(false);
 });
