@@ -6,6 +6,10 @@ import { DataDirInUse } from './data-dir-lock';
 import { startSandbox, type Sandbox } from './sandbox';
 import { PortInUse } from './web/page-server';
 
+// On Node 20 the AWS SDK warns, with a link, that its 2027 releases will need Node 22: on the
+// sandbox's terminal that is noise around the one address a person needs. Set before any client exists.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 const ROOT = join(__dirname, '..', '..');
 const DEFAULT_PORT = 3131;
 /** Signals closer together than this are one Ctrl-C. */
