@@ -49,8 +49,16 @@ export async function loadConversations(path: string): Promise<SavedConversation
 
 const CHANGES: ReadonlySet<SimulatorEvent['kind']> = new Set(['message_posted', 'message_updated', 'message_deleted']);
 
-/** Saves the simulator's conversations after every change to them, until stopped. */
-export function recordConversations(slack: SlackSimulator, times: MessageTimes, path: string) {
+/**
+ * Saves the simulator's conversations after every change to them, until stopped. A failed
+ * write is reported to onError at once (the next change tries again) and thrown by stop().
+ */
+export function recordConversations(
+  slack: SlackSimulator,
+  times: MessageTimes,
+  path: string,
+  onError: (error: unknown) => void = () => undefined,
+) {
   let writing: Promise<void> = Promise.resolve();
   let queued = false;
   let failure: unknown;
@@ -68,6 +76,7 @@ export function recordConversations(slack: SlackSimulator, times: MessageTimes, 
         await writeAtomically(path, { version: 1, history, postedAt: times.pick(timestamps) });
       } catch (error) {
         failure = error;
+        onError(error);
       }
     });
   };

@@ -38,7 +38,7 @@ export async function runCommand(slack: SlackSimulator, input: CommandInput): Pr
     const failure = dispatchFailure(reply);
     return failure ? { ok: false, notice: `${command} failed with the error "${failure}"` } : { ok: true };
   } catch (error) {
-    return { ok: false, notice: `${command} failed with the error "dispatch_failed" (${describe(error)})` };
+    return { ok: false, notice: `${command} failed with the error "dispatch_failed" (${messageOf(error)})` };
   }
 }
 
@@ -48,7 +48,7 @@ export async function clickButton(slack: SlackSimulator, input: ClickInput): Pro
     const failure = dispatchFailure(reply);
     return failure ? { ok: false, notice: `ecr-access did not take that click: "${failure}" (HTTP ${reply.status}).` } : { ok: true };
   } catch (error) {
-    return { ok: false, notice: `That click did not reach ecr-access: ${describe(error)}` };
+    return { ok: false, notice: `That click did not reach ecr-access: ${messageOf(error)}` };
   }
 }
 
@@ -58,7 +58,7 @@ export function postMessage(slack: SlackSimulator, input: MessageInput): ActionO
     slack.postAsUser({ user: input.user, channel: input.channel, text: input.text, ...(input.threadTs && { threadTs: input.threadTs }) });
     return { ok: true };
   } catch (error) {
-    return { ok: false, notice: `Your message was not sent: ${describe(error)}` };
+    return { ok: false, notice: `Your message was not sent: ${messageOf(error)}` };
   }
 }
 
@@ -69,6 +69,6 @@ function dispatchFailure(reply: BotReply): string | undefined {
   return undefined;
 }
 
-function describe(error: unknown): string {
+function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
