@@ -72,7 +72,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const saved = await loadConversations(conversationsPath);
     const times = new MessageTimes(saved?.postedAt);
     if (saved) world.slack.restoreHistory(saved.history);
-    const recorder = recordConversations(world.slack, times, conversationsPath);
+    const recorder = recordConversations(world.slack, times, conversationsPath, (error) => {
+      process.stderr.write(`Could not save the Slack conversations to ${conversationsPath}: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
     undo.push(() => recorder.stop());
 
     // The production clients (timeouts, retries), pointed at the local world with its own
