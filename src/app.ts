@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { App, type Receiver, type webApi } from '@slack/bolt';
-import { createAwsClients, type AwsClients } from './aws/clients';
+import { createAwsClients, type AwsClientSources } from './aws/clients';
 import { ecrRegistry } from './aws/ecr-registry';
 import { dynamoRequestStore } from './aws/request-store';
 import type { Config } from './config';
@@ -45,7 +45,8 @@ export function createEcrAccess(
     logger: Logger;
     /** Given the job runner, returns how this runtime runs jobs after the acknowledgement. */
     defer: (run: RunJob) => Defer;
-    clients?: AwsClients;
+    /** Ready clients, or clients made on demand; by default the SDK packages load with the first job's calls. */
+    clients?: AwsClientSources;
     slackCallLimits?: SlackCallLimits;
   },
 ): EcrAccess {

@@ -2,14 +2,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HTTPReceiver } from '@slack/bolt';
-import type { AwsClients } from './aws/clients';
+import type { AwsClientSources } from './aws/clients';
 import { createEcrAccess } from './app';
 import { loadConfig, type Config } from './config';
 import { isEcrAccessError } from './errors';
 import { createLogger } from './logger';
 import { inProcessDefer } from './slack/jobs';
 
-export async function startServer(config: Config, options: { clients?: AwsClients; log?: (line: string) => void } = {}) {
+export async function startServer(config: Config, options: { clients?: AwsClientSources; log?: (line: string) => void } = {}) {
   const logger = createLogger({
     level: config.logLevel,
     secrets: [config.slack.botToken, config.slack.signingSecret],

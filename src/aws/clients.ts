@@ -1,11 +1,41 @@
 // AWS SDK clients with the standard settings chain (region, credentials, AWS_ENDPOINT_URL_*),
 // each call bounded so the whole critical section stays well inside a repository lease.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECRClient } from '@aws-sdk/client-ecr';
+// Only types are imported here: an SDK package takes tens of milliseconds to load, and the
+// Lambda's HTTP path never makes an ECR or DynamoDB call, so each loads with its first call.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 
 export interface AwsClients {
   readonly ecr: ECRClient;
   readonly dynamo: DynamoDBClient;
+}
+
+/** A client ready to use, or how to make it when a call first needs it. */
+export type ClientSource<Client> = Client | (() => Promise<Client>);
+
+export interface AwsClientSources {
+  readonly ecr: ClientSource<ECRClient>;
+  readonly dynamo: ClientSource<DynamoDBClient>;
+}
+
+/** Each client made, with its SDK package loaded, by the first call that needs it; the same one after. */
+export interface AwsClientsOnDemand {
+  readonly ecr: () => Promise<ECRClient>;
+  readonly dynamo: () => Promise<DynamoDBClient>;
+  /** Closes the connections of the clients made so far, and of any still being made. */
+  destroy(): void;
+}
+
+/** Runs `make` the first time it is asked for and answers that same promise every time after. */
+export function onFirstUse<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+}
+
+/** The client itself, made now if it is made on demand. */
+export function clientFrom<Client extends object>(source: ClientSource<Client>): Promise<Client> {
+  // An SDK client is an object, never a function, so a function here is always the way to make one.
+  return typeof source === 'function' ? source() : Promise.resolve(source);
 }
 
 export function createAwsClients(options: {
@@ -14,7 +44,7 @@ export function createAwsClients(options: {
   /** For an in-process bot in a local world; deployments use AWS_ENDPOINT_URL_* or nothing. */
   endpoints?: { ecr: string; dynamodb: string };
   credentials?: { accessKeyId: string; secretAccessKey: string };
-}): AwsClients {
+}): AwsClientsOnDemand {
   // Three attempts of at most callTimeout each, plus backoff, stay well inside the default
   // 60 s lease, so a write can never land after the lease that fenced it has run out.
   const callTimeout = Math.max(1000, Math.min(5000, Math.floor(options.leaseMs / 12)));
@@ -25,8 +55,25 @@ export function createAwsClients(options: {
     requestHandler: { requestTimeout: callTimeout, connectionTimeout: callTimeout, throwOnRequestTimeout: true },
     ...(options.credentials && { credentials: options.credentials }),
   };
+  let destroyed = false;
+  const made: Array<{ destroy(): void }> = [];
+  const keep = <Client extends { destroy(): void }>(client: Client): Client => {
+    made.push(client);
+    if (destroyed) client.destroy();
+    return client;
+  };
   return {
-    ecr: new ECRClient({ ...common, ...(options.endpoints && { endpoint: options.endpoints.ecr }) }),
-    dynamo: new DynamoDBClient({ ...common, ...(options.endpoints && { endpoint: options.endpoints.dynamodb }) }),
+    ecr: onFirstUse(async () => {
+      const { ECRClient } = await import('@aws-sdk/client-ecr');
+      return keep(new ECRClient({ ...common, ...(options.endpoints && { endpoint: options.endpoints.ecr }) }));
+    }),
+    dynamo: onFirstUse(async () => {
+      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+      return keep(new DynamoDBClient({ ...common, ...(options.endpoints && { endpoint: options.endpoints.dynamodb }) }));
+    }),
+    destroy() {
+      destroyed = true;
+      for (const client of made) client.destroy();
+    },
   };
 }

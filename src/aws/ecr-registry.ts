@@ -1,12 +1,14 @@
 // The Registry port on Amazon ECR: SDK errors become EcrAccessErrors that say what to do.
-import {
-  DescribeRepositoriesCommand,
-  GetRepositoryPolicyCommand,
-  SetRepositoryPolicyCommand,
-  type ECRClient,
-} from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { Registry } from '../service/ports';
+import { clientFrom, onFirstUse, type ClientSource } from './clients';
+
+/** The commands this registry sends; the SDK package loads with the first call, not with this module. */
+const commands = onFirstUse(async () => {
+  const { DescribeRepositoriesCommand, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } = await import('@aws-sdk/client-ecr');
+  return { DescribeRepositoriesCommand, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand };
+});
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';
@@ -38,11 +40,13 @@ function registryError(action: string, repository: string, error: unknown): EcrA
   return new EcrAccessError(ErrorCode.Registry, `ECR ${action} for \`${repository}\` ${detail}; try again in a minute.`, { cause: error });
 }
 
-export function ecrRegistry(client: ECRClient): Registry {
+export function ecrRegistry(source: ClientSource<ECRClient>): Registry {
+  const ready = onFirstUse(async () => ({ ecr: await clientFrom(source), ...(await commands()) }));
   return {
     async describeRepository(repository) {
+      const { ecr, DescribeRepositoriesCommand } = await ready();
       try {
-        const out = await client.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
+        const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
         const found = out.repositories?.find((r) => r.repositoryName === repository);
         return found?.registryId ? { registryId: found.registryId } : undefined;
       } catch (error) {
@@ -51,8 +55,9 @@ export function ecrRegistry(client: ECRClient): Registry {
       }
     },
     async getPolicy(repository) {
+      const { ecr, GetRepositoryPolicyCommand } = await ready();
       try {
-        const out = await client.send(new GetRepositoryPolicyCommand({ repositoryName: repository }));
+        const out = await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: repository }));
         return out.policyText;
       } catch (error) {
         if (errorName(error) === 'RepositoryPolicyNotFoundException') return undefined;
@@ -60,8 +65,9 @@ export function ecrRegistry(client: ECRClient): Registry {
       }
     },
     async setPolicy(repository, policyText) {
+      const { ecr, SetRepositoryPolicyCommand } = await ready();
       try {
-        await client.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText }));
+        await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText }));
       } catch (error) {
         throw registryError('SetRepositoryPolicy', repository, error);
       }

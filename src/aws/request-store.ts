@@ -1,18 +1,25 @@
 // The RequestStore port on DynamoDB, with single-item conditional writes only: every state
 // change, slot claim and lock move is one conditional UpdateItem or PutItem.
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
+import type {
+  AttributeValue,
+  DeleteItemCommandInput,
+  DynamoDBClient,
+  GetItemCommandInput,
+  PutItemCommandInput,
+  QueryCommandInput,
+  UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { AccessRequest, OPEN_STATES } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { RequestStore } from '../service/ports';
+import { clientFrom, onFirstUse, type ClientSource } from './clients';
 import { BY_REPOSITORY_INDEX, INDEX_KEY, KEY, keys } from './table-schema';
+
+/** The commands this store sends; the SDK package loads with the first call, not with this module. */
+const commands = onFirstUse(async () => {
+  const { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
+  return { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand };
+});
 
 type Item = Record<string, AttributeValue>;
 
@@ -70,26 +77,48 @@ function fromItem(item: Item): AccessRequest {
   return parsed.data;
 }
 
-export function dynamoRequestStore(client: DynamoDBClient, table: string): RequestStore {
+export function dynamoRequestStore(source: ClientSource<DynamoDBClient>, table: string): RequestStore {
+  const ready = onFirstUse(async () => ({ dynamo: await clientFrom(source), ...(await commands()) }));
+  const send = {
+    async getItem(input: GetItemCommandInput) {
+      const { dynamo, GetItemCommand } = await ready();
+      return dynamo.send(new GetItemCommand(input));
+    },
+    async putItem(input: PutItemCommandInput) {
+      const { dynamo, PutItemCommand } = await ready();
+      return dynamo.send(new PutItemCommand(input));
+    },
+    async updateItem(input: UpdateItemCommandInput) {
+      const { dynamo, UpdateItemCommand } = await ready();
+      return dynamo.send(new UpdateItemCommand(input));
+    },
+    async deleteItem(input: DeleteItemCommandInput) {
+      const { dynamo, DeleteItemCommand } = await ready();
+      return dynamo.send(new DeleteItemCommand(input));
+    },
+    async query(input: QueryCommandInput) {
+      const { dynamo, QueryCommand } = await ready();
+      return dynamo.send(new QueryCommand(input));
+    },
+  };
+
   const get = async (id: string) => {
-    const out = await client.send(new GetItemCommand({ TableName: table, Key: { [KEY]: S(keys.request(id)) }, ConsistentRead: true }));
+    const out = await send.getItem({ TableName: table, Key: { [KEY]: S(keys.request(id)) }, ConsistentRead: true });
     return out.Item ? fromItem(out.Item) : undefined;
   };
 
   /** A conditional update that answers the new item, or undefined when the condition failed. */
   const update = async (key: string, input: { set: string; condition: string; names?: Record<string, string>; values?: Item }) => {
     try {
-      const out = await client.send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: { [KEY]: S(key) },
-          UpdateExpression: input.set,
-          ConditionExpression: input.condition,
-          ...(input.names && { ExpressionAttributeNames: input.names }),
-          ...(input.values && { ExpressionAttributeValues: input.values }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const out = await send.updateItem({
+        TableName: table,
+        Key: { [KEY]: S(key) },
+        UpdateExpression: input.set,
+        ConditionExpression: input.condition,
+        ...(input.names && { ExpressionAttributeNames: input.names }),
+        ...(input.values && { ExpressionAttributeValues: input.values }),
+        ReturnValues: 'ALL_NEW',
+      });
       return out.Attributes ?? {};
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
@@ -101,22 +130,20 @@ export function dynamoRequestStore(client: DynamoDBClient, table: string): Reque
   const claimSlot = async (request: AccessRequest): Promise<AccessRequest | undefined> => {
     const slotKey = keys.slot(request.repository, request.account);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const slot = await client.send(new GetItemCommand({ TableName: table, Key: { [KEY]: S(slotKey) }, ConsistentRead: true }));
+      const slot = await send.getItem({ TableName: table, Key: { [KEY]: S(slotKey) }, ConsistentRead: true });
       const holderId = slot.Item?.requestId?.S;
       if (holderId) {
         const holder = await get(holderId);
         if (holder && OPEN_STATES.includes(holder.state)) return holder;
       }
       try {
-        await client.send(
-          new PutItemCommand({
-            TableName: table,
-            Item: { [KEY]: S(slotKey), requestId: S(request.id) },
-            ...(holderId
-              ? { ConditionExpression: 'requestId = :seen', ExpressionAttributeValues: { ':seen': S(holderId) } }
-              : { ConditionExpression: `attribute_not_exists(${KEY})` }),
-          }),
-        );
+        await send.putItem({
+          TableName: table,
+          Item: { [KEY]: S(slotKey), requestId: S(request.id) },
+          ...(holderId
+            ? { ConditionExpression: 'requestId = :seen', ExpressionAttributeValues: { ':seen': S(holderId) } }
+            : { ConditionExpression: `attribute_not_exists(${KEY})` }),
+        });
         return undefined;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
@@ -130,9 +157,7 @@ export function dynamoRequestStore(client: DynamoDBClient, table: string): Reque
 
     async create(request) {
       // The request exists before it claims its slot, so a competing claim always finds a live holder.
-      await client.send(
-        new PutItemCommand({ TableName: table, Item: toItem(request), ConditionExpression: `attribute_not_exists(${KEY})` }),
-      );
+      await send.putItem({ TableName: table, Item: toItem(request), ConditionExpression: `attribute_not_exists(${KEY})` });
       let existing: AccessRequest | undefined;
       try {
         existing = await claimSlot(request);
@@ -147,15 +172,13 @@ export function dynamoRequestStore(client: DynamoDBClient, table: string): Reque
 
     async discard(id) {
       try {
-        await client.send(
-          new DeleteItemCommand({
-            TableName: table,
-            Key: { [KEY]: S(keys.request(id)) },
-            ConditionExpression: '#state = :pending',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':pending': S('PENDING') },
-          }),
-        );
+        await send.deleteItem({
+          TableName: table,
+          Key: { [KEY]: S(keys.request(id)) },
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':pending': S('PENDING') },
+        });
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
@@ -193,26 +216,22 @@ export function dynamoRequestStore(client: DynamoDBClient, table: string): Reque
     },
 
     async enqueue(repository, id) {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: { [KEY]: S(keys.repository(repository)) },
-          UpdateExpression: 'ADD queued :ids',
-          ExpressionAttributeValues: { ':ids': { SS: [id] } },
-        }),
-      );
+      await send.updateItem({
+        TableName: table,
+        Key: { [KEY]: S(keys.repository(repository)) },
+        UpdateExpression: 'ADD queued :ids',
+        ExpressionAttributeValues: { ':ids': { SS: [id] } },
+      });
     },
 
     async dequeue(repository, ids) {
       if (ids.length === 0) return;
-      await client.send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: { [KEY]: S(keys.repository(repository)) },
-          UpdateExpression: 'DELETE queued :ids',
-          ExpressionAttributeValues: { ':ids': { SS: [...new Set(ids)] } },
-        }),
-      );
+      await send.updateItem({
+        TableName: table,
+        Key: { [KEY]: S(keys.repository(repository)) },
+        UpdateExpression: 'DELETE queued :ids',
+        ExpressionAttributeValues: { ':ids': { SS: [...new Set(ids)] } },
+      });
     },
 
     async settle(repository, holder, ids, leaseMs, now) {
@@ -276,16 +295,14 @@ export function dynamoRequestStore(client: DynamoDBClient, table: string): Reque
       const requests: AccessRequest[] = [];
       let start: Item | undefined;
       do {
-        const out = await client.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: BY_REPOSITORY_INDEX,
-            KeyConditionExpression: '#repository = :repository',
-            ExpressionAttributeNames: { '#repository': INDEX_KEY },
-            ExpressionAttributeValues: { ':repository': S(repository) },
-            ...(start && { ExclusiveStartKey: start }),
-          }),
-        );
+        const out = await send.query({
+          TableName: table,
+          IndexName: BY_REPOSITORY_INDEX,
+          KeyConditionExpression: '#repository = :repository',
+          ExpressionAttributeNames: { '#repository': INDEX_KEY },
+          ExpressionAttributeValues: { ':repository': S(repository) },
+          ...(start && { ExclusiveStartKey: start }),
+        });
         for (const item of out.Items ?? []) requests.push(fromItem(item));
         start = out.LastEvaluatedKey;
       } while (start);

@@ -86,10 +86,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       endpoints: { ecr: world.ecr.url, dynamodb: world.dynamoUrl },
       credentials: { accessKeyId: world.env['AWS_ACCESS_KEY_ID'] ?? 'local', secretAccessKey: world.env['AWS_SECRET_ACCESS_KEY'] ?? 'local' },
     });
-    undo.push(async () => {
-      clients.ecr.destroy();
-      clients.dynamo.destroy();
-    });
+    undo.push(async () => clients.destroy());
     const bot = await startServer(config, { clients });
     undo.push(() => bot.stop());
     world.slack.setBotUrl(bot.url);

@@ -120,17 +120,18 @@ function resourcesFor(action: string): string[] {
 /** IAM names a few API operations differently from the operation itself. */
 const IAM_ACTION: Record<string, string> = { 'lambda:Invoke': 'lambda:InvokeFunction' };
 
-/** The IAM action for every AWS SDK command the bundled source files import. */
+/** The IAM action for every AWS SDK command the bundled source files import, at the top or on first use. */
 function actionsTheBundleSends(): string[] {
   const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'lambda.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
   const sources = Object.keys(meta.inputs).filter((file) => file.startsWith('src/') && file.endsWith('.ts'));
   const actions = new Set<string>();
   for (const file of sources) {
     const text = readFileSync(join(ROOT, file), 'utf8');
-    for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
-      for (const name of match[1]!.split(',').map((n) => n.trim())) {
+    const imports = /(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await\s+import\()'@aws-sdk\/client-([a-z0-9-]+)'/g;
+    for (const match of text.matchAll(imports)) {
+      for (const name of (match[1] ?? match[2])!.split(',').map((n) => n.trim())) {
         if (!/^\w+Command$/.test(name)) continue;
-        const operation = `${match[2]}:${name.replace(/Command$/, '')}`;
+        const operation = `${match[3]}:${name.replace(/Command$/, '')}`;
         actions.add(IAM_ACTION[operation] ?? operation);
       }
     }

@@ -118,7 +118,9 @@ export async function startBotWorld(
     requests,
     async close() {
       await bot.stop();
-      for (const c of new Set([clients.ecr, clients.dynamo, botClients.ecr, botClients.dynamo])) c.destroy();
+      clients.ecr.destroy();
+      clients.dynamo.destroy();
+      botClients.destroy();
       await world.close();
     },
   };
