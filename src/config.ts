@@ -69,11 +69,15 @@ const LambdaEnvFields = EnvFields.extend({
     .pipe(LambdaFunctionName),
 });
 
-const somebodyApproves = (env: { ECR_ACCESS_APPROVERS: string[]; ECR_ACCESS_APPROVER_GROUP?: string | undefined }) =>
-  env.ECR_ACCESS_APPROVERS.length > 0 || env.ECR_ACCESS_APPROVER_GROUP !== undefined;
+// Checked even when other settings are wrong (`when`), so the one start-up message lists it too;
+// the values may then be unparsed, hence the defensive reads.
+const somebodyApproves = (env: { ECR_ACCESS_APPROVERS: unknown; ECR_ACCESS_APPROVER_GROUP?: unknown }) =>
+  (Array.isArray(env.ECR_ACCESS_APPROVERS) && env.ECR_ACCESS_APPROVERS.length > 0) ||
+  (typeof env.ECR_ACCESS_APPROVER_GROUP === 'string' && env.ECR_ACCESS_APPROVER_GROUP.length > 0);
 const nobodyApproves = {
   message: 'set ECR_ACCESS_APPROVERS, ECR_ACCESS_APPROVER_GROUP, or both: somebody must be able to approve',
   path: ['ECR_ACCESS_APPROVERS'],
+  when: () => true,
 };
 
 const EnvSchema = {

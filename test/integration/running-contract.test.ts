@@ -1,0 +1,85 @@
+// The way anyone runs the bot: `npm start` with settings in the environment, `npm run
+// create-table` against the configured endpoint, and one clear message when settings are wrong.
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startLocalWorld, SANDBOX, type LocalWorld } from '../../src/sandbox/local-world';
+
+const ROOT = join(__dirname, '..', '..');
+const run = promisify(execFile);
+const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_NO_WARNINGS: '1' };
+
+describe('npm start', () => {
+  it('exits non-zero with one message naming every missing setting', async () => {
+    const failure = await run('npm', ['start', '--silent'], { cwd: ROOT, env: baseEnv }).catch((error: { code: number; stderr: string }) => error);
+    expect('code' in failure && failure.code).not.toBe(0);
+    const stderr = (failure as { stderr: string }).stderr;
+    expect(stderr.match(/ecr-access cannot start/g)).toHaveLength(1);
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'ECR_ACCESS_TABLE', 'ECR_ACCESS_APPROVAL_CHANNEL', 'ECR_ACCESS_REPOSITORIES', 'AWS_REGION', 'ECR_ACCESS_APPROVERS']) {
+      expect(stderr).toContain(`- ${name}`);
+    }
+  });
+
+  it('says what is wrong with a setting that is present but invalid', async () => {
+    const failure = await run('npm', ['start', '--silent'], {
+      cwd: ROOT,
+      env: { ...baseEnv, SLACK_BOT_TOKEN: 'not-a-token', SLACK_SIGNING_SECRET: 's', ECR_ACCESS_TABLE: 't!', ECR_ACCESS_APPROVAL_CHANNEL: '#approvals', ECR_ACCESS_APPROVERS: 'bob', ECR_ACCESS_REPOSITORIES: 'Common_Images', AWS_REGION: 'mars' },
+    }).catch((error: { stderr: string }) => error);
+    const stderr = (failure as { stderr: string }).stderr;
+    expect(stderr).toContain('SLACK_BOT_TOKEN must be a bot token');
+    expect(stderr).toContain('ECR_ACCESS_APPROVAL_CHANNEL must be a channel ID like C012ABCDEF, not a #name');
+    expect(stderr).toContain('ECR_ACCESS_REPOSITORIES');
+    expect(stderr).toContain('AWS_REGION must be an AWS region');
+  });
+
+  describe('with a complete environment', () => {
+    let world: LocalWorld;
+    beforeAll(async () => {
+      world = await startLocalWorld();
+    });
+    afterAll(async () => world.close());
+
+    it('serves signed slash commands at POST /slack/events on PORT, through the SDK endpoint settings', async () => {
+      const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...baseEnv, ...world.env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+      try {
+        const port = await new Promise<string>((resolve) => {
+          createInterface({ input: child.stdout! }).on('line', (line) => {
+            const found = /"ecr-access is listening","port":(\d+)/.exec(line)?.[1];
+            if (found) resolve(found);
+          });
+        });
+        world.slack.setBotUrl(`http://127.0.0.1:${port}/slack/events`);
+        await world.slack.slashCommand({ user: SANDBOX.requester, channel: SANDBOX.approvalChannel, text: 'request common-images 222233334444' });
+        const card = await world.slack.waitFor(() => world.slack.messages(SANDBOX.approvalChannel)[0], 15_000);
+        expect(card.text).toContain('222233334444');
+        expect(world.ecr.countCalls('DescribeRepositories')).toBe(1);
+      } finally {
+        process.kill(-child.pid!, 'SIGTERM');
+        await once(child, 'exit');
+      }
+    });
+  });
+});
+
+describe('npm run create-table', () => {
+  let world: LocalWorld;
+  beforeAll(async () => {
+    world = await startLocalWorld();
+  });
+  afterAll(async () => world.close());
+
+  it('creates the configured table with its index, and is harmless to run again', async () => {
+    const env = { ...baseEnv, ...world.env, ECR_ACCESS_TABLE: 'fresh-table' };
+    const first = await run('npm', ['run', '--silent', 'create-table'], { cwd: ROOT, env });
+    const second = await run('npm', ['run', '--silent', 'create-table'], { cwd: ROOT, env });
+    expect(first.stdout).toContain('Table fresh-table created.');
+    expect(second.stdout).toContain('Table fresh-table already exists.');
+    const dynamo = new DynamoDBClient({ region: SANDBOX.region, endpoint: world.dynamoUrl, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const table = await dynamo.send(new DescribeTableCommand({ TableName: 'fresh-table' }));
+    dynamo.destroy();
+    expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['byRepository']);
+  });
+});
