@@ -254,6 +254,18 @@ export function dynamoRequestStore(source: ClientSource<DynamoDBClient>, table: 
       return { acquired: true, queue: item.queued?.SS ?? [] };
     },
 
+    async enqueueAndAcquire(repository, id, holder, leaseMs, now) {
+      const item = await update(keys.repository(repository), {
+        set: 'SET holder = :holder, leaseUntil = :until ADD queued :ids',
+        condition: 'attribute_not_exists(holder) OR leaseUntil < :now OR holder = :holder',
+        values: { ':holder': S(holder), ':until': N(now + leaseMs), ':now': N(now), ':ids': { SS: [id] } },
+      });
+      if (item) return { acquired: true, queue: item.queued?.SS ?? [] };
+      // Taken: the queue entry alone, so the holder applies it with its own.
+      await this.enqueue(repository, id);
+      return { acquired: false };
+    },
+
     async renew(repository, holder, leaseMs, now) {
       const item = await update(keys.repository(repository), {
         set: 'SET leaseUntil = :until',

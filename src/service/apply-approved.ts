@@ -16,8 +16,18 @@ function describeFailure(error: unknown): string {
   return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-async function loadApproved(deps: ServiceDeps, repository: string, ids: readonly string[]) {
-  const requests = await Promise.all(ids.map((id) => deps.store.get(id)));
+/** The lock as this attempt holds it; `renewedAt` is when its lease was last extended. */
+interface Lease {
+  readonly holder: string;
+  renewedAt: number;
+}
+
+/**
+ * The approved requests behind queued IDs. `known` are requests this process just moved to
+ * APPROVED itself (the store answered their new state), so they need no second read.
+ */
+async function loadApproved(deps: ServiceDeps, repository: string, ids: readonly string[], known: readonly AccessRequest[] = []) {
+  const requests = await Promise.all(ids.map((id) => known.find((r) => r.id === id) ?? deps.store.get(id)));
   const approved = requests.filter((r): r is AccessRequest => r?.state === 'APPROVED' && r.repository === repository);
   const settled = ids.filter((id) => !approved.some((r) => r.id === id));
   if (settled.length > 0) await deps.store.dequeue(repository, settled);
@@ -27,16 +37,22 @@ async function loadApproved(deps: ServiceDeps, repository: string, ids: readonly
 /** Writes the accounts into the policy and reads it back; returns the policy text as read back. */
 async function writeAndReadBack(
   deps: ServiceDeps,
-  holder: string,
+  lease: Lease,
   repository: string,
   before: RepositoryPolicy,
   accounts: readonly string[],
 ): Promise<{ text: string | undefined; wrote: boolean }> {
   const grant = grantPull(before, accounts);
   if (!grant.changed) return { text: await deps.registry.getPolicy(repository), wrote: false };
-  // Renewing right before the write doubles as a check that nobody took the lease from us.
-  if (!(await deps.store.renew(repository, holder, deps.leaseMs, deps.clock.now()))) {
-    throw new EcrAccessError(ErrorCode.LockLost, 'Lost the repository lock before writing; the next holder will apply it.');
+  // The write must land while the lease is surely ours. Fresh from acquiring or renewing it
+  // (under a quarter of the lease ago, against AWS call timeouts far shorter) it is; otherwise
+  // renewing right before the write doubles as the check that nobody took it from us.
+  const now = deps.clock.now();
+  if (now - lease.renewedAt >= deps.leaseMs / 4) {
+    if (!(await deps.store.renew(repository, lease.holder, deps.leaseMs, now))) {
+      throw new EcrAccessError(ErrorCode.LockLost, 'Lost the repository lock before writing; the next holder will apply it.');
+    }
+    lease.renewedAt = now;
   }
   await deps.registry.setPolicy(repository, grant.text);
   deps.fault?.('after-set-policy');
@@ -58,7 +74,7 @@ async function record(deps: ServiceDeps, request: AccessRequest, verdict: { poli
  * Grants every approved request in `queue` in as few policy writes as possible. A batch the
  * registry refuses as a whole is split, so one bad account cannot fail the others.
  */
-async function applyBatch(deps: ServiceDeps, holder: string, repository: string, requests: readonly AccessRequest[]): Promise<Outcome[]> {
+async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, requests: readonly AccessRequest[]): Promise<Outcome[]> {
   let before: RepositoryPolicy;
   try {
     before = parsePolicy(await deps.registry.getPolicy(repository));
@@ -69,7 +85,7 @@ async function applyBatch(deps: ServiceDeps, holder: string, repository: string,
   const accounts = requests.map((r) => r.account);
   let readBack: { text: string | undefined; wrote: boolean };
   try {
-    readBack = await writeAndReadBack(deps, holder, repository, before, accounts);
+    readBack = await writeAndReadBack(deps, lease, repository, before, accounts);
   } catch (error) {
     if (isEcrAccessError(error, ErrorCode.LockLost)) throw error;
     // Some refusals may concern only part of the batch (size, one unknown or denied account):
@@ -79,8 +95,8 @@ async function applyBatch(deps: ServiceDeps, holder: string, repository: string,
     );
     if (requests.length === 1 || !partial) return settleAll(deps, requests, describeFailure(error));
     const middle = Math.ceil(requests.length / 2);
-    const first = await applyBatch(deps, holder, repository, requests.slice(0, middle));
-    const second = await applyBatch(deps, holder, repository, requests.slice(middle));
+    const first = await applyBatch(deps, lease, repository, requests.slice(0, middle));
+    const second = await applyBatch(deps, lease, repository, requests.slice(middle));
     return [...first, ...second];
   }
 
@@ -147,21 +163,24 @@ const MAX_PASSES = 5;
  */
 async function drain(
   deps: ServiceDeps,
-  holder: string,
+  lease: Lease,
   repository: string,
   queue: readonly string[],
+  known: readonly AccessRequest[],
   announcing: Promise<void>[],
 ): Promise<Outcome[]> {
   const all: Outcome[] = [];
   let current = queue;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const approved = await loadApproved(deps, repository, current);
+    const approved = await loadApproved(deps, repository, current, pass === 0 ? known : []);
     if (approved.length === 0) break;
-    const outcomes = await applyBatch(deps, holder, repository, approved);
+    const outcomes = await applyBatch(deps, lease, repository, approved);
     all.push(...outcomes);
     announcing.push(announce(deps, outcomes));
-    const next = await deps.store.settle(repository, holder, outcomes.map((o) => o.request.id), deps.leaseMs, deps.clock.now());
+    const now = deps.clock.now();
+    const next = await deps.store.settle(repository, lease.holder, outcomes.map((o) => o.request.id), deps.leaseMs, now);
     if (!next) throw new EcrAccessError(ErrorCode.LockLost, 'Lost the repository lock while recording.');
+    lease.renewedAt = now;
     current = next.queue;
   }
   return all;
@@ -170,22 +189,26 @@ async function drain(
 let attempts = 0;
 
 /**
- * Takes the repository's lock and applies everything approved for it, until `waitFor` (if
- * given) is settled by this process or another. Returns that request once settled, or
- * undefined when it gave up waiting (it stays approved and queued for the next holder).
+ * Applies everything approved for the repository while holding its lock. With `mine` (a
+ * request this process just approved) it first queues it, in the same write that tries the
+ * lock, and keeps going until it is settled here or by another holder. Returns `mine` once
+ * settled, or undefined when it gave up waiting (it stays approved and queued for the next holder).
  */
-export async function applyApproved(deps: ServiceDeps, repository: string, waitFor?: string): Promise<AccessRequest | undefined> {
+export async function applyApproved(deps: ServiceDeps, repository: string, mine?: AccessRequest): Promise<AccessRequest | undefined> {
   // Each attempt holds the lock under its own name: two jobs in one process must exclude each other too.
   const holder = `${deps.holderId}#${++attempts}`;
   const deadline = deps.clock.now() + 2 * deps.leaseMs;
   let pause = 25;
+  let lock = mine
+    ? await deps.store.enqueueAndAcquire(repository, mine.id, holder, deps.leaseMs, deps.clock.now())
+    : await deps.store.acquire(repository, holder, deps.leaseMs, deps.clock.now());
   for (;;) {
-    const lock = await deps.store.acquire(repository, holder, deps.leaseMs, deps.clock.now());
     let outcomes: Outcome[] = [];
     if (lock.acquired) {
+      const lease: Lease = { holder, renewedAt: deps.clock.now() };
       const announcing: Promise<void>[] = [];
       try {
-        outcomes = await drain(deps, holder, repository, lock.queue, announcing);
+        outcomes = await drain(deps, lease, repository, lock.queue, mine?.state === 'APPROVED' ? [mine] : [], announcing);
       } catch (error) {
         if (!isEcrAccessError(error, ErrorCode.LockLost)) throw error;
         deps.logger.warn('lost the repository lock; leaving the work to the next holder', { repository });
@@ -196,13 +219,14 @@ export async function applyApproved(deps: ServiceDeps, repository: string, waitF
         await Promise.all(announcing);
       }
     }
-    if (waitFor === undefined) return undefined;
-    const mine = outcomes.find((o) => o.request.id === waitFor)?.request ?? (await deps.store.get(waitFor));
-    if (mine === undefined || mine.state !== 'APPROVED') return mine;
+    if (mine === undefined) return undefined;
+    const latest = outcomes.find((o) => o.request.id === mine.id)?.request ?? (await deps.store.get(mine.id));
+    if (latest === undefined || latest.state !== 'APPROVED') return latest;
     if (deps.clock.now() > deadline) return undefined;
     // Somebody else holds the repository and will most likely apply our request with theirs;
     // if they crashed, their lease runs out and the next acquire succeeds.
     await sleep(pause * (0.5 + Math.random()));
     pause = Math.min(pause * 2, 500);
+    lock = await deps.store.acquire(repository, holder, deps.leaseMs, deps.clock.now());
   }
 }

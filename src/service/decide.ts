@@ -55,8 +55,7 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
     const current = outcome.current ?? request;
     // An approved request left behind by a crashed process is driven on by the next click.
     if (current.state === 'APPROVED' && input.decision === 'approve') {
-      await deps.store.enqueue(current.repository, current.id);
-      return refused(alreadyDecided((await applyApproved(deps, current.repository, current.id)) ?? current));
+      return refused(alreadyDecided((await applyApproved(deps, current.repository, current)) ?? current));
     }
     return refused(alreadyDecided(current));
   }
@@ -64,7 +63,6 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
     await announce(deps, [{ request: outcome.request }]);
     return { kind: 'decided', request: outcome.request };
   }
-  await deps.store.enqueue(request.repository, request.id);
-  const settled = await applyApproved(deps, request.repository, request.id);
+  const settled = await applyApproved(deps, request.repository, outcome.request);
   return settled ? { kind: 'decided', request: settled } : { kind: 'waiting', request: outcome.request };
 }

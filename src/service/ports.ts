@@ -27,6 +27,8 @@ export interface RequestStore {
   /** For the lock holder: dequeues what it settled and renews its lease; answers what is still queued, or undefined when the lease was lost. */
   settle(repository: string, holder: string, ids: readonly string[], leaseMs: number, now: number): Promise<{ queue: readonly string[] } | undefined>;
   acquire(repository: string, holder: string, leaseMs: number, now: number): Promise<LockOutcome>;
+  /** Queues the request and tries the lock in one write; queues it anyway when the lock is taken. */
+  enqueueAndAcquire(repository: string, id: string, holder: string, leaseMs: number, now: number): Promise<LockOutcome>;
   /** Extends a held lease; false when the lease was lost to someone else. */
   renew(repository: string, holder: string, leaseMs: number, now: number): Promise<boolean>;
   release(repository: string, holder: string): Promise<void>;
