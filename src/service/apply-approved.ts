@@ -220,9 +220,14 @@ export async function applyApproved(deps: ServiceDeps, repository: string, mine?
       }
     }
     if (mine === undefined) return undefined;
-    const latest = outcomes.find((o) => o.request.id === mine.id)?.request ?? (await deps.store.get(mine.id));
-    if (latest === undefined || latest.state !== 'APPROVED') return latest;
-    if (deps.clock.now() > deadline) return undefined;
+    const pastDeadline = deps.clock.now() > deadline;
+    // While another holder works, polling the lock alone is enough: it settles our request with
+    // its own or releases, and then we take the lock and find it settled or still queued.
+    if (lock.acquired || pastDeadline) {
+      const latest = outcomes.find((o) => o.request.id === mine.id)?.request ?? (await deps.store.get(mine.id));
+      if (latest === undefined || latest.state !== 'APPROVED') return latest;
+      if (pastDeadline) return undefined;
+    }
     // Somebody else holds the repository and will most likely apply our request with theirs;
     // if they crashed, their lease runs out and the next acquire succeeds.
     await sleep(pause * (0.5 + Math.random()));
