@@ -1,0 +1,126 @@
+// The DynamoDB store's contract, on dynalite and on AWS's DynamoDB Local: every state change,
+// slot claim and lock move is a single-item conditional write, and both backends agree.
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoRequestStore } from '../../src/aws/request-store';
+import { keys } from '../../src/aws/table-schema';
+import { createTable } from '../../src/create-table';
+import type { AccessRequest } from '../../src/domain/access-request';
+import type { RequestStore } from '../../src/service/ports';
+import { startDynalite, startDynamoDbLocal, type LocalDynamo } from '../support/dynamodb-local';
+
+const TABLE = 'ecr-access';
+let sequence = 0;
+
+function pending(overrides: Partial<AccessRequest> = {}): AccessRequest {
+  sequence += 1;
+  return {
+    id: `r-${String(sequence).padStart(10, '0')}`,
+    repository: 'common-images',
+    account: '222233334444',
+    requester: 'U0REQUESTER',
+    state: 'PENDING',
+    createdAt: new Date(1_800_000_000_000 + sequence).toISOString(),
+    attempts: 0,
+    ...overrides,
+  };
+}
+
+const approve = { to: 'APPROVED' as const, from: ['PENDING', 'FAILED'] as const, by: 'U0APPROVER', at: '2027-01-01T00:00:00.000Z' };
+
+describe.each([
+  ['dynalite', startDynalite],
+  ['DynamoDB Local', startDynamoDbLocal],
+])('the request store on %s', (_name, start) => {
+  let backend: LocalDynamo;
+  let client: DynamoDBClient;
+  let store: RequestStore;
+  beforeAll(async () => {
+    backend = await start();
+    client = new DynamoDBClient({ region: 'us-east-1', endpoint: backend.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await createTable(client, TABLE);
+    store = dynamoRequestStore(client, TABLE);
+  }, 60_000);
+  afterAll(async () => {
+    client.destroy();
+    await backend.close();
+  });
+
+  it('records a request and reads it back as it was', async () => {
+    const request = pending({ reason: 'dashboards', account: '100000000001' });
+    expect(await store.create(request)).toEqual({ created: true });
+    expect(await store.get(request.id)).toEqual(request);
+  });
+
+  it('refuses a second open request for the same repository and account, naming the first', async () => {
+    const first = pending({ account: '100000000002' });
+    await store.create(first);
+    const second = await store.create(pending({ account: '100000000002' }));
+    expect(second).toMatchObject({ created: false, existing: { id: first.id } });
+  });
+
+  it('takes the slot over from a settled request', async () => {
+    const first = pending({ account: '100000000003' });
+    await store.create(first);
+    await store.decide(first.id, { ...approve, to: 'DENIED' });
+    expect(await store.create(pending({ account: '100000000003' }))).toEqual({ created: true });
+  });
+
+  it('lets exactly one of two decisions through and answers the other with the current state', async () => {
+    const request = pending({ account: '100000000004' });
+    await store.create(request);
+    const [a, b] = await Promise.all([store.decide(request.id, approve), store.decide(request.id, { ...approve, to: 'DENIED', by: 'U0OTHER' })]);
+    const winners = [a, b].flatMap((o) => (o.decided ? [o.request] : []));
+    const losers = [a, b].flatMap((o) => (o.decided ? [] : [o.current]));
+    expect(winners).toHaveLength(1);
+    expect(losers.map((current) => current?.state)).toEqual([winners[0]!.state]);
+  });
+
+  it('records GRANTED only from APPROVED, once', async () => {
+    const request = pending({ account: '100000000005' });
+    await store.create(request);
+    expect(await store.recordGranted(request.id, { at: 'now', policyHash: 'a'.repeat(64) })).toBeUndefined();
+    await store.decide(request.id, approve);
+    expect(await store.recordGranted(request.id, { at: 'now', policyHash: 'a'.repeat(64) })).toMatchObject({ state: 'GRANTED', attempts: 1 });
+    expect(await store.recordFailed(request.id, { at: 'now', reason: 'late' })).toBeUndefined();
+  });
+
+  it('gives the repository lock to one holder at a time, and to the next once the lease has run out', async () => {
+    const repo = 'lock-repo';
+    expect(await store.acquire(repo, 'a', 1000, 10_000)).toMatchObject({ acquired: true });
+    expect(await store.acquire(repo, 'b', 1000, 10_500)).toEqual({ acquired: false });
+    expect(await store.renew(repo, 'b', 1000, 10_500)).toBe(false);
+    expect(await store.acquire(repo, 'b', 1000, 11_001)).toMatchObject({ acquired: true });
+    expect(await store.settle(repo, 'a', [], 1000, 11_002)).toBeUndefined();
+    await store.release(repo, 'b');
+    expect(await store.acquire(repo, 'c', 1000, 11_003)).toMatchObject({ acquired: true });
+  });
+
+  it('queues approved requests with the lock, and hands the holder what arrived meanwhile', async () => {
+    const repo = 'queue-repo';
+    expect(await store.enqueueAndAcquire(repo, 'r-aaaaaaaaaa', 'holder', 60_000, 1)).toEqual({ acquired: true, queue: ['r-aaaaaaaaaa'] });
+    expect(await store.enqueueAndAcquire(repo, 'r-bbbbbbbbbb', 'waiter', 60_000, 2)).toEqual({ acquired: false });
+    const next = await store.settle(repo, 'holder', ['r-aaaaaaaaaa'], 60_000, 3);
+    expect(next).toEqual({ queue: ['r-bbbbbbbbbb'] });
+    await store.settle(repo, 'holder', ['r-bbbbbbbbbb'], 60_000, 4);
+    await store.release(repo, 'holder');
+    expect(await store.acquire(repo, 'other', 60_000, 5)).toEqual({ acquired: true, queue: [] });
+  });
+
+  it("lists a repository's requests through its index", async () => {
+    const mine = [pending({ repository: 'listed-repo', account: '100000000006' }), pending({ repository: 'listed-repo', account: '100000000007' })];
+    for (const r of mine) await store.create(r);
+    await store.create(pending({ repository: 'other-repo', account: '100000000008' }));
+    const listed = await store.listByRepository('listed-repo');
+    expect(listed.map((r) => r.id).sort()).toEqual(mine.map((r) => r.id).sort());
+  });
+
+  it('reports a malformed stored item instead of trusting it', async () => {
+    await client.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: { pk: { S: keys.request('r-mangled000') }, id: { S: 'r-mangled000' }, state: { S: 'GRANTED' }, account: { S: 'not-an-account' } },
+      }),
+    );
+    await expect(store.get('r-mangled000')).rejects.toMatchObject({ code: 'ecr_access_store' });
+  });
+});
