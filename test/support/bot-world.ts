@@ -5,7 +5,6 @@ import { createAwsClients } from '../../src/aws/clients';
 import type { AccessRequest } from '../../src/domain/access-request';
 import { dynamoRequestStore } from '../../src/aws/request-store';
 import { loadConfig } from '../../src/config';
-import { READ_ONLY_ACTIONS, MANAGED_SID } from '../../src/domain/policy';
 import { startLocalWorld, SANDBOX, type LocalWorld, type LocalWorldOptions } from '../../src/sandbox/local-world';
 import type { BlockActionsPayload, SimMessage } from '../../src/sandbox/slack-simulator';
 import { encodeInteractionPayload } from '../../src/sandbox/slack/payloads';
@@ -13,20 +12,8 @@ import { startServer } from '../../src/server';
 import { APPROVE_ACTION, DENY_ACTION } from '../../src/slack/blocks/request-card';
 
 export { SANDBOX };
-
-export const CI_PUSH_STATEMENT = {
-  Sid: 'ciPush',
-  Effect: 'Allow',
-  Principal: { AWS: 'arn:aws:iam::123456789012:role/ci' },
-  Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'],
-};
-
-export const HAND_MADE_READ_STATEMENT = {
-  Sid: MANAGED_SID,
-  Effect: 'Allow',
-  Principal: { AWS: 'arn:aws:iam::111122223333:root' },
-  Action: [...READ_ONLY_ACTIONS],
-};
+/** The statements a platform team writes by hand, as the sandbox seeds them. */
+export { CI_PUSH_STATEMENT, HAND_MADE_READ_STATEMENT } from '../../src/sandbox/seed';
 
 export type BotWorld = Awaited<ReturnType<typeof startBotWorld>>;
 
