@@ -7,6 +7,7 @@ import { createEcrAccess } from './app';
 import { loadConfig, type Config } from './config';
 import { isEcrAccessError } from './errors';
 import { createLogger } from './logger';
+import { boltLogger } from './slack/bolt-logger';
 import { inProcessDefer } from './slack/jobs';
 
 export async function startServer(config: Config, options: { clients?: AwsClientSources; log?: (line: string) => void } = {}) {
@@ -19,6 +20,8 @@ export async function startServer(config: Config, options: { clients?: AwsClient
     signingSecret: config.slack.signingSecret,
     endpoints: '/slack/events',
     processBeforeResponse: false,
+    // Without it the receiver logs through its own console logger, outside the JSON lines.
+    logger: boltLogger(logger),
   });
   let defer: ReturnType<typeof inProcessDefer> | undefined;
   const ecrAccess = createEcrAccess(config, {
