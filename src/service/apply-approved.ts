@@ -56,7 +56,16 @@ async function writeAndReadBack(
   }
   await deps.registry.setPolicy(repository, grant.text);
   deps.fault?.('after-set-policy');
-  return { text: await deps.registry.getPolicy(repository), wrote: true };
+  try {
+    return { text: await deps.registry.getPolicy(repository), wrote: true };
+  } catch (error) {
+    // Written but unproven: not a grant yet. Retry finds the accounts present, writes nothing and verifies.
+    throw new EcrAccessError(
+      ErrorCode.VerificationFailed,
+      `The policy was written, but reading it back to verify it failed (${describeFailure(error)}). Press Retry to verify it; nothing will be written twice.`,
+      { cause: error },
+    );
+  }
 }
 
 async function record(deps: ServiceDeps, request: AccessRequest, verdict: { policyText?: string; failure?: string }) {
