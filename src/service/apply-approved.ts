@@ -197,27 +197,33 @@ async function drain(
 
 let attempts = 0;
 
+interface Held {
+  /** Everything this worker recorded, across every time it held the lock. */
+  readonly outcomes: readonly Outcome[];
+  /** `mine` once settled, or undefined when the worker gave up waiting. */
+  readonly settled?: AccessRequest;
+}
+
 /**
- * Applies everything approved for the repository while holding its lock. With `mine` (a
- * request this process just approved) it first queues it, in the same write that tries the
- * lock, and keeps going until it is settled here or by another holder. Returns `mine` once
- * settled, or undefined when it gave up waiting (it stays approved and queued for the next holder).
+ * Takes the repository's lock (queueing `mine` in the same write unless it is queued already)
+ * and applies everything approved for it, until `mine` is settled here or by another holder.
  */
-export async function applyApproved(deps: ServiceDeps, repository: string, mine?: AccessRequest): Promise<AccessRequest | undefined> {
+async function holdRepository(deps: ServiceDeps, repository: string, mine: AccessRequest | undefined, queued: boolean): Promise<Held> {
   // Each attempt holds the lock under its own name: two jobs in one process must exclude each other too.
   const holder = `${deps.holderId}#${++attempts}`;
   const deadline = deps.clock.now() + 2 * deps.leaseMs;
+  const all: Outcome[] = [];
   let pause = 25;
-  let lock = mine
-    ? await deps.store.enqueueAndAcquire(repository, mine.id, holder, deps.leaseMs, deps.clock.now())
-    : await deps.store.acquire(repository, holder, deps.leaseMs, deps.clock.now());
+  let lock =
+    mine && !queued
+      ? await deps.store.enqueueAndAcquire(repository, mine.id, holder, deps.leaseMs, deps.clock.now())
+      : await deps.store.acquire(repository, holder, deps.leaseMs, deps.clock.now());
   for (;;) {
-    let outcomes: Outcome[] = [];
     if (lock.acquired) {
       const lease: Lease = { holder, renewedAt: deps.clock.now() };
       const announcing: Promise<void>[] = [];
       try {
-        outcomes = await drain(deps, lease, repository, lock.queue, mine?.state === 'APPROVED' ? [mine] : [], announcing);
+        all.push(...(await drain(deps, lease, repository, lock.queue, mine?.state === 'APPROVED' ? [mine] : [], announcing)));
       } catch (error) {
         if (!isEcrAccessError(error, ErrorCode.LockLost)) throw error;
         deps.logger.warn('lost the repository lock; leaving the work to the next holder', { repository });
@@ -228,19 +234,56 @@ export async function applyApproved(deps: ServiceDeps, repository: string, mine?
         await Promise.all(announcing);
       }
     }
-    if (mine === undefined) return undefined;
+    if (mine === undefined) return { outcomes: all };
     const pastDeadline = deps.clock.now() > deadline;
     // While another holder works, polling the lock alone is enough: it settles our request with
     // its own or releases, and then we take the lock and find it settled or still queued.
     if (lock.acquired || pastDeadline) {
-      const latest = outcomes.find((o) => o.request.id === mine.id)?.request ?? (await deps.store.get(mine.id));
-      if (latest === undefined || latest.state !== 'APPROVED') return latest;
-      if (pastDeadline) return undefined;
+      const latest = all.find((o) => o.request.id === mine.id)?.request ?? (await deps.store.get(mine.id));
+      if (latest === undefined || latest.state !== 'APPROVED') return latest ? { outcomes: all, settled: latest } : { outcomes: all };
+      if (pastDeadline) return { outcomes: all };
     }
     // Somebody else holds the repository and will most likely apply our request with theirs;
     // if they crashed, their lease runs out and the next acquire succeeds.
+    // Only one job per process polls (the others wait on it), so polling can stay brisk.
     await sleep(pause * (0.5 + Math.random()));
-    pause = Math.min(pause * 2, 500);
+    pause = Math.min(pause * 2, 200);
     lock = await deps.store.acquire(repository, holder, deps.leaseMs, deps.clock.now());
+  }
+}
+
+/** What this process is already doing per repository, so its other jobs join in instead of polling DynamoDB. */
+const working = new WeakMap<ServiceDeps['store'], Map<string, Promise<Held>>>();
+
+/**
+ * Applies everything approved for the repository. With `mine` (a request this process just
+ * approved) it makes sure it is queued and keeps going until it is settled, here or by another
+ * process. Returns `mine` once settled, or undefined when it gave up waiting (it stays approved
+ * and queued for the next holder).
+ */
+export async function applyApproved(deps: ServiceDeps, repository: string, mine?: AccessRequest): Promise<AccessRequest | undefined> {
+  let flights = working.get(deps.store);
+  if (!flights) working.set(deps.store, (flights = new Map()));
+  let queued = false;
+  for (let flight = flights.get(repository); flight; flight = flights.get(repository)) {
+    // A job of this process holds or awaits the repository: queue and let it take ours along.
+    if (mine && !queued) {
+      await deps.store.enqueue(repository, mine.id);
+      queued = true;
+    }
+    const held = await flight.catch((): Held => ({ outcomes: [] }));
+    // That flight is over whatever happens next; never wait on it twice.
+    if (flights.get(repository) === flight) flights.delete(repository);
+    if (!mine) return undefined;
+    // Settled by that job, or by another process's holder while that job waited its turn.
+    const settled = held.outcomes.find((o) => o.request.id === mine.id)?.request ?? (await deps.store.get(mine.id));
+    if (settled === undefined || settled.state !== 'APPROVED') return settled;
+  }
+  const flight = holdRepository(deps, repository, mine, queued);
+  flights.set(repository, flight);
+  try {
+    return (await flight).settled;
+  } finally {
+    if (flights.get(repository) === flight) flights.delete(repository);
   }
 }
