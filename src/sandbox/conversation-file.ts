@@ -1,8 +1,7 @@
 // The sandbox's Slack conversations on disk (.sandbox/slack.json), so channels, threads and
 // DMs survive a restart like the DynamoDB and ECR state beside them. Written atomically
 // (temporary file, then rename), after every change, one write at a time.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readJsonFile, writeJsonFileAtomically } from './json-file';
 import { z } from 'zod';
 import type { MessageTimes } from './message-times';
 import type { SimMessage, SimulatorEvent, SlackSimulator, WorkspaceHistory } from './slack-simulator';
@@ -31,18 +30,13 @@ export interface SavedConversations {
 
 /** The saved conversations, or undefined when there are none yet. A corrupt file is an error. */
 export async function loadConversations(path: string): Promise<SavedConversations | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const parsed = SavedConversations.safeParse(JSON.parse(text));
-  if (!parsed.success) {
-    throw new Error(`${path} is not a saved sandbox conversation file (${parsed.error.issues[0]?.message ?? 'invalid'}); start fresh with --fresh`);
-  }
-  const { history, postedAt } = parsed.data;
+  const saved = await readJsonFile(
+    path,
+    SavedConversations,
+    (problem) => `${path} is not a saved sandbox conversation file (${problem}); start fresh with --fresh`,
+  );
+  if (saved === undefined) return undefined;
+  const { history, postedAt } = saved;
   // The schema checks what the sandbox relies on; the rest of each message is kept as it was saved.
   return { history: history as { lastTs: string; conversations: Record<string, SimMessage[]> }, postedAt };
 }
@@ -73,7 +67,7 @@ export function recordConversations(
       const history = slack.history();
       const timestamps = Object.values(history.conversations).flatMap((messages) => messages.map((m) => m.ts));
       try {
-        await writeAtomically(path, { version: 1, history, postedAt: times.pick(timestamps) });
+        await writeJsonFileAtomically(path, { version: 1, history, postedAt: times.pick(timestamps) });
       } catch (error) {
         failure = error;
         onError(error);
@@ -97,12 +91,4 @@ export function recordConversations(
   };
 }
 
-let temporaryFileCounter = 0;
 
-async function writeAtomically(path: string, content: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  temporaryFileCounter += 1;
-  const temporary = `${path}.${process.pid}.${temporaryFileCounter}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(content)}\n`, 'utf8');
-  await rename(temporary, path);
-}
