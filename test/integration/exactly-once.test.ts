@@ -20,11 +20,17 @@ describe('exactly one decision', () => {
   const writes = (repository: string) => m.world.ecr.calls.filter((c) => c.action === 'SetRepositoryPolicy' && c.repositoryName === repository).length;
   const stateOf = async (repository: string) => (await m.requests()).filter((r) => r.repository === repository).map((r) => r.state);
 
-  it('applies a double-click on Approve once and tells the second click who approved', async () => {
-    const card = await m.request(ACCOUNT, 0, 'double-click');
-    const clicks = await Promise.all([m.click(card, 'approve', 0), m.click(card, 'approve', 0)]);
-    await settled('double-click');
+  /** Requests access on `repository`, clicks Approve twice at once through the given processes, and waits for the outcome. */
+  const approveTwice = async (repository: string, via: [number, number]) => {
+    const card = await m.request(ACCOUNT, 0, repository);
+    const clicks = await Promise.all(via.map((bot) => m.click(card, 'approve', bot)));
+    await settled(repository);
     await m.world.slack.waitFor(() => clicks.some((c) => m.repliesTo(c.responseUrl).length > 0), 15_000);
+    return { card, clicks };
+  };
+
+  it('applies a double-click on Approve once and tells the second click who approved', async () => {
+    const { card, clicks } = await approveTwice('double-click', [0, 0]);
     expect(writes('double-click')).toBe(1);
     expect(await stateOf('double-click')).toEqual(['GRANTED']);
     expect(m.threadReplies(card)).toHaveLength(1);
@@ -32,10 +38,7 @@ describe('exactly one decision', () => {
   });
 
   it('applies the same click delivered to two processes once', async () => {
-    const card = await m.request(ACCOUNT, 0, 'two-processes');
-    const clicks = await Promise.all([m.click(card, 'approve', 0), m.click(card, 'approve', 1)]);
-    await settled('two-processes');
-    await m.world.slack.waitFor(() => clicks.some((c) => m.repliesTo(c.responseUrl).length > 0), 15_000);
+    const { card } = await approveTwice('two-processes', [0, 1]);
     expect(writes('two-processes')).toBe(1);
     expect(await stateOf('two-processes')).toEqual(['GRANTED']);
     expect(m.threadReplies(card)).toHaveLength(1);
