@@ -1,5 +1,5 @@
 // The local world as the benchmarks use it: ECR emulator and Slack simulator with injected
-// latency, dynalite behind a counting proxy, and bots as separate OS processes on their real
+// latency, dynalite with a call meter, and bots as separate OS processes on their real
 // HTTP receivers, with the few moves every part makes (ask, click, wait for the outcome).
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
@@ -48,10 +48,9 @@ export async function startBenchWorld(options: BenchWorldOptions) {
     ecrLatencyMs: options.latency.ecrMs,
     slackLatencyMs: options.latency.slackMs,
   });
-  const dynamo: DynamoMeter = await startDynamoMeter(world.dynamoUrl, { latencyMs: options.latency.dynamoMs });
+  const dynamo: DynamoMeter = startDynamoMeter(world.dynamoServer, { latencyMs: options.latency.dynamoMs });
   const env = {
     ...world.env,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
     ECR_ACCESS_REPOSITORIES: options.repositories.join(','),
     ...options.botEnv,
   };
@@ -61,7 +60,7 @@ export async function startBenchWorld(options: BenchWorldOptions) {
     for (let i = 0; i < (options.bots ?? 1); i++) bots.push(await spawnBot(env, { startTimeoutMs: 60_000 }));
   } catch (error) {
     await Promise.all(bots.map((b) => b.stop()));
-    await dynamo.close();
+    dynamo.close();
     await world.close();
     throw error;
   }
@@ -69,7 +68,7 @@ export async function startBenchWorld(options: BenchWorldOptions) {
   if (!first) throw new Error('startBenchWorld: at least one bot is needed');
   world.slack.setBotUrl(first.url);
 
-  // Bench-side clients (setup and checks only) go straight to dynalite, so they stay out of the counts.
+  // Bench-side clients, for set-up and checks only: they run outside every measured window.
   const clients: AwsClients = world.clients();
 
   let lastActivity = performance.now();
@@ -216,7 +215,7 @@ export async function startBenchWorld(options: BenchWorldOptions) {
       await Promise.all(bots.map((b) => b.stop()));
       clients.ecr.destroy();
       clients.dynamo.destroy();
-      await dynamo.close();
+      dynamo.close();
       await world.close();
     },
   };

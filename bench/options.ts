@@ -5,7 +5,7 @@ export interface Latency {
   /** Injected per ECR call and per Slack call (Web API and response_url). */
   readonly ecrMs: number;
   readonly slackMs: number;
-  /** Injected per DynamoDB call by the counting proxy; 0 by default, as dynalite has none. */
+  /** Injected per DynamoDB call by the call meter; 0 by default, as dynalite has none. */
   readonly dynamoMs: number;
 }
 

@@ -2,6 +2,7 @@
 // change, slot claim and lock move is one conditional UpdateItem or PutItem.
 import type {
   AttributeValue,
+  BatchGetItemCommandInput,
   DeleteItemCommandInput,
   DynamoDBClient,
   GetItemCommandInput,
@@ -17,11 +18,20 @@ import { BY_REPOSITORY_INDEX, INDEX_KEY, KEY, keys } from './table-schema';
 
 /** The commands this store sends; the SDK package loads with the first call, not with this module. */
 const commands = onFirstUse(async () => {
-  const { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
-  return { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand };
+  const { BatchGetItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } = await import(
+    '@aws-sdk/client-dynamodb'
+  );
+  return { BatchGetItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand };
 });
 
 type Item = Record<string, AttributeValue>;
+
+/** BatchGetItem reads at most this many keys per call. */
+const BATCH_GET_LIMIT = 100;
+/** Calls per chunk before giving up on keys DynamoDB keeps leaving unprocessed. */
+const BATCH_GET_ROUNDS = 5;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const S = (value: string): AttributeValue => ({ S: value });
 const N = (value: number): AttributeValue => ({ N: String(value) });
@@ -84,6 +94,10 @@ export function dynamoRequestStore(source: ClientSource<DynamoDBClient>, table: 
       const { dynamo, GetItemCommand } = await ready();
       return dynamo.send(new GetItemCommand(input));
     },
+    async batchGetItem(input: BatchGetItemCommandInput) {
+      const { dynamo, BatchGetItemCommand } = await ready();
+      return dynamo.send(new BatchGetItemCommand(input));
+    },
     async putItem(input: PutItemCommandInput) {
       const { dynamo, PutItemCommand } = await ready();
       return dynamo.send(new PutItemCommand(input));
@@ -105,6 +119,34 @@ export function dynamoRequestStore(source: ClientSource<DynamoDBClient>, table: 
   const get = async (id: string) => {
     const out = await send.getItem({ TableName: table, Key: { [KEY]: S(keys.request(id)) }, ConsistentRead: true });
     return out.Item ? fromItem(out.Item) : undefined;
+  };
+
+  /** Consistent reads of many requests, up to BatchGetItem's hundred keys per call. */
+  const getMany = async (ids: readonly string[]): Promise<Map<string, AccessRequest>> => {
+    const found = new Map<string, AccessRequest>();
+    const unique = [...new Set(ids)];
+    const chunks = Array.from({ length: Math.ceil(unique.length / BATCH_GET_LIMIT) }, (_, i) =>
+      unique.slice(i * BATCH_GET_LIMIT, (i + 1) * BATCH_GET_LIMIT),
+    );
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let unread: Item[] | undefined = chunk.map((id) => ({ [KEY]: S(keys.request(id)) }));
+        for (let round = 0; unread && unread.length > 0; round++) {
+          if (round === BATCH_GET_ROUNDS) {
+            throw new EcrAccessError(ErrorCode.Store, `DynamoDB left ${unread.length} reads unprocessed after ${round} tries; try again.`);
+          }
+          // Unprocessed keys mean the table is throttling: back off before asking again.
+          if (round > 0) await sleep(50 * 2 ** round * (0.5 + Math.random()));
+          const out = await send.batchGetItem({ RequestItems: { [table]: { Keys: unread, ConsistentRead: true } } });
+          for (const item of out.Responses?.[table] ?? []) {
+            const request = fromItem(item);
+            found.set(request.id, request);
+          }
+          unread = out.UnprocessedKeys?.[table]?.Keys;
+        }
+      }),
+    );
+    return found;
   };
 
   /** A conditional update that answers the new item, or undefined when the condition failed. */
@@ -154,6 +196,7 @@ export function dynamoRequestStore(source: ClientSource<DynamoDBClient>, table: 
 
   return {
     get,
+    getMany,
 
     async create(request) {
       // The request exists before it claims its slot, so a competing claim always finds a live holder.
@@ -194,14 +237,18 @@ export function dynamoRequestStore(source: ClientSource<DynamoDBClient>, table: 
       return fromItem(item);
     },
 
-    async decide(id, { to, from, by, at }) {
+    async decide(id, { to, from, by, at, card }) {
       const fromValues = Object.fromEntries(from.map((state, i) => [`:from${i}`, S(state)]));
+      // Whose request it is and which card it sits on are checked in the same write as its state,
+      // so a refused decision costs no read unless it is refused.
+      const conditions = [`#state IN (${Object.keys(fromValues).join(', ')})`, 'requester <> :by'];
+      if (card) conditions.push('(attribute_not_exists(cardTs) OR (cardChannel = :channel AND cardTs = :ts))');
       const item = await update(keys.request(id), {
         set:
           to === 'APPROVED'
             ? 'SET #state = :to, decidedBy = :by, decidedAt = :at, attempts = if_not_exists(attempts, :zero) + :one REMOVE failureReason'
             : 'SET #state = :to, decidedBy = :by, decidedAt = :at',
-        condition: `#state IN (${Object.keys(fromValues).join(', ')})`,
+        condition: conditions.join(' AND '),
         names: { '#state': 'state' },
         values: {
           ...fromValues,
@@ -209,18 +256,20 @@ export function dynamoRequestStore(source: ClientSource<DynamoDBClient>, table: 
           ':by': S(by),
           ':at': S(at),
           ...(to === 'APPROVED' && { ':zero': N(0), ':one': N(1) }),
+          ...(card && { ':channel': S(card.channel), ':ts': S(card.ts) }),
         },
       });
       if (item) return { decided: true, request: fromItem(item) };
       return { decided: false, current: await get(id) };
     },
 
-    async enqueue(repository, id) {
+    async enqueue(repository, ids) {
+      if (ids.length === 0) return;
       await send.updateItem({
         TableName: table,
         Key: { [KEY]: S(keys.repository(repository)) },
         UpdateExpression: 'ADD queued :ids',
-        ExpressionAttributeValues: { ':ids': { SS: [id] } },
+        ExpressionAttributeValues: { ':ids': { SS: [...new Set(ids)] } },
       });
     },
 
@@ -234,6 +283,11 @@ export function dynamoRequestStore(source: ClientSource<DynamoDBClient>, table: 
       });
     },
 
+    async queued(repository) {
+      const out = await send.getItem({ TableName: table, Key: { [KEY]: S(keys.repository(repository)) }, ConsistentRead: true });
+      return out.Item?.queued?.SS ?? [];
+    },
+
     async settle(repository, holder, ids, leaseMs, now) {
       const unique = [...new Set(ids)];
       const item = await update(keys.repository(repository), {
@@ -241,7 +295,7 @@ export function dynamoRequestStore(source: ClientSource<DynamoDBClient>, table: 
         condition: 'holder = :holder',
         values: { ':holder': S(holder), ':until': N(now + leaseMs), ...(unique.length > 0 && { ':ids': { SS: unique } }) },
       });
-      return item && { queue: item.queued?.SS ?? [] };
+      return item !== undefined;
     },
 
     async acquire(repository, holder, leaseMs, now) {
@@ -262,7 +316,7 @@ export function dynamoRequestStore(source: ClientSource<DynamoDBClient>, table: 
       });
       if (item) return { acquired: true, queue: item.queued?.SS ?? [] };
       // Taken: the queue entry alone, so the holder applies it with its own.
-      await this.enqueue(repository, id);
+      await this.enqueue(repository, [id]);
       return { acquired: false };
     },
 

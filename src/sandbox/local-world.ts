@@ -43,6 +43,8 @@ export interface LocalWorld {
   readonly ecr: EcrEmulator;
   readonly slack: SlackSimulator;
   readonly dynamoUrl: string;
+  /** dynalite's HTTP server, for tools that watch or slow its traffic in place. */
+  readonly dynamoServer: Server;
   /** Environment for a bot process: config plus the SDK's endpoint and credential settings. */
   readonly env: Record<string, string>;
   /** SDK clients pointed at the local world, for an in-process bot or for assertions. */
@@ -122,6 +124,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     ecr,
     slack,
     dynamoUrl,
+    dynamoServer: dynamo,
     env,
     clients,
     async close() {

@@ -1,10 +1,12 @@
 // Applies approved requests to a repository policy: one holder at a time per repository,
 // every approved request for it in one write, each verified by reading the policy back.
 import { createHash } from 'node:crypto';
-import type { AccessRequest } from '../domain/access-request';
+import { byCreation, type AccessRequest } from '../domain/access-request';
 import { grantPull, parsePolicy, verifyGrant, type RepositoryPolicy } from '../domain/policy';
 import { EcrAccessError, ErrorCode, isEcrAccessError } from '../errors';
+import { coalescing } from './coalesce';
 import type { ServiceDeps } from './deps';
+import type { RequestStore } from './ports';
 
 interface Outcome {
   readonly request: AccessRequest;
@@ -23,15 +25,17 @@ interface Lease {
 }
 
 /**
- * The approved requests behind queued IDs. `known` are requests this process just moved to
- * APPROVED itself (the store answered their new state), so they need no second read.
+ * The approved requests behind queued IDs, read in one round trip. `known` are requests this
+ * process just moved to APPROVED itself (the store answered their new state), so they need no read.
  */
 async function loadApproved(deps: ServiceDeps, repository: string, ids: readonly string[], known: readonly AccessRequest[] = []) {
-  const requests = await Promise.all(ids.map((id) => known.find((r) => r.id === id) ?? deps.store.get(id)));
+  const unknown = ids.filter((id) => !known.some((r) => r.id === id));
+  const read = unknown.length > 0 ? await deps.store.getMany(unknown) : new Map<string, AccessRequest>();
+  const requests = ids.map((id) => known.find((r) => r.id === id) ?? read.get(id));
   const approved = requests.filter((r): r is AccessRequest => r?.state === 'APPROVED' && r.repository === repository);
   const settled = ids.filter((id) => !approved.some((r) => r.id === id));
   if (settled.length > 0) await deps.store.dequeue(repository, settled);
-  return approved.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return approved.sort(byCreation);
 }
 
 /** Writes the accounts into the policy and reads it back; returns the policy text as read back. */
@@ -68,28 +72,59 @@ async function writeAndReadBack(
   }
 }
 
-async function record(deps: ServiceDeps, request: AccessRequest, verdict: { policyText?: string; failure?: string }) {
+/**
+ * Records the verdict and, once recorded, starts announcing it (into `announcing`): a request
+ * is told about as soon as it is settled, not when its whole batch is.
+ */
+async function record(
+  deps: ServiceDeps,
+  announcing: Promise<void>[],
+  request: AccessRequest,
+  verdict: { policyText?: string; failure?: string },
+): Promise<Outcome | undefined> {
   const at = new Date(deps.clock.now()).toISOString();
+  let outcome: Outcome | undefined;
   if (verdict.failure === undefined && verdict.policyText !== undefined) {
     const policyHash = createHash('sha256').update(verdict.policyText).digest('hex');
     const recorded = await deps.store.recordGranted(request.id, { at, policyHash });
-    return recorded && { request: recorded, verifiedPolicy: verdict.policyText };
+    outcome = recorded && { request: recorded, verifiedPolicy: verdict.policyText };
+  } else {
+    const recorded = await deps.store.recordFailed(request.id, { at, reason: verdict.failure ?? 'unknown failure' });
+    outcome = recorded && { request: recorded };
   }
-  const recorded = await deps.store.recordFailed(request.id, { at, reason: verdict.failure ?? 'unknown failure' });
-  return recorded && { request: recorded };
+  if (outcome) announcing.push(announce(deps, [outcome]));
+  return outcome;
+}
+
+/** A batch whose policy is written and checked (or given up on): its records are on their way. */
+interface Applied {
+  readonly recorded: Promise<Outcome[]>;
+}
+
+/** The records in flight, already marked as handled: whoever awaits them later still sees a failure. */
+function applied(recorded: Promise<Outcome[]>): Applied {
+  recorded.catch(() => undefined);
+  return { recorded };
 }
 
 /**
- * Grants every approved request in `queue` in as few policy writes as possible. A batch the
- * registry refuses as a whole is split, so one bad account cannot fail the others.
+ * Grants every approved request in `requests` in as few policy writes as possible, and answers
+ * once the policy is written and read back; recording the outcomes goes on meanwhile. A batch
+ * the registry refuses as a whole is split, so one bad account cannot fail the others.
  */
-async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, requests: readonly AccessRequest[]): Promise<Outcome[]> {
+async function applyBatch(
+  deps: ServiceDeps,
+  announcing: Promise<void>[],
+  lease: Lease,
+  repository: string,
+  requests: readonly AccessRequest[],
+): Promise<Applied> {
   let before: RepositoryPolicy;
   try {
     before = parsePolicy(await deps.registry.getPolicy(repository));
   } catch (error) {
     if (isEcrAccessError(error, ErrorCode.LockLost)) throw error;
-    return settleAll(deps, requests, describeFailure(error));
+    return applied(settleAll(deps, announcing, requests, describeFailure(error)));
   }
   const accounts = requests.map((r) => r.account);
   let readBack: { text: string | undefined; wrote: boolean };
@@ -102,46 +137,48 @@ async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, r
     const partial = [ErrorCode.PolicyTooLarge, ErrorCode.PolicyRejected, ErrorCode.DeniedByPolicy].some((code) =>
       isEcrAccessError(error, code),
     );
-    if (requests.length === 1 || !partial) return settleAll(deps, requests, describeFailure(error));
+    if (requests.length === 1 || !partial) return applied(settleAll(deps, announcing, requests, describeFailure(error)));
     const middle = Math.ceil(requests.length / 2);
-    const first = await applyBatch(deps, lease, repository, requests.slice(0, middle));
-    const second = await applyBatch(deps, lease, repository, requests.slice(middle));
-    return [...first, ...second];
+    const first = await applyBatch(deps, announcing, lease, repository, requests.slice(0, middle));
+    const second = await applyBatch(deps, announcing, lease, repository, requests.slice(middle));
+    return applied(Promise.all([first.recorded, second.recorded]).then(([a, b]) => [...a, ...b]));
   }
 
   let after: RepositoryPolicy;
   try {
     after = parsePolicy(readBack.text);
   } catch (error) {
-    return settleAll(deps, requests, `The policy read back from ECR could not be checked: ${describeFailure(error)}`);
+    return applied(settleAll(deps, announcing, requests, `The policy read back from ECR could not be checked: ${describeFailure(error)}`));
   }
   const verification = verifyGrant(before, after, accounts);
   const clobbered =
     verification.changedStatements.length > 0
       ? 'Reading the policy back showed other statements changed, so somebody else edited it at the same time. Nothing was recorded as granted; check the policy and try again.'
       : undefined;
-  const recorded = await Promise.all(
+  const recorded = Promise.all(
     requests.map((request) => {
       const failure =
         clobbered ??
         (verification.missing.includes(request.account)
           ? `The policy was written, but reading it back shows ${request.account} still cannot pull all five read-only actions.`
           : undefined);
-      return record(deps, request, failure ? { failure } : { policyText: readBack.text ?? '' });
+      return record(deps, announcing, request, failure ? { failure } : { policyText: readBack.text ?? '' });
     }),
-  );
-  const outcomes = recorded.filter((o): o is Outcome => o !== undefined);
-  deps.logger.info('applied approved requests', {
-    repository,
-    requests: requests.length,
-    wrote: readBack.wrote,
-    granted: outcomes.filter((o) => o.request.state === 'GRANTED').length,
+  ).then((all) => {
+    const outcomes = all.filter((o): o is Outcome => o !== undefined);
+    deps.logger.info('applied approved requests', {
+      repository,
+      requests: requests.length,
+      wrote: readBack.wrote,
+      granted: outcomes.filter((o) => o.request.state === 'GRANTED').length,
+    });
+    return outcomes;
   });
-  return outcomes;
+  return applied(recorded);
 }
 
-async function settleAll(deps: ServiceDeps, requests: readonly AccessRequest[], failure: string): Promise<Outcome[]> {
-  const recorded = await Promise.all(requests.map((request) => record(deps, request, { failure })));
+async function settleAll(deps: ServiceDeps, announcing: Promise<void>[], requests: readonly AccessRequest[], failure: string): Promise<Outcome[]> {
+  const recorded = await Promise.all(requests.map((request) => record(deps, announcing, request, { failure })));
   return recorded.filter((o): o is Outcome => o !== undefined);
 }
 
@@ -168,7 +205,8 @@ const MAX_PASSES = 5;
 
 /**
  * While holding the repository: applies what is queued, then looks again for approvals that
- * arrived meanwhile, so waiting jobs need not take the lock one after another.
+ * arrived meanwhile, so waiting jobs need not take the lock one after another. Each batch is
+ * recorded, announced and dequeued while the next one is being written.
  */
 async function drain(
   deps: ServiceDeps,
@@ -179,19 +217,42 @@ async function drain(
   announcing: Promise<void>[],
 ): Promise<Outcome[]> {
   const all: Outcome[] = [];
+  const settling: Promise<void>[] = [];
+  let failed = false;
+  // Applied by an earlier pass: still queued until recorded, and never applied twice.
+  const taken = new Set<string>();
   let current = queue;
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const approved = await loadApproved(deps, repository, current, pass === 0 ? known : []);
-    if (approved.length === 0) break;
-    const outcomes = await applyBatch(deps, lease, repository, approved);
-    all.push(...outcomes);
-    announcing.push(announce(deps, outcomes));
-    const now = deps.clock.now();
-    const next = await deps.store.settle(repository, lease.holder, outcomes.map((o) => o.request.id), deps.leaseMs, now);
-    if (!next) throw new EcrAccessError(ErrorCode.LockLost, 'Lost the repository lock while recording.');
-    lease.renewedAt = now;
-    current = next.queue;
+  let stopped: { error: unknown } | undefined;
+  try {
+    for (let pass = 0; pass < MAX_PASSES && !failed; pass++) {
+      const fresh = current.filter((id) => !taken.has(id));
+      const approved = await loadApproved(deps, repository, fresh, pass === 0 ? known : []);
+      if (approved.length === 0) break;
+      for (const request of approved) taken.add(request.id);
+      const { recorded } = await applyBatch(deps, announcing, lease, repository, approved);
+      const settled = recorded.then(async (outcomes) => {
+        all.push(...outcomes);
+        // A request recorded by nobody here was settled elsewhere: it leaves the queue as well.
+        const now = deps.clock.now();
+        if (!(await deps.store.settle(repository, lease.holder, approved.map((r) => r.id), deps.leaseMs, now))) {
+          throw new EcrAccessError(ErrorCode.LockLost, 'Lost the repository lock while recording.');
+        }
+        lease.renewedAt = Math.max(lease.renewedAt, now);
+      });
+      settled.catch(() => {
+        failed = true;
+      });
+      settling.push(settled);
+      current = await deps.store.queued(repository);
+    }
+  } catch (error) {
+    stopped = { error };
   }
+  // Earlier batches finish recording before the caller lets the lock go, whatever stopped a later one.
+  const results = await Promise.allSettled(settling);
+  if (stopped) throw stopped.error;
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
   return all;
 }
 
@@ -239,7 +300,7 @@ async function holdRepository(deps: ServiceDeps, repository: string, mine: Acces
     // While another holder works, polling the lock alone is enough: it settles our request with
     // its own or releases, and then we take the lock and find it settled or still queued.
     if (lock.acquired || pastDeadline) {
-      const latest = all.find((o) => o.request.id === mine.id)?.request ?? (await deps.store.get(mine.id));
+      const latest = all.find((o) => o.request.id === mine.id)?.request ?? (await readRequest(deps, mine.id));
       if (latest === undefined || latest.state !== 'APPROVED') return latest ? { outcomes: all, settled: latest } : { outcomes: all };
       if (pastDeadline) return { outcomes: all };
     }
@@ -252,8 +313,38 @@ async function holdRepository(deps: ServiceDeps, repository: string, mine: Acces
   }
 }
 
-/** What this process is already doing per repository, so its other jobs join in instead of polling DynamoDB. */
-const working = new WeakMap<ServiceDeps['store'], Map<string, Promise<Held>>>();
+/**
+ * What this process is doing with a store: per repository, the job that holds or awaits it
+ * (so other jobs join in instead of polling DynamoDB); and the queue entries and request reads
+ * its jobs ask for at the same moment, sent together.
+ */
+interface Local {
+  readonly flights: Map<string, Promise<Held>>;
+  readonly enqueue: Map<string, (id: string) => Promise<void>>;
+  readonly read: (id: string) => Promise<ReadonlyMap<string, AccessRequest>>;
+}
+
+const locals = new WeakMap<RequestStore, Local>();
+
+function local(store: RequestStore): Local {
+  let found = locals.get(store);
+  if (!found) {
+    found = { flights: new Map(), enqueue: new Map(), read: coalescing((ids) => store.getMany(ids)) };
+    locals.set(store, found);
+  }
+  return found;
+}
+
+function enqueue(deps: ServiceDeps, repository: string, id: string): Promise<void> {
+  const { enqueue: byRepository } = local(deps.store);
+  let send = byRepository.get(repository);
+  if (!send) byRepository.set(repository, (send = coalescing((ids) => deps.store.enqueue(repository, ids))));
+  return send(id);
+}
+
+async function readRequest(deps: ServiceDeps, id: string): Promise<AccessRequest | undefined> {
+  return (await local(deps.store).read(id)).get(id);
+}
 
 /**
  * Applies everything approved for the repository. With `mine` (a request this process just
@@ -262,13 +353,12 @@ const working = new WeakMap<ServiceDeps['store'], Map<string, Promise<Held>>>();
  * and queued for the next holder).
  */
 export async function applyApproved(deps: ServiceDeps, repository: string, mine?: AccessRequest): Promise<AccessRequest | undefined> {
-  let flights = working.get(deps.store);
-  if (!flights) working.set(deps.store, (flights = new Map()));
+  const { flights } = local(deps.store);
   let queued = false;
   for (let flight = flights.get(repository); flight; flight = flights.get(repository)) {
     // A job of this process holds or awaits the repository: queue and let it take ours along.
     if (mine && !queued) {
-      await deps.store.enqueue(repository, mine.id);
+      await enqueue(deps, repository, mine.id);
       queued = true;
     }
     const held = await flight.catch((): Held => ({ outcomes: [] }));
@@ -276,7 +366,7 @@ export async function applyApproved(deps: ServiceDeps, repository: string, mine?
     if (flights.get(repository) === flight) flights.delete(repository);
     if (!mine) return undefined;
     // Settled by that job, or by another process's holder while that job waited its turn.
-    const settled = held.outcomes.find((o) => o.request.id === mine.id)?.request ?? (await deps.store.get(mine.id));
+    const settled = held.outcomes.find((o) => o.request.id === mine.id)?.request ?? (await readRequest(deps, mine.id));
     if (settled === undefined || settled.state !== 'APPROVED') return settled;
   }
   const flight = holdRepository(deps, repository, mine, queued);

@@ -32,27 +32,40 @@ function alreadyDecided(request: AccessRequest): string {
   }
 }
 
-export async function decide(deps: ServiceDeps, input: Decision): Promise<DecideResult> {
-  const request = await deps.store.get(input.requestId);
-  if (!request) return refused(`There is no request ${input.requestId}. It may have been withdrawn; nothing changed.`);
+const noSuchRequest = (id: string) => `There is no request ${id}. It may have been withdrawn; nothing changed.`;
+
+/** Why the user may not decide the request from that card, whatever its state; undefined when nothing stands in the way. */
+function notTheirs(request: AccessRequest, input: Decision): string | undefined {
   if (input.card && request.card && (input.card.channel !== request.card.channel || input.card.ts !== request.card.ts)) {
-    return refused(`That button does not belong to request ${request.id}'s card; nothing changed.`);
+    return `That button does not belong to request ${request.id}'s card; nothing changed.`;
   }
   if (input.user === request.requester) {
-    return refused(`You asked for this access yourself, so another approver has to ${input.decision} request ${request.id}.`);
+    return `You asked for this access yourself, so another approver has to ${input.decision} request ${request.id}.`;
   }
+  return undefined;
+}
+
+const NOT_AN_APPROVER = 'Only ecr-access approvers can approve or deny requests; nothing changed. Ask the platform team if you should be one.';
+
+export async function decide(deps: ServiceDeps, input: Decision): Promise<DecideResult> {
   if (!(await deps.isApprover(input.user))) {
-    return refused(`Only ecr-access approvers can approve or deny requests; nothing changed. Ask the platform team if you should be one.`);
+    const request = await deps.store.get(input.requestId);
+    return refused(request ? (notTheirs(request, input) ?? NOT_AN_APPROVER) : noSuchRequest(input.requestId));
   }
   const to = input.decision === 'approve' ? 'APPROVED' : 'DENIED';
-  const outcome = await deps.store.decide(request.id, {
+  // The write itself refuses the requester and a foreign card; only a refusal reads the request to say why.
+  const outcome = await deps.store.decide(input.requestId, {
     to,
     from: DECIDABLE_FROM[input.decision],
     by: input.user,
     at: new Date(deps.clock.now()).toISOString(),
+    ...(input.card && { card: input.card }),
   });
   if (!outcome.decided) {
-    const current = outcome.current ?? request;
+    const current = outcome.current;
+    if (!current) return refused(noSuchRequest(input.requestId));
+    const why = notTheirs(current, input);
+    if (why !== undefined) return refused(why);
     // An approved request left behind by a crashed process is driven on by the next click.
     if (current.state === 'APPROVED' && input.decision === 'approve') {
       return refused(alreadyDecided((await applyApproved(deps, current.repository, current)) ?? current));
@@ -63,6 +76,6 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
     await announce(deps, [{ request: outcome.request }]);
     return { kind: 'decided', request: outcome.request };
   }
-  const settled = await applyApproved(deps, request.repository, outcome.request);
+  const settled = await applyApproved(deps, outcome.request.repository, outcome.request);
   return settled ? { kind: 'decided', request: settled } : { kind: 'waiting', request: outcome.request };
 }

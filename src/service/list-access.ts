@@ -1,7 +1,6 @@
 // The list use case: who can pull, from the live policy, explained by the records; drift in
 // either direction is shown, not hidden.
-import type { AccessRequest } from '../domain/access-request';
-import { OPEN_STATES } from '../domain/access-request';
+import { byCreation, OPEN_STATES, type AccessRequest } from '../domain/access-request';
 import { parsePolicy, pullers } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import type { ServiceDeps } from './deps';
@@ -58,7 +57,7 @@ async function describe(deps: ServiceDeps, repository: string): Promise<Reposito
     ),
     deps.store.listByRepository(repository),
   ]);
-  const open = records.filter((r) => OPEN_STATES.includes(r.state)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const open = records.filter((r) => OPEN_STATES.includes(r.state)).sort(byCreation);
   let live;
   try {
     if ('error' in policyRead) throw policyRead.error;

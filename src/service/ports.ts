@@ -20,12 +20,23 @@ export interface RequestStore {
   discard(id: string): Promise<void>;
   attachCard(id: string, card: { channel: string; ts: string }): Promise<AccessRequest>;
   get(id: string): Promise<AccessRequest | undefined>;
-  decide(id: string, decision: { to: 'APPROVED' | 'DENIED'; from: readonly RequestState[]; by: string; at: string }): Promise<DecideOutcome>;
-  /** Marks an approved request as waiting for its repository's next policy write. */
-  enqueue(repository: string, id: string): Promise<void>;
+  /** Reads several requests at once; the ones that do not exist are missing from the answer. */
+  getMany(ids: readonly string[]): Promise<ReadonlyMap<string, AccessRequest>>;
+  /**
+   * Moves the request from one of `from` to `to`, unless `by` asked for it or `card` is not its
+   * card; a refused decision answers the request as it is, for the caller to explain.
+   */
+  decide(
+    id: string,
+    decision: { to: 'APPROVED' | 'DENIED'; from: readonly RequestState[]; by: string; at: string; card?: { channel: string; ts: string } },
+  ): Promise<DecideOutcome>;
+  /** Marks approved requests as waiting for their repository's next policy write. */
+  enqueue(repository: string, ids: readonly string[]): Promise<void>;
   dequeue(repository: string, ids: readonly string[]): Promise<void>;
-  /** For the lock holder: dequeues what it settled and renews its lease; answers what is still queued, or undefined when the lease was lost. */
-  settle(repository: string, holder: string, ids: readonly string[], leaseMs: number, now: number): Promise<{ queue: readonly string[] } | undefined>;
+  /** The IDs queued for the repository now. */
+  queued(repository: string): Promise<readonly string[]>;
+  /** For the lock holder: dequeues what it settled and renews its lease; false when the lease was lost. */
+  settle(repository: string, holder: string, ids: readonly string[], leaseMs: number, now: number): Promise<boolean>;
   acquire(repository: string, holder: string, leaseMs: number, now: number): Promise<LockOutcome>;
   /** Queues the request and tries the lock in one write; queues it anyway when the lock is taken. */
   enqueueAndAcquire(repository: string, id: string, holder: string, leaseMs: number, now: number): Promise<LockOutcome>;

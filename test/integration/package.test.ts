@@ -127,7 +127,7 @@ function actionsTheBundleSends(): string[] {
   const actions = new Set<string>();
   for (const file of sources) {
     const text = readFileSync(join(ROOT, file), 'utf8');
-    const imports = /(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await\s+import\()'@aws-sdk\/client-([a-z0-9-]+)'/g;
+    const imports = /(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await\s+import\(\s*)'@aws-sdk\/client-([a-z0-9-]+)'/g;
     for (const match of text.matchAll(imports)) {
       for (const name of (match[1] ?? match[2])!.split(',').map((n) => n.trim())) {
         if (!/^\w+Command$/.test(name)) continue;

@@ -75,6 +75,34 @@ describe.each([
     expect(losers.map((current) => current?.state)).toEqual([winners[0]!.state]);
   });
 
+  it("refuses, in the same write, a decision by the request's own requester or from another card", async () => {
+    const request = pending({ account: '100000000009' });
+    await store.create(request);
+    const card = { channel: 'C0APPROVALS', ts: '1700000000.000100' };
+    await store.attachCard(request.id, card);
+    const byRequester = await store.decide(request.id, { ...approve, by: request.requester, card });
+    expect(byRequester).toMatchObject({ decided: false, current: { state: 'PENDING' } });
+    const fromOtherCard = await store.decide(request.id, { ...approve, card: { ...card, ts: '1700000000.000999' } });
+    expect(fromOtherCard).toMatchObject({ decided: false, current: { state: 'PENDING' } });
+    expect(await store.decide(request.id, { ...approve, card })).toMatchObject({ decided: true, request: { state: 'APPROVED', decidedBy: 'U0APPROVER' } });
+  });
+
+  it('answers a decision on a request that does not exist without creating it', async () => {
+    expect(await store.decide('r-nosuchreqs', approve)).toEqual({ decided: false, current: undefined });
+    expect(await store.get('r-nosuchreqs')).toBeUndefined();
+  });
+
+  it('reads many requests at once, past the hundred keys one batch read takes, leaving out missing ones', async () => {
+    const many = Array.from({ length: 130 }, (_, i) => pending({ repository: 'batch-repo', account: String(200000000000 + i) }));
+    await Promise.all(many.map((r) => store.create(r)));
+    const wanted = [...many.map((r) => r.id), 'r-missing000', many[0]!.id];
+    const read = await store.getMany(wanted);
+    expect(read.size).toBe(many.length);
+    for (const r of many) expect(read.get(r.id)).toEqual(r);
+    expect(read.has('r-missing000')).toBe(false);
+    expect(await store.getMany([])).toEqual(new Map());
+  });
+
   it('records GRANTED only from APPROVED, once', async () => {
     const request = pending({ account: '100000000005' });
     await store.create(request);
@@ -90,7 +118,7 @@ describe.each([
     expect(await store.acquire(repo, 'b', 1000, 10_500)).toEqual({ acquired: false });
     expect(await store.renew(repo, 'b', 1000, 10_500)).toBe(false);
     expect(await store.acquire(repo, 'b', 1000, 11_001)).toMatchObject({ acquired: true });
-    expect(await store.settle(repo, 'a', [], 1000, 11_002)).toBeUndefined();
+    expect(await store.settle(repo, 'a', [], 1000, 11_002)).toBe(false);
     await store.release(repo, 'b');
     expect(await store.acquire(repo, 'c', 1000, 11_003)).toMatchObject({ acquired: true });
   });
@@ -99,9 +127,12 @@ describe.each([
     const repo = 'queue-repo';
     expect(await store.enqueueAndAcquire(repo, 'r-aaaaaaaaaa', 'holder', 60_000, 1)).toEqual({ acquired: true, queue: ['r-aaaaaaaaaa'] });
     expect(await store.enqueueAndAcquire(repo, 'r-bbbbbbbbbb', 'waiter', 60_000, 2)).toEqual({ acquired: false });
-    const next = await store.settle(repo, 'holder', ['r-aaaaaaaaaa'], 60_000, 3);
-    expect(next).toEqual({ queue: ['r-bbbbbbbbbb'] });
+    expect(await store.settle(repo, 'holder', ['r-aaaaaaaaaa'], 60_000, 3)).toBe(true);
+    expect(await store.queued(repo)).toEqual(['r-bbbbbbbbbb']);
+    expect(await store.settle(repo, 'intruder', ['r-bbbbbbbbbb'], 60_000, 4)).toBe(false);
+    expect(await store.queued(repo)).toEqual(['r-bbbbbbbbbb']);
     await store.settle(repo, 'holder', ['r-bbbbbbbbbb'], 60_000, 4);
+    expect(await store.queued(repo)).toEqual([]);
     await store.release(repo, 'holder');
     expect(await store.acquire(repo, 'other', 60_000, 5)).toEqual({ acquired: true, queue: [] });
   });
