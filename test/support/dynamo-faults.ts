@@ -1,5 +1,6 @@
-// A pass-through HTTP proxy in front of the local DynamoDB that can fail chosen requests, so
-// tests can take DynamoDB away at the worst moment without touching the bot's code.
+// A pass-through HTTP proxy in front of the local DynamoDB that can fail or hold back chosen
+// requests, so tests can take DynamoDB away (or make it slow) at the worst moment without
+// touching the bot's code.
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,10 @@ export interface DynamoFaults {
   readonly url: string;
   /** Fails every request for `operation` whose body contains `bodyIncludes`, until cleared. */
   failWhen(operation: string, bodyIncludes: string): void;
+  /** Holds every request for `operation` this long before passing it on, until cleared. */
+  delayWhen(operation: string, ms: number): void;
+  /** Resolves when the next request for `operation` arrives. */
+  nextRequest(operation: string): Promise<void>;
   clear(): void;
   /** How many requests were failed so far. */
   readonly failed: number;
@@ -16,6 +21,8 @@ export interface DynamoFaults {
 
 export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
   let rule: { operation: string; bodyIncludes: string } | undefined;
+  let delay: { operation: string; ms: number } | undefined;
+  let waiting: Array<{ operation: string; arrived: () => void }> = [];
   let failed = 0;
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
@@ -24,21 +31,27 @@ export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1];
+      for (const w of waiting.filter((w) => w.operation === operation)) w.arrived();
+      waiting = waiting.filter((w) => w.operation !== operation);
       if (rule && operation === rule.operation && body.toString('utf8').includes(rule.bodyIncludes)) {
         failed++;
         res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected failure' }));
         return;
       }
-      const forward = httpRequest(
-        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-        (up) => {
-          res.writeHead(up.statusCode ?? 500, up.headers);
-          up.pipe(res);
-        },
-      );
-      forward.on('error', () => res.destroy());
-      forward.end(body);
+      const pass = () => {
+        const forward = httpRequest(
+          { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+          (up) => {
+            res.writeHead(up.statusCode ?? 500, up.headers);
+            up.pipe(res);
+          },
+        );
+        forward.on('error', () => res.destroy());
+        forward.end(body);
+      };
+      if (delay && operation === delay.operation) setTimeout(pass, delay.ms);
+      else pass();
     });
   });
   server.listen(0, '127.0.0.1');
@@ -48,8 +61,15 @@ export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
     failWhen(operation, bodyIncludes) {
       rule = { operation, bodyIncludes };
     },
+    delayWhen(operation, ms) {
+      delay = { operation, ms };
+    },
+    nextRequest(operation) {
+      return new Promise<void>((arrived) => waiting.push({ operation, arrived }));
+    },
     clear() {
       rule = undefined;
+      delay = undefined;
     },
     get failed() {
       return failed;
