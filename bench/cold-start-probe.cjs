@@ -1,6 +1,7 @@
 // Run by plain `node` as a fresh process (no tsx, nothing preloaded), as Lambda would start
 // the function: load the bundle (which builds the app at module scope), then hand its handler
-// one signed slash command (`help`, answered in the acknowledgement, no AWS or Slack call).
+// one signed slash command: `help` (answered in the acknowledgement, no AWS or Slack call) or
+// `request` (acknowledged once its job is handed to Lambda's Invoke API).
 // Prints one line of JSON. performance.now() counts from the start of this process.
 const { performance } = require('node:perf_hooks');
 
@@ -11,12 +12,15 @@ async function main() {
   const loaded = performance.now();
   const handler = mod.handler;
   let status;
+  let text;
   if (typeof handler === 'function') {
     const answer = await handler(JSON.parse(eventJson), { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, getRemainingTimeInMillis: () => 3000 });
     status = answer && answer.statusCode;
+    // A refusal would be answered 200 as well: report the text, for the caller to check.
+    text = answer && answer.body ? String(JSON.parse(answer.body).text || '') : '';
   }
   const answered = performance.now();
-  process.stdout.write(`${JSON.stringify({ beforeLoad, loaded, answered, status, exports: Object.keys(mod) })}\n`);
+  process.stdout.write(`${JSON.stringify({ beforeLoad, loaded, answered, status, text, exports: Object.keys(mod) })}\n`);
 }
 
 main().then(

@@ -1,6 +1,10 @@
 // The Lambda entry point as API Gateway and Lambda drive it: signed HTTP API (v2) events from
 // Slack are answered before any AWS work, and the work arrives later as an asynchronous Invoke
 // of the same function (a local stand-in for Lambda's Invoke API hands it back to the handler).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleLambda } from '../../deploy/bundle';
 import { canPull, parsePolicy } from '../../src/domain/policy';
 import { SANDBOX, startLocalWorld, type LocalWorld } from '../../src/sandbox/local-world';
 import { encodeSlashCommand, slashCommandFields } from '../../src/sandbox/slack/payloads';
@@ -17,29 +21,21 @@ let lambda: LambdaService;
 let gateway: HttpApiGateway;
 let handler: HttpApiHandler;
 const savedEnv = { ...process.env };
+let bundleDir: string;
 
 beforeAll(async () => {
-  world = await startLocalWorld({ repositories: ['common-images'] });
-  // Every ECR call takes a second: an acknowledgement that waited for one would be late.
-  world.ecr.setFaults({ latencyMs: 1000 });
-  lambda = await startLambdaService({ functionName: FUNCTION_NAME, handler: (event, context) => handler(event as never, context) });
-  Object.assign(process.env, world.env, {
-    LOG_LEVEL: 'error',
-    AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
-    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
-  });
-  // Loaded after the environment is set: the module builds config, clients and app once, as on a cold start.
-  ({ handler } = (await import('../../src/lambda')) as unknown as { handler: HttpApiHandler });
-  gateway = await startHttpApiGateway((event, context) => handler(event, context));
-  world.slack.setBotUrl(gateway.url);
-});
+  // The packaged files, built apart from dist/ so other suites packaging at the same time are not disturbed.
+  bundleDir = mkdtempSync(join(tmpdir(), 'ecr-access-bundle-'));
+  await bundleLambda(bundleDir);
+}, 120_000);
 
-afterAll(async () => {
-  process.env = savedEnv;
-  await gateway?.close();
-  await lambda?.close();
-  await world?.close();
-});
+afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
+
+/** The same handler twice: from the sources, and as packaged (handler file plus the SDK file it loads on first use). */
+const ENTRIES: Array<[string, () => Promise<unknown>]> = [
+  ['from the sources', () => import('../../src/lambda')],
+  ['as packaged', async () => require(join(bundleDir, 'lambda', 'index.js')) as unknown],
+];
 
 const ecrCallsSoFar = () => world.ecr.calls.length;
 
@@ -61,7 +57,30 @@ function signedCommandEvent(text: string) {
   });
 }
 
-describe('the Lambda handler', () => {
+describe.each(ENTRIES)('the Lambda handler %s', (_entry, load) => {
+  beforeAll(async () => {
+    world = await startLocalWorld({ repositories: ['common-images'] });
+    // Every ECR call takes a second: an acknowledgement that waited for one would be late.
+    world.ecr.setFaults({ latencyMs: 1000 });
+    lambda = await startLambdaService({ functionName: FUNCTION_NAME, handler: (event, context) => handler(event as never, context) });
+    Object.assign(process.env, world.env, {
+      LOG_LEVEL: 'error',
+      AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
+      AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+    });
+    // Loaded after the environment is set: the module builds config, clients and app once, as on a cold start.
+    ({ handler } = (await load()) as { handler: HttpApiHandler });
+    gateway = await startHttpApiGateway((event, context) => handler(event, context));
+    world.slack.setBotUrl(gateway.url);
+  });
+
+  afterAll(async () => {
+    process.env = { ...savedEnv };
+    await gateway?.close();
+    await lambda?.close();
+    await world?.close();
+  });
+
   it('acknowledges a request before any ECR call and hands the work to an asynchronous invocation of itself', async () => {
     const before = ecrCallsSoFar();
     const reply = await handler(signedCommandEvent(`request common-images ${ACCOUNT}`), {});

@@ -141,7 +141,7 @@ function actionsTheBundleSends(): string[] {
 
 describe('the packaged deployment', () => {
   it('packages the bundle and nothing else', () => {
-    expect(packaged).toEqual(['dist/lambda/index.js']);
+    expect(packaged).toEqual(['dist/lambda/aws-sdk.js', 'dist/lambda/index.js']);
     expect(functionResource().Properties).toMatchObject({ Handler: 'dist/lambda/index.handler', Runtime: 'nodejs22.x' });
   });
 
@@ -150,6 +150,16 @@ describe('the packaged deployment', () => {
     const inputs = Object.keys(meta.inputs);
     expect(inputs.some((f) => f.startsWith('src/lambda'))).toBe(true);
     expect(inputs.filter((f) => /^src\/sandbox\/|node_modules\/(dynalite|express|@slack\/socket-mode|undici)\//.test(f))).toEqual([]);
+  });
+
+  it('keeps the AWS SDK out of the handler file: the handler requires aws-sdk.js with its first AWS call', () => {
+    const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'lambda.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+    expect(Object.keys(meta.inputs).filter((f) => /node_modules\/@(aws-sdk|smithy)\//.test(f))).toEqual([]);
+    const handlerFile = readFileSync(join(ROOT, 'dist', 'lambda', 'index.js'), 'utf8');
+    expect(handlerFile).toContain('require("./aws-sdk.js")');
+    const sdk = require(join(ROOT, 'dist', 'lambda', 'aws-sdk.js')) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(sdk).sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda']);
+    expect(typeof sdk['@aws-sdk/client-dynamodb']!.BatchGetItemCommand).toBe('function');
   });
 
   it('lets the function use ECR only to describe, read and write the policies of the shareable repositories', () => {
