@@ -34,7 +34,7 @@ const describeCounts = (counts: Record<string, number>) =>
 
 export async function approvalFloor(options: BenchOptions): Promise<PartResult> {
   const { latency } = options;
-  const counts = options.quick ? { warmup: 2, measured: 10 } : { warmup: 3, measured: 20 };
+  const counts = options.quick ? { warmup: 2, measured: 5 } : { warmup: 3, measured: 20 };
   const w = await startBenchWorld({ latency, repositories: [REPOSITORY] });
   const problems: string[] = [];
   w.world.ecr.putPolicy(REPOSITORY, JSON.stringify({ Version: '2012-10-17', Statement: [CI_PUSH_STATEMENT] }));

@@ -32,7 +32,7 @@ function peakConcurrency(intervals: ReadonlyArray<{ start: number; end: number }
 
 export async function listAtScale(options: BenchOptions): Promise<PartResult> {
   const { latency } = options;
-  const runs = options.quick ? 5 : 10;
+  const runs = options.quick ? 2 : 10;
   const repositories = Array.from({ length: REPOSITORIES }, (_, i) => repositoryName(i));
   const w = await startBenchWorld({ latency, repositories });
   const problems: string[] = [];
