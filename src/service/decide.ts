@@ -1,6 +1,7 @@
 // The approve and deny use cases: who may decide, one decision per request, then the grant.
 import { DECIDABLE_FROM, type AccessRequest } from '../domain/access-request';
-import { announce, applyApproved } from './apply-approved';
+import { applyApproved } from './apply-approved';
+import { announce } from './apply-batch';
 import type { ServiceDeps } from './deps';
 
 export interface Decision {

@@ -1,7 +1,7 @@
 // Approvals that arrive while a repository's policy is being written go out together in the
 // next write. That write builds on the policy the holder has just read back and verified,
 // unless that read-back is too old to trust; then the policy is read again.
-import { REUSE_READ_BACK_MS } from '../../src/service/apply-approved';
+import { REUSE_READ_BACK_MS } from '../../src/service/apply-batch';
 import { APPROVE_ACTION } from '../../src/slack/blocks/request-card';
 import type { SimMessage } from '../../src/sandbox/slack-simulator';
 import { startDynamoFaults, type DynamoFaults } from '../support/dynamo-faults';
@@ -16,14 +16,6 @@ const HAND_ADDED = {
   Principal: { AWS: 'arn:aws:iam::999988887777:root' },
   Action: ['ecr:DescribeImages'],
 };
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('approvals that arrive during a policy write', () => {
   let w: BotWorld;
@@ -52,11 +44,16 @@ describe('approvals that arrive during a policy write', () => {
 
   /** Approves the first card and holds its policy write until the other two are approved and queued behind it. */
   async function approveTwoDuringTheFirstWrite(): Promise<void> {
+    const ids = new Map((await w.requests()).map((r) => [r.account, r.id]));
+    const queuedBehind = ACCOUNTS.slice(1).map((account) =>
+      dynamo.answered('UpdateItem', (body) => body.includes('ADD queued') && body.includes(`"${ids.get(account)}"`)),
+    );
     w.world.ecr.failNext('SetRepositoryPolicy', 1, 'hang');
     await approve(cards[0]!);
     await w.world.ecr.waitForCalls('SetRepositoryPolicy', 1);
     await Promise.all(cards.slice(1).map(approve));
-    await until(async () => (await w.store.queued('common-images')).length === ACCOUNTS.length, 'all three approvals are queued');
+    await Promise.all(queuedBehind);
+    expect([...(await w.store.queued('common-images'))].sort()).toEqual(ACCOUNTS.map((a) => ids.get(a)).sort());
   }
 
   const statementIds = () => (w.policy()?.Statement ?? []).map((s) => s['Sid']);

@@ -13,6 +13,8 @@ export interface DynamoFaults {
   delayWhen(operation: string, ms: number): void;
   /** Resolves when the next request for `operation` arrives. */
   nextRequest(operation: string): Promise<void>;
+  /** Resolves once a request for `operation` whose body passes `matches` has been answered. */
+  answered(operation: string, matches: (body: string) => boolean): Promise<void>;
   clear(): void;
   /** How many requests were failed so far. */
   readonly failed: number;
@@ -23,6 +25,7 @@ export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
   let rule: { operation: string; bodyIncludes: string } | undefined;
   let delay: { operation: string; ms: number } | undefined;
   let waiting: Array<{ operation: string; arrived: () => void }> = [];
+  let watching: Array<{ operation: string; matches: (body: string) => boolean; done: () => void }> = [];
   let failed = 0;
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
@@ -39,6 +42,10 @@ export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
         res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected failure' }));
         return;
       }
+      const text = body.toString('utf8');
+      const watchers = watching.filter((w) => w.operation === operation && w.matches(text));
+      watching = watching.filter((w) => !watchers.includes(w));
+      res.once('finish', () => watchers.forEach((w) => w.done()));
       const pass = () => {
         const forward = httpRequest(
           { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
@@ -66,6 +73,9 @@ export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
     },
     nextRequest(operation) {
       return new Promise<void>((arrived) => waiting.push({ operation, arrived }));
+    },
+    answered(operation, matches) {
+      return new Promise<void>((done) => watching.push({ operation, matches, done }));
     },
     clear() {
       rule = undefined;
