@@ -6,6 +6,7 @@ import { keys } from '../../src/aws/table-schema';
 import { createTable } from '../../src/create-table';
 import type { AccessRequest } from '../../src/domain/access-request';
 import type { RequestStore } from '../../src/service/ports';
+import { startDynamoFaults, type DynamoFaults } from '../support/dynamo-faults';
 import { startDynalite, startDynamoDbLocal, type LocalDynamo } from '../support/dynamodb-local';
 
 const TABLE = 'ecr-access';
@@ -153,5 +154,44 @@ describe.each([
       }),
     );
     await expect(store.get('r-mangled000')).rejects.toMatchObject({ code: 'ecr_access_store' });
+  });
+});
+
+describe('the request store when DynamoDB leaves batch reads unprocessed', () => {
+  let backend: LocalDynamo;
+  let faults: DynamoFaults;
+  let client: DynamoDBClient;
+  let store: RequestStore;
+  // More keys than the store's five tries, when each answer reads only one of them.
+  const requests = Array.from({ length: 8 }, (_, i) => pending({ repository: 'throttled-repo', account: String(300000000000 + i) }));
+  beforeAll(async () => {
+    backend = await startDynalite();
+    const direct = new DynamoDBClient({ region: 'us-east-1', endpoint: backend.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await createTable(direct, TABLE);
+    await Promise.all(requests.map((r) => dynamoRequestStore(direct, TABLE).create(r)));
+    direct.destroy();
+    faults = await startDynamoFaults(backend.url);
+    client = new DynamoDBClient({ region: 'us-east-1', endpoint: faults.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    store = dynamoRequestStore(client, TABLE);
+  }, 60_000);
+  afterAll(async () => {
+    client.destroy();
+    await faults.close();
+    await backend.close();
+  });
+
+  it('asks again for the keys left over until it has every request', async () => {
+    faults.leaveReadsUnprocessed(3);
+    const read = await store.getMany(requests.map((r) => r.id));
+    expect([...read.keys()].sort()).toEqual(requests.map((r) => r.id).sort());
+  });
+
+  it('gives up with a clear error when the keys keep coming back unprocessed', async () => {
+    faults.leaveReadsUnprocessed(100);
+    await expect(store.getMany(requests.map((r) => r.id))).rejects.toMatchObject({
+      code: 'ecr_access_store',
+      message: expect.stringMatching(/left \d+ reads unprocessed.*try again/),
+    });
+    faults.leaveReadsUnprocessed(0);
   });
 });
