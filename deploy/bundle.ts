@@ -12,8 +12,6 @@ const ROOT = join(__dirname, '..');
 export const BUNDLE = join(ROOT, 'dist', 'lambda', 'index.js');
 /** The AWS SDK clients, loaded by the handler with its first AWS call. */
 export const SDK_BUNDLE = join(ROOT, 'dist', 'lambda', 'aws-sdk.js');
-/** Every file the function needs, as serverless.yml packages them. */
-export const PACKAGED = ['dist/lambda/index.js', 'dist/lambda/aws-sdk.js'];
 /** The SDK packages the handler imports (on first use only, with `await import`). */
 export const SDK_PACKAGES = ['@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda'];
 /** esbuild's account of every input, for size reports and for the test that keeps the sandbox out. */
@@ -26,11 +24,13 @@ export const METAFILE = join(ROOT, 'dist', 'lambda.meta.json');
  */
 export const LEFT_OUT = ['express', 'raw-body', '@slack/socket-mode', '@slack/oauth'];
 
+/** Matches exactly these import paths, nothing that merely starts or ends with one. */
+const exactly = (paths: readonly string[]) => new RegExp(`^(${paths.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);
+
 const leaveOut: Plugin = {
   name: 'leave-out-unused-receivers',
   setup(b) {
-    const filter = new RegExp(`^(${LEFT_OUT.map((m) => m.replace(/[/.]/g, '\\$&')).join('|')})$`);
-    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'left-out' }));
+    b.onResolve({ filter: exactly(LEFT_OUT) }, (args) => ({ path: args.path, namespace: 'left-out' }));
     b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
       contents: `const fail = () => { throw new Error(${JSON.stringify(`${args.path} is left out of the ecr-access Lambda bundle (deploy/bundle.ts)`)}); };
 module.exports = new Proxy(function leftOut() {}, {
@@ -49,9 +49,8 @@ const SDK_FILE = `./${basename(SDK_BUNDLE)}`;
 const sdkInItsOwnFile: Plugin = {
   name: 'aws-sdk-in-its-own-file',
   setup(b) {
-    const filter = new RegExp(`^(${SDK_PACKAGES.map((m) => m.replace(/[/.]/g, '\\$&')).join('|')})$`);
-    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'aws-sdk-file' }));
-    b.onResolve({ filter: new RegExp(`^${SDK_FILE.replace(/[/.]/g, '\\$&')}$`) }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: exactly(SDK_PACKAGES) }, (args) => ({ path: args.path, namespace: 'aws-sdk-file' }));
+    b.onResolve({ filter: exactly([SDK_FILE]) }, (args) => ({ path: args.path, external: true }));
     b.onLoad({ filter: /.*/, namespace: 'aws-sdk-file' }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(SDK_FILE)})[${JSON.stringify(args.path)}];`,
       loader: 'js',

@@ -1,24 +1,20 @@
 // Part 6: the Lambda bundle's size, and how long a fresh Node process takes to load it and
 // build the app (the bundle builds it at module scope), then to answer a first command.
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { BUNDLE, SDK_BUNDLE } from '../../deploy/bundle';
 import { SANDBOX } from '../../src/sandbox/local-world';
 import { signSlackRequest } from '../../src/sandbox/slack-simulator';
+import { startLambdaService } from '../../test/support/lambda-service';
 import type { BenchOptions } from '../options';
 import type { PartResult } from '../report';
 import { median, round } from '../stats';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
-const BUNDLE = join(ROOT, 'dist', 'lambda', 'index.js');
-/** The AWS SDK file the handler loads with its first AWS call (never on the way to an acknowledgement). */
-const SDK_BUNDLE = join(ROOT, 'dist', 'lambda', 'aws-sdk.js');
 const PROBE = join(__dirname, '..', 'cold-start-probe.cjs');
 const PROCESSES = 10;
 const TARGET_GZIP_BYTES = 1024 * 1024;
@@ -88,26 +84,6 @@ interface Probe {
   error?: string;
 }
 
-/** Lambda's Invoke API as a cold `request` meets it: every asynchronous invocation is queued (202). */
-async function startInvokeStandIn(): Promise<{ url: string; invocations: () => number; close: () => Promise<void> }> {
-  let invocations = 0;
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      invocations++;
-      response.writeHead(202, { 'Content-Type': 'application/json' });
-      response.end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    invocations: () => invocations,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 /** One fresh process: loads the bundle and answers one command. */
 async function probe(command: string, env: Record<string, string>): Promise<Probe> {
   const { stdout } = await run(process.execPath, [PROBE, BUNDLE, commandEvent(command)], {
@@ -141,7 +117,8 @@ export async function coldStart(options: BenchOptions): Promise<PartResult> {
   const sdk = readFileSync(SDK_BUNDLE);
   const gzipBytes = gzipSync(code, { level: 9 }).length + gzipSync(sdk, { level: 9 }).length;
 
-  const invoke = await startInvokeStandIn();
+  // Lambda's Invoke API as a cold `request` meets it: the job is queued (202) and never run here.
+  const invoke = await startLambdaService({ functionName: LAMBDA_ENV.AWS_LAMBDA_FUNCTION_NAME!, handler: async () => undefined });
   const probes: Probe[] = [];
   const requests: Probe[] = [];
   const bareNode: number[] = [];
@@ -170,8 +147,8 @@ export async function coldStart(options: BenchOptions): Promise<PartResult> {
       ),
     ]),
   ];
-  if (invoke.invocations() !== requests.filter((p) => !p.error).length) {
-    problems.push(`${requests.length} cold requests queued ${invoke.invocations()} jobs with Lambda`);
+  if (invoke.queued.length !== requests.filter((p) => !p.error).length) {
+    problems.push(`${requests.length} cold requests queued ${invoke.queued.length} jobs with Lambda`);
   }
   const ok = probes.filter((p) => !p.error);
   const built = median(ok.map((p) => p.loaded));

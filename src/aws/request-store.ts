@@ -10,6 +10,7 @@ import type {
   QueryCommandInput,
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AccessRequest, OPEN_STATES } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { RequestStore } from '../service/ports';
@@ -30,8 +31,6 @@ type Item = Record<string, AttributeValue>;
 const BATCH_GET_LIMIT = 100;
 /** Calls per chunk before giving up on keys DynamoDB keeps leaving unprocessed. */
 const BATCH_GET_ROUNDS = 5;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const S = (value: string): AttributeValue => ({ S: value });
 const N = (value: number): AttributeValue => ({ N: String(value) });

@@ -1,6 +1,7 @@
 // Applies approved requests to a repository policy: one holder at a time per repository,
 // every approved request for it in as few writes as possible, each verified by reading the
 // policy back (src/service/apply-batch.ts), and the jobs of one process sharing the work.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { byCreation, type AccessRequest } from '../domain/access-request';
 import { EcrAccessError, ErrorCode, isEcrAccessError } from '../errors';
 import { applyBatch, type Lease, type Outcome } from './apply-batch';
@@ -21,8 +22,6 @@ async function loadApproved(deps: ServiceDeps, repository: string, ids: readonly
   if (settled.length > 0) await deps.store.dequeue(repository, settled);
   return approved.sort(byCreation);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Bounds how long one holder keeps a repository while approvals keep arriving. */
 const MAX_PASSES = 5;
