@@ -5,7 +5,7 @@ import { startBenchWorld, accountId, SANDBOX, type BenchWorld } from '../bench-w
 import type { BenchOptions } from '../options';
 import type { PartResult, Row } from '../report';
 import { summary } from '../stats';
-import type { SimMessage } from '../../src/sandbox/slack-simulator';
+import type { SimMessage } from '../../sandbox/slack-simulator';
 
 const TARGET_P99_MS = 50;
 const REPOSITORY = 'common-images';

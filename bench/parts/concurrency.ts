@@ -7,7 +7,7 @@ import { startBenchWorld, accountId, type BenchWorld } from '../bench-world';
 import type { BenchOptions } from '../options';
 import type { PartResult, Row } from '../report';
 import { median, round } from '../stats';
-import type { SimMessage } from '../../src/sandbox/slack-simulator';
+import type { SimMessage } from '../../sandbox/slack-simulator';
 
 const WARM_UP_REPOSITORY = 'warm-up-images';
 const SIZES = [1, 10, 50] as const;

@@ -5,8 +5,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SANDBOX } from '../../src/sandbox/local-world';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
+import { SANDBOX } from '../../sandbox/local-world';
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { launchChromium, type Chromium } from './chromium';
 import { SandboxPage } from './sandbox-page';
 

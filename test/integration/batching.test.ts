@@ -3,7 +3,7 @@
 // unless that read-back is too old to trust; then the policy is read again.
 import { REUSE_READ_BACK_MS } from '../../src/service/apply-batch';
 import { APPROVE_ACTION } from '../../src/slack/blocks/request-card';
-import type { SimMessage } from '../../src/sandbox/slack-simulator';
+import type { SimMessage } from '../../sandbox/slack-simulator';
 import { startDynamoFaults, type DynamoFaults } from '../support/dynamo-faults';
 import { CI_PUSH_STATEMENT, SANDBOX, startBotWorld, type BotWorld } from '../support/bot-world';
 

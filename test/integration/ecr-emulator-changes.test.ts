@@ -3,7 +3,7 @@
  * every write, through the API or by seeding, without polling.
  */
 import { ECRClient, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
-import { startEcrEmulator, type EcrChange, type EcrEmulator } from '../../src/sandbox/ecr-emulator';
+import { startEcrEmulator, type EcrChange, type EcrEmulator } from '../../sandbox/ecr-emulator';
 
 const READ_POLICY = JSON.stringify({
   Version: '2012-10-17',

@@ -13,7 +13,7 @@ import {
   GetRepositoryPolicyCommand,
   SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
-import { startEcrEmulator, type EcrEmulator, type EcrEmulatorOptions } from '../../src/sandbox/ecr-emulator';
+import { startEcrEmulator, type EcrEmulator, type EcrEmulatorOptions } from '../../sandbox/ecr-emulator';
 
 const REGISTRY_ID = '123456789012';
 const INVALID_POLICY =

@@ -1,6 +1,6 @@
 // Requests Slack would never send, or that someone crafted: refused, nothing changed.
 import { canPull, parsePolicy } from '../../src/domain/policy';
-import { encodeSlashCommand, slashCommandFields } from '../../src/sandbox/slack/payloads';
+import { encodeSlashCommand, slashCommandFields } from '../../sandbox/slack/payloads';
 import { SANDBOX, startBotWorld, type BotWorld } from '../support/bot-world';
 
 describe('signatures', () => {

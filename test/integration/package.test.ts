@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { tableDefinition } from '../../src/aws/table-schema';
 import { loadLambdaConfig } from '../../src/config';
-import { encodeSlashCommand, slashCommandFields } from '../../src/sandbox/slack/payloads';
-import { signSlackRequest } from '../../src/sandbox/slack/signature';
+import { encodeSlashCommand, slashCommandFields } from '../../sandbox/slack/payloads';
+import { signSlackRequest } from '../../sandbox/slack/signature';
 import { httpApiEvent, type HttpApiHandler } from '../support/http-api';
 import { zipEntries } from '../support/zip-entries';
 
@@ -149,7 +149,7 @@ describe('the packaged deployment', () => {
     const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'lambda.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
     const inputs = Object.keys(meta.inputs);
     expect(inputs.some((f) => f.startsWith('src/lambda'))).toBe(true);
-    expect(inputs.filter((f) => /^src\/sandbox\/|node_modules\/(dynalite|express|@slack\/socket-mode|undici)\//.test(f))).toEqual([]);
+    expect(inputs.filter((f) => /^sandbox\/|node_modules\/(dynalite|express|@slack\/socket-mode|undici)\//.test(f))).toEqual([]);
   });
 
   it('keeps the AWS SDK out of the handler file: the handler requires aws-sdk.js with its first AWS call', () => {

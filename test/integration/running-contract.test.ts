@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startLocalWorld, SANDBOX, type LocalWorld } from '../../src/sandbox/local-world';
+import { startLocalWorld, SANDBOX, type LocalWorld } from '../../sandbox/local-world';
 
 const ROOT = join(__dirname, '..', '..');
 const run = promisify(execFile);

@@ -3,7 +3,7 @@
  * request's card (whose ts the bot stored) across a restart.
  */
 import { webApi } from '@slack/bolt';
-import { startSlackSimulator, type SimulatorEvent, type SlackSimulator } from '../../src/sandbox/slack-simulator';
+import { startSlackSimulator, type SimulatorEvent, type SlackSimulator } from '../../sandbox/slack-simulator';
 
 const APPROVALS = 'C0APPROVALS';
 const options = { signingSecret: 'test-signing-secret', botToken: 'xoxb-test-token' };

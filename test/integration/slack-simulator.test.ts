@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, webApi } from '@slack/bolt';
-import { startSlackSimulator, type SlackSimulator, type SimulatorEvent } from '../../src/sandbox/slack-simulator';
+import { startSlackSimulator, type SlackSimulator, type SimulatorEvent } from '../../sandbox/slack-simulator';
 
 const SIGNING_SECRET = 'test-signing-secret';
 const BOT_TOKEN = 'xoxb-test-token';

@@ -5,7 +5,7 @@
 import type { AccessRequest } from '../../src/domain/access-request';
 import { verifiedPolicyMessage } from '../../src/slack/blocks/outcome';
 import { APPROVE_ACTION, DENY_ACTION, decidedCard, requestCard } from '../../src/slack/blocks/request-card';
-import { findElement, renderBlocks, renderMessageBody, type Block } from '../../src/sandbox/web/public/block-kit';
+import { findElement, renderBlocks, renderMessageBody, type Block } from '../../sandbox/web/public/block-kit';
 
 const ctx = { userName: (id: string) => ({ U0APPROVER: 'bob', U0REQUESTER: 'alice' })[id], timeZone: 'UTC' };
 

@@ -14,14 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
-import { SANDBOX } from '../../src/sandbox/local-world';
-import type { PageSnapshot } from '../../src/sandbox/web/page-state';
+import { SANDBOX } from '../../sandbox/local-world';
+import type { PageSnapshot } from '../../sandbox/web/page-state';
 import { openPageEvents, textOf } from '../support/page-events';
 
 const ROOT = join(__dirname, '..', '..');
 const ACCOUNT = '222233334444';
 
-/** What `npm run sandbox` runs, e.g. ['node', '--import', 'tsx', 'src/sandbox/cli.ts']. */
+/** What `npm run sandbox` runs, e.g. ['node', '--import', 'tsx', 'sandbox/cli.ts']. */
 const SCRIPT = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['sandbox']!.split(' ');
 
 /** The environment a person's terminal has: the sandbox decides itself which warnings to show. */

@@ -2,7 +2,7 @@
  * The sandbox page's mrkdwn: what Slack shows for the text a bot sends, as HTML, with nothing
  * in the text able to become markup.
  */
-import { formatDate, mrkdwn, plainText } from '../../src/sandbox/web/public/mrkdwn';
+import { formatDate, mrkdwn, plainText } from '../../sandbox/web/public/mrkdwn';
 
 const NOW = new Date('2026-01-10T12:00:00Z');
 const ctx = {

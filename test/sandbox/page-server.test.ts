@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REQUEST_USAGE } from '../../src/domain/command';
-import { SANDBOX } from '../../src/sandbox/local-world';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
-import type { PageSnapshot } from '../../src/sandbox/web/page-state';
+import { SANDBOX } from '../../sandbox/local-world';
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
+import type { PageSnapshot } from '../../sandbox/web/page-state';
 import { openPageEvents, textOf, type PageEvents } from '../support/page-events';
 
 const ACCOUNT = '222233334444';

@@ -7,10 +7,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webApi } from '@slack/bolt';
-import { loadConversations, recordConversations } from '../../src/sandbox/conversation-file';
-import { DataDirInUse, lockDataDir } from '../../src/sandbox/data-dir-lock';
-import { MessageTimes } from '../../src/sandbox/message-times';
-import { startSlackSimulator, type SlackSimulator } from '../../src/sandbox/slack-simulator';
+import { loadConversations, recordConversations } from '../../sandbox/conversation-file';
+import { DataDirInUse, lockDataDir } from '../../sandbox/data-dir-lock';
+import { MessageTimes } from '../../sandbox/message-times';
+import { startSlackSimulator, type SlackSimulator } from '../../sandbox/slack-simulator';
 
 const options = { signingSecret: 'test-signing-secret', botToken: 'xoxb-test-token' };
 

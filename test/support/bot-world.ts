@@ -5,15 +5,15 @@ import { createAwsClients } from '../../src/aws/clients';
 import type { AccessRequest } from '../../src/domain/access-request';
 import { dynamoRequestStore } from '../../src/aws/request-store';
 import { loadConfig } from '../../src/config';
-import { startLocalWorld, SANDBOX, type LocalWorld, type LocalWorldOptions } from '../../src/sandbox/local-world';
-import type { BlockActionsPayload, SimMessage } from '../../src/sandbox/slack-simulator';
-import { encodeInteractionPayload } from '../../src/sandbox/slack/payloads';
+import { startLocalWorld, SANDBOX, type LocalWorld, type LocalWorldOptions } from '../../sandbox/local-world';
+import type { BlockActionsPayload, SimMessage } from '../../sandbox/slack-simulator';
+import { encodeInteractionPayload } from '../../sandbox/slack/payloads';
 import { startServer } from '../../src/server';
 import { APPROVE_ACTION, DENY_ACTION } from '../../src/slack/blocks/request-card';
 
 export { SANDBOX };
 /** The statements a platform team writes by hand, as the sandbox seeds them. */
-export { CI_PUSH_STATEMENT, HAND_MADE_READ_STATEMENT } from '../../src/sandbox/seed';
+export { CI_PUSH_STATEMENT, HAND_MADE_READ_STATEMENT } from '../../sandbox/seed';
 
 export type BotWorld = Awaited<ReturnType<typeof startBotWorld>>;
 

@@ -2,9 +2,9 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoRequestStore } from '../../src/aws/request-store';
 import type { AccessRequest } from '../../src/domain/access-request';
-import { spawnBot, type BotProcess } from '../../src/sandbox/bot-process';
-import { startLocalWorld, SANDBOX, type LocalWorld, type LocalWorldOptions } from '../../src/sandbox/local-world';
-import type { SimMessage } from '../../src/sandbox/slack-simulator';
+import { spawnBot, type BotProcess } from '../../sandbox/bot-process';
+import { startLocalWorld, SANDBOX, type LocalWorld, type LocalWorldOptions } from '../../sandbox/local-world';
+import type { SimMessage } from '../../sandbox/slack-simulator';
 import { APPROVE_ACTION, DENY_ACTION } from '../../src/slack/blocks/request-card';
 
 export type MultiBot = Awaited<ReturnType<typeof startMultiBot>>;

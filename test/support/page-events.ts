@@ -1,6 +1,6 @@
 // Listens to a sandbox page's event stream from a test, as the page does in the browser, so a
 // test waits on the change it expects instead of sleeping.
-import type { PageEvent } from '../../src/sandbox/web/page-state';
+import type { PageEvent } from '../../sandbox/web/page-state';
 
 export interface PageEvents {
   /** Every event so far, oldest first. */

@@ -29,7 +29,7 @@ const SCOPE_FOR_METHOD: Record<string, string> = {
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return relative(ROOT, path) === join('src', 'sandbox') ? [] : sourceFiles(path);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
     return path.endsWith('.ts') ? [path] : [];
   });
 }

@@ -1,6 +1,6 @@
 // What a fresh sandbox starts with: a shared repository whose policy a platform team wrote by
 // hand (a CI role that pushes, one account that already pulls), and one with no policy yet.
-import { MANAGED_SID, READ_ONLY_ACTIONS } from '../domain/policy';
+import { MANAGED_SID, READ_ONLY_ACTIONS } from '../src/domain/policy';
 import type { EcrEmulator } from './ecr-emulator';
 
 export const SANDBOX_REPOSITORIES = ['common-images', 'base-images'] as const;

@@ -3,10 +3,10 @@
 import { rm, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAwsClients } from '../aws/clients';
-import { loadConfig } from '../config';
-import type { LogLevel } from '../logger';
-import { startServer } from '../server';
+import { createAwsClients } from '../src/aws/clients';
+import { loadConfig } from '../src/config';
+import type { LogLevel } from '../src/logger';
+import { startServer } from '../src/server';
 import { loadConversations, recordConversations } from './conversation-file';
 import { lockDataDir } from './data-dir-lock';
 import { SANDBOX, startLocalWorld, type LocalWorld } from './local-world';

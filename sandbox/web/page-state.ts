@@ -1,6 +1,6 @@
 // What the sandbox page shows, as data: the whole picture for a page that (re)connects, and
 // one small change for each thing that happens in the simulated Slack or the ECR emulator.
-import { COMMAND, LIST_USAGE, REQUEST_USAGE } from '../../domain/command';
+import { COMMAND, LIST_USAGE, REQUEST_USAGE } from '../../src/domain/command';
 import type { EcrEmulator } from '../ecr-emulator';
 import type { MessageTimes } from '../message-times';
 import type { SimEphemeral, SimMessage, SimulatorEvent, SlackSimulator } from '../slack-simulator';

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import dynalite from 'dynalite';
-import type { AwsClients } from '../aws/clients';
-import { createTable } from '../create-table';
+import type { AwsClients } from '../src/aws/clients';
+import { createTable } from '../src/create-table';
 import { startEcrEmulator, type EcrEmulator } from './ecr-emulator';
 import { startSlackSimulator, type SlackSimulator, type SlackSimulatorOptions } from './slack-simulator';
 

@@ -133,7 +133,7 @@ function load(snapshot) {
   }
 }
 
-/** One event from the sandbox's stream, by its type (see src/sandbox/web/page-state.ts). */
+/** One event from the sandbox's stream, by its type (see sandbox/web/page-state.ts). */
 export const apply = {
   snapshot(event) {
     load(event.snapshot);

@@ -15,7 +15,7 @@ export interface BotProcess {
   stop(): Promise<void>;
 }
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..');
 
 /** The process must log at info level or below: its "listening" line tells the port. */
 export async function spawnBot(env: Record<string, string>, options: { startTimeoutMs?: number } = {}): Promise<BotProcess> {

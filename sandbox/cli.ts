@@ -10,7 +10,7 @@ import { PortInUse } from './web/page-server';
 // sandbox's terminal that is noise around the one address a person needs. Set before any client exists.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..');
 const DEFAULT_PORT = 3131;
 /** Signals closer together than this are one Ctrl-C. */
 const SAME_PRESS_MS = 1000;
