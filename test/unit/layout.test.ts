@@ -16,7 +16,7 @@ function sourceFiles(dir: string): string[] {
 describe('project layout', () => {
   it('keeps the product in src/ free of imports from the local world', () => {
     const offenders = sourceFiles(join(ROOT, 'src')).flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/(?:from|import\(|require\()\s*['"](\.[^'"]+)['"]/g)]
+      [...readFileSync(file, 'utf8').matchAll(/(?:from|import|import\(|require\()\s*['"](\.[^'"]+)['"]/g)]
         .map((m) => resolve(dirname(file), m[1]!))
         .filter((target) => relative(join(ROOT, 'src'), target).startsWith('..'))
         .map((target) => `${relative(ROOT, file)} imports ${relative(ROOT, target)}`),
