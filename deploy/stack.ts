@@ -8,9 +8,9 @@ import { BY_REPOSITORY_INDEX, tableDefinition } from '../src/aws/table-schema';
 export const TABLE_RESOURCE = 'AccessTable';
 
 /** What the bot does to ECR: read a repository, read its policy, write its policy. Nothing else. */
-export const ECR_ACTIONS = ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy'];
+export const ECR_ACTIONS = ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'];
 /** Consistent reads (one item or a batch) and single-item conditional writes on the table. */
-export const TABLE_ITEM_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+export const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 /** Listing a repository's requests reads the index, never the table. */
 export const INDEX_ACTIONS = ['dynamodb:Query'];
 

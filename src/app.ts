@@ -2,9 +2,12 @@
 // sandbox, tests) goes through here, so they all behave alike.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { App, type Receiver, type webApi } from '@slack/bolt';
 import { createAwsClients, type AwsClientSources } from './aws/clients';
+import { dynamoTable } from './aws/dynamo';
 import { ecrRegistry } from './aws/ecr-registry';
+import { dynamoChangeQueue } from './aws/repository-lease';
 import { dynamoRequestStore } from './aws/request-store';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -63,30 +66,27 @@ export function createEcrAccess(
       ...(options.slackCallLimits ?? SERVER_SLACK_CALL_LIMITS),
     },
   });
-  const clients = options.clients ?? createAwsClients({ region: config.region, leaseMs: config.leaseMs });
+  const clients = options.clients ?? createAwsClients({ region: config.region });
+  const clock = { now: Date.now, sleep: (ms: number) => sleep(ms) };
+  const table = dynamoTable(clients.dynamo, config.table);
   const deps: ServiceDeps = {
-    registry: ecrRegistry(clients.ecr),
-    store: dynamoRequestStore(clients.dynamo, config.table),
-    notifier: slackNotifier(app.client, config.approvalChannel, logger),
+    registry: ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }),
+    store: dynamoRequestStore(table),
+    changes: dynamoChangeQueue(table, { leaseMs: config.leaseMs, landingMs: config.writeLandingMs }, clock, logger),
+    notifier: slackNotifier(app.client, config.approvalChannel),
     isApprover: slackApprovers(app.client, {
       approvers: config.approvers,
       ...(config.approverGroup && { group: config.approverGroup }),
       logger,
     }),
-    clock: { now: Date.now },
+    clock,
     newId: newRequestId,
-    holderId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    processId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     logger,
     repositories: config.repositories,
-    leaseMs: config.leaseMs,
-    ...(config.fault === 'exit-after-set-policy' && {
-      fault: (point) => {
-        if (point === 'after-set-policy') {
-          logger.warn('fault hook: exiting after SetRepositoryPolicy', {});
-          process.exit(86);
-        }
-      },
-    }),
+    writeLandingMs: config.writeLandingMs,
+    waitForChangeMs: config.waitForChangeMs,
+    announceRetryMs: config.announceRetryMs,
   };
   const runJob = jobRunner(deps, responder(logger));
   registerListeners(app, { defer: options.defer(runJob), repositories: config.repositories });

@@ -15,6 +15,13 @@ const LambdaFunctionName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 
 
 const SlackBotId = z.string().regex(/^B[A-Z0-9]+$/, { message: 'Slack bot IDs look like B012ABCDEF' });
 
+const seconds = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .int({ message: 'must be a whole number of seconds' })
+    .min(min, { message: `must be at least ${min} seconds` })
+    .max(max, { message: `must be at most ${max} seconds` });
+
 const EnvFields = z
   .object({
     SLACK_BOT_TOKEN: z.string({ message: 'is required' }).regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' }),
@@ -41,14 +48,10 @@ const EnvFields = z
     }),
     PORT: z.coerce.number().int().min(0, { message: 'must be a port number (0 picks a free one)' }).max(65535).default(3000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-    ECR_ACCESS_LEASE_SECONDS: z.coerce
-      .number({ message: 'must be a number of seconds' })
-      .int({ message: 'must be a whole number of seconds' })
-      .min(2, { message: 'must be at least 2 seconds' })
-      .max(600, { message: 'must be at most 600 seconds' })
-      .default(60),
-    /** Test-only: stop the process at a named point to prove crash recovery. */
-    ECR_ACCESS_FAULT: z.enum(['exit-after-set-policy'], { message: 'is a test hook; the only value is exit-after-set-policy' }).optional(),
+    ECR_ACCESS_WRITE_LANDING_SECONDS: seconds(1, 3600).default(360),
+    ECR_ACCESS_LEASE_SECONDS: seconds(2, 3600).default(420),
+    ECR_ACCESS_WAIT_SECONDS: seconds(1, 600).default(60),
+    ECR_ACCESS_ANNOUNCE_RETRY_SECONDS: seconds(1, 3600).default(30),
     /** Set by Lambda itself; jobs are handed to this very function. */
     AWS_LAMBDA_FUNCTION_NAME: LambdaFunctionName.optional(),
   });
@@ -80,9 +83,19 @@ const nobodyApproves = {
   when: () => true,
 };
 
+// A lease must outlast the time a write it covers may still land (src/aws/repository-lease.ts).
+const leaseOutlastsWrites = (env: { ECR_ACCESS_LEASE_SECONDS: unknown; ECR_ACCESS_WRITE_LANDING_SECONDS: unknown }) =>
+  !(typeof env.ECR_ACCESS_LEASE_SECONDS === 'number' && typeof env.ECR_ACCESS_WRITE_LANDING_SECONDS === 'number') ||
+  env.ECR_ACCESS_LEASE_SECONDS > env.ECR_ACCESS_WRITE_LANDING_SECONDS;
+const leaseTooShort = {
+  message: 'must be longer than ECR_ACCESS_WRITE_LANDING_SECONDS: a repository lease has to outlast every policy write it covers',
+  path: ['ECR_ACCESS_LEASE_SECONDS'],
+  when: () => true,
+};
+
 const EnvSchema = {
-  server: EnvFields.refine(somebodyApproves, nobodyApproves),
-  lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves),
+  server: EnvFields.refine(somebodyApproves, nobodyApproves).refine(leaseOutlastsWrites, leaseTooShort),
+  lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves).refine(leaseOutlastsWrites, leaseTooShort),
 };
 
 type Runtime = keyof typeof EnvSchema;
@@ -103,9 +116,14 @@ export interface Config {
   readonly region: string;
   readonly port: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** How long a repository lock lasts unless renewed. */
+  /** How long a repository lease lasts unless renewed. */
   readonly leaseMs: number;
-  readonly fault?: 'exit-after-set-policy';
+  /** How long after it was sent a policy write may still reach ECR: AWS accepts a signed request for 5 minutes, plus a margin for clocks. */
+  readonly writeLandingMs: number;
+  /** How long a job waits for its change while another holder has the repository. */
+  readonly waitForChangeMs: number;
+  /** How long an outcome's announcement may stay unfinished before another process finishes it. */
+  readonly announceRetryMs: number;
   /** The Lambda function this runs in, which takes the jobs; absent outside Lambda. */
   readonly functionName?: string;
 }
@@ -159,7 +177,9 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     leaseMs: e.ECR_ACCESS_LEASE_SECONDS * 1000,
-    ...(e.ECR_ACCESS_FAULT && { fault: e.ECR_ACCESS_FAULT }),
+    writeLandingMs: e.ECR_ACCESS_WRITE_LANDING_SECONDS * 1000,
+    waitForChangeMs: e.ECR_ACCESS_WAIT_SECONDS * 1000,
+    announceRetryMs: e.ECR_ACCESS_ANNOUNCE_RETRY_SECONDS * 1000,
     ...(e.AWS_LAMBDA_FUNCTION_NAME && { functionName: e.AWS_LAMBDA_FUNCTION_NAME }),
   };
 }

@@ -7,10 +7,15 @@ export enum ErrorCode {
   ForeignStatement = 'ecr_access_foreign_statement',
   PolicyTooLarge = 'ecr_access_policy_too_large',
   DeniedByPolicy = 'ecr_access_denied_by_policy',
-  VerificationFailed = 'ecr_access_verification_failed',
+  /** The policy was written, but reading it back shows the account was taken out again at once. */
+  ChangedConcurrently = 'ecr_access_changed_concurrently',
+  /** The repository is no longer one ecr-access may share. */
+  NotShareable = 'ecr_access_not_shareable',
   RepositoryNotFound = 'ecr_access_repository_not_found',
   Registry = 'ecr_access_registry',
   PolicyRejected = 'ecr_access_policy_rejected',
+  /** ECR may or may not have applied a policy write (timeout, lost connection, 5xx), and may still apply it later. */
+  WriteOutcomeUnknown = 'ecr_access_write_outcome_unknown',
   Store = 'ecr_access_store',
   Conflict = 'ecr_access_conflict',
   LockLost = 'ecr_access_lock_lost',

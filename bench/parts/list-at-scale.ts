@@ -2,6 +2,7 @@
 // through ecr-access), timed from the command to the answer in Slack. The reads should go out
 // in parallel (bounded), so the answer costs a few round trips, not one per repository.
 import { performance } from 'node:perf_hooks';
+import { dynamoTable } from '../../src/aws/dynamo';
 import { dynamoRequestStore } from '../../src/aws/request-store';
 import { startBenchWorld, accountId, SANDBOX } from '../bench-world';
 import { recordTimeline, sequentialSteps } from '../call-timeline';
@@ -45,7 +46,7 @@ export async function listAtScale(options: BenchOptions): Promise<PartResult> {
       grants.push(...accounts.map((account, i) => ({ id: seededRequestId(r * ACCOUNTS_EACH + i), repository, account })));
     }
     await seedGrants(w.clients.dynamo, SANDBOX.table, grants, { approver: SANDBOX.approver, requester: SANDBOX.requester });
-    const check = await dynamoRequestStore(w.clients.dynamo, SANDBOX.table).get(grants[0]!.id);
+    const check = await dynamoRequestStore(dynamoTable(w.clients.dynamo, SANDBOX.table)).get(grants[0]!.id);
     if (check?.state !== 'GRANTED') throw new Error('the seeded grant records do not read back as the store reads requests');
 
     const answerMs: number[] = [];

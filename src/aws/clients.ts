@@ -15,12 +15,15 @@ export type ClientSource<Client> = Client | (() => Promise<Client>);
 
 export interface AwsClientSources {
   readonly ecr: ClientSource<ECRClient>;
+  /** For policy writes only: one attempt per call (see ecr-registry.ts for why). */
+  readonly ecrWrites: ClientSource<ECRClient>;
   readonly dynamo: ClientSource<DynamoDBClient>;
 }
 
 /** Each client made, with its SDK package loaded, by the first call that needs it; the same one after. */
 export interface AwsClientsOnDemand {
   readonly ecr: () => Promise<ECRClient>;
+  readonly ecrWrites: () => Promise<ECRClient>;
   readonly dynamo: () => Promise<DynamoDBClient>;
   /** Closes the connections of the clients made so far, and of any still being made. */
   destroy(): void;
@@ -40,14 +43,15 @@ export function clientFrom<Client extends object>(source: ClientSource<Client>):
 
 export function createAwsClients(options: {
   region: string;
-  leaseMs: number;
+  /** Longest wait for one AWS call; default 5 s. */
+  callTimeoutMs?: number;
   /** For an in-process bot in a local world; deployments use AWS_ENDPOINT_URL_* or nothing. */
   endpoints?: { ecr: string; dynamodb: string };
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }): AwsClientsOnDemand {
-  // Three attempts of at most callTimeout each, plus backoff, stay well inside the default
-  // 60 s lease, so a write can never land after the lease that fenced it has run out.
-  const callTimeout = Math.max(1000, Math.min(5000, Math.floor(options.leaseMs / 12)));
+  // Every call is bounded, so a holder never waits long on one; a policy write that times out
+  // is handled as one whose outcome is unknown (src/aws/repository-lease.ts).
+  const callTimeout = options.callTimeoutMs ?? 5000;
   const common = {
     region: options.region,
     maxAttempts: 3,
@@ -66,6 +70,10 @@ export function createAwsClients(options: {
     ecr: onFirstUse(async () => {
       const { ECRClient } = await import('@aws-sdk/client-ecr');
       return keep(new ECRClient({ ...common, ...(options.endpoints && { endpoint: options.endpoints.ecr }) }));
+    }),
+    ecrWrites: onFirstUse(async () => {
+      const { ECRClient } = await import('@aws-sdk/client-ecr');
+      return keep(new ECRClient({ ...common, maxAttempts: 1, ...(options.endpoints && { endpoint: options.endpoints.ecr }) }));
     }),
     dynamo: onFirstUse(async () => {
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');

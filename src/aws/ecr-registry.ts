@@ -1,50 +1,74 @@
-// The Registry port on Amazon ECR: SDK errors become EcrAccessErrors that say what to do.
+// The Registry port on Amazon ECR: SDK errors become EcrAccessErrors with a code to branch on.
+//
+// Policy writes go through a client that never retries by itself: a write that timed out, lost
+// its connection or got a 5xx may still be applied later, and so may each retry of it, so only
+// the caller (the lease holder) can decide what to do about it. Such a write is reported as
+// WriteOutcomeUnknown. A write ECR answered with a 4xx was not applied: throttling is tried again here.
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { Registry } from '../service/ports';
 import { clientFrom, onFirstUse, type ClientSource } from './clients';
 
-/** The commands this registry sends; the SDK package loads with the first call, not with this module. */
-const commands = onFirstUse(async () => {
-  const { DescribeRepositoriesCommand, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } = await import('@aws-sdk/client-ecr');
-  return { DescribeRepositoriesCommand, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand };
+/** The commands sent (the package test checks the IAM policy against this list). */
+const sdk = onFirstUse(async () => {
+  const { DeleteRepositoryPolicyCommand, DescribeRepositoriesCommand, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } = await import('@aws-sdk/client-ecr');
+  return { DeleteRepositoryPolicyCommand, DescribeRepositoriesCommand, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand };
 });
+
+/** Throttled policy writes are sent again this many times at most. */
+const THROTTLED_WRITE_TRIES = 3;
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';
 }
 
-function registryError(action: string, repository: string, error: unknown): EcrAccessError {
-  const name = errorName(error);
-  if (name === 'RepositoryNotFoundException') {
-    return new EcrAccessError(ErrorCode.RepositoryNotFound, `Repository \`${repository}\` does not exist in ECR.`, { cause: error });
-  }
-  if (name === 'InvalidParameterException') {
-    return new EcrAccessError(
-      ErrorCode.PolicyRejected,
-      `ECR refused the new policy for \`${repository}\` (${error instanceof Error ? error.message : name}). This usually means an account in it does not exist.`,
-      { cause: error },
-    );
-  }
-  if (name === 'ThrottlingException' || name === 'TooManyRequestsException') {
-    return new EcrAccessError(ErrorCode.Registry, `ECR kept throttling ${action} for \`${repository}\`; try again in a minute.`, { cause: error });
-  }
-  if (name === 'AccessDeniedException') {
-    return new EcrAccessError(
-      ErrorCode.Registry,
-      `ecr-access is not allowed to ${action} on \`${repository}\`; the platform team needs to add it to the bot's IAM policy.`,
-      { cause: error },
-    );
-  }
-  const detail = name === 'TimeoutError' || name === 'AbortError' ? 'did not answer in time' : `failed (${name || 'unknown error'})`;
-  return new EcrAccessError(ErrorCode.Registry, `ECR ${action} for \`${repository}\` ${detail}; try again in a minute.`, { cause: error });
+/** ECR answered, with a client error: the request was refused and will never be applied. */
+function answeredWithClientError(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500;
 }
 
-export function ecrRegistry(source: ClientSource<ECRClient>): Registry {
-  const ready = onFirstUse(async () => ({ ecr: await clientFrom(source), ...(await commands()) }));
+const isThrottled = (error: unknown) => ['ThrottlingException', 'TooManyRequestsException'].includes(errorName(error));
+
+function registryError(action: string, repository: string, error: unknown): EcrAccessError {
+  const name = errorName(error) || 'unknown error';
+  const detail = `${action} on ${repository}: ${name}${error instanceof Error && error.message && error.message !== name ? ` (${error.message})` : ''}`;
+  const code =
+    name === 'RepositoryNotFoundException'
+      ? ErrorCode.RepositoryNotFound
+      : name === 'InvalidParameterException'
+        ? ErrorCode.PolicyRejected
+        : ErrorCode.Registry;
+  return new EcrAccessError(code, detail, { cause: error });
+}
+
+export function ecrRegistry(sources: { reads: ClientSource<ECRClient>; writes: ClientSource<ECRClient> }): Registry {
+  const reads = onFirstUse(async () => ({ ecr: await clientFrom(sources.reads), ...(await sdk()) }));
+  const writes = onFirstUse(async () => ({ ecr: await clientFrom(sources.writes), ...(await sdk()) }));
+
+  const write = async (repository: string, policyText: string | undefined) => {
+    const { ecr, SetRepositoryPolicyCommand, DeleteRepositoryPolicyCommand } = await writes();
+    const action = policyText === undefined ? 'DeleteRepositoryPolicy' : 'SetRepositoryPolicy';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (policyText === undefined) await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: repository }));
+        else await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText }));
+        return;
+      } catch (error) {
+        if (policyText === undefined && errorName(error) === 'RepositoryPolicyNotFoundException') return;
+        if (!answeredWithClientError(error)) {
+          throw new EcrAccessError(ErrorCode.WriteOutcomeUnknown, registryError(action, repository, error).message, { cause: error });
+        }
+        if (!isThrottled(error) || attempt === THROTTLED_WRITE_TRIES) throw registryError(action, repository, error);
+        await sleep(100 * 2 ** attempt * (0.5 + Math.random()));
+      }
+    }
+  };
+
   return {
     async describeRepository(repository) {
-      const { ecr, DescribeRepositoriesCommand } = await ready();
+      const { ecr, DescribeRepositoriesCommand } = await reads();
       try {
         const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
         const found = out.repositories?.find((r) => r.repositoryName === repository);
@@ -55,7 +79,7 @@ export function ecrRegistry(source: ClientSource<ECRClient>): Registry {
       }
     },
     async getPolicy(repository) {
-      const { ecr, GetRepositoryPolicyCommand } = await ready();
+      const { ecr, GetRepositoryPolicyCommand } = await reads();
       try {
         const out = await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: repository }));
         return out.policyText;
@@ -64,13 +88,6 @@ export function ecrRegistry(source: ClientSource<ECRClient>): Registry {
         throw registryError('GetRepositoryPolicy', repository, error);
       }
     },
-    async setPolicy(repository, policyText) {
-      const { ecr, SetRepositoryPolicyCommand } = await ready();
-      try {
-        await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText }));
-      } catch (error) {
-        throw registryError('SetRepositoryPolicy', repository, error);
-      }
-    },
+    setPolicy: write,
   };
 }

@@ -1,82 +1,92 @@
-// The approve and deny use cases: who may decide, one decision per request, then the grant.
-import { DECIDABLE_FROM, type AccessRequest } from '../domain/access-request';
-import { applyApproved } from './apply-approved';
-import { announce } from './apply-batch';
+// The approve and deny use cases: who may decide, one decision per request, then the change
+// through the one policy path. Answers what happened as data; src/slack words it.
+import { DECIDABLE_FROM, type AccessRequest, type MessageRef } from '../domain/access-request';
+import type { PolicyChange } from '../domain/policy-change';
+import { announce, catchUp } from './announce';
 import type { ServiceDeps } from './deps';
+import { settleChange } from './policy-changes/settle-change';
 
 export interface Decision {
   readonly requestId: string;
   readonly user: string;
   readonly decision: 'approve' | 'deny';
-  /** The card the button was on, to refuse a payload that names another request. */
-  readonly card?: { channel: string; ts: string };
+  /** The card the button was on: a decision only counts from the request's own card. */
+  readonly card: MessageRef;
 }
 
-export type DecideResult =
-  | { kind: 'refused'; message: string }
-  | { kind: 'decided'; request: AccessRequest }
-  | { kind: 'waiting'; request: AccessRequest };
+export type DecideOutcome =
+  | { code: 'no-such-request'; requestId: string }
+  | { code: 'foreign-card'; request: AccessRequest }
+  | { code: 'own-request'; request: AccessRequest; decision: Decision['decision'] }
+  | { code: 'not-an-approver' }
+  | { code: 'approver-unknown'; reason: string }
+  | { code: 'not-shareable'; request: AccessRequest; repositories: readonly string[] }
+  /** Decided before: the card shows it again and what was owed about it is finished. */
+  | { code: 'already-decided'; request: AccessRequest }
+  | { code: 'denied'; request: AccessRequest }
+  /** Granted or failed, and announced on the card, in the thread and to the requester. */
+  | { code: 'settled'; request: AccessRequest }
+  /** Approved, but ECR could not be read or the write verified just now: a later click or holder finishes it. */
+  | { code: 'stalled'; request: AccessRequest }
+  /** Approved and queued: behind another holder, or held while a write whose outcome is unknown may land. */
+  | { code: 'queued'; request: AccessRequest; heldUntil: number; kept: boolean };
 
-const refused = (message: string): DecideResult => ({ kind: 'refused', message });
+const grantOf = (request: AccessRequest): PolicyChange => ({ kind: 'grant', account: request.account, requestId: request.id });
 
-function alreadyDecided(request: AccessRequest): string {
-  const who = request.decidedBy ? `<@${request.decidedBy}>` : 'someone';
-  switch (request.state) {
-    case 'DENIED':
-      return `Request ${request.id} was already denied by ${who}.`;
-    case 'GRANTED':
-      return `Request ${request.id} was already approved by ${who} and is granted.`;
-    case 'APPROVED':
-      return `Request ${request.id} was already approved by ${who}; the grant is being applied.`;
-    default:
-      return `Request ${request.id} is ${request.state.toLowerCase()}; nothing changed.`;
+async function drive(deps: ServiceDeps, request: AccessRequest): Promise<DecideOutcome> {
+  const outcome = await settleChange(deps, request.repository, grantOf(request));
+  switch (outcome.kind) {
+    case 'settled':
+      return { code: 'settled', request: outcome.request };
+    case 'stalled':
+      return { code: 'stalled', request };
+    case 'queued':
+      return { code: 'queued', request, heldUntil: outcome.heldUntil, kept: outcome.kept };
   }
 }
 
-const noSuchRequest = (id: string) => `There is no request ${id}. It may have been withdrawn; nothing changed.`;
-
-/** Why the user may not decide the request from that card, whatever its state; undefined when nothing stands in the way. */
-function notTheirs(request: AccessRequest, input: Decision): string | undefined {
-  if (input.card && request.card && (input.card.channel !== request.card.channel || input.card.ts !== request.card.ts)) {
-    return `That button does not belong to request ${request.id}'s card; nothing changed.`;
+/** A click on a decided card: an approval left unapplied (its holder died) is driven on, the rest caught up. */
+async function alreadyDecided(deps: ServiceDeps, request: AccessRequest, input: Decision): Promise<DecideOutcome> {
+  if (request.state === 'APPROVED' && input.decision === 'approve') {
+    const driven = await drive(deps, request);
+    if (driven.code !== 'settled') return driven;
+    await catchUp(deps, driven.request);
+    return { code: 'already-decided', request: driven.request };
   }
-  if (input.user === request.requester) {
-    return `You asked for this access yourself, so another approver has to ${input.decision} request ${request.id}.`;
-  }
-  return undefined;
+  await catchUp(deps, request);
+  return { code: 'already-decided', request };
 }
 
-const NOT_AN_APPROVER = 'Only ecr-access approvers can approve or deny requests; nothing changed. Ask the platform team if you should be one.';
-
-export async function decide(deps: ServiceDeps, input: Decision): Promise<DecideResult> {
-  if (!(await deps.isApprover(input.user))) {
-    const request = await deps.store.get(input.requestId);
-    return refused(request ? (notTheirs(request, input) ?? NOT_AN_APPROVER) : noSuchRequest(input.requestId));
+export async function decide(deps: ServiceDeps, input: Decision): Promise<DecideOutcome> {
+  const request = await deps.store.get(input.requestId);
+  if (!request) return { code: 'no-such-request', requestId: input.requestId };
+  // A card is recorded a moment after it is posted; a click in that moment is checked by the store's write.
+  if (request.card && (request.card.channel !== input.card.channel || request.card.ts !== input.card.ts)) {
+    return { code: 'foreign-card', request };
   }
-  const to = input.decision === 'approve' ? 'APPROVED' : 'DENIED';
-  // The write itself refuses the requester and a foreign card; only a refusal reads the request to say why.
-  const outcome = await deps.store.decide(input.requestId, {
-    to,
+  if (input.user === request.requester) return { code: 'own-request', request, decision: input.decision };
+  const approver = await deps.isApprover(input.user);
+  if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
+  if (approver.kind === 'not-approver') return { code: 'not-an-approver' };
+  if (!DECIDABLE_FROM[input.decision].includes(request.state)) return alreadyDecided(deps, request, input);
+  if (input.decision === 'approve' && !deps.repositories.includes(request.repository)) {
+    return { code: 'not-shareable', request, repositories: deps.repositories };
+  }
+
+  const at = deps.clock.now();
+  const outcome = await deps.store.decide(request.id, {
+    to: input.decision === 'approve' ? 'APPROVED' : 'DENIED',
     from: DECIDABLE_FROM[input.decision],
     by: input.user,
-    at: new Date(deps.clock.now()).toISOString(),
-    ...(input.card && { card: input.card }),
+    at: new Date(at).toISOString(),
+    card: input.card,
+    announcer: deps.processId,
   });
-  if (!outcome.decided) {
-    const current = outcome.current;
-    if (!current) return refused(noSuchRequest(input.requestId));
-    const why = notTheirs(current, input);
-    if (why !== undefined) return refused(why);
-    // An approved request left behind by a crashed process is driven on by the next click.
-    if (current.state === 'APPROVED' && input.decision === 'approve') {
-      return refused(alreadyDecided((await applyApproved(deps, current.repository, current)) ?? current));
-    }
-    return refused(alreadyDecided(current));
+  // Someone else decided in between: the same as a click on a decided card.
+  if (!outcome.decided) return outcome.current ? alreadyDecided(deps, outcome.current, input) : { code: 'no-such-request', requestId: request.id };
+  if (outcome.request.state === 'DENIED') {
+    await announce(deps, outcome.request);
+    return { code: 'denied', request: outcome.request };
   }
-  if (to === 'DENIED') {
-    await announce(deps, [{ request: outcome.request }]);
-    return { kind: 'decided', request: outcome.request };
-  }
-  const settled = await applyApproved(deps, outcome.request.repository, outcome.request);
-  return settled ? { kind: 'decided', request: settled } : { kind: 'waiting', request: outcome.request };
+  return drive(deps, outcome.request);
 }

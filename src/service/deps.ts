@@ -1,22 +1,23 @@
 // Everything the use cases are built from, passed in so tests and runtimes choose the adapters.
 import type { Logger } from '../logger';
-import type { Clock, IsApprover, Notifier, Registry, RequestStore } from './ports';
-
-/** Points where a test may stop the process, to prove crash recovery. */
-export type FaultPoint = 'after-set-policy';
+import type { ChangeQueue, Clock, IsApprover, Notifier, Registry, RequestStore } from './ports';
 
 export interface ServiceDeps {
   readonly registry: Registry;
   readonly store: RequestStore;
+  readonly changes: ChangeQueue;
   readonly notifier: Notifier;
   readonly isApprover: IsApprover;
   readonly clock: Clock;
   readonly newId: () => string;
-  /** Identifies this process as a lock holder. */
-  readonly holderId: string;
+  /** Names this process when it takes on announcing an outcome. */
+  readonly processId: string;
   readonly logger: Logger;
   readonly repositories: readonly string[];
-  /** How long a repository lock lasts unless renewed; every AWS call is bounded well below it. */
-  readonly leaseMs: number;
-  readonly fault?: (point: FaultPoint) => void;
+  /** How long after it was sent a policy write may still reach ECR (see src/aws/repository-lease.ts). */
+  readonly writeLandingMs: number;
+  /** How long a job waits for its change while another holder has the repository. */
+  readonly waitForChangeMs: number;
+  /** How long an outcome's announcement may stay unfinished before another process finishes it. */
+  readonly announceRetryMs: number;
 }

@@ -1,8 +1,8 @@
 // The list use case: who can pull, from the live policy, explained by the records; drift in
 // either direction is shown, not hidden.
-import { byCreation, OPEN_STATES, type AccessRequest } from '../domain/access-request';
+import { byCreation, OPEN_STATES, type AccessRequest, type Failure } from '../domain/access-request';
 import { parsePolicy, pullers } from '../domain/policy';
-import { isEcrAccessError } from '../errors';
+import { ErrorCode, isEcrAccessError } from '../errors';
 import type { ServiceDeps } from './deps';
 
 export interface PullerEntry {
@@ -14,7 +14,7 @@ export interface PullerEntry {
 export interface RepositoryAccess {
   readonly repository: string;
   /** Why the live policy could not be read, when it could not. */
-  readonly problem?: string;
+  readonly problem?: Failure;
   readonly everyone: boolean;
   readonly pullers: readonly PullerEntry[];
   /** Recorded as granted, but the live policy no longer lets them pull. */
@@ -22,7 +22,9 @@ export interface RepositoryAccess {
   readonly open: readonly AccessRequest[];
 }
 
-export type ListOutcome = { kind: 'refused'; message: string } | { kind: 'listed'; repositories: RepositoryAccess[] };
+export type ListOutcome =
+  | { code: 'not-shareable'; repository: string; repositories: readonly string[] }
+  | { code: 'listed'; repositories: RepositoryAccess[] };
 
 const PARALLEL_READS = 16;
 
@@ -63,7 +65,9 @@ async function describe(deps: ServiceDeps, repository: string): Promise<Reposito
     if ('error' in policyRead) throw policyRead.error;
     live = pullers(parsePolicy(policyRead.text));
   } catch (error) {
-    const problem = isEcrAccessError(error) ? error.message : 'ECR could not be read';
+    const problem: Failure = isEcrAccessError(error)
+      ? { code: error.code, detail: error.message }
+      : { code: ErrorCode.Registry, detail: error instanceof Error ? error.message : String(error) };
     deps.logger.warn('could not read a repository policy for list', { repository, error });
     return { repository, problem, everyone: false, pullers: [], removedOutside: [], open };
   }
@@ -78,11 +82,8 @@ async function describe(deps: ServiceDeps, repository: string): Promise<Reposito
 
 export async function listAccess(deps: ServiceDeps, repository?: string): Promise<ListOutcome> {
   if (repository !== undefined && !deps.repositories.includes(repository)) {
-    return {
-      kind: 'refused',
-      message: `\`${repository}\` is not one of the repositories ecr-access shares. Shareable repositories: ${deps.repositories.map((r) => `\`${r}\``).join(', ')}.`,
-    };
+    return { code: 'not-shareable', repository, repositories: deps.repositories };
   }
   const names = repository === undefined ? deps.repositories : [repository];
-  return { kind: 'listed', repositories: await inBatches(names, PARALLEL_READS, (name) => describe(deps, name)) };
+  return { code: 'listed', repositories: await inBatches(names, PARALLEL_READS, (name) => describe(deps, name)) };
 }

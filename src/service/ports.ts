@@ -1,62 +1,101 @@
 // What the service needs from the outside world; adapters in aws/ and slack/ provide it.
-import type { AccessRequest, RequestState } from '../domain/access-request';
+import type { AccessRequest, AnnouncementPart, Failure, MessageRef, RequestState } from '../domain/access-request';
+import type { PolicyChange } from '../domain/policy-change';
 
 export interface Registry {
   /** The registry that holds the repository, or undefined when there is no such repository. */
   describeRepository(repository: string): Promise<{ registryId: string } | undefined>;
   /** The policy text, or undefined when the repository has no policy. */
   getPolicy(repository: string): Promise<string | undefined>;
-  setPolicy(repository: string, policyText: string): Promise<void>;
+  /**
+   * Writes the policy, or deletes it when `policyText` is undefined. Throws an EcrAccessError;
+   * WriteOutcomeUnknown means ECR may still apply this write later.
+   */
+  setPolicy(repository: string, policyText: string | undefined): Promise<void>;
 }
 
 export type CreateOutcome = { created: true } | { created: false; existing: AccessRequest };
 export type DecideOutcome = { decided: true; request: AccessRequest } | { decided: false; current: AccessRequest | undefined };
-export type LockOutcome = { acquired: true; queue: readonly string[] } | { acquired: false };
 
+/** What the lock holder records once a change is verified (or given up on). */
+export type Verdict =
+  | { state: 'GRANTED'; at: string; policyHashBefore: string; policyHash: string; verifiedPolicy: string }
+  | { state: 'FAILED'; at: string; failure: Failure };
+
+/** The request records. Every state change is one conditional write. */
 export interface RequestStore {
   /** Records a PENDING request unless another open request holds the same repository and account. */
   create(request: AccessRequest): Promise<CreateOutcome>;
   /** Forgets a request that never reached the approvers. */
   discard(id: string): Promise<void>;
-  attachCard(id: string, card: { channel: string; ts: string }): Promise<AccessRequest>;
+  attachCard(id: string, card: MessageRef): Promise<AccessRequest>;
   get(id: string): Promise<AccessRequest | undefined>;
-  /** Reads several requests at once; the ones that do not exist are missing from the answer. */
-  getMany(ids: readonly string[]): Promise<ReadonlyMap<string, AccessRequest>>;
   /**
    * Moves the request from one of `from` to `to`, unless `by` asked for it or `card` is not its
-   * card; a refused decision answers the request as it is, for the caller to explain.
+   * card. A denial owes its announcement from the same write, with `by` as its announcer.
    */
   decide(
     id: string,
-    decision: { to: 'APPROVED' | 'DENIED'; from: readonly RequestState[]; by: string; at: string; card?: { channel: string; ts: string } },
+    decision: { to: 'APPROVED' | 'DENIED'; from: readonly RequestState[]; by: string; at: string; card: MessageRef; announcer: string },
   ): Promise<DecideOutcome>;
-  /** Marks approved requests as waiting for their repository's next policy write. */
-  enqueue(repository: string, ids: readonly string[]): Promise<void>;
-  dequeue(repository: string, ids: readonly string[]): Promise<void>;
-  /** The IDs queued for the repository now. */
-  queued(repository: string): Promise<readonly string[]>;
-  /** For the lock holder: dequeues what it settled and renews its lease; false when the lease was lost. */
-  settle(repository: string, holder: string, ids: readonly string[], leaseMs: number, now: number): Promise<boolean>;
-  acquire(repository: string, holder: string, leaseMs: number, now: number): Promise<LockOutcome>;
-  /** Queues the request and tries the lock in one write; queues it anyway when the lock is taken. */
-  enqueueAndAcquire(repository: string, id: string, holder: string, leaseMs: number, now: number): Promise<LockOutcome>;
-  /** Extends a held lease; false when the lease was lost to someone else. */
-  renew(repository: string, holder: string, leaseMs: number, now: number): Promise<boolean>;
-  release(repository: string, holder: string): Promise<void>;
-  recordGranted(id: string, outcome: { at: string; policyHash: string }): Promise<AccessRequest | undefined>;
-  recordFailed(id: string, outcome: { at: string; reason: string }): Promise<AccessRequest | undefined>;
+  /** APPROVED → the verdict, owing its announcement; undefined when the request was not APPROVED. */
+  record(id: string, verdict: Verdict, announcer: { by: string; at: number }): Promise<AccessRequest | undefined>;
+  /** Takes on a still-owed announcement whose announcer is older than `staleBefore`; undefined when someone else has it. */
+  claimAnnouncement(id: string, announcer: { by: string; at: number }, staleBefore: number): Promise<AccessRequest | undefined>;
+  /** Marks announcement parts as told. */
+  delivered(id: string, parts: readonly AnnouncementPart[]): Promise<void>;
   listByRepository(repository: string): Promise<AccessRequest[]>;
 }
 
-/** Tells people in Slack what happened to a request. */
-export interface Notifier {
-  postRequestCard(request: AccessRequest, statementPreview: string): Promise<{ channel: string; ts: string }>;
-  /** Updates the card, posts the outcome in its thread, and tells the requester. */
-  announceOutcome(request: AccessRequest, verifiedPolicy?: string): Promise<void>;
+/** The repository's lock, as one holder holds it. */
+export interface Lease {
+  /**
+   * Makes sure the lease lasts until a write sent now can no longer reach ECR (renewing it if
+   * needed); false when the lease was lost, and then nothing may be written.
+   */
+  coverWrite(): Promise<boolean>;
+  /** Takes settled changes off the queue and renews the lease; answers what still waits, or undefined when the lease was lost. */
+  settle(settled: readonly PolicyChange[]): Promise<readonly PolicyChange[] | undefined>;
+  /** Puts `to` in the queue in place of `from`. */
+  replace(from: PolicyChange, to: PolicyChange): Promise<void>;
+  /** Keeps the repository from every holder, this one included, until `until`, instead of releasing it. */
+  keepUntil(until: number): Promise<void>;
 }
 
-export type IsApprover = (user: string) => Promise<boolean>;
+export type LeaseOutcome<T> = { held: true; value: T } | { held: false };
+
+/** Each repository's queue of policy changes, and the lease that lets one holder at a time apply them. */
+export interface ChangeQueue {
+  /**
+   * Runs `work` as the repository's only holder, with the changes waiting now, then releases
+   * the lease (unless `work` kept it). `adding` is queued in the same write, held or not.
+   */
+  withLease<T>(
+    repository: string,
+    work: (lease: Lease, waiting: readonly PolicyChange[]) => Promise<T>,
+    adding?: PolicyChange,
+  ): Promise<LeaseOutcome<T>>;
+  /**
+   * What waits for the repository, and until when it is held (0 when it is free); `kept` when it
+   * is held because a write whose outcome is unknown may still land.
+   */
+  status(repository: string): Promise<{ waiting: readonly PolicyChange[]; heldUntil: number; kept: boolean }>;
+}
+
+/** Tells people in Slack what happened to a request; each part can be done again safely except posts. */
+export interface Notifier {
+  postRequestCard(request: AccessRequest, statementPreview: string): Promise<MessageRef>;
+  /** Shows the request as it is now on its card. */
+  updateCard(request: AccessRequest): Promise<void>;
+  /** Posts the outcome in the card's thread: the verified policy, or why it failed. */
+  postInThread(request: AccessRequest): Promise<void>;
+  tellRequester(request: AccessRequest): Promise<void>;
+}
+
+export type ApproverCheck = { kind: 'approver' } | { kind: 'not-approver' } | { kind: 'unknown'; reason: string };
+export type IsApprover = (user: string) => Promise<ApproverCheck>;
 
 export interface Clock {
   now(): number;
+  sleep(ms: number): Promise<void>;
 }

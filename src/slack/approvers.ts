@@ -13,18 +13,19 @@ export function slackApprovers(
   const now = options.now ?? Date.now;
   let cached: { members: Set<string>; at: number } | undefined;
   return async (user) => {
-    if (options.approvers.includes(user)) return true;
-    if (!options.group) return false;
+    if (options.approvers.includes(user)) return { kind: 'approver' };
+    if (!options.group) return { kind: 'not-approver' };
     if (!cached || now() - cached.at >= GROUP_CACHE_MS) {
       try {
         const out = await client.usergroups.users.list({ usergroup: options.group });
         cached = { members: new Set(out.users ?? []), at: now() };
       } catch (error) {
-        // Fail closed: nobody is an approver through the group while Slack cannot say who is in it.
+        // Fail closed, and say why: nobody is an approver through the group while Slack cannot say who is in it.
         options.logger.error('could not read the approvers user group', { group: options.group, error });
-        return false;
+        const reason = (error as { data?: { error?: string } }).data?.error ?? (error instanceof Error ? error.message : 'Slack error');
+        return { kind: 'unknown', reason };
       }
     }
-    return cached.members.has(user);
+    return cached.members.has(user) ? { kind: 'approver' } : { kind: 'not-approver' };
   };
 }

@@ -2,7 +2,8 @@
 // Jobs are plain data so a runtime may run them in-process or hand them to another invocation.
 import * as z from 'zod';
 import { AccountId } from '../domain/account';
-import { RequestId } from '../domain/access-request';
+import { MessageRef, RequestId, SlackId } from '../domain/access-request';
+import { MAX_REASON_LENGTH } from '../domain/command';
 import { RepositoryName } from '../domain/repository';
 import type { Logger } from '../logger';
 import { decide } from '../service/decide';
@@ -10,9 +11,8 @@ import type { ServiceDeps } from '../service/deps';
 import { listAccess } from '../service/list-access';
 import { submitRequest } from '../service/submit-request';
 import { listReport } from './blocks/list-report';
+import { decideReply, JOB_FAILED, listRefusal, submitReply } from './messages';
 import { ResponseUrl, type Respond } from './responder';
-
-const SlackId = z.string().regex(/^[A-Z0-9]{2,32}$/);
 
 export const Job = z.discriminatedUnion('kind', [
   z.object({
@@ -20,7 +20,7 @@ export const Job = z.discriminatedUnion('kind', [
     user: SlackId,
     repository: RepositoryName,
     account: AccountId,
-    reason: z.string().max(500).optional(),
+    reason: z.string().max(MAX_REASON_LENGTH).optional(),
     responseUrl: ResponseUrl,
   }),
   z.object({
@@ -28,7 +28,7 @@ export const Job = z.discriminatedUnion('kind', [
     user: SlackId,
     requestId: RequestId,
     decision: z.enum(['approve', 'deny']),
-    card: z.object({ channel: SlackId, ts: z.string().regex(/^\d+\.\d+$/) }).optional(),
+    card: MessageRef,
     responseUrl: ResponseUrl,
   }),
   z.object({ kind: z.literal('list'), user: SlackId, repository: RepositoryName.optional(), responseUrl: ResponseUrl }),
@@ -49,34 +49,19 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
           account: job.account,
           ...(job.reason && { reason: job.reason }),
         });
-        await respond(
-          job.responseUrl,
-          outcome.kind === 'refused'
-            ? { text: `:x: ${outcome.message}` }
-            : {
-                text: `:inbox_tray: Request ${outcome.request.id} is with the approvers: pull access to \`${job.repository}\` for \`${job.account}\`. You will get a direct message when it is decided.`,
-              },
-        );
+        await respond(job.responseUrl, { text: submitReply(outcome) });
         return;
       }
       case 'decide': {
-        const result = await decide(deps, {
-          requestId: job.requestId,
-          user: job.user,
-          decision: job.decision,
-          ...(job.card && { card: job.card }),
-        });
-        if (result.kind === 'refused') await respond(job.responseUrl, { text: `:x: ${result.message}` });
-        if (result.kind === 'waiting') {
-          await respond(job.responseUrl, {
-            text: `:hourglass_flowing_sand: Request ${result.request.id} is approved and queued behind another change to \`${result.request.repository}\`; the card will update when it is applied.`,
-          });
-        }
+        const reply = decideReply(
+          await decide(deps, { requestId: job.requestId, user: job.user, decision: job.decision, card: job.card }),
+        );
+        if (reply) await respond(job.responseUrl, { text: reply });
         return;
       }
       case 'list': {
         const outcome = await listAccess(deps, job.repository);
-        await respond(job.responseUrl, outcome.kind === 'refused' ? { text: `:x: ${outcome.message}` } : listReport(outcome.repositories));
+        await respond(job.responseUrl, outcome.code === 'not-shareable' ? { text: listRefusal(outcome) } : listReport(outcome.repositories));
         return;
       }
     }
@@ -86,9 +71,7 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
       await run(job);
     } catch (error) {
       deps.logger.error('job failed', { kind: job.kind, error });
-      await respond(job.responseUrl, {
-        text: ':warning: ecr-access hit an unexpected error and could not finish. Try again in a minute; if it keeps happening, tell the platform team (the bot logs have the details).',
-      });
+      await respond(job.responseUrl, { text: JOB_FAILED });
     }
   };
 }

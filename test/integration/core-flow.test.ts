@@ -1,5 +1,6 @@
 // The core flow as a user meets it: signed slash commands and button clicks over the bot's
 // real HTTP receiver, against the local DynamoDB, ECR emulator and Slack simulator.
+import { ErrorCode } from '../../src/errors';
 import { parsePolicy, canPull, READ_ONLY_ACTIONS, MANAGED_SID } from '../../src/domain/policy';
 import { CI_PUSH_STATEMENT, HAND_MADE_READ_STATEMENT, SANDBOX, startBotWorld, type BotWorld } from '../support/bot-world';
 
@@ -226,11 +227,11 @@ describe('when ECR fails', () => {
   it('records FAILED with the reason, says so in the thread, and lets an approver retry', async () => {
     await w.command(`request common-images ${ACCOUNT}`);
     const card = w.cards()[0]!;
-    w.world.ecr.failNext('SetRepositoryPolicy', 5, 'server');
+    w.world.ecr.failNext('SetRepositoryPolicy', 5, 'throttle');
     await w.click(card, 'approve');
     const [failed] = await w.requests();
-    expect(failed).toMatchObject({ state: 'FAILED' });
-    expect(failed!.failureReason).toMatch(/SetRepositoryPolicy/);
+    expect(failed).toMatchObject({ state: 'FAILED', failure: { code: ErrorCode.Registry } });
+    expect(failed!.failure!.detail).toMatch(/SetRepositoryPolicy/);
     expect(canPull(parsePolicy(w.world.ecr.policyText('common-images')), ACCOUNT)).toBe(false);
     const thread = w.world.slack.thread(SANDBOX.approvalChannel, card.ts).slice(1);
     expect(thread.map((m) => m.text).join('\n')).toMatch(/failed/);
@@ -246,8 +247,8 @@ describe('when ECR fails', () => {
     await w.command('request common-images 000000000000');
     await w.click(w.cards()[0]!, 'approve');
     const [failed] = await w.requests();
-    expect(failed).toMatchObject({ state: 'FAILED' });
-    expect(failed!.failureReason).toMatch(/Invalid repository policy provided/);
+    expect(failed).toMatchObject({ state: 'FAILED', failure: { code: ErrorCode.PolicyRejected } });
+    expect(failed!.failure!.detail).toMatch(/Invalid repository policy provided/);
     expect(w.world.ecr.policyText('common-images')).toBe(JSON.stringify({ Version: '2012-10-17', Statement: [CI_PUSH_STATEMENT] }));
   });
 });

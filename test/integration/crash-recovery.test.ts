@@ -1,17 +1,31 @@
-// A process that dies between writing the policy and recording the grant leaves nothing stuck:
-// its lease runs out and the next click (or the next approval for the repository) finishes it.
+// A bot process killed from outside (SIGKILL) at the worst moments leaves nothing stuck and
+// nothing untold: its lease runs out, and the next click or approval finishes its work.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MANAGED_SID, canPull, parsePolicy } from '../../src/domain/policy';
+import { spawnBot, type BotProcess } from '../../sandbox/bot-process';
+import { startLocalWorld, SANDBOX, type LocalWorld } from '../../sandbox/local-world';
+import type { SimMessage } from '../../sandbox/slack-simulator';
+import { APPROVE_ACTION } from '../../src/slack/blocks/request-card';
+import { startDynamoFaults, type DynamoFaults } from '../support/dynamo-faults';
 import { startMultiBot, type MultiBot } from '../support/multi-bot';
 
-const LEASE = { ECR_ACCESS_LEASE_SECONDS: '3' };
+/** Short lease times, so a dead holder's lease runs out within the test. */
+const QUICK = { ECR_ACCESS_LEASE_SECONDS: '4', ECR_ACCESS_WRITE_LANDING_SECONDS: '3', ECR_ACCESS_ANNOUNCE_RETRY_SECONDS: '1', ECR_ACCESS_WAIT_SECONDS: '20' };
 
-describe('a bot process killed right after SetRepositoryPolicy', () => {
+/** Kills `bot` the moment the ECR emulator receives its SetRepositoryPolicy for `repository`. */
+function killAtWrite(m: MultiBot, bot: BotProcess, repository: string) {
+  const unsubscribe = m.world.ecr.on('call', (call) => {
+    if (call.action === 'SetRepositoryPolicy' && call.repositoryName === repository) {
+      bot.child.kill('SIGKILL');
+      unsubscribe();
+    }
+  });
+}
+
+describe('a bot process killed while it writes the policy', () => {
   let m: MultiBot;
   beforeAll(async () => {
-    m = await startMultiBot({
-      repositories: ['retry-click', 'next-approval'],
-      processes: [{ ...LEASE }, { ...LEASE, ECR_ACCESS_FAULT: 'exit-after-set-policy' }, { ...LEASE, ECR_ACCESS_FAULT: 'exit-after-set-policy' }],
-    });
+    m = await startMultiBot({ repositories: ['retry-click', 'next-approval'], processes: [QUICK, QUICK, QUICK] });
   }, 60_000);
   afterAll(async () => m.close());
 
@@ -22,9 +36,9 @@ describe('a bot process killed right after SetRepositoryPolicy', () => {
 
   it('is completed by a second click on Approve, with one principal and one record', async () => {
     const card = await m.request('222233334444', 0, 'retry-click');
+    killAtWrite(m, m.bots[1]!, 'retry-click');
     await m.click(card, 'approve', 1);
-    expect(await m.bots[1]!.exited).toBe(86);
-    expect(canPull(parsePolicy(m.world.ecr.policyText('retry-click')), '222233334444')).toBe(true);
+    expect(await m.bots[1]!.exited).toBeNull();
     expect((await m.requests()).find((r) => r.repository === 'retry-click')!.state).toBe('APPROVED');
 
     const retry = await m.click(card, 'approve', 0);
@@ -32,7 +46,6 @@ describe('a bot process killed right after SetRepositoryPolicy', () => {
     const records = (await m.requests()).filter((r) => r.repository === 'retry-click');
     expect(records.map((r) => r.state)).toEqual(['GRANTED']);
     expect(principals('retry-click')).toEqual(['arn:aws:iam::222233334444:root']);
-    expect(m.world.ecr.calls.filter((c) => c.action === 'SetRepositoryPolicy' && c.repositoryName === 'retry-click')).toHaveLength(1);
     const reply = await m.world.slack.waitFor(() => m.repliesTo(retry.responseUrl)[0], 20_000);
     expect(reply).toMatch(/already approved by <@U0APPROVER> and is granted/);
     expect(m.threadReplies(card)).toHaveLength(1);
@@ -41,13 +54,63 @@ describe('a bot process killed right after SetRepositoryPolicy', () => {
   it('is completed by the next approval for the same repository', async () => {
     const first = await m.request('333344445555', 0, 'next-approval');
     const second = await m.request('444455556666', 0, 'next-approval');
+    killAtWrite(m, m.bots[2]!, 'next-approval');
     await m.click(first, 'approve', 2);
-    expect(await m.bots[2]!.exited).toBe(86);
+    expect(await m.bots[2]!.exited).toBeNull();
 
     await m.click(second, 'approve', 0);
     await m.world.slack.waitFor(() => m.threadReplies(first).length > 0 && m.threadReplies(second).length > 0, 20_000);
     const states = (await m.requests()).filter((r) => r.repository === 'next-approval').map((r) => r.state);
     expect(states).toEqual(['GRANTED', 'GRANTED']);
     expect(principals('next-approval').sort()).toEqual(['arn:aws:iam::333344445555:root', 'arn:aws:iam::444455556666:root']);
+    expect(canPull(parsePolicy(m.world.ecr.policyText('next-approval')), '333344445555')).toBe(true);
+  }, 60_000);
+});
+
+describe('a bot process killed between recording a grant and announcing it', () => {
+  let world: LocalWorld;
+  let faults: DynamoFaults;
+  let bots: BotProcess[];
+  beforeAll(async () => {
+    world = await startLocalWorld();
+    faults = await startDynamoFaults(world.dynamoUrl);
+    bots = await Promise.all([
+      spawnBot({ ...world.env, LOG_LEVEL: 'info', ...QUICK }),
+      spawnBot({ ...world.env, LOG_LEVEL: 'info', ...QUICK, AWS_ENDPOINT_URL_DYNAMODB: faults.url }),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(bots.map((b) => b.stop()));
+    await faults.close();
+    await world.close();
+  });
+
+  const card = (): SimMessage => world.slack.messages(SANDBOX.approvalChannel)[0]!;
+  const click = (botUrl: string) =>
+    world.slack.clickButton({ user: SANDBOX.approver, channel: SANDBOX.approvalChannel, messageTs: card().ts, actionId: APPROVE_ACTION, botUrl });
+
+  it('is told on the card, in the thread and to the requester by the next click, each once', async () => {
+    await world.slack.slashCommand({ user: SANDBOX.requester, channel: SANDBOX.approvalChannel, text: 'request common-images 222233334444', botUrl: bots[0]!.url });
+    await world.slack.waitFor(() => world.slack.messages(SANDBOX.approvalChannel)[0], 15_000);
+
+    // The grant is recorded in DynamoDB; the bot never hears so, and dies.
+    const recorded = faults.holdAnswerWhen('UpdateItem', '"GRANTED"');
+    await click(bots[1]!.url);
+    await recorded;
+    bots[1]!.child.kill('SIGKILL');
+    await bots[1]!.exited;
+    expect(world.slack.thread(SANDBOX.approvalChannel, card().ts)).toHaveLength(1);
+    expect(world.slack.dms(SANDBOX.requester)).toHaveLength(0);
+
+    // After the dead announcer's grace period, a click on the card (it still shows Approve) finishes the job.
+    const grace = Date.now() + 1_500;
+    while (Date.now() < grace) await sleep(100);
+    await click(bots[0]!.url);
+    await world.slack.waitFor(() => world.slack.dms(SANDBOX.requester).length > 0 && world.slack.thread(SANDBOX.approvalChannel, card().ts).length > 1, 15_000);
+
+    expect(world.slack.thread(SANDBOX.approvalChannel, card().ts).slice(1)).toHaveLength(1);
+    expect(world.slack.dms(SANDBOX.requester)).toHaveLength(1);
+    expect(card().text).toMatch(/granted/);
+    expect(world.slack.calls.filter((c) => c.method === 'chat.update' && c.ok)).toHaveLength(1);
   }, 60_000);
 });

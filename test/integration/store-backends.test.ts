@@ -1,12 +1,16 @@
-// The DynamoDB store's contract, on dynalite and on AWS's DynamoDB Local: every state change,
-// slot claim and lock move is a single-item conditional write, and both backends agree.
+// The DynamoDB adapters' contracts, on dynalite and on AWS's DynamoDB Local: every state change,
+// slot claim, outbox tick and lease move is a single-item conditional write, and both backends agree.
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoTable } from '../../src/aws/dynamo';
+import { dynamoChangeQueue, KEPT } from '../../src/aws/repository-lease';
 import { dynamoRequestStore } from '../../src/aws/request-store';
 import { keys } from '../../src/aws/table-schema';
 import { createTable } from '../../src/create-table';
 import type { AccessRequest } from '../../src/domain/access-request';
-import type { RequestStore } from '../../src/service/ports';
-import { startDynamoFaults, type DynamoFaults } from '../support/dynamo-faults';
+import type { PolicyChange } from '../../src/domain/policy-change';
+import { ErrorCode } from '../../src/errors';
+import { createLogger } from '../../src/logger';
+import type { ChangeQueue, Lease, RequestStore } from '../../src/service/ports';
 import { startDynalite, startDynamoDbLocal, type LocalDynamo } from '../support/dynamodb-local';
 
 const TABLE = 'ecr-access';
@@ -21,12 +25,25 @@ function pending(overrides: Partial<AccessRequest> = {}): AccessRequest {
     requester: 'U0REQUESTER',
     state: 'PENDING',
     createdAt: new Date(1_800_000_000_000 + sequence).toISOString(),
+    card: { channel: 'C0APPROVALS', ts: `1700000000.${String(sequence).padStart(6, '0')}` },
     attempts: 0,
+    owed: [],
     ...overrides,
   };
 }
 
-const approve = { to: 'APPROVED' as const, from: ['PENDING', 'FAILED'] as const, by: 'U0APPROVER', at: '2027-01-01T00:00:00.000Z' };
+const decision = (request: AccessRequest, overrides: Partial<Parameters<RequestStore['decide']>[1]> = {}) => ({
+  to: 'APPROVED' as const,
+  from: ['PENDING', 'FAILED'] as const,
+  by: 'U0APPROVER',
+  at: '2027-01-01T00:00:00.000Z',
+  card: request.card!,
+  announcer: 'process-a',
+  ...overrides,
+});
+const GRANTED = { state: 'GRANTED' as const, at: '2027-01-01T00:00:01.000Z', policyHashBefore: 'b'.repeat(64), policyHash: 'a'.repeat(64), verifiedPolicy: '{"Statement":[]}' };
+const FAILED = { state: 'FAILED' as const, at: '2027-01-01T00:00:01.000Z', failure: { code: ErrorCode.PolicyRejected, detail: 'InvalidParameterException' } };
+const announcer = { by: 'process-a', at: 1_000 };
 
 describe.each([
   ['dynalite', startDynalite],
@@ -39,7 +56,7 @@ describe.each([
     backend = await start();
     client = new DynamoDBClient({ region: 'us-east-1', endpoint: backend.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await createTable(client, TABLE);
-    store = dynamoRequestStore(client, TABLE);
+    store = dynamoRequestStore(dynamoTable(client, TABLE));
   }, 60_000);
   afterAll(async () => {
     client.destroy();
@@ -62,14 +79,14 @@ describe.each([
   it('takes the slot over from a settled request', async () => {
     const first = pending({ account: '100000000003' });
     await store.create(first);
-    await store.decide(first.id, { ...approve, to: 'DENIED' });
+    await store.decide(first.id, decision(first, { to: 'DENIED' }));
     expect(await store.create(pending({ account: '100000000003' }))).toEqual({ created: true });
   });
 
   it('lets exactly one of two decisions through and answers the other with the current state', async () => {
     const request = pending({ account: '100000000004' });
     await store.create(request);
-    const [a, b] = await Promise.all([store.decide(request.id, approve), store.decide(request.id, { ...approve, to: 'DENIED', by: 'U0OTHER' })]);
+    const [a, b] = await Promise.all([store.decide(request.id, decision(request)), store.decide(request.id, decision(request, { to: 'DENIED', by: 'U0OTHER' }))]);
     const winners = [a, b].flatMap((o) => (o.decided ? [o.request] : []));
     const losers = [a, b].flatMap((o) => (o.decided ? [] : [o.current]));
     expect(winners).toHaveLength(1);
@@ -81,61 +98,72 @@ describe.each([
     await store.create(request);
     const card = { channel: 'C0APPROVALS', ts: '1700000000.000100' };
     await store.attachCard(request.id, card);
-    const byRequester = await store.decide(request.id, { ...approve, by: request.requester, card });
+    const byRequester = await store.decide(request.id, decision(request, { by: request.requester, card }));
     expect(byRequester).toMatchObject({ decided: false, current: { state: 'PENDING' } });
-    const fromOtherCard = await store.decide(request.id, { ...approve, card: { ...card, ts: '1700000000.000999' } });
+    const fromOtherCard = await store.decide(request.id, decision(request, { card: { ...card, ts: '1700000000.000999' } }));
     expect(fromOtherCard).toMatchObject({ decided: false, current: { state: 'PENDING' } });
-    expect(await store.decide(request.id, { ...approve, card })).toMatchObject({ decided: true, request: { state: 'APPROVED', decidedBy: 'U0APPROVER' } });
+    expect(await store.decide(request.id, decision(request, { card }))).toMatchObject({ decided: true, request: { state: 'APPROVED', decidedBy: 'U0APPROVER' } });
   });
 
   it('answers a decision on a request that does not exist without creating it', async () => {
-    expect(await store.decide('r-nosuchreqs', approve)).toEqual({ decided: false, current: undefined });
+    expect(await store.decide('r-nosuchreqs', decision(pending()))).toEqual({ decided: false, current: undefined });
     expect(await store.get('r-nosuchreqs')).toBeUndefined();
   });
 
-  it('reads many requests at once, past the hundred keys one batch read takes, leaving out missing ones', async () => {
-    const many = Array.from({ length: 130 }, (_, i) => pending({ repository: 'batch-repo', account: String(200000000000 + i) }));
-    await Promise.all(many.map((r) => store.create(r)));
-    const wanted = [...many.map((r) => r.id), 'r-missing000', many[0]!.id];
-    const read = await store.getMany(wanted);
-    expect(read.size).toBe(many.length);
-    for (const r of many) expect(read.get(r.id)).toEqual(r);
-    expect(read.has('r-missing000')).toBe(false);
-    expect(await store.getMany([])).toEqual(new Map());
-  });
-
-  it('records GRANTED only from APPROVED, once', async () => {
+  it('records a verdict only from APPROVED, once, owing its announcement', async () => {
     const request = pending({ account: '100000000005' });
     await store.create(request);
-    expect(await store.recordGranted(request.id, { at: 'now', policyHash: 'a'.repeat(64) })).toBeUndefined();
-    await store.decide(request.id, approve);
-    expect(await store.recordGranted(request.id, { at: 'now', policyHash: 'a'.repeat(64) })).toMatchObject({ state: 'GRANTED', attempts: 1 });
-    expect(await store.recordFailed(request.id, { at: 'now', reason: 'late' })).toBeUndefined();
+    expect(await store.record(request.id, GRANTED, announcer)).toBeUndefined();
+    await store.decide(request.id, decision(request));
+    expect(await store.record(request.id, GRANTED, announcer)).toMatchObject({
+      state: 'GRANTED',
+      attempts: 1,
+      policyHash: GRANTED.policyHash,
+      verifiedPolicy: GRANTED.verifiedPolicy,
+      owed: ['card', 'dm', 'thread'],
+      announcer,
+    });
+    expect(await store.record(request.id, FAILED, announcer)).toBeUndefined();
   });
 
-  it('gives the repository lock to one holder at a time, and to the next once the lease has run out', async () => {
-    const repo = 'lock-repo';
-    expect(await store.acquire(repo, 'a', 1000, 10_000)).toMatchObject({ acquired: true });
-    expect(await store.acquire(repo, 'b', 1000, 10_500)).toEqual({ acquired: false });
-    expect(await store.renew(repo, 'b', 1000, 10_500)).toBe(false);
-    expect(await store.acquire(repo, 'b', 1000, 11_001)).toMatchObject({ acquired: true });
-    expect(await store.settle(repo, 'a', [], 1000, 11_002)).toBe(false);
-    await store.release(repo, 'b');
-    expect(await store.acquire(repo, 'c', 1000, 11_003)).toMatchObject({ acquired: true });
+  it('records a failure with its code, and a retry clears it', async () => {
+    const request = pending({ account: '100000000010' });
+    await store.create(request);
+    await store.decide(request.id, decision(request));
+    expect(await store.record(request.id, FAILED, announcer)).toMatchObject({ state: 'FAILED', failure: FAILED.failure, owed: ['card', 'thread'] });
+    const retried = await store.decide(request.id, decision(request));
+    expect(retried).toMatchObject({ decided: true, request: { state: 'APPROVED', attempts: 2 } });
+    expect(retried.decided && retried.request.failure).toBeUndefined();
   });
 
-  it('queues approved requests with the lock, and hands the holder what arrived meanwhile', async () => {
-    const repo = 'queue-repo';
-    expect(await store.enqueueAndAcquire(repo, 'r-aaaaaaaaaa', 'holder', 60_000, 1)).toEqual({ acquired: true, queue: ['r-aaaaaaaaaa'] });
-    expect(await store.enqueueAndAcquire(repo, 'r-bbbbbbbbbb', 'waiter', 60_000, 2)).toEqual({ acquired: false });
-    expect(await store.settle(repo, 'holder', ['r-aaaaaaaaaa'], 60_000, 3)).toBe(true);
-    expect(await store.queued(repo)).toEqual(['r-bbbbbbbbbb']);
-    expect(await store.settle(repo, 'intruder', ['r-bbbbbbbbbb'], 60_000, 4)).toBe(false);
-    expect(await store.queued(repo)).toEqual(['r-bbbbbbbbbb']);
-    await store.settle(repo, 'holder', ['r-bbbbbbbbbb'], 60_000, 4);
-    expect(await store.queued(repo)).toEqual([]);
-    await store.release(repo, 'holder');
-    expect(await store.acquire(repo, 'other', 60_000, 5)).toEqual({ acquired: true, queue: [] });
+  it('owes a denial its card and DM from the deciding write', async () => {
+    const request = pending({ account: '100000000011' });
+    await store.create(request);
+    expect(await store.decide(request.id, decision(request, { to: 'DENIED' }))).toMatchObject({ decided: true, request: { state: 'DENIED', owed: ['card', 'dm'] } });
+  });
+
+  it('ticks off told parts, forgetting the verified policy once the thread has it', async () => {
+    const request = pending({ account: '100000000012' });
+    await store.create(request);
+    await store.decide(request.id, decision(request));
+    await store.record(request.id, GRANTED, announcer);
+    await store.delivered(request.id, ['card', 'thread']);
+    const after = await store.get(request.id);
+    expect(after).toMatchObject({ owed: ['dm'] });
+    expect(after!.verifiedPolicy).toBeUndefined();
+    await store.delivered(request.id, ['dm']);
+    expect((await store.get(request.id))!.owed).toEqual([]);
+  });
+
+  it('lets an announcement be taken over only once its announcer is stale and while something is owed', async () => {
+    const request = pending({ account: '100000000013' });
+    await store.create(request);
+    await store.decide(request.id, decision(request));
+    await store.record(request.id, GRANTED, { by: 'dead', at: 1_000 });
+    expect(await store.claimAnnouncement(request.id, { by: 'b', at: 2_000 }, 500)).toBeUndefined();
+    expect(await store.claimAnnouncement(request.id, { by: 'b', at: 40_000 }, 10_000)).toMatchObject({ announcer: { by: 'b' } });
+    await store.delivered(request.id, ['card', 'thread', 'dm']);
+    expect(await store.claimAnnouncement(request.id, { by: 'c', at: 90_000 }, 80_000)).toBeUndefined();
   });
 
   it("lists a repository's requests through its index", async () => {
@@ -157,41 +185,105 @@ describe.each([
   });
 });
 
-describe('the request store when DynamoDB leaves batch reads unprocessed', () => {
+const change = (account: string, n: number): PolicyChange => ({ kind: 'grant', account, requestId: `r-${String(n).padStart(10, '0')}` });
+
+describe.each([
+  ['dynalite', startDynalite],
+  ['DynamoDB Local', startDynamoDbLocal],
+])('the repository lease and change queue on %s', (_name, start) => {
   let backend: LocalDynamo;
-  let faults: DynamoFaults;
   let client: DynamoDBClient;
-  let store: RequestStore;
-  // More keys than the store's five tries, when each answer reads only one of them.
-  const requests = Array.from({ length: 8 }, (_, i) => pending({ repository: 'throttled-repo', account: String(300000000000 + i) }));
+  let now = 1_000_000;
+  const clock = { now: () => now };
+  const times = { leaseMs: 1_000, landingMs: 600 };
+  let queue: ChangeQueue;
   beforeAll(async () => {
-    backend = await startDynalite();
-    const direct = new DynamoDBClient({ region: 'us-east-1', endpoint: backend.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    await createTable(direct, TABLE);
-    await Promise.all(requests.map((r) => dynamoRequestStore(direct, TABLE).create(r)));
-    direct.destroy();
-    faults = await startDynamoFaults(backend.url);
-    client = new DynamoDBClient({ region: 'us-east-1', endpoint: faults.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    store = dynamoRequestStore(client, TABLE);
+    backend = await start();
+    client = new DynamoDBClient({ region: 'us-east-1', endpoint: backend.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await createTable(client, TABLE);
+    queue = dynamoChangeQueue(dynamoTable(client, TABLE), times, clock, createLogger({ write: () => undefined }));
   }, 60_000);
   afterAll(async () => {
     client.destroy();
-    await faults.close();
     await backend.close();
   });
 
-  it('asks again for the keys left over until it has every request', async () => {
-    faults.leaveReadsUnprocessed(3);
-    const read = await store.getMany(requests.map((r) => r.id));
-    expect([...read.keys()].sort()).toEqual(requests.map((r) => r.id).sort());
+  it('gives the lease to one holder at a time, queueing a change either way', async () => {
+    const repo = 'one-holder';
+    const inner = await queue.withLease(
+      repo,
+      async (_lease, waiting) => {
+        expect(waiting).toEqual([change('222233334444', 1)]);
+        return queue.withLease(repo, async () => 'second', change('333344445555', 2));
+      },
+      change('222233334444', 1),
+    );
+    expect(inner).toEqual({ held: true, value: { held: false } });
+    expect((await queue.status(repo)).waiting).toEqual([change('222233334444', 1), change('333344445555', 2)]);
+    expect(await queue.withLease(repo, async () => 'free again')).toEqual({ held: true, value: 'free again' });
   });
 
-  it('gives up with a clear error when the keys keep coming back unprocessed', async () => {
-    faults.leaveReadsUnprocessed(100);
-    await expect(store.getMany(requests.map((r) => r.id))).rejects.toMatchObject({
-      code: 'ecr_access_store',
-      message: expect.stringMatching(/left \d+ reads unprocessed.*try again/),
+  it('hands the lease to another once it has run out, and the first holder can then neither settle nor write', async () => {
+    const repo = 'run-out';
+    let stale: Lease | undefined;
+    await queue.withLease(repo, async (lease) => {
+      stale = lease;
+      now += times.leaseMs + 1;
+      expect(await queue.withLease(repo, async () => 'taken over')).toEqual({ held: true, value: 'taken over' });
+      await queue.withLease(repo, async () => {
+        expect(await lease.settle([])).toBeUndefined();
+        expect(await lease.coverWrite()).toBe(false);
+      });
+    }, change('222233334444', 3));
+    expect(stale).toBeDefined();
+  });
+
+  it('renews the lease before a write it no longer covers until the write can no longer land', async () => {
+    const repo = 'cover';
+    await queue.withLease(repo, async (lease) => {
+      expect(await lease.coverWrite()).toBe(true);
+      const first = (await queue.status(repo)).heldUntil;
+      now += times.leaseMs - times.landingMs + 1;
+      expect(await lease.coverWrite()).toBe(true);
+      expect((await queue.status(repo)).heldUntil).toBe(now + times.leaseMs);
+      expect((await queue.status(repo)).heldUntil).toBeGreaterThan(first);
     });
-    faults.leaveReadsUnprocessed(0);
+  });
+
+  it('takes settled changes off the queue and answers what still waits', async () => {
+    const repo = 'settle';
+    await queue.withLease(
+      repo,
+      async (lease) => {
+        await queue.withLease(repo, async () => undefined, change('333344445555', 5));
+        expect(await lease.settle([change('222233334444', 4)])).toEqual([change('333344445555', 5)]);
+      },
+      change('222233334444', 4),
+    );
+  });
+
+  it('keeps a repository from every holder until a write whose outcome is unknown can no longer land', async () => {
+    const repo = 'kept';
+    await queue.withLease(repo, async (lease) => lease.keepUntil(now + times.landingMs), change('222233334444', 6));
+    expect(await queue.status(repo)).toEqual({ waiting: [change('222233334444', 6)], heldUntil: now + times.landingMs, kept: true });
+    expect(await queue.withLease(repo, async () => 'too soon')).toEqual({ held: false });
+    now += times.landingMs + 1;
+    expect(await queue.withLease(repo, async () => 'after')).toEqual({ held: true, value: 'after' });
+    expect((await queue.status(repo)).kept).toBe(false);
+  });
+
+  it('replaces a change in the queue', async () => {
+    const repo = 'replace';
+    await queue.withLease(repo, async (lease) => lease.replace(change('222233334444', 7), { ...change('222233334444', 7), kind: 'revoke' }), change('222233334444', 7));
+    expect((await queue.status(repo)).waiting).toEqual([{ ...change('222233334444', 7), kind: 'revoke' }]);
+  });
+
+  it('ignores a malformed queue entry instead of trusting it', async () => {
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: keys.repository('mangled') }, queue: { SS: ['grant:not-an-account:r-0000000001', 'grant:222233334444:r-0000000002'] } } }));
+    expect((await queue.status('mangled')).waiting).toEqual([change('222233334444', 2)]);
+  });
+
+  it('names the kept holder in one place', () => {
+    expect(KEPT).toMatch(/unknown-write/);
   });
 });

@@ -18,6 +18,7 @@ const request: AccessRequest = {
   state: 'PENDING',
   createdAt: '2026-01-10T09:00:00.000Z',
   attempts: 0,
+  owed: [],
 };
 
 /** A message as it arrives at the page: JSON, as the simulator stored it. */

@@ -3,6 +3,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createAwsClients } from '../../src/aws/clients';
 import type { AccessRequest } from '../../src/domain/access-request';
+import { dynamoTable } from '../../src/aws/dynamo';
 import { dynamoRequestStore } from '../../src/aws/request-store';
 import { loadConfig } from '../../src/config';
 import { startLocalWorld, SANDBOX, type LocalWorld, type LocalWorldOptions } from '../../sandbox/local-world';
@@ -20,6 +21,8 @@ export type BotWorld = Awaited<ReturnType<typeof startBotWorld>>;
 export async function startBotWorld(
   options: LocalWorldOptions & {
     botEnv?: Record<string, string>;
+    /** Longest wait for one AWS call (default 5 s, as in production). */
+    callTimeoutMs?: number;
     /** Put something (such as a fault proxy) between the bot and DynamoDB. */
     dynamoEndpoint?: (direct: string) => Promise<string>;
   } = {},
@@ -30,7 +33,7 @@ export async function startBotWorld(
   // The bot gets the production clients (timeouts, retries), only pointed at the local world.
   const botClients = createAwsClients({
     region: config.region,
-    leaseMs: config.leaseMs,
+    ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
     endpoints: { ecr: world.ecr.url, dynamodb: options.dynamoEndpoint ? await options.dynamoEndpoint(world.dynamoUrl) : world.dynamoUrl },
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
@@ -41,7 +44,7 @@ export async function startBotWorld(
     log: (line) => logs.push(line),
   });
   world.slack.setBotUrl(bot.url);
-  const store = dynamoRequestStore(clients.dynamo, SANDBOX.table);
+  const store = dynamoRequestStore(dynamoTable(clients.dynamo, SANDBOX.table));
 
   /** Runs a slash command and waits until the bot has finished everything it started. */
   const command = async (text: string, user: string = SANDBOX.requester) => {

@@ -14,10 +14,10 @@ export interface DynamoFaults {
   /** Resolves when the next request for `operation` arrives. */
   nextRequest(operation: string): Promise<void>;
   /**
-   * Answers the next `times` BatchGetItem calls as a throttled table does: the first item read,
-   * every other key handed back as UnprocessedKeys.
+   * Passes matching requests on, but keeps DynamoDB's answer from the caller (until cleared):
+   * the write is done and the caller never hears so. Resolves when the first one is held.
    */
-  leaveReadsUnprocessed(times: number): void;
+  holdAnswerWhen(operation: string, bodyIncludes: string): Promise<void>;
   /** Resolves once a request for `operation` whose body passes `matches` has been answered. */
   answered(operation: string, matches: (body: string) => boolean): Promise<void>;
   clear(): void;
@@ -26,18 +26,14 @@ export interface DynamoFaults {
   close(): Promise<void>;
 }
 
-interface BatchGetAnswer {
-  Responses?: Record<string, Array<Record<string, unknown> & { pk?: unknown }>>;
-  UnprocessedKeys?: Record<string, unknown>;
-}
-
 export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
   let rule: { operation: string; bodyIncludes: string } | undefined;
   let delay: { operation: string; ms: number } | undefined;
   let waiting: Array<{ operation: string; arrived: () => void }> = [];
   let watching: Array<{ operation: string; matches: (body: string) => boolean; done: () => void }> = [];
   let failed = 0;
-  let unprocessedAnswers = 0;
+  let holding: { operation: string; bodyIncludes: string; held: () => void } | undefined;
+  let released: Array<() => void> = [];
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -61,27 +57,9 @@ export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
         const forward = httpRequest(
           { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
           (up) => {
-            if (operation === 'BatchGetItem' && unprocessedAnswers > 0 && up.statusCode === 200) {
-              unprocessedAnswers--;
-              const parts: Buffer[] = [];
-              up.on('data', (c: Buffer) => parts.push(c));
-              up.on('end', () => {
-                const answer = JSON.parse(Buffer.concat(parts).toString('utf8')) as BatchGetAnswer;
-                const asked = JSON.parse(text) as { RequestItems: Record<string, { Keys: unknown[]; ConsistentRead?: boolean }> };
-                for (const [table, request] of Object.entries(asked.RequestItems)) {
-                  const [first, ...rest] = answer.Responses?.[table] ?? [];
-                  answer.Responses = { ...answer.Responses, [table]: first ? [first] : [] };
-                  const firstKey = first ? JSON.stringify(first.pk) : undefined;
-                  const left = request.Keys.filter((k) => JSON.stringify((k as { pk: unknown }).pk) !== firstKey);
-                  if (rest.length > 0 || left.length > 0) answer.UnprocessedKeys = { ...answer.UnprocessedKeys, [table]: { ...request, Keys: left } };
-                }
-                const out = JSON.stringify(answer);
-                // The body changed, so dynalite's checksum of it would no longer match.
-                const { 'x-amz-crc32': _checksum, ...headers } = up.headers;
-                headers['content-length'] = String(Buffer.byteLength(out));
-                res.writeHead(200, headers);
-                res.end(out);
-              });
+            if (holding && operation === holding.operation && text.includes(holding.bodyIncludes)) {
+              holding.held();
+              released.push(() => res.destroy());
               return;
             }
             res.writeHead(up.statusCode ?? 500, up.headers);
@@ -108,8 +86,10 @@ export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
     nextRequest(operation) {
       return new Promise<void>((arrived) => waiting.push({ operation, arrived }));
     },
-    leaveReadsUnprocessed(times) {
-      unprocessedAnswers = times;
+    holdAnswerWhen(operation, bodyIncludes) {
+      return new Promise<void>((held) => {
+        holding = { operation, bodyIncludes, held };
+      });
     },
     answered(operation, matches) {
       return new Promise<void>((done) => watching.push({ operation, matches, done }));
@@ -117,6 +97,8 @@ export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
     clear() {
       rule = undefined;
       delay = undefined;
+      holding = undefined;
+      for (const release of released.splice(0)) release();
     },
     get failed() {
       return failed;

@@ -1,5 +1,6 @@
 // Several bot processes sharing one local world, as several Lambda instances share AWS.
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoTable } from '../../src/aws/dynamo';
 import { dynamoRequestStore } from '../../src/aws/request-store';
 import type { AccessRequest } from '../../src/domain/access-request';
 import { spawnBot, type BotProcess } from '../../sandbox/bot-process';
@@ -16,7 +17,7 @@ export async function startMultiBot(options: LocalWorldOptions & { processes?: A
   );
   world.slack.setBotUrl(bots[0]!.url);
   const clients = world.clients();
-  const store = dynamoRequestStore(clients.dynamo, SANDBOX.table);
+  const store = dynamoRequestStore(dynamoTable(clients.dynamo, SANDBOX.table));
 
   const cards = (): SimMessage[] => world.slack.messages(SANDBOX.approvalChannel);
   const threadReplies = (card: SimMessage) => world.slack.thread(SANDBOX.approvalChannel, card.ts).slice(1);

@@ -38,7 +38,10 @@ describe('loadConfig', () => {
       region: 'us-east-1',
       port: 3000,
       logLevel: 'info',
-      leaseMs: 60_000,
+      leaseMs: 420_000,
+      writeLandingMs: 360_000,
+      waitForChangeMs: 60_000,
+      announceRetryMs: 30_000,
     });
   });
 
@@ -52,6 +55,9 @@ describe('loadConfig', () => {
         PORT: '8080',
         LOG_LEVEL: 'debug',
         ECR_ACCESS_LEASE_SECONDS: '5',
+        ECR_ACCESS_WRITE_LANDING_SECONDS: '3',
+        ECR_ACCESS_WAIT_SECONDS: '10',
+        ECR_ACCESS_ANNOUNCE_RETRY_SECONDS: '2',
       }),
     );
     expect(config).toMatchObject({
@@ -60,6 +66,9 @@ describe('loadConfig', () => {
       port: 8080,
       logLevel: 'debug',
       leaseMs: 5_000,
+      writeLandingMs: 3_000,
+      waitForChangeMs: 10_000,
+      announceRetryMs: 2_000,
     });
   });
 
@@ -150,9 +159,15 @@ describe('loadConfig', () => {
     ['ECR_ACCESS_LEASE_SECONDS', '1'],
     ['ECR_ACCESS_LEASE_SECONDS', '2.5'],
     ['SLACK_API_URL', 'slack'],
-    ['ECR_ACCESS_FAULT', 'crash'],
+    ['ECR_ACCESS_WRITE_LANDING_SECONDS', '0'],
+    ['ECR_ACCESS_WAIT_SECONDS', 'soon'],
   ])('refuses %s=%s', (name, value) => {
     expect(refusal(validEnv({ [name]: value })).message).toContain(name);
+  });
+
+  it('refuses a lease that would not outlast the writes it covers', () => {
+    const { message } = refusal(validEnv({ ECR_ACCESS_LEASE_SECONDS: '300', ECR_ACCESS_WRITE_LANDING_SECONDS: '360' }));
+    expect(message).toMatch(/ECR_ACCESS_LEASE_SECONDS must be longer than ECR_ACCESS_WRITE_LANDING_SECONDS/);
   });
 });
 

@@ -3,3 +3,5 @@ export * from './document';
 export * from './can-pull';
 export * from './grant';
 export { canonicalStatement } from './canonical';
+export * from './revoke';
+export * from './changes';

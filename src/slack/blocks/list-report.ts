@@ -1,6 +1,7 @@
 // `/ecr-access list`: who can pull each repository, and why.
 import type { AccessRequest } from '../../domain/access-request';
 import type { RepositoryAccess } from '../../service/list-access';
+import { failureText } from '../messages';
 import { type Block, MESSAGE_BLOCK_LIMIT, context, divider, header, lineSections, section } from './kit';
 
 const date = (iso: string | undefined) => (iso ? iso.slice(0, 10) : 'unknown date');
@@ -12,7 +13,7 @@ function openLine(request: AccessRequest): string {
 
 function repositoryBlocks(access: RepositoryAccess): Block[] {
   const blocks: Block[] = [section(`*\`${access.repository}\`*`)];
-  if (access.problem) return [...blocks, section(`:warning: Could not read the live policy: ${access.problem}`)];
+  if (access.problem) return [...blocks, section(`:warning: Could not read the live policy: ${failureText(access.problem)}`)];
   const lines: string[] = [];
   if (access.everyone) lines.push(':warning: *Everyone* (`*`) can pull: the policy allows any principal.');
   for (const entry of access.pullers) {

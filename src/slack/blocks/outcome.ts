@@ -1,6 +1,7 @@
 // What the thread and the requester are told once a request is settled.
 import type { AccessRequest } from '../../domain/access-request';
-import { type Block, codeSections, context, escapeText, section } from './kit';
+import { failureText } from '../messages';
+import { type Block, codeSections, context, section } from './kit';
 
 export function verifiedPolicyMessage(request: AccessRequest, policyText: string): { text: string; blocks: Block[] } {
   let pretty = policyText;
@@ -22,7 +23,7 @@ export function verifiedPolicyMessage(request: AccessRequest, policyText: string
 }
 
 export function failureMessage(request: AccessRequest): { text: string; blocks: Block[] } {
-  const text = `:warning: The grant for \`${request.account}\` on \`${request.repository}\` failed: ${escapeText(request.failureReason ?? 'unknown reason')}\nNothing was recorded as granted. An approver can press *Retry* on the card once the cause is fixed.`;
+  const text = `:warning: The grant for \`${request.account}\` on \`${request.repository}\` failed: ${failureText(request.failure)}\nNothing was recorded as granted. An approver can press *Retry* on the card once the cause is fixed.`;
   return { text, blocks: [section(text)] };
 }
 
@@ -34,7 +35,7 @@ export function requesterMessage(request: AccessRequest): string {
     case 'DENIED':
       return `:no_entry_sign: Your request ${request.id} for \`${request.account}\` on \`${request.repository}\` was denied by ${by}. Ask them if you need to know why.`;
     case 'FAILED':
-      return `:warning: Your request ${request.id} was approved by ${by}, but applying it failed: ${escapeText(request.failureReason ?? 'unknown reason')} The approvers can retry it.`;
+      return `:warning: Your request ${request.id} was approved by ${by}, but applying it failed: ${failureText(request.failure)} The approvers can retry it.`;
     default:
       return `Your request ${request.id} is ${request.state.toLowerCase()}.`;
   }

@@ -1,5 +1,6 @@
 // The approvers' card for a request, in each state it can be in.
 import type { AccessRequest } from '../../domain/access-request';
+import { failureText } from '../messages';
 import { type Block, context, escapeText, fields, header, section } from './kit';
 
 export const APPROVE_ACTION = 'ecr_access_approve';
@@ -70,7 +71,7 @@ export function outcomeLine(request: AccessRequest): string {
     case 'DENIED':
       return `:no_entry_sign: Denied by ${by} · ${day(request.decidedAt)}`;
     case 'FAILED':
-      return `:warning: Approved by ${by}, but the grant failed: ${escapeText(request.failureReason ?? 'unknown reason')}`;
+      return `:warning: Approved by ${by}, but the grant failed: ${failureText(request.failure)}`;
     case 'APPROVED':
       return `:hourglass_flowing_sand: Approved by ${by} · applying the grant`;
     default:

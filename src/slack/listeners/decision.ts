@@ -19,13 +19,18 @@ export function registerDecisions(app: App, options: { defer: Defer }): void {
       }
       const channel = body.container?.channel_id ?? body.channel?.id;
       const ts = body.container?.message_ts ?? body.message?.ts;
+      if (!channel || !ts) {
+        // Without its card a click cannot be checked against the request it names.
+        await respond({ response_type: 'ephemeral', replace_original: false, text: ':x: That click did not come from an ecr-access card; nothing changed.' });
+        return;
+      }
       try {
         await options.defer({
           kind: 'decide',
           user: body.user.id,
           requestId: requestId.data,
           decision,
-          ...(channel && ts && { card: { channel, ts } }),
+          card: { channel, ts },
           responseUrl: body.response_url,
         });
       } catch {

@@ -1,0 +1,42 @@
+// The outbox: an outcome is recorded together with what is owed about it (card, thread, DM),
+// told, and ticked off part by part, so a crash in between leaves a debt, never a silence.
+import type { AccessRequest, AnnouncementPart } from '../domain/access-request';
+import type { ServiceDeps } from './deps';
+
+/** Tells what the request still owes, then ticks off what was told; a Slack failure leaves that part owed. */
+export async function announce(deps: ServiceDeps, request: AccessRequest): Promise<void> {
+  const tell: Record<AnnouncementPart, () => Promise<void>> = {
+    card: () => deps.notifier.updateCard(request),
+    thread: () => deps.notifier.postInThread(request),
+    dm: () => deps.notifier.tellRequester(request),
+  };
+  const told: AnnouncementPart[] = [];
+  await Promise.all(
+    request.owed.map(async (part) => {
+      try {
+        await tell[part]();
+        told.push(part);
+      } catch (error) {
+        deps.logger.error('could not announce an outcome in Slack; it stays owed', { requestId: request.id, state: request.state, part, error });
+      }
+    }),
+  );
+  await deps.store.delivered(request.id, told).catch((error: unknown) =>
+    deps.logger.error('could not tick off told announcements', { requestId: request.id, parts: told, error }),
+  );
+}
+
+/**
+ * Shows a decided request on its card as it is now, and finishes what is still owed about it
+ * when its announcer has been quiet for `announceRetryMs` (a crash): safe to call any number of times, from any process.
+ */
+export async function catchUp(deps: ServiceDeps, request: AccessRequest): Promise<void> {
+  if (request.owed.length > 0) {
+    const now = deps.clock.now();
+    const claimed = await deps.store.claimAnnouncement(request.id, { by: deps.processId, at: now }, now - deps.announceRetryMs);
+    if (claimed) return announce(deps, claimed);
+  }
+  if (request.state !== 'PENDING') {
+    await deps.notifier.updateCard(request).catch((error: unknown) => deps.logger.warn('could not refresh a card', { requestId: request.id, error }));
+  }
+}

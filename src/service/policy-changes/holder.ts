@@ -1,0 +1,187 @@
+// The one path every policy change takes. Whoever holds a repository's lease applies every
+// waiting change in one write built on a fresh read of the policy, verifies each by reading the
+// policy back, records and announces each, and goes again until nothing waits. The lease rules
+// are drawn where the lock lives: src/aws/repository-lease.ts.
+import { createHash } from 'node:crypto';
+import type { AccessRequest, Failure } from '../../domain/access-request';
+import { oneChangePerAccount, type PolicyChange } from '../../domain/policy-change';
+import { applyToPolicy, canPull, managedAccounts, parsePolicy, verifyGrant, type RepositoryPolicy } from '../../domain/policy';
+import { ErrorCode, isEcrAccessError } from '../../errors';
+import { announce } from '../announce';
+import type { ServiceDeps } from '../deps';
+import type { Lease, LeaseOutcome, Verdict } from '../ports';
+
+/** Bounds how long one holder keeps a repository while changes keep arriving. */
+const MAX_PASSES = 10;
+
+/** Refusals that may concern only some accounts of a batch: the batch is halved, so the others still go through. */
+const PARTIAL = [ErrorCode.PolicyTooLarge, ErrorCode.PolicyRejected, ErrorCode.DeniedByPolicy];
+
+interface Pass {
+  /** Changes that are done with (recorded, or recorded by someone before us) and leave the queue. */
+  readonly settled: PolicyChange[];
+  /** Requests this holder recorded. */
+  readonly recorded: AccessRequest[];
+  /** The holder must stop: ECR could not be read, or a write's outcome is unknown. */
+  readonly stop: boolean;
+}
+
+const sha256 = (text: string | undefined) => createHash('sha256').update(text ?? '').digest('hex');
+
+const asFailure = (error: unknown): Failure =>
+  isEcrAccessError(error)
+    ? { code: error.code, detail: error.message }
+    : { code: ErrorCode.Registry, detail: error instanceof Error ? error.message : String(error) };
+
+/**
+ * Takes the repository's lease if it is free and applies what waits (queueing `adding` in the
+ * same write). Answers the requests it recorded, or `held: false` when another holder has it.
+ */
+export async function applyWaitingChanges(
+  deps: ServiceDeps,
+  repository: string,
+  adding?: PolicyChange,
+): Promise<LeaseOutcome<ReadonlyMap<string, AccessRequest>>> {
+  return deps.changes.withLease(
+    repository,
+    async (lease, waiting) => {
+      const recorded = new Map<string, AccessRequest>();
+      let queue = waiting;
+      for (let pass = 0; pass < MAX_PASSES && queue.length > 0; pass++) {
+        const result = await applyBatch(deps, lease, repository, oneChangePerAccount(queue));
+        for (const request of result.recorded) recorded.set(request.id, request);
+        if (result.stop) break;
+        const left = await lease.settle(result.settled);
+        if (left === undefined) {
+          deps.logger.warn('lost the repository lease; the next holder takes over', { repository });
+          break;
+        }
+        queue = left;
+      }
+      return recorded;
+    },
+    adding,
+  );
+}
+
+async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, batch: readonly PolicyChange[]): Promise<Pass> {
+  if (!deps.repositories.includes(repository)) {
+    return fail(deps, batch, { code: ErrorCode.NotShareable, detail: `${repository} is not in ECR_ACCESS_REPOSITORIES` });
+  }
+  let before: RepositoryPolicy;
+  let beforeText: string | undefined;
+  try {
+    beforeText = await deps.registry.getPolicy(repository);
+    before = parsePolicy(beforeText);
+  } catch (error) {
+    // A policy that cannot be read tells nothing; one that cannot be understood is not ours to rewrite.
+    if (isEcrAccessError(error, ErrorCode.InvalidPolicy)) return fail(deps, batch, asFailure(error));
+    deps.logger.error('could not read the policy; the changes stay queued', { repository, error });
+    return { settled: [], recorded: [], stop: true };
+  }
+
+  let update;
+  try {
+    update = applyToPolicy(
+      before,
+      batch.filter((c) => c.kind === 'grant').map((c) => c.account),
+      batch.filter((c) => c.kind === 'revoke').map((c) => c.account),
+    );
+  } catch (error) {
+    return refused(deps, lease, repository, batch, error);
+  }
+
+  let afterText = beforeText;
+  if (update.changed) {
+    if (!(await lease.coverWrite())) return { settled: [], recorded: [], stop: true };
+    try {
+      await deps.registry.setPolicy(repository, update.text);
+    } catch (error) {
+      if (isEcrAccessError(error, ErrorCode.WriteOutcomeUnknown)) {
+        // ECR may still apply it: nobody writes this repository before it no longer can.
+        deps.logger.error('a policy write may still land; the repository stays held until it cannot', { repository, error });
+        await lease.keepUntil(deps.clock.now() + deps.writeLandingMs);
+        return { settled: [], recorded: [], stop: true };
+      }
+      return refused(deps, lease, repository, batch, error);
+    }
+    try {
+      afterText = await deps.registry.getPolicy(repository);
+    } catch (error) {
+      // Written, not yet verified: the changes stay queued, and the next pass or holder verifies them.
+      deps.logger.error('the policy was written but could not be read back; the changes stay queued', { repository, error });
+      return { settled: [], recorded: [], stop: true };
+    }
+  }
+  return verify(deps, lease, repository, batch, { before, beforeText, afterText });
+}
+
+/** A refusal of the whole batch: halved when it may concern only some changes, else every change fails. */
+async function refused(deps: ServiceDeps, lease: Lease, repository: string, batch: readonly PolicyChange[], error: unknown): Promise<Pass> {
+  if (batch.length > 1 && PARTIAL.some((code) => isEcrAccessError(error, code))) {
+    const middle = Math.ceil(batch.length / 2);
+    const first = await applyBatch(deps, lease, repository, batch.slice(0, middle));
+    if (first.stop) return first;
+    const second = await applyBatch(deps, lease, repository, batch.slice(middle));
+    return { settled: [...first.settled, ...second.settled], recorded: [...first.recorded, ...second.recorded], stop: second.stop };
+  }
+  return fail(deps, batch, asFailure(error));
+}
+
+/** Records the verdict on every change of a batch that was not written. */
+async function fail(deps: ServiceDeps, batch: readonly PolicyChange[], failure: Failure): Promise<Pass> {
+  const at = new Date(deps.clock.now()).toISOString();
+  return settle(deps, batch.map((change) => ({ change, verdict: { state: 'FAILED' as const, at, failure } })));
+}
+
+/** Decides each change from the policy as read back, and records it. */
+async function verify(
+  deps: ServiceDeps,
+  lease: Lease,
+  repository: string,
+  batch: readonly PolicyChange[],
+  read: { before: RepositoryPolicy; beforeText: string | undefined; afterText: string | undefined },
+): Promise<Pass> {
+  let after: RepositoryPolicy;
+  let managed: readonly string[];
+  try {
+    after = parsePolicy(read.afterText);
+    managed = managedAccounts(after);
+  } catch (error) {
+    deps.logger.error('the policy read back cannot be checked; the changes stay queued', { repository, error });
+    return { settled: [], recorded: [], stop: true };
+  }
+  const others = verifyGrant(read.before, after, []).changedStatements;
+  if (others.length > 0) deps.logger.warn('another statement of the policy changed while ecr-access wrote it', { repository, statements: others });
+
+  const at = new Date(deps.clock.now()).toISOString();
+  const decided: Array<{ change: PolicyChange; verdict: Verdict }> = [];
+  for (const change of batch) {
+    const present = managed.includes(change.account);
+    if (change.kind === 'grant' && canPull(after, change.account)) {
+      const verdict: Verdict = { state: 'GRANTED', at, policyHashBefore: sha256(read.beforeText), policyHash: sha256(read.afterText), verifiedPolicy: read.afterText ?? '' };
+      decided.push({ change, verdict });
+    } else if (change.kind === 'grant' && !present) {
+      const detail = `${change.account} was not in the policy read back after the write: it was changed again at the same moment`;
+      decided.push({ change, verdict: { state: 'FAILED', at, failure: { code: ErrorCode.ChangedConcurrently, detail } } });
+    } else if (change.kind === 'grant') {
+      // In the statement, yet unable to pull (a Deny appeared meanwhile): it is taken out again before the request fails.
+      await lease.replace(change, { ...change, kind: 'revoke' });
+    } else if (!present) {
+      const detail = `a Deny statement takes pull access away from ${change.account}; it was taken out of the statement again`;
+      decided.push({ change, verdict: { state: 'FAILED', at, failure: { code: ErrorCode.DeniedByPolicy, detail } } });
+    }
+  }
+  return settle(deps, decided);
+}
+
+/** Records each verdict and announces what was recorded; a change someone else recorded first is settled too. */
+async function settle(deps: ServiceDeps, decided: ReadonlyArray<{ change: PolicyChange; verdict: Verdict }>): Promise<Pass> {
+  const announcer = { by: deps.processId, at: deps.clock.now() };
+  const recorded = await Promise.all(decided.map(({ change, verdict }) => deps.store.record(change.requestId, verdict, announcer)));
+  const mine = recorded.filter((r): r is AccessRequest => r !== undefined);
+  await Promise.all(mine.map((request) => announce(deps, request)));
+  deps.logger.info('applied policy changes', { changes: decided.length, granted: mine.filter((r) => r.state === 'GRANTED').length });
+  return { settled: decided.map((d) => d.change), recorded: mine, stop: false };
+}
+

@@ -1,0 +1,38 @@
+// A job waiting for its own change: it takes the repository when it is free, and otherwise
+// waits, within a bound, for the holder to settle the change.
+import type { AccessRequest } from '../../domain/access-request';
+import type { PolicyChange } from '../../domain/policy-change';
+import type { ServiceDeps } from '../deps';
+import { applyWaitingChanges } from './holder';
+
+export type ChangeOutcome =
+  | { kind: 'settled'; request: AccessRequest }
+  /** This job held the repository but had to stop short: ECR could not be read, or a write could not be verified yet. */
+  | { kind: 'stalled' }
+  /** Still queued: `kept` when the repository is held until a write whose outcome is unknown can no longer land. */
+  | { kind: 'queued'; heldUntil: number; kept: boolean };
+
+/** Queues `change` (queueing it again changes nothing) and waits until it is settled or the wait runs out. */
+export async function settleChange(deps: ServiceDeps, repository: string, change: PolicyChange): Promise<ChangeOutcome> {
+  const deadline = deps.clock.now() + deps.waitForChangeMs;
+  let attempt = await applyWaitingChanges(deps, repository, change);
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+    const mine = attempt.held ? attempt.value.get(change.requestId) : undefined;
+    if (mine) return { kind: 'settled', request: mine };
+    const { waiting, heldUntil, kept } = await deps.changes.status(repository);
+    if (!waiting.some((c) => c.requestId === change.requestId)) {
+      const request = await deps.store.get(change.requestId);
+      if (request) return { kind: 'settled', request };
+    }
+    const now = deps.clock.now();
+    // Held by us and still waiting: the holder stopped short (ECR unreadable, or a write whose outcome is unknown).
+    if (attempt.held && !kept) return { kind: 'stalled' };
+    if (attempt.held || now >= deadline || (kept && heldUntil > deadline)) return { kind: 'queued', heldUntil, kept };
+    if (heldUntil <= now) {
+      attempt = await applyWaitingChanges(deps, repository);
+      continue;
+    }
+    attempt = { held: false };
+    await deps.clock.sleep(Math.min(pause, heldUntil - now, deadline - now));
+  }
+}

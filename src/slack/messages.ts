@@ -1,0 +1,112 @@
+// Every sentence ecr-access says in reply to a command or a click, worded once from the
+// outcomes the service answers. Text that came from a user or from a policy is escaped.
+import type { AccessRequest, Failure } from '../domain/access-request';
+import { ErrorCode } from '../errors';
+import type { DecideOutcome } from '../service/decide';
+import type { ListOutcome } from '../service/list-access';
+import type { SubmitOutcome } from '../service/submit-request';
+import { escapeText } from './blocks/kit';
+
+const code = (text: string) => `\`${escapeText(text).replace(/`/g, "'")}\``;
+const mention = (user: string | undefined) => (user ? `<@${user}>` : 'someone');
+const list = (names: readonly string[]) => names.map(code).join(', ');
+const clock = (at: number) => `<!date^${Math.floor(at / 1000)}^{time}|${new Date(at).toISOString().slice(11, 16)} UTC>`;
+
+/** Why a grant failed, in plain words, with the technical detail behind it. */
+export function failureText(failure: Failure | undefined): string {
+  const detail = failure ? ` (${escapeText(failure.detail)})` : '';
+  switch (failure?.code) {
+    case ErrorCode.NotShareable:
+      return 'the repository is no longer one ecr-access shares.';
+    case ErrorCode.RepositoryNotFound:
+      return `the repository does not exist in ECR${detail}.`;
+    case ErrorCode.PolicyRejected:
+      return `ECR refused the new policy${detail}. This usually means the account does not exist.`;
+    case ErrorCode.ChangedConcurrently:
+      return `someone changed the policy at the same moment and the account was not in it afterwards${detail}. Retry to apply it again.`;
+    case ErrorCode.InvalidPolicy:
+    case ErrorCode.ForeignStatement:
+    case ErrorCode.PolicyTooLarge:
+    case ErrorCode.DeniedByPolicy:
+      return failure ? `${escapeText(failure.detail)}` : 'the policy cannot take it.';
+    case ErrorCode.Registry:
+      return /AccessDenied/.test(failure.detail)
+        ? `ecr-access is not allowed to change this repository's policy${detail}; the platform team needs to add it to the bot's IAM policy.`
+        : `ECR did not do it${detail}; try again in a minute.`;
+    default:
+      return `something went wrong${detail}.`;
+  }
+}
+
+export function submitReply(outcome: SubmitOutcome): string {
+  switch (outcome.code) {
+    case 'submitted':
+      return `:inbox_tray: Request ${outcome.request.id} is with the approvers: pull access to ${code(outcome.request.repository)} for ${code(outcome.request.account)}. You will get a direct message when it is decided.`;
+    case 'not-shareable':
+      return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares. Shareable repositories: ${list(outcome.repositories)}. If it should be shareable, ask the platform team to add it.`;
+    case 'repository-missing':
+      return `:x: ${code(outcome.repository)} is listed as shareable but does not exist in ECR. Ask the platform team to check the repository name.`;
+    case 'own-registry':
+      return `:x: ${code(outcome.account)} is the account that owns the registry; it does not need a repository policy to pull. Request access for the account your workload runs in.`;
+    case 'can-already-pull':
+      return `:x: ${code(outcome.account)} can already pull from ${code(outcome.repository)}; there is nothing to approve. \`/ecr-access list ${outcome.repository}\` shows who can pull.`;
+    case 'policy-problem':
+      return `:x: ${code(outcome.repository)} cannot take this request: ${failureText(outcome.failure)}`;
+    case 'already-open':
+      return `:x: There is already an open request for ${code(outcome.existing.account)} on ${code(outcome.existing.repository)}: ${outcome.existing.id} by ${mention(outcome.existing.requester)} (${outcome.existing.state.toLowerCase()}). Wait for the approvers' decision on it.`;
+    case 'card-not-posted':
+      return `:x: Your request could not reach the approvers' channel (${escapeText(outcome.detail)}), so nothing was recorded. Ask the platform team to invite the ecr-access bot to that channel, then try again.`;
+  }
+}
+
+function alreadyDecided(request: AccessRequest): string {
+  const who = mention(request.decidedBy);
+  switch (request.state) {
+    case 'DENIED':
+      return `Request ${request.id} was already denied by ${who}.`;
+    case 'GRANTED':
+      return `Request ${request.id} was already approved by ${who} and is granted.`;
+    case 'APPROVED':
+      return `Request ${request.id} was already approved by ${who}; the grant is being applied.`;
+    case 'FAILED':
+      return `Request ${request.id} was approved by ${who}, but the grant failed: ${failureText(request.failure)}`;
+    default:
+      return `Request ${request.id} is ${request.state.toLowerCase()}; nothing changed.`;
+  }
+}
+
+/** The clicker's private answer, or undefined when the card itself says it all. */
+export function decideReply(outcome: DecideOutcome): string | undefined {
+  switch (outcome.code) {
+    case 'denied':
+    case 'settled':
+      return undefined;
+    case 'no-such-request':
+      return `:x: There is no request ${outcome.requestId}. It may have been withdrawn; nothing changed.`;
+    case 'foreign-card':
+      return `:x: That button does not belong to request ${outcome.request.id}'s card; nothing changed.`;
+    case 'own-request':
+      return `:x: You asked for this access yourself, so another approver has to ${outcome.decision} request ${outcome.request.id}.`;
+    case 'not-an-approver':
+      return ':x: Only ecr-access approvers can approve or deny requests; nothing changed. Ask the platform team if you should be one.';
+    case 'approver-unknown':
+      return `:warning: Slack could not confirm that you are an approver (${escapeText(outcome.reason)}); nothing changed. Try again in a minute.`;
+    case 'not-shareable':
+      return `:x: ${code(outcome.request.repository)} is no longer one of the repositories ecr-access shares (${list(outcome.repositories)}), so request ${outcome.request.id} cannot be approved; nothing changed.`;
+    case 'already-decided':
+      return `:x: ${alreadyDecided(outcome.request)}`;
+    case 'stalled':
+      return `:warning: Request ${outcome.request.id} is approved, but ECR could not be read just now, so the grant is not applied or verified yet. Press *Approve* again in a minute to finish it; nothing is written twice.`;
+    case 'queued':
+      return outcome.kept
+        ? `:hourglass_flowing_sand: Request ${outcome.request.id} is approved. ECR did not confirm the last policy write to ${code(outcome.request.repository)}, and it may still apply it, so ecr-access writes nothing there until ${clock(outcome.heldUntil)}. The grant is applied and verified after that; the card will update.`
+        : `:hourglass_flowing_sand: Request ${outcome.request.id} is approved and queued behind another change to ${code(outcome.request.repository)}; the card will update when it is applied.`;
+  }
+}
+
+export function listRefusal(outcome: Extract<ListOutcome, { code: 'not-shareable' }>): string {
+  return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares. Shareable repositories: ${list(outcome.repositories)}.`;
+}
+
+export const JOB_FAILED =
+  ':warning: ecr-access hit an unexpected error and could not finish. Try again in a minute; if it keeps happening, tell the platform team (the bot logs have the details).';

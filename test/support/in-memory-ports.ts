@@ -1,0 +1,239 @@
+// The service's ports in memory, on a fake clock: enough of the adapters' rules (conditional
+// state moves, the outbox, the lease) to unit-test the policy path without servers.
+import type { AccessRequest, AnnouncementPart } from '../../src/domain/access-request';
+import { sameChange, type PolicyChange } from '../../src/domain/policy-change';
+import { EcrAccessError, ErrorCode } from '../../src/errors';
+import { createLogger } from '../../src/logger';
+import type { ServiceDeps } from '../../src/service/deps';
+import type { ChangeQueue, Clock, Lease, Notifier, Registry, RequestStore } from '../../src/service/ports';
+
+export class FakeClock implements Clock {
+  constructor(public at = Date.parse('2026-12-01T09:00:00Z')) {}
+  now = () => this.at;
+  /** Moves time on by `ms`, letting other work run first. */
+  sleep = async (ms: number) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.at += Math.max(0, ms);
+  };
+}
+
+/** A registry whose next writes can be scripted to fail in a chosen way. */
+export class InMemoryRegistry implements Registry {
+  readonly policies = new Map<string, string>();
+  readonly writes: Array<{ repository: string; text: string | undefined }> = [];
+  /** What the next writes do instead of landing: `unknown` throws WriteOutcomeUnknown, `late` as well but lands when `deliverLate()` is called. */
+  readonly nextWrites: Array<'unknown' | 'late' | 'rejected'> = [];
+  readonly nextReads: Array<'fail'> = [];
+  private late: Array<() => void> = [];
+
+  async describeRepository() {
+    return { registryId: '123456789012' };
+  }
+  async getPolicy(repository: string) {
+    if (this.nextReads.shift() === 'fail') throw new EcrAccessError(ErrorCode.Registry, `GetRepositoryPolicy on ${repository}: ServerException`);
+    return this.policies.get(repository);
+  }
+  async setPolicy(repository: string, text: string | undefined) {
+    this.writes.push({ repository, text });
+    const land = () => (text === undefined ? this.policies.delete(repository) : this.policies.set(repository, text));
+    const next = this.nextWrites.shift();
+    if (next === 'rejected') throw new EcrAccessError(ErrorCode.PolicyRejected, 'SetRepositoryPolicy: InvalidParameterException');
+    if (next === 'late') this.late.push(land);
+    if (next === 'late' || next === 'unknown') throw new EcrAccessError(ErrorCode.WriteOutcomeUnknown, 'SetRepositoryPolicy: TimeoutError');
+    land();
+  }
+  /** The network finally delivers the writes that timed out. */
+  deliverLate() {
+    for (const land of this.late.splice(0)) land();
+  }
+}
+
+export class InMemoryRequestStore implements RequestStore {
+  readonly requests = new Map<string, AccessRequest>();
+  private put(request: AccessRequest) {
+    this.requests.set(request.id, request);
+    return request;
+  }
+  async create(request: AccessRequest) {
+    const open = [...this.requests.values()].find(
+      (r) => r.repository === request.repository && r.account === request.account && ['PENDING', 'APPROVED', 'FAILED'].includes(r.state),
+    );
+    if (open) return { created: false as const, existing: open };
+    this.put(request);
+    return { created: true as const };
+  }
+  async discard(id: string) {
+    if (this.requests.get(id)?.state === 'PENDING') this.requests.delete(id);
+  }
+  async attachCard(id: string, card: { channel: string; ts: string }) {
+    return this.put({ ...this.requests.get(id)!, card });
+  }
+  async get(id: string) {
+    return this.requests.get(id);
+  }
+  async decide(id: string, d: Parameters<RequestStore['decide']>[1]) {
+    const r = this.requests.get(id);
+    if (!r || !d.from.includes(r.state) || r.requester === d.by || (r.card && r.card.ts !== d.card.ts)) return { decided: false as const, current: r };
+    const { failure: _failure, ...rest } = r;
+    const next: AccessRequest =
+      d.to === 'APPROVED'
+        ? { ...rest, state: 'APPROVED', decidedBy: d.by, decidedAt: d.at, attempts: r.attempts + 1 }
+        : { ...r, state: 'DENIED', decidedBy: d.by, decidedAt: d.at, owed: ['card', 'dm'], announcer: { by: d.announcer, at: Date.parse(d.at) } };
+    return { decided: true as const, request: this.put(next) };
+  }
+  async record(id: string, verdict: Parameters<RequestStore['record']>[1], announcer: { by: string; at: number }) {
+    const r = this.requests.get(id);
+    if (r?.state !== 'APPROVED') return undefined;
+    if (verdict.state === 'GRANTED') {
+      const { state: _s, at, ...hashes } = verdict;
+      return this.put({ ...r, ...hashes, state: 'GRANTED', grantedAt: at, owed: ['card', 'thread', 'dm'], announcer });
+    }
+    return this.put({ ...r, state: 'FAILED', failedAt: verdict.at, failure: verdict.failure, owed: ['card', 'thread'], announcer });
+  }
+  async claimAnnouncement(id: string, announcer: { by: string; at: number }, staleBefore: number) {
+    const r = this.requests.get(id);
+    if (!r || r.owed.length === 0 || (r.announcer && r.announcer.at >= staleBefore)) return undefined;
+    return this.put({ ...r, announcer });
+  }
+  async delivered(id: string, parts: readonly AnnouncementPart[]) {
+    const r = this.requests.get(id);
+    if (!r) return;
+    const { verifiedPolicy, ...rest } = r;
+    this.put({ ...rest, ...(!parts.includes('thread') && verifiedPolicy !== undefined && { verifiedPolicy }), owed: r.owed.filter((p) => !parts.includes(p)) });
+  }
+  async listByRepository(repository: string) {
+    return [...this.requests.values()].filter((r) => r.repository === repository);
+  }
+}
+
+/** The lease rules of src/aws/repository-lease.ts, in memory. */
+export class InMemoryChangeQueue implements ChangeQueue {
+  readonly queues = new Map<string, PolicyChange[]>();
+  readonly locks = new Map<string, { holder: string; until: number }>();
+  private holders = 0;
+  constructor(
+    private readonly clock: Clock,
+    private readonly times = { leaseMs: 420_000, landingMs: 360_000 },
+  ) {}
+
+  private queue(repository: string) {
+    let queue = this.queues.get(repository);
+    if (!queue) this.queues.set(repository, (queue = []));
+    return queue;
+  }
+  private add(repository: string, change: PolicyChange) {
+    const queue = this.queue(repository);
+    if (!queue.some((c) => sameChange(c, change))) queue.push(change);
+  }
+  private remove(repository: string, change: PolicyChange) {
+    this.queues.set(repository, this.queue(repository).filter((c) => !sameChange(c, change)));
+  }
+
+  async withLease<T>(repository: string, work: (lease: Lease, waiting: readonly PolicyChange[]) => Promise<T>, adding?: PolicyChange) {
+    if (adding) this.add(repository, adding);
+    const lock = this.locks.get(repository);
+    if (lock && lock.until >= this.clock.now()) return { held: false as const };
+    const holder = `holder-${++this.holders}`;
+    const mine = () => this.locks.get(repository)?.holder === holder;
+    const renew = () => {
+      if (!mine()) return false;
+      this.locks.set(repository, { holder, until: this.clock.now() + this.times.leaseMs });
+      return true;
+    };
+    this.locks.set(repository, { holder, until: this.clock.now() + this.times.leaseMs });
+    let kept = false;
+    const lease: Lease = {
+      coverWrite: async () => (mine() && this.locks.get(repository)!.until - this.clock.now() >= this.times.landingMs) || renew(),
+      settle: async (settled) => {
+        if (!renew()) return undefined;
+        for (const change of settled) this.remove(repository, change);
+        return [...this.queue(repository)];
+      },
+      replace: async (from, to) => {
+        this.add(repository, to);
+        this.remove(repository, from);
+      },
+      keepUntil: async (until) => {
+        if (!mine()) return;
+        this.locks.set(repository, { holder: 'kept', until });
+        kept = true;
+      },
+    };
+    try {
+      return { held: true as const, value: await work(lease, [...this.queue(repository)]) };
+    } finally {
+      if (!kept && mine()) this.locks.delete(repository);
+    }
+  }
+
+  async status(repository: string) {
+    const lock = this.locks.get(repository);
+    return { waiting: [...this.queue(repository)], heldUntil: lock?.until ?? 0, kept: lock?.holder === 'kept' };
+  }
+}
+
+/** Remembers what was told, and fails the parts it is told to fail. */
+export class RecordingNotifier implements Notifier {
+  readonly told: Array<{ part: AnnouncementPart | 'post'; id: string; state: string }> = [];
+  readonly failing = new Set<AnnouncementPart>();
+  private cards = 0;
+  private tell(part: AnnouncementPart, request: AccessRequest) {
+    if (this.failing.has(part)) throw new EcrAccessError(ErrorCode.Slack, `${part}: ratelimited`);
+    this.told.push({ part, id: request.id, state: request.state });
+  }
+  async postRequestCard(request: AccessRequest) {
+    this.told.push({ part: 'post', id: request.id, state: request.state });
+    return { channel: 'C0APPROVALS', ts: `1700000000.${String(++this.cards).padStart(6, '0')}` };
+  }
+  updateCard = async (request: AccessRequest) => this.tell('card', request);
+  postInThread = async (request: AccessRequest) => this.tell('thread', request);
+  tellRequester = async (request: AccessRequest) => this.tell('dm', request);
+  parts(id: string) {
+    return this.told.filter((t) => t.id === id).map((t) => t.part);
+  }
+}
+
+export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
+  const clock = new FakeClock();
+  const registry = new InMemoryRegistry();
+  const store = new InMemoryRequestStore();
+  const changes = new InMemoryChangeQueue(clock);
+  const notifier = new RecordingNotifier();
+  const logs: string[] = [];
+  let ids = 0;
+  const deps: ServiceDeps = {
+    registry,
+    store,
+    changes,
+    notifier,
+    isApprover: async (user) => (user === 'U0APPROVER' ? { kind: 'approver' } : { kind: 'not-approver' }),
+    clock,
+    newId: () => `r-${String(++ids).padStart(10, '0')}`,
+    processId: 'test-process',
+    logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
+    repositories: ['common-images'],
+    writeLandingMs: 360_000,
+    waitForChangeMs: 60_000,
+    announceRetryMs: 30_000,
+    ...overrides,
+  };
+  return { deps, clock, registry, store, changes, notifier, logs };
+}
+
+/** An approved request, recorded, as the decision leaves it. */
+export async function approvedRequest(store: InMemoryRequestStore, id: string, account: string, repository = 'common-images') {
+  const request: AccessRequest = {
+    id,
+    repository,
+    account,
+    requester: 'U0REQUESTER',
+    state: 'APPROVED',
+    createdAt: '2026-12-01T09:00:00.000Z',
+    card: { channel: 'C0APPROVALS', ts: `1700000000.${id.slice(-6)}` },
+    decidedBy: 'U0APPROVER',
+    attempts: 1,
+    owed: [],
+  };
+  store.requests.set(id, request);
+  return request;
+}
