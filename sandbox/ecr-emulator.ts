@@ -1,13 +1,14 @@
 /**
  * A local Amazon ECR for the integration tests, the sandbox and benchmarks: a node:http server
- * speaking ECR's JSON 1.1 protocol to the real @aws-sdk/client-ecr, with fault injection.
+ * speaking ECR's JSON 1.1 protocol to the real @aws-sdk/client-ecr, with fault injection
+ * and AWS's check on the age of a request's signature.
  * Dev tooling only; the Lambda never loads it.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isEcrAction, runEcrAction } from './ecr/actions';
+import { isEcrAction, runEcrAction, type EcrActionName } from './ecr/actions';
 import { CallLog, type CallListener, type EcrCall } from './ecr/call-log';
 import {
   EcrServiceError,
@@ -17,8 +18,9 @@ import {
   throttled,
   unknownOperation,
 } from './ecr/errors';
-import { FaultPlan, type EcrFaults, type FaultKind } from './ecr/faults';
+import { FaultPlan, type EcrFaults, type Fault, type FaultKind } from './ecr/faults';
 import { EcrRegistry } from './ecr/registry';
+import { AWS_SIGNATURE_LIFETIME_MS, assertSignatureCurrent, signingTime } from './ecr/signing-time';
 import { loadState, saveState } from './ecr/state-file';
 import {
   INVALID_JSON,
@@ -57,6 +59,11 @@ export interface EcrEmulatorOptions {
   latencyMs?: number;
   /** Loaded at start if present and saved after every change, so a sandbox survives restarts. */
   stateFile?: string;
+  /**
+   * How far a request's signing time (X-Amz-Date) may be from the emulator's clock when the request
+   * is applied; default 5 minutes, AWS's. Lower it so tests see signatures expire in seconds.
+   */
+  signatureLifetimeMs?: number;
 }
 
 export interface EcrEmulator {
@@ -238,13 +245,26 @@ class RunningEcrEmulator implements EcrEmulator {
     const repositoryName = repositoryNameOf(body);
     this.log.record({ action, ...(repositoryName === undefined ? {} : { repositoryName }), at: Date.now() });
 
-    // Signatures are not checked (any credentials will do), but an unsigned request is refused.
+    // Signatures are not checked (any credentials will do), but an unsigned or undated request is refused.
     if (!header(request, 'authorization')) throw missingAuthenticationToken();
+    const signedAt = signingTime(request);
     if (request.method !== 'POST' || !isEcrAction(action)) throw unknownOperation(target);
 
     const fault = this.faults.next(action);
     if (fault?.kind === 'hang') await this.hold(fault.scripted ? 'scripted' : 'standing', signal);
     await sleep(this.faults.latencyMs(action, this.options.latencyMs ?? 0), undefined, { signal });
+    return this.apply(action, body, repositoryName, signedAt, fault);
+  }
+
+  /** What ECR does as a request reaches it, after any delay: the signature's age, then the service. */
+  private async apply(
+    action: EcrActionName,
+    body: unknown,
+    repositoryName: string | undefined,
+    signedAt: number,
+    fault: Fault | undefined,
+  ): Promise<object> {
+    assertSignatureCurrent(signedAt, Date.now(), this.options.signatureLifetimeMs ?? AWS_SIGNATURE_LIFETIME_MS);
     if (fault?.kind === 'throttle') throw throttled();
     if (fault?.kind === 'server') throw serverError();
 
@@ -312,6 +332,10 @@ class RunningEcrEmulator implements EcrEmulator {
 export async function startEcrEmulator(options: EcrEmulatorOptions = {}): Promise<EcrEmulator> {
   const registryId = options.registryId ?? '123456789012';
   if (!ACCOUNT_ID.test(registryId)) throw new Error(`registryId must be a 12-digit account ID, got '${registryId}'`);
+  const { signatureLifetimeMs } = options;
+  if (signatureLifetimeMs !== undefined && !(Number.isFinite(signatureLifetimeMs) && signatureLifetimeMs > 0)) {
+    throw new Error(`signatureLifetimeMs must be a positive number of milliseconds, got ${signatureLifetimeMs}`);
+  }
   const unknownAccounts = new Set(options.unknownAccounts ?? ['000000000000']);
   const registry = new EcrRegistry({
     registryId,
