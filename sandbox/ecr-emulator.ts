@@ -1,13 +1,14 @@
 /**
  * A local Amazon ECR for the integration tests, the sandbox and benchmarks: a node:http server
- * speaking ECR's JSON 1.1 protocol to the real @aws-sdk/client-ecr, with fault injection.
+ * speaking ECR's JSON 1.1 protocol to the real @aws-sdk/client-ecr, with fault injection
+ * (late delivery included) and AWS's check on the age of a request's signature.
  * Dev tooling only; the Lambda never loads it.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isEcrAction, runEcrAction } from './ecr/actions';
+import { isEcrAction, runEcrAction, type EcrActionName } from './ecr/actions';
 import { CallLog, type CallListener, type EcrCall } from './ecr/call-log';
 import {
   EcrServiceError,
@@ -17,8 +18,10 @@ import {
   throttled,
   unknownOperation,
 } from './ecr/errors';
-import { FaultPlan, type EcrFaults, type FaultKind } from './ecr/faults';
+import { FaultPlan, type EcrFaults, type Fault, type FaultKind, type LateDeliveryScript } from './ecr/faults';
+import { LateDeliveries, type EcrLanding, type LandingListener } from './ecr/late-delivery';
 import { EcrRegistry } from './ecr/registry';
+import { AWS_SIGNATURE_LIFETIME_MS, assertSignatureCurrent, signingTime } from './ecr/signing-time';
 import { loadState, saveState } from './ecr/state-file';
 import {
   INVALID_JSON,
@@ -32,7 +35,8 @@ import {
 } from './ecr/wire';
 
 export type { EcrCall, CallListener } from './ecr/call-log';
-export type { EcrFaults, FaultKind } from './ecr/faults';
+export type { EcrFaults, FaultKind, LateDeliveryScript } from './ecr/faults';
+export type { EcrLanding, LandingListener, LandingOutcome } from './ecr/late-delivery';
 export { EcrErrorType } from './ecr/errors';
 
 /** A repository or its policy changed (through the API or by seeding), and the change is stored. */
@@ -57,6 +61,11 @@ export interface EcrEmulatorOptions {
   latencyMs?: number;
   /** Loaded at start if present and saved after every change, so a sandbox survives restarts. */
   stateFile?: string;
+  /**
+   * How far a request's signing time (X-Amz-Date) may be from the emulator's clock when the request
+   * is applied; default 5 minutes, AWS's. Lower it so tests see signatures expire in seconds.
+   */
+  signatureLifetimeMs?: number;
 }
 
 export interface EcrEmulator {
@@ -66,7 +75,9 @@ export interface EcrEmulator {
   readonly region: string;
   /** Every request received, in arrival order, since the last resetCalls(). */
   readonly calls: ReadonlyArray<EcrCall>;
-  /** Stops listening and ends every request still in flight, hanging ones included. */
+  /** How every late-delivered request ended, in landing order, since the last resetCalls(). */
+  readonly landings: ReadonlyArray<EcrLanding>;
+  /** Stops listening and ends every request still in flight, hanging ones included; late ones are dropped. */
   close(): Promise<void>;
   /** Seeds a repository; one that exists already is left as it is. */
   createRepository(name: string): void;
@@ -79,16 +90,25 @@ export interface EcrEmulator {
   resetCalls(): void;
   /** Replaces the random/standing faults. Requests held by `hang` are released when it is turned off. */
   setFaults(faults: EcrFaults): void;
-  /** Removes every fault, scripted ones included, and answers every held request. */
+  /** Removes every fault, scripted ones included, and answers every held request (late ones keep their time). */
   clearFaults(): void;
   /** The next `times` requests for `action` fail with `kind`, ahead of any other fault. */
   failNext(action: string, times: number, kind: FaultKind): void;
+  /**
+   * The next `times` (default 1) requests for `action` are held `delayMs` and then applied even if
+   * their client gave up, as a network that delivers late; scripted alongside failNext, in order.
+   */
+  deliverLate(action: string, script: LateDeliveryScript): void;
   /** Calls `listener` for every request as it arrives; returns the unsubscribe function. */
   on(event: 'call', listener: CallListener): () => void;
   /** Calls `listener` after every change to a repository or its policy; returns the unsubscribe function. */
   on(event: 'change', listener: ChangeListener): () => void;
+  /** Calls `listener` as each late request lands (applied, refused or dropped); returns the unsubscribe function. */
+  on(event: 'landed', listener: LandingListener): () => void;
   /** Resolves once `count` calls of `action` were received; rejects after `timeoutMs` (default 5000). */
   waitForCalls(action: string, count: number, timeoutMs?: number): Promise<void>;
+  /** Resolves once no late request is held (each has landed); rejects after `timeoutMs` (default 5000). */
+  waitForLateDeliveries(timeoutMs?: number): Promise<void>;
 }
 
 const ACCOUNT_ID = /^[0-9]{12}$/;
@@ -106,6 +126,7 @@ class RunningEcrEmulator implements EcrEmulator {
 
   private readonly log = new CallLog();
   private readonly faults = new FaultPlan();
+  private readonly late = new LateDeliveries();
   private readonly held = new Set<HeldRequest>();
   private readonly changes = new EventEmitter();
   private readonly inFlight = new Set<AbortController>();
@@ -142,8 +163,13 @@ class RunningEcrEmulator implements EcrEmulator {
     return this.log.calls;
   }
 
+  get landings(): ReadonlyArray<EcrLanding> {
+    return this.late.landings;
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.late.dropAll();
       for (const request of this.inFlight) request.abort();
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       // Keep-alive sockets from the SDK's agent would otherwise keep the server open.
@@ -182,6 +208,7 @@ class RunningEcrEmulator implements EcrEmulator {
 
   resetCalls(): void {
     this.log.reset();
+    this.late.reset();
   }
 
   setFaults(faults: EcrFaults): void {
@@ -199,10 +226,16 @@ class RunningEcrEmulator implements EcrEmulator {
     this.faults.failNext(action, times, kind);
   }
 
+  deliverLate(action: string, script: LateDeliveryScript): void {
+    this.faults.deliverLate(action, script);
+  }
+
   on(event: 'call', listener: CallListener): () => void;
   on(event: 'change', listener: ChangeListener): () => void;
-  on(event: 'call' | 'change', listener: CallListener | ChangeListener): () => void {
+  on(event: 'landed', listener: LandingListener): () => void;
+  on(event: 'call' | 'change' | 'landed', listener: CallListener | ChangeListener | LandingListener): () => void {
     if (event === 'call') return this.log.on(listener as CallListener);
+    if (event === 'landed') return this.late.on(listener as LandingListener);
     if (event !== 'change') throw new Error(`unknown emulator event '${String(event)}'`);
     this.changes.on('change', listener);
     return () => this.changes.off('change', listener);
@@ -212,18 +245,24 @@ class RunningEcrEmulator implements EcrEmulator {
     return this.log.waitFor(action, count, timeoutMs);
   }
 
+  waitForLateDeliveries(timeoutMs = 5000): Promise<void> {
+    return this.late.waitForAll(timeoutMs);
+  }
+
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const lifetime = new AbortController();
-    this.inFlight.add(lifetime);
+    const client = new AbortController();
+    this.inFlight.add(client);
     response.on('close', () => {
-      this.inFlight.delete(lifetime);
-      // The client gave up (or close() cut it off): stop working on its behalf.
-      if (!response.writableEnded) lifetime.abort();
+      this.inFlight.delete(client);
+      // The client gave up (or close() cut it off): stop working on its behalf, unless the
+      // request is already on its way late, which the network delivers all the same.
+      if (!response.writableEnded) client.abort();
     });
     try {
-      sendOutput(response, await this.answer(request, lifetime.signal));
+      const output = await this.answer(request, client.signal);
+      if (!client.signal.aborted) sendOutput(response, output);
     } catch (error) {
-      if (lifetime.signal.aborted) return;
+      if (client.signal.aborted) return;
       sendError(
         response,
         error instanceof EcrServiceError ? error : serverError(error instanceof Error ? error.message : String(error)),
@@ -232,19 +271,38 @@ class RunningEcrEmulator implements EcrEmulator {
   }
 
   /** The whole life of one request, in the order ECR's front door would take it. */
-  private async answer(request: IncomingMessage, signal: AbortSignal): Promise<object> {
+  private async answer(request: IncomingMessage, client: AbortSignal): Promise<object> {
     const body = parseBody(await readBody(request));
     const { target, action } = targetAction(request);
     const repositoryName = repositoryNameOf(body);
-    this.log.record({ action, ...(repositoryName === undefined ? {} : { repositoryName }), at: Date.now() });
+    const receivedAt = Date.now();
+    const named = repositoryName === undefined ? {} : { repositoryName };
+    this.log.record({ action, ...named, at: receivedAt });
 
-    // Signatures are not checked (any credentials will do), but an unsigned request is refused.
+    // Signatures are not checked (any credentials will do), but an unsigned or undated request is refused.
     if (!header(request, 'authorization')) throw missingAuthenticationToken();
+    const signedAt = signingTime(request);
     if (request.method !== 'POST' || !isEcrAction(action)) throw unknownOperation(target);
 
     const fault = this.faults.next(action);
-    if (fault?.kind === 'hang') await this.hold(fault.scripted ? 'scripted' : 'standing', signal);
-    await sleep(this.faults.latencyMs(action, this.options.latencyMs ?? 0), undefined, { signal });
+    const apply = (): Promise<object> => this.apply(action, body, repositoryName, signedAt, fault);
+    if (fault?.kind === 'late') {
+      return this.late.deliver({ action, ...named, signedAt, receivedAt }, fault.delayMs, apply, () => !client.aborted);
+    }
+    if (fault?.kind === 'hang') await this.hold(fault.scripted ? 'scripted' : 'standing', client);
+    await sleep(this.faults.latencyMs(action, this.options.latencyMs ?? 0), undefined, { signal: client });
+    return apply();
+  }
+
+  /** What ECR does as a request reaches it, however late: the signature's age, then the service. */
+  private async apply(
+    action: EcrActionName,
+    body: unknown,
+    repositoryName: string | undefined,
+    signedAt: number,
+    fault: Fault | undefined,
+  ): Promise<object> {
+    assertSignatureCurrent(signedAt, Date.now(), this.options.signatureLifetimeMs ?? AWS_SIGNATURE_LIFETIME_MS);
     if (fault?.kind === 'throttle') throw throttled();
     if (fault?.kind === 'server') throw serverError();
 
@@ -312,6 +370,10 @@ class RunningEcrEmulator implements EcrEmulator {
 export async function startEcrEmulator(options: EcrEmulatorOptions = {}): Promise<EcrEmulator> {
   const registryId = options.registryId ?? '123456789012';
   if (!ACCOUNT_ID.test(registryId)) throw new Error(`registryId must be a 12-digit account ID, got '${registryId}'`);
+  const { signatureLifetimeMs } = options;
+  if (signatureLifetimeMs !== undefined && !(Number.isFinite(signatureLifetimeMs) && signatureLifetimeMs > 0)) {
+    throw new Error(`signatureLifetimeMs must be a positive number of milliseconds, got ${signatureLifetimeMs}`);
+  }
   const unknownAccounts = new Set(options.unknownAccounts ?? ['000000000000']);
   const registry = new EcrRegistry({
     registryId,

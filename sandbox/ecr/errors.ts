@@ -14,6 +14,8 @@ export const EcrErrorType = {
   Server: 'ServerException',
   UnknownOperation: 'UnknownOperationException',
   MissingAuthenticationToken: 'MissingAuthenticationTokenException',
+  IncompleteSignature: 'IncompleteSignatureException',
+  InvalidSignature: 'InvalidSignatureException',
   Serialization: 'SerializationException',
 } as const;
 
@@ -24,7 +26,7 @@ export class EcrServiceError extends Error {
   constructor(
     readonly type: EcrErrorType,
     message: string,
-    readonly status: 400 | 500 = 400,
+    readonly status: 400 | 403 | 500 = 400,
   ) {
     super(message);
     this.name = type;
@@ -84,3 +86,10 @@ export const missingAuthenticationToken = (): EcrServiceError =>
 
 export const serialization = (detail: string): EcrServiceError =>
   new EcrServiceError(EcrErrorType.Serialization, detail);
+
+export const incompleteSignature = (detail: string): EcrServiceError =>
+  new EcrServiceError(EcrErrorType.IncompleteSignature, detail);
+
+/** 403, as AWS answers a signature whose date is outside the signature lifetime. */
+export const invalidSignature = (detail: string): EcrServiceError =>
+  new EcrServiceError(EcrErrorType.InvalidSignature, detail, 403);

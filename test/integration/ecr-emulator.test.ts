@@ -113,17 +113,28 @@ function observe(promise: Promise<unknown>): { settled: boolean } {
   return state;
 }
 
-/** A raw POST, for what the SDK will not send: unknown actions, unsigned or malformed requests. */
-function rawPost(emulator: EcrEmulator, target: string, body: string, signed = true): Promise<Response> {
-  return fetch(emulator.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `AmazonEC2ContainerRegistry_V20150921.${target}`,
-      ...(signed ? { authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecr/aws4_request' } : {}),
-    },
-    body,
-  });
+/** A time as SigV4 writes it in X-Amz-Date: 20261201T030000Z. */
+const amzDate = (date = new Date()): string => date.toISOString().replace(/\.\d{3}/, '').replace(/[-:]/g, '');
+
+/**
+ * A raw POST, for what the SDK will not send: unknown actions, unsigned, undated or malformed
+ * requests. Signed and dated now unless `headers` says otherwise (undefined removes a header).
+ */
+function rawPost(
+  emulator: EcrEmulator,
+  target: string,
+  body: string,
+  headers: Record<string, string | undefined> = {},
+): Promise<Response> {
+  const all: Record<string, string | undefined> = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': `AmazonEC2ContainerRegistry_V20150921.${target}`,
+    authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecr/aws4_request',
+    'x-amz-date': amzDate(),
+    ...headers,
+  };
+  const sent = Object.entries(all).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return fetch(emulator.url, { method: 'POST', headers: Object.fromEntries(sent), body });
 }
 
 let emulator: EcrEmulator;
@@ -399,7 +410,7 @@ describe('the JSON 1.1 protocol', () => {
   });
 
   it('refuses a request without an Authorization header', async () => {
-    const response = await rawPost(emulator, 'DescribeRepositories', '{}', false);
+    const response = await rawPost(emulator, 'DescribeRepositories', '{}', { authorization: undefined });
 
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
