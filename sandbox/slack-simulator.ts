@@ -14,6 +14,7 @@ import {
 } from './slack/bot-driver';
 import { ChangeFeed } from './slack/events';
 import { FaultBook } from './slack/faults';
+import { RateLimiter, type RateLimitSetting } from './slack/rate-limits';
 import type { AppIdentity } from './slack/payloads';
 import { answerResponseUrl } from './slack/response-url-endpoint';
 import { ResponseUrls } from './slack/response-urls';
@@ -35,6 +36,7 @@ import { SlackWorkspace, type WorkspaceHistory } from './slack/workspace';
 export type * from './slack/types';
 export type { WorkspaceHistory } from './slack/workspace';
 export type { PostToBotOptions } from './slack/bot-client';
+export type { RateLimitSetting } from './slack/rate-limits';
 export type { ClickButtonInput, ClickButtonResult, SlashCommandInput, SlashCommandResult } from './slack/bot-driver';
 export type { AppIdentity, BlockActionsPayload, SlashCommandFields } from './slack/payloads';
 export { signSlackRequest, slackSignature } from './slack/signature';
@@ -57,6 +59,11 @@ export interface SlackSimulatorOptions {
   botUrl?: string;
   /** Added to every Web API call and response_url answer. */
   latencyMs?: number;
+  /**
+   * Slack's Web API rate limits (src/slack/web-api-limits.ts): 'slack' (the default) enforces
+   * them, 'off' lets every call through, { scale, now } shortens the windows or steps the clock.
+   */
+  rateLimits?: RateLimitSetting;
 }
 
 export const DEFAULT_CHANNELS: SimChannel[] = [{ id: 'C0APPROVALS', name: 'ecr-approvals', botIsMember: true }];
@@ -86,6 +93,7 @@ export class SlackSimulator {
 
   private readonly workspace: SlackWorkspace;
   private readonly faults = new FaultBook();
+  private readonly limits: RateLimiter;
   private readonly feed = new ChangeFeed();
   private readonly responseUrls = new ResponseUrls(() => this.baseUrl);
   private readonly driver: BotDriver;
@@ -102,6 +110,7 @@ export class SlackSimulator {
     this.signingSecret = options.signingSecret;
     this.botToken = options.botToken;
     this.latencyMs = options.latencyMs ?? 0;
+    this.limits = new RateLimiter(options.rateLimits);
     this.currentBotUrl = options.botUrl;
     const teamId = options.teamId ?? 'T0SANDBOX';
     this.identity = {
@@ -182,6 +191,11 @@ export class SlackSimulator {
   /** Every Web API call, oldest first, including refused and faulted ones. */
   get calls(): readonly ApiCall[] {
     return [...this.recordedCalls];
+  }
+
+  /** Every Web API call answered with HTTP 429, oldest first: from an armed fault or the method's limit. */
+  get rateLimitedCalls(): readonly ApiCall[] {
+    return this.recordedCalls.filter((call) => call.status === 429);
   }
 
   /** Every response_url POST, oldest first, including refused ones. */
@@ -323,6 +337,7 @@ export class SlackSimulator {
         context: { workspace: this.workspace, teamName: TEAM_NAME, teamDomain: TEAM_DOMAIN, botName: BOT_NAME },
         botToken: this.botToken,
         faults: this.faults,
+        limits: this.limits,
         latencyMs: this.latencyMs,
       },
       method,

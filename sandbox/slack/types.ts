@@ -65,7 +65,14 @@ export interface ApiCall {
   status: number;
   /** The body the simulator answered with. */
   result: Record<string, unknown>;
+  /** Set on every 429: its Retry-After, and whether an armed fault or the method's limit answered it. */
+  rateLimited?: RateLimitedAnswer;
 }
+
+export type RateLimitedAnswer =
+  | { by: 'fault'; retryAfterSeconds: number }
+  /** `key` names the allowance that ran out, e.g. 'chat.postMessage C0APPROVALS' or 'chat.update'. */
+  | { by: 'limit'; retryAfterSeconds: number; key: string };
 
 /** What the simulator did with a response_url POST. */
 export type ResponseOutcome = 'ephemeral' | 'in_channel' | 'replaced' | 'deleted' | 'rejected';
