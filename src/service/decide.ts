@@ -47,11 +47,15 @@ function notTheirs(request: AccessRequest, input: Decision): string | undefined 
 }
 
 const NOT_AN_APPROVER = 'Only ecr-access approvers can approve or deny requests; nothing changed. Ask the platform team if you should be one.';
+const approverUnconfirmed = (reason: string) =>
+  `Slack could not confirm you are an approver (${reason}); nothing changed. Try again in a minute.`;
 
 export async function decide(deps: ServiceDeps, input: Decision): Promise<DecideResult> {
-  if (!(await deps.isApprover(input.user))) {
+  const approver = await deps.isApprover(input.user);
+  if (approver.kind !== 'approver') {
     const request = await deps.store.get(input.requestId);
-    return refused(request ? (notTheirs(request, input) ?? NOT_AN_APPROVER) : noSuchRequest(input.requestId));
+    const notAllowed = approver.kind === 'unknown' ? approverUnconfirmed(approver.reason) : NOT_AN_APPROVER;
+    return refused(request ? (notTheirs(request, input) ?? notAllowed) : noSuchRequest(input.requestId));
   }
   const to = input.decision === 'approve' ? 'APPROVED' : 'DENIED';
   // The write itself refuses the requester and a foreign card; only a refusal reads the request to say why.
