@@ -9,6 +9,7 @@ import { isEcrAccessError } from './errors';
 import { createLogger } from './logger';
 import { boltLogger } from './slack/bolt-logger';
 import { inProcessDefer } from './slack/jobs';
+import { isAcceptableSlackTimestamp, SLACK_TIMESTAMP_HEADER } from './slack/request-verification';
 
 export async function startServer(config: Config, options: { clients?: AwsClientSources; log?: (line: string) => void } = {}) {
   const logger = createLogger({
@@ -23,6 +24,17 @@ export async function startServer(config: Config, options: { clients?: AwsClient
     // Without it the receiver logs through its own console logger, outside the JSON lines.
     logger: boltLogger(logger),
   });
+  // Bolt refuses requests dated too long ago; this one gate also refuses those dated too far ahead.
+  const boltListener = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const timestamp = req.headers[SLACK_TIMESTAMP_HEADER];
+    if (!isAcceptableSlackTimestamp(typeof timestamp === 'string' ? timestamp : undefined, Date.now())) {
+      logger.warn('refused a request not dated within five minutes of now', { timestamp });
+      res.writeHead(401).end();
+      return;
+    }
+    boltListener(req, res);
+  };
   let defer: ReturnType<typeof inProcessDefer> | undefined;
   const ecrAccess = createEcrAccess(config, {
     receiver,

@@ -1,15 +1,30 @@
 // The Lambda entry's one decision: an internal job event runs the job; anything else is an
 // HTTP request from API Gateway and goes to Bolt's AwsLambdaReceiver, which checks Slack's
-// signature before any listener sees it.
+// signature before any listener sees it, once its date is known to be within five minutes.
 import type { AwsEvent, AwsHandler, AwsResponse } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import type { Logger } from '../logger';
 import type { RunJob } from '../slack/jobs';
+import { isAcceptableSlackTimestamp, SLACK_TIMESTAMP_HEADER } from '../slack/request-verification';
 import { isAddressedAsJob, JobEvent } from './job-event';
 
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<AwsResponse | undefined>;
 
-export function lambdaHandler(parts: { receive: AwsHandler; runJob: RunJob; logger: Logger }): LambdaHandler {
+/** A header's value whatever its case: API Gateway's HTTP API lowercases names, other front doors may not. */
+function headerOf(event: unknown, name: string): string | undefined {
+  const headers = (event as { headers?: unknown } | null)?.headers;
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const found = Object.entries(headers).find(([key]) => key.toLowerCase() === name);
+  return typeof found?.[1] === 'string' ? found[1] : undefined;
+}
+
+export function lambdaHandler(parts: {
+  receive: AwsHandler;
+  runJob: RunJob;
+  logger: Logger;
+  now?: () => number;
+}): LambdaHandler {
   const { receive, runJob, logger } = parts;
+  const now = parts.now ?? Date.now;
   return async (event, context) => {
     if (isAddressedAsJob(event)) {
       const parsed = JobEvent.safeParse(event);
@@ -22,6 +37,12 @@ export function lambdaHandler(parts: { receive: AwsHandler; runJob: RunJob; logg
       }
       await runJob(parsed.data.ecrAccessJob);
       return undefined;
+    }
+    const timestamp = headerOf(event, SLACK_TIMESTAMP_HEADER);
+    if (!isAcceptableSlackTimestamp(timestamp, now())) {
+      // Bolt refuses requests dated too long ago, not those dated too far ahead.
+      logger.warn('refused a request not dated within five minutes of now', { timestamp });
+      return { statusCode: 401, body: '' };
     }
     try {
       return await receive(event as AwsEvent, context);

@@ -92,6 +92,10 @@ export interface Notifier {
   tellRequester(request: AccessRequest): Promise<void>;
 }
 
+/**
+ * Whether the user may decide requests. `unknown` means Slack could not say (a rate limit, an
+ * outage): not a no, so the decision is refused with the reason and may be tried again.
+ */
 export type ApproverCheck = { kind: 'approver' } | { kind: 'not-approver' } | { kind: 'unknown'; reason: string };
 export type IsApprover = (user: string) => Promise<ApproverCheck>;
 

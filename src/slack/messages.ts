@@ -90,7 +90,7 @@ export function decideReply(outcome: DecideOutcome): string | undefined {
     case 'not-an-approver':
       return ':x: Only ecr-access approvers can approve or deny requests; nothing changed. Ask the platform team if you should be one.';
     case 'approver-unknown':
-      return `:warning: Slack could not confirm that you are an approver (${escapeText(outcome.reason)}); nothing changed. Try again in a minute.`;
+      return `:warning: Slack could not confirm you are an approver (${escapeText(outcome.reason)}); nothing changed. Try again in a minute.`;
     case 'not-shareable':
       return `:x: ${code(outcome.request.repository)} is no longer one of the repositories ecr-access shares (${list(outcome.repositories)}), so request ${outcome.request.id} cannot be approved; nothing changed.`;
     case 'already-decided':

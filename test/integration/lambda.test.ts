@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { bundleLambda } from '../../deploy/bundle';
 import { canPull, parsePolicy } from '../../src/domain/policy';
 import { SANDBOX, startLocalWorld, type LocalWorld } from '../../sandbox/local-world';
-import { encodeSlashCommand, slashCommandFields } from '../../sandbox/slack/payloads';
-import { signSlackRequest } from '../../sandbox/slack/signature';
+import { encodeInteractionPayload, encodeSlashCommand, slashCommandFields } from '../../sandbox/slack/payloads';
+import { nowSeconds, signSlackRequest } from '../../sandbox/slack/signature';
 import { APPROVE_ACTION } from '../../src/slack/blocks/request-card';
 import { httpApiEvent, startHttpApiGateway, type HttpApiGateway, type HttpApiHandler } from '../support/http-api';
 import { startLambdaService, type LambdaService } from '../support/lambda-service';
@@ -39,7 +39,10 @@ const ENTRIES: Array<[string, () => Promise<unknown>]> = [
 
 const ecrCallsSoFar = () => world.ecr.calls.length;
 
-function signedCommandEvent(text: string) {
+/** The headers Slack adds when it sends a request again because it thinks the first one failed. */
+const SLACK_RETRY = { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' };
+
+function signedCommandEvent(text: string, options: { timestamp?: number; headers?: Record<string, string> } = {}) {
   const responseUrl = world.slack.newResponseUrl({ user: SANDBOX.requester, channel: SANDBOX.approvalChannel });
   const rawBody = encodeSlashCommand(
     slashCommandFields({
@@ -53,7 +56,11 @@ function signedCommandEvent(text: string) {
   );
   return httpApiEvent({
     rawBody,
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...signSlackRequest(SANDBOX.signingSecret, rawBody) },
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      ...signSlackRequest(SANDBOX.signingSecret, rawBody, options.timestamp),
+      ...options.headers,
+    },
   });
 }
 
@@ -160,6 +167,39 @@ describe.each(ENTRIES)('the Lambda handler %s', (_entry, load) => {
     const reply = await handler(tampered, {});
     expect(reply).toMatchObject({ statusCode: 401 });
     expect(lambda.queued).toEqual([]);
+  });
+
+  it('refuses a correctly signed request dated more than five minutes ahead, and starts nothing', async () => {
+    const invocations = lambda.invocations.length;
+    const reply = await handler(signedCommandEvent(`request common-images ${ACCOUNT}`, { timestamp: nowSeconds() + 6 * 60 }), {});
+    expect(reply).toMatchObject({ statusCode: 401 });
+    expect(lambda.invocations).toHaveLength(invocations);
+  });
+
+  it('acknowledges a Slack retry of a slash command without submitting it again', async () => {
+    const invocations = lambda.invocations.length;
+    const reply = await handler(signedCommandEvent('request common-images 555566667777', { headers: SLACK_RETRY }), {});
+    expect(reply).toMatchObject({ statusCode: 200, body: '' });
+    expect(lambda.invocations).toHaveLength(invocations);
+  });
+
+  it('acknowledges a Slack retry of a click without a second decision', async () => {
+    const account = '666677778888';
+    await world.slack.slashCommand({ user: SANDBOX.requester, channel: SANDBOX.approvalChannel, text: `request common-images ${account}` });
+    await lambda.drain();
+    const card = world.slack.messages(SANDBOX.approvalChannel).find((m) => JSON.stringify(m.blocks).includes(account))!;
+    const click = await world.slack.clickButton({ user: SANDBOX.approver, channel: SANDBOX.approvalChannel, messageTs: card.ts, actionId: APPROVE_ACTION });
+    expect(lambda.queued).toHaveLength(1);
+    await lambda.drain();
+    const invocations = lambda.invocations.length;
+    const responses = world.slack.responses.length;
+
+    const retry = await world.slack.postToBot(encodeInteractionPayload(click.payload), { headers: SLACK_RETRY });
+
+    expect(retry.status).toBe(200);
+    expect(lambda.invocations).toHaveLength(invocations);
+    await lambda.drain();
+    expect(world.slack.responses).toHaveLength(responses);
   });
 
   it('tells the user at once when Lambda will not take the job, and records nothing', async () => {

@@ -1,7 +1,9 @@
 // `/ecr-access`: parse and validate at once (no I/O), answer Slack, and defer the slow part.
+// Whatever the user typed is escaped before it is echoed, so it can neither ping nor link.
 import type { App } from '@slack/bolt';
 import { COMMAND, parseCommand } from '../../domain/command';
 import { helpMessage } from '../blocks/help';
+import { escapeText } from '../blocks/kit';
 import type { Defer } from '../jobs';
 
 export function registerCommand(app: App, options: { defer: Defer; repositories: readonly string[] }): void {
@@ -13,11 +15,11 @@ export function registerCommand(app: App, options: { defer: Defer; repositories:
         case 'help':
           return await ack({ response_type: 'ephemeral', ...helpMessage(options.repositories) });
         case 'unknown':
-          return await ack({ response_type: 'ephemeral', ...helpMessage(options.repositories, parsed.word) });
+          return await ack({ response_type: 'ephemeral', ...helpMessage(options.repositories, escapeText(parsed.word)) });
         case 'invalid':
           return await ack({
             response_type: 'ephemeral',
-            text: `:x: ${parsed.problems.map((p) => `${p[0]?.toUpperCase()}${p.slice(1)}.`).join(' ')}\nUsage: \`${parsed.usage}\``,
+            text: escapeText(`:x: ${parsed.problems.map((p) => `${p[0]?.toUpperCase()}${p.slice(1)}.`).join(' ')}\nUsage: \`${parsed.usage}\``),
           });
         case 'request':
           await options.defer({

@@ -1,5 +1,5 @@
-// Approve and Deny buttons: the button carries only the request ID; everything else is read
-// from the store by the deferred job.
+// Approve and Deny buttons: the button carries only the request ID, checked against the card it
+// was clicked on; everything else is read from the store by the deferred job.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { RequestId } from '../../domain/access-request';
 import { APPROVE_ACTION, DENY_ACTION } from '../blocks/request-card';
@@ -17,11 +17,11 @@ export function registerDecisions(app: App, options: { defer: Defer }): void {
         await respond({ response_type: 'ephemeral', replace_original: false, text: ':x: That button does not name an ecr-access request; nothing changed.' });
         return;
       }
+      // The card is what ties a click to its request: without it the click cannot be checked, so it is refused.
       const channel = body.container?.channel_id ?? body.channel?.id;
       const ts = body.container?.message_ts ?? body.message?.ts;
       if (!channel || !ts) {
-        // Without its card a click cannot be checked against the request it names.
-        await respond({ response_type: 'ephemeral', replace_original: false, text: ':x: That click did not come from an ecr-access card; nothing changed.' });
+        await respond({ response_type: 'ephemeral', replace_original: false, text: ':x: That click does not say which request card it came from; nothing changed. Use the buttons on the request card.' });
         return;
       }
       try {

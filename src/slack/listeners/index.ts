@@ -1,10 +1,12 @@
-// Registers every listener on the app.
+// Registers every listener on the app, behind the guard that lets a Slack retry go no further.
 import type { App } from '@slack/bolt';
 import type { Defer } from '../jobs';
 import { registerCommand } from './command';
 import { registerDecisions } from './decision';
+import { registerRetryGuard } from './retries';
 
 export function registerListeners(app: App, options: { defer: Defer; repositories: readonly string[] }): void {
+  registerRetryGuard(app);
   registerCommand(app, options);
   registerDecisions(app, options);
 }

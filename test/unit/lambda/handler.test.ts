@@ -6,7 +6,16 @@ import { createLogger } from '../../../src/logger';
 import type { Job } from '../../../src/slack/jobs';
 
 const JOB: Job = { kind: 'list', user: 'U0REQUESTER', responseUrl: 'https://hooks.slack.com/commands/T0/1/abc' };
-const HTTP_EVENT = { version: '2.0', routeKey: 'POST /slack/events', rawPath: '/slack/events', headers: {}, body: '', isBase64Encoded: false };
+const NOW_MS = 1_700_000_000_000;
+const dated = (seconds: number) => ({ 'x-slack-request-timestamp': String(seconds) });
+const HTTP_EVENT = {
+  version: '2.0',
+  routeKey: 'POST /slack/events',
+  rawPath: '/slack/events',
+  headers: dated(NOW_MS / 1000),
+  body: '',
+  isBase64Encoded: false,
+};
 
 function setup(receive: (event: unknown) => Promise<{ statusCode: number; body: string }> = async () => ({ statusCode: 200, body: '' })) {
   const jobs: Job[] = [];
@@ -21,6 +30,7 @@ function setup(receive: (event: unknown) => Promise<{ statusCode: number; body: 
       jobs.push(job);
     },
     logger: createLogger({ write: (line) => lines.push(line) }),
+    now: () => NOW_MS,
   });
   return { handler, jobs, received, lines };
 }
@@ -52,6 +62,23 @@ describe('lambdaHandler', () => {
     await expect(handler(HTTP_EVENT, {})).resolves.toEqual({ statusCode: 401, body: '' });
     expect(received).toEqual([HTTP_EVENT]);
     expect(jobs).toEqual([]);
+  });
+
+  it.each([
+    ['dated more than five minutes ahead', dated(NOW_MS / 1000 + 301)],
+    ['dated more than five minutes ago', dated(NOW_MS / 1000 - 301)],
+    ['with no date', {}],
+  ])('answers 401 to an HTTP event %s, without showing it to the receiver', async (_name, headers) => {
+    const { handler, jobs, received } = setup();
+    await expect(handler({ ...HTTP_EVENT, headers }, {})).resolves.toEqual({ statusCode: 401, body: '' });
+    expect(received).toEqual([]);
+    expect(jobs).toEqual([]);
+  });
+
+  it('reads the date whatever the case of the header name', async () => {
+    const { handler, received } = setup();
+    await handler({ ...HTTP_EVENT, headers: { 'X-Slack-Request-Timestamp': String(NOW_MS / 1000) } }, {});
+    expect(received).toHaveLength(1);
   });
 
   it('answers 400 when the receiver cannot read the request', async () => {

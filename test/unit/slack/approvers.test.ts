@@ -1,16 +1,16 @@
 // Who may decide, and how long a user group's membership may be remembered.
-import type { webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
 import { GROUP_CACHE_MS, slackApprovers } from '../../../src/slack/approvers';
 import { createLogger } from '../../../src/logger';
 
-function slackWithGroup(members: { current: string[] }, fail = { current: false }) {
+function slackWithGroup(members: { current: string[] }, fail: { current: Error | undefined } = { current: undefined }) {
   const calls: string[] = [];
   const client = {
     usergroups: {
       users: {
         list: async ({ usergroup }: { usergroup: string }) => {
           calls.push(usergroup);
-          if (fail.current) throw new Error('slack is down');
+          if (fail.current) throw fail.current;
           return { ok: true, users: [...members.current] };
         },
       },
@@ -25,8 +25,8 @@ describe('approvers', () => {
   it('accepts configured user IDs without asking Slack', async () => {
     const { client, calls } = slackWithGroup({ current: [] });
     const isApprover = slackApprovers(client, { approvers: ['U0APPROVER'], logger: quiet });
-    expect(await isApprover('U0APPROVER')).toBe(true);
-    expect(await isApprover('U0OTHER')).toBe(false);
+    expect(await isApprover('U0APPROVER')).toEqual({ kind: 'approver' });
+    expect(await isApprover('U0OTHER')).toEqual({ kind: 'not-approver' });
     expect(calls).toEqual([]);
   });
 
@@ -35,17 +35,44 @@ describe('approvers', () => {
     const { client } = slackWithGroup(members);
     let now = 1_000_000;
     const isApprover = slackApprovers(client, { approvers: [], group: 'S0APPROVERS', logger: quiet, now: () => now });
-    expect(await isApprover('U0APPROVER')).toBe(true);
+    expect(await isApprover('U0APPROVER')).toEqual({ kind: 'approver' });
     members.current = [];
     now += GROUP_CACHE_MS;
     expect(GROUP_CACHE_MS).toBeLessThanOrEqual(60_000);
-    expect(await isApprover('U0APPROVER')).toBe(false);
+    expect(await isApprover('U0APPROVER')).toEqual({ kind: 'not-approver' });
   });
 
-  it('refuses everyone through the group while Slack cannot say who is in it', async () => {
-    const fail = { current: true };
-    const { client } = slackWithGroup({ current: ['U0APPROVER'] }, fail);
+  // The errors the Web API client throws, as it builds them.
+  const platformError = (error: string) =>
+    Object.assign(new Error(`An API error occurred: ${error}`), { code: webApi.ErrorCode.PlatformError, data: { ok: false, error } });
+  const requestError = (original: Error) =>
+    Object.assign(new Error(`A request error occurred: ${original.message}`), { code: webApi.ErrorCode.RequestError, original });
+  const networkError = requestError(new Error('connect ECONNREFUSED 127.0.0.1:443'));
+  const retriesOutlasted = requestError(new Error('A rate limit was exceeded (url: https://slack.com/api/usergroups.users.list, retry-after: 30)'));
+  const httpError = Object.assign(new Error('An HTTP protocol error occurred: statusCode = 503'), { code: webApi.ErrorCode.HTTPError, statusCode: 503 });
+
+  it.each([
+    ['answers ratelimited', platformError('ratelimited'), 'ratelimited'],
+    ['keeps rate-limiting past the retries', retriesOutlasted, 'ratelimited'],
+    ['cannot be reached', networkError, 'no answer from Slack'],
+    ['answers HTTP 503', httpError, 'HTTP 503'],
+    ['fails in a way the client has no code for', new Error('boom'), 'unexpected error'],
+  ])('says it does not know, and why, when Slack %s', async (_name, error, reason) => {
+    const { client } = slackWithGroup({ current: ['U0APPROVER'] }, { current: error });
     const isApprover = slackApprovers(client, { approvers: [], group: 'S0APPROVERS', logger: quiet });
-    expect(await isApprover('U0APPROVER')).toBe(false);
+    expect(await isApprover('U0APPROVER')).toEqual({ kind: 'unknown', reason });
+  });
+
+  it('does not fall back on a membership older than 60 seconds while Slack cannot say', async () => {
+    const fail: { current: Error | undefined } = { current: undefined };
+    const { client } = slackWithGroup({ current: ['U0APPROVER'] }, fail);
+    let now = 1_000_000;
+    const isApprover = slackApprovers(client, { approvers: [], group: 'S0APPROVERS', logger: quiet, now: () => now });
+    expect(await isApprover('U0APPROVER')).toEqual({ kind: 'approver' });
+    fail.current = platformError('ratelimited');
+    now += GROUP_CACHE_MS;
+    expect(await isApprover('U0APPROVER')).toEqual({ kind: 'unknown', reason: 'ratelimited' });
+    fail.current = undefined;
+    expect(await isApprover('U0APPROVER')).toEqual({ kind: 'approver' });
   });
 });
