@@ -7,7 +7,8 @@ import { createTable } from '../../src/create-table';
 import type { AccessRequest } from '../../src/domain/access-request';
 import type { RequestStore } from '../../src/service/ports';
 import { startDynamoFaults, type DynamoFaults } from '../support/dynamo-faults';
-import { startDynalite, startDynamoDbLocal, type LocalDynamo } from '../support/dynamodb-local';
+import { javaProblem, startDynalite, startDynamoDbLocal, type LocalDynamo } from '../support/dynamodb-local';
+import { describeNeeding } from '../support/needs-installed';
 
 const TABLE = 'ecr-access';
 let sequence = 0;
@@ -28,10 +29,12 @@ function pending(overrides: Partial<AccessRequest> = {}): AccessRequest {
 
 const approve = { to: 'APPROVED' as const, from: ['PENDING', 'FAILED'] as const, by: 'U0APPROVER', at: '2027-01-01T00:00:00.000Z' };
 
-describe.each([
-  ['dynalite', startDynalite],
-  ['DynamoDB Local', startDynamoDbLocal],
-])('the request store on %s', (_name, start) => {
+const BACKENDS: [name: string, start: () => Promise<LocalDynamo>, missing: string | undefined][] = [
+  ['dynalite', startDynalite, undefined],
+  ['DynamoDB Local', startDynamoDbLocal, javaProblem()],
+];
+
+for (const [name, start, missing] of BACKENDS) describeNeeding(`the request store on ${name}`, missing, () => {
   let backend: LocalDynamo;
   let client: DynamoDBClient;
   let store: RequestStore;
