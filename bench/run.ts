@@ -24,17 +24,7 @@ const PARTS: Record<number, { title: string; run: (options: BenchOptions) => Pro
   6: { title: 'Cold start', run: coldStart },
 };
 
-/** The SDK's notice about Node versions after 2027 says nothing about these figures. */
-function quietSdkNotice(): void {
-  const [printWarning] = process.listeners('warning');
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    if (!warning.message.startsWith('NodeVersionSupportWarning')) printWarning?.(warning);
-  });
-}
-
 async function main(): Promise<number> {
-  quietSdkNotice();
   let options: BenchOptions;
   try {
     options = parseOptions(process.argv.slice(2));

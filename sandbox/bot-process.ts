@@ -21,7 +21,7 @@ const ROOT = join(__dirname, '..');
 export async function spawnBot(env: Record<string, string>, options: { startTimeoutMs?: number } = {}): Promise<BotProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env },
+    env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -1,14 +1,12 @@
 // `npm run sandbox`: the whole product on this machine, no tokens and no cloud. Prints the one
 // address to open; Ctrl-C stops everything and keeps the state for next time.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join, relative } from 'node:path';
 import { DataDirInUse } from './data-dir-lock';
+import { olderNodeProblem } from './node-version';
 import { startSandbox, type Sandbox } from './sandbox';
 import { PortInUse } from './web/page-server';
-
-// On Node 20 the AWS SDK warns, with a link, that its 2027 releases will need Node 22: on the
-// sandbox's terminal that is noise around the one address a person needs. Set before any client exists.
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const ROOT = join(__dirname, '..');
 const DEFAULT_PORT = 3131;
@@ -41,6 +39,13 @@ function parseOptions(argv: string[]) {
 }
 
 async function main(): Promise<void> {
+  // First of all: on a Node older than package.json's engines nothing here is tested, and the AWS SDK warns.
+  const engines = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+  const nodeProblem = olderNodeProblem(process.version, engines);
+  if (nodeProblem) {
+    process.stderr.write(`${nodeProblem}\n`);
+    process.exit(1);
+  }
   let options: ReturnType<typeof parseOptions>;
   try {
     options = parseOptions(process.argv.slice(2));

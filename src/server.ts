@@ -1,4 +1,5 @@
-// `npm start`: the bot on Bolt's HTTP receiver, commands and interactivity at POST /slack/events.
+// The HTTP server (`npm start` from source; dist/server/server.js once built): the bot on Bolt's
+// HTTP receiver, commands and interactivity at POST /slack/events, health checks at GET /healthz.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HTTPReceiver } from '@slack/bolt';
@@ -21,6 +22,9 @@ export async function startServer(config: Config, options: { clients?: AwsClient
     signingSecret: config.slack.signingSecret,
     endpoints: '/slack/events',
     processBeforeResponse: false,
+    // "This process serves HTTP", nothing more: it calls neither AWS nor Slack, so an outage of
+    // theirs, which every replica shares, does not take every replica out of the load balancer.
+    customRoutes: [{ path: '/healthz', method: 'GET', handler: (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n') }],
     // Without it the receiver logs through its own console logger, outside the JSON lines.
     logger: boltLogger(logger),
   });

