@@ -1,7 +1,7 @@
 // Run by plain `node` as a fresh process (no tsx, nothing preloaded), as Lambda would start
-// the function: load the bundle (which builds the app at module scope), then hand its handler
-// one signed slash command: `help` (answered in the acknowledgement, no AWS or Slack call) or
-// `request` (acknowledged once its job is handed to Lambda's Invoke API).
+// the function: load the bundle, then hand its handler one signed slash command, which first
+// reads the Slack secrets from SSM and builds the app: `help` (answered in the acknowledgement,
+// no other AWS or Slack call) or `request` (acknowledged once its job is handed to Lambda's Invoke API).
 // Prints one line of JSON. performance.now() counts from the start of this process.
 const { performance } = require('node:perf_hooks');
 

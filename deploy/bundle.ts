@@ -1,9 +1,10 @@
 // `npm run bundle`: the Lambda function as two minified CommonJS files, which are all
 // serverless.yml packages: dist/lambda/index.js (the handler: Bolt, zod, our code) and
 // dist/lambda/aws-sdk.js (the AWS SDK clients). The SDK is bundled, so the function runs the
-// SDK version the tests ran, not whatever the runtime ships; it sits in a file of its own
-// because compiling it is most of a cold start, and acknowledging Slack never needs it: the
-// handler loads it with its first AWS call.
+// SDK version the tests ran, not whatever the runtime ships. It sits in a file of its own,
+// loaded with the first AWS call: since the Slack secrets are read from SSM, that is the first
+// invocation of every container. Within the file each client loads only when first used, so
+// answering Slack never loads the ECR or DynamoDB client.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -13,7 +14,7 @@ export const BUNDLE = join(ROOT, 'dist', 'lambda', 'index.js');
 /** The AWS SDK clients, loaded by the handler with its first AWS call. */
 export const SDK_BUNDLE = join(ROOT, 'dist', 'lambda', 'aws-sdk.js');
 /** The SDK packages the handler imports (on first use only, with `await import`). */
-export const SDK_PACKAGES = ['@aws-sdk/client-dynamodb', '@aws-sdk/util-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda'];
+export const SDK_PACKAGES = ['@aws-sdk/client-dynamodb', '@aws-sdk/util-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda', '@aws-sdk/client-ssm'];
 /** esbuild's account of every input, for size reports and for the test that keeps the sandbox out. */
 export const METAFILE = join(ROOT, 'dist', 'lambda.meta.json');
 

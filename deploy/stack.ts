@@ -1,6 +1,6 @@
 // The CloudFormation pieces serverless.yml takes from code rather than restating: the table,
 // built from the same schema the store and `npm run create-table` use, and the function's
-// IAM statements, each scoped to exactly what the bot touches.
+// IAM statements, each scoped to exactly what the bot touches (its settings: deploy/settings.ts).
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { BY_REPOSITORY_INDEX, tableDefinition } from '../src/aws/table-schema';
 
@@ -13,6 +13,8 @@ export const ECR_ACTIONS = ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy
 export const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 /** Listing a repository's requests reads the index, never the table. */
 export const INDEX_ACTIONS = ['dynamodb:Query'];
+/** Both Slack secrets in one call at a cold start (src/aws/slack-secrets.ts). */
+export const SECRET_ACTIONS = ['ssm:GetParameters'];
 
 type Intrinsic = Record<string, unknown>;
 const ref = (name: string): Intrinsic => ({ Ref: name });
@@ -49,10 +51,36 @@ export function accessTableResource(tableName: string): Record<string, unknown> 
   };
 }
 
-export function botIamStatements(input: { repositories: readonly string[]; functionName: string }): Intrinsic[] {
-  if (input.repositories.length === 0) throw new Error('the repositories parameter names no repository');
+/** A parameter's ARN: `/a/b` is `parameter/a/b`, and a name without a path `parameter/name`. */
+export function ssmParameterArn(name: string): Intrinsic {
+  return arn('ssm', `parameter${name.startsWith('/') ? '' : '/'}${name}`);
+}
+
+export function botIamStatements(input: {
+  repositories: readonly string[];
+  functionName: string;
+  /** The SSM parameters holding the Slack secrets. */
+  secretParameters: readonly string[];
+  /** The customer managed key that encrypts them; none for the AWS managed key aws/ssm. */
+  secretsKmsKey?: string;
+}): Intrinsic[] {
+  if (input.repositories.length === 0) throw new Error('the repositories setting names no repository');
+  if (input.secretParameters.length === 0) throw new Error('no SSM parameter holds the Slack secrets');
   const tableArn = { 'Fn::GetAtt': [TABLE_RESOURCE, 'Arn'] };
   return [
+    { Effect: 'Allow', Action: SECRET_ACTIONS, Resource: input.secretParameters.map(ssmParameterArn) },
+    // The AWS managed key's own policy lets every principal of the account decrypt through SSM,
+    // so it needs no statement here. A customer managed key does: this one, for SSM in this region only.
+    ...(input.secretsKmsKey
+      ? [
+          {
+            Effect: 'Allow',
+            Action: ['kms:Decrypt'],
+            Resource: [input.secretsKmsKey],
+            Condition: { StringEquals: { 'kms:ViaService': join(['ssm.', ref('AWS::Region'), '.', ref('AWS::URLSuffix')]) } },
+          },
+        ]
+      : []),
     { Effect: 'Allow', Action: ECR_ACTIONS, Resource: input.repositories.map((name) => arn('ecr', `repository/${name}`)) },
     { Effect: 'Allow', Action: TABLE_ITEM_ACTIONS, Resource: [tableArn] },
     { Effect: 'Allow', Action: INDEX_ACTIONS, Resource: [join([tableArn, `/index/${BY_REPOSITORY_INDEX}`])] },

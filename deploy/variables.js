@@ -1,15 +1,31 @@
-// `${file(./deploy/variables.js):…}` in serverless.yml: hands the framework the pieces
-// deploy/stack.ts builds from the app's own code (loaded through tsx, a dev dependency).
+// `${file(./deploy/variables.js):…}` in serverless.yml: hands the framework the stage's checked
+// settings (deploy/settings.ts) and the pieces deploy/stack.ts builds from the app's own code
+// (loaded through tsx, a dev dependency). Only `settings` reads them: the other pieces take them
+// from `self:custom.settings`, so a problem with them is reported once.
 'use strict';
 const { require: requireTs } = require('tsx/cjs/api');
 
 const stack = requireTs('./stack.ts', __filename);
+const { loadStageSettings, DeploySettingsError } = requireTs('./settings.ts', __filename);
 
 module.exports = {
-  accessTable: async ({ resolveVariable }) => stack.accessTableResource(await resolveVariable('param:tableName')),
-  iamStatements: async ({ resolveVariable }) =>
-    stack.botIamStatements({
-      repositories: stack.repositoryList(String(await resolveVariable('param:repositories'))),
+  settings: async ({ options, resolveVariable }) => {
+    try {
+      return loadStageSettings({ stage: await resolveVariable('sls:stage'), region: options.region, params: options.param });
+    } catch (error) {
+      // The framework prints a rejection's stack; for a settings problem the message is all there is to say.
+      if (error instanceof DeploySettingsError) error.stack = error.message;
+      throw error;
+    }
+  },
+  accessTable: async ({ resolveVariable }) => stack.accessTableResource(await resolveVariable('self:custom.settings.tableName')),
+  iamStatements: async ({ resolveVariable }) => {
+    const settings = await resolveVariable('self:custom.settings');
+    return stack.botIamStatements({
+      repositories: stack.repositoryList(settings.repositories),
       functionName: await resolveVariable('self:functions.slack.name'),
-    }),
+      secretParameters: [settings.slackBotTokenParameter, settings.slackSigningSecretParameter],
+      secretsKmsKey: settings.secretsKmsKey || undefined,
+    });
+  },
 };

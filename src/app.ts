@@ -44,6 +44,8 @@ export function newRequestId(): string {
 export function createEcrAccess(
   config: Config,
   options: {
+    /** Read by the runtime when it starts (src/aws/slack-secrets.ts), like the signing secret its receiver holds. */
+    botToken: string;
     receiver: Receiver;
     logger: Logger;
     /** Given the job runner, returns how this runtime runs jobs after the acknowledgement. */
@@ -55,7 +57,7 @@ export function createEcrAccess(
 ): EcrAccess {
   const { logger } = options;
   const app = new App({
-    token: config.slack.botToken,
+    token: options.botToken,
     receiver: options.receiver,
     ...(config.slack.botId && { botId: config.slack.botId }),
     ...(config.slack.botUserId && { botUserId: config.slack.botUserId }),

@@ -9,11 +9,25 @@ const commaList = z
   .optional()
   .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0));
 
-const SlackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { message: 'Slack user IDs look like U012ABCDEF' });
+export const SlackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { message: 'Slack user IDs look like U012ABCDEF' });
+
+export const SlackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, { message: 'must be a channel ID like C012ABCDEF, not a #name' });
+
+/** What a bot token looks like, given in the environment or read from SSM. */
+export const SlackBotToken = z.string().regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' });
+export const SlackSigningSecret = z.string().min(1, { message: 'is required' });
+
+/** A name put-parameter accepts: `/a/b/c` or `name`, of A-Z a-z 0-9 _ . - and /, not starting with aws or ssm. */
+export const SsmParameterName = z
+  .string()
+  .regex(/^(\/[A-Za-z0-9_.-]+)+$|^[A-Za-z0-9_.-]+$/, { message: 'must be an SSM parameter name such as /ecr-access/prod/slack-bot-token' })
+  .refine((name) => !/^\/?(aws|ssm)/i.test(name), { message: 'must not start with aws or ssm, which AWS reserves' });
+
+export const AwsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as us-east-1' });
 
 const LambdaFunctionName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a Lambda function name' });
 
-const SlackBotId = z.string().regex(/^B[A-Z0-9]+$/, { message: 'Slack bot IDs look like B012ABCDEF' });
+export const SlackBotId = z.string().regex(/^B[A-Z0-9]+$/, { message: 'Slack bot IDs look like B012ABCDEF' });
 
 const seconds = (min: number, max: number) =>
   z.coerce
@@ -24,17 +38,18 @@ const seconds = (min: number, max: number) =>
 
 const EnvFields = z
   .object({
-    SLACK_BOT_TOKEN: z.string({ message: 'is required' }).regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' }),
-    SLACK_SIGNING_SECRET: z.string({ message: 'is required' }).min(1, { message: 'is required' }),
+    // Each Slack secret is given as its value or as the SSM parameter holding it (eachSecretGivenOnce).
+    SLACK_BOT_TOKEN: SlackBotToken.optional(),
+    SLACK_BOT_TOKEN_PARAMETER: SsmParameterName.optional(),
+    SLACK_SIGNING_SECRET: SlackSigningSecret.optional(),
+    SLACK_SIGNING_SECRET_PARAMETER: SsmParameterName.optional(),
     SLACK_API_URL: z.url({ message: 'must be a URL such as https://slack.com/api/' }).optional(),
     SLACK_BOT_ID: SlackBotId.optional(),
     SLACK_BOT_USER_ID: SlackUserId.optional(),
     ECR_ACCESS_TABLE: z
       .string({ message: 'is required (the DynamoDB table name)' })
       .regex(/^[A-Za-z0-9_.-]{3,255}$/, { message: 'must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)' }),
-    ECR_ACCESS_APPROVAL_CHANNEL: z
-      .string({ message: 'is required (the approvers’ channel ID, like C012ABCDEF)' })
-      .regex(/^[CG][A-Z0-9]{2,}$/, { message: 'must be a channel ID like C012ABCDEF, not a #name' }),
+    ECR_ACCESS_APPROVAL_CHANNEL: z.string({ message: 'is required (the approvers’ channel ID, like C012ABCDEF)' }).pipe(SlackChannelId),
     ECR_ACCESS_APPROVERS: commaList.pipe(z.array(SlackUserId)),
     ECR_ACCESS_APPROVER_GROUP: z
       .string()
@@ -43,9 +58,7 @@ const EnvFields = z
     ECR_ACCESS_REPOSITORIES: commaList.pipe(
       z.array(RepositoryName).min(1, { message: 'is required: a comma-separated list of shareable repositories' }),
     ),
-    AWS_REGION: z.string({ message: 'is required (for example us-east-1)' }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, {
-      message: 'must be an AWS region such as us-east-1',
-    }),
+    AWS_REGION: z.string({ message: 'is required (for example us-east-1)' }).pipe(AwsRegion),
     PORT: z.coerce.number().int().min(0, { message: 'must be a port number (0 picks a free one)' }).max(65535).default(3000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     ECR_ACCESS_WRITE_LANDING_SECONDS: seconds(1, 3600).default(360),
@@ -70,7 +83,21 @@ const LambdaEnvFields = EnvFields.extend({
   AWS_LAMBDA_FUNCTION_NAME: z
     .string({ message: 'is required (Lambda sets it; outside Lambda, run the bot with npm start)' })
     .pipe(LambdaFunctionName),
+  // Anyone allowed lambda:GetFunctionConfiguration reads a function's environment: it carries
+  // only the names of the SSM parameters, and the function reads the values when it starts.
+  SLACK_BOT_TOKEN: z.undefined({ message: inLambdaEnvironment('SLACK_BOT_TOKEN_PARAMETER') }).optional(),
+  SLACK_SIGNING_SECRET: z.undefined({ message: inLambdaEnvironment('SLACK_SIGNING_SECRET_PARAMETER') }).optional(),
+  SLACK_BOT_TOKEN_PARAMETER: z
+    .string({ message: 'is required on Lambda: the name of the SSM SecureString parameter that holds the bot token' })
+    .pipe(SsmParameterName),
+  SLACK_SIGNING_SECRET_PARAMETER: z
+    .string({ message: 'is required on Lambda: the name of the SSM SecureString parameter that holds the signing secret' })
+    .pipe(SsmParameterName),
 });
+
+function inLambdaEnvironment(parameterSetting: string): string {
+  return `must not be in a Lambda function's environment, where lambda:GetFunctionConfiguration shows it: store it in SSM as a SecureString and set ${parameterSetting} to the parameter's name`;
+}
 
 // Checked even when other settings are wrong (`when`), so the one start-up message lists it too;
 // the values may then be unparsed, hence the defensive reads.
@@ -93,17 +120,53 @@ const leaseTooShort = {
   when: () => true,
 };
 
+const SECRET_SETTINGS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
+const isSet = (env: unknown, name: string) => typeof (env as Record<string, unknown>)[name] === 'string';
+
+/** `npm start` takes each Slack secret as its value or as the SSM parameter that holds it: one, not both. */
+function eachSecretGivenOnce<Schema extends z.ZodType>(schema: Schema): Schema {
+  return SECRET_SETTINGS.reduce(
+    (refined, name) =>
+      refined
+        .refine((env) => isSet(env, name) || isSet(env, `${name}_PARAMETER`), {
+          message: `is required (or ${name}_PARAMETER, the name of the SSM SecureString parameter that holds it)`,
+          path: [name],
+          when: () => true,
+        })
+        .refine((env) => !(isSet(env, name) && isSet(env, `${name}_PARAMETER`)), {
+          message: `and ${name}_PARAMETER are both set: keep one, the value or the SSM parameter that holds it`,
+          path: [name],
+          when: () => true,
+        }),
+    schema,
+  );
+}
+
 const EnvSchema = {
-  server: EnvFields.refine(somebodyApproves, nobodyApproves).refine(leaseOutlastsWrites, leaseTooShort),
+  server: eachSecretGivenOnce(EnvFields.refine(somebodyApproves, nobodyApproves).refine(leaseOutlastsWrites, leaseTooShort)),
   lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves).refine(leaseOutlastsWrites, leaseTooShort),
 };
 
 type Runtime = keyof typeof EnvSchema;
 
+/** Where a Slack secret comes from: the environment holds its value, or names the SSM parameter that does. */
+export type SecretSource = { readonly value: string } | { readonly parameter: string };
+
+export interface SlackSecretSources {
+  readonly botToken: SecretSource;
+  readonly signingSecret: SecretSource;
+}
+
+/** The Slack secrets themselves, once read (src/aws/slack-secrets.ts). */
+export interface SlackSecrets {
+  readonly botToken: string;
+  readonly signingSecret: string;
+}
+
 export interface Config {
   readonly slack: {
-    readonly botToken: string;
-    readonly signingSecret: string;
+    /** Read once at start; never logged (the logger masks them). */
+    readonly secrets: SlackSecretSources;
     readonly apiUrl?: string;
     readonly botId?: string;
     readonly botUserId?: string;
@@ -162,8 +225,10 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
   const e = parsed.data;
   return {
     slack: {
-      botToken: e.SLACK_BOT_TOKEN,
-      signingSecret: e.SLACK_SIGNING_SECRET,
+      secrets: {
+        botToken: secretSource(e.SLACK_BOT_TOKEN, e.SLACK_BOT_TOKEN_PARAMETER),
+        signingSecret: secretSource(e.SLACK_SIGNING_SECRET, e.SLACK_SIGNING_SECRET_PARAMETER),
+      },
       ...(e.SLACK_API_URL && { apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/` }),
       ...(e.SLACK_BOT_ID && { botId: e.SLACK_BOT_ID }),
       ...(e.SLACK_BOT_USER_ID && { botUserId: e.SLACK_BOT_USER_ID }),
@@ -182,4 +247,9 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     announceRetryMs: e.ECR_ACCESS_ANNOUNCE_RETRY_SECONDS * 1000,
     ...(e.AWS_LAMBDA_FUNCTION_NAME && { functionName: e.AWS_LAMBDA_FUNCTION_NAME }),
   };
+}
+
+// The schemas have made sure exactly one of the two is set.
+function secretSource(value: string | undefined, parameter: string | undefined): SecretSource {
+  return parameter === undefined ? { value: value! } : { parameter };
 }

@@ -21,6 +21,7 @@ export enum ErrorCode {
   LockLost = 'ecr_access_lock_lost',
   Slack = 'ecr_access_slack',
   JobHandover = 'ecr_access_job_handover',
+  SecretsUnavailable = 'ecr_access_secrets_unavailable',
 }
 
 export class EcrAccessError extends Error {

@@ -1,14 +1,20 @@
 // The Lambda entry point (API Gateway HTTP API, payload 2.0): Slack's requests are acknowledged
 // at once and their slow half runs in an asynchronous invocation of this same function.
-// Config and the app are built once per container, when the module loads. The AWS clients are
-// made once too, but each by the first call that needs it: a container that only answers Slack
-// never loads the ECR or DynamoDB SDK, and one that only runs jobs never loads Lambda's.
+// Config is read when the module loads. The Slack secrets are not in the environment, only the
+// names of their SSM parameters: the first invocation of a container reads them (one call) and
+// builds the app with them, and every invocation awaits that start, so even the first request is
+// verified with the signing secret. Starting inside the first invocation gives its log lines
+// that invocation's request ID too.
+// The AWS clients are made once too, but each by the first call that needs it: a container that
+// only answers Slack never loads the ECR or DynamoDB SDK, and one that only runs jobs never loads Lambda's.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { AwsLambdaReceiver } from '@slack/bolt';
 import { createEcrAccess, type SlackCallLimits } from './app';
 import { onFirstUse } from './aws/clients';
+import { readSlackSecrets } from './aws/slack-secrets';
 import { loadLambdaConfig } from './config';
-import { lambdaHandler } from './lambda/handler';
+import { lambdaHandler, type LambdaHandler } from './lambda/handler';
+import { invocations } from './lambda/invocations';
 import { invokeDefer } from './lambda/invoke-defer';
 import { createLogger } from './logger';
 import { boltLogger } from './slack/bolt-logger';
@@ -20,7 +26,8 @@ export const LAMBDA_SLACK_CALL_LIMITS: SlackCallLimits = {
 };
 
 const config = loadLambdaConfig();
-const logger = createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret] });
+const invocation = invocations();
+const logger = createLogger({ level: config.logLevel, context: invocation.fields });
 
 // The hand-over sits on the acknowledgement path, inside Slack's 3 s: fail fast, and the
 // listener tells the user to try again.
@@ -33,13 +40,33 @@ const lambda = onFirstUse(async (): Promise<LambdaClient> => {
   });
 });
 
-const receiver = new AwsLambdaReceiver({ signingSecret: config.slack.signingSecret, logger: boltLogger(logger) });
+async function start(): Promise<LambdaHandler> {
+  const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
+  logger.mask([secrets.botToken, secrets.signingSecret]);
+  const receiver = new AwsLambdaReceiver({ signingSecret: secrets.signingSecret, logger: boltLogger(logger) });
+  const { runJob } = createEcrAccess(config, {
+    botToken: secrets.botToken,
+    receiver,
+    logger,
+    defer: () => invokeDefer(lambda, config.functionName, logger),
+    slackCallLimits: LAMBDA_SLACK_CALL_LIMITS,
+  });
+  return lambdaHandler({ receive: receiver.toHandler(), runJob, logger });
+}
 
-const { runJob } = createEcrAccess(config, {
-  receiver,
-  logger,
-  defer: () => invokeDefer(lambda, config.functionName, logger),
-  slackCallLimits: LAMBDA_SLACK_CALL_LIMITS,
-});
+let started: Promise<LambdaHandler> | undefined;
+const startOnce = () => (started ??= start());
 
-export const handler = lambdaHandler({ receive: receiver.toHandler(), runJob, logger });
+export const handler: LambdaHandler = (event, context) =>
+  invocation.run(context, async () => {
+    let serve: LambdaHandler;
+    try {
+      serve = await startOnce();
+    } catch (error) {
+      // The next invocation tries again: the parameter may exist by then, or the role be fixed.
+      started = undefined;
+      logger.error('ecr-access cannot serve this invocation: the Slack secrets could not be read', { error });
+      throw error;
+    }
+    return serve(event, context);
+  });

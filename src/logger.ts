@@ -1,4 +1,5 @@
-// One structured (JSON lines) logger for the whole app; secrets are masked before anything is written.
+// One structured (JSON lines) logger for the whole app; secrets are masked before anything is
+// written. On Lambda each line also carries the invocation it belongs to (src/lambda/invocations.ts).
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -9,6 +10,12 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** The logger createLogger makes: its owner can add secrets read after it was made (from SSM). */
+export interface MaskingLogger extends Logger {
+  /** Masks these as well, from the next line on. */
+  mask(secrets: readonly string[]): void;
 }
 
 function describe(value: unknown): unknown {
@@ -23,9 +30,15 @@ export function createLogger(options: {
   level?: LogLevel;
   secrets?: readonly string[];
   write?: (line: string) => void;
-} = {}): Logger {
+  /** Fields for every line, asked for as each is written: on Lambda, the invocation's request ID and cold-start flag. */
+  context?: () => object | undefined;
+} = {}): MaskingLogger {
   const threshold = ORDER[options.level ?? 'info'];
-  const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
+  const secrets: string[] = [];
+  const addSecrets = (more: readonly string[]): void => {
+    for (const secret of more) if (secret.length >= 4 && !secrets.includes(secret)) secrets.push(secret);
+  };
+  addSecrets(options.secrets ?? []);
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const mask = (text: string): string => {
     let out = text;
@@ -35,10 +48,10 @@ export function createLogger(options: {
   };
   const log = (level: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[level] < threshold) return;
-    const entry = { level, time: new Date().toISOString(), message, ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, describe(v)])) };
+    const entry = { level, time: new Date().toISOString(), message, ...options.context?.(), ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, describe(v)])) };
     // Masking each string before encoding: a secret with quotes or backslashes would otherwise
     // appear escaped in the JSON and slip past the mask.
     write(JSON.stringify(entry, (_key, value: unknown) => (typeof value === 'string' ? mask(value) : value)));
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), mask: addSecrets };
 }

@@ -1,9 +1,12 @@
 // The HTTP server (`npm start` from source; dist/server/server.js once built): the bot on Bolt's
 // HTTP receiver, commands and interactivity at POST /slack/events, health checks at GET /healthz.
+// The Slack secrets come from the environment, or from SSM Parameter Store where it names
+// their parameters; they are read once, before the server listens.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HTTPReceiver } from '@slack/bolt';
 import type { AwsClientSources } from './aws/clients';
+import { readSlackSecrets } from './aws/slack-secrets';
 import { createEcrAccess } from './app';
 import { loadConfig, type Config } from './config';
 import { isEcrAccessError } from './errors';
@@ -13,13 +16,14 @@ import { inProcessDefer } from './slack/jobs';
 import { isAcceptableSlackTimestamp, SLACK_TIMESTAMP_HEADER } from './slack/request-verification';
 
 export async function startServer(config: Config, options: { clients?: AwsClientSources; log?: (line: string) => void } = {}) {
+  const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
   const logger = createLogger({
     level: config.logLevel,
-    secrets: [config.slack.botToken, config.slack.signingSecret],
+    secrets: [secrets.botToken, secrets.signingSecret],
     ...(options.log && { write: options.log }),
   });
   const receiver = new HTTPReceiver({
-    signingSecret: config.slack.signingSecret,
+    signingSecret: secrets.signingSecret,
     endpoints: '/slack/events',
     processBeforeResponse: false,
     // "This process serves HTTP", nothing more: it calls neither AWS nor Slack, so an outage of
@@ -41,6 +45,7 @@ export async function startServer(config: Config, options: { clients?: AwsClient
   };
   let defer: ReturnType<typeof inProcessDefer> | undefined;
   const ecrAccess = createEcrAccess(config, {
+    botToken: secrets.botToken,
     receiver,
     logger,
     defer: (run) => (defer = inProcessDefer(run, logger)),
@@ -83,7 +88,8 @@ if (require.main === module) {
       process.once('SIGTERM', shutdown);
     },
     (error: unknown) => {
-      process.stderr.write(`ecr-access could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+      // Our own errors (such as secrets that could not be read) already say what failed and what to do.
+      process.stderr.write(`${isEcrAccessError(error) ? error.message : `ecr-access could not start: ${error instanceof Error ? error.message : String(error)}`}\n`);
       process.exit(1);
     },
   );

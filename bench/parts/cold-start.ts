@@ -1,5 +1,5 @@
-// Part 6: the Lambda bundle's size, and how long a fresh Node process takes to load it and
-// build the app (the bundle builds it at module scope), then to answer a first command.
+// Part 6: the Lambda bundle's size, and how long a fresh Node process takes to load it, then to
+// answer a first command: reading the Slack secrets from a local SSM and building the app first.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { BUNDLE, SDK_BUNDLE } from '../../deploy/bundle';
 import { SANDBOX } from '../../sandbox/local-world';
 import { signSlackRequest } from '../../sandbox/slack-simulator';
+import { startSsmEmulator } from '../../sandbox/ssm-emulator';
 import { startLambdaService } from '../../test/support/lambda-service';
 import type { BenchOptions } from '../options';
 import type { PartResult } from '../report';
@@ -18,12 +19,15 @@ const ROOT = join(__dirname, '..', '..');
 const PROBE = join(__dirname, '..', 'cold-start-probe.cjs');
 const PROCESSES = 10;
 const TARGET_GZIP_BYTES = 1024 * 1024;
-const TARGET_BUILD_MS = 200;
+const TARGET_LOAD_MS = 200;
 
-/** What the function's configuration would hold; endpoints go nowhere, as `help` calls nothing. */
+const TOKEN_PARAMETER = '/ecr-access/bench/slack-bot-token';
+const SIGNING_SECRET_PARAMETER = '/ecr-access/bench/slack-signing-secret';
+
+/** What the function's configuration would hold; other endpoints go nowhere, as `help` calls nothing else. */
 const LAMBDA_ENV: Record<string, string> = {
-  SLACK_BOT_TOKEN: SANDBOX.botToken,
-  SLACK_SIGNING_SECRET: SANDBOX.signingSecret,
+  SLACK_BOT_TOKEN_PARAMETER: TOKEN_PARAMETER,
+  SLACK_SIGNING_SECRET_PARAMETER: SIGNING_SECRET_PARAMETER,
   SLACK_BOT_ID: 'BBOT00001',
   SLACK_BOT_USER_ID: 'UBOT00001',
   ECR_ACCESS_TABLE: SANDBOX.table,
@@ -119,6 +123,10 @@ export async function coldStart(options: BenchOptions): Promise<PartResult> {
 
   // Lambda's Invoke API as a cold `request` meets it: the job is queued (202) and never run here.
   const invoke = await startLambdaService({ functionName: LAMBDA_ENV.AWS_LAMBDA_FUNCTION_NAME!, handler: async () => undefined });
+  // Every cold start reads the Slack secrets before it answers.
+  const ssm = await startSsmEmulator({ region: SANDBOX.region });
+  ssm.putParameter({ name: TOKEN_PARAMETER, value: SANDBOX.botToken });
+  ssm.putParameter({ name: SIGNING_SECRET_PARAMETER, value: SANDBOX.signingSecret });
   const probes: Probe[] = [];
   const requests: Probe[] = [];
   const bareNode: number[] = [];
@@ -128,12 +136,13 @@ export async function coldStart(options: BenchOptions): Promise<PartResult> {
       const bare = await run(process.execPath, ['-e', 'process.stdout.write(String(performance.now()))'], { env: { PATH: process.env.PATH ?? '' } });
       bareNode.push(Number(bare.stdout));
       // Each event is signed afresh for its process: Bolt refuses a timestamp older than five minutes.
-      probes.push(await probe('help', {}));
-      // A `request` is acknowledged once its job is queued with Lambda: the first AWS call of a cold start.
-      requests.push(await probe(`request common-images ${String(222233334444 + i)}`, { AWS_ENDPOINT_URL_LAMBDA: invoke.url }));
+      probes.push(await probe('help', { AWS_ENDPOINT_URL_SSM: ssm.url }));
+      // A `request` is acknowledged once its job is queued with Lambda.
+      requests.push(await probe(`request common-images ${String(222233334444 + i)}`, { AWS_ENDPOINT_URL_SSM: ssm.url, AWS_ENDPOINT_URL_LAMBDA: invoke.url }));
     }
   } finally {
     await invoke.close();
+    await ssm.close();
   }
   const problems = [
     ...new Set([
@@ -150,8 +159,11 @@ export async function coldStart(options: BenchOptions): Promise<PartResult> {
   if (invoke.queued.length !== requests.filter((p) => !p.error).length) {
     problems.push(`${requests.length} cold requests queued ${invoke.queued.length} jobs with Lambda`);
   }
+  if (ssm.calls.length !== probes.length + requests.length) {
+    problems.push(`${probes.length + requests.length} cold starts read the Slack secrets with ${ssm.calls.length} SSM calls`);
+  }
   const ok = probes.filter((p) => !p.error);
-  const built = median(ok.map((p) => p.loaded));
+  const loaded = median(ok.map((p) => p.loaded));
   const requireOnly = median(ok.map((p) => p.loaded - p.beforeLoad));
   const firstAnswer = median(ok.map((p) => p.answered));
   const firstRequest = median(requests.filter((p) => !p.error).map((p) => p.answered));
@@ -165,12 +177,12 @@ export async function coldStart(options: BenchOptions): Promise<PartResult> {
       },
       { measure: 'bundle size, both files, gzip -9', value: `${gzipBytes.toLocaleString('en-US')} bytes (${kib(gzipBytes)})`, target: '< 1 MiB', met: gzipBytes < TARGET_GZIP_BYTES },
       {
-        measure: `process start → bundle loaded, app built (median of ${ok.length})`,
-        value: `${round(built)} ms (require alone ${round(requireOnly)} ms)`,
-        target: `< ${TARGET_BUILD_MS} ms`,
-        met: built < TARGET_BUILD_MS,
+        measure: `process start → bundle loaded (median of ${ok.length})`,
+        value: `${round(loaded)} ms (require alone ${round(requireOnly)} ms)`,
+        target: `< ${TARGET_LOAD_MS} ms`,
+        met: loaded < TARGET_LOAD_MS,
       },
-      { measure: 'process start → first `help` answered (median)', value: `${round(firstAnswer)} ms` },
+      { measure: 'process start → first `help` answered: secrets read from SSM, app built (median)', value: `${round(firstAnswer)} ms` },
       { measure: 'process start → first `request` acknowledged, its job queued with Lambda (median)', value: `${round(firstRequest)} ms` },
       { measure: 'for scale: process start → ready, Node alone (median)', value: `${round(median(bareNode))} ms` },
     ],
@@ -179,18 +191,18 @@ export async function coldStart(options: BenchOptions): Promise<PartResult> {
       sdkBundleBytes: sdk.length,
       gzipBytes,
       processes: ok.length,
-      startToBuiltMs: { median: round(built), all: ok.map((p) => round(p.loaded)) },
+      startToLoadedMs: { median: round(loaded), all: ok.map((p) => round(p.loaded)) },
       requireMs: { median: round(requireOnly) },
       bareNodeStartMs: { median: round(median(bareNode)) },
       startToFirstAnswerMs: { median: round(firstAnswer) },
       startToFirstRequestAckMs: { median: round(firstRequest) },
       targetGzipBytes: TARGET_GZIP_BYTES,
-      targetBuildMs: TARGET_BUILD_MS,
+      targetLoadMs: TARGET_LOAD_MS,
     },
     problems,
     notes: [
       "Each process is plain `node` with nothing preloaded; its clock starts with the process, so Node's own start-up is included.",
-      'Loading the bundle compiles the handler file only. The AWS SDK file is compiled on the first AWS call: for `help` never, for `request` when its job is handed to Lambda (a local Invoke stand-in answering 202), before the acknowledgement.',
+      'Loading the bundle compiles the handler file only. The first invocation then loads the AWS SDK file, reads the Slack secrets from SSM (a local stand-in, one GetParameters call) and builds the app; a `request` also hands its job to Lambda (a local Invoke stand-in answering 202) before the acknowledgement.',
     ],
   };
 }

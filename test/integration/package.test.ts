@@ -1,9 +1,12 @@
-// `npm run package` as CI runs it: no AWS credentials, nothing downloaded. The CloudFormation it
-// generates is read back and held to the deployment's promises: least-privilege IAM derived from
-// what the bundled code really sends, a retained and recoverable table built from the app's own
-// schema, and an environment the app's own config accepts. The bundle itself is loaded and asked.
+// `npm run package` as CI runs it: no AWS credentials, nothing downloaded, the settings taken from
+// the committed deploy/stages/example.yml (and one --param). The CloudFormation it generates is
+// read back and held to the deployment's promises: least-privilege IAM derived from what the
+// bundled code really sends, no Slack secret anywhere in the template or the function's
+// environment (only the names of their SSM parameters), a retained and recoverable table built
+// from the app's own schema, and an environment the app's own config accepts. The bundle itself is
+// loaded and asked, reading its secrets from a local SSM. Missing settings stop it with one message.
 import { execFile } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,45 +14,56 @@ import { tableDefinition } from '../../src/aws/table-schema';
 import { loadLambdaConfig } from '../../src/config';
 import { encodeSlashCommand, slashCommandFields } from '../../sandbox/slack/payloads';
 import { signSlackRequest } from '../../sandbox/slack/signature';
+import { startSsmEmulator, type SsmEmulator } from '../../sandbox/ssm-emulator';
 import { httpApiEvent, type HttpApiHandler } from '../support/http-api';
 import { zipEntries } from '../support/zip-entries';
 
 const ROOT = join(__dirname, '..', '..');
-const STAGE = 'ci';
+const run = promisify(execFile);
+/** deploy/stages/example.yml: these are its values. */
+const STAGE = 'example';
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
-const PARAMS = {
-  repositories: 'common-images, team/base-images',
-  approvalChannel: 'C0APPROVALS',
-  approvers: 'U0APPROVER',
-  slackBotId: 'B0BOT00001',
-  slackBotUserId: 'U0BOT00001',
+const EXAMPLE = {
+  repositories: ['common-images', 'team/base-images'],
+  approvalChannel: 'C012ABCDEF',
+  approvers: ['U012ABCDEF', 'U034GHIJKL'],
+  slackBotId: 'B012ABCDEF',
+  slackBotUserId: 'U056MNOPQR',
 };
+/** Given for this run only, on top of the file: a customer managed key for the secrets. */
+const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const FUNCTION_NAME = `ecr-access-${STAGE}-slack`;
 const TABLE_NAME = `ecr-access-${STAGE}`;
+const TOKEN_PARAMETER = `/ecr-access/${STAGE}/slack-bot-token`;
+const SIGNING_SECRET_PARAMETER = `/ecr-access/${STAGE}/slack-signing-secret`;
 
 type Json = Record<string, unknown>;
 interface Statement {
   Effect: string;
   Action: string[];
   Resource: unknown[];
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
 let outDir: string;
 let template: { Resources: Record<string, Json & { Type: string; Properties: Json }>; Outputs: Json };
 let packaged: string[];
 
+/** The environment of a deployer's shell without an AWS account: packaging must not need one. */
+function withoutAws(dir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' };
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete env[name];
+  env.AWS_CONFIG_FILE = join(dir, 'no-aws-config');
+  env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'no-aws-credentials');
+  return env;
+}
+
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'ecr-access-package-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' };
-  // Nothing to sign with: packaging must not need an AWS account.
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[name];
-  env.AWS_CONFIG_FILE = join(outDir, 'no-aws-config');
-  env.AWS_SHARED_CREDENTIALS_FILE = join(outDir, 'no-aws-credentials');
-  const params = Object.entries(PARAMS).map(([k, v]) => `--param=${k}=${v}`);
-  await promisify(execFile)('npm', ['run', 'package', '--', '--stage', STAGE, '--region', REGION, ...params, '--package', outDir], {
+  await run('npm', ['run', 'package', '--', '--stage', STAGE, `--param=secretsKmsKey=${KMS_KEY}`, '--package', outDir], {
     cwd: ROOT,
-    env,
+    env: withoutAws(outDir),
     maxBuffer: 10 * 1024 * 1024,
   });
   template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
@@ -97,14 +111,22 @@ function render(value: unknown): string {
 const functionResource = () => template.Resources.SlackLambdaFunction!;
 const functionEnv = () => (functionResource().Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
-function botStatements(): Array<{ actions: string[]; resources: string[] }> {
+function botStatements(): Array<{ actions: string[]; resources: string[]; condition?: Record<string, Record<string, string>> }> {
   const role = template.Resources.IamRoleLambdaExecution!;
   const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>;
   return policies
     .flatMap((p) => p.PolicyDocument.Statement)
     .map((s) => {
       expect(s.Effect).toBe('Allow');
-      return { actions: [s.Action].flat(), resources: [s.Resource].flat().map(render) };
+      return {
+        actions: [s.Action].flat(),
+        resources: [s.Resource].flat().map(render),
+        ...(s.Condition && {
+          condition: Object.fromEntries(
+            Object.entries(s.Condition).map(([operator, keys]) => [operator, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, render(v)]))]),
+          ),
+        }),
+      };
     })
     // The framework's own statements let the function write its log group, and nothing more.
     .filter((s) => !s.actions.every((a) => a.startsWith('logs:')));
@@ -119,6 +141,8 @@ function resourcesFor(action: string): string[] {
 
 /** IAM names a few API operations differently from the operation itself. */
 const IAM_ACTION: Record<string, string> = { 'lambda:Invoke': 'lambda:InvokeFunction' };
+/** Granted though no code sends it: SSM calls KMS on the function's behalf to decrypt a SecureString. */
+const CALLED_FOR_THE_FUNCTION = ['kms:Decrypt'];
 
 /** The IAM action for every AWS SDK command the bundled source files import, at the top or on first use. */
 function actionsTheBundleSends(): string[] {
@@ -158,7 +182,8 @@ describe('the packaged deployment', () => {
     const handlerFile = readFileSync(join(ROOT, 'dist', 'lambda', 'index.js'), 'utf8');
     expect(handlerFile).toContain('require("./aws-sdk.js")');
     const sdk = require(join(ROOT, 'dist', 'lambda', 'aws-sdk.js')) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(sdk).sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda', '@aws-sdk/util-dynamodb']);
+    expect(Object.keys(sdk).sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda', '@aws-sdk/client-ssm', '@aws-sdk/util-dynamodb']);
+    expect(typeof sdk['@aws-sdk/client-ssm']!.GetParametersCommand).toBe('function');
     expect(typeof sdk['@aws-sdk/client-dynamodb']!.UpdateItemCommand).toBe('function');
   });
 
@@ -188,9 +213,30 @@ describe('the packaged deployment', () => {
     expect(resourcesFor('lambda:InvokeFunction')).toEqual([`arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FUNCTION_NAME}`]);
   });
 
-  it('grants exactly the AWS actions the bundled code sends, and no wildcard', () => {
+  it('lets the function read exactly the two Slack secret parameters, in one call, and nothing else in SSM', () => {
+    const ssm = botStatements().filter((s) => s.actions.some((a) => a.startsWith('ssm:')));
+    expect(ssm).toEqual([
+      {
+        actions: ['ssm:GetParameters'],
+        resources: [
+          `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${TOKEN_PARAMETER}`,
+          `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${SIGNING_SECRET_PARAMETER}`,
+        ],
+      },
+    ]);
+  });
+
+  it('lets the function decrypt with the configured KMS key only, and only through SSM in its region', () => {
+    const kms = botStatements().filter((s) => s.actions.some((a) => a.startsWith('kms:')));
+    expect(kms).toEqual([
+      { actions: ['kms:Decrypt'], resources: [KMS_KEY], condition: { StringEquals: { 'kms:ViaService': `ssm.${REGION}.amazonaws.com` } } },
+    ]);
+  });
+
+  it('grants exactly the AWS actions the bundled code sends (and the decrypt SSM does for it), and no wildcard', () => {
     const granted = botStatements().flatMap((s) => s.actions);
-    expect([...new Set(granted)].sort()).toEqual(actionsTheBundleSends());
+    expect([...new Set(granted)].filter((a) => !CALLED_FOR_THE_FUNCTION.includes(a)).sort()).toEqual(actionsTheBundleSends());
+    expect(actionsTheBundleSends()).toContain('ssm:GetParameters');
     for (const s of botStatements()) {
       for (const item of [...s.actions, ...s.resources]) expect(item).not.toMatch(/\*/);
     }
@@ -211,31 +257,45 @@ describe('the packaged deployment', () => {
     });
   });
 
-  it('takes the Slack secrets from SSM Parameter Store at deploy time, never as values', () => {
-    const env = functionEnv();
-    expect(env.SLACK_BOT_TOKEN).toBe(`{{resolve:ssm:/ecr-access/${STAGE}/slack-bot-token}}`);
-    expect(env.SLACK_SIGNING_SECRET).toBe(`{{resolve:ssm:/ecr-access/${STAGE}/slack-signing-secret}}`);
-    expect(JSON.stringify(template)).not.toMatch(/xox[abposr]-/);
+  it('puts only the names of the Slack secrets in the function environment: no value, no resolve reference', () => {
+    expect(Object.keys(functionEnv()).sort()).toEqual([
+      'ECR_ACCESS_APPROVAL_CHANNEL',
+      'ECR_ACCESS_APPROVERS',
+      'ECR_ACCESS_APPROVER_GROUP',
+      'ECR_ACCESS_LEASE_SECONDS',
+      'ECR_ACCESS_REPOSITORIES',
+      'ECR_ACCESS_TABLE',
+      'LOG_LEVEL',
+      'SLACK_BOT_ID',
+      'SLACK_BOT_TOKEN_PARAMETER',
+      'SLACK_BOT_USER_ID',
+      'SLACK_SIGNING_SECRET_PARAMETER',
+    ]);
+    expect(functionEnv()).toMatchObject({ SLACK_BOT_TOKEN_PARAMETER: TOKEN_PARAMETER, SLACK_SIGNING_SECRET_PARAMETER: SIGNING_SECRET_PARAMETER });
+    // Nothing the package step wrote (both templates, the framework's state) resolves or holds a secret.
+    for (const file of readdirSync(outDir).filter((name) => name.endsWith('.json'))) {
+      const text = readFileSync(join(outDir, file), 'utf8');
+      expect({ file, resolves: /\{\{resolve:/.test(text), tokens: /xox[abposr]-/.test(text) }).toEqual({ file, resolves: false, tokens: false });
+    }
   });
 
-  it('wires the parameters and the table into an environment the app accepts as Lambda config', () => {
+  it('wires the settings and the table into an environment the app accepts as Lambda config', () => {
     const env = functionEnv();
     expect(env.ECR_ACCESS_TABLE).toEqual({ Ref: 'AccessTable' });
-    const resolved = Object.fromEntries(
-      Object.entries(env).map(([name, value]) => [
-        name,
-        typeof value === 'string' && value.startsWith('{{resolve:ssm:') ? (name === 'SLACK_BOT_TOKEN' ? 'xoxb-from-ssm' : 'secret-from-ssm') : render(value),
-      ]),
-    );
+    const rendered = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, render(value)]));
     // What Lambda itself adds to every function's environment.
-    const config = loadLambdaConfig({ ...resolved, AWS_REGION: REGION, AWS_LAMBDA_FUNCTION_NAME: String(functionResource().Properties.FunctionName) });
+    const config = loadLambdaConfig({ ...rendered, AWS_REGION: REGION, AWS_LAMBDA_FUNCTION_NAME: String(functionResource().Properties.FunctionName) });
     expect(config).toMatchObject({
       table: TABLE_NAME,
-      repositories: ['common-images', 'team/base-images'],
-      approvalChannel: PARAMS.approvalChannel,
-      approvers: [PARAMS.approvers],
+      repositories: EXAMPLE.repositories,
+      approvalChannel: EXAMPLE.approvalChannel,
+      approvers: EXAMPLE.approvers,
       functionName: FUNCTION_NAME,
-      slack: { botId: PARAMS.slackBotId, botUserId: PARAMS.slackBotUserId },
+      slack: {
+        botId: EXAMPLE.slackBotId,
+        botUserId: EXAMPLE.slackBotUserId,
+        secrets: { botToken: { parameter: TOKEN_PARAMETER }, signingSecret: { parameter: SIGNING_SECRET_PARAMETER } },
+      },
     });
   });
 
@@ -254,33 +314,71 @@ describe('the packaged deployment', () => {
   });
 });
 
+describe('npm run package without settings', () => {
+  it('stops before packaging anything, with one message naming each missing setting and how to give it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecr-access-no-settings-'));
+    try {
+      // The framework itself, as `npm run package` runs it after bundling, for a stage with no settings file.
+      const failure = await run(join(ROOT, 'node_modules', '.bin', 'osls'), ['package', '--stage', 'no-such-stage', '--package', dir], {
+        cwd: ROOT,
+        env: withoutAws(dir),
+      }).then(
+        () => undefined,
+        (error: { code?: number; stdout: string; stderr: string }) => error,
+      );
+      expect(failure?.code).not.toBe(0);
+      const output = `${failure!.stdout}\n${failure!.stderr}`;
+      expect(output.match(/ecr-access cannot be deployed to stage "no-such-stage"/g)).toHaveLength(1);
+      for (const setting of ['region', 'repositories', 'approvalChannel', 'slackBotId', 'slackBotUserId', 'approvers and approverGroup']) {
+        expect(output).toContain(`- ${setting} `);
+      }
+      expect(output).toContain('copy deploy/stages/example.yml to it');
+      expect(output).toContain('--param="name=value"');
+      expect(output).not.toContain('Value not found');
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('the bundle', () => {
   const signingSecret = 'bundle-test-signing-secret';
   let handler: HttpApiHandler;
+  let ssm: SsmEmulator;
   const savedEnv = { ...process.env };
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    ssm = await startSsmEmulator({ region: REGION });
+    ssm.putParameter({ name: TOKEN_PARAMETER, value: 'xoxb-bundle-test' });
+    ssm.putParameter({ name: SIGNING_SECRET_PARAMETER, value: signingSecret });
     Object.assign(process.env, {
-      SLACK_BOT_TOKEN: 'xoxb-bundle-test',
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_BOT_ID: PARAMS.slackBotId,
-      SLACK_BOT_USER_ID: PARAMS.slackBotUserId,
+      SLACK_BOT_TOKEN_PARAMETER: TOKEN_PARAMETER,
+      SLACK_SIGNING_SECRET_PARAMETER: SIGNING_SECRET_PARAMETER,
+      SLACK_BOT_ID: EXAMPLE.slackBotId,
+      SLACK_BOT_USER_ID: EXAMPLE.slackBotUserId,
       ECR_ACCESS_TABLE: TABLE_NAME,
-      ECR_ACCESS_APPROVAL_CHANNEL: PARAMS.approvalChannel,
-      ECR_ACCESS_APPROVERS: PARAMS.approvers,
+      ECR_ACCESS_APPROVAL_CHANNEL: EXAMPLE.approvalChannel,
+      ECR_ACCESS_APPROVERS: EXAMPLE.approvers.join(','),
       ECR_ACCESS_REPOSITORIES: 'common-images',
       AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_SSM: ssm.url,
       AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
       LOG_LEVEL: 'error',
     });
+    delete process.env.SLACK_BOT_TOKEN;
+    delete process.env.SLACK_SIGNING_SECRET;
     ({ handler } = require(join(ROOT, 'dist', 'lambda', 'index.js')) as { handler: HttpApiHandler });
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     process.env = savedEnv;
+    await ssm?.close();
   });
 
-  it('loads and answers a signed /ecr-access help from Slack without any AWS or Slack call', async () => {
+  it('loads, reads its secrets from SSM, and answers a signed /ecr-access help from Slack without any other AWS or Slack call', async () => {
     const rawBody = encodeSlashCommand(
       slashCommandFields({
         app: { teamId: 'T0TEAM', teamDomain: 'team', apiAppId: 'A0APP', verificationToken: 'legacy' },
@@ -297,6 +395,7 @@ describe('the bundle', () => {
     );
     expect(reply).toMatchObject({ statusCode: 200 });
     expect(reply!.body).toContain('common-images');
+    expect(ssm.calls).toEqual([{ action: 'GetParameters', names: [TOKEN_PARAMETER, SIGNING_SECRET_PARAMETER], withDecryption: true }]);
   });
 
   it('refuses an unsigned request', async () => {

@@ -30,7 +30,7 @@ function refusal(env: NodeJS.ProcessEnv, load: (env: NodeJS.ProcessEnv) => unkno
 describe('loadConfig', () => {
   it('loads a complete, valid environment', () => {
     expect(loadConfig(validEnv())).toEqual({
-      slack: { botToken: 'xoxb-1234-5678-abcdef', signingSecret: '8f742231b10e8888abcd99yyyzzz85a5' },
+      slack: { secrets: { botToken: { value: 'xoxb-1234-5678-abcdef' }, signingSecret: { value: '8f742231b10e8888abcd99yyyzzz85a5' } } },
       table: 'ecr-access',
       approvalChannel: 'C012ABCDEF',
       approvers: ['U012ABCDEF', 'U034GHIJKL'],
@@ -106,6 +106,40 @@ describe('loadConfig', () => {
     expect(refusal(validEnv({ SLACK_BOT_TOKEN: 'hunter2-secret-value' })).message).not.toContain('hunter2-secret-value');
   });
 
+  describe('Slack secrets', () => {
+    it('takes the name of the SSM parameter that holds a secret instead of its value', () => {
+      const config = loadConfig(
+        validEnv({
+          SLACK_BOT_TOKEN: undefined,
+          SLACK_BOT_TOKEN_PARAMETER: '/ecr-access/prod/slack-bot-token',
+          SLACK_SIGNING_SECRET: undefined,
+          SLACK_SIGNING_SECRET_PARAMETER: 'ecr-access-signing-secret',
+        }),
+      );
+      expect(config.slack.secrets).toEqual({
+        botToken: { parameter: '/ecr-access/prod/slack-bot-token' },
+        signingSecret: { parameter: 'ecr-access-signing-secret' },
+      });
+    });
+
+    it('asks for a missing secret as its value or as its parameter', () => {
+      const { message } = refusal(validEnv({ SLACK_SIGNING_SECRET: undefined }));
+      expect(message).toContain('SLACK_SIGNING_SECRET is required (or SLACK_SIGNING_SECRET_PARAMETER, the name of the SSM SecureString parameter that holds it)');
+    });
+
+    it('refuses a secret given both as a value and as a parameter', () => {
+      const { message } = refusal(validEnv({ SLACK_BOT_TOKEN_PARAMETER: '/ecr-access/prod/slack-bot-token' }));
+      expect(message).toContain('SLACK_BOT_TOKEN and SLACK_BOT_TOKEN_PARAMETER are both set: keep one');
+    });
+
+    it.each(['/ecr-access/prod/', 'ecr access', '/aws/reserved', 'ssm-name', 'arn:aws:ssm:us-east-1:123456789012:parameter/x'])(
+      'refuses the parameter name %j, which SSM would refuse',
+      (name) => {
+        expect(refusal(validEnv({ SLACK_BOT_TOKEN: undefined, SLACK_BOT_TOKEN_PARAMETER: name })).message).toContain('SLACK_BOT_TOKEN_PARAMETER must');
+      },
+    );
+  });
+
   describe('approvers', () => {
     it('requires approvers or an approver group', () => {
       const { message } = refusal(validEnv({ ECR_ACCESS_APPROVERS: undefined }));
@@ -179,8 +213,37 @@ describe('loadLambdaConfig', () => {
 
   it('loads once they are set', () => {
     const config = loadLambdaConfig(
-      validEnv({ SLACK_BOT_ID: 'B012ABCDEF', SLACK_BOT_USER_ID: 'U0BOTUSER', AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-bot' }),
+      validEnv({
+        SLACK_BOT_TOKEN: undefined,
+        SLACK_SIGNING_SECRET: undefined,
+        SLACK_BOT_TOKEN_PARAMETER: '/ecr-access/prod/slack-bot-token',
+        SLACK_SIGNING_SECRET_PARAMETER: '/ecr-access/prod/slack-signing-secret',
+        SLACK_BOT_ID: 'B012ABCDEF',
+        SLACK_BOT_USER_ID: 'U0BOTUSER',
+        AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-bot',
+      }),
     );
-    expect(config).toMatchObject({ functionName: 'ecr-access-bot', slack: { botId: 'B012ABCDEF', botUserId: 'U0BOTUSER' } });
+    expect(config).toMatchObject({
+      functionName: 'ecr-access-bot',
+      slack: {
+        botId: 'B012ABCDEF',
+        botUserId: 'U0BOTUSER',
+        secrets: { botToken: { parameter: '/ecr-access/prod/slack-bot-token' }, signingSecret: { parameter: '/ecr-access/prod/slack-signing-secret' } },
+      },
+    });
+  });
+
+  it('refuses the Slack secrets in its environment and asks for their SSM parameters instead, without repeating them', () => {
+    const { message } = refusal(
+      validEnv({ SLACK_BOT_ID: 'B012ABCDEF', SLACK_BOT_USER_ID: 'U0BOTUSER', AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-bot' }),
+      loadLambdaConfig,
+    );
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']) {
+      expect(message).toContain(`${name} must not be in a Lambda function's environment`);
+      expect(message).toContain(`set ${name}_PARAMETER to the parameter's name`);
+      expect(message).toContain(`${name}_PARAMETER is required on Lambda`);
+    }
+    expect(message).not.toContain(validEnv().SLACK_BOT_TOKEN);
+    expect(message).not.toContain(validEnv().SLACK_SIGNING_SECRET);
   });
 });

@@ -51,7 +51,30 @@ describe('createLogger', () => {
     expect(JSON.parse(lines[0] as string).error).toEqual({ name: 'EcrAccessError', message: 'too big', code: ErrorCode.PolicyTooLarge });
   });
 
+  it('adds the fields of the work in progress to every line, asked for as each line is written', () => {
+    let current: { function_request_id: string; cold_start: boolean } | undefined;
+    const lines: string[] = [];
+    const logger = createLogger({ write: (line) => lines.push(line), context: () => current });
+    logger.info('before');
+    current = { function_request_id: 'req-1', cold_start: true };
+    logger.info('during', { requestId: 'r-0123456789' });
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.not.objectContaining({ function_request_id: expect.anything() }),
+      expect.objectContaining({ message: 'during', function_request_id: 'req-1', cold_start: true, requestId: 'r-0123456789' }),
+    ]);
+  });
+
   describe('secrets', () => {
+    it('masks a secret it is given after it was made, from then on', () => {
+      const { logger, lines } = capture();
+      logger.info(`read ${SIGNING_SECRET}`);
+      logger.mask([SIGNING_SECRET]);
+      logger.info(`read ${SIGNING_SECRET}`, { secret: SIGNING_SECRET });
+      expect(lines[0]).toContain(SIGNING_SECRET);
+      expect(lines[1]).not.toContain(SIGNING_SECRET);
+      expect(JSON.parse(lines[1] as string)).toMatchObject({ message: 'read [redacted]', secret: '[redacted]' });
+    });
+
     it('never writes a secret it was given, in the message or in a field', () => {
       const { logger, lines } = capture({ secrets: [SIGNING_SECRET] });
       logger.info(`signing with ${SIGNING_SECRET}`, { secret: SIGNING_SECRET, nested: { deep: [SIGNING_SECRET] } });

@@ -32,14 +32,26 @@ describe('loadLambdaConfig', () => {
   });
 
   it('lists the Lambda problems together with every other one', () => {
-    const message = problems(() => loadLambdaConfig({ ...SERVER_ENV, SLACK_BOT_TOKEN: 'not-a-token', SLACK_BOT_ID: 'U0WRONG' }));
-    expect(message).toMatch(/SLACK_BOT_TOKEN must be a bot token/);
+    const message = problems(() => loadLambdaConfig({ ...SERVER_ENV, ECR_ACCESS_TABLE: 't!', SLACK_BOT_ID: 'U0WRONG' }));
+    expect(message).toMatch(/ECR_ACCESS_TABLE must be a DynamoDB table name/);
+    expect(message).toMatch(/SLACK_BOT_TOKEN must not be in a Lambda function's environment/);
     expect(message).toMatch(/SLACK_BOT_ID Slack bot IDs look like B012ABCDEF/);
     expect(message).toMatch(/AWS_LAMBDA_FUNCTION_NAME is required/);
   });
 
-  it('carries the function name and bot IDs into the config', () => {
-    const config = loadLambdaConfig({ ...SERVER_ENV, SLACK_BOT_ID: 'B0BOT', SLACK_BOT_USER_ID: 'U0BOT', AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-prod-slack' });
-    expect(config).toMatchObject({ functionName: 'ecr-access-prod-slack', slack: { botId: 'B0BOT', botUserId: 'U0BOT' } });
+  it('carries the function name, bot IDs and secret parameters into the config', () => {
+    const { SLACK_BOT_TOKEN: _token, SLACK_SIGNING_SECRET: _secret, ...withoutSecrets } = SERVER_ENV;
+    const config = loadLambdaConfig({
+      ...withoutSecrets,
+      SLACK_BOT_TOKEN_PARAMETER: '/ecr-access/prod/slack-bot-token',
+      SLACK_SIGNING_SECRET_PARAMETER: '/ecr-access/prod/slack-signing-secret',
+      SLACK_BOT_ID: 'B0BOT',
+      SLACK_BOT_USER_ID: 'U0BOT',
+      AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-prod-slack',
+    });
+    expect(config).toMatchObject({
+      functionName: 'ecr-access-prod-slack',
+      slack: { botId: 'B0BOT', botUserId: 'U0BOT', secrets: { botToken: { parameter: '/ecr-access/prod/slack-bot-token' } } },
+    });
   });
 });

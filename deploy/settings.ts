@@ -1,0 +1,195 @@
+// A stage's deployment settings: deploy/stages/<stage>.yml in the deployer's fork (copied from
+// deploy/stages/example.yml), then any --param="name=value" for one run, and --region. Checked
+// before the framework builds anything, so a missing or wrong setting stops `npm run package`
+// or `npm run deploy` with one message that names each one, says what it is and how to give it.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import * as z from 'zod';
+import { AwsRegion, SlackBotId, SlackChannelId, SlackUserId, SsmParameterName } from '../src/config';
+import { RepositoryName } from '../src/domain/repository';
+
+const ROOT = join(__dirname, '..');
+export const STAGES_DIR = join(ROOT, 'deploy', 'stages');
+export const EXAMPLE_FILE = join(STAGES_DIR, 'example.yml');
+
+/** Every setting, with what it is: the words of the message that asks for a missing one. */
+export const SETTINGS = {
+  region: 'the AWS region to deploy to, where the shared repositories are, like eu-west-1 (--region overrides it)',
+  repositories: 'the ECR repositories in this account and region that people may ask to pull from, like [common-images, team/base-images]',
+  approvalChannel: 'the ID of the Slack channel where request cards are posted, like C012ABCDEF (at the bottom of the channel details)',
+  approvers: 'the Slack user IDs of the approvers, like [U012ABCDEF, U034GHIJKL] (profile → ⋯ → Copy member ID)',
+  approverGroup: 'the ID of a Slack user group whose members approve, like S012ABCDEF',
+  slackBotId: 'the bot_id that auth.test returns for the bot token, like B012ABCDEF',
+  slackBotUserId: 'the user_id that auth.test returns for the bot token, like U012ABCDEF',
+  ssmPrefix: 'the SSM path of the SecureString parameters slack-bot-token and slack-signing-secret (default /ecr-access/<stage>)',
+  secretsKmsKey: 'the ARN of the customer managed KMS key that encrypts those parameters, if it is not the AWS managed key aws/ssm',
+  tableName: 'the DynamoDB table (default ecr-access-<stage>)',
+  logLevel: 'debug, info (the default), warn or error',
+} as const;
+
+type SettingName = keyof typeof SETTINGS;
+
+/** What the stack is built from: every value as the function's environment or IAM takes it. */
+export interface DeploySettings {
+  readonly region: string;
+  /** Comma-separated, as ECR_ACCESS_REPOSITORIES. */
+  readonly repositories: string;
+  readonly approvalChannel: string;
+  /** Comma-separated, possibly empty. */
+  readonly approvers: string;
+  /** Empty when not set. */
+  readonly approverGroup: string;
+  readonly slackBotId: string;
+  readonly slackBotUserId: string;
+  readonly slackBotTokenParameter: string;
+  readonly slackSigningSecretParameter: string;
+  /** Empty when the parameters use the AWS managed key. */
+  readonly secretsKmsKey: string;
+  readonly tableName: string;
+  readonly logLevel: string;
+}
+
+export class DeploySettingsError extends Error {
+  override readonly name = 'DeploySettingsError';
+}
+
+const missingOr = (name: SettingName, kind: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `is missing: ${SETTINGS[name]}` : `must be ${kind}: ${SETTINGS[name]}`;
+
+const text = (name: SettingName) => z.string({ error: missingOr(name, 'text') }).trim();
+
+/** A YAML list or a comma-separated string (as --param gives it), as a list without blanks or repeats. */
+const asList = (value: string | readonly string[]): string[] =>
+  [...new Set((typeof value === 'string' ? value.split(',') : value).map((item) => item.trim()).filter(Boolean))];
+
+const list = (name: SettingName) =>
+  z.union([z.string(), z.array(z.string())], { error: missingOr(name, 'a list or comma-separated text') }).transform(asList);
+
+const KmsKeyArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, { message: 'must be a KMS key ARN like arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)' });
+
+const TableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, { message: 'must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)' });
+
+const SsmPrefix = z
+  .string()
+  .regex(/^(\/[A-Za-z0-9_.-]+)+$/, { message: 'must be an SSM path like /ecr-access/prod: it starts with / and has no / at the end' })
+  .pipe(SsmParameterName);
+
+function settingsSchema(stage: string) {
+  return z
+    .object({
+      region: text('region').pipe(AwsRegion),
+      repositories: list('repositories').pipe(z.array(RepositoryName).min(1, { message: `is missing: ${SETTINGS.repositories}` })),
+      approvalChannel: text('approvalChannel').pipe(SlackChannelId),
+      approvers: list('approvers').pipe(z.array(SlackUserId)).default([]),
+      approverGroup: text('approverGroup').regex(/^S[A-Z0-9]{2,}$/, { message: 'must be a Slack user group ID like S012ABCDEF' }).optional(),
+      slackBotId: text('slackBotId').pipe(SlackBotId),
+      slackBotUserId: text('slackBotUserId').pipe(SlackUserId),
+      ssmPrefix: text('ssmPrefix').pipe(SsmPrefix).default(`/ecr-access/${stage}`),
+      secretsKmsKey: text('secretsKmsKey').pipe(KmsKeyArn).optional(),
+      tableName: text('tableName').pipe(TableName).default(`ecr-access-${stage}`),
+      logLevel: z.enum(['debug', 'info', 'warn', 'error'], { message: `must be ${SETTINGS.logLevel}` }).default('info'),
+    })
+    .refine((s) => (Array.isArray(s.approvers) && s.approvers.length > 0) || typeof s.approverGroup === 'string', {
+      message: `and approverGroup are both missing: set one or both, so that somebody can approve. approvers are ${SETTINGS.approvers}; approverGroup is ${SETTINGS.approverGroup}`,
+      path: ['approvers'],
+      when: () => true,
+    })
+    .refine((s) => !s.secretsKmsKey || typeof s.region !== 'string' || s.secretsKmsKey.split(':')[3] === s.region, {
+      message: 'must be a key in the region the stack is deployed to: SSM there can only use a key of its own region',
+      path: ['secretsKmsKey'],
+      when: () => true,
+    });
+}
+
+/** `--param="name=value"` as the framework hands it over: one string or a list of them. */
+function fromParams(params: unknown): { values: Record<string, string>; problems: string[] } {
+  const values: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const param of [params ?? []].flat()) {
+    const match = /^([^=]+)=(.*)$/s.exec(String(param));
+    if (match) values[match[1]!.trim()] = match[2]!;
+    else problems.push(`--param="${String(param)}" is not name=value`);
+  }
+  return { values, problems };
+}
+
+/** The settings in a stage's file, none if it has no file; an unreadable file stops here, alone. */
+function fromFile(stage: string, file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  const unreadable = (problem: string) => new DeploySettingsError(`ecr-access cannot be deployed to stage "${stage}": ${relative(ROOT, file)} ${problem}.`);
+  let parsed: unknown;
+  try {
+    parsed = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw unreadable(`is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw unreadable('must hold one setting per line, like "region: eu-west-1"');
+  return parsed as Record<string, unknown>;
+}
+
+/** The file a stage's settings are read from. */
+export function stageFile(stage: string, dir = STAGES_DIR): string {
+  return join(dir, `${stage}.yml`);
+}
+
+/**
+ * The stage's settings, or one DeploySettingsError listing every problem, how to give the
+ * missing ones, and where. `dir` is for tests; deployments use deploy/stages/.
+ */
+export function loadStageSettings(input: { stage: string; region?: unknown; params?: unknown; dir?: string }): DeploySettings {
+  const { stage } = input;
+  if (!/^[A-Za-z0-9-]+$/.test(stage)) {
+    throw new DeploySettingsError(`The stage "${stage}" is not a stage name: use letters, digits and hyphens, like prod.`);
+  }
+  const file = stageFile(stage, input.dir);
+  const shownFile = relative(ROOT, file);
+  const inParams = fromParams(input.params);
+  // A blank value is no value, so that `approverGroup:` left empty in the file means "not set".
+  const given: Record<string, unknown> = Object.fromEntries(
+    Object.entries({
+      ...fromFile(stage, file),
+      ...inParams.values,
+      ...(typeof input.region === 'string' && { region: input.region }),
+    }).filter(([, value]) => value !== null && !(typeof value === 'string' && value.trim() === '')),
+  );
+  const unknown = Object.keys(given).filter((name) => !(name in SETTINGS));
+  const parsed = settingsSchema(stage).safeParse(given);
+  const problems = [
+    ...inParams.problems,
+    ...unknown.map((name) => `${name} is not a setting; the settings are ${Object.keys(SETTINGS).join(', ')}`),
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => {
+          const [name, item] = issue.path;
+          const items = typeof item === 'number' ? asList(given[String(name)] as string | string[]) : [];
+          return typeof item === 'number' ? `${String(name)} has ${JSON.stringify(items[item])}: ${issue.message}` : `${String(name ?? 'settings')} ${issue.message}`;
+        })),
+  ];
+  if (problems.length > 0 || !parsed.success) {
+    const how = existsSync(file)
+      ? `Fix them in ${shownFile}, or give one for a single run as --param="name=value".`
+      : `${shownFile} does not exist: copy ${relative(ROOT, EXAMPLE_FILE)} to it, fill it in and commit it in your fork (README.md, "Deploy to AWS Lambda", step 3), or give each setting for a single run as --param="name=value".`;
+    throw new DeploySettingsError(
+      `ecr-access cannot be deployed to stage "${stage}"; its settings are missing or wrong:\n${[...new Set(problems)].map((p) => `  - ${p}`).join('\n')}\n${how}`,
+    );
+  }
+  const s = parsed.data;
+  return {
+    region: s.region,
+    repositories: s.repositories.join(','),
+    approvalChannel: s.approvalChannel,
+    approvers: s.approvers.join(','),
+    approverGroup: s.approverGroup ?? '',
+    slackBotId: s.slackBotId,
+    slackBotUserId: s.slackBotUserId,
+    slackBotTokenParameter: `${s.ssmPrefix}/slack-bot-token`,
+    slackSigningSecretParameter: `${s.ssmPrefix}/slack-signing-secret`,
+    secretsKmsKey: s.secretsKmsKey ?? '',
+    tableName: s.tableName,
+    logLevel: s.logLevel,
+  };
+}

@@ -1,0 +1,170 @@
+// A stage's deployment settings: its file, then --param and --region; every problem named in one
+// message that says what each setting is and how to give it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeploySettingsError, loadStageSettings } from '../../../deploy/settings';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ecr-access-stages-'));
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const COMPLETE = `
+region: eu-west-1
+repositories: [common-images, team/base-images]
+approvalChannel: C012ABCDEF
+approvers: [U012ABCDEF]
+slackBotId: B012ABCDEF
+slackBotUserId: U056MNOPQR
+`;
+
+function stage(name: string, yaml: string): void {
+  writeFileSync(join(dir, `${name}.yml`), yaml);
+}
+
+function refusal(input: Parameters<typeof loadStageSettings>[0]): string {
+  try {
+    loadStageSettings({ dir, ...input });
+  } catch (error) {
+    if (error instanceof DeploySettingsError) return error.message;
+    throw error;
+  }
+  throw new Error('the settings were accepted');
+}
+
+describe('loadStageSettings', () => {
+  it('reads the stage file and fills in the defaults', () => {
+    stage('prod', COMPLETE);
+    expect(loadStageSettings({ stage: 'prod', dir })).toEqual({
+      region: 'eu-west-1',
+      repositories: 'common-images,team/base-images',
+      approvalChannel: 'C012ABCDEF',
+      approvers: 'U012ABCDEF',
+      approverGroup: '',
+      slackBotId: 'B012ABCDEF',
+      slackBotUserId: 'U056MNOPQR',
+      slackBotTokenParameter: '/ecr-access/prod/slack-bot-token',
+      slackSigningSecretParameter: '/ecr-access/prod/slack-signing-secret',
+      secretsKmsKey: '',
+      tableName: 'ecr-access-prod',
+      logLevel: 'info',
+    });
+  });
+
+  it('accepts the committed example as it is', () => {
+    expect(loadStageSettings({ stage: 'example' })).toMatchObject({ region: 'eu-west-1', repositories: 'common-images,team/base-images' });
+  });
+
+  it('lets --param override a setting for one run, and --region the region', () => {
+    stage('prod', COMPLETE);
+    const settings = loadStageSettings({
+      stage: 'prod',
+      dir,
+      region: 'us-west-2',
+      params: ['approvers=U0OTHER1,U0OTHER2', 'ssmPrefix=/team/ecr-access', 'logLevel=debug'],
+    });
+    expect(settings).toMatchObject({
+      region: 'us-west-2',
+      approvers: 'U0OTHER1,U0OTHER2',
+      slackBotTokenParameter: '/team/ecr-access/slack-bot-token',
+      slackSigningSecretParameter: '/team/ecr-access/slack-signing-secret',
+      logLevel: 'debug',
+    });
+  });
+
+  it('takes every setting from --param alone, lists as comma-separated text without blanks or repeats', () => {
+    const settings = loadStageSettings({
+      stage: 'ci',
+      dir,
+      params: ['region=eu-west-1', 'repositories=common-images, ,team/base,common-images', 'approvalChannel=C0APPROVALS', 'approverGroup=S0GROUP', 'slackBotId=B0BOT', 'slackBotUserId=U0BOT'],
+    });
+    expect(settings).toMatchObject({ repositories: 'common-images,team/base', approvers: '', approverGroup: 'S0GROUP' });
+  });
+
+  it('treats a blank setting as not set', () => {
+    stage('prod', `${COMPLETE}\napproverGroup:\ntableName: ''\n`);
+    expect(loadStageSettings({ stage: 'prod', dir })).toMatchObject({ approverGroup: '', tableName: 'ecr-access-prod' });
+  });
+
+  it('names every missing setting in one message, with what it is, and says how to give them when the stage has no file', () => {
+    const message = refusal({ stage: 'dev' });
+    expect(message.match(/ecr-access cannot be deployed/g)).toHaveLength(1);
+    expect(message).toContain('- region is missing: the AWS region to deploy to');
+    expect(message).toContain('- repositories is missing: the ECR repositories');
+    expect(message).toContain('- approvalChannel is missing: the ID of the Slack channel');
+    expect(message).toContain('- slackBotId is missing: the bot_id that auth.test returns');
+    expect(message).toContain('- slackBotUserId is missing: the user_id that auth.test returns');
+    expect(message).toContain('- approvers and approverGroup are both missing');
+    expect(message).toMatch(/dev\.yml does not exist: copy deploy\/stages\/example\.yml to it/);
+    expect(message).toContain('--param="name=value"');
+  });
+
+  it('says to fix the file when the stage has one', () => {
+    stage('prod', 'region: eu-west-1\n');
+    const message = refusal({ stage: 'prod' });
+    expect(message).toMatch(/Fix them in .*prod\.yml/);
+    expect(message).not.toContain('region is missing');
+    expect(message).toContain('repositories is missing');
+  });
+
+  it('says what is wrong with each setting that is present, naming the item of a list', () => {
+    stage('prod', `region: Ireland
+repositories: [common-images, Common_Images]
+approvalChannel: '#platform'
+approvers: [U012ABCDEF]
+slackBotId: B012ABCDEF
+slackBotUserId: U056MNOPQR
+logLevel: verbose
+`);
+    const message = refusal({ stage: 'prod' });
+    expect(message).toContain('- repositories has "Common_Images": a repository name is lowercase letters and digits');
+    expect(message).toContain('- approvalChannel must be a channel ID like C012ABCDEF, not a #name');
+    expect(message).toContain('- region must be an AWS region such as us-east-1');
+    expect(message).toContain('- logLevel must be debug, info (the default), warn or error');
+  });
+
+  it('refuses a setting it does not know, such as a misspelt one', () => {
+    stage('prod', `${COMPLETE}\napprover: U012ABCDEF\n`);
+    expect(refusal({ stage: 'prod' })).toContain('- approver is not a setting; the settings are region, repositories, approvalChannel, approvers');
+  });
+
+  it.each([
+    ['an alias', 'arn:aws:kms:eu-west-1:111122223333:alias/aws/ssm', 'must be a KMS key ARN'],
+    ['a key of another region', 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'must be a key in the region the stack is deployed to'],
+  ])('refuses %s as the secrets key', (_what, key, problem) => {
+    stage('prod', COMPLETE);
+    expect(refusal({ stage: 'prod', params: [`secretsKmsKey=${key}`] })).toContain(`- secretsKmsKey ${problem}`);
+  });
+
+  it.each([
+    ['a path that ends in /', '/ecr-access/prod/'],
+    ['a name, not a path', 'ecr-access'],
+    ['a path AWS reserves', '/aws/ecr-access'],
+  ])('refuses %s as the SSM prefix', (_what, prefix) => {
+    stage('prod', COMPLETE);
+    expect(refusal({ stage: 'prod', params: [`ssmPrefix=${prefix}`] })).toContain('- ssmPrefix must');
+  });
+
+  it('refuses a file that is not a list of settings, and one that is not YAML', () => {
+    stage('list', '- region: eu-west-1\n');
+    stage('broken', 'region: [eu-west-1\n');
+    expect(refusal({ stage: 'list' })).toContain('must hold one setting per line');
+    const broken = refusal({ stage: 'broken' });
+    expect(broken).toContain('is not valid YAML');
+    // What the file would have said is unknown, so nothing else is reported as missing.
+    expect(broken).not.toContain('is missing');
+  });
+
+  it('refuses a --param that is not name=value', () => {
+    stage('prod', COMPLETE);
+    expect(refusal({ stage: 'prod', params: ['eu-west-1'] })).toContain('--param="eu-west-1" is not name=value');
+  });
+
+  it('refuses a stage name that could reach outside deploy/stages', () => {
+    expect(refusal({ stage: '../prod' })).toContain('The stage "../prod" is not a stage name');
+  });
+});

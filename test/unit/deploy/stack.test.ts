@@ -1,0 +1,45 @@
+// The function's IAM statements for the Slack secrets: read exactly the two parameters, and
+// decrypt only where the key's own policy does not already allow it.
+import { botIamStatements, ssmParameterArn } from '../../../deploy/stack';
+
+const BASE = {
+  repositories: ['common-images'],
+  functionName: 'ecr-access-prod-slack',
+  secretParameters: ['/ecr-access/prod/slack-bot-token', '/ecr-access/prod/slack-signing-secret'],
+};
+
+type Statement = { Action: string[]; Resource: unknown[]; Condition?: unknown };
+const statementsFor = (prefix: string, statements: unknown[]) =>
+  (statements as Statement[]).filter((s) => s.Action.some((action) => action.startsWith(prefix)));
+
+describe('botIamStatements', () => {
+  it('reads the two secret parameters with one GetParameters, and nothing else in SSM', () => {
+    expect(statementsFor('ssm:', botIamStatements(BASE))).toEqual([
+      { Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: BASE.secretParameters.map(ssmParameterArn) },
+    ]);
+  });
+
+  it('needs no KMS statement for the AWS managed key, whose own policy lets the account decrypt through SSM', () => {
+    expect(statementsFor('kms:', botIamStatements(BASE))).toEqual([]);
+  });
+
+  it('decrypts with a customer managed key only through SSM in the stack region', () => {
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(statementsFor('kms:', botIamStatements({ ...BASE, secretsKmsKey: key }))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [key],
+        Condition: {
+          StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
+        },
+      },
+    ]);
+  });
+
+  it('builds a parameter ARN with one slash after "parameter", for a path or a plain name', () => {
+    const tail = (name: string) => (ssmParameterArn(name)['Fn::Join'] as [string, unknown[]])[1].at(-1);
+    expect(tail('/ecr-access/prod/slack-bot-token')).toBe(':parameter/ecr-access/prod/slack-bot-token');
+    expect(tail('slack-bot-token')).toBe(':parameter/slack-bot-token');
+  });
+});
