@@ -34,6 +34,8 @@ export interface LocalWorldOptions {
   /** Injected latency per ECR call and per Slack call. */
   ecrLatencyMs?: number;
   slackLatencyMs?: number;
+  /** How long the ECR emulator accepts a signed request (default AWS's 5 minutes). */
+  ecrSignatureLifetimeMs?: number;
   slack?: Partial<SlackSimulatorOptions>;
   /** Extra environment for the bot (overrides the defaults). */
   env?: Record<string, string>;
@@ -71,6 +73,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
   const ecr = await startEcrEmulator({
     region: SANDBOX.region,
     ...(options.ecrLatencyMs !== undefined && { latencyMs: options.ecrLatencyMs }),
+    ...(options.ecrSignatureLifetimeMs !== undefined && { signatureLifetimeMs: options.ecrSignatureLifetimeMs }),
     ...(options.dataDir && { stateFile: join(options.dataDir, 'ecr.json') }),
   });
   for (const repository of repositories) ecr.createRepository(repository);

@@ -82,6 +82,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const config = loadConfig(world.env);
     const clients = createAwsClients({
       region: config.region,
+      callTimeoutMs: config.awsTimeoutMs,
       endpoints: { ecr: world.ecr.url, dynamodb: world.dynamoUrl },
       credentials: { accessKeyId: world.env['AWS_ACCESS_KEY_ID'] ?? 'local', secretAccessKey: world.env['AWS_SECRET_ACCESS_KEY'] ?? 'local' },
     });

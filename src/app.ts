@@ -68,7 +68,7 @@ export function createEcrAccess(
       ...(options.slackCallLimits ?? SERVER_SLACK_CALL_LIMITS),
     },
   });
-  const clients = options.clients ?? createAwsClients({ region: config.region });
+  const clients = options.clients ?? createAwsClients({ region: config.region, callTimeoutMs: config.awsTimeoutMs });
   const clock = { now: Date.now, sleep: (ms: number) => sleep(ms) };
   const table = dynamoTable(clients.dynamo, config.table);
   const deps: ServiceDeps = {

@@ -65,6 +65,7 @@ const EnvFields = z
     ECR_ACCESS_LEASE_SECONDS: seconds(2, 3600).default(420),
     ECR_ACCESS_WAIT_SECONDS: seconds(1, 600).default(60),
     ECR_ACCESS_ANNOUNCE_RETRY_SECONDS: seconds(1, 3600).default(30),
+    ECR_ACCESS_AWS_TIMEOUT_SECONDS: seconds(1, 30).default(5),
     /** Set by Lambda itself; jobs are handed to this very function. */
     AWS_LAMBDA_FUNCTION_NAME: LambdaFunctionName.optional(),
   });
@@ -187,6 +188,8 @@ export interface Config {
   readonly waitForChangeMs: number;
   /** How long an outcome's announcement may stay unfinished before another process finishes it. */
   readonly announceRetryMs: number;
+  /** The longest wait for one AWS call before it counts as failed (a policy write then as of unknown outcome). */
+  readonly awsTimeoutMs: number;
   /** The Lambda function this runs in, which takes the jobs; absent outside Lambda. */
   readonly functionName?: string;
 }
@@ -245,6 +248,7 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     writeLandingMs: e.ECR_ACCESS_WRITE_LANDING_SECONDS * 1000,
     waitForChangeMs: e.ECR_ACCESS_WAIT_SECONDS * 1000,
     announceRetryMs: e.ECR_ACCESS_ANNOUNCE_RETRY_SECONDS * 1000,
+    awsTimeoutMs: e.ECR_ACCESS_AWS_TIMEOUT_SECONDS * 1000,
     ...(e.AWS_LAMBDA_FUNCTION_NAME && { functionName: e.AWS_LAMBDA_FUNCTION_NAME }),
   };
 }

@@ -36,7 +36,8 @@ export async function startServer(config: Config, options: { clients?: AwsClient
   const boltListener = receiver.requestListener;
   receiver.requestListener = (req, res) => {
     const timestamp = req.headers[SLACK_TIMESTAMP_HEADER];
-    if (!isAcceptableSlackTimestamp(typeof timestamp === 'string' ? timestamp : undefined, Date.now())) {
+    const fromSlack = req.method === 'POST' && req.url?.split('?')[0] === '/slack/events';
+    if (fromSlack && !isAcceptableSlackTimestamp(typeof timestamp === 'string' ? timestamp : undefined, Date.now())) {
       logger.warn('refused a request not dated within five minutes of now', { timestamp });
       res.writeHead(401).end();
       return;

@@ -6,10 +6,13 @@ import { startMultiBot, type MultiBot } from '../support/multi-bot';
 
 const ACCOUNTS = Array.from({ length: 20 }, (_, i) => String(300000000001 + i));
 
+/** What is under test is the policy path; Slack's rate limits would only spread the messages out. */
+const NO_SLACK_LIMITS = { slack: { rateLimits: 'off' as const } };
+
 describe('twenty simultaneous approvals on one repository across two bot processes', () => {
   let m: MultiBot;
   beforeAll(async () => {
-    m = await startMultiBot();
+    m = await startMultiBot(NO_SLACK_LIMITS);
     m.world.ecr.putPolicy('common-images', JSON.stringify({ Version: '2012-10-17', Statement: [CI_PUSH_STATEMENT] }));
     for (const [i, account] of ACCOUNTS.entries()) await m.request(account, i % 2);
     m.world.ecr.resetCalls();
@@ -47,7 +50,7 @@ describe('twenty simultaneous approvals on one repository across two bot process
 describe('approvals on different repositories', () => {
   let m: MultiBot;
   beforeAll(async () => {
-    m = await startMultiBot({ repositories: ['team-a', 'team-b', 'team-c', 'team-d'] });
+    m = await startMultiBot({ ...NO_SLACK_LIMITS, repositories: ['team-a', 'team-b', 'team-c', 'team-d'] });
   }, 60_000);
   afterAll(async () => m.close());
 

@@ -262,7 +262,6 @@ describe('the packaged deployment', () => {
       'ECR_ACCESS_APPROVAL_CHANNEL',
       'ECR_ACCESS_APPROVERS',
       'ECR_ACCESS_APPROVER_GROUP',
-      'ECR_ACCESS_LEASE_SECONDS',
       'ECR_ACCESS_REPOSITORIES',
       'ECR_ACCESS_TABLE',
       'LOG_LEVEL',

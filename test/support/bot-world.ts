@@ -33,7 +33,7 @@ export async function startBotWorld(
   // The bot gets the production clients (timeouts, retries), only pointed at the local world.
   const botClients = createAwsClients({
     region: config.region,
-    ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
+    callTimeoutMs: options.callTimeoutMs ?? config.awsTimeoutMs,
     endpoints: { ecr: world.ecr.url, dynamodb: options.dynamoEndpoint ? await options.dynamoEndpoint(world.dynamoUrl) : world.dynamoUrl },
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });

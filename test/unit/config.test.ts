@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       writeLandingMs: 360_000,
       waitForChangeMs: 60_000,
       announceRetryMs: 30_000,
+      awsTimeoutMs: 5_000,
     });
   });
 
