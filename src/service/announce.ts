@@ -36,7 +36,8 @@ export async function catchUp(deps: ServiceDeps, request: AccessRequest): Promis
     const claimed = await deps.store.claimAnnouncement(request.id, { by: deps.processId, at: now }, now - deps.announceRetryMs);
     if (claimed) return announce(deps, claimed);
   }
-  if (request.state !== 'PENDING') {
+  // An undecided or still-applying request keeps the card as posted, buttons and all: a click on it finishes the work.
+  if (request.state !== 'PENDING' && request.state !== 'APPROVED') {
     await deps.notifier.updateCard(request).catch((error: unknown) => deps.logger.warn('could not refresh a card', { requestId: request.id, error }));
   }
 }
