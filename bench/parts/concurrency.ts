@@ -14,7 +14,9 @@ const SIZES = [1, 10, 50] as const;
 const QUICK_SIZES = [1, 10, 25] as const;
 const RUNS = 3;
 const QUICK_RUNS = 1;
-const TARGET_SAME_RATIO = 5;
+/** Targets for the largest same-repository burst: time against one approval, and policy writes. */
+const TARGET_SAME_RATIO = 10;
+const TARGET_SAME_WRITES = 4;
 /** Parallel request set-up; the requests are not what is measured here. */
 const SETUP_PARALLEL = 8;
 
@@ -152,7 +154,10 @@ export async function concurrency(options: BenchOptions): Promise<PartResult> {
       return {
         measure: `${s.kind}, N=${s.n}`,
         value: `${timing} = ${round(ratio, 1)}× N=1, ${spread(writes)} write${Math.max(...writes) === 1 ? '' : 's'}, ${granted}/${s.n * runs} granted, CPU ${round(botsCpu / 1000, 2)} s bots + ${round(worldCpu / 1000, 2)} s world`,
-        ...(biggestSame && { target: `≤ ${TARGET_SAME_RATIO}× N=1`, met: ratio <= TARGET_SAME_RATIO }),
+        ...(biggestSame && {
+          target: `≤ ${TARGET_SAME_RATIO}× N=1, ≤ ${TARGET_SAME_WRITES} writes, all granted`,
+          met: ratio <= TARGET_SAME_RATIO && Math.max(...writes) <= TARGET_SAME_WRITES && granted === s.n * runs,
+        }),
       };
     });
     return {
