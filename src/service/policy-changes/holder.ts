@@ -34,8 +34,24 @@ const asFailure = (error: unknown): Failure =>
     : { code: ErrorCode.Registry, detail: error instanceof Error ? error.message : String(error) };
 
 /**
- * Takes the repository's lease if it is free and applies what waits (queueing `adding` in the
- * same write). Answers the requests it recorded, or `held: false` when another holder has it.
+ * Only a grant whose request is still approved may be written. A change can outlive its request's
+ * approval when a holder died after recording it but before taking it off the queue, and the
+ * request was decided again since: such a change is dropped. `approved` is known to be approved
+ * (the decision that queued it has just said so), and is not read again.
+ */
+async function stillWanted(deps: ServiceDeps, batch: readonly PolicyChange[], approved: string | undefined) {
+  const states = await Promise.all(
+    batch.map(async (change) =>
+      change.kind !== 'grant' || change.requestId === approved ? 'APPROVED' : (await deps.store.get(change.requestId))?.state,
+    ),
+  );
+  return { wanted: batch.filter((_, i) => states[i] === 'APPROVED'), stale: batch.filter((_, i) => states[i] !== 'APPROVED') };
+}
+
+/**
+ * Takes the repository's lease if it is free and applies what waits (queueing `adding`, a
+ * change just approved, in the same write). Answers the requests it recorded, or `held: false`
+ * when another holder has it.
  */
 export async function applyWaitingChanges(
   deps: ServiceDeps,
@@ -48,10 +64,11 @@ export async function applyWaitingChanges(
       const recorded = new Map<string, AccessRequest>();
       let queue = waiting;
       for (let pass = 0; pass < MAX_PASSES && queue.length > 0; pass++) {
-        const result = await applyBatch(deps, lease, repository, oneChangePerAccount(queue));
+        const { wanted, stale } = await stillWanted(deps, oneChangePerAccount(queue), pass === 0 ? adding?.requestId : undefined);
+        const result = wanted.length > 0 ? await applyBatch(deps, lease, repository, wanted) : { settled: [], recorded: [], stop: false };
         for (const request of result.recorded) recorded.set(request.id, request);
         if (result.stop) break;
-        const left = await lease.settle(result.settled);
+        const left = await lease.settle([...result.settled, ...stale]);
         if (left === undefined) {
           deps.logger.warn('lost the repository lease; the next holder takes over', { repository });
           break;

@@ -282,3 +282,16 @@ describe('a job whose change another holder has', () => {
     expect(w.clock.now()).toBe(start);
   });
 });
+
+describe('a change that outlived its approval', () => {
+  it('is dropped without writing when its request was decided again since', async () => {
+    const w = inMemoryDeps();
+    await queued(w, '222233334444');
+    // A holder died after recording FAILED and before taking the change off the queue; then the request was denied.
+    w.store.requests.set('r-0000000001', { ...w.store.requests.get('r-0000000001')!, state: 'DENIED' });
+    await applyWaitingChanges(w.deps, 'common-images');
+    expect(w.registry.writes).toHaveLength(0);
+    expect(w.changes.queues.get('common-images')).toEqual([]);
+    expect(w.store.requests.get('r-0000000001')!.state).toBe('DENIED');
+  });
+});
