@@ -12,28 +12,33 @@ export const READ_ONLY_ACTIONS = [
   'ecr:ListImages',
 ] as const;
 
+/**
+ * An action name as IAM compares it: `ECR:BatchGetImage` and `ecr:batchgetimage` are one action.
+ * Only ASCII letters fold, as in IAM's action names: a look-alike such as the Kelvin sign (which
+ * `toLowerCase` turns into k) names no action, so it must not come to name a real one.
+ */
+export function actionKey(action: string): string {
+  return action.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+}
+
 const STAR = 0x2a; // *
 const ANY = 0x3f; // ?
 
-/** ASCII case folding: IAM action names are case-insensitive. */
-function folded(text: string, index: number): number {
-  const code = text.charCodeAt(index);
-  return code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
-}
-
 /**
- * Whether an IAM action pattern (`*` any run, `?` one character) matches an action. A linear
- * matcher rather than a RegExp: patterns come from policy text anybody with
+ * Whether an IAM action pattern (`*` any run, `?` one character) matches an action, in any case.
+ * A linear matcher rather than a RegExp: patterns come from policy text anybody with
  * SetRepositoryPolicy wrote, and `ecr:*****…x` as a regex backtracks for hours.
  */
-function matchesAction(pattern: string, action: string): boolean {
+function matchesAction(anyCasePattern: string, anyCaseAction: string): boolean {
+  const pattern = actionKey(anyCasePattern);
+  const action = actionKey(anyCaseAction);
   let pi = 0;
   let ai = 0;
   let star = -1; // position of the last `*` seen in the pattern
   let resume = 0; // where in the action that `*` resumes matching
   while (ai < action.length) {
-    const p = pi < pattern.length ? folded(pattern, pi) : -1;
-    if (p === ANY || (p !== STAR && p !== -1 && p === folded(action, ai))) {
+    const p = pi < pattern.length ? pattern.charCodeAt(pi) : -1;
+    if (p === ANY || (p !== STAR && p !== -1 && p === action.charCodeAt(ai))) {
       pi += 1;
       ai += 1;
     } else if (p === STAR) {

@@ -1,5 +1,6 @@
 // A repository policy as ECR stores it: validated on the way in, kept as written so that
 // statements ecr-access does not own are written back exactly as they were.
+import { parse as parseJsonTree, traverse, type Node, type ObjectNode, type StringNode } from '@humanwhocodes/momoa';
 import * as z from 'zod';
 import { EcrAccessError, ErrorCode } from '../../errors';
 
@@ -50,6 +51,28 @@ function nestedDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
+/**
+ * A key that one object in the text holds twice. JSON.parse silently keeps the last value, while
+ * the reader who wrote the policy, or IAM, may take another: such a policy means no one thing.
+ */
+function duplicateKey(text: string): string | undefined {
+  let duplicate: string | undefined;
+  traverse(parseJsonTree(text, { mode: 'json' }), {
+    enter(node) {
+      if (!isObject(node)) return;
+      const seen = new Set<string>();
+      for (const member of node.members) {
+        const key = (member.name as StringNode).value; // in JSON mode every name is a string
+        if (seen.has(key)) duplicate ??= key;
+        seen.add(key);
+      }
+    },
+  });
+  return duplicate;
+}
+
+const isObject = (node: Node): node is ObjectNode => node.type === 'Object';
+
 /** Parses policy text read from ECR; no policy at all is the empty policy. */
 export function parsePolicy(text: string | undefined): RepositoryPolicy {
   if (text === undefined || text.trim() === '') return EMPTY_POLICY;
@@ -63,6 +86,14 @@ export function parsePolicy(text: string | undefined): RepositoryPolicy {
     throw new EcrAccessError(
       ErrorCode.InvalidPolicy,
       `The repository policy is not a policy document ecr-access understands: it nests values more than ${MAX_DEPTH} levels deep.`,
+    );
+  }
+  const duplicate = duplicateKey(text);
+  if (duplicate !== undefined) {
+    const shown = duplicate.length > 40 ? `${duplicate.slice(0, 37)}…` : duplicate;
+    throw new EcrAccessError(
+      ErrorCode.InvalidPolicy,
+      `The repository policy is ambiguous: one of its objects has the key "${shown}" twice. ecr-access will not rewrite it; remove one of the two by hand, then try again.`,
     );
   }
   const parsed = DocumentSchema.safeParse(raw);

@@ -2,7 +2,7 @@
 // was asked without touching anything else.
 import { accountOfPrincipal, rootArn, type AccountId } from '../account';
 import { EcrAccessError, ErrorCode } from '../../errors';
-import { canPull, READ_ONLY_ACTIONS } from './can-pull';
+import { actionKey, canPull, READ_ONLY_ACTIONS } from './can-pull';
 import { canonicalStatement } from './canonical';
 import { listOf, MAX_POLICY_LENGTH, serializePolicy, type RepositoryPolicy, type Statement } from './document';
 
@@ -25,8 +25,8 @@ function foreignShape(statement: Statement): string | undefined {
     return account === undefined || account === '*';
   });
   if (notAccount !== undefined) return `its Principal names ${notAccount}, which is not a whole AWS account`;
-  const actions = [...new Set(listOf(statement.Action))].sort();
-  if (actions.length !== READ_ONLY_ACTIONS.length || actions.some((a, i) => a !== READ_ONLY_ACTIONS[i])) {
+  const actions = new Set(listOf(statement.Action).map(actionKey));
+  if (actions.size !== READ_ONLY_ACTIONS.length || !READ_ONLY_ACTIONS.every((a) => actions.has(actionKey(a)))) {
     return 'its Action list is not exactly the five read-only ECR actions';
   }
   return undefined;

@@ -3,6 +3,7 @@
  */
 import fc from 'fast-check';
 import { LIST_USAGE, MAX_REASON_LENGTH, REQUEST_USAGE, parseCommand, type Command } from '../../../src/domain/command';
+import { runs } from './property-runs';
 
 const KINDS: ReadonlySet<Command['kind']> = new Set(['help', 'unknown', 'invalid', 'request', 'list']);
 
@@ -53,25 +54,28 @@ describe('parseCommand', () => {
 
     it(`refuses a reason longer than ${MAX_REASON_LENGTH} characters and says the limit`, () => {
       const command = parseCommand(`request common-images 222233334444 ${'r'.repeat(MAX_REASON_LENGTH + 1)}`);
-      expect(problemsOf(command)).toEqual([expect.stringContaining(`at most ${MAX_REASON_LENGTH} characters`)]);
+      expect(problemsOf(command)).toEqual([expect.stringMatching(new RegExp(`^reason \`r+…\`: .*at most ${MAX_REASON_LENGTH} characters`))]);
+    });
+
+    it(`counts a reason's length after joining its words with single spaces`, () => {
+      const words = `${'r'.repeat(MAX_REASON_LENGTH - 2)}   r`; // 500 characters once the spaces are one
+      expect(parseCommand(`request common-images 222233334444 ${words}`)).toMatchObject({ kind: 'request', reason: `${'r'.repeat(MAX_REASON_LENGTH - 2)} r` });
     });
 
     it('refuses an 11-digit account and says an account ID has 12 digits', () => {
       const problems = problemsOf(parseCommand('request common-images 22223333444'));
-      expect(problems).toEqual([expect.stringContaining('12 digits')]);
-      expect(problems[0]).toContain('22223333444');
+      expect(problems).toEqual([expect.stringMatching(/^account `22223333444`: .*12 digits/)]);
     });
 
     it.each(['2222333344445', '22223333444a', 'arn:aws:iam::222233334444:root', '2222-3333-4444'])(
       'refuses the account %s',
       (account) => {
-        expect(problemsOf(parseCommand(`request common-images ${account}`))).toEqual([expect.stringContaining('12 digits')]);
+        expect(problemsOf(parseCommand(`request common-images ${account}`))).toEqual([expect.stringMatching(/^account `.*12 digits/)]);
       },
     );
 
     it.each([
       ['uppercase letters', 'Common-Images'],
-      ['a single character', 'a'],
       ['a leading separator', '-images'],
       ['a trailing separator', 'images-'],
       ['two separators in a row', 'common--images'],
@@ -79,30 +83,50 @@ describe('parseCommand', () => {
       ['a trailing slash', 'team/'],
       ['a character ECR does not allow', 'common_images!'],
       ['a #channel-like name', '#common-images'],
-      ['more than 256 characters', 'a'.repeat(257)],
     ])('refuses a repository name with %s, by ECR’s rule', (_, repository) => {
-      const problems = problemsOf(parseCommand(`request ${repository} 222233334444`));
-      expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^repository `/);
-      expect(problems[0]).toMatch(/lowercase letters and digits|at least 2 characters|at most 256 characters/);
+      expect(problemsOf(parseCommand(`request ${repository} 222233334444`))).toEqual([
+        expect.stringMatching(/^repository `.*`: a repository name is lowercase letters and digits/),
+      ]);
+    });
+
+    it('refuses a one-character repository name and says the least length', () => {
+      expect(problemsOf(parseCommand('request a 222233334444'))).toEqual([expect.stringMatching(/^repository `a`: .*at least 2 characters/)]);
+    });
+
+    it('refuses a repository name of 257 characters and says the greatest length', () => {
+      expect(problemsOf(parseCommand(`request ${'a'.repeat(257)} 222233334444`))).toEqual([
+        expect.stringMatching(/^repository `a+…`: .*at most 256 characters/),
+      ]);
     });
 
     it.each(['ab', 'common-images', 'team/base', 'a.b_c-d/e0', `${'a'.repeat(256)}`])('accepts the repository name %s', (repository) => {
       expect(parseCommand(`request ${repository} 222233334444`)).toMatchObject({ kind: 'request', repository });
     });
 
-    it('reports every problem at once', () => {
-      expect(problemsOf(parseCommand('request Common 1234'))).toHaveLength(2);
+    it('reports every problem at once, in the order of the words', () => {
+      expect(problemsOf(parseCommand(`request Common 1234 ${'r'.repeat(MAX_REASON_LENGTH + 1)}`))).toEqual([
+        expect.stringMatching(/^repository `Common`/),
+        expect.stringMatching(/^account `1234`/),
+        expect.stringMatching(/^reason `/),
+      ]);
     });
 
-    it('shows a long bad value shortened', () => {
-      const [problem] = problemsOf(parseCommand(`request common-images ${'9'.repeat(200)}`));
-      expect(problem).toContain('…');
-      expect(problem).not.toContain('9'.repeat(61));
+    it('shows a bad value of 60 characters in full', () => {
+      const account = '9'.repeat(60);
+      expect(problemsOf(parseCommand(`request common-images ${account}`))).toEqual([expect.stringMatching(new RegExp(`^account \`${account}\`:`))]);
     });
 
-    it.each(['request', 'request common-images'])('refuses %j with the request usage', (text) => {
-      expect(parseCommand(text)).toEqual({ kind: 'invalid', problems: [expect.any(String)], usage: REQUEST_USAGE });
+    it('shows a bad value of 61 characters as its first 57 and an ellipsis', () => {
+      const account = `${'9'.repeat(57)}8765`;
+      expect(problemsOf(parseCommand(`request common-images ${account}`))).toEqual([expect.stringMatching(new RegExp(`^account \`${'9'.repeat(57)}…\`:`))]);
+    });
+
+    it.each(['request', 'request common-images'])('refuses %j and says a request names a repository and an account', (text) => {
+      expect(parseCommand(text)).toEqual({
+        kind: 'invalid',
+        problems: [expect.stringMatching(/names a repository and the AWS account/)],
+        usage: REQUEST_USAGE,
+      });
     });
   });
 
@@ -115,12 +139,16 @@ describe('parseCommand', () => {
       expect(parseCommand('list team/base')).toEqual({ kind: 'list', repository: 'team/base' });
     });
 
-    it('refuses a bad repository name with the list usage', () => {
-      expect(parseCommand('list Team/Base')).toMatchObject({ kind: 'invalid', usage: LIST_USAGE });
+    it('refuses a bad repository name with the list usage and says what is wrong with it', () => {
+      expect(parseCommand('list Team/Base')).toEqual({
+        kind: 'invalid',
+        problems: [expect.stringMatching(/^repository `Team\/Base`: a repository name is lowercase/)],
+        usage: LIST_USAGE,
+      });
     });
 
-    it('refuses more than one repository', () => {
-      expect(parseCommand('list a1 b2')).toMatchObject({ kind: 'invalid', usage: LIST_USAGE });
+    it('refuses more than one repository and says list takes one', () => {
+      expect(parseCommand('list a1 b2')).toEqual({ kind: 'invalid', problems: [expect.stringMatching(/at most one repository/)], usage: LIST_USAGE });
     });
   });
 
@@ -132,6 +160,14 @@ describe('parseCommand', () => {
     it('is shortened when it is very long', () => {
       const command = parseCommand('x'.repeat(500));
       expect(command).toEqual({ kind: 'unknown', word: `${'x'.repeat(37)}…` });
+    });
+
+    it('is named in full up to 40 characters', () => {
+      expect(parseCommand('x'.repeat(40))).toEqual({ kind: 'unknown', word: 'x'.repeat(40) });
+    });
+
+    it('is shortened from 41 characters', () => {
+      expect(parseCommand('x'.repeat(41))).toEqual({ kind: 'unknown', word: `${'x'.repeat(37)}…` });
     });
   });
 });
@@ -159,7 +195,7 @@ describe('parseCommand over arbitrary text', () => {
         expect(KINDS.has(command.kind)).toBe(true);
         if (command.kind === 'invalid') expect(command.problems.length).toBeGreaterThan(0);
       }),
-      { numRuns: 10_000 },
+      runs(10_000),
     );
   });
 
@@ -169,7 +205,7 @@ describe('parseCommand over arbitrary text', () => {
         const command = parseCommand(`request ${repository} ${account} ${reason}`);
         expect(command).toEqual(reason ? { kind: 'request', repository, account, reason } : { kind: 'request', repository, account });
       }),
-      { numRuns: 1_000 },
+      runs(1_000),
     );
   });
 });

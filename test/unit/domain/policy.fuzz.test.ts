@@ -16,8 +16,9 @@ import {
   type RepositoryPolicy,
 } from '../../../src/domain/policy';
 import { EcrAccessError, ErrorCode } from '../../../src/errors';
+import { runs } from './property-runs';
 
-const RUNS = { numRuns: 10_000 };
+const RUNS = runs(10_000);
 const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
 // ---- generators -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import {
 } from '../../../src/domain/policy';
 import { EcrAccessError, ErrorCode } from '../../../src/errors';
 import { reformatLikeEcr } from '../../support/ecr-reformat';
+import { runs } from './property-runs';
 
 // ---- generators -----------------------------------------------------------------------------
 
@@ -95,9 +96,16 @@ const otherStatement: fc.Arbitrary<Json> = fc
   )
   .map(({ who, what, ...rest }) => ({ ...rest, ...who, ...what }));
 
+/** An action name in the case its writer chose: IAM reads every one as the same action. */
+const anyCase = (action: string) => fc.constantFrom(action, action.toUpperCase(), action.toLowerCase());
+
 /** The managed statement as ecr-access or a platform engineer wrote it: adoptable. */
 const adoptableManaged: fc.Arbitrary<Json> = fc
-  .tuple(fc.array(accountRef, { maxLength: 8 }), fc.boolean(), fc.shuffledSubarray([...READ_ONLY_ACTIONS], { minLength: 5, maxLength: 5 }))
+  .tuple(
+    fc.array(accountRef, { maxLength: 8 }),
+    fc.boolean(),
+    fc.shuffledSubarray([...READ_ONLY_ACTIONS], { minLength: 5, maxLength: 5 }).chain((actions) => fc.tuple(...actions.map(anyCase))),
+  )
   .map(([refs, asString, Action]) => ({
     Sid: MANAGED_SID,
     Effect: 'Allow',
@@ -342,7 +350,37 @@ describe('canPull over arbitrary wildcard actions', () => {
         const policy = parsePolicy(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: actions }] }));
         expect(canPull(policy, '222233334444')).toBe(reference(p, target));
       }),
-      { numRuns: 3000 },
+      runs(3000),
+    );
+  });
+});
+
+describe('parsePolicy over policies with a key written twice', () => {
+  /**
+   * Compact JSON in which the `target`-th object (in document order) that has members repeats
+   * its first member: valid JSON that JSON.parse alone reads without complaint. Also says how
+   * many objects have members, so that a target can be chosen among them.
+   */
+  function withFirstKeyTwice(value: unknown, target: number): { text: string; objects: number } {
+    let objects = 0;
+    const write = (v: unknown): string => {
+      if (Array.isArray(v)) return `[${v.map(write).join(',')}]`;
+      if (typeof v !== 'object' || v === null) return JSON.stringify(v);
+      const members = Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${write(x)}`);
+      if (members.length > 0 && objects++ === target) members.push(members[0] as string);
+      return `{${members.join(',')}}`;
+    };
+    return { text: write(value), objects };
+  }
+
+  it('refuses every one of them with InvalidPolicy, wherever the repeated key is', () => {
+    fc.assert(
+      fc.property(policyCase, fc.nat(), ({ text }, at) => {
+        const value: unknown = JSON.parse(text);
+        const { objects } = withFirstKeyTwice(value, -1);
+        const doubled = withFirstKeyTwice(value, at % objects).text;
+        expect(() => parsePolicy(doubled)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidPolicy }));
+      }),
     );
   });
 });

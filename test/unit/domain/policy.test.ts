@@ -147,6 +147,50 @@ describe('parsePolicy', () => {
     expect(errorFrom(() => parsePolicy(text)).code).toBe(ErrorCode.InvalidPolicy);
   });
 
+  /** A one-statement document whose deepest value sits `depth` levels down (the document is level 1). */
+  function nestedTo(depth: number): string {
+    const lists = depth - 4; // document, Statement list, statement, Condition: four levels
+    return `{"Statement":[{"Effect":"Allow","Condition":{"x":${'['.repeat(lists)}${']'.repeat(lists)}}}]}`;
+  }
+
+  it('reads values nested 64 levels deep, the most it allows', () => {
+    expect(parsePolicy(nestedTo(64)).statements).toHaveLength(1);
+  });
+
+  it('refuses values nested 65 levels deep with InvalidPolicy', () => {
+    expect(errorFrom(() => parsePolicy(nestedTo(65))).code).toBe(ErrorCode.InvalidPolicy);
+  });
+
+  it('keeps null values in fields it does not check', () => {
+    const written = { ...ciPush, Custom: null, Condition: { StringEquals: { 'aws:PrincipalTag/team': null } } };
+    expect(parsePolicy(policyText(written)).statements[0]).toEqual(written);
+  });
+
+  describe('with a key written twice in one object', () => {
+    const statement = JSON.stringify(ciPush).slice(1, -1); // its members, without the braces
+
+    it.each([
+      ['at the top level', `{"Statement":[],"Statement":[{${statement}}]}`],
+      ['in a statement', `{"Statement":[{${statement},"Effect":"Deny"}]}`],
+      ['in a Principal', `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"${root(A)}","AWS":"${root(B)}"},"Action":"ecr:*"}]}`],
+      ['deep inside a Condition', `{"Statement":[{${statement},"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1","aws:PrincipalOrgID":"o-2"}}}]}`],
+      ['in an object inside a list', `{"Statement":[{${statement},"Custom":[{"k":1,"k":2}]}]}`],
+      ['once plainly and once with an escape', `{"Statement":[{${statement},"\\u0045ffect":"Deny"}]}`],
+    ])('refuses it %s with InvalidPolicy, since the policy means no one thing', (_, text) => {
+      expect(JSON.parse(text)).toBeDefined(); // valid JSON: JSON.parse alone would keep the last value
+      expect(errorFrom(() => parsePolicy(text)).code).toBe(ErrorCode.InvalidPolicy);
+    });
+
+    it('names the key', () => {
+      const text = `{"Statement":[{${statement},"Effect":"Deny"}]}`;
+      expect(errorFrom(() => parsePolicy(text)).message).toContain('"Effect" twice');
+    });
+
+    it('reads the same key in two different objects as no duplicate', () => {
+      expect(parsePolicy(policyText(ciPush, orgRead)).statements).toHaveLength(2);
+    });
+  });
+
   it('names the part of the document that is wrong', () => {
     const error = errorFrom(() => parsePolicy(JSON.stringify({ Statement: [ciPush, allow({ AWS: 7 }, READ)] })));
     expect(error.message).toMatch(/ at Statement\b/);
@@ -190,6 +234,9 @@ describe('canPull', () => {
     ['actions in another case', READ.map((a) => a.toUpperCase())],
     ['? wildcards', ['ecr:?atch*', 'ecr:DescribeImage?', 'ecr:GetDownloadUrlForLaye?', 'ecr:L?stImages']],
     ['NotAction leaving the read-only set in', { NotAction: ['ecr:DeleteRepository', 'ecr:PutImage'] }],
+    ['a trailing * that matches nothing more', READ.map((a) => `${a}*`)],
+    ['trailing stars that match nothing more', READ.map((a) => `${a}***`)],
+    ['wildcards in another case', ['ECR:batch*', 'Ecr:Describe*', 'ecr:GET*', 'ECR:list?MAGES']],
   ])('counts the read-only actions covered by %s', (_, actions) => {
     const statement = Array.isArray(actions) || typeof actions === 'string' ? allow({ AWS: A }, actions) : { Effect: 'Allow', Principal: { AWS: A }, ...actions };
     expect(canPull(policyOf(statement), A)).toBe(true);
@@ -205,6 +252,10 @@ describe('canPull', () => {
     ['the Allow names another account', allow({ AWS: B }, READ)],
     ['the Allow names a service', allow({ Service: 'codebuild.amazonaws.com' }, READ)],
     ['the Allow uses NotPrincipal', { Effect: 'Allow', NotPrincipal: { AWS: B }, Action: READ }],
+    ['NotAction excludes a read-only action among other patterns', { Effect: 'Allow', Principal: { AWS: A }, NotAction: ['ecr:PutImage', 'ecr:List*'] }],
+    ['the Allow names no action at all', { Effect: 'Allow', Principal: { AWS: A } }],
+    ['a pattern matches only the start of an action name', allow({ AWS: A }, ['ecr:Batch', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer', 'ecr:ListImages'])],
+    ['a pattern runs on past the action name', allow({ AWS: A }, [...READ.slice(1), 'ecr:BatchCheckLayerAvailabilityX'])],
   ])('does not let an account pull when %s', (_, statement) => {
     expect(canPull(policyOf(statement), A)).toBe(false);
   });
@@ -304,6 +355,17 @@ describe('grantPull', () => {
     expect(statements[1]).toEqual(readStatement([root(A), root(B)]));
   });
 
+  it('adopts a managed statement whose actions are written in another case, and writes them as AWS spells them', () => {
+    const shouting = readStatement([root(B)], { Action: READ.map((a) => a.toUpperCase()) });
+    const grant = grantPull(policyOf(shouting), [A]);
+    expect(managedOf(grant.text)).toEqual(readStatement([root(A), root(B)]));
+  });
+
+  it('adopts a managed statement that names one action twice, in two cases', () => {
+    const repeated = readStatement([root(B)], { Action: [...READ, 'ECR:BATCHGETIMAGE'] });
+    expect(managedOf(grantPull(policyOf(repeated), [A]).text)).toEqual(readStatement([root(A), root(B)]));
+  });
+
   it('writes principals as sorted, de-duplicated root ARNs', () => {
     const handMade = readStatement([root(C), A, root(A), C]);
     const grant = grantPull(policyOf(handMade), [B, B]);
@@ -393,6 +455,9 @@ describe('grantPull', () => {
       ['a Service principal', readStatement([], { Principal: { Service: 'codebuild.amazonaws.com' } })],
       ['a Service principal beside the accounts', readStatement([], { Principal: { AWS: root(B), Service: 'codebuild.amazonaws.com' } })],
       ['a role principal', readStatement([root(B), `arn:aws:iam::${B}:role/ci`])],
+      ['no Principal', { Sid: MANAGED_SID, Effect: 'Allow', Action: READ }],
+      ['an account ID with a character after it', readStatement(['222233334444x'])],
+      ['an action spelt with a look-alike letter (the Kelvin sign for k)', readStatement([root(B)], { Action: [...READ.slice(1), 'ecr:BatchChec\u212ALayerAvailability'] })],
     ])('refuses a managed-Sid statement with %s as ForeignStatement', (_, foreign) => {
       const before = policyOf(ciPush, foreign);
       const snapshot = JSON.stringify(before);
@@ -409,6 +474,19 @@ describe('grantPull', () => {
       const error = errorFrom(() => grantPull(policyOf(readStatement([root(B)], { Effect: 'Deny' })), [A]));
       expect(error.message).toContain(MANAGED_SID);
       expect(error.message).toContain('Effect is Deny');
+    });
+
+    it('refuses a foreign-shaped statement under our Sid: five actions that are not the read-only five', () => {
+      const pushing = readStatement([root(B)], { Action: [...READ.slice(0, 4), 'ecr:PutImage'] });
+      const before = policyOf(pushing);
+      expect(errorFrom(() => grantPull(before, [A])).code).toBe(ErrorCode.ForeignStatement);
+      expect(before.statements[0]?.Action).toContain('ecr:PutImage');
+    });
+
+    it('refuses a statement under its Sid that has no Principal with a reason, not a TypeError', () => {
+      const error = errorFrom(() => grantPull(policyOf({ Sid: MANAGED_SID, Effect: 'Allow', Action: READ }), [A]));
+      expect(error.code).toBe(ErrorCode.ForeignStatement);
+      expect(error.message).toContain('Principal');
     });
 
     it('refuses to read its accounts as well', () => {
@@ -433,35 +511,38 @@ describe('grantPull', () => {
       throw new Error('400 accounts fit in one policy; the limit is not being checked');
     }
 
-    const full = fillToCapacity();
+    // Filled on first use inside a test rather than while the file loads: setup that runs at
+    // load time makes every mutant it reaches look module-level to Stryker.
+    let filled: ReturnType<typeof fillToCapacity> | undefined;
+    const full = () => (filled ??= fillToCapacity());
 
     it('holds at least 280 accounts in the managed statement', () => {
-      expect(full.held).toBeGreaterThanOrEqual(280);
-      expect(managedAccounts(full.policy)).toHaveLength(full.held);
-      expect(full.text.length).toBeLessThanOrEqual(MAX_POLICY_LENGTH);
+      expect(full().held).toBeGreaterThanOrEqual(280);
+      expect(managedAccounts(full().policy)).toHaveLength(full().held);
+      expect(full().text.length).toBeLessThanOrEqual(MAX_POLICY_LENGTH);
     });
 
     it('refuses the next account with PolicyTooLarge', () => {
-      expect(full.refusal.code).toBe(ErrorCode.PolicyTooLarge);
+      expect(full().refusal.code).toBe(ErrorCode.PolicyTooLarge);
     });
 
     it('says in the refusal how many accounts the policy already holds', () => {
-      expect(full.refusal.message).toContain(`${full.held} accounts`);
-      expect(full.refusal.message).toContain('10,240');
+      expect(full().refusal.message).toContain(`${full().held} accounts`);
+      expect(full().refusal.message).toContain('10,240');
     });
 
     it('refuses the same number of accounts granted at once', () => {
-      expect(errorFrom(() => grantPull(EMPTY_POLICY, accounts(full.held + 1))).code).toBe(ErrorCode.PolicyTooLarge);
-      expect(grantPull(EMPTY_POLICY, accounts(full.held)).text.length).toBeLessThanOrEqual(MAX_POLICY_LENGTH);
+      expect(errorFrom(() => grantPull(EMPTY_POLICY, accounts(full().held + 1))).code).toBe(ErrorCode.PolicyTooLarge);
+      expect(grantPull(EMPTY_POLICY, accounts(full().held)).text.length).toBeLessThanOrEqual(MAX_POLICY_LENGTH);
     });
 
     it('leaves room for fewer accounts when other statements take space', () => {
       const roomy = policyOf({ ...ciPush, Sid: 'x'.repeat(2000) });
-      expect(errorFrom(() => grantPull(roomy, accounts(full.held))).code).toBe(ErrorCode.PolicyTooLarge);
+      expect(errorFrom(() => grantPull(roomy, accounts(full().held))).code).toBe(ErrorCode.PolicyTooLarge);
     });
 
     it('still lets an account that can already pull through without writing', () => {
-      const grant = grantPull(full.policy, [accounts(1)[0] as string]);
+      const grant = grantPull(full().policy, [accounts(1)[0] as string]);
       expect(grant.changed).toBe(false);
     });
   });
@@ -470,14 +551,12 @@ describe('grantPull', () => {
 // ---- verifyGrant ----------------------------------------------------------------------------
 
 describe('verifyGrant', () => {
-  const before = policyOf(
-    { ...ciPush, Principal: { AWS: [CI_ACCOUNT, `arn:aws:iam::${CI_ACCOUNT}:role/ci`] } },
-    orgRead,
-  );
+  const before = (): RepositoryPolicy =>
+    policyOf({ ...ciPush, Principal: { AWS: [CI_ACCOUNT, `arn:aws:iam::${CI_ACCOUNT}:role/ci`] } }, orgRead);
 
   it('reports nothing missing or changed when the policy reads back as written', () => {
-    const grant = grantPull(before, [A]);
-    expect(verifyGrant(before, parsePolicy(grant.text), [A])).toEqual({ granted: [A], missing: [], changedStatements: [] });
+    const grant = grantPull(before(), [A]);
+    expect(verifyGrant(before(), parsePolicy(grant.text), [A])).toEqual({ granted: [A], missing: [], changedStatements: [] });
   });
 
   it('survives the literal text ECR hands back for a one-account grant', () => {
@@ -511,7 +590,7 @@ describe('verifyGrant', () => {
       '  } ]',
       '}',
     ].join('\n');
-    expect(verifyGrant(before, parsePolicy(ecrText), [A])).toEqual({ granted: [A], missing: [], changedStatements: [] });
+    expect(verifyGrant(before(), parsePolicy(ecrText), [A])).toEqual({ granted: [A], missing: [], changedStatements: [] });
   });
 
   it.each([
@@ -520,9 +599,9 @@ describe('verifyGrant', () => {
     ['indented by four spaces', { indent: 4 }],
   ])('survives ECR reformatting the written policy (%s)', (_, how) => {
     for (const granted of [[A], [A, B, C]]) {
-      const grant = grantPull(before, granted);
+      const grant = grantPull(before(), granted);
       const readBack = parsePolicy(reformatLikeEcr(grant.text, how));
-      expect(verifyGrant(before, readBack, granted)).toEqual({ granted, missing: [], changedStatements: [] });
+      expect(verifyGrant(before(), readBack, granted)).toEqual({ granted, missing: [], changedStatements: [] });
     }
   });
 
@@ -542,37 +621,58 @@ describe('verifyGrant', () => {
   });
 
   it('detects another statement that was changed', () => {
-    const grant = grantPull(before, [A]);
+    const grant = grantPull(before(), [A]);
     const tampered = statementsOf(grant.text).map((s) => (s.Sid === 'OrgRead' ? { ...s, Condition: undefined } : s));
-    const verification = verifyGrant(before, policyOf(...tampered), [A]);
+    const verification = verifyGrant(before(), policyOf(...tampered), [A]);
     expect(verification.changedStatements).toHaveLength(2);
     expect(verification.changedStatements.join('\n')).toContain('o-a1b2c3d4e5');
   });
 
+  /** The policy as written by a grant of A, with the CI statement's Principal replaced. */
+  function ciPrincipalBecomes(Principal: unknown): RepositoryPolicy {
+    const written = statementsOf(grantPull(before(), [A]).text);
+    return policyOf(...written.map((s) => (s.Sid === 'AllowCiPush' ? { ...s, Principal } : s)));
+  }
+
+  it.each([
+    ['another account', { AWS: [root(B), `arn:aws:iam::${CI_ACCOUNT}:role/ci`] }],
+    ['everyone', '*'],
+    ['another role in the same account', { AWS: [CI_ACCOUNT, `arn:aws:iam::${CI_ACCOUNT}:role/admin`] }],
+    ['a service', { Service: 'codebuild.amazonaws.com' }],
+  ])('reports a changed Principal in another statement: %s', (_, principal) => {
+    const verification = verifyGrant(before(), ciPrincipalBecomes(principal), [A]);
+    expect(verification.changedStatements).toEqual([expect.stringContaining('AllowCiPush'), expect.stringContaining('AllowCiPush')]);
+  });
+
+  it('does not report another statement whose accounts came back as root ARNs, reordered', () => {
+    const readBack = ciPrincipalBecomes({ AWS: [`arn:aws:iam::${CI_ACCOUNT}:role/ci`, root(CI_ACCOUNT)] });
+    expect(verifyGrant(before(), readBack, [A]).changedStatements).toEqual([]);
+  });
+
   it('detects another statement that was removed', () => {
-    const grant = grantPull(before, [A]);
+    const grant = grantPull(before(), [A]);
     const withoutCi = statementsOf(grant.text).filter((s) => s.Sid !== 'AllowCiPush');
-    expect(verifyGrant(before, policyOf(...withoutCi), [A]).changedStatements).toEqual([
+    expect(verifyGrant(before(), policyOf(...withoutCi), [A]).changedStatements).toEqual([
       expect.stringContaining('AllowCiPush'),
     ]);
   });
 
   it('detects a statement that was added', () => {
-    const grant = grantPull(before, [A]);
+    const grant = grantPull(before(), [A]);
     const extra = deny('*', 'ecr:DeleteRepository');
-    expect(verifyGrant(before, policyOf(...statementsOf(grant.text), extra), [A]).changedStatements).toEqual([
+    expect(verifyGrant(before(), policyOf(...statementsOf(grant.text), extra), [A]).changedStatements).toEqual([
       expect.stringContaining('ecr:DeleteRepository'),
     ]);
   });
 
   it('reports an account the policy read back does not let pull as missing', () => {
-    const grant = grantPull(before, [A, B]);
+    const grant = grantPull(before(), [A, B]);
     const readBack = statementsOf(grant.text).map((s) => (s.Sid === MANAGED_SID ? readStatement([root(A)]) : s));
-    expect(verifyGrant(before, policyOf(...readBack), [A, B])).toEqual({ granted: [A], missing: [B], changedStatements: [] });
+    expect(verifyGrant(before(), policyOf(...readBack), [A, B])).toEqual({ granted: [A], missing: [B], changedStatements: [] });
   });
 
   it('reports an account as missing when the policy read back lost the managed statement', () => {
-    expect(verifyGrant(before, before, [A]).missing).toEqual([A]);
+    expect(verifyGrant(before(), before(), [A]).missing).toEqual([A]);
   });
 });
 

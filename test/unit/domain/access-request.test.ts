@@ -1,0 +1,42 @@
+/**
+ * An access request's record: what a stored item must hold, and the order requests are taken in.
+ */
+import { AccessRequest, byCreation, RequestId } from '../../../src/domain/access-request';
+
+function request(id: string, createdAt: string): AccessRequest {
+  return AccessRequest.parse({
+    id,
+    repository: 'common-images',
+    account: '222233334444',
+    requester: 'U0123456',
+    state: 'APPROVED',
+    createdAt,
+  });
+}
+
+describe('byCreation', () => {
+  it('orders requests oldest first', () => {
+    const newest = request('r-cccccccccc', '2025-03-01T10:00:02.000Z');
+    const oldest = request('r-aaaaaaaaaa', '2025-03-01T10:00:00.000Z');
+    const middle = request('r-bbbbbbbbbb', '2025-03-01T10:00:01.000Z');
+    expect([newest, oldest, middle].sort(byCreation).map((r) => r.id)).toEqual([oldest.id, middle.id, newest.id]);
+  });
+
+  it('keeps requests made at the same moment in the order they came', () => {
+    const at = '2025-03-01T10:00:00.000Z';
+    const second = request('r-bbbbbbbbbb', at);
+    const first = request('r-aaaaaaaaaa', at);
+    expect(byCreation(second, first)).toBe(0);
+    expect([second, first].sort(byCreation).map((r) => r.id)).toEqual([second.id, first.id]);
+  });
+});
+
+describe('AccessRequest', () => {
+  it('starts a stored request with no attempts', () => {
+    expect(request('r-aaaaaaaaaa', '2025-03-01T10:00:00.000Z').attempts).toBe(0);
+  });
+
+  it.each(['r-ABCDEFGHIJ', 'r-abc', 'x-abcdefghij', 'r-abcdefghijk', ' r-abcdefghij'])('refuses the request ID %j', (id) => {
+    expect(RequestId.safeParse(id).success).toBe(false);
+  });
+});
