@@ -16,7 +16,7 @@ export type ChangeOutcome =
 export async function settleChange(deps: ServiceDeps, repository: string, change: PolicyChange): Promise<ChangeOutcome> {
   const deadline = deps.clock.now() + deps.waitForChangeMs;
   let attempt = await applyWaitingChanges(deps, repository, change);
-  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+  for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
     const mine = attempt.held ? attempt.value.get(change.requestId) : undefined;
     if (mine) return { kind: 'settled', request: mine };
     const { waiting, heldUntil, kept } = await deps.changes.status(repository);
