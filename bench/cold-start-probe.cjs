@@ -15,9 +15,9 @@ async function main() {
   let text;
   if (typeof handler === 'function') {
     const answer = await handler(JSON.parse(eventJson), { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, getRemainingTimeInMillis: () => 3000 });
-    status = answer && answer.statusCode;
+    status = answer?.statusCode;
     // A refusal would be answered 200 as well: report the text, for the caller to check.
-    text = answer && answer.body ? String(JSON.parse(answer.body).text || '') : '';
+    text = answer?.body ? String(JSON.parse(answer.body).text || '') : '';
   }
   const answered = performance.now();
   process.stdout.write(`${JSON.stringify({ beforeLoad, loaded, answered, status, text, exports: Object.keys(mod) })}\n`);
@@ -26,7 +26,7 @@ async function main() {
 main().then(
   () => process.exit(0),
   (error) => {
-    process.stdout.write(`${JSON.stringify({ error: String(error && error.stack ? error.stack : error) })}\n`);
+    process.stdout.write(`${JSON.stringify({ error: String(error?.stack ? error.stack : error) })}\n`);
     process.exit(1);
   },
 );

@@ -31,7 +31,9 @@ export function startDynamoMeter(server: Server, options: { latencyMs?: number }
   let calls: DynamoCall[] = [];
   let inFlight = 0;
   const listeners: Array<() => void> = [];
-  const touched = () => listeners.forEach((listener) => listener());
+  const touched = () => {
+    for (const listener of listeners) listener();
+  };
   const serve: Handler = (incoming, outgoing) => {
     for (const handler of handlers) handler.call(server, incoming, outgoing);
   };

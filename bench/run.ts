@@ -44,7 +44,9 @@ async function main(): Promise<number> {
   const started = performance.now();
   const results: PartResult[] = [];
   for (const part of options.parts) {
-    const { title, run } = PARTS[part]!;
+    const known = PARTS[part];
+    if (!known) throw new Error(`there is no bench part ${part}`);
+    const { title, run } = known;
     process.stdout.write(`  part ${part}: ${title} …`);
     const partStarted = performance.now();
     let result: PartResult;

@@ -109,8 +109,8 @@ function fromParams(params: unknown): { values: Record<string, string>; problems
   const values: Record<string, string> = {};
   const problems: string[] = [];
   for (const param of [params ?? []].flat()) {
-    const match = /^([^=]+)=(.*)$/s.exec(String(param));
-    if (match) values[match[1]!.trim()] = match[2]!;
+    const [, name, value] = /^([^=]+)=(.*)$/s.exec(String(param)) ?? [];
+    if (name !== undefined && value !== undefined) values[name.trim()] = value;
     else problems.push(`--param="${String(param)}" is not name=value`);
   }
   return { values, problems };

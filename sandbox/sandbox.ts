@@ -84,7 +84,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       region: config.region,
       callTimeoutMs: config.awsTimeoutMs,
       endpoints: { ecr: world.ecr.url, dynamodb: world.dynamoUrl },
-      credentials: { accessKeyId: world.env['AWS_ACCESS_KEY_ID'] ?? 'local', secretAccessKey: world.env['AWS_SECRET_ACCESS_KEY'] ?? 'local' },
+      credentials: { accessKeyId: world.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: world.env.AWS_SECRET_ACCESS_KEY ?? 'local' },
     });
     undo.push(async () => clients.destroy());
     const bot = await startServer(config, { clients });

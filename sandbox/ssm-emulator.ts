@@ -110,10 +110,10 @@ export async function startSsmEmulator(options: SsmEmulatorOptions = {}): Promis
         `User: arn:aws:sts::${accountId}:assumed-role/ecr-access/local is not authorized to perform: ssm:GetParameters on resource: ${arn(refused)} because no identity-based policy allows the ssm:GetParameters action`,
       );
     }
-    const found = Names.filter((name) => parameters.has(name));
     return {
-      Parameters: found.map((name) => {
-        const p = parameters.get(name)!;
+      Parameters: Names.flatMap((name) => {
+        const p = parameters.get(name);
+        if (!p) return [];
         return {
           Name: name,
           Type: p.type,

@@ -255,5 +255,7 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
 
 // The schemas have made sure exactly one of the two is set.
 function secretSource(value: string | undefined, parameter: string | undefined): SecretSource {
-  return parameter === undefined ? { value: value! } : { parameter };
+  if (parameter !== undefined) return { parameter };
+  if (value !== undefined) return { value };
+  throw new EcrAccessError(ErrorCode.InvalidConfig, 'a Slack secret is set neither as a value nor as an SSM parameter');
 }

@@ -23,6 +23,7 @@ const TARGET_LOAD_MS = 200;
 
 const TOKEN_PARAMETER = '/ecr-access/bench/slack-bot-token';
 const SIGNING_SECRET_PARAMETER = '/ecr-access/bench/slack-signing-secret';
+const FUNCTION_NAME = 'ecr-access-bench';
 
 /** What the function's configuration would hold; other endpoints go nowhere, as `help` calls nothing else. */
 const LAMBDA_ENV: Record<string, string> = {
@@ -37,7 +38,7 @@ const LAMBDA_ENV: Record<string, string> = {
   AWS_REGION: SANDBOX.region,
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
-  AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-bench',
+  AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
   AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
   LOG_LEVEL: 'warn',
 };
@@ -122,7 +123,7 @@ export async function coldStart(options: BenchOptions): Promise<PartResult> {
   const gzipBytes = gzipSync(code, { level: 9 }).length + gzipSync(sdk, { level: 9 }).length;
 
   // Lambda's Invoke API as a cold `request` meets it: the job is queued (202) and never run here.
-  const invoke = await startLambdaService({ functionName: LAMBDA_ENV.AWS_LAMBDA_FUNCTION_NAME!, handler: async () => undefined });
+  const invoke = await startLambdaService({ functionName: FUNCTION_NAME, handler: async () => undefined });
   // Every cold start reads the Slack secrets before it answers.
   const ssm = await startSsmEmulator({ region: SANDBOX.region });
   ssm.putParameter({ name: TOKEN_PARAMETER, value: SANDBOX.botToken });

@@ -46,7 +46,7 @@ export async function listAtScale(options: BenchOptions): Promise<PartResult> {
       grants.push(...accounts.map((account, i) => ({ id: seededRequestId(r * ACCOUNTS_EACH + i), repository, account })));
     }
     await seedGrants(w.clients.dynamo, SANDBOX.table, grants, { approver: SANDBOX.approver, requester: SANDBOX.requester });
-    const check = await dynamoRequestStore(dynamoTable(w.clients.dynamo, SANDBOX.table)).get(grants[0]!.id);
+    const check = await dynamoRequestStore(dynamoTable(w.clients.dynamo, SANDBOX.table)).get(seededRequestId(0));
     if (check?.state !== 'GRANTED') throw new Error('the seeded grant records do not read back as the store reads requests');
 
     const answerMs: number[] = [];

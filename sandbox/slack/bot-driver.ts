@@ -136,10 +136,10 @@ export class BotDriver {
   private showCommandAck(body: string, user: string, channel: string, responseUrl: string): void {
     if (body.trim() === '') return;
     const json = parseJsonObject(body);
-    const text = json ? (typeof json['text'] === 'string' ? json['text'] : '') : body;
-    const blocks = json && Array.isArray(json['blocks']) ? (json['blocks'] as SimBlock[]) : undefined;
+    const text = json ? (typeof json.text === 'string' ? json.text : '') : body;
+    const blocks = json && Array.isArray(json.blocks) ? (json.blocks as SimBlock[]) : undefined;
     const content = { text, ...(blocks ? { blocks } : {}) };
-    if (json?.['response_type'] === 'in_channel') {
+    if (json?.response_type === 'in_channel') {
       this.deps.workspace.postMessage(channel, content);
       return;
     }

@@ -161,7 +161,7 @@ export function findButton(
   actionId: string,
 ): { blockId: string; button: ButtonElement } | undefined {
   for (const block of blocks ?? []) {
-    const candidates = block.type === 'actions' ? asArray(block['elements']) : [block['accessory']];
+    const candidates = block.type === 'actions' ? asArray(block.elements) : [block.accessory];
     for (const element of candidates) {
       if (isButton(element) && element.action_id === actionId) {
         return { blockId: block.block_id ?? '', button: element };
@@ -175,7 +175,7 @@ export function findButton(
 export function buttonActionIds(blocks: readonly SimBlock[] | undefined): string[] {
   const ids: string[] = [];
   for (const block of blocks ?? []) {
-    const candidates = block.type === 'actions' ? asArray(block['elements']) : [block['accessory']];
+    const candidates = block.type === 'actions' ? asArray(block.elements) : [block.accessory];
     for (const element of candidates) if (isButton(element)) ids.push(element.action_id);
   }
   return ids;
@@ -199,5 +199,5 @@ function asArray(value: unknown): unknown[] {
 function isButton(value: unknown): value is ButtonElement {
   if (typeof value !== 'object' || value === null) return false;
   const element = value as Record<string, unknown>;
-  return element['type'] === 'button' && typeof element['action_id'] === 'string';
+  return element.type === 'button' && typeof element.action_id === 'string';
 }

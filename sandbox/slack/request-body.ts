@@ -39,7 +39,7 @@ export function decodeWebApiCall(request: IncomingMessage, rawBody: string): Dec
     return { ok: false, error: 'invalid_form_data' };
   }
 
-  const token = bearer ?? (typeof fields['token'] === 'string' ? fields['token'] : undefined);
+  const token = bearer ?? (typeof fields.token === 'string' ? fields.token : undefined);
   const { token: _token, ...params } = fields;
   for (const [field, error] of Object.entries(JSON_FIELDS)) {
     const value = params[field];

@@ -22,12 +22,12 @@ export function applyResponse(
   if (context.uses >= RESPONSE_URL_MAX_USES) return rejected(404, 'used_url');
   context.uses += 1;
 
-  const blocks = Array.isArray(body['blocks']) && body['blocks'].length > 0 ? (body['blocks'] as SimBlock[]) : undefined;
-  const content = { text: typeof body['text'] === 'string' ? body['text'] : '', ...(blocks ? { blocks } : {}) };
-  const threadTs = typeof body['thread_ts'] === 'string' ? body['thread_ts'] : undefined;
+  const blocks = Array.isArray(body.blocks) && body.blocks.length > 0 ? (body.blocks as SimBlock[]) : undefined;
+  const content = { text: typeof body.text === 'string' ? body.text : '', ...(blocks ? { blocks } : {}) };
+  const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
   const original = originalMessage(workspace, context);
 
-  if (isSet(body['delete_original'])) {
+  if (isSet(body.delete_original)) {
     if (!original) return rejected(404, 'message_not_found');
     if (original.ephemeral) workspace.deleteEphemeral(context.user, original.ts);
     else workspace.deleteMessage(context.channel, original.ts);
@@ -35,13 +35,13 @@ export function applyResponse(
   }
   if (content.text === '' && !blocks) return rejected(400, 'no_text');
 
-  if (isSet(body['replace_original']) && original) {
+  if (isSet(body.replace_original) && original) {
     // A replacement is a whole new message body: blocks left out are gone, not kept.
     if (original.ephemeral) workspace.replaceEphemeral(context.user, original.ts, content, context.id);
     else workspace.updateMessage(context.channel, original.ts, content, { edited: false, replace: true });
     return { status: 200, outcome: 'replaced' };
   }
-  if (body['response_type'] === 'in_channel') {
+  if (body.response_type === 'in_channel') {
     workspace.postMessage(context.channel, content, threadTs);
     return { status: 200, outcome: 'in_channel' };
   }

@@ -1,7 +1,7 @@
 // The list use case: who can pull, from the live policy, explained by the records; drift in
 // either direction is shown, not hidden.
 import { byCreation, OPEN_STATES, type AccessRequest, type Failure } from '../domain/access-request';
-import { parsePolicy, pullers } from '../domain/policy';
+import { parsePolicy, pullers, type Pullers } from '../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../errors';
 import type { ServiceDeps } from './deps';
 
@@ -60,7 +60,7 @@ async function describe(deps: ServiceDeps, repository: string): Promise<Reposito
     deps.store.listByRepository(repository),
   ]);
   const open = records.filter((r) => OPEN_STATES.includes(r.state)).sort(byCreation);
-  let live;
+  let live: Pullers;
   try {
     if ('error' in policyRead) throw policyRead.error;
     live = pullers(parsePolicy(policyRead.text));

@@ -442,7 +442,7 @@ describe('driving the bot', () => {
       text: 'request common-images 222233334444 CI pulls',
       is_enterprise_install: 'false',
     });
-    expect(fields['response_url']).toMatch(new RegExp(`^${sim.url}/response/`));
+    expect(fields.response_url).toMatch(new RegExp(`^${sim.url}/response/`));
   });
 
   it('shows a JSON ack to the user who ran the command, as an ephemeral message', async () => {
@@ -502,14 +502,14 @@ describe('driving the bot', () => {
     await sim.clickButton({ user: BOB, channel: APPROVALS, messageTs: posted.message_ts ?? '', actionId: 'deny' });
 
     const payload = interactionPayload(receiver.received[0] as Received);
-    expect(payload['container']).toMatchObject({ message_ts: posted.message_ts, is_ephemeral: true });
+    expect(payload.container).toMatchObject({ message_ts: posted.message_ts, is_ephemeral: true });
     expect(payload).not.toHaveProperty('message');
   });
 
   it('replaces the card when the bot answers a click through response_url', async () => {
     const ts = await postApprovalCard();
     await useReceiver(async (request) => {
-      const responseUrl = String(interactionPayload(request)['response_url']);
+      const responseUrl = String(interactionPayload(request).response_url);
       await fetch(responseUrl, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },

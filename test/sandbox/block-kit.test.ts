@@ -61,7 +61,7 @@ describe("the bot's request card", () => {
 
   it("finds the Approve button's confirm dialog by action_id", () => {
     const found = findElement(overTheWire(card).blocks, APPROVE_ACTION);
-    expect(found?.element['confirm']).toMatchObject({ title: { text: 'Grant pull access?' }, deny: { text: 'Cancel' } });
+    expect(found?.element.confirm).toMatchObject({ title: { text: 'Grant pull access?' }, deny: { text: 'Cancel' } });
   });
 });
 

@@ -22,7 +22,7 @@ const ROOT = join(__dirname, '..', '..');
 const ACCOUNT = '222233334444';
 
 /** What `npm run sandbox` runs, e.g. ['node', '--import', 'tsx', 'sandbox/cli.ts']. */
-const SCRIPT = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['sandbox']!.split(' ');
+const SCRIPT = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.sandbox!.split(' ');
 
 /** The environment a person's terminal has: nothing that hides warnings, so the checks of the output below see every one. */
 function withoutSdkWarningSetting(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -39,7 +39,7 @@ describe('the conversations file', () => {
     await recorder.stop();
 
     const saved = await loadConversations(path);
-    expect(saved?.history.conversations['C0APPROVALS']?.map((m) => m.text)).toEqual(['a card', 'a reply']);
+    expect(saved?.history.conversations.C0APPROVALS?.map((m) => m.text)).toEqual(['a card', 'a reply']);
     expect(saved?.postedAt[card.ts!]).toBe(1_767_000_000_000);
   });
 

@@ -33,7 +33,7 @@ export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
   let watching: Array<{ operation: string; matches: (body: string) => boolean; done: () => void }> = [];
   let failed = 0;
   let holding: { operation: string; bodyIncludes: string; held: () => void } | undefined;
-  let released: Array<() => void> = [];
+  const released: Array<() => void> = [];
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -52,7 +52,9 @@ export async function startDynamoFaults(target: string): Promise<DynamoFaults> {
       const text = body.toString('utf8');
       const watchers = watching.filter((w) => w.operation === operation && w.matches(text));
       watching = watching.filter((w) => !watchers.includes(w));
-      res.once('finish', () => watchers.forEach((w) => w.done()));
+      res.once('finish', () => {
+        for (const w of watchers) w.done();
+      });
       const pass = () => {
         const forward = httpRequest(
           { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },

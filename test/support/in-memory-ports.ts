@@ -118,7 +118,10 @@ export class InMemoryChangeQueue implements ChangeQueue {
 
   private queue(repository: string) {
     let queue = this.queues.get(repository);
-    if (!queue) this.queues.set(repository, (queue = []));
+    if (!queue) {
+      queue = [];
+      this.queues.set(repository, queue);
+    }
     return queue;
   }
   private add(repository: string, change: PolicyChange) {

@@ -46,7 +46,7 @@ async function post(path, body) {
     const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     const answer = await response.json();
     return response.ok ? answer : { ok: false, notice: answer.error || `The sandbox answered HTTP ${response.status}.` };
-  } catch (error) {
+  } catch {
     return { ok: false, notice: 'The sandbox is not running. Start it again with `npm run sandbox`.' };
   }
 }

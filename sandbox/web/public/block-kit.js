@@ -2,11 +2,11 @@
 // divider, actions (buttons with styles and confirm dialogs), image, rich_text, and a visible
 // placeholder for anything else. Buttons carry their action_id; the page decides what a click
 // does. A browser script and a CommonJS module (tests).
-(function (root, factory) {
+((root, factory) => {
   const api = factory(typeof module === 'object' && module.exports ? require('./mrkdwn.js') : root.Mrkdwn);
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.BlockKit = api;
-})(typeof self !== 'undefined' ? self : this, function (Mrkdwn) {
+})(typeof self !== 'undefined' ? self : this, (Mrkdwn) => {
   'use strict';
   const { mrkdwn, plainText, escapeHtml } = Mrkdwn;
 

@@ -7,14 +7,14 @@ export function confirmDialog(confirm, context) {
   const backdrop = $('dialog-backdrop');
   const ok = $('dialog-confirm');
   const cancel = $('dialog-cancel');
-  $('dialog-title').innerHTML = plainText((confirm.title && confirm.title.text) || 'Are you sure?');
+  $('dialog-title').innerHTML = plainText(confirm.title?.text || 'Are you sure?');
   $('dialog-text').innerHTML = confirm.text
     ? confirm.text.type === 'mrkdwn'
       ? mrkdwn(confirm.text.text, context)
       : plainText(confirm.text.text)
     : '';
-  ok.innerHTML = plainText((confirm.confirm && confirm.confirm.text) || 'Yes');
-  cancel.innerHTML = plainText((confirm.deny && confirm.deny.text) || 'Cancel');
+  ok.innerHTML = plainText(confirm.confirm?.text || 'Yes');
+  cancel.innerHTML = plainText(confirm.deny?.text || 'Cancel');
   ok.className = `bk-button ${confirm.style === 'danger' ? 'bk-button-danger' : 'bk-button-primary'}`;
   backdrop.hidden = false;
   ok.focus();

@@ -1,11 +1,11 @@
 // Slack's mrkdwn as HTML: *bold*, _italic_, ~strike~, `code`, ``` blocks ```, > quotes,
 // :emoji:, and the <…> entities (mentions, channels, dates, links). Text is escaped first, so
 // nothing a message says can become markup. A browser script and a CommonJS module (tests).
-(function (root, factory) {
+((root, factory) => {
   const api = factory();
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.Mrkdwn = api;
-})(typeof self !== 'undefined' ? self : this, function () {
+})(typeof self !== 'undefined' ? self : this, () => {
   'use strict';
 
   /** The shortcodes people and bots use most; an unknown one stays as typed, as in Slack. */
@@ -25,7 +25,6 @@
   };
 
   const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-  const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
   function escapeHtml(text) {
     return String(text)
@@ -147,13 +146,13 @@
     const label = bar < 0 ? undefined : inner.slice(bar + 1);
     if (target.startsWith('@')) {
       const id = target.slice(1);
-      const name = (ctx.userName && ctx.userName(id)) || label || id;
+      const name = ctx.userName?.(id) || label || id;
       const self = ctx.currentUser === id ? ' mention-self' : '';
       return `<span class="mention${self}" data-user-id="${escapeHtml(id)}">@${escapeHtml(name)}</span>`;
     }
     if (target.startsWith('#')) {
       const id = target.slice(1);
-      const name = (ctx.channelName && ctx.channelName(id)) || label || id;
+      const name = ctx.channelName?.(id) || label || id;
       return `<span class="mention channel">#${escapeHtml(name)}</span>`;
     }
     if (target.startsWith('!date^')) {
@@ -205,10 +204,10 @@
       return `${HOLE}${holes.length - 1}${HOLE_END}`;
     };
     const withHoles = text
-      .replace(/`([^`\n]+)`/g, (whole, code) => hole(`<code>${escapeHtml(decodeSlackEntities(code))}</code>`))
-      .replace(/<([^<>\n]+)>/g, (whole, inner) => hole(entity(inner, ctx)));
+      .replace(/`([^`\n]+)`/g, (_whole, code) => hole(`<code>${escapeHtml(decodeSlackEntities(code))}</code>`))
+      .replace(/<([^<>\n]+)>/g, (_whole, inner) => hole(entity(inner, ctx)));
     const html = quoteLines(emphasise(escapeHtml(decodeSlackEntities(withHoles))).split('\n')).join('');
-    return html.replace(new RegExp(`${HOLE}(\\d+)${HOLE_END}`, 'g'), (whole, index) => holes[Number(index)]);
+    return html.replace(new RegExp(`${HOLE}(\\d+)${HOLE_END}`, 'g'), (_whole, index) => holes[Number(index)]);
   }
 
   /** Lines starting with "> " become one quote; the others are joined by line breaks. */

@@ -29,14 +29,14 @@ function parsePolicy(text) {
   if (text === null || text === undefined) return undefined;
   try {
     return { statements: asList(JSON.parse(text).Statement) };
-  } catch (error) {
+  } catch {
     return { invalid: true };
   }
 }
 
 function jsonHtml(text) {
   const pretty = JSON.stringify(JSON.parse(text), null, 2);
-  return escapeHtml(pretty).replace(/(&quot;(?:[^&]|&(?!quot;))*?&quot;)(\s*:)?/g, (whole, string, colon) =>
+  return escapeHtml(pretty).replace(/(&quot;(?:[^&]|&(?!quot;))*?&quot;)(\s*:)?/g, (_whole, string, colon) =>
     colon ? `<span class="json-key">${string}</span>${colon}` : `<span class="json-string">${string}</span>`,
   );
 }
@@ -61,7 +61,7 @@ function statementHtml(statement, isNew) {
 function repositoryHtml(name, policy) {
   const parsed = parsePolicy(policy.policyText);
   const before = parsePolicy(policy.previousText);
-  const earlier = new Set(before && before.statements ? before.statements.flatMap((s) => principalsOf(s).map((p) => p.value)) : []);
+  const earlier = new Set(before?.statements ? before.statements.flatMap((s) => principalsOf(s).map((p) => p.value)) : []);
   const isNew = (principal) => Boolean(before) && !earlier.has(principal);
   const changed = policy.changedAt
     ? `<span class="updated-at" title="${escapeHtml(fullFormat.format(policy.changedAt))}">changed ${escapeHtml(timeFormat.format(policy.changedAt))}</span>`

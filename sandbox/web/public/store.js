@@ -46,11 +46,11 @@ export function userName(id) {
   if (!state.snapshot) return undefined;
   if (id === state.snapshot.bot.userId) return state.snapshot.bot.name;
   const user = state.snapshot.users.find((u) => u.id === id);
-  return user && user.name;
+  return user?.name;
 }
 
 export function channelName(id) {
-  const channel = state.snapshot && state.snapshot.channels.find((c) => c.id === id);
+  const channel = state.snapshot?.channels.find((c) => c.id === id);
   return channel ? channel.name : undefined;
 }
 

@@ -18,7 +18,7 @@ export function avatar(author, size) {
   if (author.kind === 'bot') return `<span class="${cls} avatar-bot" aria-hidden="true"><img src="/favicon.svg" alt=""></span>`;
   if (author.kind === 'slackbot') return `<span class="${cls} avatar-slackbot" aria-hidden="true">S</span>`;
   const index = state.snapshot.users.findIndex((u) => u.id === author.id);
-  const colour = AVATAR_COLOURS[(index < 0 ? 0 : index) % AVATAR_COLOURS.length];
+  const colour = AVATAR_COLOURS[Math.max(index, 0) % AVATAR_COLOURS.length];
   return `<span class="${cls}" style="background:${colour}" aria-hidden="true">${escapeHtml((author.name || '?').slice(0, 1).toUpperCase())}</span>`;
 }
 

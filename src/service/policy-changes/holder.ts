@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { AccessRequest, Failure } from '../../domain/access-request';
 import { oneChangePerAccount, type PolicyChange } from '../../domain/policy-change';
-import { applyToPolicy, canPull, managedAccounts, parsePolicy, verifyGrant, type RepositoryPolicy } from '../../domain/policy';
+import { applyToPolicy, canPull, managedAccounts, parsePolicy, verifyGrant, type PolicyUpdate, type RepositoryPolicy } from '../../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../../errors';
 import { announce } from '../announce';
 import type { ServiceDeps } from '../deps';
@@ -97,7 +97,7 @@ async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, b
     return { settled: [], recorded: [], stop: true };
   }
 
-  let update;
+  let update: PolicyUpdate;
   try {
     update = applyToPolicy(
       before,

@@ -127,7 +127,8 @@ const hugeDocument = fc
     }
     const text = JSON.stringify({ Version: '2012-10-17', Statement: asObject && Statement.length === 1 ? Statement[0] : Statement });
     // Written as text: JSON.stringify itself overflows the stack on the deepest of these.
-    const nested = '{"k":['.repeat(Math.floor(depth / 2)) + '"deep"' + ']}'.repeat(Math.floor(depth / 2));
+    const half = Math.floor(depth / 2);
+    const nested = ['{"k":['.repeat(half), '"deep"', ']}'.repeat(half)].join('');
     return text.replace(JSON.stringify(DEEP), nested);
   });
 

@@ -290,7 +290,7 @@ describe('canPull', () => {
     expect(canPull(policyOf(readStatement([root(A)]), denial), A)).toBe(true);
   });
 
-  it.each(['ecr:' + '*'.repeat(40) + 'x', '*?'.repeat(60) + 'z', 'ecr:' + '*B'.repeat(30) + 'q'])(
+  it.each([`ecr:${'*'.repeat(40)}x`, `${'*?'.repeat(60)}z`, `ecr:${'*B'.repeat(30)}q`])(
     'decides a pathological wildcard pattern without hanging (%s)',
     (action) => {
       expect(canPull(policyOf(allow({ AWS: A }, [action, ...READ])), A)).toBe(true);
