@@ -80,7 +80,7 @@ export class FaultPlan {
       throw new RangeError('errorRate + throttleRate + lateRate must not exceed 1');
     }
     if (faults.lateRate && faults.lateMs === undefined) throw new RangeError('lateRate needs lateMs, the delay');
-    this.faults = { ...faults, actions: faults.actions && [...faults.actions] };
+    this.faults = { ...faults, ...(faults.actions && { actions: [...faults.actions] }) };
     this.random = seededRandom(faults.seed ?? 1);
   }
 

@@ -104,11 +104,12 @@ export class EcrRegistry {
     for (const repository of repositories) this.repositories.set(repository.name, { ...repository });
   }
 
+  // Optional fields may come as undefined: the request bodies parsed in actions.ts pass them on as they are.
   createRepository(input: {
     repositoryName: string;
-    registryId?: string;
-    imageTagMutability?: ImageTagMutability;
-    scanOnPush?: boolean;
+    registryId?: string | undefined;
+    imageTagMutability?: ImageTagMutability | undefined;
+    scanOnPush?: boolean | undefined;
   }): RepositoryDescription {
     if (!this.isOwnRegistry(input.registryId)) throw accessDenied('CreateRepository', input.registryId ?? '');
     assertRepositoryName(input.repositoryName);
@@ -127,10 +128,10 @@ export class EcrRegistry {
   }
 
   describeRepositories(input: {
-    registryId?: string;
-    repositoryNames?: string[];
-    maxResults?: number;
-    nextToken?: string;
+    registryId?: string | undefined;
+    repositoryNames?: string[] | undefined;
+    maxResults?: number | undefined;
+    nextToken?: string | undefined;
   }): { repositories: RepositoryDescription[]; nextToken?: string } {
     if (input.repositoryNames) {
       if (input.maxResults !== undefined || input.nextToken !== undefined) {
@@ -148,13 +149,13 @@ export class EcrRegistry {
     return end < all.length ? { repositories: page, nextToken: encodeToken(end) } : { repositories: page };
   }
 
-  getRepositoryPolicy(input: { repositoryName: string; registryId?: string }): PolicyAnswer {
+  getRepositoryPolicy(input: { repositoryName: string; registryId?: string | undefined }): PolicyAnswer {
     const repository = this.existing(input.repositoryName, input.registryId);
     if (repository.policyText === undefined) throw repositoryPolicyNotFound(repository.name, this.registryId);
     return this.policyAnswer(repository.name, reformatAsEcrDoes(repository.policyText));
   }
 
-  setRepositoryPolicy(input: { repositoryName: string; registryId?: string; policyText: string }): PolicyAnswer {
+  setRepositoryPolicy(input: { repositoryName: string; registryId?: string | undefined; policyText: string }): PolicyAnswer {
     const repository = this.existing(input.repositoryName, input.registryId);
     if (!isAcceptableRepositoryPolicy(input.policyText, this.settings.isKnownAccount)) throw invalidPolicy();
     repository.policyText = input.policyText;
@@ -162,7 +163,7 @@ export class EcrRegistry {
     return this.policyAnswer(repository.name, input.policyText);
   }
 
-  deleteRepositoryPolicy(input: { repositoryName: string; registryId?: string }): PolicyAnswer {
+  deleteRepositoryPolicy(input: { repositoryName: string; registryId?: string | undefined }): PolicyAnswer {
     const repository = this.existing(input.repositoryName, input.registryId);
     const { policyText } = repository;
     if (policyText === undefined) throw repositoryPolicyNotFound(repository.name, this.registryId);

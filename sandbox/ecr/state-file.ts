@@ -14,7 +14,8 @@ const stateSchema = z.object({
       createdAt: z.number(),
       imageTagMutability: z.enum(['MUTABLE', 'IMMUTABLE']),
       scanOnPush: z.boolean(),
-      policyText: z.string().optional(),
+      // Absent, never undefined: the registry deletes the field when a policy is deleted.
+      policyText: z.string().exactOptional(),
     }),
   ),
 });

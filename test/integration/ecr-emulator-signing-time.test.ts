@@ -4,6 +4,7 @@
  */
 import { DescribeRepositoriesCommand, ECRClient, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { startEcrEmulator, type EcrEmulator, type EcrEmulatorOptions } from '../../sandbox/ecr-emulator';
+import { failureOf } from '../support/aws-failure';
 
 const MINUTE = 60_000;
 const BASIC = '\\d{8}T\\d{6}Z';
@@ -37,16 +38,6 @@ function clientFor(emulator: EcrEmulator, offsetMs: number): ECRClient {
 
 const setPolicy = (client: ECRClient): Promise<unknown> =>
   client.send(new SetRepositoryPolicyCommand({ repositoryName: 'common-images', policyText: POLICY }));
-
-async function failureOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    const { name, message, $metadata } = error as Error & { $metadata?: { httpStatusCode?: number } };
-    return { name, message, status: $metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 /** A signed POST with exactly the date headers given, for what the SDK never sends. */
 function postDated(emulator: EcrEmulator, dateHeaders: Record<string, string>): Promise<Response> {

@@ -14,6 +14,7 @@ import {
   SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
 import { startEcrEmulator, type EcrEmulator, type EcrEmulatorOptions } from '../../sandbox/ecr-emulator';
+import { failureOf } from '../support/aws-failure';
 
 const REGISTRY_ID = '123456789012';
 const INVALID_POLICY =
@@ -90,17 +91,6 @@ async function start(options: EcrEmulatorOptions = {}): Promise<EcrEmulator> {
   const emulator = await startEcrEmulator(options);
   emulators.push(emulator);
   return emulator;
-}
-
-/** The error a promise rejects with, so a test can assert on its name and message together. */
-async function failureOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    const { name, message, $metadata } = error as Error & { $metadata?: { httpStatusCode?: number } };
-    return { name, message, status: $metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail, but it succeeded');
 }
 
 /** Whether a promise has settled yet, observed without waiting on it. */
