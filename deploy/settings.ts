@@ -6,8 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod';
-import { AwsRegion, SlackBotId, SlackChannelId, SlackUserId, SsmParameterName } from '../src/config';
+import { AwsRegion, SsmParameterName } from '../src/config';
 import { RepositoryName } from '../src/domain/repository';
+import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from '../src/domain/slack-id';
 
 const ROOT = join(__dirname, '..');
 export const STAGES_DIR = join(ROOT, 'deploy', 'stages');
@@ -84,7 +85,7 @@ function settingsSchema(stage: string) {
       repositories: list('repositories').pipe(z.array(RepositoryName).min(1, { message: `is missing: ${SETTINGS.repositories}` })),
       approvalChannel: text('approvalChannel').pipe(SlackChannelId),
       approvers: list('approvers').pipe(z.array(SlackUserId)).default([]),
-      approverGroup: text('approverGroup').regex(/^S[A-Z0-9]{2,}$/, { message: 'must be a Slack user group ID like S012ABCDEF' }).optional(),
+      approverGroup: text('approverGroup').pipe(SlackUserGroupId).optional(),
       slackBotId: text('slackBotId').pipe(SlackBotId),
       slackBotUserId: text('slackBotUserId').pipe(SlackUserId),
       ssmPrefix: text('ssmPrefix').pipe(SsmPrefix).default(`/ecr-access/${stage}`),

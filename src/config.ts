@@ -2,16 +2,13 @@
 // error that lists every problem at once.
 import * as z from 'zod';
 import { RepositoryName } from './domain/repository';
+import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from './domain/slack-id';
 import { EcrAccessError, ErrorCode } from './errors';
 
 const commaList = z
   .string()
   .optional()
   .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0));
-
-export const SlackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { message: 'Slack user IDs look like U012ABCDEF' });
-
-export const SlackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, { message: 'must be a channel ID like C012ABCDEF, not a #name' });
 
 /** What a bot token looks like, given in the environment or read from SSM. */
 export const SlackBotToken = z.string().regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' });
@@ -26,8 +23,6 @@ export const SsmParameterName = z
 export const AwsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as us-east-1' });
 
 const LambdaFunctionName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a Lambda function name' });
-
-export const SlackBotId = z.string().regex(/^B[A-Z0-9]+$/, { message: 'Slack bot IDs look like B012ABCDEF' });
 
 const seconds = (min: number, max: number) =>
   z.coerce
@@ -51,10 +46,7 @@ const EnvFields = z
       .regex(/^[A-Za-z0-9_.-]{3,255}$/, { message: 'must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)' }),
     ECR_ACCESS_APPROVAL_CHANNEL: z.string({ message: 'is required (the approvers’ channel ID, like C012ABCDEF)' }).pipe(SlackChannelId),
     ECR_ACCESS_APPROVERS: commaList.pipe(z.array(SlackUserId)),
-    ECR_ACCESS_APPROVER_GROUP: z
-      .string()
-      .regex(/^S[A-Z0-9]{2,}$/, { message: 'must be a Slack user group ID like S012ABCDEF' })
-      .optional(),
+    ECR_ACCESS_APPROVER_GROUP: SlackUserGroupId.optional(),
     ECR_ACCESS_REPOSITORIES: commaList.pipe(
       z.array(RepositoryName).min(1, { message: 'is required: a comma-separated list of shareable repositories' }),
     ),

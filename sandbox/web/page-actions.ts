@@ -2,17 +2,18 @@
 // a message, and click a button. Each goes through the Slack simulator exactly as Slack would
 // deliver it, so the bot sees signed requests on its real receiver.
 import { z } from 'zod';
+import { SlackChannelId, SlackUserId } from '../../src/domain/slack-id';
 import type { BotReply, SlackSimulator } from '../slack-simulator';
 import { COMMANDS } from './page-state';
 
-const UserId = z.string().regex(/^[UW][A-Z0-9]+$/);
-const ConversationId = z.string().regex(/^[CGD][A-Z0-9]+$/);
+/** A channel, or a person's DM with the bot (D…). */
+const ConversationId = z.union([SlackChannelId, z.string().regex(/^D[A-Z0-9]+$/)]);
 const Ts = z.string().regex(/^\d+\.\d+$/);
 const Text = z.string().trim().min(1).max(4000);
 
-export const CommandInput = z.object({ user: UserId, channel: ConversationId, text: Text });
-export const ClickInput = z.object({ user: UserId, channel: ConversationId, messageTs: Ts, actionId: z.string().min(1).max(255) });
-export const MessageInput = z.object({ user: UserId, channel: ConversationId, text: Text, threadTs: Ts.optional() });
+export const CommandInput = z.object({ user: SlackUserId, channel: ConversationId, text: Text });
+export const ClickInput = z.object({ user: SlackUserId, channel: ConversationId, messageTs: Ts, actionId: z.string().min(1).max(255) });
+export const MessageInput = z.object({ user: SlackUserId, channel: ConversationId, text: Text, threadTs: Ts.optional() });
 
 export type CommandInput = z.infer<typeof CommandInput>;
 export type ClickInput = z.infer<typeof ClickInput>;

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { ErrorCode } from '../errors';
 import { AccountId } from './account';
 import { RepositoryName } from './repository';
+import { SlackId } from './slack-id';
 
 export const RequestState = z.enum(['PENDING', 'APPROVED', 'GRANTED', 'FAILED', 'DENIED']);
 export type RequestState = z.infer<typeof RequestState>;
@@ -18,9 +19,6 @@ export const OPEN_STATES: readonly RequestState[] = ['PENDING', 'APPROVED', 'FAI
 
 export const RequestId = z.string().regex(/^r-[0-9a-z]{10}$/, { message: 'not an ecr-access request ID' });
 export type RequestId = z.infer<typeof RequestId>;
-
-/** A Slack user, channel or team ID, as Slack writes them. */
-export const SlackId = z.string().regex(/^[A-Z0-9]{2,32}$/, { message: 'not a Slack ID' });
 
 /** A message's place in Slack: its channel and timestamp. */
 export const MessageRef = z.object({ channel: SlackId, ts: z.string().regex(/^\d+\.\d+$/, { message: 'not a Slack message timestamp' }) });

@@ -2,9 +2,10 @@
 // Jobs are plain data so a runtime may run them in-process or hand them to another invocation.
 import * as z from 'zod';
 import { AccountId } from '../domain/account';
-import { MessageRef, RequestId, SlackId } from '../domain/access-request';
+import { MessageRef, RequestId } from '../domain/access-request';
 import { MAX_REASON_LENGTH } from '../domain/command';
 import { RepositoryName } from '../domain/repository';
+import { SlackId } from '../domain/slack-id';
 import type { Logger } from '../logger';
 import { decide } from '../service/decide';
 import type { ServiceDeps } from '../service/deps';
