@@ -16,7 +16,8 @@ export type Command =
 export const REQUEST_USAGE = `${COMMAND} request <repository> <12-digit account ID> [reason]`;
 export const LIST_USAGE = `${COMMAND} list [repository]`;
 
-const Reason = z
+/** Why someone asks: free text, checked here when typed and again when a job carries it. */
+export const Reason = z
   .string()
   .max(MAX_REASON_LENGTH, { message: `the reason has at most ${MAX_REASON_LENGTH} characters` });
 

@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import { AccountId } from '../domain/account';
 import { MessageRef, RequestId } from '../domain/access-request';
-import { MAX_REASON_LENGTH } from '../domain/command';
+import { Reason } from '../domain/command';
 import { RepositoryName } from '../domain/repository';
 import { SlackId } from '../domain/slack-id';
 import type { Logger } from '../logger';
@@ -21,7 +21,7 @@ export const Job = z.discriminatedUnion('kind', [
     user: SlackId,
     repository: RepositoryName,
     account: AccountId,
-    reason: z.string().max(MAX_REASON_LENGTH).optional(),
+    reason: Reason.optional(),
     responseUrl: ResponseUrl,
   }),
   z.object({
