@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { AwsRegion, SsmParameterName } from '../src/config';
 import { RepositoryName } from '../src/domain/repository';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from '../src/domain/slack-id';
+import { LogLevel } from '../src/logger';
 
 const ROOT = join(__dirname, '..');
 export const STAGES_DIR = join(ROOT, 'deploy', 'stages');
@@ -91,7 +92,7 @@ function settingsSchema(stage: string) {
       ssmPrefix: text('ssmPrefix').pipe(SsmPrefix).default(`/ecr-access/${stage}`),
       secretsKmsKey: text('secretsKmsKey').pipe(KmsKeyArn).optional(),
       tableName: text('tableName').pipe(TableName).default(`ecr-access-${stage}`),
-      logLevel: z.enum(['debug', 'info', 'warn', 'error'], { message: `must be ${SETTINGS.logLevel}` }).default('info'),
+      logLevel: z.enum(LogLevel.options, { message: `must be ${SETTINGS.logLevel}` }).default('info'),
     })
     .refine((s) => (Array.isArray(s.approvers) && s.approvers.length > 0) || typeof s.approverGroup === 'string', {
       message: `and approverGroup are both missing: set one or both, so that somebody can approve. approvers are ${SETTINGS.approvers}; approverGroup is ${SETTINGS.approverGroup}`,

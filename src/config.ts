@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { RepositoryName } from './domain/repository';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from './domain/slack-id';
 import { EcrAccessError, ErrorCode } from './errors';
+import { LogLevel } from './logger';
 
 const commaList = z
   .string()
@@ -52,7 +53,7 @@ const EnvFields = z
     ),
     AWS_REGION: z.string({ message: 'is required (for example us-east-1)' }).pipe(AwsRegion),
     PORT: z.coerce.number().int().min(0, { message: 'must be a port number (0 picks a free one)' }).max(65535).default(3000),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    LOG_LEVEL: LogLevel.default('info'),
     ECR_ACCESS_WRITE_LANDING_SECONDS: seconds(1, 3600).default(360),
     ECR_ACCESS_LEASE_SECONDS: seconds(2, 3600).default(420),
     ECR_ACCESS_WAIT_SECONDS: seconds(1, 600).default(60),
@@ -171,7 +172,7 @@ export interface Config {
   readonly repositories: readonly string[];
   readonly region: string;
   readonly port: number;
-  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly logLevel: LogLevel;
   /** How long a repository lease lasts unless renewed. */
   readonly leaseMs: number;
   /** How long after it was sent a policy write may still reach ECR: AWS accepts a signed request for 5 minutes, plus a margin for clocks. */

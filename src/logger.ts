@@ -1,6 +1,10 @@
 // One structured (JSON lines) logger for the whole app; secrets are masked before anything is
 // written. On Lambda each line also carries the invocation it belongs to (src/lambda/invocations.ts).
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import * as z from 'zod';
+
+/** The levels, least severe first; LOG_LEVEL and the deploy settings take these words. */
+export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
+export type LogLevel = z.infer<typeof LogLevel>;
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 const SECRET_PATTERNS = [/xox[abposr]-[A-Za-z0-9-]+/g, /v0=[a-f0-9]{64}/g];
