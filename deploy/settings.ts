@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod';
-import { AwsRegion, SsmParameterName } from '../src/config';
+import { AwsRegion, listItems, SsmParameterName } from '../src/config';
 import { RepositoryName } from '../src/domain/repository';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from '../src/domain/slack-id';
 import { LogLevel } from '../src/logger';
@@ -62,8 +62,7 @@ const missingOr = (name: SettingName, kind: string) => (issue: { input?: unknown
 const text = (name: SettingName) => z.string({ error: missingOr(name, 'text') }).trim();
 
 /** A YAML list or a comma-separated string (as --param gives it), as a list without blanks or repeats. */
-const asList = (value: string | readonly string[]): string[] =>
-  [...new Set((typeof value === 'string' ? value.split(',') : value).map((item) => item.trim()).filter(Boolean))];
+const asList = (value: string | readonly string[]): string[] => [...new Set(listItems(value))];
 
 const list = (name: SettingName) =>
   z.union([z.string(), z.array(z.string())], { error: missingOr(name, 'a list or comma-separated text') }).transform(asList);

@@ -3,6 +3,7 @@
 // IAM statements, each scoped to exactly what the bot touches (its settings: deploy/settings.ts).
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { BY_REPOSITORY_INDEX, tableDefinition } from '../src/aws/table-schema';
+import { listItems } from '../src/config';
 
 /** The logical ID of the table in the stack. */
 export const TABLE_RESOURCE = 'AccessTable';
@@ -91,5 +92,5 @@ export function botIamStatements(input: {
 
 /** The comma-separated repositories parameter, as the bot's config reads it. */
 export function repositoryList(value: string): string[] {
-  return [...new Set(value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))];
+  return [...new Set(listItems(value))];
 }

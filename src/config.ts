@@ -6,10 +6,15 @@ import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from './dom
 import { EcrAccessError, ErrorCode } from './errors';
 import { LogLevel } from './logger';
 
+/** A list as settings give it: comma-separated text, or its items (from a YAML file); trimmed, blanks dropped. */
+export function listItems(value: string | readonly string[]): string[] {
+  return (typeof value === 'string' ? value.split(',') : value).map((item) => item.trim()).filter((item) => item.length > 0);
+}
+
 const commaList = z
   .string()
   .optional()
-  .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+  .transform((value) => listItems(value ?? ''));
 
 /** What a bot token looks like, given in the environment or read from SSM. */
 export const SlackBotToken = z.string().regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' });
