@@ -5,6 +5,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { AwsClients } from '../src/aws/clients';
+import { isRequestKey } from '../src/aws/table-schema';
 import { startLocalWorld, SANDBOX, type LocalWorld } from '../sandbox/local-world';
 import { spawnBot, type BotProcess } from '../sandbox/bot-process';
 import type { ResponseUrlPost, SimMessage, SlashCommandResult } from '../sandbox/slack-simulator';
@@ -188,7 +189,7 @@ export async function startBenchWorld(options: BenchWorldOptions) {
         const account = item.account?.S;
         const state = item.state?.S;
         const failureReason = item.failureReason?.S;
-        if (item.pk?.S?.startsWith('request#') && account && state) byAccount.set(account, { state, ...(failureReason && { failureReason }) });
+        if (isRequestKey(item.pk?.S) && account && state) byAccount.set(account, { state, ...(failureReason && { failureReason }) });
       }
       start = out.LastEvaluatedKey;
     } while (start);

@@ -9,11 +9,17 @@ export const BY_REPOSITORY_INDEX = 'byRepository';
 export const INDEX_KEY = 'repository';
 export const INDEX_SORT_KEY = 'id';
 
+/** What starts each kind of item's key. */
+const PREFIX = { request: 'request#', slot: 'slot#', repository: 'repository#' } as const;
+
 export const keys = {
-  request: (id: string) => `request#${id}`,
-  slot: (repository: string, account: string) => `slot#${repository}#${account}`,
-  repository: (repository: string) => `repository#${repository}`,
+  request: (id: string) => `${PREFIX.request}${id}`,
+  slot: (repository: string, account: string) => `${PREFIX.slot}${repository}#${account}`,
+  repository: (repository: string) => `${PREFIX.repository}${repository}`,
 };
+
+/** Whether a key is a request's, for those who scan the table (which also holds slots and locks). */
+export const isRequestKey = (key: string | undefined): boolean => key?.startsWith(PREFIX.request) ?? false;
 
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {

@@ -5,6 +5,7 @@ import { createAwsClients } from '../../src/aws/clients';
 import type { AccessRequest } from '../../src/domain/access-request';
 import { dynamoTable } from '../../src/aws/dynamo';
 import { dynamoRequestStore } from '../../src/aws/request-store';
+import { isRequestKey } from '../../src/aws/table-schema';
 import { loadConfig } from '../../src/config';
 import { startLocalWorld, SANDBOX, type LocalWorld, type LocalWorldOptions } from '../../sandbox/local-world';
 import type { BlockActionsPayload, SimMessage } from '../../sandbox/slack-simulator';
@@ -90,7 +91,7 @@ export async function startBotWorld(
 
   const requests = async (): Promise<AccessRequest[]> => {
     const out = await clients.dynamo.send(new ScanCommand({ TableName: SANDBOX.table }));
-    const ids = (out.Items ?? []).filter((i) => i.pk?.S?.startsWith('request#')).map((i) => i.id?.S ?? '');
+    const ids = (out.Items ?? []).filter((i) => isRequestKey(i.pk?.S)).map((i) => i.id?.S ?? '');
     return (await Promise.all(ids.map((id) => store.get(id)))).filter((r): r is AccessRequest => r !== undefined);
   };
 

@@ -2,6 +2,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoTable } from '../../src/aws/dynamo';
 import { dynamoRequestStore } from '../../src/aws/request-store';
+import { isRequestKey } from '../../src/aws/table-schema';
 import type { AccessRequest } from '../../src/domain/access-request';
 import { spawnBot, type BotProcess } from '../../sandbox/bot-process';
 import { startLocalWorld, SANDBOX, type LocalWorld, type LocalWorldOptions } from '../../sandbox/local-world';
@@ -24,7 +25,7 @@ export async function startMultiBot(options: LocalWorldOptions & { processes?: A
 
   const requests = async (): Promise<AccessRequest[]> => {
     const out = await clients.dynamo.send(new ScanCommand({ TableName: SANDBOX.table, ConsistentRead: true }));
-    const ids = (out.Items ?? []).filter((i) => i.pk?.S?.startsWith('request#')).map((i) => i.id?.S ?? '');
+    const ids = (out.Items ?? []).filter((i) => isRequestKey(i.pk?.S)).map((i) => i.id?.S ?? '');
     return (await Promise.all(ids.map((id) => store.get(id)))).filter((r): r is AccessRequest => r !== undefined);
   };
 
