@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod';
+import { TableName } from '../src/aws/table-schema';
 import { AwsRegion, listItems, SsmParameterName } from '../src/config';
 import { RepositoryName } from '../src/domain/repository';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from '../src/domain/slack-id';
@@ -70,8 +71,6 @@ const list = (name: SettingName) =>
 const KmsKeyArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, { message: 'must be a KMS key ARN like arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)' });
-
-const TableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, { message: 'must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)' });
 
 const SsmPrefix = z
   .string()

@@ -1,6 +1,7 @@
 // The only reader of process.env: turns the environment into one validated Config, or one
 // error that lists every problem at once.
 import * as z from 'zod';
+import { TableName } from './aws/table-schema';
 import { RepositoryName } from './domain/repository';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from './domain/slack-id';
 import { EcrAccessError, ErrorCode } from './errors';
@@ -47,9 +48,7 @@ const EnvFields = z
     SLACK_API_URL: z.url({ message: 'must be a URL such as https://slack.com/api/' }).optional(),
     SLACK_BOT_ID: SlackBotId.optional(),
     SLACK_BOT_USER_ID: SlackUserId.optional(),
-    ECR_ACCESS_TABLE: z
-      .string({ message: 'is required (the DynamoDB table name)' })
-      .regex(/^[A-Za-z0-9_.-]{3,255}$/, { message: 'must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)' }),
+    ECR_ACCESS_TABLE: z.string({ message: 'is required (the DynamoDB table name)' }).pipe(TableName),
     ECR_ACCESS_APPROVAL_CHANNEL: z.string({ message: 'is required (the approvers’ channel ID, like C012ABCDEF)' }).pipe(SlackChannelId),
     ECR_ACCESS_APPROVERS: commaList.pipe(z.array(SlackUserId)),
     ECR_ACCESS_APPROVER_GROUP: SlackUserGroupId.optional(),

@@ -1,6 +1,10 @@
 // The one description of the DynamoDB table: the store, `npm run create-table` and the
 // deployment all take their key names from here.
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod';
+
+/** A name CreateTable accepts, checked wherever one is given (the environment, the deploy settings). */
+export const TableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, { message: 'must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)' });
 
 /** Single table: requests, repository/account slots and per-repository lock items share `pk`. */
 export const KEY = 'pk';
