@@ -5,7 +5,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
-export interface DynamoCall {
+interface DynamoCall {
   /** The operation, e.g. UpdateItem, from the X-Amz-Target header. */
   readonly operation: string;
   /** performance.now() when the request arrived and when its answer was sent. */

@@ -14,16 +14,16 @@ export const BUNDLE = join(ROOT, 'dist', 'lambda', 'index.js');
 /** The AWS SDK clients, loaded by the handler with its first AWS call. */
 export const SDK_BUNDLE = join(ROOT, 'dist', 'lambda', 'aws-sdk.js');
 /** The SDK packages the handler imports (on first use only, with `await import`). */
-export const SDK_PACKAGES = ['@aws-sdk/client-dynamodb', '@aws-sdk/util-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda', '@aws-sdk/client-ssm'];
+const SDK_PACKAGES = ['@aws-sdk/client-dynamodb', '@aws-sdk/util-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda', '@aws-sdk/client-ssm'];
 /** esbuild's account of every input, for size reports and for the test that keeps the sandbox out. */
-export const METAFILE = join(ROOT, 'dist', 'lambda.meta.json');
+const METAFILE = join(ROOT, 'dist', 'lambda.meta.json');
 
 /**
  * Bolt's index loads every receiver, and with them express, Socket Mode (and undici) and the
  * OAuth installer: more than half the bundle, none of it used behind AwsLambdaReceiver.
  * They are replaced by a stub that fails loudly if anything ever does call it.
  */
-export const LEFT_OUT = ['express', 'raw-body', '@slack/socket-mode', '@slack/oauth'];
+const LEFT_OUT = ['express', 'raw-body', '@slack/socket-mode', '@slack/oauth'];
 
 /** Matches exactly these import paths, nothing that merely starts or ends with one. */
 const exactly = (paths: readonly string[]) => new RegExp(`^(${paths.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);

@@ -13,11 +13,11 @@ import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from '../sr
 import { LogLevel } from '../src/logger';
 
 const ROOT = join(__dirname, '..');
-export const STAGES_DIR = join(ROOT, 'deploy', 'stages');
-export const EXAMPLE_FILE = join(STAGES_DIR, 'example.yml');
+const STAGES_DIR = join(ROOT, 'deploy', 'stages');
+const EXAMPLE_FILE = join(STAGES_DIR, 'example.yml');
 
 /** Every setting, with what it is: the words of the message that asks for a missing one. */
-export const SETTINGS = {
+const SETTINGS = {
   region: 'the AWS region to deploy to, where the shared repositories are, like eu-west-1 (--region overrides it)',
   repositories: 'the ECR repositories in this account and region that people may ask to pull from, like [common-images, team/base-images]',
   approvalChannel: 'the ID of the Slack channel where request cards are posted, like C012ABCDEF (at the bottom of the channel details)',
@@ -53,6 +53,7 @@ export interface DeploySettings {
   readonly logLevel: string;
 }
 
+/** @public deploy/variables.js tells it from other errors. */
 export class DeploySettingsError extends Error {
   override readonly name = 'DeploySettingsError';
 }
@@ -132,13 +133,14 @@ function fromFile(stage: string, file: string): Record<string, unknown> {
 }
 
 /** The file a stage's settings are read from. */
-export function stageFile(stage: string, dir = STAGES_DIR): string {
+function stageFile(stage: string, dir = STAGES_DIR): string {
   return join(dir, `${stage}.yml`);
 }
 
 /**
  * The stage's settings, or one DeploySettingsError listing every problem, how to give the
  * missing ones, and where. `dir` is for tests; deployments use deploy/stages/.
+ * @public deploy/variables.js hands these to serverless.yml.
  */
 export function loadStageSettings(input: { stage: string; region?: unknown; params?: unknown; dir?: string }): DeploySettings {
   const { stage } = input;

@@ -6,16 +6,16 @@ import { BY_REPOSITORY_INDEX, tableDefinition } from '../src/aws/table-schema';
 import { listItems } from '../src/config';
 
 /** The logical ID of the table in the stack. */
-export const TABLE_RESOURCE = 'AccessTable';
+const TABLE_RESOURCE = 'AccessTable';
 
 /** What the bot does to ECR: read a repository, read its policy, write its policy. Nothing else. */
-export const ECR_ACTIONS = ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'];
+const ECR_ACTIONS = ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'];
 /** Consistent reads (one item or a batch) and single-item conditional writes on the table. */
-export const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 /** Listing a repository's requests reads the index, never the table. */
-export const INDEX_ACTIONS = ['dynamodb:Query'];
+const INDEX_ACTIONS = ['dynamodb:Query'];
 /** Both Slack secrets in one call at a cold start (src/aws/slack-secrets.ts). */
-export const SECRET_ACTIONS = ['ssm:GetParameters'];
+const SECRET_ACTIONS = ['ssm:GetParameters'];
 
 type Intrinsic = Record<string, unknown>;
 const ref = (name: string): Intrinsic => ({ Ref: name });
@@ -36,6 +36,7 @@ function tableProperties(definition: CreateTableCommandInput): Record<string, un
   return Object.fromEntries(SAME_NAME.filter((key) => definition[key] !== undefined).map((key) => [key, definition[key]]));
 }
 
+/** @public deploy/variables.js hands it to serverless.yml. */
 export function accessTableResource(tableName: string): Record<string, unknown> {
   return {
     Type: 'AWS::DynamoDB::Table',
@@ -57,6 +58,7 @@ export function ssmParameterArn(name: string): Intrinsic {
   return arn('ssm', `parameter${name.startsWith('/') ? '' : '/'}${name}`);
 }
 
+/** @public deploy/variables.js hands these to serverless.yml. */
 export function botIamStatements(input: {
   repositories: readonly string[];
   functionName: string;
@@ -90,7 +92,10 @@ export function botIamStatements(input: {
   ];
 }
 
-/** The comma-separated repositories parameter, as the bot's config reads it. */
+/**
+ * The comma-separated repositories parameter, as the bot's config reads it.
+ * @public deploy/variables.js reads the settings with it.
+ */
 export function repositoryList(value: string): string[] {
   return [...new Set(listItems(value))];
 }

@@ -34,17 +34,13 @@ import {
   targetAction,
 } from './ecr/wire';
 
-export type { EcrCall, CallListener } from './ecr/call-log';
-export type { EcrFaults, FaultKind, LateDeliveryScript } from './ecr/faults';
-export type { EcrLanding, LandingListener, LandingOutcome } from './ecr/late-delivery';
-export { EcrErrorType } from './ecr/errors';
 
 /** A repository or its policy changed (through the API or by seeding), and the change is stored. */
 export interface EcrChange {
   repositoryName: string;
 }
 
-export type ChangeListener = (change: EcrChange) => void;
+type ChangeListener = (change: EcrChange) => void;
 
 export interface EcrEmulatorOptions {
   /** 0 (the default) picks any free port. */

@@ -36,7 +36,7 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export const PERSONAS: readonly Persona[] = [
+const PERSONAS: readonly Persona[] = [
   { id: SANDBOX.requester, name: 'alice', role: 'requester', title: 'App team · asks for access' },
   { id: SANDBOX.approver, name: 'bob', role: 'approver', title: 'Platform team · approves' },
   { id: SANDBOX.other, name: 'carol', role: 'member', title: 'Ordinary member' },

@@ -38,8 +38,8 @@ export type { WorkspaceHistory } from './slack/workspace';
 export type { PostToBotOptions } from './slack/bot-client';
 export type { RateLimitSetting } from './slack/rate-limits';
 export type { ClickButtonInput, ClickButtonResult, SlashCommandInput, SlashCommandResult } from './slack/bot-driver';
-export type { AppIdentity, BlockActionsPayload, SlashCommandFields } from './slack/payloads';
-export { signSlackRequest, slackSignature } from './slack/signature';
+export type { AppIdentity, BlockActionsPayload } from './slack/payloads';
+export { signSlackRequest } from './slack/signature';
 
 export interface SlackSimulatorOptions {
   port?: number;
@@ -66,13 +66,13 @@ export interface SlackSimulatorOptions {
   rateLimits?: RateLimitSetting;
 }
 
-export const DEFAULT_CHANNELS: SimChannel[] = [{ id: 'C0APPROVALS', name: 'ecr-approvals', botIsMember: true }];
-export const DEFAULT_USERS: SimUser[] = [
+const DEFAULT_CHANNELS: SimChannel[] = [{ id: 'C0APPROVALS', name: 'ecr-approvals', botIsMember: true }];
+const DEFAULT_USERS: SimUser[] = [
   { id: 'U0REQUESTER', name: 'alice' },
   { id: 'U0APPROVER', name: 'bob' },
   { id: 'U0OTHER', name: 'carol' },
 ];
-export const DEFAULT_USERGROUPS: Record<string, string[]> = { S0APPROVERS: ['U0APPROVER'] };
+const DEFAULT_USERGROUPS: Record<string, string[]> = { S0APPROVERS: ['U0APPROVER'] };
 
 const TEAM_NAME = 'Sandbox';
 const TEAM_DOMAIN = 'sandbox';

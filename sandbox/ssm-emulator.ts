@@ -14,9 +14,9 @@ import * as z from 'zod';
 const TARGET_PREFIX = 'AmazonSSM.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
-export type ParameterType = 'String' | 'StringList' | 'SecureString';
+type ParameterType = 'String' | 'StringList' | 'SecureString';
 
-export interface SsmCall {
+interface SsmCall {
   readonly action: string;
   readonly names: readonly string[];
   readonly withDecryption: boolean;

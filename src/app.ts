@@ -29,14 +29,14 @@ export interface EcrAccess {
 export type SlackCallLimits = Required<Pick<webApi.WebClientOptions, 'retryConfig' | 'timeout'>>;
 
 // Bolt's default retries go on for half an hour; a Slack outage must not hold a job that long.
-export const SERVER_SLACK_CALL_LIMITS: SlackCallLimits = {
+const SERVER_SLACK_CALL_LIMITS: SlackCallLimits = {
   retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 3000 },
   timeout: 10_000,
 };
 
 const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-export function newRequestId(): string {
+function newRequestId(): string {
   const bytes = randomBytes(10);
   return `r-${[...bytes].map((b) => ID_ALPHABET[b % 36]).join('')}`;
 }

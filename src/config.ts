@@ -148,7 +148,7 @@ const EnvSchema = {
 type Runtime = keyof typeof EnvSchema;
 
 /** Where a Slack secret comes from: the environment holds its value, or names the SSM parameter that does. */
-export type SecretSource = { readonly value: string } | { readonly parameter: string };
+type SecretSource = { readonly value: string } | { readonly parameter: string };
 
 export interface SlackSecretSources {
   readonly botToken: SecretSource;

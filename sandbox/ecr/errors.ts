@@ -33,7 +33,7 @@ export class EcrServiceError extends Error {
   }
 }
 
-export const INVALID_POLICY_MESSAGE =
+const INVALID_POLICY_MESSAGE =
   "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'";
 
 export const repositoryNotFound = (name: string, registryId: string): EcrServiceError =>

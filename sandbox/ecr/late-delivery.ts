@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EcrErrorType, EcrServiceError } from './errors';
 
 /** How a late request ended: the action ran, ECR refused it (errorType says why), or close() dropped it. */
-export type LandingOutcome = 'applied' | 'refused' | 'dropped';
+type LandingOutcome = 'applied' | 'refused' | 'dropped';
 
 export interface EcrLanding {
   action: string;

@@ -4,7 +4,7 @@
  */
 
 /** ECR refuses policy text longer than this many characters. */
-export const MAX_POLICY_TEXT_LENGTH = 10_240;
+const MAX_POLICY_TEXT_LENGTH = 10_240;
 
 const EFFECTS = new Set(['Allow', 'Deny']);
 const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
@@ -24,7 +24,7 @@ const isStringOrNonEmptyStringList = (value: unknown): value is string | string[
 const asList = (value: string | string[]): string[] => (typeof value === 'string' ? [value] : value);
 
 /** The account an AWS principal names, `'*'` for everyone, or undefined if it is not a principal. */
-export function principalAccount(principal: string): string | undefined {
+function principalAccount(principal: string): string | undefined {
   if (principal === '*') return '*';
   if (ACCOUNT_ID.test(principal)) return principal;
   return IDENTITY_ARN.exec(principal)?.[1];

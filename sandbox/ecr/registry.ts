@@ -62,7 +62,7 @@ function repositoryNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-export function assertRepositoryName(name: string): void {
+function assertRepositoryName(name: string): void {
   const problem = repositoryNameProblem(name);
   if (problem) throw invalidParameter('repositoryName', problem);
 }

@@ -12,7 +12,7 @@ export const AWS_SIGNATURE_LIFETIME_MS = 5 * 60_000;
 const BASIC_FORMAT = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 /** A time the way SigV4 writes it, e.g. 20261201T030000Z (whole seconds, UTC). */
-export function basicFormat(epochMs: number): string {
+function basicFormat(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.\d{3}/, '').replace(/[-:]/g, '');
 }
 

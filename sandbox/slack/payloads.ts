@@ -74,7 +74,7 @@ export interface ButtonElement {
   url?: string;
 }
 
-export interface ButtonAction {
+interface ButtonAction {
   action_id: string;
   block_id: string;
   text: ButtonElement['text'];
@@ -182,12 +182,12 @@ export function buttonActionIds(blocks: readonly SimBlock[] | undefined): string
 }
 
 /** Shaped like Slack's: `<digits>.<digits>.<hex>`; opaque to the app. */
-export function newTriggerId(): string {
+function newTriggerId(): string {
   return `${Date.now()}.${randomBytes(4).readUInt32BE(0)}.${randomBytes(16).toString('hex')}`;
 }
 
 /** Wall-clock seconds with microseconds, as Slack stamps actions. */
-export function newActionTs(): string {
+function newActionTs(): string {
   const ms = Date.now();
   return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1000).padStart(6, '0')}`;
 }

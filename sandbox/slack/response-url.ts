@@ -6,7 +6,7 @@ import type { ResponseOutcome, ResponseUrlContext, SimBlock } from './types';
 import type { SlackWorkspace } from './workspace';
 
 /** Slack lets an app use one response_url five times (within 30 minutes). */
-export const RESPONSE_URL_MAX_USES = 5;
+const RESPONSE_URL_MAX_USES = 5;
 
 export interface AppliedResponse {
   status: number;

@@ -10,7 +10,7 @@ export interface SlackSignatureHeaders {
 }
 
 /** `v0=<hex digest>` for one body at one timestamp (unix seconds). */
-export function slackSignature(signingSecret: string, rawBody: string, timestampSeconds: number): string {
+function slackSignature(signingSecret: string, rawBody: string, timestampSeconds: number): string {
   const digest = createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex');
   return `v0=${digest}`;
 }

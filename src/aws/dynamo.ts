@@ -12,7 +12,7 @@ import type {
 import { clientFrom, onFirstUse, type ClientSource } from './clients';
 import { KEY } from './table-schema';
 
-export type Item = Record<string, AttributeValue>;
+type Item = Record<string, AttributeValue>;
 
 /** The commands sent (the package test checks the IAM policy against this list) and the item conversion. */
 const sdk = onFirstUse(async () => {
@@ -21,7 +21,7 @@ const sdk = onFirstUse(async () => {
   return { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, marshall, unmarshall };
 });
 
-export function isConditionFailure(error: unknown): boolean {
+function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 

@@ -11,7 +11,7 @@ export const KEY = 'pk';
 export const BY_REPOSITORY_INDEX = 'byRepository';
 /** Only request items carry this attribute, so the index holds requests only. */
 export const INDEX_KEY = 'repository';
-export const INDEX_SORT_KEY = 'id';
+const INDEX_SORT_KEY = 'id';
 
 /** What starts each kind of item's key. */
 const PREFIX = { request: 'request#', slot: 'slot#', repository: 'repository#' } as const;

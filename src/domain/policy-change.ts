@@ -4,8 +4,7 @@ import * as z from 'zod';
 import { AccountId } from './account';
 import { RequestId } from './access-request';
 
-export const ChangeKind = z.enum(['grant', 'revoke']);
-export type ChangeKind = z.infer<typeof ChangeKind>;
+const ChangeKind = z.enum(['grant', 'revoke']);
 
 export const PolicyChange = z.object({ kind: ChangeKind, account: AccountId, requestId: RequestId });
 export type PolicyChange = z.infer<typeof PolicyChange>;

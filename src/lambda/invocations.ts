@@ -8,7 +8,7 @@ import * as z from 'zod';
 /** The one part of Lambda's context object this reads; a context without it still runs. */
 const LambdaContext = z.object({ awsRequestId: z.string().min(1) });
 
-export interface InvocationFields {
+interface InvocationFields {
   readonly function_request_id?: string;
   readonly cold_start: boolean;
 }

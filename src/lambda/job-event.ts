@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { Job } from '../slack/jobs';
 
-export const JOB_EVENT_KEY = 'ecrAccessJob';
+const JOB_EVENT_KEY = 'ecrAccessJob';
 
 export const JobEvent = z.strictObject({ [JOB_EVENT_KEY]: Job });
 export type JobEvent = z.infer<typeof JobEvent>;

@@ -5,7 +5,7 @@ import { parsePolicy, pullers, type Pullers } from '../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../errors';
 import type { ServiceDeps } from './deps';
 
-export interface PullerEntry {
+interface PullerEntry {
   readonly account: string;
   /** The grant that explains this access; absent when it was added outside ecr-access. */
   readonly grant?: AccessRequest;

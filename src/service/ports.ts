@@ -14,8 +14,8 @@ export interface Registry {
   setPolicy(repository: string, policyText: string | undefined): Promise<void>;
 }
 
-export type CreateOutcome = { created: true } | { created: false; existing: AccessRequest };
-export type DecideOutcome = { decided: true; request: AccessRequest } | { decided: false; current: AccessRequest | undefined };
+type CreateOutcome = { created: true } | { created: false; existing: AccessRequest };
+type DecideOutcome = { decided: true; request: AccessRequest } | { decided: false; current: AccessRequest | undefined };
 
 /** What the lock holder records once a change is verified (or given up on). */
 export type Verdict =

@@ -6,7 +6,7 @@ import type { Block } from './blocks/kit';
 
 export const ResponseUrl = z.url({ protocol: /^https?$/ });
 
-export interface Reply {
+interface Reply {
   readonly text: string;
   readonly blocks?: Block[];
 }

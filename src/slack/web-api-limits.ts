@@ -2,7 +2,7 @@
 // what the Slack simulator enforces and what the bot's delivery code paces itself by. Pure data.
 
 /** Slack's name for a limit: one of the four tiers, or a rule of the method's own. */
-export type RateLimitRule = 'Tier 1' | 'Tier 2' | 'Tier 3' | 'Tier 4' | 'Special';
+type RateLimitRule = 'Tier 1' | 'Tier 2' | 'Tier 3' | 'Tier 4' | 'Special';
 
 /**
  * What one allowance covers. Slack counts every method per app per workspace; a `channel` limit
@@ -68,7 +68,7 @@ export const WEB_API_LIMITS = {
   },
 } as const satisfies Record<string, WebApiLimit>;
 
-export type LimitedWebApiMethod = keyof typeof WEB_API_LIMITS;
+type LimitedWebApiMethod = keyof typeof WEB_API_LIMITS;
 
 /** The limit Slack applies to a method, or undefined for a method this table does not cover. */
 export function webApiLimit(method: string): WebApiLimit | undefined {

@@ -27,7 +27,7 @@ export interface HttpApiEvent {
   isBase64Encoded: boolean;
 }
 
-export interface HttpApiResult {
+interface HttpApiResult {
   statusCode: number;
   headers?: Record<string, boolean | number | string>;
   body?: string;
@@ -40,7 +40,7 @@ export type HttpApiHandler = (event: HttpApiEvent, context: unknown) => Promise<
 // application/x-www-form-urlencoded and a request without a content type.
 const TEXT_TYPES = [/^text\//, /^application\/json$/, /^application\/xml$/, /^application\/javascript$/];
 
-export function isTextContent(contentType: string | undefined): boolean {
+function isTextContent(contentType: string | undefined): boolean {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   return TEXT_TYPES.some((pattern) => pattern.test(type));
 }

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logger';
 import type { ServiceDeps } from '../../src/service/deps';
 import type { ChangeQueue, Clock, Lease, Notifier, Registry, RequestStore } from '../../src/service/ports';
 
-export class FakeClock implements Clock {
+class FakeClock implements Clock {
   constructor(public at = Date.parse('2026-12-01T09:00:00Z')) {}
   now = () => this.at;
   /** Moves time on by `ms`, letting other work run first. */
@@ -18,7 +18,7 @@ export class FakeClock implements Clock {
 }
 
 /** A registry whose next writes can be scripted to fail in a chosen way. */
-export class InMemoryRegistry implements Registry {
+class InMemoryRegistry implements Registry {
   readonly policies = new Map<string, string>();
   readonly writes: Array<{ repository: string; text: string | undefined }> = [];
   /** What the next writes do instead of landing: `unknown` throws WriteOutcomeUnknown, `late` as well but lands when `deliverLate()` is called. */
@@ -107,7 +107,7 @@ export class InMemoryRequestStore implements RequestStore {
 }
 
 /** The lease rules of src/aws/repository-lease.ts, in memory. */
-export class InMemoryChangeQueue implements ChangeQueue {
+class InMemoryChangeQueue implements ChangeQueue {
   readonly queues = new Map<string, PolicyChange[]>();
   readonly locks = new Map<string, { holder: string; until: number }>();
   private holders = 0;
@@ -176,7 +176,7 @@ export class InMemoryChangeQueue implements ChangeQueue {
 }
 
 /** Remembers what was told, and fails the parts it is told to fail. */
-export class RecordingNotifier implements Notifier {
+class RecordingNotifier implements Notifier {
   readonly told: Array<{ part: AnnouncementPart | 'post'; id: string; state: string }> = [];
   readonly failing = new Set<AnnouncementPart>();
   private cards = 0;

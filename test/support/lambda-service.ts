@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 
 export type InvokedHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
-export interface Invocation {
+interface Invocation {
   readonly functionName: string;
   readonly invocationType: string;
   readonly payload: unknown;

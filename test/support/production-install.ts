@@ -15,7 +15,7 @@ interface Lockfile {
 }
 
 /** Top-level packages npm installs without dev dependencies (nested ones travel inside them). */
-export async function productionPackages(): Promise<string[]> {
+async function productionPackages(): Promise<string[]> {
   const lock = JSON.parse(await readFile(join(ROOT, 'package-lock.json'), 'utf8')) as Lockfile;
   return Object.entries(lock.packages)
     .filter(([path, entry]) => path.startsWith('node_modules/') && !path.slice('node_modules/'.length).includes('node_modules/') && !entry.dev)

@@ -10,7 +10,7 @@ export const MAX_POLICY_LENGTH = 10_240;
 const StringOrList = z.union([z.string(), z.array(z.string())]);
 const PrincipalValue = z.union([z.literal('*'), z.record(z.string(), StringOrList)]);
 
-export const StatementSchema = z.looseObject({
+const StatementSchema = z.looseObject({
   Sid: z.string().optional(),
   Effect: z.enum(['Allow', 'Deny']),
   Principal: PrincipalValue.optional(),

@@ -4,7 +4,7 @@ import type { types } from '@slack/bolt';
 type KnownBlock = types.KnownBlock;
 
 /** Slack rejects section text longer than this. */
-export const SECTION_TEXT_LIMIT = 3000;
+const SECTION_TEXT_LIMIT = 3000;
 /** Slack rejects messages with more blocks than this. */
 export const MESSAGE_BLOCK_LIMIT = 50;
 

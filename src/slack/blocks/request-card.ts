@@ -5,7 +5,7 @@ import { type Block, context, escapeText, fields, header, section } from './kit'
 
 export const APPROVE_ACTION = 'ecr_access_approve';
 export const DENY_ACTION = 'ecr_access_deny';
-export const DECISION_BLOCK = 'ecr_access_decision';
+const DECISION_BLOCK = 'ecr_access_decision';
 
 const day = (iso: string | undefined) => (iso ? `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso}>` : 'unknown time');
 
@@ -63,7 +63,7 @@ export function requestCard(request: AccessRequest, statementPreview: string): {
   };
 }
 
-export function outcomeLine(request: AccessRequest): string {
+function outcomeLine(request: AccessRequest): string {
   const by = request.decidedBy ? `<@${request.decidedBy}>` : 'an approver';
   switch (request.state) {
     case 'GRANTED':
