@@ -65,7 +65,7 @@ export function botIamStatements(input: {
   /** The SSM parameters holding the Slack secrets. */
   secretParameters: readonly string[];
   /** The customer managed key that encrypts them; none for the AWS managed key aws/ssm. */
-  secretsKmsKey?: string;
+  secretsKmsKey?: string | undefined;
 }): Intrinsic[] {
   if (input.repositories.length === 0) throw new Error('the repositories setting names no repository');
   if (input.secretParameters.length === 0) throw new Error('no SSM parameter holds the Slack secrets');
