@@ -188,7 +188,8 @@ export async function startBenchWorld(options: BenchWorldOptions) {
       for (const item of out.Items ?? []) {
         const account = item.account?.S;
         const state = item.state?.S;
-        const failureReason = item.failureReason?.S;
+        const failure = item.failure?.M;
+        const failureReason = failure && `${failure.code?.S ?? '?'}: ${failure.detail?.S ?? ''}`;
         if (isRequestKey(item.pk?.S) && account && state) byAccount.set(account, { state, ...(failureReason && { failureReason }) });
       }
       start = out.LastEvaluatedKey;
