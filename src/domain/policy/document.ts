@@ -57,7 +57,8 @@ function nestedDeeperThan(value: unknown, limit: number): boolean {
  */
 function duplicateKey(text: string): string | undefined {
   let duplicate: string | undefined;
-  traverse(parseJsonTree(text, { mode: 'json' }), {
+  // momoa's default mode is strict JSON, as JSON.parse is.
+  traverse(parseJsonTree(text), {
     enter(node) {
       if (!isObject(node)) return;
       const seen = new Set<string>();
@@ -90,10 +91,9 @@ export function parsePolicy(text: string | undefined): RepositoryPolicy {
   }
   const duplicate = duplicateKey(text);
   if (duplicate !== undefined) {
-    const shown = duplicate.length > 40 ? `${duplicate.slice(0, 37)}…` : duplicate;
     throw new EcrAccessError(
       ErrorCode.InvalidPolicy,
-      `The repository policy is ambiguous: one of its objects has the key "${shown}" twice. ecr-access will not rewrite it; remove one of the two by hand, then try again.`,
+      `The repository policy is ambiguous: one of its objects has the key "${duplicate.length > 40 ? `${duplicate.slice(0, 37)}…` : duplicate}" twice. ecr-access will not rewrite it; remove one of the two by hand, then try again.`,
     );
   }
   const parsed = DocumentSchema.safeParse(raw);

@@ -254,6 +254,7 @@ describe('canPull', () => {
     ['the Allow uses NotPrincipal', { Effect: 'Allow', NotPrincipal: { AWS: B }, Action: READ }],
     ['NotAction excludes a read-only action among other patterns', { Effect: 'Allow', Principal: { AWS: A }, NotAction: ['ecr:PutImage', 'ecr:List*'] }],
     ['the Allow names no action at all', { Effect: 'Allow', Principal: { AWS: A } }],
+    ['the Allow names no principal at all', { Effect: 'Allow', Action: READ }],
     ['a pattern matches only the start of an action name', allow({ AWS: A }, ['ecr:Batch', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer', 'ecr:ListImages'])],
     ['a pattern runs on past the action name', allow({ AWS: A }, [...READ.slice(1), 'ecr:BatchCheckLayerAvailabilityX'])],
   ])('does not let an account pull when %s', (_, statement) => {
@@ -647,6 +648,29 @@ describe('verifyGrant', () => {
   it('does not report another statement whose accounts came back as root ARNs, reordered', () => {
     const readBack = ciPrincipalBecomes({ AWS: [`arn:aws:iam::${CI_ACCOUNT}:role/ci`, root(CI_ACCOUNT)] });
     expect(verifyGrant(before(), readBack, [A]).changedStatements).toEqual([]);
+  });
+
+  it('does not report another statement whose keys came back in another order, at any depth', () => {
+    const written = allow({ AWS: root(B), Service: 'codebuild.amazonaws.com' }, READ, { Condition: { StringEquals: { 'aws:SourceAccount': B, 'aws:SourceArn': 'x' } } });
+    const reordered = {
+      Condition: { StringEquals: { 'aws:SourceArn': 'x', 'aws:SourceAccount': B } },
+      Action: READ,
+      Principal: { Service: 'codebuild.amazonaws.com', AWS: root(B) },
+      Effect: 'Allow',
+      Sid: 'Shared',
+    };
+    expect(verifyGrant(policyOf(written), policyOf(reordered), []).changedStatements).toEqual([]);
+  });
+
+  it('does not report another statement whose actions came back reordered, or one of them as a string', () => {
+    const readBack = (Action: unknown) => policyOf(allow({ AWS: root(B) }, Action));
+    expect(verifyGrant(readBack(['ecr:PutImage', 'ecr:ListImages']), readBack(['ecr:ListImages', 'ecr:PutImage']), []).changedStatements).toEqual([]);
+    expect(verifyGrant(readBack(['ecr:PutImage']), readBack('ecr:PutImage'), []).changedStatements).toEqual([]);
+  });
+
+  it('reports another statement whose Condition changed', () => {
+    const conditional = (orgId: string) => policyOf(allow('*', READ, { Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } } }));
+    expect(verifyGrant(conditional('o-1'), conditional('o-2'), []).changedStatements).toHaveLength(2);
   });
 
   it('detects another statement that was removed', () => {
