@@ -490,6 +490,10 @@ describe('grantPull', () => {
       expect(error.message).toContain('Principal');
     });
 
+    it('reads the accounts of an adoptable managed statement sorted, once each', () => {
+      expect(managedAccounts(policyOf(readStatement([root(C), A, root(A), B])))).toEqual([A, B, C]);
+    });
+
     it('refuses to read its accounts as well', () => {
       expect(errorFrom(() => managedAccounts(policyOf(readStatement('*')))).code).toBe(ErrorCode.ForeignStatement);
     });
@@ -535,6 +539,12 @@ describe('grantPull', () => {
     it('refuses the same number of accounts granted at once', () => {
       expect(errorFrom(() => grantPull(EMPTY_POLICY, accounts(full().held + 1))).code).toBe(ErrorCode.PolicyTooLarge);
       expect(grantPull(EMPTY_POLICY, accounts(full().held)).text.length).toBeLessThanOrEqual(MAX_POLICY_LENGTH);
+    });
+
+    it('writes a policy of exactly 10,240 characters', () => {
+      const padded = (length: number) => policyOf({ ...ciPush, Sid: 'x'.repeat(length) });
+      const unpadded = grantPull(padded(0), [A]).text.length;
+      expect(grantPull(padded(MAX_POLICY_LENGTH - unpadded), [A]).text).toHaveLength(MAX_POLICY_LENGTH);
     });
 
     it('leaves room for fewer accounts when other statements take space', () => {
@@ -671,6 +681,11 @@ describe('verifyGrant', () => {
   it('reports another statement whose Condition changed', () => {
     const conditional = (orgId: string) => policyOf(allow('*', READ, { Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } } }));
     expect(verifyGrant(conditional('o-1'), conditional('o-2'), []).changedStatements).toHaveLength(2);
+  });
+
+  it('does not report another statement whose NotPrincipal accounts came back as root ARNs', () => {
+    const denyAllBut = (AWS: unknown) => policyOf({ Sid: 'OnlyB', Effect: 'Deny', NotPrincipal: { AWS }, Action: 'ecr:PutImage' });
+    expect(verifyGrant(denyAllBut([B, C]), denyAllBut([root(C), root(B)]), []).changedStatements).toEqual([]);
   });
 
   it('detects another statement that was removed', () => {
