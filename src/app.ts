@@ -62,6 +62,8 @@ export function createEcrAccess(
     ...(config.slack.botId && { botId: config.slack.botId }),
     ...(config.slack.botUserId && { botUserId: config.slack.botUserId }),
     tokenVerificationEnabled: false,
+    // The bot keeps no conversation state; Bolt's default store would read and hold some for every event.
+    convoStore: false,
     logger: boltLogger(logger),
     clientOptions: {
       ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }),

@@ -1,6 +1,7 @@
 // The only reader of process.env: turns the environment into one validated Config, or one
 // error that lists every problem at once.
 import * as z from 'zod';
+import { MAX_REPOSITORIES } from './aws/request-store';
 import { TableName } from './aws/table-schema';
 import { RepositoryName } from './domain/repository';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from './domain/slack-id';
@@ -53,7 +54,10 @@ const EnvFields = z
     ECR_ACCESS_APPROVERS: commaList.pipe(z.array(SlackUserId)),
     ECR_ACCESS_APPROVER_GROUP: SlackUserGroupId.optional(),
     ECR_ACCESS_REPOSITORIES: commaList.pipe(
-      z.array(RepositoryName).min(1, { message: 'is required: a comma-separated list of shareable repositories' }),
+      z
+        .array(RepositoryName)
+        .min(1, { message: 'is required: a comma-separated list of shareable repositories' })
+        .max(MAX_REPOSITORIES, { message: `must list at most ${MAX_REPOSITORIES} repositories (an approval checks the list in one DynamoDB condition)` }),
     ),
     AWS_REGION: z.string({ message: 'is required (for example us-east-1)' }).pipe(AwsRegion),
     PORT: z.coerce.number().int().min(0, { message: 'must be a port number (0 picks a free one)' }).max(65535).default(3000),

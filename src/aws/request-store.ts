@@ -8,6 +8,24 @@ import { BY_REPOSITORY_INDEX, INDEX_KEY, KEY, keys } from './table-schema';
 
 const STATE = { '#state': 'state' };
 
+/** Most values one IN takes (100 operands, the attribute being one); a longer list is several INs joined by OR. */
+const IN_LIMIT = 99;
+
+/**
+ * The most shareable repositories an approval's condition can hold: with placeholders of up to
+ * five characters the whole condition stays well inside DynamoDB's 4 KB expression limit.
+ */
+export const MAX_REPOSITORIES = 400;
+
+const placeholders = (prefix: string, values: readonly string[]) => Object.fromEntries(values.map((value, i) => [`${prefix}${i}`, value]));
+
+/** `attribute IN (…)` over any number of placeholders. */
+function inList(attribute: string, names: readonly string[]): string {
+  const groups: string[] = [];
+  for (let i = 0; i < names.length; i += IN_LIMIT) groups.push(`${attribute} IN (${names.slice(i, i + IN_LIMIT).join(', ')})`);
+  return `(${groups.join(' OR ') || 'attribute_not_exists(id) AND attribute_exists(id)'})`;
+}
+
 /** The item as stored: the request itself, its key, and the outbox as a string set (so parts can be deleted one by one). */
 function toItem(request: AccessRequest): Record<string, unknown> {
   const { owed, ...rest } = request;
@@ -91,19 +109,27 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
       return request;
     },
 
-    async decide(id, { to, from, by, at, card, announcer }) {
-      const fromValues = Object.fromEntries(from.map((state, i) => [`:from${i}`, state]));
-      // Whose request it is and which card it sits on are checked in the same write as its state.
+    async decide(id, { to, from, by, at, card, announcer, shareable }) {
+      const fromValues = placeholders(':from', from);
+      const repositories = shareable ? placeholders(':r', shareable) : {};
+      // Whose request it is, which card it sits on and (for an approval) whether its repository is
+      // still shareable are checked in the same write as its state.
       const set =
         to === 'APPROVED'
           ? 'SET #state = :to, decidedBy = :by, decidedAt = :at, attempts = if_not_exists(attempts, :zero) + :one REMOVE failure, failedAt'
           : 'SET #state = :to, decidedBy = :by, decidedAt = :at, owed = :owed, announcer = :announcer';
       const request = await updated(id, {
         set,
-        condition: `#state IN (${Object.keys(fromValues).join(', ')}) AND requester <> :by AND (attribute_not_exists(card) OR (card.#channel = :channel AND card.#ts = :ts))`,
-        names: { '#channel': 'channel', '#ts': 'ts' },
+        condition: [
+          `#state IN (${Object.keys(fromValues).join(', ')})`,
+          'requester <> :by',
+          '(attribute_not_exists(card) OR (card.#channel = :channel AND card.#ts = :ts))',
+          ...(shareable ? [inList('#repository', Object.keys(repositories))] : []),
+        ].join(' AND '),
+        names: { '#channel': 'channel', '#ts': 'ts', ...(shareable && { '#repository': INDEX_KEY }) },
         values: {
           ...fromValues,
+          ...repositories,
           ':to': to,
           ':by': by,
           ':at': at,

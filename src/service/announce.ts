@@ -3,6 +3,12 @@
 import type { AccessRequest, AnnouncementPart } from '../domain/access-request';
 import type { ServiceDeps } from './deps';
 
+/**
+ * Parts are sent together, started in this order: the thread post carries the verified policy,
+ * so it leaves first and does not wait behind the rendering of the card and the DM.
+ */
+const FIRST_TO_LAST: readonly AnnouncementPart[] = ['thread', 'card', 'dm'];
+
 /** Tells what the request still owes, then ticks off what was told; a Slack failure leaves that part owed. */
 export async function announce(deps: ServiceDeps, request: AccessRequest): Promise<void> {
   const tell: Record<AnnouncementPart, () => Promise<void>> = {
@@ -12,7 +18,7 @@ export async function announce(deps: ServiceDeps, request: AccessRequest): Promi
   };
   const told: AnnouncementPart[] = [];
   await Promise.all(
-    request.owed.map(async (part) => {
+    FIRST_TO_LAST.filter((part) => request.owed.includes(part)).map(async (part) => {
       try {
         await tell[part]();
         told.push(part);

@@ -57,36 +57,50 @@ async function alreadyDecided(deps: ServiceDeps, request: AccessRequest, input: 
   return { code: 'already-decided', request };
 }
 
+/**
+ * Every check on the request (its state, its card, who asked, whether its repository is still
+ * shareable) is part of the store's conditional write, so a decision is one write; the request
+ * is read only to say why a click was refused.
+ */
 export async function decide(deps: ServiceDeps, input: Decision): Promise<DecideOutcome> {
-  const request = await deps.store.get(input.requestId);
+  const approver = await deps.isApprover(input.user);
+  if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
+  if (approver.kind === 'not-approver') {
+    // A requester who is no approver is told the more useful reason: it is their own request.
+    const request = await deps.store.get(input.requestId);
+    return request?.requester === input.user ? { code: 'own-request', request, decision: input.decision } : { code: 'not-an-approver' };
+  }
+
+  const at = deps.clock.now();
+  const approving = input.decision === 'approve';
+  const outcome = await deps.store.decide(input.requestId, {
+    to: approving ? 'APPROVED' : 'DENIED',
+    from: DECIDABLE_FROM[input.decision],
+    by: input.user,
+    at: new Date(at).toISOString(),
+    card: input.card,
+    announcer: deps.processId,
+    ...(approving && { shareable: deps.repositories }),
+  });
+  if (!outcome.decided) return refused(deps, input, outcome.current);
+  if (outcome.request.state === 'DENIED') {
+    await announce(deps, outcome.request);
+    return { code: 'denied', request: outcome.request };
+  }
+  return drive(deps, outcome.request);
+}
+
+/** Why the store did not take the decision, from the request as it is now. */
+async function refused(deps: ServiceDeps, input: Decision, request: AccessRequest | undefined): Promise<DecideOutcome> {
   if (!request) return { code: 'no-such-request', requestId: input.requestId };
   // A card is recorded a moment after it is posted; a click in that moment is checked by the store's write.
   if (request.card && (request.card.channel !== input.card.channel || request.card.ts !== input.card.ts)) {
     return { code: 'foreign-card', request };
   }
   if (input.user === request.requester) return { code: 'own-request', request, decision: input.decision };
-  const approver = await deps.isApprover(input.user);
-  if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
-  if (approver.kind === 'not-approver') return { code: 'not-an-approver' };
-  if (!DECIDABLE_FROM[input.decision].includes(request.state)) return alreadyDecided(deps, request, input);
-  if (input.decision === 'approve' && !deps.repositories.includes(request.repository)) {
+  if (input.decision === 'approve' && DECIDABLE_FROM.approve.includes(request.state) && !deps.repositories.includes(request.repository)) {
     return { code: 'not-shareable', request, repositories: deps.repositories };
   }
-
-  const at = deps.clock.now();
-  const outcome = await deps.store.decide(request.id, {
-    to: input.decision === 'approve' ? 'APPROVED' : 'DENIED',
-    from: DECIDABLE_FROM[input.decision],
-    by: input.user,
-    at: new Date(at).toISOString(),
-    card: input.card,
-    announcer: deps.processId,
-  });
-  // Someone else decided in between: the same as a click on a decided card.
-  if (!outcome.decided) return outcome.current ? alreadyDecided(deps, outcome.current, input) : { code: 'no-such-request', requestId: request.id };
-  if (outcome.request.state === 'DENIED') {
-    await announce(deps, outcome.request);
-    return { code: 'denied', request: outcome.request };
-  }
-  return drive(deps, outcome.request);
+  // Decided before, or by someone else in between: the same as a click on a decided card.
+  return alreadyDecided(deps, request, input);
 }

@@ -31,12 +31,22 @@ export interface RequestStore {
   attachCard(id: string, card: MessageRef): Promise<AccessRequest>;
   get(id: string): Promise<AccessRequest | undefined>;
   /**
-   * Moves the request from one of `from` to `to`, unless `by` asked for it or `card` is not its
-   * card. A denial owes its announcement from the same write, with `by` as its announcer.
+   * Moves the request from one of `from` to `to`, unless `by` asked for it, `card` is not its
+   * card, or `shareable` is given and does not hold its repository. A denial owes its
+   * announcement from the same write, with `by` as its announcer. When nothing moved, answers the
+   * request as it is (for saying why).
    */
   decide(
     id: string,
-    decision: { to: 'APPROVED' | 'DENIED'; from: readonly RequestState[]; by: string; at: string; card: MessageRef; announcer: string },
+    decision: {
+      to: 'APPROVED' | 'DENIED';
+      from: readonly RequestState[];
+      by: string;
+      at: string;
+      card: MessageRef;
+      announcer: string;
+      shareable?: readonly string[];
+    },
   ): Promise<DecideOutcome>;
   /** APPROVED → the verdict, owing its announcement; undefined when the request was not APPROVED. */
   record(id: string, verdict: Verdict, announcer: { by: string; at: number }): Promise<AccessRequest | undefined>;

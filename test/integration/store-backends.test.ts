@@ -3,7 +3,7 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoTable } from '../../src/aws/dynamo';
 import { dynamoChangeQueue, KEPT } from '../../src/aws/repository-lease';
-import { dynamoRequestStore } from '../../src/aws/request-store';
+import { dynamoRequestStore, MAX_REPOSITORIES } from '../../src/aws/request-store';
 import { keys } from '../../src/aws/table-schema';
 import { createTable } from '../../src/create-table';
 import type { AccessRequest } from '../../src/domain/access-request';
@@ -106,6 +106,17 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     const fromOtherCard = await store.decide(request.id, decision(request, { card: { ...card, ts: '1700000000.000999' } }));
     expect(fromOtherCard).toMatchObject({ decided: false, current: { state: 'PENDING' } });
     expect(await store.decide(request.id, decision(request, { card }))).toMatchObject({ decided: true, request: { state: 'APPROVED', decidedBy: 'U0APPROVER' } });
+  });
+
+  it('approves, in the same write, only for a repository still in the shareable list, however long the list', async () => {
+    const request = pending({ account: '100000000014' });
+    await store.create(request);
+    const others = Array.from({ length: MAX_REPOSITORIES - 1 }, (_, i) => `team-${i}/images`);
+    const refused = await store.decide(request.id, decision(request, { shareable: others }));
+    expect(refused).toMatchObject({ decided: false, current: { state: 'PENDING' } });
+    // The request's repository last, past the first hundred: every group of the list is checked.
+    const approved = await store.decide(request.id, decision(request, { shareable: [...others, request.repository] }));
+    expect(approved).toMatchObject({ decided: true, request: { state: 'APPROVED' } });
   });
 
   it('answers a decision on a request that does not exist without creating it', async () => {

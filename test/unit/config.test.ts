@@ -172,6 +172,12 @@ describe('loadConfig', () => {
       expect(message).toContain('ECR_ACCESS_REPOSITORIES');
       expect(message).toContain('lowercase letters and digits');
     });
+
+    it('takes as many as an approval can check, and says so past that', () => {
+      const names = (n: number) => Array.from({ length: n }, (_, i) => `team-${i}/images`).join(',');
+      expect(loadConfig(validEnv({ ECR_ACCESS_REPOSITORIES: names(400) })).repositories).toHaveLength(400);
+      expect(refusal(validEnv({ ECR_ACCESS_REPOSITORIES: names(401) })).message).toContain('ECR_ACCESS_REPOSITORIES must list at most 400 repositories');
+    });
   });
 
   describe('blank values', () => {

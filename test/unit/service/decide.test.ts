@@ -62,6 +62,12 @@ describe('deciding a request', () => {
     expect(await decide(w.deps, click('approve'))).toMatchObject({ code: 'own-request', decision: 'approve' });
   });
 
+  it('tells a requester who is no approver that the request is their own', async () => {
+    const w = world(pending({ requester: 'U0OTHER' }));
+    expect(await decide(w.deps, click('approve', 'U0OTHER'))).toMatchObject({ code: 'own-request', decision: 'approve' });
+    expect(w.store.requests.get('r-0000000001')!.state).toBe('PENDING');
+  });
+
   it('refuses a button from another card', async () => {
     const w = world();
     expect(await decide(w.deps, click('approve', 'U0APPROVER', { channel: 'C0APPROVALS', ts: '1700000000.999999' }))).toMatchObject({ code: 'foreign-card' });
