@@ -1,49 +1,109 @@
 // Parses `/ecr-access …` text into a command, with messages that say how to fix a bad one.
 import * as z from 'zod';
 import { AccountId } from './account';
+import { DurationText } from './duration';
 import { RepositoryName } from './repository';
 
 export const COMMAND = '/ecr-access';
 export const MAX_REASON_LENGTH = 500;
 
+/** Whose history to show: one repository's, or one account's. */
+type HistorySubject = { repository: string } | { account: string };
+
 export type Command =
   | { kind: 'help' }
   | { kind: 'unknown'; word: string }
   | { kind: 'invalid'; problems: string[]; usage: string }
-  | { kind: 'request'; repository: string; account: string; reason?: string }
-  | { kind: 'list'; repository?: string };
+  | { kind: 'request'; repository: string; account: string; reason?: string; durationMs?: number }
+  | { kind: 'revoke'; repository: string; account: string; reason?: string }
+  | { kind: 'list'; repository?: string }
+  | { kind: 'history'; subject?: HistorySubject };
 
-export const REQUEST_USAGE = `${COMMAND} request <repository> <12-digit account ID> [reason]`;
+export const REQUEST_USAGE = `${COMMAND} request <repository> <12-digit account ID> [--for <N>h|<N>d] [reason]`;
+export const REVOKE_USAGE = `${COMMAND} revoke <repository> <12-digit account ID> [reason]`;
 export const LIST_USAGE = `${COMMAND} list [repository]`;
+export const HISTORY_USAGE = `${COMMAND} history [repository | 12-digit account ID]`;
 
 /** Why someone asks: free text, checked here when typed and again when a job carries it. */
 export const Reason = z
   .string()
   .max(MAX_REASON_LENGTH, { message: `the reason has at most ${MAX_REASON_LENGTH} characters` });
 
+function shown(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 57)}…` : value;
+}
+
 function problemsOf(result: z.ZodSafeParseResult<unknown>, label: string, value: string): string[] {
   if (result.success) return [];
-  const shown = value.length > 60 ? `${value.slice(0, 57)}…` : value;
-  return result.error.issues.map((issue) => `${label} \`${shown}\`: ${issue.message}`);
+  return result.error.issues.map((issue) => `${label} \`${shown(value)}\`: ${issue.message}`);
+}
+
+// Phones and Macs turn a typed `--` into a dash, so `—for` and `–for` are read as `--for`, and
+// so is `-for`, a dash short.
+const FOR = /^(?:-{1,2}|[—–])for(?:=(.*))?$/i;
+// Any other word like an option is refused rather than read as part of the reason, so a
+// mistyped `--fro 7d` cannot quietly become a request with no time limit.
+const OPTION_LIKE = /^(?:--|[—–])\p{L}/u;
+
+/**
+ * A request's `--for` taken out of its words, wherever it stands after `request`: `--for 7d`
+ * or `--for=7d`. What is left is the repository, the account and the reason, in that order.
+ */
+function takeFor(args: string[]): { words: string[]; durationMs?: number; problems: string[] } {
+  const words: string[] = [];
+  const values: (string | undefined)[] = [];
+  const problems: string[] = [];
+  const queue = [...args];
+  for (let word = queue.shift(); word !== undefined; word = queue.shift()) {
+    const match = FOR.exec(word);
+    if (match) values.push(match[1] ?? queue.shift());
+    else if (OPTION_LIKE.test(word)) problems.push(`option \`${shown(word)}\`: a request has one option, --for, like --for 7d`);
+    else words.push(word);
+  }
+  if (values.length === 0) return { words, problems };
+  if (values.length > 1) return { words, problems: [...problems, '--for is given more than once: give one duration, like --for 7d'] };
+  const [value] = values;
+  if (!value) return { words, problems: [...problems, '--for needs a duration after it, like --for 12h or --for 7d'] };
+  const duration = DurationText.safeParse(value);
+  if (!duration.success) return { words, problems: [...problems, ...problemsOf(duration, '--for', value)] };
+  return { words, durationMs: duration.data, problems };
+}
+
+function targetProblems(repository: string, account: string): string[] {
+  return [
+    ...problemsOf(RepositoryName.safeParse(repository), 'repository', repository),
+    ...problemsOf(AccountId.safeParse(account), 'account', account),
+  ];
 }
 
 function parseRequest(args: string[]): Command {
-  const [repository, account, ...rest] = args;
+  const { words, durationMs, problems: forProblems } = takeFor(args);
+  const [repository, account, ...rest] = words;
   if (repository === undefined || account === undefined) {
-    return {
-      kind: 'invalid',
-      problems: ['a request names a repository and the AWS account that should pull from it'],
-      usage: REQUEST_USAGE,
-    };
+    const missing = 'a request names a repository and the AWS account that should pull from it';
+    return { kind: 'invalid', problems: [missing, ...forProblems], usage: REQUEST_USAGE };
   }
-  const reason = rest.join(' ').trim();
+  const reason = rest.join(' ');
+  // In the order of the usage, wherever --for was written.
   const problems = [
-    ...problemsOf(RepositoryName.safeParse(repository), 'repository', repository),
-    ...problemsOf(AccountId.safeParse(account), 'account', account),
+    ...targetProblems(repository, account),
+    ...forProblems,
     ...problemsOf(Reason.safeParse(reason), 'reason', reason),
   ];
   if (problems.length > 0) return { kind: 'invalid', problems, usage: REQUEST_USAGE };
-  return reason ? { kind: 'request', repository, account, reason } : { kind: 'request', repository, account };
+  return { kind: 'request', repository, account, ...(reason && { reason }), ...(durationMs !== undefined && { durationMs }) };
+}
+
+function parseRevoke(args: string[]): Command {
+  const [repository, account, ...rest] = args;
+  if (repository === undefined || account === undefined) {
+    const missing = 'a revoke names a repository and the AWS account that should stop pulling from it';
+    return { kind: 'invalid', problems: [missing], usage: REVOKE_USAGE };
+  }
+  const reason = rest.join(' ');
+  const problems = [...targetProblems(repository, account), ...problemsOf(Reason.safeParse(reason), 'reason', reason)];
+  if (problems.length > 0) return { kind: 'invalid', problems, usage: REVOKE_USAGE };
+  return { kind: 'revoke', repository, account, ...(reason && { reason }) };
 }
 
 function parseList(args: string[]): Command {
@@ -56,6 +116,24 @@ function parseList(args: string[]): Command {
   return problems.length > 0 ? { kind: 'invalid', problems, usage: LIST_USAGE } : { kind: 'list', repository };
 }
 
+// Digits (and the dashes the AWS console writes between them) are read as an account, so a
+// mistyped ID is refused as an account rather than looked up as a repository of that name.
+const ACCOUNT_LIKE = /^\d[\d-]*$/;
+
+function parseHistory(args: string[]): Command {
+  if (args.length > 1) {
+    return { kind: 'invalid', problems: ['history takes at most one repository name or account ID'], usage: HISTORY_USAGE };
+  }
+  const [subject] = args;
+  if (subject === undefined) return { kind: 'history' };
+  if (ACCOUNT_LIKE.test(subject)) {
+    const problems = problemsOf(AccountId.safeParse(subject), 'account', subject);
+    return problems.length > 0 ? { kind: 'invalid', problems, usage: HISTORY_USAGE } : { kind: 'history', subject: { account: subject } };
+  }
+  const problems = problemsOf(RepositoryName.safeParse(subject), 'repository', subject);
+  return problems.length > 0 ? { kind: 'invalid', problems, usage: HISTORY_USAGE } : { kind: 'history', subject: { repository: subject } };
+}
+
 export function parseCommand(text: string): Command {
   const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
   const [subcommand, ...args] = words;
@@ -65,8 +143,12 @@ export function parseCommand(text: string): Command {
       return { kind: 'help' };
     case 'request':
       return parseRequest(args);
+    case 'revoke':
+      return parseRevoke(args);
     case 'list':
       return parseList(args);
+    case 'history':
+      return parseHistory(args);
     default:
       return { kind: 'unknown', word: subcommand.length > 40 ? `${subcommand.slice(0, 37)}…` : subcommand };
   }

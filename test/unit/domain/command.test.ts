@@ -1,11 +1,22 @@
 /**
- * `/ecr-access …` text into a command: help, request, list, or a refusal that says what to fix.
+ * `/ecr-access …` text into a command: help, request, revoke, list, history, or a refusal that
+ * says what to fix.
  */
 import fc from 'fast-check';
-import { LIST_USAGE, MAX_REASON_LENGTH, REQUEST_USAGE, parseCommand, type Command } from '../../../src/domain/command';
+import {
+  HISTORY_USAGE,
+  LIST_USAGE,
+  MAX_REASON_LENGTH,
+  REQUEST_USAGE,
+  REVOKE_USAGE,
+  parseCommand,
+  type Command,
+} from '../../../src/domain/command';
+import { DAY_MS, HOUR_MS, MAX_DURATION_MS } from '../../../src/domain/duration';
 import { runs } from './property-runs';
 
-const KINDS: ReadonlySet<Command['kind']> = new Set(['help', 'unknown', 'invalid', 'request', 'list']);
+const KINDS: ReadonlySet<Command['kind']> = new Set(['help', 'unknown', 'invalid', 'request', 'revoke', 'list', 'history']);
+const FORM = 'a duration is a whole number of hours or days, like 12h or 7d';
 
 function problemsOf(command: Command): string[] {
   if (command.kind !== 'invalid') throw new Error(`expected an invalid command, got ${JSON.stringify(command)}`);
@@ -130,6 +141,194 @@ describe('parseCommand', () => {
     });
   });
 
+  describe('request for a time', () => {
+    it('reads --for in hours', () => {
+      expect(parseCommand('request common-images 222233334444 --for 12h')).toEqual({
+        kind: 'request',
+        repository: 'common-images',
+        account: '222233334444',
+        durationMs: 12 * HOUR_MS,
+      });
+    });
+
+    it('reads --for in days, before the reason', () => {
+      expect(parseCommand('request common-images 222233334444 --for 7d nightly builds')).toEqual({
+        kind: 'request',
+        repository: 'common-images',
+        account: '222233334444',
+        durationMs: 7 * DAY_MS,
+        reason: 'nightly builds',
+      });
+    });
+
+    it('reads --for=7d as --for 7d', () => {
+      expect(parseCommand('request common-images 222233334444 --for=7d')).toMatchObject({ kind: 'request', durationMs: 7 * DAY_MS });
+    });
+
+    it('reads --for after the reason and keeps it out of the reason', () => {
+      expect(parseCommand('request common-images 222233334444 nightly builds --for 7d')).toMatchObject({
+        kind: 'request',
+        reason: 'nightly builds',
+        durationMs: 7 * DAY_MS,
+      });
+    });
+
+    it('reads --for in the middle of the reason and joins the words around it', () => {
+      expect(parseCommand('request common-images 222233334444 nightly --for 7d builds')).toMatchObject({
+        reason: 'nightly builds',
+        durationMs: 7 * DAY_MS,
+      });
+    });
+
+    it('reads --for before the repository and the account', () => {
+      expect(parseCommand('request --for 12h common-images 222233334444')).toEqual({
+        kind: 'request',
+        repository: 'common-images',
+        account: '222233334444',
+        durationMs: 12 * HOUR_MS,
+      });
+    });
+
+    it.each(['--FOR 7D', '—for 7d', '–for 7d', '-for 7d', '—for=7d'])('reads %s, as a phone or a hurried hand writes --for 7d', (option) => {
+      expect(parseCommand(`request common-images 222233334444 ${option}`)).toMatchObject({ kind: 'request', durationMs: 7 * DAY_MS });
+    });
+
+    it('leaves durationMs out when no --for is given', () => {
+      expect(parseCommand('request common-images 222233334444 nightly builds')).not.toHaveProperty('durationMs');
+    });
+
+    it('accepts 365d, the greatest time', () => {
+      expect(parseCommand('request common-images 222233334444 --for 365d')).toMatchObject({ durationMs: MAX_DURATION_MS });
+    });
+
+    it('refuses 366d and says the greatest time', () => {
+      expect(parseCommand('request common-images 222233334444 --for 366d')).toEqual({
+        kind: 'invalid',
+        problems: ['--for `366d`: a duration is at most 365d (8760h)'],
+        usage: REQUEST_USAGE,
+      });
+    });
+
+    it('accepts 1h, the least time', () => {
+      expect(parseCommand('request common-images 222233334444 --for 1h')).toMatchObject({ durationMs: HOUR_MS });
+    });
+
+    it('refuses 0h and says the least time', () => {
+      expect(problemsOf(parseCommand('request common-images 222233334444 --for 0h'))).toEqual([
+        '--for `0h`: a duration is at least 1h, like 12h or 7d',
+      ]);
+    });
+
+    it.each(['1.5h', '2w', '-3d', '12', 'tomorrow'])('refuses --for %s and says the accepted form', (value) => {
+      expect(problemsOf(parseCommand(`request common-images 222233334444 --for ${value}`))).toEqual([`--for \`${value}\`: ${FORM}`]);
+    });
+
+    it.each(['--for', '--for='])('refuses %j with no duration and says how to give one', (option) => {
+      expect(problemsOf(parseCommand(`request common-images 222233334444 ${option}`))).toEqual([
+        '--for needs a duration after it, like --for 12h or --for 7d',
+      ]);
+    });
+
+    it('refuses --for given twice', () => {
+      expect(problemsOf(parseCommand('request common-images 222233334444 --for 7d --for 12h'))).toEqual([
+        '--for is given more than once: give one duration, like --for 7d',
+      ]);
+    });
+
+    it('refuses another option rather than read it as the reason, so a typo cannot drop the time', () => {
+      expect(problemsOf(parseCommand('request common-images 222233334444 --fro 7d'))).toEqual([
+        'option `--fro`: a request has one option, --for, like --for 7d',
+      ]);
+    });
+
+    it('refuses --for run into its value', () => {
+      expect(problemsOf(parseCommand('request common-images 222233334444 --for7d'))).toEqual([
+        'option `--for7d`: a request has one option, --for, like --for 7d',
+      ]);
+    });
+
+    it('reads words that only begin with a dash, or are dashes, as the reason', () => {
+      expect(parseCommand('request common-images 222233334444 builds -- for -x 7d')).toMatchObject({
+        kind: 'request',
+        reason: 'builds -- for -x 7d',
+      });
+    });
+
+    it('does not count --for and its value in the reason length', () => {
+      const reason = 'r'.repeat(MAX_REASON_LENGTH);
+      expect(parseCommand(`request common-images 222233334444 --for 7d ${reason}`)).toMatchObject({ reason, durationMs: 7 * DAY_MS });
+    });
+
+    it('reports every problem in the order of the usage, wherever --for was written', () => {
+      expect(problemsOf(parseCommand(`request --for 2w Common 1234 ${'r'.repeat(MAX_REASON_LENGTH + 1)}`))).toEqual([
+        expect.stringMatching(/^repository `Common`/),
+        expect.stringMatching(/^account `1234`/),
+        `--for \`2w\`: ${FORM}`,
+        expect.stringMatching(/^reason `/),
+      ]);
+    });
+
+    it('reports a bad --for with a missing account too', () => {
+      expect(parseCommand('request common-images --for 2w')).toEqual({
+        kind: 'invalid',
+        problems: ['a request names a repository and the AWS account that should pull from it', `--for \`2w\`: ${FORM}`],
+        usage: REQUEST_USAGE,
+      });
+    });
+  });
+
+  describe('revoke', () => {
+    it('reads a repository and an account', () => {
+      expect(parseCommand('revoke common-images 222233334444')).toEqual({
+        kind: 'revoke',
+        repository: 'common-images',
+        account: '222233334444',
+      });
+    });
+
+    it('reads everything after the account as the reason', () => {
+      expect(parseCommand('Revoke team/base 222233334444 project   ended')).toEqual({
+        kind: 'revoke',
+        repository: 'team/base',
+        account: '222233334444',
+        reason: 'project ended',
+      });
+    });
+
+    it(`accepts a reason of ${MAX_REASON_LENGTH} characters`, () => {
+      const reason = 'r'.repeat(MAX_REASON_LENGTH);
+      expect(parseCommand(`revoke common-images 222233334444 ${reason}`)).toMatchObject({ kind: 'revoke', reason });
+    });
+
+    it(`refuses a reason longer than ${MAX_REASON_LENGTH} characters and says the limit`, () => {
+      expect(parseCommand(`revoke common-images 222233334444 ${'r'.repeat(MAX_REASON_LENGTH + 1)}`)).toEqual({
+        kind: 'invalid',
+        problems: [`reason \`${'r'.repeat(57)}…\`: the reason has at most ${MAX_REASON_LENGTH} characters`],
+        usage: REVOKE_USAGE,
+      });
+    });
+
+    it('reports a bad repository and a bad account at once', () => {
+      expect(parseCommand('revoke Common 1234')).toEqual({
+        kind: 'invalid',
+        problems: [expect.stringMatching(/^repository `Common`: a repository name is lowercase/), 'account `1234`: an AWS account ID is exactly 12 digits, like 222233334444'],
+        usage: REVOKE_USAGE,
+      });
+    });
+
+    it.each(['revoke', 'revoke common-images'])('refuses %j and says a revoke names a repository and an account', (text) => {
+      expect(parseCommand(text)).toEqual({
+        kind: 'invalid',
+        problems: ['a revoke names a repository and the AWS account that should stop pulling from it'],
+        usage: REVOKE_USAGE,
+      });
+    });
+
+    it('takes --for as part of the reason, since a revoke has no time', () => {
+      expect(parseCommand('revoke common-images 222233334444 --for 7d')).toMatchObject({ kind: 'revoke', reason: '--for 7d' });
+    });
+  });
+
   describe('list', () => {
     it('lists every repository when none is named', () => {
       expect(parseCommand('list')).toEqual({ kind: 'list' });
@@ -152,9 +351,55 @@ describe('parseCommand', () => {
     });
   });
 
+  describe('history', () => {
+    it('shows all history when nothing is named', () => {
+      expect(parseCommand('history')).toEqual({ kind: 'history' });
+    });
+
+    it('reads a capitalised subcommand', () => {
+      expect(parseCommand('  HISTORY  ')).toEqual({ kind: 'history' });
+    });
+
+    it('reads a repository name as the repository whose history to show', () => {
+      expect(parseCommand('history team/base')).toEqual({ kind: 'history', subject: { repository: 'team/base' } });
+    });
+
+    it('reads 12 digits as the account whose history to show', () => {
+      expect(parseCommand('history 222233334444')).toEqual({ kind: 'history', subject: { account: '222233334444' } });
+    });
+
+    it.each(['22223333444', '2222333344445', '2222-3333-4444'])('refuses %s as an account, not a repository, and says 12 digits', (account) => {
+      expect(parseCommand(`history ${account}`)).toEqual({
+        kind: 'invalid',
+        problems: [`account \`${account}\`: an AWS account ID is exactly 12 digits, like 222233334444`],
+        usage: HISTORY_USAGE,
+      });
+    });
+
+    it('reads a name that starts with letters and has digits as a repository', () => {
+      expect(parseCommand('history team2/base-2024')).toEqual({ kind: 'history', subject: { repository: 'team2/base-2024' } });
+    });
+
+    it('refuses a bad repository name and says what is wrong with it', () => {
+      expect(parseCommand('history Team/Base')).toEqual({
+        kind: 'invalid',
+        problems: [expect.stringMatching(/^repository `Team\/Base`: a repository name is lowercase/)],
+        usage: HISTORY_USAGE,
+      });
+    });
+
+    it('refuses more than one argument and says history takes one', () => {
+      expect(parseCommand('history team/base 222233334444')).toEqual({
+        kind: 'invalid',
+        problems: ['history takes at most one repository name or account ID'],
+        usage: HISTORY_USAGE,
+      });
+    });
+  });
+
   describe('an unknown subcommand', () => {
     it('is named in the result', () => {
-      expect(parseCommand('revoke common-images 222233334444')).toEqual({ kind: 'unknown', word: 'revoke' });
+      expect(parseCommand('grant common-images 222233334444')).toEqual({ kind: 'unknown', word: 'grant' });
     });
 
     it('is shortened when it is very long', () => {
@@ -180,14 +425,28 @@ const repositoryName = fc
   .map((parts) => parts.join('/'))
   .filter((name) => name.length >= 2 && name.length <= 256);
 const accountId = fc.stringMatching(/^\d{12}$/);
-const reasonWords = fc.array(fc.stringMatching(/^[^\s]{1,12}$/), { maxLength: 8 }).map((words) => words.join(' '));
+// Words that are not options: anything else starting with -- or a long dash is one.
+const reasonWords = fc
+  .array(fc.stringMatching(/^[^\s]{1,12}$/).filter((word) => !/^(?:--|[—–]|-for)/i.test(word)), { maxLength: 8 })
+  .map((words) => words.join(' '));
+const duration = fc.oneof(
+  fc.integer({ min: 1, max: 8760 }).map((hours) => ({ text: `${hours}h`, ms: hours * HOUR_MS })),
+  fc.integer({ min: 1, max: 365 }).map((days) => ({ text: `${days}d`, ms: days * DAY_MS })),
+);
 
 describe('parseCommand over arbitrary text', () => {
   it('never throws and always answers with one of its kinds', () => {
     const text = fc.oneof(
       fc.string(),
       fc.string({ unit: 'binary' }),
-      fc.array(fc.oneof(fc.constantFrom('request', 'list', 'help', 'REQUEST', ' ', '\t', '\n', '222233334444', 'common-images'), fc.string({ maxLength: 8 }))).map((words) => words.join(' ')),
+      fc
+        .array(
+          fc.oneof(
+            fc.constantFrom('request', 'revoke', 'list', 'history', 'help', 'REQUEST', '--for', '--for=', '7d', ' ', '\t', '\n', '222233334444', 'common-images'),
+            fc.string({ maxLength: 8 }),
+          ),
+        )
+        .map((words) => words.join(' ')),
     );
     fc.assert(
       fc.property(text, (t) => {
@@ -204,6 +463,28 @@ describe('parseCommand over arbitrary text', () => {
       fc.property(repositoryName, accountId, reasonWords, (repository, account, reason) => {
         const command = parseCommand(`request ${repository} ${account} ${reason}`);
         expect(command).toEqual(reason ? { kind: 'request', repository, account, reason } : { kind: 'request', repository, account });
+      }),
+      runs(1_000),
+    );
+  });
+
+  it('reads back every valid timed request, wherever --for stands among the reason words', () => {
+    fc.assert(
+      fc.property(repositoryName, accountId, reasonWords, duration, fc.nat(), (repository, account, reason, { text, ms }, at) => {
+        const words = reason ? reason.split(' ') : [];
+        words.splice(at % (words.length + 1), 0, '--for', text);
+        const command = parseCommand(`request ${repository} ${account} ${words.join(' ')}`);
+        expect(command).toEqual({ kind: 'request', repository, account, durationMs: ms, ...(reason && { reason }) });
+      }),
+      runs(1_000),
+    );
+  });
+
+  it('reads back every valid revoke it could be given', () => {
+    fc.assert(
+      fc.property(repositoryName, accountId, reasonWords, (repository, account, reason) => {
+        const command = parseCommand(`revoke ${repository} ${account} ${reason}`);
+        expect(command).toEqual({ kind: 'revoke', repository, account, ...(reason && { reason }) });
       }),
       runs(1_000),
     );
