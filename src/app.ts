@@ -91,6 +91,7 @@ export function createEcrAccess(
     writeLandingMs: config.writeLandingMs,
     waitForChangeMs: config.waitForChangeMs,
     announceRetryMs: config.announceRetryMs,
+    durations: config.durations,
   };
   const runJob = jobRunner(deps, responder(logger));
   registerListeners(app, { defer: options.defer(runJob), repositories: config.repositories });

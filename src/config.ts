@@ -3,10 +3,12 @@
 import * as z from 'zod';
 import { MAX_REPOSITORIES } from './aws/request-store';
 import { TableName } from './aws/table-schema';
+import { DurationText, type DurationRules } from './domain/duration';
 import { RepositoryName } from './domain/repository';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from './domain/slack-id';
 import { EcrAccessError, ErrorCode } from './errors';
 import { LogLevel } from './logger';
+import type { SweepTimes } from './service/sweep';
 
 /** A list as settings give it: comma-separated text, or its items (from a YAML file); trimmed, blanks dropped. */
 export function listItems(value: string | readonly string[]): string[] {
@@ -67,6 +69,13 @@ const EnvFields = z
     ECR_ACCESS_WAIT_SECONDS: seconds(1, 600).default(60),
     ECR_ACCESS_ANNOUNCE_RETRY_SECONDS: seconds(1, 3600).default(30),
     ECR_ACCESS_AWS_TIMEOUT_SECONDS: seconds(1, 30).default(5),
+    // A grant's life: the longest time limit, whether one is required, and what the sweep does when.
+    ECR_ACCESS_MAX_GRANT: DurationText.optional(),
+    ECR_ACCESS_REQUIRE_GRANT_END: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false'),
+    ECR_ACCESS_PENDING_LAPSE: DurationText.prefault('7d'),
+    ECR_ACCESS_NUDGE_AFTER_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int().min(1).max(10_080).default(15),
+    ECR_ACCESS_REMINDER: DurationText.prefault('24h'),
+    ECR_ACCESS_SWEEP_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int().min(1).max(60).default(5),
     /** Set by Lambda itself; jobs are handed to this very function. */
     AWS_LAMBDA_FUNCTION_NAME: LambdaFunctionName.optional(),
   });
@@ -193,6 +202,12 @@ export interface Config {
   readonly awsTimeoutMs: number;
   /** The Lambda function this runs in, which takes the jobs; absent outside Lambda. */
   readonly functionName?: string;
+  /** The time limits requests may ask for here. */
+  readonly durations: DurationRules;
+  /** When the sweep lets requests lapse, nudges approvers and reminds requesters. */
+  readonly sweep: SweepTimes;
+  /** How often the sweep runs (a timer in the server, an EventBridge schedule on Lambda). */
+  readonly sweepEveryMs: number;
 }
 
 /** What the Lambda runtime can count on: loadLambdaConfig refuses to start without these. */
@@ -251,6 +266,9 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     announceRetryMs: e.ECR_ACCESS_ANNOUNCE_RETRY_SECONDS * 1000,
     awsTimeoutMs: e.ECR_ACCESS_AWS_TIMEOUT_SECONDS * 1000,
     ...(e.AWS_LAMBDA_FUNCTION_NAME && { functionName: e.AWS_LAMBDA_FUNCTION_NAME }),
+    durations: { maxMs: e.ECR_ACCESS_MAX_GRANT, required: e.ECR_ACCESS_REQUIRE_GRANT_END === 'true' },
+    sweep: { pendingLapseMs: e.ECR_ACCESS_PENDING_LAPSE, nudgeFirstMs: e.ECR_ACCESS_NUDGE_AFTER_MINUTES * 60_000, reminderLeadMs: e.ECR_ACCESS_REMINDER },
+    sweepEveryMs: e.ECR_ACCESS_SWEEP_MINUTES * 60_000,
   };
 }
 

@@ -94,8 +94,8 @@ export function dynamoTable(source: ClientSource<DynamoDBClient>, table: string)
         throw error;
       }
     },
-    /** Every item the query finds, page after page. */
-    async query(input: Omit<QueryCommandInput, 'TableName' | 'ExpressionAttributeValues'> & { values: Record<string, unknown> }) {
+    /** Every item the query finds (or the first `max`), page after page. */
+    async query(input: Omit<QueryCommandInput, 'TableName' | 'ExpressionAttributeValues'> & { values: Record<string, unknown> }, max = Number.POSITIVE_INFINITY) {
       const { client, QueryCommand, unmarshall } = await ready();
       const { values, ...rest } = input;
       const items: Record<string, unknown>[] = [];
@@ -106,7 +106,7 @@ export function dynamoTable(source: ClientSource<DynamoDBClient>, table: string)
         );
         for (const item of out.Items ?? []) items.push(unmarshall(item));
         start = out.LastEvaluatedKey;
-      } while (start);
+      } while (start && items.length < max);
       return items;
     },
   };

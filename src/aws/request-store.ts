@@ -1,10 +1,10 @@
 // The RequestStore port on DynamoDB: request records and the one-open-request-per-account
 // slots, every state change one conditional write on one item.
-import { AccessRequest, OPEN_STATES } from '../domain/access-request';
+import { AccessRequest, BOT_ACTOR, HistoryEvent, OPEN_STATES } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { RequestStore } from '../service/ports';
 import type { DynamoTable } from './dynamo';
-import { BY_REPOSITORY_INDEX, INDEX_KEY, KEY, keys } from './table-schema';
+import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, INDEX_KEY, KEY, keys } from './table-schema';
 
 const STATE = { '#state': 'state' };
 
@@ -29,8 +29,20 @@ function inList(attribute: string, names: readonly string[]): string {
 /** The item as stored: the request itself, its key, and the outbox as a string set (so parts can be deleted one by one). */
 function toItem(request: AccessRequest): Record<string, unknown> {
   const { owed, ...rest } = request;
-  return { ...rest, [KEY]: keys.request(request.id), ...(owed.length > 0 && { owed: new Set(owed) }) };
+  return { ...rest, [KEY]: keys.request(request.id), ...(owed.length > 0 && { owed: new Set(owed) }), ...dueNow(Date.parse(request.createdAt)) };
 }
+
+/**
+ * Every change of state puts the request in the sweep's index, due at once: the sweep looks, does
+ * what is due, and sets when to look next (or takes it out). Early is always safe; late never happens.
+ */
+const dueNow = (at: number) => ({ [DUE_SHARD_KEY]: DUE_SHARD, [DUE_KEY]: at });
+const DUE_SET = `${DUE_SHARD_KEY} = :dueShard, ${DUE_KEY} = :dueAt`;
+const dueValues = (at: string | number) => ({ ':dueShard': DUE_SHARD, ':dueAt': typeof at === 'number' ? at : Date.parse(at) });
+
+/** Appends one event to the request's history, in the same write as the change it records. */
+const HISTORY_SET = 'history = list_append(if_not_exists(history, :noHistory), :event)';
+const historyValues = (event: HistoryEvent) => ({ ':noHistory': [], ':event': [event] });
 
 /** Stored items are input too: a malformed one is reported, never trusted. */
 function fromItem(item: Record<string, unknown>): AccessRequest {
@@ -116,8 +128,8 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
       // still shareable are checked in the same write as its state.
       const set =
         to === 'APPROVED'
-          ? 'SET #state = :to, decidedBy = :by, decidedAt = :at, attempts = if_not_exists(attempts, :zero) + :one REMOVE failure, failedAt'
-          : 'SET #state = :to, decidedBy = :by, decidedAt = :at, owed = :owed, announcer = :announcer';
+          ? `SET #state = :to, decidedBy = :by, decidedAt = :at, attempts = if_not_exists(attempts, :zero) + :one, ${HISTORY_SET}, ${DUE_SET} REMOVE failure, failedAt`
+          : `SET #state = :to, decidedBy = :by, decidedAt = :at, owed = :owed, announcer = :announcer, ${HISTORY_SET}, ${DUE_SET}`;
       const request = await updated(id, {
         set,
         condition: [
@@ -135,6 +147,8 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
           ':at': at,
           ':channel': card.channel,
           ':ts': card.ts,
+          ...historyValues({ kind: to === 'APPROVED' ? 'approved' : 'denied', at, by }),
+          ...dueValues(at),
           ...(to === 'APPROVED' ? { ':zero': 0, ':one': 1 } : { ':owed': new Set(['card', 'dm']), ':announcer': { by: announcer, at: Date.parse(at) } }),
         },
       });
@@ -143,20 +157,159 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
     },
 
     async record(id, verdict, announcer) {
-      const outcome =
-        verdict.state === 'GRANTED'
-          ? {
-              set: 'SET #state = :to, grantedAt = :at, policyHashBefore = :before, policyHash = :after, verifiedPolicy = :policy, owed = :owed, announcer = :announcer REMOVE failure, failedAt',
-              values: { ':before': verdict.policyHashBefore, ':after': verdict.policyHash, ':policy': verdict.verifiedPolicy, ':owed': new Set(['card', 'thread', 'dm']) },
-            }
-          : {
-              set: 'SET #state = :to, failedAt = :at, failure = :failure, owed = :owed, announcer = :announcer',
-              values: { ':failure': { ...verdict.failure, detail: verdict.failure.detail.slice(0, 2000) }, ':owed': new Set(['card', 'thread']) },
-            };
+      const common = { ':at': verdict.at, ':announcer': announcer, ...dueValues(verdict.at) };
+      const every = `announcer = :announcer, ${HISTORY_SET}, ${DUE_SET}`;
+      switch (verdict.state) {
+        case 'GRANTED':
+          return updated(id, {
+            set: `SET #state = :to, grantedAt = :at, policyHashBefore = :before, policyHash = :after, verifiedPolicy = :policy, owed = :owed, ${every}${verdict.expiresAt ? ', expiresAt = :expires' : ''} REMOVE failure, failedAt`,
+            condition: '#state = :approved',
+            values: {
+              ...common,
+              ':to': 'GRANTED',
+              ':approved': 'APPROVED',
+              ':before': verdict.policyHashBefore,
+              ':after': verdict.policyHash,
+              ':policy': verdict.verifiedPolicy,
+              ':owed': new Set(['card', 'thread', 'dm']),
+              ...(verdict.expiresAt && { ':expires': verdict.expiresAt }),
+              ...historyValues({ kind: 'granted', at: verdict.at, policyHashBefore: verdict.policyHashBefore, policyHash: verdict.policyHash }),
+            },
+          });
+        case 'FAILED': {
+          const failure = { ...verdict.failure, detail: verdict.failure.detail.slice(0, 2000) };
+          return updated(id, {
+            set: `SET #state = :to, failedAt = :at, failure = :failure, owed = :owed, ${every}`,
+            condition: '#state = :approved',
+            values: {
+              ...common,
+              ':to': 'FAILED',
+              ':approved': 'APPROVED',
+              ':failure': failure,
+              ':owed': new Set(['card', 'thread']),
+              ...historyValues({ kind: 'failed', at: verdict.at, detail: failure.detail }),
+            },
+          });
+        }
+        case 'ENDED': {
+          const { ending } = verdict;
+          const to = ending.kind === 'revoke' ? 'REVOKED' : 'EXPIRED';
+          return updated(id, {
+            set: `SET #state = :to, endedAt = :at, policyHashBefore = :before, policyHash = :after, stillPullsThrough = :through, owed = :owed, ${every}`,
+            condition: '#state = :granted AND ending.#kind = :kind',
+            names: { '#kind': 'kind' },
+            values: {
+              ...common,
+              ':to': to,
+              ':granted': 'GRANTED',
+              ':kind': ending.kind,
+              ':before': verdict.policyHashBefore,
+              ':after': verdict.policyHash,
+              ':through': [...verdict.stillPullsThrough],
+              ':owed': new Set(verdict.outside ? ['thread'] : ['card', 'thread', 'dm']),
+              ...historyValues({
+                kind: to === 'REVOKED' ? 'revoked' : 'expired',
+                at: verdict.at,
+                by: ending.by,
+                policyHashBefore: verdict.policyHashBefore,
+                policyHash: verdict.policyHash,
+                ...(ending.reason && { detail: ending.reason }),
+              }),
+            },
+          });
+        }
+        case 'KEPT': {
+          const failure = { ...verdict.failure, detail: verdict.failure.detail.slice(0, 2000) };
+          return updated(id, {
+            set: `SET endFailure = :failure, owed = :owed, ${every} REMOVE ending`,
+            condition: '#state = :granted AND attribute_exists(ending)',
+            values: {
+              ...common,
+              ':granted': 'GRANTED',
+              ':failure': failure,
+              ':owed': new Set(['thread']),
+              ...historyValues({ kind: 'revoke-refused', at: verdict.at, detail: failure.detail }),
+            },
+          });
+        }
+      }
+    },
+
+    async beginEnding(id, ending) {
       return updated(id, {
-        set: outcome.set,
-        condition: '#state = :approved',
-        values: { ...outcome.values, ':to': verdict.state, ':approved': 'APPROVED', ':at': verdict.at, ':announcer': announcer },
+        set: `SET ending = :ending, ${DUE_SET} REMOVE endFailure`,
+        condition: '#state = :granted AND attribute_not_exists(ending)',
+        values: { ':ending': ending, ':granted': 'GRANTED', ...dueValues(ending.at) },
+      });
+    },
+
+    async recordOutside(request) {
+      await table.put(toItem(request), { expression: `attribute_not_exists(${KEY})` });
+    },
+
+    async due(now, limit) {
+      const items = await table.query({
+        IndexName: BY_DUE_INDEX,
+        KeyConditionExpression: '#shard = :shard AND #due <= :now',
+        ExpressionAttributeNames: { '#shard': DUE_SHARD_KEY, '#due': DUE_KEY },
+        values: { ':shard': DUE_SHARD, ':now': now },
+        Limit: limit,
+      }, limit);
+      return items.map((item) => ({ request: fromItem(item), dueAt: Number(item[DUE_KEY]) }));
+    },
+
+    async sweepStep(id, step, announcer) {
+      switch (step.kind) {
+        case 'expire-pending':
+          return updated(id, {
+            set: `SET #state = :to, endedAt = :at, owed = :owed, announcer = :announcer, ${HISTORY_SET}, ${DUE_SET}`,
+            condition: '#state = :pending',
+            values: {
+              ':to': 'EXPIRED',
+              ':pending': 'PENDING',
+              ':at': step.at,
+              ':owed': new Set(['card', 'dm']),
+              ':announcer': announcer,
+              ...historyValues({ kind: 'expired', at: step.at, by: BOT_ACTOR, detail: 'nobody decided in time' }),
+              ...dueValues(step.at),
+            },
+          });
+        case 'nudged':
+          return updated(id, {
+            set: 'SET nudgedAt = :at, nudges = if_not_exists(nudges, :zero) + :one',
+            condition: `#state = :pending AND ${step.previous ? 'nudgedAt = :previous' : 'attribute_not_exists(nudgedAt)'}`,
+            values: { ':pending': 'PENDING', ':at': step.at, ':zero': 0, ':one': 1, ...(step.previous && { ':previous': step.previous }) },
+          });
+        case 'remind':
+          return updated(id, {
+            set: `SET reminded = :yes, announcer = :announcer, ${DUE_SET} ADD owed :reminder`,
+            condition: '#state = :granted AND attribute_not_exists(reminded) AND attribute_not_exists(ending)',
+            values: { ':yes': true, ':granted': 'GRANTED', ':announcer': announcer, ':reminder': new Set(['reminder']), ...dueValues(announcer.at) },
+          });
+        case 'look-again':
+          return updated(id, {
+            set: step.at === undefined ? `REMOVE ${DUE_SHARD_KEY}, ${DUE_KEY}` : `SET ${DUE_KEY} = :next`,
+            condition: `${DUE_KEY} = :seen`,
+            values: { ':seen': step.seen, ...(step.at !== undefined && { ':next': step.at }) },
+          });
+      }
+    },
+
+    async noteDrift(repository, signature, event) {
+      const noted = await table.update(keys.repository(repository), {
+        set: 'SET driftSeen = :signature, driftHistory = list_append(if_not_exists(driftHistory, :none), :event)',
+        condition: 'attribute_not_exists(driftSeen) OR driftSeen <> :signature',
+        values: { ':signature': signature, ':none': [], ':event': [event] },
+      });
+      return noted !== undefined;
+    },
+
+    async driftHistory(repository) {
+      const item = await table.get(keys.repository(repository));
+      const events = Array.isArray(item?.driftHistory) ? item.driftHistory : [];
+      return events.flatMap((event) => {
+        const parsed = HistoryEvent.safeParse(event);
+        return parsed.success ? [parsed.data] : [];
       });
     },
 

@@ -13,6 +13,15 @@ export const BY_REPOSITORY_INDEX = 'byRepository';
 export const INDEX_KEY = 'repository';
 const INDEX_SORT_KEY = 'id';
 
+/**
+ * The sweep's work list: a sparse index of the requests it should look at, by when. Only items
+ * carrying `dueShard` are in it; one shard holds them all, as a sweep reads a few hundred at most.
+ */
+export const BY_DUE_INDEX = 'byDue';
+export const DUE_SHARD_KEY = 'dueShard';
+export const DUE_KEY = 'dueAt';
+export const DUE_SHARD = 'due';
+
 /** What starts each kind of item's key. */
 const PREFIX = { request: 'request#', slot: 'slot#', repository: 'repository#' } as const;
 
@@ -33,6 +42,8 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       { AttributeName: KEY, AttributeType: 'S' },
       { AttributeName: INDEX_KEY, AttributeType: 'S' },
       { AttributeName: INDEX_SORT_KEY, AttributeType: 'S' },
+      { AttributeName: DUE_SHARD_KEY, AttributeType: 'S' },
+      { AttributeName: DUE_KEY, AttributeType: 'N' },
     ],
     KeySchema: [{ AttributeName: KEY, KeyType: 'HASH' }],
     GlobalSecondaryIndexes: [
@@ -41,6 +52,14 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
         KeySchema: [
           { AttributeName: INDEX_KEY, KeyType: 'HASH' },
           { AttributeName: INDEX_SORT_KEY, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: BY_DUE_INDEX,
+        KeySchema: [
+          { AttributeName: DUE_SHARD_KEY, KeyType: 'HASH' },
+          { AttributeName: DUE_KEY, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },

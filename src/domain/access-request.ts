@@ -5,7 +5,7 @@ import { AccountId } from './account';
 import { RepositoryName } from './repository';
 import { SlackId } from './slack-id';
 
-export const RequestState = z.enum(['PENDING', 'APPROVED', 'GRANTED', 'FAILED', 'DENIED']);
+export const RequestState = z.enum(['PENDING', 'APPROVED', 'GRANTED', 'FAILED', 'DENIED', 'REVOKED', 'EXPIRED']);
 export type RequestState = z.infer<typeof RequestState>;
 
 /** States from which a decision may move a request, per decision. */
@@ -28,9 +28,36 @@ export type MessageRef = z.infer<typeof MessageRef>;
 export const Failure = z.object({ code: z.enum(ErrorCode), detail: z.string() });
 export type Failure = z.infer<typeof Failure>;
 
-/** The three places an outcome is told: the approvers' card, its thread, and the requester. */
-export const AnnouncementPart = z.enum(['card', 'thread', 'dm']);
+/** The places an outcome is told: the approvers' card, its thread, the requester, and (before a grant ends) a reminder to the requester. */
+export const AnnouncementPart = z.enum(['card', 'thread', 'dm', 'reminder']);
 export type AnnouncementPart = z.infer<typeof AnnouncementPart>;
+
+/** How a grant's life ends: taken away by someone, or run out. */
+export const EndingKind = z.enum(['revoke', 'expire']);
+export type EndingKind = z.infer<typeof EndingKind>;
+
+/** A removal under way: recorded on the grant before it is queued, so a sweep can finish it. */
+export const Ending = z.object({ kind: EndingKind, by: z.string(), at: z.string(), reason: z.string().optional() });
+export type Ending = z.infer<typeof Ending>;
+
+/** What happened to a request, as `/ecr-access history` lists it. */
+export const HistoryKind = z.enum(['requested', 'approved', 'denied', 'granted', 'failed', 'revoked', 'expired', 'revoke-refused', 'drift']);
+export type HistoryKind = z.infer<typeof HistoryKind>;
+
+export const HistoryEvent = z.object({
+  kind: HistoryKind,
+  at: z.string(),
+  /** A Slack user, or `ecr-access` for what the bot did on its own. */
+  by: z.string().optional(),
+  /** sha256 of the policy before and after, for events that changed or verified it. */
+  policyHashBefore: z.string().optional(),
+  policyHash: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type HistoryEvent = z.infer<typeof HistoryEvent>;
+
+/** Who the bot says did what it did on its own (an expiry, a sweep). */
+export const BOT_ACTOR = 'ecr-access';
 
 export const AccessRequest = z.object({
   id: RequestId,
@@ -56,6 +83,28 @@ export const AccessRequest = z.object({
   owed: z.array(AnnouncementPart).default([]),
   /** Who took on telling it, and when: another may take over once that is stale. */
   announcer: z.object({ by: z.string(), at: z.number() }).optional(),
+  /** How long the grant lasts once granted; absent for a grant without end. */
+  durationMs: z.number().int().positive().optional(),
+  /** The live grant of the same account this request extends, when it was asked for while one was live. */
+  extends: RequestId.optional(),
+  /** When a time-bound grant ends (ISO 8601), set when it is granted. */
+  expiresAt: z.string().optional(),
+  /** The reminder before the end went out. */
+  reminded: z.boolean().optional(),
+  /** A removal under way (GRANTED until it is verified), or the one that ended the grant. */
+  ending: Ending.optional(),
+  endedAt: z.string().optional(),
+  /** Statements that still let the account pull after it left ours, by Sid (or position). */
+  stillPullsThrough: z.array(z.string()).optional(),
+  /** Why the last removal could not be made: the grant stands. */
+  endFailure: Failure.optional(),
+  /** `outside`: the account was put in the statement by hand; this record exists to remove it. */
+  origin: z.literal('outside').optional(),
+  /** When approvers were last reminded of this pending request, and how often. */
+  nudgedAt: z.string().optional(),
+  nudges: z.number().int().nonnegative().optional(),
+  /** Everything that happened to the request, oldest first. */
+  history: z.array(HistoryEvent).optional(),
 });
 export type AccessRequest = z.infer<typeof AccessRequest>;
 

@@ -7,7 +7,7 @@ import type { ServiceDeps } from './deps';
  * Parts are sent together, started in this order: the thread post carries the verified policy,
  * so it leaves first and does not wait behind the rendering of the card and the DM.
  */
-const FIRST_TO_LAST: readonly AnnouncementPart[] = ['thread', 'card', 'dm'];
+const FIRST_TO_LAST: readonly AnnouncementPart[] = ['thread', 'card', 'dm', 'reminder'];
 
 /** Tells what the request still owes, then ticks off what was told; a Slack failure leaves that part owed. */
 export async function announce(deps: ServiceDeps, request: AccessRequest): Promise<void> {
@@ -15,6 +15,7 @@ export async function announce(deps: ServiceDeps, request: AccessRequest): Promi
     card: () => deps.notifier.updateCard(request),
     thread: () => deps.notifier.postInThread(request),
     dm: () => deps.notifier.tellRequester(request),
+    reminder: () => deps.notifier.remindRequester(request),
   };
   const told: AnnouncementPart[] = [];
   await Promise.all(

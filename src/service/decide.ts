@@ -34,7 +34,7 @@ export type DecideOutcome =
 const grantOf = (request: AccessRequest): PolicyChange => ({ kind: 'grant', account: request.account, requestId: request.id });
 
 async function drive(deps: ServiceDeps, request: AccessRequest): Promise<DecideOutcome> {
-  const outcome = await settleChange(deps, request.repository, grantOf(request));
+  const outcome = await settleChange(deps, request.repository, { change: grantOf(request), request });
   switch (outcome.kind) {
     case 'settled':
       return { code: 'settled', request: outcome.request };

@@ -1,4 +1,5 @@
 // Everything the use cases are built from, passed in so tests and runtimes choose the adapters.
+import type { DurationRules } from '../domain/duration';
 import type { Logger } from '../logger';
 import type { ChangeQueue, Clock, IsApprover, Notifier, Registry, RequestStore } from './ports';
 
@@ -20,4 +21,6 @@ export interface ServiceDeps {
   readonly waitForChangeMs: number;
   /** How long an outcome's announcement may stay unfinished before another process finishes it. */
   readonly announceRetryMs: number;
+  /** The time limits requests may ask for. */
+  readonly durations: DurationRules;
 }

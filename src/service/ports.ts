@@ -1,5 +1,5 @@
 // What the service needs from the outside world; adapters in aws/ and slack/ provide it.
-import type { AccessRequest, AnnouncementPart, Failure, MessageRef, RequestState } from '../domain/access-request';
+import type { AccessRequest, AnnouncementPart, Ending, Failure, HistoryEvent, MessageRef, RequestState } from '../domain/access-request';
 import type { PolicyChange } from '../domain/policy-change';
 
 export interface Registry {
@@ -19,8 +19,25 @@ type DecideOutcome = { decided: true; request: AccessRequest } | { decided: fals
 
 /** What the lock holder records once a change is verified (or given up on). */
 export type Verdict =
-  | { state: 'GRANTED'; at: string; policyHashBefore: string; policyHash: string; verifiedPolicy: string }
-  | { state: 'FAILED'; at: string; failure: Failure };
+  /** APPROVED → GRANTED; `expiresAt` for a time-bound grant. */
+  | { state: 'GRANTED'; at: string; policyHashBefore: string; policyHash: string; verifiedPolicy: string; expiresAt?: string }
+  /** APPROVED → FAILED. */
+  | { state: 'FAILED'; at: string; failure: Failure }
+  /** A GRANTED request whose removal (`ending`) is under way → REVOKED or EXPIRED; `outside` owes only the channel post. */
+  | { state: 'ENDED'; at: string; policyHashBefore: string; policyHash: string; stillPullsThrough: readonly string[]; ending: Ending; outside: boolean }
+  /** A removal ECR refused: the grant stands, and says why. */
+  | { state: 'KEPT'; at: string; failure: Failure };
+
+/** What a pass of the sweep may do to a request; each is one conditional write, done once. */
+export type SweepStep =
+  /** PENDING → EXPIRED: nobody decided in time. */
+  | { kind: 'expire-pending'; at: string }
+  /** The approvers were reminded of a PENDING request. */
+  | { kind: 'nudged'; at: string; previous: string | undefined }
+  /** The reminder before a time-bound grant ends is owed. */
+  | { kind: 'remind' }
+  /** When the sweep should look at the request next; undefined when never again. */
+  | { kind: 'look-again'; at: number | undefined; seen: number };
 
 /** The request records. Every state change is one conditional write. */
 export interface RequestStore {
@@ -48,8 +65,27 @@ export interface RequestStore {
       shareable?: readonly string[];
     },
   ): Promise<DecideOutcome>;
-  /** APPROVED → the verdict, owing its announcement; undefined when the request was not APPROVED. */
+  /**
+   * Records the verdict, owing its announcement: GRANTED and FAILED from APPROVED, ENDED and
+   * KEPT from a GRANTED request with a removal under way. Undefined when the request was not
+   * in that state (someone recorded first).
+   */
   record(id: string, verdict: Verdict, announcer: { by: string; at: number }): Promise<AccessRequest | undefined>;
+  /** Marks a GRANTED request's removal as under way; undefined when it is not GRANTED or a removal is under way already. */
+  beginEnding(id: string, ending: Ending): Promise<AccessRequest | undefined>;
+  /** Records an account found in the statement that no request explains, as GRANTED with origin `outside`. */
+  recordOutside(request: AccessRequest): Promise<void>;
+  /** Requests the sweep should look at by `now`, oldest first, at most `limit`. */
+  due(now: number, limit: number): Promise<Array<{ request: AccessRequest; dueAt: number }>>;
+  /** One sweep step on a request; the request after it, or undefined when it no longer applied. */
+  sweepStep(id: string, step: SweepStep, announcer: { by: string; at: number }): Promise<AccessRequest | undefined>;
+  /**
+   * Notes the drift seen in a repository's policy: true (and the event kept in the repository's
+   * history) only when it differs from the drift noted last, so each change is reported once.
+   */
+  noteDrift(repository: string, signature: string, event: HistoryEvent): Promise<boolean>;
+  /** Drift events noted for a repository, oldest first. */
+  driftHistory(repository: string): Promise<HistoryEvent[]>;
   /** Takes on a still-owed announcement whose announcer is older than `staleBefore`; undefined when someone else has it. */
   claimAnnouncement(id: string, announcer: { by: string; at: number }, staleBefore: number): Promise<AccessRequest | undefined>;
   /** Marks announcement parts as told. */
@@ -97,9 +133,15 @@ export interface Notifier {
   postRequestCard(request: AccessRequest, statementPreview: string): Promise<MessageRef>;
   /** Shows the request as it is now on its card. */
   updateCard(request: AccessRequest): Promise<void>;
-  /** Posts the outcome in the card's thread: the verified policy, or why it failed. */
+  /** Posts the outcome in the card's thread (or the approvers' channel, for a request without a card): the verified policy, or why it failed. */
   postInThread(request: AccessRequest): Promise<void>;
   tellRequester(request: AccessRequest): Promise<void>;
+  /** Reminds the requester that a time-bound grant ends soon. */
+  remindRequester(request: AccessRequest): Promise<void>;
+  /** Reminds the approvers of a request still waiting for them, in the card's thread. */
+  nudgeApprovers(request: AccessRequest): Promise<void>;
+  /** Tells the approvers' channel about drift in a repository policy. */
+  reportDrift(repository: string, drift: Drift): Promise<void>;
 }
 
 /**
@@ -108,6 +150,14 @@ export interface Notifier {
  */
 export type ApproverCheck = { kind: 'approver' } | { kind: 'not-approver' } | { kind: 'unknown'; reason: string };
 export type IsApprover = (user: string) => Promise<ApproverCheck>;
+
+/** Accounts whose access changed outside ecr-access, as the sweep saw it. */
+export interface Drift {
+  /** In the managed statement (or able to pull through another), with no grant to explain it. */
+  readonly appeared: readonly string[];
+  /** Recorded as granted, but the policy no longer lets them pull. */
+  readonly disappeared: readonly string[];
+}
 
 export interface Clock {
   now(): number;

@@ -2,6 +2,7 @@
 // anyone is bothered; then the request is recorded and put in front of the approvers.
 // Answers what happened as data; src/slack words it.
 import type { AccessRequest, Failure } from '../domain/access-request';
+import { checkDuration } from '../domain/duration';
 import { canPull, grantPull, managedStatement, managedAccounts, parsePolicy } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import type { ServiceDeps } from './deps';
@@ -11,6 +12,8 @@ export interface NewRequest {
   readonly repository: string;
   readonly account: string;
   readonly reason?: string;
+  /** How long the access should last; absent for access without end. */
+  readonly durationMs?: number;
 }
 
 export type SubmitOutcome =
@@ -19,20 +22,38 @@ export type SubmitOutcome =
   | { code: 'repository-missing'; repository: string }
   | { code: 'own-registry'; account: string }
   | { code: 'can-already-pull'; repository: string; account: string }
+  /** The time limit breaks this deployment's rules. */
+  | { code: 'duration-refused'; problems: readonly string[] }
   | { code: 'policy-problem'; repository: string; failure: Failure }
   | { code: 'already-open'; existing: AccessRequest }
   | { code: 'card-not-posted'; detail: string };
 
+/**
+ * A time-bound grant of the account that is live now: asking again while it lasts extends it
+ * (approval moves the end, and the policy is not written).
+ */
+async function liveTimeBoundGrant(deps: ServiceDeps, repository: string, account: string): Promise<AccessRequest | undefined> {
+  const grants = (await deps.store.listByRepository(repository)).filter((r) => r.account === account && r.state === 'GRANTED' && !r.ending);
+  if (grants.length === 0 || grants.some((g) => g.expiresAt === undefined)) return undefined;
+  return grants.sort((a, b) => ((a.expiresAt ?? '') < (b.expiresAt ?? '') ? 1 : -1))[0];
+}
+
 export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promise<SubmitOutcome> {
   const { repository, account } = input;
   if (!deps.repositories.includes(repository)) return { code: 'not-shareable', repository, repositories: deps.repositories };
+  const durationProblems = checkDuration(input.durationMs, deps.durations);
+  if (durationProblems.length > 0) return { code: 'duration-refused', problems: durationProblems };
   const described = await deps.registry.describeRepository(repository);
   if (!described) return { code: 'repository-missing', repository };
   if (described.registryId === account) return { code: 'own-registry', account };
   let preview: string;
+  let extending: AccessRequest | undefined;
   try {
     const policy = parsePolicy(await deps.registry.getPolicy(repository));
-    if (canPull(policy, account)) return { code: 'can-already-pull', repository, account };
+    if (canPull(policy, account)) {
+      extending = await liveTimeBoundGrant(deps, repository, account);
+      if (!extending) return { code: 'can-already-pull', repository, account };
+    }
     // A dry run of the merge: a policy that could never take this account is refused now, not at approval.
     const grant = grantPull(policy, [account]);
     preview = JSON.stringify(managedStatement([...managedAccounts(grant.policy)]), null, 2);
@@ -51,6 +72,9 @@ export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promi
     createdAt: new Date(deps.clock.now()).toISOString(),
     attempts: 0,
     owed: [],
+    ...(input.durationMs !== undefined && { durationMs: input.durationMs }),
+    ...(extending && { extends: extending.id }),
+    history: [{ kind: 'requested', at: new Date(deps.clock.now()).toISOString(), by: input.requester }],
   };
   const created = await deps.store.create(request);
   if (!created.created) return { code: 'already-open', existing: created.existing };

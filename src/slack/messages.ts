@@ -1,6 +1,7 @@
 // Every sentence ecr-access says in reply to a command or a click, worded once from the
 // outcomes the service answers. Text that came from a user or from a policy is escaped.
-import type { AccessRequest, Failure } from '../domain/access-request';
+import { type AccessRequest, BOT_ACTOR, type Failure } from '../domain/access-request';
+import { formatDuration } from '../domain/duration';
 import { ErrorCode } from '../errors';
 import type { DecideOutcome } from '../service/decide';
 import type { ListOutcome } from '../service/list-access';
@@ -9,6 +10,8 @@ import { escapeText } from './blocks/kit';
 
 const code = (text: string) => `\`${escapeText(text).replace(/`/g, "'")}\``;
 const mention = (user: string | undefined) => (user ? `<@${user}>` : 'someone');
+/** A Slack user, or ecr-access itself for what it did on its own (an expiry). */
+export const mentionOrBot = (user: string | undefined) => (user === undefined || user === BOT_ACTOR ? 'ecr-access' : `<@${user}>`);
 const list = (names: readonly string[]) => names.map(code).join(', ');
 const clock = (at: number) => `<!date^${Math.floor(at / 1000)}^{time}|${new Date(at).toISOString().slice(11, 16)} UTC>`;
 
@@ -40,8 +43,14 @@ export function failureText(failure: Failure | undefined): string {
 
 export function submitReply(outcome: SubmitOutcome): string {
   switch (outcome.code) {
-    case 'submitted':
-      return `:inbox_tray: Request ${outcome.request.id} is with the approvers: pull access to ${code(outcome.request.repository)} for ${code(outcome.request.account)}. You will get a direct message when it is decided.`;
+    case 'submitted': {
+      const { request } = outcome;
+      const lasting = request.durationMs === undefined ? '' : ` for ${formatDuration(request.durationMs)}`;
+      const extending = request.extends ? ` It extends your live grant ${request.extends}: approval moves its end.` : '';
+      return `:inbox_tray: Request ${request.id} is with the approvers: pull access to ${code(request.repository)} for ${code(request.account)}${lasting}.${extending} You will get a direct message when it is decided.`;
+    }
+    case 'duration-refused':
+      return `:x: ${outcome.problems.map(escapeText).join('; ')}. Nothing was recorded.`;
     case 'not-shareable':
       return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares. Shareable repositories: ${list(outcome.repositories)}. If it should be shareable, ask the platform team to add it.`;
     case 'repository-missing':

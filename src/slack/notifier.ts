@@ -2,7 +2,7 @@
 import type { webApi } from '@slack/bolt';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { Notifier } from '../service/ports';
-import { failureMessage, requesterMessage, verifiedPolicyMessage } from './blocks/outcome';
+import { driftMessage, endedMessage, failureMessage, nudgeMessage, reminderMessage, removalRefusedMessage, requesterMessage, verifiedPolicyMessage } from './blocks/outcome';
 import { decidedCard, requestCard } from './blocks/request-card';
 
 function slackError(error: unknown): string {
@@ -34,13 +34,33 @@ export function slackNotifier(client: webApi.WebClient, approvalChannel: string)
 
     async postInThread(request) {
       const card = request.card;
-      if (!card) return;
-      const message = request.state === 'GRANTED' ? verifiedPolicyMessage(request, request.verifiedPolicy ?? '') : failureMessage(request);
-      await calling(() => client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, ...message }));
+      const message =
+        request.state === 'REVOKED' || request.state === 'EXPIRED'
+          ? endedMessage(request)
+          : request.state === 'GRANTED' && request.endFailure
+            ? removalRefusedMessage(request)
+            : request.state === 'GRANTED'
+              ? verifiedPolicyMessage(request, request.verifiedPolicy ?? '')
+              : failureMessage(request);
+      // An account added by hand has no card: its removal is told in the approvers' channel.
+      await calling(() => client.chat.postMessage({ channel: card?.channel ?? approvalChannel, ...(card && { thread_ts: card.ts }), ...message }));
     },
 
     async tellRequester(request) {
       await calling(() => client.chat.postMessage({ channel: request.requester, text: requesterMessage(request) }));
+    },
+
+    async remindRequester(request) {
+      await calling(() => client.chat.postMessage({ channel: request.requester, text: reminderMessage(request) }));
+    },
+
+    async nudgeApprovers(request) {
+      const card = request.card;
+      if (card) await calling(() => client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, reply_broadcast: true, text: nudgeMessage(request) }));
+    },
+
+    async reportDrift(repository, drift) {
+      await calling(() => client.chat.postMessage({ channel: approvalChannel, ...driftMessage(repository, drift) }));
     },
   };
 }

@@ -1,11 +1,11 @@
 // The service's ports in memory, on a fake clock: enough of the adapters' rules (conditional
 // state moves, the outbox, the lease) to unit-test the policy path without servers.
-import type { AccessRequest, AnnouncementPart } from '../../src/domain/access-request';
+import type { AccessRequest, AnnouncementPart, Ending, HistoryEvent } from '../../src/domain/access-request';
 import { sameChange, type PolicyChange } from '../../src/domain/policy-change';
 import { EcrAccessError, ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import type { ServiceDeps } from '../../src/service/deps';
-import type { ChangeQueue, Clock, Lease, Notifier, Registry, RequestStore } from '../../src/service/ports';
+import type { ChangeQueue, Clock, Drift, Lease, Notifier, Registry, RequestStore, SweepStep } from '../../src/service/ports';
 
 class FakeClock implements Clock {
   constructor(public at = Date.parse('2026-12-01T09:00:00Z')) {}
@@ -50,8 +50,13 @@ class InMemoryRegistry implements Registry {
 
 export class InMemoryRequestStore implements RequestStore {
   readonly requests = new Map<string, AccessRequest>();
-  private put(request: AccessRequest) {
+  /** The sweep's index: when to look at each request next. Every change of state makes it due at once. */
+  readonly dueAt = new Map<string, number>();
+  readonly drift = new Map<string, { signature: string; events: HistoryEvent[] }>();
+  constructor(private readonly clock: Clock) {}
+  private put(request: AccessRequest, due = true) {
     this.requests.set(request.id, request);
+    if (due) this.dueAt.set(request.id, this.clock.now());
     return request;
   }
   async create(request: AccessRequest) {
@@ -66,7 +71,7 @@ export class InMemoryRequestStore implements RequestStore {
     if (this.requests.get(id)?.state === 'PENDING') this.requests.delete(id);
   }
   async attachCard(id: string, card: { channel: string; ts: string }) {
-    return this.put({ ...this.requests.get(id)!, card });
+    return this.put({ ...this.requests.get(id)!, card }, false);
   }
   async get(id: string) {
     return this.requests.get(id);
@@ -83,23 +88,93 @@ export class InMemoryRequestStore implements RequestStore {
   }
   async record(id: string, verdict: Parameters<RequestStore['record']>[1], announcer: { by: string; at: number }) {
     const r = this.requests.get(id);
-    if (r?.state !== 'APPROVED') return undefined;
-    if (verdict.state === 'GRANTED') {
-      const { state: _s, at, ...hashes } = verdict;
-      return this.put({ ...r, ...hashes, state: 'GRANTED', grantedAt: at, owed: ['card', 'thread', 'dm'], announcer });
+    const history = (event: HistoryEvent) => [...(r?.history ?? []), event];
+    switch (verdict.state) {
+      case 'GRANTED': {
+        if (r?.state !== 'APPROVED') return undefined;
+        const { state: _s, at, ...rest } = verdict;
+        return this.put({ ...r, ...rest, state: 'GRANTED', grantedAt: at, owed: ['card', 'thread', 'dm'], announcer, history: history({ kind: 'granted', at }) });
+      }
+      case 'FAILED':
+        if (r?.state !== 'APPROVED') return undefined;
+        return this.put({ ...r, state: 'FAILED', failedAt: verdict.at, failure: verdict.failure, owed: ['card', 'thread'], announcer, history: history({ kind: 'failed', at: verdict.at }) });
+      case 'ENDED': {
+        if (r?.state !== 'GRANTED' || r.ending?.kind !== verdict.ending.kind) return undefined;
+        const state = verdict.ending.kind === 'revoke' ? 'REVOKED' : 'EXPIRED';
+        return this.put({
+          ...r,
+          state,
+          endedAt: verdict.at,
+          policyHashBefore: verdict.policyHashBefore,
+          policyHash: verdict.policyHash,
+          stillPullsThrough: [...verdict.stillPullsThrough],
+          owed: verdict.outside ? ['thread'] : ['card', 'thread', 'dm'],
+          announcer,
+          history: history({ kind: state === 'REVOKED' ? 'revoked' : 'expired', at: verdict.at, by: verdict.ending.by }),
+        });
+      }
+      case 'KEPT': {
+        if (r?.state !== 'GRANTED' || !r.ending) return undefined;
+        const { ending: _e, ...rest } = r;
+        return this.put({ ...rest, endFailure: verdict.failure, owed: ['thread'], announcer, history: history({ kind: 'revoke-refused', at: verdict.at }) });
+      }
     }
-    return this.put({ ...r, state: 'FAILED', failedAt: verdict.at, failure: verdict.failure, owed: ['card', 'thread'], announcer });
+  }
+  async beginEnding(id: string, ending: Ending) {
+    const r = this.requests.get(id);
+    if (r?.state !== 'GRANTED' || r.ending) return undefined;
+    const { endFailure: _f, ...rest } = r;
+    return this.put({ ...rest, ending });
+  }
+  async recordOutside(request: AccessRequest) {
+    this.put(request);
+  }
+  async due(now: number, limit: number) {
+    return [...this.dueAt.entries()]
+      .filter(([, at]) => at <= now)
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, limit)
+      .map(([id, dueAt]) => ({ request: this.requests.get(id)!, dueAt }));
+  }
+  async sweepStep(id: string, step: SweepStep, announcer: { by: string; at: number }) {
+    const r = this.requests.get(id);
+    if (!r) return undefined;
+    switch (step.kind) {
+      case 'expire-pending':
+        if (r.state !== 'PENDING') return undefined;
+        return this.put({ ...r, state: 'EXPIRED', endedAt: step.at, owed: ['card', 'dm'], announcer, history: [...(r.history ?? []), { kind: 'expired', at: step.at }] });
+      case 'nudged':
+        if (r.state !== 'PENDING' || r.nudgedAt !== step.previous) return undefined;
+        return this.put({ ...r, nudgedAt: step.at, nudges: (r.nudges ?? 0) + 1 }, false);
+      case 'remind':
+        if (r.state !== 'GRANTED' || r.reminded || r.ending) return undefined;
+        return this.put({ ...r, reminded: true, owed: [...r.owed, 'reminder'], announcer });
+      case 'look-again':
+        if (this.dueAt.get(id) !== step.seen) return undefined;
+        if (step.at === undefined) this.dueAt.delete(id);
+        else this.dueAt.set(id, step.at);
+        return r;
+    }
+  }
+  async noteDrift(repository: string, signature: string, event: HistoryEvent) {
+    const seen = this.drift.get(repository);
+    if (seen?.signature === signature) return false;
+    this.drift.set(repository, { signature, events: [...(seen?.events ?? []), event] });
+    return true;
+  }
+  async driftHistory(repository: string) {
+    return this.drift.get(repository)?.events ?? [];
   }
   async claimAnnouncement(id: string, announcer: { by: string; at: number }, staleBefore: number) {
     const r = this.requests.get(id);
     if (!r || r.owed.length === 0 || (r.announcer && r.announcer.at >= staleBefore)) return undefined;
-    return this.put({ ...r, announcer });
+    return this.put({ ...r, announcer }, false);
   }
   async delivered(id: string, parts: readonly AnnouncementPart[]) {
     const r = this.requests.get(id);
     if (!r) return;
     const { verifiedPolicy, ...rest } = r;
-    this.put({ ...rest, ...(!parts.includes('thread') && verifiedPolicy !== undefined && { verifiedPolicy }), owed: r.owed.filter((p) => !parts.includes(p)) });
+    this.put({ ...rest, ...(!parts.includes('thread') && verifiedPolicy !== undefined && { verifiedPolicy }), owed: r.owed.filter((p) => !parts.includes(p)) }, false);
   }
   async listByRepository(repository: string) {
     return [...this.requests.values()].filter((r) => r.repository === repository);
@@ -191,6 +266,15 @@ class RecordingNotifier implements Notifier {
   updateCard = async (request: AccessRequest) => this.tell('card', request);
   postInThread = async (request: AccessRequest) => this.tell('thread', request);
   tellRequester = async (request: AccessRequest) => this.tell('dm', request);
+  remindRequester = async (request: AccessRequest) => this.tell('reminder', request);
+  readonly nudged: string[] = [];
+  readonly drifts: Array<{ repository: string; drift: Drift }> = [];
+  nudgeApprovers = async (request: AccessRequest) => {
+    this.nudged.push(request.id);
+  };
+  reportDrift = async (repository: string, drift: Drift) => {
+    this.drifts.push({ repository, drift });
+  };
   parts(id: string) {
     return this.told.filter((t) => t.id === id).map((t) => t.part);
   }
@@ -199,7 +283,7 @@ class RecordingNotifier implements Notifier {
 export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
   const clock = new FakeClock();
   const registry = new InMemoryRegistry();
-  const store = new InMemoryRequestStore();
+  const store = new InMemoryRequestStore(clock);
   const changes = new InMemoryChangeQueue(clock);
   const notifier = new RecordingNotifier();
   const logs: string[] = [];
@@ -218,6 +302,7 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
     writeLandingMs: 360_000,
     waitForChangeMs: 60_000,
     announceRetryMs: 30_000,
+    durations: {},
     ...overrides,
   };
   return { deps, clock, registry, store, changes, notifier, logs };

@@ -43,6 +43,9 @@ describe('loadConfig', () => {
       waitForChangeMs: 60_000,
       announceRetryMs: 30_000,
       awsTimeoutMs: 5_000,
+      durations: { maxMs: undefined, required: false },
+      sweep: { pendingLapseMs: 7 * 86_400_000, nudgeFirstMs: 15 * 60_000, reminderLeadMs: 24 * 3_600_000 },
+      sweepEveryMs: 5 * 60_000,
     });
   });
 

@@ -142,3 +142,15 @@ export function pullers(policy: RepositoryPolicy): Pullers {
     everyone: allowedBy(rules, '*'),
   };
 }
+
+/**
+ * The Allow statements that let the account pull, by Sid (or `statement N`, counting from 1),
+ * when no Deny takes the access away; empty when it cannot pull.
+ */
+export function pullingStatements(policy: RepositoryPolicy, account: AccountId): string[] {
+  if (!canPull(policy, account)) return [];
+  return policy.statements.flatMap((statement, index) => {
+    if (statement.Effect !== 'Allow' || !canPull({ ...policy, statements: [statement] }, account)) return [];
+    return [typeof statement.Sid === 'string' && statement.Sid !== '' ? statement.Sid : `statement ${index + 1}`];
+  });
+}

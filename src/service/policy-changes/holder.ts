@@ -5,7 +5,16 @@
 import { createHash } from 'node:crypto';
 import type { AccessRequest, Failure } from '../../domain/access-request';
 import { oneChangePerAccount, type PolicyChange } from '../../domain/policy-change';
-import { applyToPolicy, canPull, managedAccounts, parsePolicy, verifyGrant, type PolicyUpdate, type RepositoryPolicy } from '../../domain/policy';
+import {
+  applyToPolicy,
+  canPull,
+  managedAccounts,
+  parsePolicy,
+  pullingStatements,
+  verifyGrant,
+  type PolicyUpdate,
+  type RepositoryPolicy,
+} from '../../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../../errors';
 import { announce } from '../announce';
 import type { ServiceDeps } from '../deps';
@@ -16,6 +25,12 @@ const MAX_PASSES = 10;
 
 /** Refusals that may concern only some accounts of a batch: the batch is halved, so the others still go through. */
 const PARTIAL = [ErrorCode.PolicyTooLarge, ErrorCode.PolicyRejected, ErrorCode.DeniedByPolicy];
+
+/** A waiting change and the request it is made for, as read at the start of the pass. */
+export interface Wanted {
+  readonly change: PolicyChange;
+  readonly request: AccessRequest;
+}
 
 interface Pass {
   /** Changes that are done with (recorded, or recorded by someone before us) and leave the queue. */
@@ -33,19 +48,29 @@ const asFailure = (error: unknown): Failure =>
     ? { code: error.code, detail: error.message }
     : { code: ErrorCode.Registry, detail: error instanceof Error ? error.message : String(error) };
 
+/** Whether the request still wants the change: a grant while APPROVED, a removal while its grant ends (or a Deny undid its approval). */
+function wants(change: PolicyChange, request: AccessRequest | undefined): request is AccessRequest {
+  if (request === undefined) return false;
+  if (change.kind === 'grant') return request.state === 'APPROVED';
+  return request.state === 'APPROVED' || (request.state === 'GRANTED' && request.ending !== undefined);
+}
+
 /**
- * Only a grant whose request is still approved may be written. A change can outlive its request's
+ * Only a change its request still wants may be written. A change can outlive its request's
  * approval when a holder died after recording it but before taking it off the queue, and the
- * request was decided again since: such a change is dropped. `approved` is known to be approved
- * (the decision that queued it has just said so), and is not read again.
+ * request was decided again since: such a change is dropped. `known` (the request whose job
+ * queued a change just now) is not read again.
  */
-async function stillWanted(deps: ServiceDeps, batch: readonly PolicyChange[], approved: string | undefined) {
-  const states = await Promise.all(
-    batch.map(async (change) =>
-      change.kind !== 'grant' || change.requestId === approved ? 'APPROVED' : (await deps.store.get(change.requestId))?.state,
-    ),
-  );
-  return { wanted: batch.filter((_, i) => states[i] === 'APPROVED'), stale: batch.filter((_, i) => states[i] !== 'APPROVED') };
+async function stillWanted(deps: ServiceDeps, batch: readonly PolicyChange[], known: AccessRequest | undefined) {
+  const requests = await Promise.all(batch.map((change) => (change.requestId === known?.id ? known : deps.store.get(change.requestId))));
+  const wanted: Wanted[] = [];
+  const stale: PolicyChange[] = [];
+  batch.forEach((change, i) => {
+    const request = requests[i];
+    if (wants(change, request)) wanted.push({ change, request });
+    else stale.push(change);
+  });
+  return { wanted, stale };
 }
 
 /**
@@ -56,7 +81,7 @@ async function stillWanted(deps: ServiceDeps, batch: readonly PolicyChange[], ap
 export async function applyWaitingChanges(
   deps: ServiceDeps,
   repository: string,
-  adding?: PolicyChange,
+  adding?: Wanted,
 ): Promise<LeaseOutcome<ReadonlyMap<string, AccessRequest>>> {
   return deps.changes.withLease(
     repository,
@@ -64,7 +89,7 @@ export async function applyWaitingChanges(
       const recorded = new Map<string, AccessRequest>();
       let queue = waiting;
       for (let pass = 0; pass < MAX_PASSES && queue.length > 0; pass++) {
-        const { wanted, stale } = await stillWanted(deps, oneChangePerAccount(queue), pass === 0 ? adding?.requestId : undefined);
+        const { wanted, stale } = await stillWanted(deps, oneChangePerAccount(queue), pass === 0 ? adding?.request : undefined);
         const result = wanted.length > 0 ? await applyBatch(deps, lease, repository, wanted) : { settled: [], recorded: [], stop: false };
         for (const request of result.recorded) recorded.set(request.id, request);
         if (result.stop) break;
@@ -77,11 +102,11 @@ export async function applyWaitingChanges(
       }
       return recorded;
     },
-    adding,
+    adding?.change,
   );
 }
 
-async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, batch: readonly PolicyChange[]): Promise<Pass> {
+async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, batch: readonly Wanted[]): Promise<Pass> {
   if (!deps.repositories.includes(repository)) {
     return fail(deps, batch, { code: ErrorCode.NotShareable, detail: `${repository} is not in ECR_ACCESS_REPOSITORIES` });
   }
@@ -101,8 +126,8 @@ async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, b
   try {
     update = applyToPolicy(
       before,
-      batch.filter((c) => c.kind === 'grant').map((c) => c.account),
-      batch.filter((c) => c.kind === 'revoke').map((c) => c.account),
+      batch.filter(({ change }) => change.kind === 'grant').map(({ change }) => change.account),
+      batch.filter(({ change }) => change.kind === 'revoke').map(({ change }) => change.account),
     );
   } catch (error) {
     return refused(deps, lease, repository, batch, error);
@@ -134,7 +159,7 @@ async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, b
 }
 
 /** A refusal of the whole batch: halved when it may concern only some changes, else every change fails. */
-async function refused(deps: ServiceDeps, lease: Lease, repository: string, batch: readonly PolicyChange[], error: unknown): Promise<Pass> {
+async function refused(deps: ServiceDeps, lease: Lease, repository: string, batch: readonly Wanted[], error: unknown): Promise<Pass> {
   if (batch.length > 1 && PARTIAL.some((code) => isEcrAccessError(error, code))) {
     const middle = Math.ceil(batch.length / 2);
     const first = await applyBatch(deps, lease, repository, batch.slice(0, middle));
@@ -145,10 +170,13 @@ async function refused(deps: ServiceDeps, lease: Lease, repository: string, batc
   return fail(deps, batch, asFailure(error));
 }
 
-/** Records the verdict on every change of a batch that was not written. */
-async function fail(deps: ServiceDeps, batch: readonly PolicyChange[], failure: Failure): Promise<Pass> {
+/** Records the verdict on every change of a batch that was not written: an approval fails, a removal leaves the grant standing. */
+async function fail(deps: ServiceDeps, batch: readonly Wanted[], failure: Failure): Promise<Pass> {
   const at = new Date(deps.clock.now()).toISOString();
-  return settle(deps, batch.map((change) => ({ change, verdict: { state: 'FAILED' as const, at, failure } })));
+  return settle(
+    deps,
+    batch.map(({ change, request }) => ({ change, verdict: { state: request.state === 'GRANTED' ? ('KEPT' as const) : ('FAILED' as const), at, failure } })),
+  );
 }
 
 /** Decides each change from the policy as read back, and records it. */
@@ -156,7 +184,7 @@ async function verify(
   deps: ServiceDeps,
   lease: Lease,
   repository: string,
-  batch: readonly PolicyChange[],
+  batch: readonly Wanted[],
   read: { before: RepositoryPolicy; beforeText: string | undefined; afterText: string | undefined },
 ): Promise<Pass> {
   let after: RepositoryPolicy;
@@ -171,22 +199,27 @@ async function verify(
   const others = verifyGrant(read.before, after, []).changedStatements;
   if (others.length > 0) deps.logger.warn('another statement of the policy changed while ecr-access wrote it', { repository, statements: others });
 
-  const at = new Date(deps.clock.now()).toISOString();
+  const now = deps.clock.now();
+  const at = new Date(now).toISOString();
+  const hashes = { policyHashBefore: sha256(read.beforeText), policyHash: sha256(read.afterText) };
   const decided: Array<{ change: PolicyChange; verdict: Verdict }> = [];
-  for (const change of batch) {
+  for (const { change, request } of batch) {
     const present = managed.includes(change.account);
     if (change.kind === 'grant' && canPull(after, change.account)) {
-      const verdict: Verdict = { state: 'GRANTED', at, policyHashBefore: sha256(read.beforeText), policyHash: sha256(read.afterText), verifiedPolicy: read.afterText ?? '' };
-      decided.push({ change, verdict });
+      const expiresAt = request.durationMs === undefined ? undefined : new Date(now + request.durationMs).toISOString();
+      decided.push({ change, verdict: { state: 'GRANTED', at, ...hashes, verifiedPolicy: read.afterText ?? '', ...(expiresAt && { expiresAt }) } });
     } else if (change.kind === 'grant' && !present) {
       const detail = `${change.account} was not in the policy read back after the write: it was changed again at the same moment`;
       decided.push({ change, verdict: { state: 'FAILED', at, failure: { code: ErrorCode.ChangedConcurrently, detail } } });
     } else if (change.kind === 'grant') {
       // In the statement, yet unable to pull (a Deny appeared meanwhile): it is taken out again before the request fails.
       await lease.replace(change, { ...change, kind: 'revoke' });
-    } else if (!present) {
+    } else if (!present && request.state === 'APPROVED') {
       const detail = `a Deny statement takes pull access away from ${change.account}; it was taken out of the statement again`;
       decided.push({ change, verdict: { state: 'FAILED', at, failure: { code: ErrorCode.DeniedByPolicy, detail } } });
+    } else if (!present && request.ending) {
+      const stillPullsThrough = pullingStatements(after, change.account);
+      decided.push({ change, verdict: { state: 'ENDED', at, ...hashes, stillPullsThrough, ending: request.ending, outside: request.origin === 'outside' } });
     }
   }
   return settle(deps, decided);

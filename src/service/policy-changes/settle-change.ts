@@ -1,9 +1,8 @@
 // A job waiting for its own change: it takes the repository when it is free, and otherwise
 // waits, within a bound, for the holder to settle the change.
 import type { AccessRequest } from '../../domain/access-request';
-import type { PolicyChange } from '../../domain/policy-change';
 import type { ServiceDeps } from '../deps';
-import { applyWaitingChanges } from './holder';
+import { applyWaitingChanges, type Wanted } from './holder';
 
 export type ChangeOutcome =
   | { kind: 'settled'; request: AccessRequest }
@@ -12,10 +11,14 @@ export type ChangeOutcome =
   /** Still queued: `kept` when the repository is held until a write whose outcome is unknown can no longer land. */
   | { kind: 'queued'; heldUntil: number; kept: boolean };
 
-/** Queues `change` (queueing it again changes nothing) and waits until it is settled or the wait runs out. */
-export async function settleChange(deps: ServiceDeps, repository: string, change: PolicyChange): Promise<ChangeOutcome> {
+/**
+ * Queues the change its request wants (queueing it again changes nothing) and waits until it is
+ * settled or the wait runs out.
+ */
+export async function settleChange(deps: ServiceDeps, repository: string, wanted: Wanted): Promise<ChangeOutcome> {
+  const { change } = wanted;
   const deadline = deps.clock.now() + deps.waitForChangeMs;
-  let attempt = await applyWaitingChanges(deps, repository, change);
+  let attempt = await applyWaitingChanges(deps, repository, wanted);
   for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
     const mine = attempt.held ? attempt.value.get(change.requestId) : undefined;
     if (mine) return { kind: 'settled', request: mine };

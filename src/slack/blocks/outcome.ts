@@ -1,7 +1,9 @@
 // What the thread and the requester are told once a request is settled.
 import type { AccessRequest } from '../../domain/access-request';
-import { failureText } from '../messages';
-import { type Block, codeSections, context, section } from './kit';
+import type { Drift } from '../../service/ports';
+import { failureText, mentionOrBot } from '../messages';
+import { day } from './request-card';
+import { type Block, codeSections, context, escapeText, section } from './kit';
 
 export function verifiedPolicyMessage(request: AccessRequest, policyText: string): { text: string; blocks: Block[] } {
   let pretty = policyText;
@@ -27,6 +29,48 @@ export function failureMessage(request: AccessRequest): { text: string; blocks: 
   return { text, blocks: [section(text)] };
 }
 
+/** What still lets an account pull once it left ecr-access's statement, if anything. */
+function stillPulls(request: AccessRequest): string {
+  const through = request.stillPullsThrough ?? [];
+  return through.length > 0
+    ? ` It can still pull through ${through.map((sid) => `\`${escapeText(sid)}\``).join(', ')}, which ecr-access does not manage.`
+    : '';
+}
+
+/** The thread post (or channel post, for an account added by hand) once a grant has ended. */
+export function endedMessage(request: AccessRequest): { text: string; blocks: Block[] } {
+  const how =
+    request.state === 'REVOKED'
+      ? `was revoked by ${mentionOrBot(request.ending?.by)}${request.ending?.reason ? ` (${escapeText(request.ending.reason)})` : ''}`
+      : 'expired';
+  const origin = request.origin === 'outside' ? ' (it had been added to the policy outside ecr-access)' : '';
+  const text = `:no_entry: Pull access for \`${request.account}\` to \`${request.repository}\`${origin} ${how}: the account is no longer in the policy as read back from ECR.${stillPulls(request)}`;
+  return { text, blocks: [section(text), context(`sha256 ${request.policyHashBefore ?? 'unknown'} → ${request.policyHash ?? 'unknown'} · request ${request.id}`)] };
+}
+
+/** The thread post when ECR refused a removal: the grant stands. */
+export function removalRefusedMessage(request: AccessRequest): { text: string; blocks: Block[] } {
+  const text = `:warning: Removing \`${request.account}\` from \`${request.repository}\` failed: ${failureText(request.endFailure)} The account can still pull; try again once the cause is fixed.`;
+  return { text, blocks: [section(text)] };
+}
+
+export function reminderMessage(request: AccessRequest): string {
+  return `:hourglass_flowing_sand: Pull access for \`${request.account}\` to \`${request.repository}\` (request ${request.id}) ends ${day(request.expiresAt)}. To keep it, ask again before then: \`/ecr-access request ${request.repository} ${request.account} --for <N>d\`.`;
+}
+
+export function nudgeMessage(request: AccessRequest): string {
+  return `:bell: This request from <@${request.requester}> is still waiting for an approver (asked ${day(request.createdAt)}).`;
+}
+
+export function driftMessage(repository: string, drift: Drift): { text: string; blocks: Block[] } {
+  const lines = [
+    ...drift.appeared.map((account) => `• \`${account}\` can pull, but no ecr-access grant explains it (added outside ecr-access)`),
+    ...drift.disappeared.map((account) => `• \`${account}\` was granted through ecr-access, but can no longer pull (removed outside ecr-access)`),
+  ];
+  const text = `:mag: The policy of \`${repository}\` changed outside ecr-access:\n${lines.join('\n')}`;
+  return { text, blocks: [section(text), context('An approver can revoke an account added by hand with /ecr-access revoke.')] };
+}
+
 export function requesterMessage(request: AccessRequest): string {
   const by = request.decidedBy ? `<@${request.decidedBy}>` : 'an approver';
   switch (request.state) {
@@ -36,6 +80,12 @@ export function requesterMessage(request: AccessRequest): string {
       return `:no_entry_sign: Your request ${request.id} for \`${request.account}\` on \`${request.repository}\` was denied by ${by}. Ask them if you need to know why.`;
     case 'FAILED':
       return `:warning: Your request ${request.id} was approved by ${by}, but applying it failed: ${failureText(request.failure)} The approvers can retry it.`;
+    case 'REVOKED':
+      return `:no_entry: Pull access for \`${request.account}\` to \`${request.repository}\` (request ${request.id}) was revoked by ${mentionOrBot(request.ending?.by)}${request.ending?.reason ? `: ${escapeText(request.ending.reason)}` : '.'}${stillPulls(request)}`;
+    case 'EXPIRED':
+      return request.grantedAt
+        ? `:hourglass: Pull access for \`${request.account}\` to \`${request.repository}\` (request ${request.id}) has ended, as asked.${stillPulls(request)}`
+        : `:hourglass: Your request ${request.id} for \`${request.account}\` on \`${request.repository}\` expired: no approver decided in time. Ask again if you still need it.`;
     default:
       return `Your request ${request.id} is ${request.state.toLowerCase()}.`;
   }

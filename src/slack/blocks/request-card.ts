@@ -1,13 +1,14 @@
 // The approvers' card for a request, in each state it can be in.
 import type { AccessRequest } from '../../domain/access-request';
-import { failureText } from '../messages';
+import { formatDuration } from '../../domain/duration';
+import { failureText, mentionOrBot } from '../messages';
 import { type Block, context, escapeText, fields, header, section } from './kit';
 
 export const APPROVE_ACTION = 'ecr_access_approve';
 export const DENY_ACTION = 'ecr_access_deny';
 const DECISION_BLOCK = 'ecr_access_decision';
 
-const day = (iso: string | undefined) => (iso ? `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso}>` : 'unknown time');
+export const day = (iso: string | undefined) => (iso ? `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso}>` : 'unknown time');
 
 function facts(request: AccessRequest): Block {
   return fields([
@@ -15,6 +16,11 @@ function facts(request: AccessRequest): Block {
     `*Repository*\n\`${request.repository}\``,
     `*AWS account*\n\`${request.account}\``,
     `*Reason*\n${request.reason ? escapeText(request.reason) : '_none given_'}`,
+    ...(request.expiresAt
+      ? [`*Ends*\n${day(request.expiresAt)}`]
+      : request.durationMs !== undefined
+        ? [`*For*\n${formatDuration(request.durationMs)}${request.extends ? `, extending ${request.extends}` : ''} once approved`]
+        : []),
   ]);
 }
 
@@ -74,6 +80,12 @@ function outcomeLine(request: AccessRequest): string {
       return `:warning: Approved by ${by}, but the grant failed: ${failureText(request.failure)}`;
     case 'APPROVED':
       return `:hourglass_flowing_sand: Approved by ${by} · applying the grant`;
+    case 'REVOKED':
+      return `:no_entry: Granted ${day(request.grantedAt)}, revoked by ${mentionOrBot(request.ending?.by)} · ${day(request.endedAt)}`;
+    case 'EXPIRED':
+      return request.grantedAt
+        ? `:hourglass: Granted ${day(request.grantedAt)}, expired ${day(request.endedAt)}`
+        : `:hourglass: Expired ${day(request.endedAt)}: nobody decided in time`;
     default:
       return `Waiting for an approver`;
   }

@@ -124,8 +124,8 @@ describe('a write whose outcome is unknown', () => {
     await applyWaitingChanges(w.deps, 'common-images');
 
     // Another approval arrives; its holder cannot take the repository while the first write may land.
-    await approvedRequest(w.store, 'r-0000000002', '333344445555');
-    const meanwhile = await applyWaitingChanges(w.deps, 'common-images', grant('333344445555', 'r-0000000002'));
+    const second = await approvedRequest(w.store, 'r-0000000002', '333344445555');
+    const meanwhile = await applyWaitingChanges(w.deps, 'common-images', { change: grant('333344445555', 'r-0000000002'), request: second });
     expect(meanwhile.held).toBe(false);
     expect(w.registry.writes).toHaveLength(1);
 
@@ -250,9 +250,9 @@ describe('a verdict that must match the policy', () => {
 describe('a job whose change another holder has', () => {
   it('waits until that holder settles it', async () => {
     const w = inMemoryDeps();
-    await approvedRequest(w.store, 'r-0000000001', '222233334444');
+    const request = await approvedRequest(w.store, 'r-0000000001', '222233334444');
     w.changes.locks.set('common-images', { holder: 'someone', until: w.clock.now() + 420_000 });
-    const waiting = settleChange(w.deps, 'common-images', grant('222233334444', 'r-0000000001'));
+    const waiting = settleChange(w.deps, 'common-images', { change: grant('222233334444', 'r-0000000001'), request });
     // The other holder finishes after a few polls and leaves the lease.
     await w.clock.sleep(0);
     await w.clock.sleep(0);
@@ -263,10 +263,10 @@ describe('a job whose change another holder has', () => {
 
   it('gives up after its bound and leaves the change queued', async () => {
     const w = inMemoryDeps({ waitForChangeMs: 5_000 });
-    await approvedRequest(w.store, 'r-0000000001', '222233334444');
+    const request = await approvedRequest(w.store, 'r-0000000001', '222233334444');
     w.changes.locks.set('common-images', { holder: 'someone', until: w.clock.now() + 420_000 });
     const start = w.clock.now();
-    const outcome = await settleChange(w.deps, 'common-images', grant('222233334444', 'r-0000000001'));
+    const outcome = await settleChange(w.deps, 'common-images', { change: grant('222233334444', 'r-0000000001'), request });
     expect(outcome).toMatchObject({ kind: 'queued', kept: false });
     expect(w.clock.now() - start).toBeGreaterThanOrEqual(5_000);
     expect(w.changes.queues.get('common-images')).toHaveLength(1);
@@ -274,10 +274,10 @@ describe('a job whose change another holder has', () => {
 
   it('does not wait out a repository kept for an unknown write, and says until when', async () => {
     const w = inMemoryDeps();
-    await approvedRequest(w.store, 'r-0000000001', '222233334444');
+    const request = await approvedRequest(w.store, 'r-0000000001', '222233334444');
     w.changes.locks.set('common-images', { holder: 'kept', until: w.clock.now() + 360_000 });
     const start = w.clock.now();
-    const outcome = await settleChange(w.deps, 'common-images', grant('222233334444', 'r-0000000001'));
+    const outcome = await settleChange(w.deps, 'common-images', { change: grant('222233334444', 'r-0000000001'), request });
     expect(outcome).toEqual({ kind: 'queued', kept: true, heldUntil: start + 360_000 });
     expect(w.clock.now()).toBe(start);
   });

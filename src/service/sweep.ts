@@ -1,0 +1,199 @@
+// The sweep: one pass does what time brings due — ends grants whose time is up (after one
+// reminder), lets undecided requests lapse and nudges approvers meanwhile, finishes approvals and
+// removals whose holder died and announcements nobody finished — then reports drift between the
+// live policies and the records. Every step is a conditional write, so passes may overlap in any
+// number of processes: each thing is done once. It reads by key and by index, never a scan.
+import { createHash } from 'node:crypto';
+import { type AccessRequest, BOT_ACTOR } from '../domain/access-request';
+import type { PolicyChange } from '../domain/policy-change';
+import { canPull, managedAccounts, parsePolicy } from '../domain/policy';
+import { announce } from './announce';
+import type { ServiceDeps } from './deps';
+import { settleChange } from './policy-changes/settle-change';
+import type { Drift } from './ports';
+
+export interface SweepTimes {
+  /** An undecided request lapses this long after it was made. */
+  readonly pendingLapseMs: number;
+  /** Approvers are first reminded of an undecided request this long after it was made; each reminder waits twice as long. */
+  readonly nudgeFirstMs: number;
+  /** The requester is reminded this long before a time-bound grant ends. */
+  readonly reminderLeadMs: number;
+}
+
+export interface SweepReport {
+  /** Requests the pass looked at (read from the index), and repositories it compared. */
+  readonly looked: number;
+  readonly repositories: number;
+  /** Items read from DynamoDB: the due requests and every repository's records. */
+  readonly itemsRead: number;
+  readonly expired: number;
+  readonly reminded: number;
+  readonly lapsed: number;
+  readonly nudged: number;
+  /** Approvals and removals driven on after their holder stopped. */
+  readonly driven: number;
+  readonly announced: number;
+  readonly driftReported: number;
+}
+
+/** How many due requests one pass takes on; the rest wait for the next pass. */
+const PASS_LIMIT = 500;
+
+type Tally = { -readonly [K in keyof SweepReport]: number };
+
+const changeFor = (request: AccessRequest): PolicyChange => ({
+  kind: request.state === 'APPROVED' ? 'grant' : 'revoke',
+  account: request.account,
+  requestId: request.id,
+});
+
+/** The live grant of the same account that outlasts this one (a later end, or none), if any. */
+function outlastedBy(request: AccessRequest, grants: readonly AccessRequest[]): AccessRequest | undefined {
+  const end = request.expiresAt ?? '';
+  return grants.find(
+    (other) => other.id !== request.id && other.account === request.account && !other.ending && (other.expiresAt === undefined || other.expiresAt > end),
+  );
+}
+
+/** Does what is due for one request, and answers when the sweep should look at it next (undefined: never). */
+async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: AccessRequest, tally: Tally): Promise<number | undefined> {
+  const now = deps.clock.now();
+  const announcer = { by: deps.processId, at: now };
+  const later: number[] = [];
+
+  if (request.owed.length > 0) {
+    const staleAt = (request.announcer?.at ?? 0) + deps.announceRetryMs;
+    if (now >= staleAt) {
+      const claimed = await deps.store.claimAnnouncement(request.id, announcer, now - deps.announceRetryMs);
+      if (claimed) {
+        await announce(deps, claimed);
+        tally.announced += 1;
+      }
+      later.push(now + deps.announceRetryMs);
+    } else later.push(staleAt);
+  }
+
+  switch (request.state) {
+    case 'PENDING': {
+      const lapseAt = Date.parse(request.createdAt) + times.pendingLapseMs;
+      if (now >= lapseAt) {
+        const lapsed = await deps.store.sweepStep(request.id, { kind: 'expire-pending', at: new Date(now).toISOString() }, announcer);
+        if (lapsed) {
+          tally.lapsed += 1;
+          await announce(deps, lapsed);
+        }
+        return now;
+      }
+      const nudges = request.nudges ?? 0;
+      const nudgeAt = Date.parse(request.nudgedAt ?? request.createdAt) + times.nudgeFirstMs * 2 ** nudges;
+      if (now >= nudgeAt) {
+        const nudged = await deps.store.sweepStep(request.id, { kind: 'nudged', at: new Date(now).toISOString(), previous: request.nudgedAt }, announcer);
+        if (nudged) {
+          tally.nudged += 1;
+          await deps.notifier.nudgeApprovers(nudged).catch((error: unknown) => deps.logger.warn('could not remind the approvers', { requestId: request.id, error }));
+        }
+        return now;
+      }
+      return Math.min(lapseAt, nudgeAt, ...later);
+    }
+    case 'APPROVED':
+    case 'GRANTED': {
+      if (request.state === 'APPROVED' || request.ending) {
+        // Still applying: its own job waits at most waitForChangeMs; after that nobody is at it.
+        const since = Date.parse(request.ending?.at ?? request.decidedAt ?? request.createdAt);
+        if (now < since + deps.waitForChangeMs) return Math.min(since + deps.waitForChangeMs, ...later);
+        const outcome = await settleChange(deps, request.repository, { change: changeFor(request), request });
+        tally.driven += 1;
+        return outcome.kind === 'settled' ? now : now + deps.waitForChangeMs;
+      }
+      if (request.expiresAt === undefined) return later.length > 0 ? Math.min(...later) : undefined;
+      const endAt = Date.parse(request.expiresAt);
+      const grants = (await deps.store.listByRepository(request.repository)).filter((r) => r.state === 'GRANTED');
+      tally.itemsRead += grants.length;
+      const outlasting = outlastedBy(request, grants);
+      if (outlasting) {
+        // Another grant of the account lasts longer: the later end wins, and this one ends with it.
+        const until = outlasting.expiresAt === undefined ? undefined : Date.parse(outlasting.expiresAt);
+        return until === undefined ? (later.length > 0 ? Math.min(...later) : undefined) : Math.min(until, ...later);
+      }
+      if (now >= endAt) {
+        // This grant and every shorter one of the same account end together, through the policy path.
+        const ending = grants.filter((g) => g.account === request.account && !g.ending && g.expiresAt !== undefined && g.expiresAt <= (request.expiresAt ?? ''));
+        for (const grant of ending) {
+          const begun = await deps.store.beginEnding(grant.id, { kind: 'expire', by: BOT_ACTOR, at: new Date(now).toISOString() });
+          if (!begun) continue;
+          const outcome = await settleChange(deps, request.repository, { change: changeFor(begun), request: begun });
+          if (outcome.kind === 'settled' && outcome.request.state === 'EXPIRED') tally.expired += 1;
+        }
+        return now;
+      }
+      const remindAt = endAt - times.reminderLeadMs;
+      if (!request.reminded && now >= remindAt) {
+        const reminding = await deps.store.sweepStep(request.id, { kind: 'remind' }, announcer);
+        if (reminding) {
+          tally.reminded += 1;
+          await announce(deps, reminding);
+        }
+        return now;
+      }
+      return Math.min(request.reminded ? endAt : remindAt, ...later);
+    }
+    default:
+      return later.length > 0 ? Math.min(...later) : undefined;
+  }
+}
+
+/** What changed outside ecr-access in one repository: accounts in our statement with no grant, and grants that can no longer pull. */
+async function driftIn(deps: ServiceDeps, repository: string, tally: Tally): Promise<Drift | undefined> {
+  const [text, records] = await Promise.all([deps.registry.getPolicy(repository), deps.store.listByRepository(repository)]);
+  tally.itemsRead += records.length;
+  const policy = parsePolicy(text);
+  const granted = records.filter((r) => r.state === 'GRANTED');
+  // Requests on their way (approved, or being removed) are the bot's own changes, not drift.
+  const moving = new Set(records.filter((r) => r.state === 'APPROVED' || r.ending).map((r) => r.account));
+  const explained = new Set(granted.map((r) => r.account));
+  const appeared = managedAccounts(policy).filter((account) => !explained.has(account) && !moving.has(account));
+  const disappeared = [...new Set(granted.filter((r) => !moving.has(r.account) && !canPull(policy, r.account)).map((r) => r.account))].sort();
+  return { appeared, disappeared };
+}
+
+async function reportDrift(deps: ServiceDeps, repository: string, tally: Tally): Promise<void> {
+  let drift: Drift | undefined;
+  try {
+    drift = await driftIn(deps, repository, tally);
+  } catch (error) {
+    deps.logger.warn('could not compare a repository policy with the records', { repository, error });
+    return;
+  }
+  if (!drift) return;
+  const signature = createHash('sha256').update(JSON.stringify(drift)).digest('hex');
+  const some = drift.appeared.length + drift.disappeared.length > 0;
+  const detail = some ? `appeared: ${drift.appeared.join(', ') || 'none'}; disappeared: ${drift.disappeared.join(', ') || 'none'}` : 'no drift';
+  const noted = await deps.store.noteDrift(repository, signature, { kind: 'drift', at: new Date(deps.clock.now()).toISOString(), by: BOT_ACTOR, detail });
+  if (!noted || !some) return;
+  await deps.notifier.reportDrift(repository, drift).catch((error: unknown) => deps.logger.warn('could not report drift', { repository, error }));
+  tally.driftReported += 1;
+}
+
+/** One pass of the sweep. */
+export async function sweepOnce(deps: ServiceDeps, times: SweepTimes): Promise<SweepReport> {
+  const tally: Tally = { looked: 0, repositories: 0, itemsRead: 0, expired: 0, reminded: 0, lapsed: 0, nudged: 0, driven: 0, announced: 0, driftReported: 0 };
+  const due = await deps.store.due(deps.clock.now(), PASS_LIMIT);
+  tally.looked = due.length;
+  tally.itemsRead += due.length;
+  for (const { request, dueAt } of due) {
+    try {
+      const next = await sweepRequest(deps, times, request, tally);
+      await deps.store.sweepStep(request.id, { kind: 'look-again', at: next, seen: dueAt }, { by: deps.processId, at: deps.clock.now() });
+    } catch (error) {
+      deps.logger.error('the sweep could not finish a request; the next pass tries again', { requestId: request.id, error });
+    }
+  }
+  for (const repository of deps.repositories) {
+    tally.repositories += 1;
+    await reportDrift(deps, repository, tally);
+  }
+  deps.logger.info('swept', { ...tally });
+  return tally;
+}
