@@ -1,0 +1,140 @@
+// Revoke on in-memory ports: who may take access away, and that the removal goes through the one
+// policy path, verified by reading back, recorded with who and why, and announced.
+import type { AccessRequest } from '../../../src/domain/access-request';
+import { READ_ONLY_ACTIONS, managedAccounts, parsePolicy } from '../../../src/domain/policy';
+import { ErrorCode } from '../../../src/errors';
+import { revoke } from '../../../src/service/revoke';
+import { inMemoryDeps } from '../../support/in-memory-ports';
+
+const REPOSITORY = 'common-images';
+const ROOT = (account: string) => `arn:aws:iam::${account}:root`;
+
+const managed = (...accounts: string[]) => ({
+  Sid: 'crossAccountAllowRead',
+  Effect: 'Allow',
+  Principal: { AWS: accounts.map(ROOT) },
+  Action: [...READ_ONLY_ACTIONS],
+});
+const CI_PUSH = { Sid: 'ciPush', Effect: 'Allow', Principal: { AWS: ROOT('999988887777') }, Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload'] };
+const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+function granted(id: string, account: string, overrides: Partial<AccessRequest> = {}): AccessRequest {
+  return {
+    id,
+    repository: REPOSITORY,
+    account,
+    requester: 'U0REQUESTER',
+    state: 'GRANTED',
+    createdAt: '2026-12-01T08:00:00.000Z',
+    card: { channel: 'C0APPROVALS', ts: `1700000000.${id.slice(-6)}` },
+    decidedBy: 'U0APPROVER',
+    grantedAt: '2026-12-01T08:01:00.000Z',
+    attempts: 1,
+    owed: [],
+    ...overrides,
+  };
+}
+
+function world(text: string | undefined, ...grants: AccessRequest[]) {
+  const w = inMemoryDeps();
+  if (text !== undefined) w.registry.policies.set(REPOSITORY, text);
+  for (const grant of grants) w.store.requests.set(grant.id, grant);
+  return w;
+}
+
+describe('revoking a grant', () => {
+  it('takes the account out through the policy path, records who and why, and announces it', async () => {
+    const w = world(policy(CI_PUSH, managed('222233334444', '333344445555')), granted('r-0000000001', '222233334444'));
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER', reason: 'project ended' });
+    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'REVOKED', ending: { kind: 'revoke', by: 'U0APPROVER', reason: 'project ended' } } });
+    const after = parsePolicy(w.registry.policies.get(REPOSITORY));
+    expect(managedAccounts(after)).toEqual(['333344445555']);
+    expect(after.statements[0]).toEqual(CI_PUSH);
+    expect(w.registry.writes).toHaveLength(1);
+    expect(w.notifier.parts('r-0000000001').sort()).toEqual(['card', 'dm', 'thread']);
+    const record = w.store.requests.get('r-0000000001')!;
+    expect(record.history?.map((e) => e.kind)).toEqual(['revoked']);
+    expect(record.policyHash).not.toBe(record.policyHashBefore);
+  });
+
+  it('deletes the policy when the last account leaves and nothing else is in it', async () => {
+    const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444'));
+    await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
+    expect(w.registry.writes).toEqual([{ repository: REPOSITORY, text: undefined }]);
+    expect(w.registry.policies.has(REPOSITORY)).toBe(false);
+  });
+
+  it('lets the person who asked for the grant revoke it', async () => {
+    const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444'));
+    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0REQUESTER' })).toMatchObject({
+      code: 'settled',
+      request: { state: 'REVOKED' },
+    });
+  });
+
+  it('refuses anyone else, and changes nothing', async () => {
+    const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444'));
+    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0SOMEONE' })).toMatchObject({ code: 'not-allowed' });
+    expect(w.registry.writes).toHaveLength(0);
+    expect(w.store.requests.get('r-0000000001')!.state).toBe('GRANTED');
+  });
+
+  it('says which statement still lets the account pull once it left ours', async () => {
+    const other = { Sid: 'legacyReaders', Effect: 'Allow', Principal: { AWS: ROOT('222233334444') }, Action: 'ecr:*' };
+    const w = world(policy(other, managed('222233334444')), granted('r-0000000001', '222233334444'));
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
+    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'REVOKED', stillPullsThrough: ['legacyReaders'] } });
+  });
+
+  it('leaves the grant standing, and says why, when ECR refuses the removal', async () => {
+    const w = world(policy(managed('222233334444', '333344445555')), granted('r-0000000001', '222233334444'));
+    w.registry.nextWrites.push('rejected');
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
+    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'GRANTED', endFailure: { code: ErrorCode.PolicyRejected } } });
+    expect(w.store.requests.get('r-0000000001')!.ending).toBeUndefined();
+    expect(w.notifier.parts('r-0000000001')).toEqual(['thread']);
+  });
+
+  it('is refused for a grant whose removal is already under way', async () => {
+    const ending = { kind: 'revoke' as const, by: 'U0APPROVER', at: '2026-12-01T08:59:00.000Z' };
+    const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444', { ending }));
+    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' })).toMatchObject({ code: 'already-ending' });
+  });
+});
+
+describe('revoking an account added by hand', () => {
+  it('lets an approver take it out, and records the removal', async () => {
+    const w = world(policy(managed('222233334444')));
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER', reason: 'unknown account' });
+    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'REVOKED', origin: 'outside', requester: 'U0APPROVER' } });
+    expect(w.registry.policies.has(REPOSITORY)).toBe(false);
+    const [record] = [...w.store.requests.values()];
+    expect(w.notifier.parts(record!.id)).toEqual(['thread']);
+  });
+
+  it('refuses someone who is not an approver', async () => {
+    const w = world(policy(managed('222233334444')));
+    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0SOMEONE' })).toEqual({
+      code: 'outside-needs-approver',
+      repository: REPOSITORY,
+      account: '222233334444',
+    });
+    expect(w.store.requests.size).toBe(0);
+  });
+
+  it('says there is nothing to revoke for an account outside our statement, naming what lets it pull', async () => {
+    const w = world(policy(CI_PUSH, { Sid: 'legacyReaders', Effect: 'Allow', Principal: { AWS: ROOT('444455556666') }, Action: 'ecr:*' }));
+    expect(await revoke(w.deps, { repository: REPOSITORY, account: '444455556666', user: 'U0APPROVER' })).toEqual({
+      code: 'no-access',
+      repository: REPOSITORY,
+      account: '444455556666',
+      pullsThrough: ['legacyReaders'],
+    });
+    expect(w.registry.writes).toHaveLength(0);
+  });
+});
+
+it('refuses a repository ecr-access does not share', async () => {
+  const w = world(undefined);
+  expect(await revoke(w.deps, { repository: 'secret-images', account: '222233334444', user: 'U0APPROVER' })).toMatchObject({ code: 'not-shareable' });
+});
