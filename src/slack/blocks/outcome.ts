@@ -16,7 +16,7 @@ export function verifiedPolicyMessage(request: AccessRequest, policyText: string
     text: `Verified policy for ${request.repository}: ${request.account} can pull`,
     blocks: [
       section(
-        `:white_check_mark: \`${request.account}\` can now pull from \`${request.repository}\`. This is the repository policy as read back from ECR after the change:`,
+        `:white_check_mark: \`${request.account}\` can now pull from \`${request.repository}\`${request.expiresAt ? ` until ${day(request.expiresAt)}` : ''}. This is the repository policy as read back from ECR after the change:`,
       ),
       ...codeSections(pretty),
       context(`sha256 ${request.policyHash ?? 'unknown'} · request ${request.id}`),
@@ -75,7 +75,7 @@ export function requesterMessage(request: AccessRequest): string {
   const by = request.decidedBy ? `<@${request.decidedBy}>` : 'an approver';
   switch (request.state) {
     case 'GRANTED':
-      return `:white_check_mark: Your request ${request.id} was approved by ${by}: \`${request.account}\` can now pull from \`${request.repository}\`.`;
+      return `:white_check_mark: Your request ${request.id} was approved by ${by}: \`${request.account}\` can now pull from \`${request.repository}\`${request.expiresAt ? ` until ${day(request.expiresAt)}; you will be reminded before it ends` : ''}.`;
     case 'DENIED':
       return `:no_entry_sign: Your request ${request.id} for \`${request.account}\` on \`${request.repository}\` was denied by ${by}. Ask them if you need to know why.`;
     case 'FAILED':
