@@ -4,15 +4,17 @@ import * as z from 'zod';
 import { AccountId } from '../domain/account';
 import { MessageRef, RequestId } from '../domain/access-request';
 import { Reason } from '../domain/command';
+import { HOUR_MS, MAX_DURATION_MS } from '../domain/duration';
 import { RepositoryName } from '../domain/repository';
 import { SlackId } from '../domain/slack-id';
 import type { Logger } from '../logger';
 import { decide } from '../service/decide';
 import type { ServiceDeps } from '../service/deps';
 import { listAccess } from '../service/list-access';
+import { revoke } from '../service/revoke';
 import { submitRequest } from '../service/submit-request';
 import { listReport } from './blocks/list-report';
-import { decideReply, JOB_FAILED, listRefusal, submitReply } from './messages';
+import { decideReply, JOB_FAILED, listRefusal, revokeReply, submitReply } from './messages';
 import { ResponseUrl, type Respond } from './responder';
 
 export const Job = z.discriminatedUnion('kind', [
@@ -22,6 +24,7 @@ export const Job = z.discriminatedUnion('kind', [
     repository: RepositoryName,
     account: AccountId,
     reason: Reason.optional(),
+    durationMs: z.number().int().min(HOUR_MS).max(MAX_DURATION_MS).optional(),
     responseUrl: ResponseUrl,
   }),
   z.object({
@@ -33,6 +36,14 @@ export const Job = z.discriminatedUnion('kind', [
     responseUrl: ResponseUrl,
   }),
   z.object({ kind: z.literal('list'), user: SlackId, repository: RepositoryName.optional(), responseUrl: ResponseUrl }),
+  z.object({
+    kind: z.literal('revoke'),
+    user: SlackId,
+    repository: RepositoryName,
+    account: AccountId,
+    reason: Reason.optional(),
+    responseUrl: ResponseUrl,
+  }),
 ]);
 export type Job = z.infer<typeof Job>;
 
@@ -49,6 +60,7 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
           repository: job.repository,
           account: job.account,
           ...(job.reason && { reason: job.reason }),
+          ...(job.durationMs !== undefined && { durationMs: job.durationMs }),
         });
         await respond(job.responseUrl, { text: submitReply(outcome) });
         return;
@@ -63,6 +75,17 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
       case 'list': {
         const outcome = await listAccess(deps, job.repository);
         await respond(job.responseUrl, outcome.code === 'not-shareable' ? { text: listRefusal(outcome) } : listReport(outcome.repositories));
+        return;
+      }
+      case 'revoke': {
+        const outcome = await revoke(deps, {
+          user: job.user,
+          repository: job.repository,
+          account: job.account,
+          ...(job.reason && { reason: job.reason }),
+        });
+        // The answer takes the place of the confirmation, so its Revoke button cannot be pressed again.
+        await respond(job.responseUrl, { text: revokeReply(outcome), replace_original: true });
         return;
       }
     }

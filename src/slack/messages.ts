@@ -2,9 +2,11 @@
 // outcomes the service answers. Text that came from a user or from a policy is escaped.
 import { type AccessRequest, BOT_ACTOR, type Failure } from '../domain/access-request';
 import { formatDuration } from '../domain/duration';
+import { MANAGED_SID } from '../domain/policy';
 import { ErrorCode } from '../errors';
 import type { DecideOutcome } from '../service/decide';
 import type { ListOutcome } from '../service/list-access';
+import type { RevokeOutcome } from '../service/revoke';
 import type { SubmitOutcome } from '../service/submit-request';
 import { escapeText } from './blocks/kit';
 
@@ -14,6 +16,15 @@ const mention = (user: string | undefined) => (user ? `<@${user}>` : 'someone');
 export const mentionOrBot = (user: string | undefined) => (user === undefined || user === BOT_ACTOR ? 'ecr-access' : `<@${user}>`);
 const list = (names: readonly string[]) => names.map(code).join(', ');
 const clock = (at: number) => `<!date^${Math.floor(at / 1000)}^{time}|${new Date(at).toISOString().slice(11, 16)} UTC>`;
+
+/** Statements that let an account pull and that ecr-access does not manage, by Sid. */
+const statements = (sids: readonly string[]) => `${sids.map(code).join(', ')}, which ecr-access does not manage`;
+
+/** What still lets an account pull once it left ecr-access's statement, if anything. */
+export function stillPulls(request: AccessRequest): string {
+  const through = request.stillPullsThrough ?? [];
+  return through.length > 0 ? ` It can still pull through ${statements(through)}.` : '';
+}
 
 /** Why a grant failed, in plain words, with the technical detail behind it. */
 export function failureText(failure: Failure | undefined): string {
@@ -110,6 +121,63 @@ export function decideReply(outcome: DecideOutcome): string | undefined {
       return outcome.kept
         ? `:hourglass_flowing_sand: Request ${outcome.request.id} is approved. ECR did not confirm the last policy write to ${code(outcome.request.repository)}, and it may still apply it, so ecr-access writes nothing there until ${clock(outcome.heldUntil)}. The grant is applied and verified after that; the card will update.`
         : `:hourglass_flowing_sand: Request ${outcome.request.id} is approved and queued behind another change to ${code(outcome.request.repository)}; the card will update when it is applied.`;
+  }
+}
+
+/** Where a grant's removal is posted: its card's thread, or the approvers' channel for an account added by hand. */
+const postedIn = (request: AccessRequest) => (request.origin === 'outside' ? "the approvers' channel" : "the request's thread");
+
+/** Who hears about a removal besides the person who asked for it. */
+function toldAbout(request: AccessRequest): string {
+  return request.origin === 'outside' ? "The approvers' channel is told." : `The request's thread and ${mention(request.requester)} are told.`;
+}
+
+/** ECR refused to take an account out: the grant stands. */
+export function removalRefused(request: AccessRequest): string {
+  return `:warning: Removing ${code(request.account)} from ${code(request.repository)} failed: ${failureText(request.endFailure)} The account can still pull; try again once the cause is fixed.`;
+}
+
+/** The answer to a confirmed Revoke click, for every outcome of the revoke. */
+export function revokeReply(outcome: RevokeOutcome): string {
+  switch (outcome.code) {
+    case 'not-shareable':
+      return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares (${list(outcome.repositories)}), so it has nothing to revoke there; nothing changed.`;
+    case 'no-access': {
+      const { account, repository, pullsThrough } = outcome;
+      const none = `:x: ${code(account)} has no ecr-access grant on ${code(repository)} and is not in its ${code(MANAGED_SID)} statement, so there is nothing for ecr-access to revoke; nothing changed.`;
+      return pullsThrough.length > 0
+        ? `${none} It can pull through ${statements(pullsThrough)}: ask the platform team to change that statement by hand.`
+        : none;
+    }
+    case 'not-allowed': {
+      const { grant } = outcome;
+      return `:x: Only ecr-access approvers, or ${mention(grant.requester)} who asked for it (request ${grant.id}), can revoke pull access for ${code(grant.account)} to ${code(grant.repository)}; nothing changed. Ask one of them.`;
+    }
+    case 'outside-needs-approver':
+      return `:x: ${code(outcome.account)} was put in ${code(outcome.repository)}'s policy outside ecr-access, with no request behind it, so only an ecr-access approver can revoke it; nothing changed. Ask the platform team.`;
+    case 'approver-unknown':
+      return `:warning: Slack could not confirm you are an approver (${escapeText(outcome.reason)}); nothing changed. Try again in a minute.`;
+    case 'policy-problem':
+      return `:x: ecr-access cannot change ${code(outcome.repository)}'s policy: ${failureText(outcome.failure)} Nothing changed.`;
+    case 'already-ending': {
+      const { request } = outcome;
+      const how = request.ending?.kind === 'expire' ? 'is ending, as asked when it was granted' : `is already being revoked by ${mentionOrBot(request.ending?.by)}`;
+      return `:hourglass_flowing_sand: Pull access for ${code(request.account)} to ${code(request.repository)} (request ${request.id}) ${how}; nothing more to do. ${toldAbout(request)}`;
+    }
+    case 'settled': {
+      const { request } = outcome;
+      if (request.state === 'REVOKED') {
+        return `:white_check_mark: Revoked: ${code(request.account)} is no longer in ${code(request.repository)}'s policy, as read back from ECR (request ${request.id}).${stillPulls(request)} ${toldAbout(request)}`;
+      }
+      if (request.state === 'GRANTED' && request.endFailure) {
+        return removalRefused(request);
+      }
+      return `:x: Request ${request.id} is ${request.state.toLowerCase()}; nothing was revoked.`;
+    }
+    case 'pending': {
+      const { request } = outcome;
+      return `:hourglass_flowing_sand: The revoke of ${code(request.account)} on ${code(request.repository)} (request ${request.id}) is recorded, but not applied yet: ECR could not be read just now, or another change to the repository is still settling. ecr-access finishes it on its own and says so in ${postedIn(request)}; until then the account can still pull.`;
+    }
   }
 }
 

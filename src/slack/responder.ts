@@ -9,6 +9,8 @@ export const ResponseUrl = z.url({ protocol: /^https?$/ });
 interface Reply {
   readonly text: string;
   readonly blocks?: Block[];
+  /** Take the place of the message the button was on (a confirmation), instead of adding a reply. */
+  readonly replace_original?: boolean;
 }
 
 export type Respond = (responseUrl: string, reply: Reply) => Promise<void>;

@@ -52,7 +52,7 @@ describe('manifest.yml', () => {
     expect(others).toEqual([]);
     expect(command!.command).toBe(COMMAND);
     expect(command!.description).toBeTruthy();
-    expect(command!.usage_hint).toMatch(/request .*list .*help/);
+    expect(command!.usage_hint).toMatch(/request .*--for .*revoke .*list .*history .*help/);
   });
 
   it('sends commands and button clicks to the one endpoint the deployment serves, as a placeholder to replace', () => {

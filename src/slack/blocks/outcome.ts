@@ -1,7 +1,7 @@
 // What the thread and the requester are told once a request is settled.
 import type { AccessRequest } from '../../domain/access-request';
 import type { Drift } from '../../service/ports';
-import { failureText, mentionOrBot } from '../messages';
+import { failureText, mentionOrBot, removalRefused, stillPulls } from '../messages';
 import { day } from './request-card';
 import { type Block, codeSections, context, escapeText, section } from './kit';
 
@@ -29,14 +29,6 @@ export function failureMessage(request: AccessRequest): { text: string; blocks: 
   return { text, blocks: [section(text)] };
 }
 
-/** What still lets an account pull once it left ecr-access's statement, if anything. */
-function stillPulls(request: AccessRequest): string {
-  const through = request.stillPullsThrough ?? [];
-  return through.length > 0
-    ? ` It can still pull through ${through.map((sid) => `\`${escapeText(sid)}\``).join(', ')}, which ecr-access does not manage.`
-    : '';
-}
-
 /** The thread post (or channel post, for an account added by hand) once a grant has ended. */
 export function endedMessage(request: AccessRequest): { text: string; blocks: Block[] } {
   const how =
@@ -50,7 +42,7 @@ export function endedMessage(request: AccessRequest): { text: string; blocks: Bl
 
 /** The thread post when ECR refused a removal: the grant stands. */
 export function removalRefusedMessage(request: AccessRequest): { text: string; blocks: Block[] } {
-  const text = `:warning: Removing \`${request.account}\` from \`${request.repository}\` failed: ${failureText(request.endFailure)} The account can still pull; try again once the cause is fixed.`;
+  const text = removalRefused(request);
   return { text, blocks: [section(text)] };
 }
 

@@ -4,7 +4,13 @@ import type { App } from '@slack/bolt';
 import { COMMAND, parseCommand } from '../../domain/command';
 import { helpMessage } from '../blocks/help';
 import { escapeText } from '../blocks/kit';
+import { revokeConfirmation } from '../blocks/revoke-confirmation';
 import type { Defer } from '../jobs';
+
+/** A compile-time check that every kind of command is answered above. */
+function unreachable(command: never): never {
+  throw new Error(`unhandled command ${JSON.stringify(command)}`);
+}
 
 export function registerCommand(app: App, options: { defer: Defer; repositories: readonly string[] }): void {
   app.command(COMMAND, async ({ command, ack }) => {
@@ -28,6 +34,7 @@ export function registerCommand(app: App, options: { defer: Defer; repositories:
             repository: parsed.repository,
             account: parsed.account,
             ...(parsed.reason && { reason: parsed.reason }),
+            ...(parsed.durationMs !== undefined && { durationMs: parsed.durationMs }),
           });
           return await ack({
             response_type: 'ephemeral',
@@ -36,6 +43,17 @@ export function registerCommand(app: App, options: { defer: Defer; repositories:
         case 'list':
           await options.defer({ kind: 'list', ...base, ...(parsed.repository && { repository: parsed.repository }) });
           return await ack({ response_type: 'ephemeral', text: ':mag: Reading the live repository policies…' });
+        case 'revoke': {
+          // Nothing is deferred yet: the Revoke button, behind Slack's confirm dialog, starts it.
+          const { repository, account, reason } = parsed;
+          return await ack({ response_type: 'ephemeral', ...revokeConfirmation({ repository, account, ...(reason && { reason }) }) });
+        }
+        case 'history':
+          // HISTORY: `/ecr-access history` is built on another branch, which replaces this case
+          // with its own deferral; until it is merged, the command is answered with the help.
+          return await ack({ response_type: 'ephemeral', ...helpMessage(options.repositories) });
+        default:
+          return unreachable(parsed);
       }
     } catch {
       // The job could not be handed over; the user hears so now rather than never.

@@ -4,9 +4,11 @@ import type { Defer } from '../jobs';
 import { registerCommand } from './command';
 import { registerDecisions } from './decision';
 import { registerRetryGuard } from './retries';
+import { registerRevoke } from './revoke';
 
 export function registerListeners(app: App, options: { defer: Defer; repositories: readonly string[] }): void {
   registerRetryGuard(app);
   registerCommand(app, options);
   registerDecisions(app, options);
+  registerRevoke(app, options);
 }
