@@ -158,7 +158,7 @@ export function revokeReply(outcome: RevokeOutcome): string {
     case 'approver-unknown':
       return `:warning: Slack could not confirm you are an approver (${escapeText(outcome.reason)}); nothing changed. Try again in a minute.`;
     case 'policy-problem':
-      return `:x: ecr-access cannot change ${code(outcome.repository)}'s policy: ${failureText(outcome.failure)} Nothing changed.`;
+      return `:x: ecr-access cannot change ${code(outcome.repository)}'s policy, so nothing changed: ${failureText(outcome.failure)}`;
     case 'already-ending': {
       const { request } = outcome;
       const how = request.ending?.kind === 'expire' ? 'is ending, as asked when it was granted' : `is already being revoked by ${mentionOrBot(request.ending?.by)}`;

@@ -1,0 +1,12 @@
+// The help text: every command, with an example of each option.
+import { HISTORY_USAGE, REVOKE_USAGE } from '../../../../src/domain/command';
+import { helpMessage } from '../../../../src/slack/blocks/help';
+
+describe('helpMessage', () => {
+  it('lists revoke and history, and shows a request with --for', () => {
+    const { text } = helpMessage(['common-images']);
+    expect(text).toContain(REVOKE_USAGE);
+    expect(text).toContain(HISTORY_USAGE);
+    expect(text).toContain('`/ecr-access request common-images 222233334444 --for 7d pulls for the sales dashboards`');
+  });
+});
