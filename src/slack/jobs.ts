@@ -9,10 +9,12 @@ import { SlackId } from '../domain/slack-id';
 import type { Logger } from '../logger';
 import { decide } from '../service/decide';
 import type { ServiceDeps } from '../service/deps';
+import { history } from '../service/history';
 import { listAccess } from '../service/list-access';
 import { submitRequest } from '../service/submit-request';
+import { HistoryPage, historyReport } from './blocks/history';
 import { listReport } from './blocks/list-report';
-import { decideReply, JOB_FAILED, listRefusal, submitReply } from './messages';
+import { decideReply, historyRefusal, JOB_FAILED, listRefusal, submitReply } from './messages';
 import { ResponseUrl, type Respond } from './responder';
 
 export const Job = z.discriminatedUnion('kind', [
@@ -22,6 +24,7 @@ export const Job = z.discriminatedUnion('kind', [
     repository: RepositoryName,
     account: AccountId,
     reason: Reason.optional(),
+    durationMs: z.number().int().positive().optional(),
     responseUrl: ResponseUrl,
   }),
   z.object({
@@ -33,6 +36,7 @@ export const Job = z.discriminatedUnion('kind', [
     responseUrl: ResponseUrl,
   }),
   z.object({ kind: z.literal('list'), user: SlackId, repository: RepositoryName.optional(), responseUrl: ResponseUrl }),
+  z.object({ kind: z.literal('history'), user: SlackId, ...HistoryPage.partial({ before: true }).shape, responseUrl: ResponseUrl }),
 ]);
 export type Job = z.infer<typeof Job>;
 
@@ -49,6 +53,7 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
           repository: job.repository,
           account: job.account,
           ...(job.reason && { reason: job.reason }),
+          ...(job.durationMs !== undefined && { durationMs: job.durationMs }),
         });
         await respond(job.responseUrl, { text: submitReply(outcome) });
         return;
@@ -63,6 +68,11 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
       case 'list': {
         const outcome = await listAccess(deps, job.repository);
         await respond(job.responseUrl, outcome.code === 'not-shareable' ? { text: listRefusal(outcome) } : listReport(outcome.repositories));
+        return;
+      }
+      case 'history': {
+        const outcome = await history(deps, { ...(job.subject && { subject: job.subject }), ...(job.before && { before: job.before }) });
+        await respond(job.responseUrl, outcome.code === 'not-shareable' ? { text: historyRefusal(outcome) } : historyReport(outcome));
         return;
       }
     }

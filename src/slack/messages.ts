@@ -4,6 +4,7 @@ import { type AccessRequest, BOT_ACTOR, type Failure } from '../domain/access-re
 import { formatDuration } from '../domain/duration';
 import { ErrorCode } from '../errors';
 import type { DecideOutcome } from '../service/decide';
+import type { HistoryOutcome } from '../service/history';
 import type { ListOutcome } from '../service/list-access';
 import type { SubmitOutcome } from '../service/submit-request';
 import { escapeText } from './blocks/kit';
@@ -115,6 +116,10 @@ export function decideReply(outcome: DecideOutcome): string | undefined {
 
 export function listRefusal(outcome: Extract<ListOutcome, { code: 'not-shareable' }>): string {
   return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares. Shareable repositories: ${list(outcome.repositories)}.`;
+}
+
+export function historyRefusal(outcome: Extract<HistoryOutcome, { code: 'not-shareable' }>): string {
+  return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares, so it has no history here. Shareable repositories: ${list(outcome.repositories)}. \`/ecr-access history <12-digit account ID>\` shows an account's history.`;
 }
 
 export const JOB_FAILED =

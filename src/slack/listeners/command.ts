@@ -28,6 +28,7 @@ export function registerCommand(app: App, options: { defer: Defer; repositories:
             repository: parsed.repository,
             account: parsed.account,
             ...(parsed.reason && { reason: parsed.reason }),
+            ...(parsed.durationMs !== undefined && { durationMs: parsed.durationMs }),
           });
           return await ack({
             response_type: 'ephemeral',
@@ -36,6 +37,9 @@ export function registerCommand(app: App, options: { defer: Defer; repositories:
         case 'list':
           await options.defer({ kind: 'list', ...base, ...(parsed.repository && { repository: parsed.repository }) });
           return await ack({ response_type: 'ephemeral', text: ':mag: Reading the live repository policies…' });
+        case 'history':
+          await options.defer({ kind: 'history', ...base, ...(parsed.subject && { subject: parsed.subject }) });
+          return await ack({ response_type: 'ephemeral', text: ':mag: Reading the history…' });
       }
     } catch {
       // The job could not be handed over; the user hears so now rather than never.

@@ -3,10 +3,12 @@ import type { App } from '@slack/bolt';
 import type { Defer } from '../jobs';
 import { registerCommand } from './command';
 import { registerDecisions } from './decision';
+import { registerHistoryPages } from './history-page';
 import { registerRetryGuard } from './retries';
 
 export function registerListeners(app: App, options: { defer: Defer; repositories: readonly string[] }): void {
   registerRetryGuard(app);
   registerCommand(app, options);
   registerDecisions(app, options);
+  registerHistoryPages(app, options);
 }
