@@ -23,7 +23,7 @@ export type HistoryPage = z.infer<typeof HistoryPage>;
 
 const WORDS: Record<HistoryKind, { icon: string; verb: string }> = {
   requested: { icon: ':inbox_tray:', verb: 'requested' },
-  approved: { icon: ':ballot_box_with_check:', verb: 'approved' },
+  approved: { icon: ':heavy_check_mark:', verb: 'approved' },
   denied: { icon: ':no_entry_sign:', verb: 'denied' },
   granted: { icon: ':white_check_mark:', verb: 'granted' },
   failed: { icon: ':x:', verb: 'grant failed' },
