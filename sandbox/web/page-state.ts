@@ -15,7 +15,7 @@ export interface Persona {
 }
 
 /** The sandbox's time, which the page can move on. */
-export interface PageClock {
+interface PageClock {
   now(): number;
   /** Moves time on by `ms` and lets the bot act on it; resolves once it has. */
   advance(ms: number): Promise<void>;

@@ -45,7 +45,7 @@ export const HISTORY_PAGE_SIZE = 20;
 const PARALLEL_READS = 16;
 
 /** Newest first: later time, then the later source and place, so the order is total. */
-export function newestFirst(a: HistoryPosition, b: HistoryPosition): number {
+function newestFirst(a: HistoryPosition, b: HistoryPosition): number {
   if (a.at !== b.at) return a.at < b.at ? 1 : -1;
   if (a.source !== b.source) return a.source < b.source ? 1 : -1;
   return b.index - a.index;

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { AccountId } from '../domain/account';
 import { MessageRef, RequestId } from '../domain/access-request';
 import { Reason } from '../domain/command';
+import { HOUR_MS, MAX_DURATION_MS } from '../domain/duration';
 import { RepositoryName } from '../domain/repository';
 import { SlackId } from '../domain/slack-id';
 import type { Logger } from '../logger';
@@ -24,7 +25,7 @@ export const Job = z.discriminatedUnion('kind', [
     repository: RepositoryName,
     account: AccountId,
     reason: Reason.optional(),
-    durationMs: z.number().int().positive().optional(),
+    durationMs: z.number().int().min(HOUR_MS).max(MAX_DURATION_MS).optional(),
     responseUrl: ResponseUrl,
   }),
   z.object({
