@@ -7,11 +7,14 @@ import { createAwsClients } from '../src/aws/clients';
 import { loadConfig } from '../src/config';
 import type { LogLevel } from '../src/logger';
 import { startServer } from '../src/server';
+import { sweepOnce } from '../src/service/sweep';
 import { loadConversations, recordConversations } from './conversation-file';
 import { lockDataDir } from './data-dir-lock';
 import { SANDBOX, startLocalWorld, type LocalWorld } from './local-world';
 import { MessageTimes } from './message-times';
+import { SandboxClock } from './sandbox-clock';
 import { SANDBOX_REPOSITORIES, seedRepositories } from './seed';
+import { startSweepLoop } from './sweep-loop';
 import { startSandboxPage } from './web/page-server';
 import type { Persona } from './web/page-state';
 
@@ -35,6 +38,9 @@ export interface Sandbox {
   /** Stops the page, lets the bot finish what it started, saves the state and stops the world. */
   close(): Promise<void>;
 }
+
+/** The sandbox sweeps far more often than a deployment (ECR_ACCESS_SWEEP_MINUTES), so time's effects show at once. */
+const SWEEP_EVERY_MS = 5_000;
 
 const PERSONAS: readonly Persona[] = [
   { id: SANDBOX.requester, name: 'alice', role: 'requester', title: 'App team · asks for access' },
@@ -68,9 +74,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     undo.push(() => world.close());
     if (seeded) seedRepositories(world.ecr);
 
+    const clock = await SandboxClock.load(join(dataDir, 'clock.json'));
     const conversationsPath = join(dataDir, 'slack.json');
     const saved = await loadConversations(conversationsPath);
-    const times = new MessageTimes(saved?.postedAt);
+    const times = new MessageTimes(saved?.postedAt, clock.now);
     if (saved) world.slack.restoreHistory(saved.history);
     const recorder = recordConversations(world.slack, times, conversationsPath, (error) => {
       process.stderr.write(`Could not save the Slack conversations to ${conversationsPath}: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -87,12 +94,29 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       credentials: { accessKeyId: world.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: world.env.AWS_SECRET_ACCESS_KEY ?? 'local' },
     });
     undo.push(async () => clients.destroy());
-    const bot = await startServer(config, { clients });
+    const bot = await startServer(config, { clients, clock });
     undo.push(() => bot.stop());
     world.slack.setBotUrl(bot.url);
+    const sweeps = startSweepLoop(() => sweepOnce(bot.deps, config.sweep), SWEEP_EVERY_MS, (error) => {
+      bot.logger.error('a sandbox sweep pass failed', { error });
+    });
+    undo.push(() => sweeps.stop());
 
     const page = await startSandboxPage(
-      { slack: world.slack, ecr: world.ecr, times, personas: PERSONAS },
+      {
+        slack: world.slack,
+        ecr: world.ecr,
+        times,
+        personas: PERSONAS,
+        clock: {
+          now: clock.now,
+          // Time moves, then the sweep looks at once: what the move made due happens before the page hears back.
+          advance: async (ms) => {
+            await clock.advance(ms);
+            await sweeps.pass();
+          },
+        },
+      },
       { port: options.port ?? 0 },
     );
     undo.push(() => page.close());

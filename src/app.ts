@@ -12,6 +12,7 @@ import { dynamoRequestStore } from './aws/request-store';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import type { ServiceDeps } from './service/deps';
+import type { Clock } from './service/ports';
 import { slackApprovers } from './slack/approvers';
 import { boltLogger } from './slack/bolt-logger';
 import { jobRunner, type Defer, type RunJob } from './slack/jobs';
@@ -53,6 +54,8 @@ export function createEcrAccess(
     /** Ready clients, or clients made on demand; by default the SDK packages load with the first job's calls. */
     clients?: AwsClientSources;
     slackCallLimits?: SlackCallLimits;
+    /** The bot's time; the sandbox moves its own to show reminders and expiry. Real time by default. */
+    clock?: Clock;
   },
 ): EcrAccess {
   const { logger } = options;
@@ -71,7 +74,7 @@ export function createEcrAccess(
     },
   });
   const clients = options.clients ?? createAwsClients({ region: config.region, callTimeoutMs: config.awsTimeoutMs });
-  const clock = { now: Date.now, sleep: (ms: number) => sleep(ms) };
+  const clock = options.clock ?? { now: Date.now, sleep: (ms: number) => sleep(ms) };
   const table = dynamoTable(clients.dynamo, config.table);
   const deps: ServiceDeps = {
     registry: ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }),

@@ -11,11 +11,12 @@ import { createEcrAccess } from './app';
 import { loadConfig, type Config } from './config';
 import { isEcrAccessError } from './errors';
 import { createLogger } from './logger';
+import type { Clock } from './service/ports';
 import { boltLogger } from './slack/bolt-logger';
 import { inProcessDefer } from './slack/jobs';
 import { isAcceptableSlackTimestamp, SLACK_TIMESTAMP_HEADER } from './slack/request-verification';
 
-export async function startServer(config: Config, options: { clients?: AwsClientSources; log?: (line: string) => void } = {}) {
+export async function startServer(config: Config, options: { clients?: AwsClientSources; log?: (line: string) => void; clock?: Clock } = {}) {
   const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
   const logger = createLogger({
     level: config.logLevel,
@@ -51,6 +52,7 @@ export async function startServer(config: Config, options: { clients?: AwsClient
     logger,
     defer: (run) => (defer = inProcessDefer(run, logger)),
     ...(options.clients && { clients: options.clients }),
+    ...(options.clock && { clock: options.clock }),
   });
   const server = (await ecrAccess.app.start(config.port)) as Server;
   const port = (server.address() as AddressInfo).port;

@@ -13,6 +13,9 @@ const Text = z.string().trim().min(1).max(4000);
 
 export const CommandInput = z.object({ user: SlackUserId, channel: ConversationId, text: Text });
 export const ClickInput = z.object({ user: SlackUserId, channel: ConversationId, messageTs: Ts, actionId: z.string().min(1).max(255) });
+/** How far the page's clock buttons move the sandbox's time. */
+export const CLOCK_STEPS = { hour: 3_600_000, day: 86_400_000 } as const;
+export const ClockInput = z.object({ advance: z.enum(['hour', 'day']) });
 export const MessageInput = z.object({ user: SlackUserId, channel: ConversationId, text: Text, threadTs: Ts.optional() });
 
 export type CommandInput = z.infer<typeof CommandInput>;

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { SimulatorEvent } from '../slack-simulator';
 import type { EcrChange } from '../ecr-emulator';
 import { EventStream } from './event-stream';
-import { ClickInput, CommandInput, MessageInput, clickButton, postMessage, runCommand, type ActionOutcome } from './page-actions';
+import { CLOCK_STEPS, ClickInput, ClockInput, CommandInput, MessageInput, clickButton, postMessage, runCommand, type ActionOutcome } from './page-actions';
 import { pageEventOf, pageSnapshot, repositoryPolicy, type PageSources } from './page-state';
 import { isAsset, serveAsset } from './static-assets';
 
@@ -52,6 +52,13 @@ export async function startSandboxPage(sources: PageSources, options: { port?: n
     }
     if (request.method === 'POST' && path === '/api/message') {
       return sendOutcome(response, postMessage(sources.slack, await readInput(request, MessageInput)));
+    }
+    if (request.method === 'POST' && path === '/api/clock') {
+      const { advance } = await readInput(request, ClockInput);
+      await sources.clock.advance(CLOCK_STEPS[advance]);
+      const now = sources.clock.now();
+      stream.send({ type: 'clock', now });
+      return sendJson(response, 200, { ok: true, now });
     }
     sendJson(response, 404, { error: `nothing at ${request.method ?? 'GET'} ${path}` });
   };

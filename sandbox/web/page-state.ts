@@ -1,6 +1,6 @@
 // What the sandbox page shows, as data: the whole picture for a page that (re)connects, and
 // one small change for each thing that happens in the simulated Slack or the ECR emulator.
-import { COMMAND, LIST_USAGE, REQUEST_USAGE } from '../../src/domain/command';
+import { COMMAND, HISTORY_USAGE, LIST_USAGE, REQUEST_USAGE, REVOKE_USAGE } from '../../src/domain/command';
 import type { EcrEmulator } from '../ecr-emulator';
 import type { MessageTimes } from '../message-times';
 import type { SimEphemeral, SimMessage, SimulatorEvent, SlackSimulator } from '../slack-simulator';
@@ -14,11 +14,19 @@ export interface Persona {
   title: string;
 }
 
+/** The sandbox's time, which the page can move on. */
+interface PageClock {
+  now(): number;
+  /** Moves time on by `ms` and lets the bot act on it; resolves once it has. */
+  advance(ms: number): Promise<void>;
+}
+
 export interface PageSources {
   slack: SlackSimulator;
   ecr: EcrEmulator;
   times: MessageTimes;
   personas: readonly Persona[];
+  clock: PageClock;
 }
 
 export interface RepositoryPolicy {
@@ -40,6 +48,8 @@ export interface PageSnapshot {
   /** Message ts → epoch milliseconds it appeared. */
   times: Record<string, number>;
   repositories: RepositoryPolicy[];
+  /** The sandbox's time when the snapshot was taken (epoch ms); ahead of the wall clock once moved. */
+  now: number;
 }
 
 export type PageEvent =
@@ -48,13 +58,14 @@ export type PageEvent =
   | { type: 'message_deleted'; channel: string; ts: string }
   | { type: 'ephemeral'; ephemeral: SimEphemeral; at: number }
   | { type: 'ephemeral_deleted'; user: string; ts: string }
-  | { type: 'policy'; repository: RepositoryPolicy };
+  | { type: 'policy'; repository: RepositoryPolicy }
+  | { type: 'clock'; now: number };
 
 export const COMMANDS: PageSnapshot['commands'] = [
   {
     command: COMMAND,
-    description: 'Ask for, approve and list read-only pull access to shared ECR repositories',
-    usage: [REQUEST_USAGE, LIST_USAGE, `${COMMAND} help`],
+    description: 'Ask for, approve, revoke and list read-only pull access to shared ECR repositories, and see its history',
+    usage: [REQUEST_USAGE, REVOKE_USAGE, LIST_USAGE, HISTORY_USAGE, `${COMMAND} help`],
   },
 ];
 
@@ -62,7 +73,7 @@ export function repositoryPolicy(ecr: EcrEmulator, name: string): RepositoryPoli
   return { name, policyText: ecr.policyText(name) ?? null };
 }
 
-export function pageSnapshot({ slack, ecr, times, personas }: PageSources): PageSnapshot {
+export function pageSnapshot({ slack, ecr, times, personas, clock }: PageSources): PageSnapshot {
   const { conversations } = slack.history();
   const ephemerals = slack.users.flatMap((user) => slack.ephemerals(user.id));
   const timestamps = [...Object.values(conversations).flat(), ...ephemerals].map((m) => m.ts);
@@ -77,6 +88,7 @@ export function pageSnapshot({ slack, ecr, times, personas }: PageSources): Page
     ephemerals,
     times: times.pick(timestamps),
     repositories: ecr.repositories().map((name) => repositoryPolicy(ecr, name)),
+    now: clock.now(),
   };
 }
 

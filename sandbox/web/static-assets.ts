@@ -21,6 +21,7 @@ const FILES = [
   'timeline.js',
   'conversation-view.js',
   'policy-panel.js',
+  'clock.js',
   'composer.js',
   'confirm-dialog.js',
 ];

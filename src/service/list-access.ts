@@ -28,7 +28,8 @@ export type ListOutcome =
 
 const PARALLEL_READS = 16;
 
-async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `work` on every item, at most `size` at a time, answering in the items' order. */
+export async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {

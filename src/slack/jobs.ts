@@ -10,11 +10,13 @@ import { SlackId } from '../domain/slack-id';
 import type { Logger } from '../logger';
 import { decide } from '../service/decide';
 import type { ServiceDeps } from '../service/deps';
+import { history } from '../service/history';
 import { listAccess } from '../service/list-access';
 import { revoke } from '../service/revoke';
 import { submitRequest } from '../service/submit-request';
+import { HistoryPage, historyReport } from './blocks/history';
 import { listReport } from './blocks/list-report';
-import { decideReply, JOB_FAILED, listRefusal, revokeReply, submitReply } from './messages';
+import { decideReply, historyRefusal, JOB_FAILED, listRefusal, revokeReply, submitReply } from './messages';
 import { ResponseUrl, type Respond } from './responder';
 
 export const Job = z.discriminatedUnion('kind', [
@@ -44,6 +46,7 @@ export const Job = z.discriminatedUnion('kind', [
     reason: Reason.optional(),
     responseUrl: ResponseUrl,
   }),
+  z.object({ kind: z.literal('history'), user: SlackId, ...HistoryPage.partial({ before: true }).shape, responseUrl: ResponseUrl }),
 ]);
 export type Job = z.infer<typeof Job>;
 
@@ -86,6 +89,11 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
         });
         // The answer takes the place of the confirmation, so its Revoke button cannot be pressed again.
         await respond(job.responseUrl, { text: revokeReply(outcome), replace_original: true });
+        return;
+      }
+      case 'history': {
+        const outcome = await history(deps, { ...(job.subject && { subject: job.subject }), ...(job.before && { before: job.before }) });
+        await respond(job.responseUrl, outcome.code === 'not-shareable' ? { text: historyRefusal(outcome) } : historyReport(outcome));
         return;
       }
     }

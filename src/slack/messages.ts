@@ -5,6 +5,7 @@ import { formatDuration } from '../domain/duration';
 import { MANAGED_SID } from '../domain/policy';
 import { ErrorCode } from '../errors';
 import type { DecideOutcome } from '../service/decide';
+import type { HistoryOutcome } from '../service/history';
 import type { ListOutcome } from '../service/list-access';
 import type { RevokeOutcome } from '../service/revoke';
 import type { SubmitOutcome } from '../service/submit-request';
@@ -183,6 +184,10 @@ export function revokeReply(outcome: RevokeOutcome): string {
 
 export function listRefusal(outcome: Extract<ListOutcome, { code: 'not-shareable' }>): string {
   return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares. Shareable repositories: ${list(outcome.repositories)}.`;
+}
+
+export function historyRefusal(outcome: Extract<HistoryOutcome, { code: 'not-shareable' }>): string {
+  return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares, so it has no history here. Shareable repositories: ${list(outcome.repositories)}. \`/ecr-access history <12-digit account ID>\` shows an account's history.`;
 }
 
 export const JOB_FAILED =

@@ -63,6 +63,14 @@ export class SandboxPage {
     await this.page.locator(`.conversation-link.active[data-conversation="${id}"]`).waitFor();
   }
 
+  /** Moves the sandbox's time on with the top bar's button; resolves once the sweep it starts is done. */
+  async advanceClock(step: '+1 hour' | '+1 day'): Promise<void> {
+    const button = this.page.locator('.clock-button', { hasText: step });
+    const answered = this.page.waitForResponse((response) => response.url().endsWith('/api/clock'));
+    await button.click();
+    if (!(await answered).ok()) throw new Error(`the sandbox refused ${step}`);
+  }
+
   /** A repository's card in the ECR policy panel. */
   repository(name: string): Locator {
     return this.page.locator(`#repositories .repository[data-repository="${name}"]`);

@@ -4,6 +4,7 @@
 import { confirmDialog } from './confirm-dialog.js';
 import { wireComposer } from './composer.js';
 import { renderChannel, renderSidebar, renderThread } from './conversation-view.js';
+import { renderClock } from './clock.js';
 import { renderPolicies } from './policy-panel.js';
 import { addNotice, apply, renderContext, state, switchUser, view } from './store.js';
 
@@ -16,6 +17,7 @@ function render() {
   renderThread();
   renderSidebar();
   renderPolicies();
+  renderClock();
   view.changed.clear();
 }
 
@@ -80,6 +82,17 @@ async function click(button) {
   render();
 }
 
+/** +1 hour, +1 day: the sandbox moves its time and sweeps once; what came due arrives as events. */
+async function advanceClock(button) {
+  button.disabled = true;
+  const outcome = await post('/api/clock', { advance: button.dataset.advance });
+  button.disabled = false;
+  if (!outcome.ok) {
+    addNotice(view.conversation, outcome.notice);
+    render();
+  }
+}
+
 // ---- wiring -----------------------------------------------------------------------------------
 
 document.addEventListener('click', (event) => {
@@ -97,6 +110,9 @@ document.addEventListener('click', (event) => {
     view.dismissed.add(target.dataset.dismiss);
   } else if (target.id === 'close-thread') {
     view.thread = undefined;
+  } else if (target.classList.contains('clock-button')) {
+    advanceClock(target);
+    return;
   } else if (target.id === 'toggle-policies') {
     view.showPolicies = !view.showPolicies;
   } else if (target.matches('.message button.bk-button[data-action-id]')) {
@@ -123,3 +139,4 @@ document.addEventListener(
 wireComposer({ form: 'composer', input: 'composer-input', suggestions: 'suggestions' }, (text) => send(text));
 wireComposer({ form: 'thread-composer', input: 'thread-composer-input' }, (text) => send(text, view.thread));
 connect();
+setInterval(renderClock, 15_000);

@@ -1,6 +1,7 @@
 // The ECR emulator's side of the page: each repository's policy as stored, statement by
 // statement (Sid, effect, principals, actions), the JSON on demand, and what the last change
-// added marked as new. It shows the policy; deciding who can pull stays with the bot.
+// added marked as new and what it removed struck through. It shows the policy; deciding who can
+// pull stays with the bot.
 import { fullFormat, timeFormat } from './formats.js';
 import { reconcile } from './reconcile.js';
 import { state, view } from './store.js';
@@ -41,21 +42,40 @@ function jsonHtml(text) {
   );
 }
 
-function statementHtml(statement, isNew) {
+function principalItem(p, mark) {
+  const kind = p.kind !== 'AWS' ? `<span class="principal-kind">${escapeHtml(p.kind)}</span>` : '';
+  const tag = mark === 'added' ? '<span class="new-tag">new</span>' : mark === 'removed' ? '<span class="removed-tag">removed</span>' : '';
+  return `<li class="principal${mark ? ` ${mark}` : ''}" data-principal="${escapeHtml(p.value)}">${kind}${principalHtml(p.value)}${tag}</li>`;
+}
+
+/** The principals a statement had before the last change and has no longer, by Sid (or place). */
+function removedFrom(statement, position, before) {
+  if (!before?.statements) return [];
+  const earlier = statement.Sid ? before.statements.find((s) => s.Sid === statement.Sid) : before.statements[position];
+  if (!earlier) return [];
+  const now = new Set(principalsOf(statement).map((p) => p.value));
+  return principalsOf(earlier).filter((p) => !now.has(p.value));
+}
+
+function statementHtml(statement, isNew, removed) {
   const effect = statement.Effect === 'Deny' ? 'deny' : 'allow';
   const actions = asList(statement.Action).concat(asList(statement.NotAction).map((a) => `not ${a}`));
   const principals = principalsOf(statement)
-    .map((p) => {
-      const added = isNew(p.value);
-      const kind = p.kind !== 'AWS' ? `<span class="principal-kind">${escapeHtml(p.kind)}</span>` : '';
-      return `<li class="principal${added ? ' added' : ''}" data-principal="${escapeHtml(p.value)}">${kind}${principalHtml(p.value)}${added ? '<span class="new-tag">new</span>' : ''}</li>`;
-    })
+    .map((p) => principalItem(p, isNew(p.value) ? 'added' : undefined))
+    .concat(removed.map((p) => principalItem(p, 'removed')))
     .join('');
   return `<div class="statement">
     <div class="statement-head"><code class="sid">${escapeHtml(statement.Sid || '(no Sid)')}</code><span class="effect effect-${effect}">${escapeHtml(statement.Effect || '?')}</span>${statement.Condition ? '<span class="condition">Condition</span>' : ''}</div>
     <ul class="principals">${principals}</ul>
     <div class="statement-actions">${actions.map((a) => `<span class="action">${escapeHtml(String(a))}</span>`).join('')}</div>
   </div>`;
+}
+
+/** Statements the last change took out whole (the policy deleted once its last account left). */
+function goneHtml(before) {
+  const gone = before?.statements ? before.statements.flatMap((s) => principalsOf(s)) : [];
+  if (gone.length === 0) return '';
+  return `<p class="removed-note">Removed by the last change:</p><ul class="principals">${gone.map((p) => principalItem(p, 'removed')).join('')}</ul>`;
 }
 
 function repositoryHtml(name, policy) {
@@ -67,9 +87,13 @@ function repositoryHtml(name, policy) {
     ? `<span class="updated-at" title="${escapeHtml(fullFormat.format(policy.changedAt))}">changed ${escapeHtml(timeFormat.format(policy.changedAt))}</span>`
     : '';
   let body;
-  if (!parsed) body = '<p class="no-policy">No repository policy: only the registry’s own account can pull.</p>';
+  if (!parsed) body = `<p class="no-policy">No repository policy: only the registry’s own account can pull.</p>${goneHtml(before)}`;
   else if (parsed.invalid) body = '<p class="no-policy">The stored policy is not JSON.</p>';
-  else body = parsed.statements.map((s) => statementHtml(s, isNew)).join('');
+  else {
+    const kept = new Set(parsed.statements.map((s, i) => s.Sid || `#${i}`));
+    const dropped = before?.statements ? before.statements.filter((s, i) => !kept.has(s.Sid || `#${i}`)) : [];
+    body = parsed.statements.map((s, i) => statementHtml(s, isNew, removedFrom(s, i, before))).join('') + goneHtml({ statements: dropped });
+  }
   const open = view.openJson.has(name) ? ' open' : '';
   const json = parsed && !parsed.invalid
     ? `<details class="policy-json" data-repository="${escapeHtml(name)}"${open}><summary>Policy JSON</summary><pre>${jsonHtml(policy.policyText)}</pre></details>`

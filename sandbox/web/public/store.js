@@ -1,5 +1,7 @@
 // What the sandbox said (messages, ephemerals, policies) and what this page is looking at
 // (who you are, which conversation, which thread), with the lookups the views need.
+import { sandboxTime } from './formats.js';
+
 const STORED_USER = 'ecr-access-sandbox.user';
 
 export const state = {
@@ -103,7 +105,7 @@ export function switchUser(userId) {
 /** Slack itself telling the current person something, e.g. that a command is not one. */
 export function addNotice(conversation, text, threadTs) {
   noticeCount += 1;
-  state.notices.push({ key: `notice ${noticeCount}`, user: view.user, channel: conversation, threadTs, text, afterTs: latestTs(), at: Date.now() });
+  state.notices.push({ key: `notice ${noticeCount}`, user: view.user, channel: conversation, threadTs, text, afterTs: latestTs(), at: sandboxTime.now() });
 }
 
 function load(snapshot) {
@@ -122,6 +124,7 @@ function load(snapshot) {
     policies.set(repository.name, known && known.policyText === repository.policyText ? known : { policyText: repository.policyText });
   }
   state.policies = policies;
+  sandboxTime.offsetMs = Math.max(0, snapshot.now - Date.now());
 
   if (!view.user || !persona(view.user)) view.user = snapshot.personas[0].id;
   if (!view.conversation) view.conversation = snapshot.channels[0].id;
@@ -165,12 +168,15 @@ export const apply = {
   ephemeral_deleted(event) {
     state.ephemerals.delete(`${event.user} ${event.ts}`);
   },
+  clock(event) {
+    sandboxTime.offsetMs = Math.max(0, event.now - Date.now());
+  },
   policy(event) {
     const known = state.policies.get(event.repository.name);
     state.policies.set(event.repository.name, {
       policyText: event.repository.policyText,
       previousText: known ? known.policyText : undefined,
-      changedAt: Date.now(),
+      changedAt: sandboxTime.now(),
     });
   },
 };

@@ -49,9 +49,8 @@ export function registerCommand(app: App, options: { defer: Defer; repositories:
           return await ack({ response_type: 'ephemeral', ...revokeConfirmation({ repository, account, ...(reason && { reason }) }) });
         }
         case 'history':
-          // HISTORY: `/ecr-access history` is built on another branch, which replaces this case
-          // with its own deferral; until it is merged, the command is answered with the help.
-          return await ack({ response_type: 'ephemeral', ...helpMessage(options.repositories) });
+          await options.defer({ kind: 'history', ...base, ...(parsed.subject && { subject: parsed.subject }) });
+          return await ack({ response_type: 'ephemeral', text: ':mag: Reading the history…' });
         default:
           return unreachable(parsed);
       }

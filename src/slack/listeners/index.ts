@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import type { Defer } from '../jobs';
 import { registerCommand } from './command';
 import { registerDecisions } from './decision';
+import { registerHistoryPages } from './history-page';
 import { registerRetryGuard } from './retries';
 import { registerRevoke } from './revoke';
 
@@ -11,4 +12,5 @@ export function registerListeners(app: App, options: { defer: Defer; repositorie
   registerCommand(app, options);
   registerDecisions(app, options);
   registerRevoke(app, options);
+  registerHistoryPages(app, options);
 }
