@@ -8,7 +8,7 @@ import type { AwsClients } from '../src/aws/clients';
 import { isRequestKey } from '../src/aws/table-schema';
 import { startLocalWorld, SANDBOX, type LocalWorld } from '../sandbox/local-world';
 import { spawnBot, type BotProcess } from '../sandbox/bot-process';
-import type { ResponseUrlPost, SimMessage, SlashCommandResult } from '../sandbox/slack-simulator';
+import type { RateLimitSetting, ResponseUrlPost, SimMessage, SlashCommandResult } from '../sandbox/slack-simulator';
 import { APPROVE_ACTION, DENY_ACTION } from '../src/slack/blocks/request-card';
 import { startDynamoMeter, type DynamoMeter } from './dynamo-meter';
 import type { Latency } from './options';
@@ -21,6 +21,8 @@ export interface BenchWorldOptions {
   /** How many bot processes to start; default 1. */
   bots?: number;
   botEnv?: Record<string, string>;
+  /** Slack's rate limits in the simulator; 'off' by default, as most parts measure the bot's own figures. */
+  slackRateLimits?: RateLimitSetting;
 }
 
 export type BenchWorld = Awaited<ReturnType<typeof startBenchWorld>>;
@@ -49,7 +51,7 @@ export async function startBenchWorld(options: BenchWorldOptions) {
     ecrLatencyMs: options.latency.ecrMs,
     slackLatencyMs: options.latency.slackMs,
     // The figures are the bot's own; Slack's rate limits would measure Slack's pacing instead.
-    slack: { rateLimits: 'off' },
+    slack: { rateLimits: options.slackRateLimits ?? 'off' },
   });
   const dynamo: DynamoMeter = startDynamoMeter(world.dynamoServer, { latencyMs: options.latency.dynamoMs });
   const env = {
@@ -177,9 +179,9 @@ export async function startBenchWorld(options: BenchWorldOptions) {
   /** Request states by account, read straight from the table. */
   const states = async (): Promise<Map<string, string>> => new Map([...(await records())].map(([a, r]) => [a, r.state]));
 
-  /** Request records by account (state, and why it failed), read straight from the table. */
-  const records = async (): Promise<Map<string, { state: string; failureReason?: string }>> => {
-    const byAccount = new Map<string, { state: string; failureReason?: string }>();
+  /** Request records by account (ID, state, and why it failed), read straight from the table. */
+  const records = async (): Promise<Map<string, { id: string; state: string; failureReason?: string }>> => {
+    const byAccount = new Map<string, { id: string; state: string; failureReason?: string }>();
     let start: Record<string, unknown> | undefined;
     do {
       const out = await clients.dynamo.send(
@@ -190,7 +192,8 @@ export async function startBenchWorld(options: BenchWorldOptions) {
         const state = item.state?.S;
         const failure = item.failure?.M;
         const failureReason = failure && `${failure.code?.S ?? '?'}: ${failure.detail?.S ?? ''}`;
-        if (isRequestKey(item.pk?.S) && account && state) byAccount.set(account, { state, ...(failureReason && { failureReason }) });
+        const id = item.id?.S ?? '';
+        if (isRequestKey(item.pk?.S) && account && state) byAccount.set(account, { id, state, ...(failureReason && { failureReason }) });
       }
       start = out.LastEvaluatedKey;
     } while (start);

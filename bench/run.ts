@@ -1,12 +1,14 @@
 // `npm run bench`: acknowledgement latency, approval latency against its floor, concurrency,
-// policy capacity, list at scale and cold start, against the local world. It measures and
-// reports; it exits non-zero only when something is functionally broken.
+// policy capacity, list at scale, cold start and an announcement burst under Slack's rate
+// limits, against the local world. It measures and reports; it exits non-zero only when
+// something is functionally broken.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { describeMachine } from './machine';
 import { parseOptions, UsageError, type BenchOptions } from './options';
 import { ackLatency } from './parts/ack-latency';
+import { announcementBurst } from './parts/announcement-burst';
 import { approvalFloor } from './parts/approval-floor';
 import { capacity } from './parts/capacity';
 import { coldStart } from './parts/cold-start';
@@ -22,6 +24,7 @@ const PARTS: Record<number, { title: string; run: (options: BenchOptions) => Pro
   4: { title: 'Policy capacity', run: capacity },
   5: { title: 'List at scale', run: listAtScale },
   6: { title: 'Cold start', run: coldStart },
+  7: { title: 'Announcement burst under Slack rate limits', run: announcementBurst },
 };
 
 async function main(): Promise<number> {

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { App, type Receiver, type webApi } from '@slack/bolt';
+import { App, type Receiver, webApi } from '@slack/bolt';
 import { createAwsClients, type AwsClientSources } from './aws/clients';
 import { dynamoTable } from './aws/dynamo';
 import { ecrRegistry } from './aws/ecr-registry';
@@ -18,6 +18,7 @@ import { boltLogger } from './slack/bolt-logger';
 import { jobRunner, type Defer, type RunJob } from './slack/jobs';
 import { registerListeners } from './slack/listeners';
 import { slackNotifier } from './slack/notifier';
+import { pacedChat, slackPacer } from './slack/pacing';
 import { responder } from './slack/responder';
 
 export interface EcrAccess {
@@ -27,12 +28,18 @@ export interface EcrAccess {
 }
 
 /** How long one Slack Web API call may keep trying before the job gives up on it. */
-export type SlackCallLimits = Required<Pick<webApi.WebClientOptions, 'retryConfig' | 'timeout'>>;
+export type SlackCallLimits = Required<Pick<webApi.WebClientOptions, 'retryConfig' | 'timeout'>> & {
+  /** How long an announcement may wait for Slack's rate limit (its turn, then each Retry-After); past it, it stays owed. */
+  rateLimitWaitMs: number;
+};
 
 // Bolt's default retries go on for half an hour; a Slack outage must not hold a job that long.
+// A burst of approvals waits longer, for Slack's rate limit: 50 thread posts in one channel take
+// about 45 s (src/slack/web-api-limits.ts), and a job that waits its turn still ends.
 const SERVER_SLACK_CALL_LIMITS: SlackCallLimits = {
   retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 3000 },
   timeout: 10_000,
+  rateLimitWaitMs: 120_000,
 };
 
 const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -59,6 +66,8 @@ export function createEcrAccess(
   },
 ): EcrAccess {
   const { logger } = options;
+  const { rateLimitWaitMs, ...callLimits } = options.slackCallLimits ?? SERVER_SLACK_CALL_LIMITS;
+  const slackApiUrl = config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl };
   const app = new App({
     token: options.botToken,
     receiver: options.receiver,
@@ -68,10 +77,15 @@ export function createEcrAccess(
     // The bot keeps no conversation state; Bolt's default store would read and hold some for every event.
     convoStore: false,
     logger: boltLogger(logger),
-    clientOptions: {
-      ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }),
-      ...(options.slackCallLimits ?? SERVER_SLACK_CALL_LIMITS),
-    },
+    clientOptions: { ...slackApiUrl, ...callLimits },
+  });
+  // The announcements' own client answers a 429 at once, so the pacer waits out that one
+  // allowance; Bolt's client would hold every call and give up after its few retries.
+  const announcements = new webApi.WebClient(options.botToken, {
+    ...slackApiUrl,
+    ...callLimits,
+    rejectRateLimitedCalls: true,
+    logger: boltLogger(logger),
   });
   const clients = options.clients ?? createAwsClients({ region: config.region, callTimeoutMs: config.awsTimeoutMs });
   const clock = options.clock ?? { now: Date.now, sleep: (ms: number) => sleep(ms) };
@@ -80,7 +94,7 @@ export function createEcrAccess(
     registry: ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }),
     store: dynamoRequestStore(table),
     changes: dynamoChangeQueue(table, { leaseMs: config.leaseMs, landingMs: config.writeLandingMs }, clock, logger),
-    notifier: slackNotifier(app.client, config.approvalChannel),
+    notifier: slackNotifier(pacedChat(announcements, slackPacer({ maxWaitMs: rateLimitWaitMs, clock })), config.approvalChannel),
     isApprover: slackApprovers(app.client, {
       approvers: config.approvers,
       ...(config.approverGroup && { group: config.approverGroup }),

@@ -19,10 +19,14 @@ import { invokeDefer } from './lambda/invoke-defer';
 import { createLogger } from './logger';
 import { boltLogger } from './slack/bolt-logger';
 
-/** A job's Slack calls share the function's timeout, so each gives up sooner than on a server. */
+/**
+ * A job's Slack calls share the function's timeout (180 s, serverless.yml), so each gives up
+ * sooner than on a server; an announcement still waiting for Slack's rate limit stays owed.
+ */
 export const LAMBDA_SLACK_CALL_LIMITS: SlackCallLimits = {
   retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1000 },
   timeout: 5000,
+  rateLimitWaitMs: 60_000,
 };
 
 const config = loadLambdaConfig();

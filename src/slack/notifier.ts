@@ -1,9 +1,9 @@
 // The Notifier port on Slack's Web API: the approvers' card, its thread, and the requester's DM.
-import type { webApi } from '@slack/bolt';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { Notifier } from '../service/ports';
 import { driftMessage, endedMessage, failureMessage, nudgeMessage, reminderMessage, removalRefusedMessage, requesterMessage, verifiedPolicyMessage } from './blocks/outcome';
 import { decidedCard, requestCard } from './blocks/request-card';
+import type { PacedChat } from './pacing';
 
 function slackError(error: unknown): string {
   const data = (error as { data?: { error?: string } }).data;
@@ -19,17 +19,17 @@ async function calling<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export function slackNotifier(client: webApi.WebClient, approvalChannel: string): Notifier {
+export function slackNotifier(chat: PacedChat, approvalChannel: string): Notifier {
   return {
     async postRequestCard(request, statementPreview) {
-      const posted = await calling(() => client.chat.postMessage({ channel: approvalChannel, ...requestCard(request, statementPreview) }));
+      const posted = await calling(() => chat.postMessage({ channel: approvalChannel, ...requestCard(request, statementPreview) }));
       if (!posted.ts || !posted.channel) throw new EcrAccessError(ErrorCode.Slack, 'Slack did not return the message timestamp');
       return { channel: posted.channel, ts: posted.ts };
     },
 
     async updateCard(request) {
       const card = request.card;
-      if (card) await calling(() => client.chat.update({ channel: card.channel, ts: card.ts, ...decidedCard(request) }));
+      if (card) await calling(() => chat.update({ channel: card.channel, ts: card.ts, ...decidedCard(request) }));
     },
 
     async postInThread(request) {
@@ -43,24 +43,24 @@ export function slackNotifier(client: webApi.WebClient, approvalChannel: string)
               ? verifiedPolicyMessage(request, request.verifiedPolicy ?? '')
               : failureMessage(request);
       // An account added by hand has no card: its removal is told in the approvers' channel.
-      await calling(() => client.chat.postMessage({ channel: card?.channel ?? approvalChannel, ...(card && { thread_ts: card.ts }), ...message }));
+      await calling(() => chat.postMessage({ channel: card?.channel ?? approvalChannel, ...(card && { thread_ts: card.ts }), ...message }));
     },
 
     async tellRequester(request) {
-      await calling(() => client.chat.postMessage({ channel: request.requester, text: requesterMessage(request) }));
+      await calling(() => chat.postMessage({ channel: request.requester, text: requesterMessage(request) }));
     },
 
     async remindRequester(request) {
-      await calling(() => client.chat.postMessage({ channel: request.requester, text: reminderMessage(request) }));
+      await calling(() => chat.postMessage({ channel: request.requester, text: reminderMessage(request) }));
     },
 
     async nudgeApprovers(request) {
       const card = request.card;
-      if (card) await calling(() => client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, reply_broadcast: true, text: nudgeMessage(request) }));
+      if (card) await calling(() => chat.postMessage({ channel: card.channel, thread_ts: card.ts, reply_broadcast: true, text: nudgeMessage(request) }));
     },
 
     async reportDrift(repository, drift) {
-      await calling(() => client.chat.postMessage({ channel: approvalChannel, ...driftMessage(repository, drift) }));
+      await calling(() => chat.postMessage({ channel: approvalChannel, ...driftMessage(repository, drift) }));
     },
   };
 }
