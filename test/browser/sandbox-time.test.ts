@@ -3,7 +3,6 @@
  * when a person moves the sandbox's clock past it; the policy panel shows the removal, the card
  * says expired, and `/ecr-access history` tells every step with both hashes.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,12 +16,6 @@ const ACCOUNT = '222233334444';
 const ARN = `arn:aws:iam::${ACCOUNT}:root`;
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const SHA256 = /[0-9a-f]{64}/;
-
-/**
- * Revoke's Slack surface (the confirmation with its Revoke button) is built on the revoke-slack
- * branch; this test runs once it is merged. After the merge, drop the condition.
- */
-const revokeOnSlack = existsSync(join(__dirname, '..', '..', 'src', 'slack', 'blocks', 'revoke-confirmation.ts'));
 
 jest.setTimeout(90_000);
 
@@ -112,7 +105,7 @@ describeNeeding('time in the sandbox page', chromiumProblem(), () => {
     await ui.ephemeral('is not one of the repositories ecr-access shares').waitFor();
   });
 
-  (revokeOnSlack ? it : it.skip)('revokes from the composer through the confirmation in an ephemeral, and history tells who', async () => {
+  it('revokes from the composer through the confirmation in an ephemeral, and history tells who', async () => {
     const card = await grantForAnHour();
     await ui.type(`/ecr-access revoke common-images ${ACCOUNT} project ended`);
     const confirmation = ui.ephemeral('Revoke pull access for');
