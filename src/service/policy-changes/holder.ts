@@ -37,9 +37,14 @@ interface Pass {
   readonly settled: PolicyChange[];
   /** Requests this holder recorded. */
   readonly recorded: AccessRequest[];
+  /** Their announcements, under way: awaited once the repository is let go, so Slack's pace never holds up a write. */
+  readonly telling: Promise<void>[];
   /** The holder must stop: ECR could not be read, or a write's outcome is unknown. */
   readonly stop: boolean;
 }
+
+/** A pass that stops before anything is recorded. */
+const NOTHING_YET: Pass = { settled: [], recorded: [], telling: [], stop: true };
 
 const sha256 = (text: string | undefined) => createHash('sha256').update(text ?? '').digest('hex');
 
@@ -75,23 +80,25 @@ async function stillWanted(deps: ServiceDeps, batch: readonly PolicyChange[], kn
 
 /**
  * Takes the repository's lease if it is free and applies what waits (queueing `adding`, a
- * change just approved, in the same write). Answers the requests it recorded, or `held: false`
- * when another holder has it.
+ * change just approved, in the same write). Answers the requests it recorded, once they are
+ * announced, or `held: false` when another holder has it.
  */
 export async function applyWaitingChanges(
   deps: ServiceDeps,
   repository: string,
   adding?: Wanted,
 ): Promise<LeaseOutcome<ReadonlyMap<string, AccessRequest>>> {
-  return deps.changes.withLease(
+  const telling: Promise<void>[] = [];
+  const outcome = await deps.changes.withLease(
     repository,
     async (lease, waiting) => {
       const recorded = new Map<string, AccessRequest>();
       let queue = waiting;
       for (let pass = 0; pass < MAX_PASSES && queue.length > 0; pass++) {
         const { wanted, stale } = await stillWanted(deps, oneChangePerAccount(queue), pass === 0 ? adding?.request : undefined);
-        const result = wanted.length > 0 ? await applyBatch(deps, lease, repository, wanted) : { settled: [], recorded: [], stop: false };
+        const result = wanted.length > 0 ? await applyBatch(deps, lease, repository, wanted) : { ...NOTHING_YET, stop: false };
         for (const request of result.recorded) recorded.set(request.id, request);
+        telling.push(...result.telling);
         if (result.stop) break;
         const left = await lease.settle([...result.settled, ...stale]);
         if (left === undefined) {
@@ -104,6 +111,8 @@ export async function applyWaitingChanges(
     },
     adding?.change,
   );
+  await Promise.all(telling);
+  return outcome;
 }
 
 async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, batch: readonly Wanted[]): Promise<Pass> {
@@ -119,7 +128,7 @@ async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, b
     // A policy that cannot be read tells nothing; one that cannot be understood is not ours to rewrite.
     if (isEcrAccessError(error, ErrorCode.InvalidPolicy)) return fail(deps, batch, asFailure(error));
     deps.logger.error('could not read the policy; the changes stay queued', { repository, error });
-    return { settled: [], recorded: [], stop: true };
+    return NOTHING_YET;
   }
 
   let update: PolicyUpdate;
@@ -135,7 +144,7 @@ async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, b
 
   let afterText = beforeText;
   if (update.changed) {
-    if (!(await lease.coverWrite())) return { settled: [], recorded: [], stop: true };
+    if (!(await lease.coverWrite())) return NOTHING_YET;
     try {
       await deps.registry.setPolicy(repository, update.text);
     } catch (error) {
@@ -143,7 +152,7 @@ async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, b
         // ECR may still apply it: nobody writes this repository before it no longer can.
         deps.logger.error('a policy write may still land; the repository stays held until it cannot', { repository, error });
         await lease.keepUntil(deps.clock.now() + deps.writeLandingMs);
-        return { settled: [], recorded: [], stop: true };
+        return NOTHING_YET;
       }
       return refused(deps, lease, repository, batch, error);
     }
@@ -152,7 +161,7 @@ async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, b
     } catch (error) {
       // Written, not yet verified: the changes stay queued, and the next pass or holder verifies them.
       deps.logger.error('the policy was written but could not be read back; the changes stay queued', { repository, error });
-      return { settled: [], recorded: [], stop: true };
+      return NOTHING_YET;
     }
   }
   return verify(deps, lease, repository, batch, { before, beforeText, afterText });
@@ -165,7 +174,12 @@ async function refused(deps: ServiceDeps, lease: Lease, repository: string, batc
     const first = await applyBatch(deps, lease, repository, batch.slice(0, middle));
     if (first.stop) return first;
     const second = await applyBatch(deps, lease, repository, batch.slice(middle));
-    return { settled: [...first.settled, ...second.settled], recorded: [...first.recorded, ...second.recorded], stop: second.stop };
+    return {
+      settled: [...first.settled, ...second.settled],
+      recorded: [...first.recorded, ...second.recorded],
+      telling: [...first.telling, ...second.telling],
+      stop: second.stop,
+    };
   }
   return fail(deps, batch, asFailure(error));
 }
@@ -194,7 +208,7 @@ async function verify(
     managed = managedAccounts(after);
   } catch (error) {
     deps.logger.error('the policy read back cannot be checked; the changes stay queued', { repository, error });
-    return { settled: [], recorded: [], stop: true };
+    return NOTHING_YET;
   }
   const others = verifyGrant(read.before, after, []).changedStatements;
   if (others.length > 0) deps.logger.warn('another statement of the policy changed while ecr-access wrote it', { repository, statements: others });
@@ -230,8 +244,8 @@ async function settle(deps: ServiceDeps, decided: ReadonlyArray<{ change: Policy
   const announcer = { by: deps.processId, at: deps.clock.now() };
   const recorded = await Promise.all(decided.map(({ change, verdict }) => deps.store.record(change.requestId, verdict, announcer)));
   const mine = recorded.filter((r): r is AccessRequest => r !== undefined);
-  await Promise.all(mine.map((request) => announce(deps, request)));
+  const telling = mine.map((request) => announce(deps, request));
   deps.logger.info('applied policy changes', { changes: decided.length, granted: mine.filter((r) => r.state === 'GRANTED').length });
-  return { settled: decided.map((d) => d.change), recorded: mine, stop: false };
+  return { settled: decided.map((d) => d.change), recorded: mine, telling, stop: false };
 }
 
