@@ -18,6 +18,7 @@ import {
 import { ErrorCode, isEcrAccessError } from '../../errors';
 import { announce } from '../announce';
 import type { ServiceDeps } from '../deps';
+import { stillWanted, type Wanted } from './still-wanted';
 import type { Lease, LeaseOutcome, Verdict } from '../ports';
 
 /** Bounds how long one holder keeps a repository while changes keep arriving. */
@@ -25,12 +26,6 @@ const MAX_PASSES = 10;
 
 /** Refusals that may concern only some accounts of a batch: the batch is halved, so the others still go through. */
 const PARTIAL = [ErrorCode.PolicyTooLarge, ErrorCode.PolicyRejected, ErrorCode.DeniedByPolicy];
-
-/** A waiting change and the request it is made for, as read at the start of the pass. */
-export interface Wanted {
-  readonly change: PolicyChange;
-  readonly request: AccessRequest;
-}
 
 interface Pass {
   /** Changes that are done with (recorded, or recorded by someone before us) and leave the queue. */
@@ -52,31 +47,6 @@ const asFailure = (error: unknown): Failure =>
   isEcrAccessError(error)
     ? { code: error.code, detail: error.message }
     : { code: ErrorCode.Registry, detail: error instanceof Error ? error.message : String(error) };
-
-/** Whether the request still wants the change: a grant while APPROVED, a removal while its grant ends (or a Deny undid its approval). */
-function wants(change: PolicyChange, request: AccessRequest | undefined): request is AccessRequest {
-  if (request === undefined) return false;
-  if (change.kind === 'grant') return request.state === 'APPROVED';
-  return request.state === 'APPROVED' || (request.state === 'GRANTED' && request.ending !== undefined);
-}
-
-/**
- * Only a change its request still wants may be written. A change can outlive its request's
- * approval when a holder died after recording it but before taking it off the queue, and the
- * request was decided again since: such a change is dropped. `known` (the request whose job
- * queued a change just now) is not read again.
- */
-async function stillWanted(deps: ServiceDeps, batch: readonly PolicyChange[], known: AccessRequest | undefined) {
-  const requests = await Promise.all(batch.map((change) => (change.requestId === known?.id ? known : deps.store.get(change.requestId))));
-  const wanted: Wanted[] = [];
-  const stale: PolicyChange[] = [];
-  batch.forEach((change, i) => {
-    const request = requests[i];
-    if (wants(change, request)) wanted.push({ change, request });
-    else stale.push(change);
-  });
-  return { wanted, stale };
-}
 
 /**
  * Takes the repository's lease if it is free and applies what waits (queueing `adding`, a

@@ -2,7 +2,8 @@
 // waits, within a bound, for the holder to settle the change.
 import type { AccessRequest } from '../../domain/access-request';
 import type { ServiceDeps } from '../deps';
-import { applyWaitingChanges, type Wanted } from './holder';
+import { applyWaitingChanges } from './holder';
+import type { Wanted } from './still-wanted';
 
 export type ChangeOutcome =
   | { kind: 'settled'; request: AccessRequest }
