@@ -220,11 +220,13 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
         }
         case 'KEPT': {
           const failure = { ...verdict.failure, detail: verdict.failure.detail.slice(0, 2000) };
+          // DynamoDB refuses a value the expressions do not use, and this write has no use for :at.
+          const { ':at': _unused, ...keptCommon } = common;
           return updated(id, {
             set: `SET endFailure = :failure, owed = :owed, ${every} REMOVE ending`,
             condition: '#state = :granted AND attribute_exists(ending)',
             values: {
-              ...common,
+              ...keptCommon,
               ':granted': 'GRANTED',
               ':failure': failure,
               ':owed': new Set(['thread']),
