@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { App, type Receiver, type webApi } from '@slack/bolt';
+import { App, type Receiver, webApi } from '@slack/bolt';
 import { createAwsClients, type AwsClientSources } from './aws/clients';
 import { dynamoTable } from './aws/dynamo';
 import { ecrRegistry } from './aws/ecr-registry';
@@ -23,6 +23,8 @@ export interface EcrAccess {
   readonly app: App;
   readonly runJob: RunJob;
   readonly deps: ServiceDeps;
+  /** The same, for the sweep: its Slack calls wait out rate limits longer, as no user waits for a pass. */
+  readonly sweepDeps: ServiceDeps;
 }
 
 /** How long one Slack Web API call may keep trying before the job gives up on it. */
@@ -31,6 +33,13 @@ export type SlackCallLimits = Required<Pick<webApi.WebClientOptions, 'retryConfi
 // Bolt's default retries go on for half an hour; a Slack outage must not hold a job that long.
 const SERVER_SLACK_CALL_LIMITS: SlackCallLimits = {
   retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 3000 },
+  timeout: 10_000,
+};
+
+// A pass may announce dozens of outcomes into one channel at once, which Slack paces at about one
+// post a second: each call waits out that many rate limits before its part is left for the next pass.
+const SWEEP_SLACK_CALL_LIMITS: SlackCallLimits = {
+  retryConfig: { retries: 12, factor: 1.5, minTimeout: 250, maxTimeout: 3000 },
   timeout: 10_000,
 };
 
@@ -93,10 +102,16 @@ export function createEcrAccess(
     announceRetryMs: config.announceRetryMs,
     durations: config.durations,
   };
+  const sweepClient = new webApi.WebClient(options.botToken, {
+    ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }),
+    ...SWEEP_SLACK_CALL_LIMITS,
+    logger: boltLogger(logger),
+  });
+  const sweepDeps: ServiceDeps = { ...deps, notifier: slackNotifier(sweepClient, config.approvalChannel) };
   const runJob = jobRunner(deps, responder(logger));
   registerListeners(app, { defer: options.defer(runJob), repositories: config.repositories });
   app.error(async (error) => {
     logger.error('unhandled error in a listener', { error });
   });
-  return { app, runJob, deps };
+  return { app, runJob, deps, sweepDeps };
 }

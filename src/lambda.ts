@@ -46,14 +46,14 @@ async function start(): Promise<LambdaHandler> {
   const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
   logger.mask([secrets.botToken, secrets.signingSecret]);
   const receiver = new AwsLambdaReceiver({ signingSecret: secrets.signingSecret, logger: boltLogger(logger) });
-  const { runJob, deps } = createEcrAccess(config, {
+  const { runJob, sweepDeps } = createEcrAccess(config, {
     botToken: secrets.botToken,
     receiver,
     logger,
     defer: () => invokeDefer(lambda, config.functionName, logger),
     slackCallLimits: LAMBDA_SLACK_CALL_LIMITS,
   });
-  return lambdaHandler({ receive: receiver.toHandler(), runJob, sweep: () => sweepOnce(deps, config.sweep), logger });
+  return lambdaHandler({ receive: receiver.toHandler(), runJob, sweep: () => sweepOnce(sweepDeps, config.sweep), logger });
 }
 
 let started: Promise<LambdaHandler> | undefined;

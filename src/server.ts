@@ -55,7 +55,7 @@ export async function startServer(config: Config, options: { clients?: AwsClient
   });
   const server = (await ecrAccess.app.start(config.port)) as Server;
   const port = (server.address() as AddressInfo).port;
-  const sweep = startSweepTimer(ecrAccess.deps, config.sweep, config.sweepEveryMs);
+  const sweep = startSweepTimer(ecrAccess.sweepDeps, config.sweep, config.sweepEveryMs);
   logger.info('ecr-access is listening', { port, endpoint: '/slack/events', sweepEveryMinutes: config.sweepEveryMs / 60_000 });
   return {
     ...ecrAccess,

@@ -14,13 +14,13 @@ async function sweepFromShell(config: Config): Promise<SweepReport> {
   const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
   const logger = createLogger({ level: config.logLevel, secrets: [secrets.botToken, secrets.signingSecret], write: (line) => process.stderr.write(`${line}\n`) });
   // The app is built as every runtime builds it, for its Slack client; its receiver never listens.
-  const { deps } = createEcrAccess(config, {
+  const { sweepDeps } = createEcrAccess(config, {
     botToken: secrets.botToken,
     receiver: new HTTPReceiver({ signingSecret: secrets.signingSecret }),
     logger,
     defer: (run) => inProcessDefer(run, logger),
   });
-  return sweepOnce(deps, config.sweep);
+  return sweepOnce(sweepDeps, config.sweep);
 }
 
 if (require.main === module) {
