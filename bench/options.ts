@@ -12,7 +12,7 @@ export interface Latency {
 export interface BenchOptions {
   readonly quick: boolean;
   readonly latency: Latency;
-  /** Part numbers to run, 1–6. */
+  /** Part numbers to run, 1–7. */
   readonly parts: readonly number[];
   readonly out: string;
 }
@@ -21,7 +21,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--latency MS] [--dynamo-latenc
   --quick            smaller counts, same code paths (for CI; under a minute)
   --latency MS       injected latency per ECR and Slack call (default 25)
   --dynamo-latency MS  injected latency per DynamoDB call (default 0, as dynalite has none)
-  --only LIST        run only these parts (1 ack, 2 approval floor, 3 concurrency, 4 capacity, 5 list, 6 cold start)
+  --only LIST        run only these parts (1 ack, 2 approval floor, 3 concurrency, 4 capacity, 5 list, 6 cold start, 7 sweep)
   --out FILE         where to write the JSON results (default bench/results.json)`;
 
 export class UsageError extends Error {
@@ -40,7 +40,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let quick = false;
   let latencyMs = 25;
   let dynamoMs = 0;
-  let parts = [1, 2, 3, 4, 5, 6];
+  let parts = [1, 2, 3, 4, 5, 6, 7];
   let out = join(__dirname, 'results.json');
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -59,7 +59,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--only':
         parts = (value ?? '').split(',').map(Number);
-        if (parts.length === 0 || parts.some((p) => !Number.isInteger(p) || p < 1 || p > 6)) throw new UsageError('--only takes part numbers 1 to 6, e.g. --only 2,3');
+        if (parts.length === 0 || parts.some((p) => !Number.isInteger(p) || p < 1 || p > 7)) throw new UsageError('--only takes part numbers 1 to 7, e.g. --only 2,3');
         i++;
         break;
       case '--out':

@@ -1,5 +1,5 @@
 // `npm run bench`: acknowledgement latency, approval latency against its floor, concurrency,
-// policy capacity, list at scale and cold start, against the local world. It measures and
+// policy capacity, list at scale, cold start and a sweep pass, against the local world. It measures and
 // reports; it exits non-zero only when something is functionally broken.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -12,6 +12,7 @@ import { capacity } from './parts/capacity';
 import { coldStart } from './parts/cold-start';
 import { concurrency } from './parts/concurrency';
 import { listAtScale } from './parts/list-at-scale';
+import { sweepPass } from './parts/sweep-pass';
 import { renderNotes, renderTable, type PartResult } from './report';
 import { round } from './stats';
 
@@ -22,6 +23,7 @@ const PARTS: Record<number, { title: string; run: (options: BenchOptions) => Pro
   4: { title: 'Policy capacity', run: capacity },
   5: { title: 'List at scale', run: listAtScale },
   6: { title: 'Cold start', run: coldStart },
+  7: { title: 'Sweep pass', run: sweepPass },
 };
 
 async function main(): Promise<number> {
