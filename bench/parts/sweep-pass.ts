@@ -99,7 +99,7 @@ export async function sweepPass(options: BenchOptions): Promise<PartResult> {
 
     const calls = (m: Measured) => Object.values(m.dynamoCalls).reduce((a, b) => a + b, 0);
     const byOperation = (m: Measured) => Object.entries(m.dynamoCalls).sort().map(([op, n]) => `${n} ${op}`).join(', ');
-    const mid = steady[Math.floor(steady.length / 2)] ?? steady[0]!;
+    const mid = steady[Math.floor(steady.length / 2)] as Measured;
     const rows: Row[] = [
       {
         measure: `steady pass (nothing due; drift of ${REPOSITORIES} repositories) p50 (n=${runs})`,
