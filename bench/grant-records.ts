@@ -2,12 +2,16 @@
 // benchmark's thousands of grants. The item shape mirrors src/aws/request-store.ts; the part
 // reads one back through the store first, so a drift in that shape fails loudly, not quietly.
 import { BatchWriteItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { INDEX_KEY, KEY, keys } from '../src/aws/table-schema';
+import { DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, INDEX_KEY, KEY, keys } from '../src/aws/table-schema';
 
 export interface SeededGrant {
   readonly id: string;
   readonly repository: string;
   readonly account: string;
+  /** A time-bound grant's end (ISO 8601). */
+  readonly expiresAt?: string;
+  /** In the sweep's work list, due at this time (ms). */
+  readonly dueAt?: number;
 }
 
 const S = (value: string): AttributeValue => ({ S: value });
@@ -30,6 +34,8 @@ export async function seedGrants(client: DynamoDBClient, table: string, grants: 
     decidedAt: S(at),
     grantedAt: S(at),
     policyHash: S('0'.repeat(64)),
+    ...(g.expiresAt && { expiresAt: S(g.expiresAt) }),
+    ...(g.dueAt !== undefined && { [DUE_SHARD_KEY]: S(DUE_SHARD), [DUE_KEY]: { N: String(g.dueAt) } }),
   }));
   for (let i = 0; i < items.length; i += 25) {
     let pending: Record<string, AttributeValue>[] = items.slice(i, i + 25);

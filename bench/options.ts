@@ -22,7 +22,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--latency MS] [--dynamo-latenc
   --latency MS       injected latency per ECR and Slack call (default 25)
   --dynamo-latency MS  injected latency per DynamoDB call (default 0, as dynalite has none)
   --only LIST        run only these parts (1 ack, 2 approval floor, 3 concurrency, 4 capacity, 5 list, 6 cold start,
-                     7 announcement burst under Slack's rate limits)
+                     7 announcement burst under Slack's rate limits, 8 sweep)
   --out FILE         where to write the JSON results (default bench/results.json)`;
 
 export class UsageError extends Error {

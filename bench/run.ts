@@ -1,6 +1,6 @@
 // `npm run bench`: acknowledgement latency, approval latency against its floor, concurrency,
-// policy capacity, list at scale, cold start and an announcement burst under Slack's rate
-// limits, against the local world. It measures and reports; it exits non-zero only when
+// policy capacity, list at scale, cold start, an announcement burst under Slack's rate limits
+// and a sweep pass, against the local world. It measures and reports; it exits non-zero only when
 // something is functionally broken.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -14,6 +14,7 @@ import { capacity } from './parts/capacity';
 import { coldStart } from './parts/cold-start';
 import { concurrency } from './parts/concurrency';
 import { listAtScale } from './parts/list-at-scale';
+import { sweepPass } from './parts/sweep-pass';
 import { renderNotes, renderTable, type PartResult } from './report';
 import { round } from './stats';
 
@@ -25,6 +26,7 @@ const PARTS: Record<number, { title: string; run: (options: BenchOptions) => Pro
   5: { title: 'List at scale', run: listAtScale },
   6: { title: 'Cold start', run: coldStart },
   7: { title: 'Announcement burst under Slack rate limits', run: announcementBurst },
+  8: { title: 'Sweep pass', run: sweepPass },
 };
 
 async function main(): Promise<number> {

@@ -29,6 +29,7 @@ const SETTINGS = {
   secretsKmsKey: 'the ARN of the customer managed KMS key that encrypts those parameters, if it is not the AWS managed key aws/ssm',
   tableName: 'the DynamoDB table (default ecr-access-<stage>)',
   logLevel: 'debug, info (the default), warn or error',
+  sweepMinutes: 'how often the sweep runs, in whole minutes from 1 to 60 (default 5)',
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -51,6 +52,10 @@ export interface DeploySettings {
   readonly secretsKmsKey: string;
   readonly tableName: string;
   readonly logLevel: string;
+  /** As ECR_ACCESS_SWEEP_MINUTES. */
+  readonly sweepMinutes: number;
+  /** The EventBridge schedule expression for it: `rate(1 minute)`, `rate(5 minutes)`. */
+  readonly sweepRate: string;
 }
 
 /** @public deploy/variables.js tells it from other errors. */
@@ -92,6 +97,12 @@ function settingsSchema(stage: string) {
       secretsKmsKey: text('secretsKmsKey').pipe(KmsKeyArn).optional(),
       tableName: text('tableName').pipe(TableName).default(`ecr-access-${stage}`),
       logLevel: z.enum(LogLevel.options, { message: `must be ${SETTINGS.logLevel}` }).default('info'),
+      sweepMinutes: z.coerce
+        .number({ message: `must be ${SETTINGS.sweepMinutes}` })
+        .int({ message: `must be ${SETTINGS.sweepMinutes}` })
+        .min(1, { message: `must be ${SETTINGS.sweepMinutes}` })
+        .max(60, { message: `must be ${SETTINGS.sweepMinutes}` })
+        .default(5),
     })
     .refine((s) => (Array.isArray(s.approvers) && s.approvers.length > 0) || typeof s.approverGroup === 'string', {
       message: `and approverGroup are both missing: set one or both, so that somebody can approve. approvers are ${SETTINGS.approvers}; approverGroup is ${SETTINGS.approverGroup}`,
@@ -193,5 +204,7 @@ export function loadStageSettings(input: { stage: string; region?: unknown; para
     secretsKmsKey: s.secretsKmsKey ?? '',
     tableName: s.tableName,
     logLevel: s.logLevel,
+    sweepMinutes: s.sweepMinutes,
+    sweepRate: `rate(${s.sweepMinutes} ${s.sweepMinutes === 1 ? 'minute' : 'minutes'})`,
   };
 }

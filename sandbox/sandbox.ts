@@ -7,14 +7,12 @@ import { createAwsClients } from '../src/aws/clients';
 import { loadConfig } from '../src/config';
 import type { LogLevel } from '../src/logger';
 import { startServer } from '../src/server';
-import { sweepOnce } from '../src/service/sweep';
 import { loadConversations, recordConversations } from './conversation-file';
 import { lockDataDir } from './data-dir-lock';
 import { SANDBOX, startLocalWorld, type LocalWorld } from './local-world';
 import { MessageTimes } from './message-times';
 import { SandboxClock } from './sandbox-clock';
 import { SANDBOX_REPOSITORIES, seedRepositories } from './seed';
-import { startSweepLoop } from './sweep-loop';
 import { startSandboxPage } from './web/page-server';
 import type { Persona } from './web/page-state';
 
@@ -97,10 +95,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const bot = await startServer(config, { clients, clock });
     undo.push(() => bot.stop());
     world.slack.setBotUrl(bot.url);
-    const sweeps = startSweepLoop(() => sweepOnce(bot.deps, config.sweep), SWEEP_EVERY_MS, (error) => {
-      bot.logger.error('a sandbox sweep pass failed', { error });
-    });
-    undo.push(() => sweeps.stop());
+    // The server's own sweep timer runs every few minutes; the sandbox also asks for a pass every
+    // few seconds, so a person sees a reminder or an expiry the moment time passes it.
+    const sweeping = setInterval(() => void bot.sweep.passNow(), SWEEP_EVERY_MS).unref();
+    undo.push(async () => clearInterval(sweeping));
 
     const page = await startSandboxPage(
       {
@@ -113,7 +111,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           // Time moves, then the sweep looks at once: what the move made due happens before the page hears back.
           advance: async (ms) => {
             await clock.advance(ms);
-            await sweeps.pass();
+            await bot.sweep.passNow();
           },
         },
       },

@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 
 const ROOT = join(__dirname, '..');
 /** What a server runs: `node --enable-source-maps dist/server/<name>.js`. */
-const ENTRY_POINTS = ['server', 'create-table'];
+const ENTRY_POINTS = ['server', 'create-table', 'sweep'];
 
 export async function buildServer(outdir = join(ROOT, 'dist', 'server')): Promise<void> {
   await build({
@@ -26,7 +26,7 @@ export async function buildServer(outdir = join(ROOT, 'dist', 'server')): Promis
 
 if (require.main === module) {
   buildServer().then(
-    () => process.stdout.write(`Built ${ENTRY_POINTS.map((name) => `dist/server/${name}.js`).join(' and ')}.\n`),
+    () => process.stdout.write(`Built ${ENTRY_POINTS.map((name) => `dist/server/${name}.js`).join(', ')}.\n`),
     (error: unknown) => {
       process.stderr.write(`The build failed: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);

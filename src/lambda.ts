@@ -1,5 +1,6 @@
 // The Lambda entry point (API Gateway HTTP API, payload 2.0): Slack's requests are acknowledged
-// at once and their slow half runs in an asynchronous invocation of this same function.
+// at once and their slow half runs in an asynchronous invocation of this same function; an
+// EventBridge schedule invokes it with { "ecr-access": "sweep" } for one pass of the sweep.
 // Config is read when the module loads. The Slack secrets are not in the environment, only the
 // names of their SSM parameters: the first invocation of a container reads them (one call) and
 // builds the app with them, and every invocation awaits that start, so even the first request is
@@ -17,6 +18,7 @@ import { lambdaHandler, type LambdaHandler } from './lambda/handler';
 import { invocations } from './lambda/invocations';
 import { invokeDefer } from './lambda/invoke-defer';
 import { createLogger } from './logger';
+import { sweepOnce } from './service/sweep';
 import { boltLogger } from './slack/bolt-logger';
 
 /**
@@ -48,14 +50,14 @@ async function start(): Promise<LambdaHandler> {
   const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
   logger.mask([secrets.botToken, secrets.signingSecret]);
   const receiver = new AwsLambdaReceiver({ signingSecret: secrets.signingSecret, logger: boltLogger(logger) });
-  const { runJob } = createEcrAccess(config, {
+  const { runJob, deps } = createEcrAccess(config, {
     botToken: secrets.botToken,
     receiver,
     logger,
     defer: () => invokeDefer(lambda, config.functionName, logger),
     slackCallLimits: LAMBDA_SLACK_CALL_LIMITS,
   });
-  return lambdaHandler({ receive: receiver.toHandler(), runJob, logger });
+  return lambdaHandler({ receive: receiver.toHandler(), runJob, sweep: () => sweepOnce(deps, config.sweep), logger });
 }
 
 let started: Promise<LambdaHandler> | undefined;

@@ -12,6 +12,7 @@ import { loadConfig, type Config } from './config';
 import { isEcrAccessError } from './errors';
 import { createLogger } from './logger';
 import type { Clock } from './service/ports';
+import { startSweepTimer } from './sweep-timer';
 import { boltLogger } from './slack/bolt-logger';
 import { inProcessDefer } from './slack/jobs';
 import { isAcceptableSlackTimestamp, SLACK_TIMESTAMP_HEADER } from './slack/request-verification';
@@ -56,17 +57,20 @@ export async function startServer(config: Config, options: { clients?: AwsClient
   });
   const server = (await ecrAccess.app.start(config.port)) as Server;
   const port = (server.address() as AddressInfo).port;
-  logger.info('ecr-access is listening', { port, endpoint: '/slack/events' });
+  const sweep = startSweepTimer(ecrAccess.deps, config.sweep, config.sweepEveryMs);
+  logger.info('ecr-access is listening', { port, endpoint: '/slack/events', sweepEveryMinutes: config.sweepEveryMs / 60_000 });
   return {
     ...ecrAccess,
     logger,
     url: `http://127.0.0.1:${port}/slack/events`,
     /** Resolves when every job started so far has finished. */
     idle: () => defer?.idle() ?? Promise.resolve(),
-    /** Stops taking requests, then lets jobs in flight finish. */
+    /** The sweep's timer: a pass runs every ECR_ACCESS_SWEEP_MINUTES; `sweep.passNow()` runs one at once. */
+    sweep,
+    /** Stops taking requests and sweeping, then lets jobs and a pass in flight finish. */
     async stop() {
       await ecrAccess.app.stop();
-      await defer?.idle();
+      await Promise.all([sweep.stop(), defer?.idle()]);
     },
   };
 }

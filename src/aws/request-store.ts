@@ -2,7 +2,7 @@
 // slots, every state change one conditional write on one item.
 import { AccessRequest, BOT_ACTOR, HistoryEvent, OPEN_STATES } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
-import type { RequestStore } from '../service/ports';
+import { NO_DRIFT, type RequestStore } from '../service/ports';
 import type { DynamoTable } from './dynamo';
 import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, INDEX_KEY, KEY, keys } from './table-schema';
 
@@ -220,11 +220,13 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
         }
         case 'KEPT': {
           const failure = { ...verdict.failure, detail: verdict.failure.detail.slice(0, 2000) };
+          // DynamoDB refuses a value the expressions do not use, and this write has no use for :at.
+          const { ':at': _unused, ...keptCommon } = common;
           return updated(id, {
             set: `SET endFailure = :failure, owed = :owed, ${every} REMOVE ending`,
             condition: '#state = :granted AND attribute_exists(ending)',
             values: {
-              ...common,
+              ...keptCommon,
               ':granted': 'GRANTED',
               ':failure': failure,
               ':owed': new Set(['thread']),
@@ -298,7 +300,8 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
     async noteDrift(repository, signature, event) {
       const noted = await table.update(keys.repository(repository), {
         set: 'SET driftSeen = :signature, driftHistory = list_append(if_not_exists(driftHistory, :none), :event)',
-        condition: 'attribute_not_exists(driftSeen) OR driftSeen <> :signature',
+        // Nothing noted yet is NO_DRIFT: only a change from that is noted.
+        condition: signature === NO_DRIFT ? 'attribute_exists(driftSeen) AND driftSeen <> :signature' : 'attribute_not_exists(driftSeen) OR driftSeen <> :signature',
         values: { ':signature': signature, ':none': [], ':event': [event] },
       });
       return noted !== undefined;

@@ -1,11 +1,16 @@
-// The Lambda entry's one decision: an internal job event runs the job; anything else is an
-// HTTP request from API Gateway and goes to Bolt's AwsLambdaReceiver, which checks Slack's
-// signature before any listener sees it, once its date is known to be within five minutes.
+// The Lambda entry's one decision: an internal job event runs the job; the sweep's schedule
+// event runs one pass of the sweep; an HTTP request from API Gateway goes to Bolt's
+// AwsLambdaReceiver, which checks Slack's signature before any listener sees it, once its date
+// is known to be within five minutes. Anything else is refused and logged.
 import type { AwsEvent, AwsHandler, AwsResponse } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import type { Logger } from '../logger';
 import type { RunJob } from '../slack/jobs';
 import { isAcceptableSlackTimestamp, SLACK_TIMESTAMP_HEADER } from '../slack/request-verification';
 import { isAddressedAsJob, JobEvent } from './job-event';
+import { isAddressedAsSweep, SweepEvent } from './sweep-event';
+
+/** API Gateway's events carry headers; EventBridge's and anything invoked by hand need not. */
+const isHttpRequest = (event: unknown): boolean => typeof (event as { headers?: unknown } | null)?.headers === 'object' && (event as { headers?: unknown }).headers !== null;
 
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<AwsResponse | undefined>;
 
@@ -20,10 +25,12 @@ function headerOf(event: unknown, name: string): string | undefined {
 export function lambdaHandler(parts: {
   receive: AwsHandler;
   runJob: RunJob;
+  /** One pass of the sweep, for the schedule's event. */
+  sweep: () => Promise<unknown>;
   logger: Logger;
   now?: () => number;
 }): LambdaHandler {
-  const { receive, runJob, logger } = parts;
+  const { receive, runJob, sweep, logger } = parts;
   const now = parts.now ?? Date.now;
   return async (event, context) => {
     if (isAddressedAsJob(event)) {
@@ -36,6 +43,19 @@ export function lambdaHandler(parts: {
         return undefined;
       }
       await runJob(parsed.data.ecrAccessJob);
+      return undefined;
+    }
+    if (isAddressedAsSweep(event)) {
+      if (!SweepEvent.safeParse(event).success) {
+        logger.error('refused an event addressed to ecr-access that is not { "ecr-access": "sweep" }', { event: JSON.stringify(event).slice(0, 500) });
+        return undefined;
+      }
+      // A failed pass fails the invocation, so it shows in the function's error metrics; the next schedule tries again.
+      await sweep();
+      return undefined;
+    }
+    if (!isHttpRequest(event)) {
+      logger.error('refused an event that is neither a Slack request, a job nor the sweep', { keys: typeof event === 'object' && event !== null ? Object.keys(event).slice(0, 20) : typeof event });
       return undefined;
     }
     const timestamp = headerOf(event, SLACK_TIMESTAMP_HEADER);

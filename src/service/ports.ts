@@ -81,7 +81,8 @@ export interface RequestStore {
   sweepStep(id: string, step: SweepStep, announcer: { by: string; at: number }): Promise<AccessRequest | undefined>;
   /**
    * Notes the drift seen in a repository's policy: true (and the event kept in the repository's
-   * history) only when it differs from the drift noted last, so each change is reported once.
+   * history) only when it differs from the drift noted last, so each change is reported once. A
+   * repository never noted counts as NO_DRIFT, so a repository that never drifted keeps no event.
    */
   noteDrift(repository: string, signature: string, event: HistoryEvent): Promise<boolean>;
   /** Drift events noted for a repository, oldest first. */
@@ -150,6 +151,9 @@ export interface Notifier {
  */
 export type ApproverCheck = { kind: 'approver' } | { kind: 'not-approver' } | { kind: 'unknown'; reason: string };
 export type IsApprover = (user: string) => Promise<ApproverCheck>;
+
+/** The signature of a repository whose policy and records agree. */
+export const NO_DRIFT = 'none';
 
 /** Accounts whose access changed outside ecr-access, as the sweep saw it. */
 export interface Drift {

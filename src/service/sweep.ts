@@ -10,7 +10,7 @@ import { canPull, managedAccounts, parsePolicy } from '../domain/policy';
 import { announce } from './announce';
 import type { ServiceDeps } from './deps';
 import { settleChange } from './policy-changes/settle-change';
-import type { Drift } from './ports';
+import { type Drift, NO_DRIFT } from './ports';
 
 export interface SweepTimes {
   /** An undecided request lapses this long after it was made. */
@@ -35,12 +35,45 @@ export interface SweepReport {
   readonly driven: number;
   readonly announced: number;
   readonly driftReported: number;
+  /** Requests the pass could not finish and repositories it could not compare: the next pass tries again. */
+  readonly failures: number;
 }
 
 /** How many due requests one pass takes on; the rest wait for the next pass. */
 const PASS_LIMIT = 500;
+/** Requests (and repositories) handled at once: each is a few conditional writes, independent of the others. */
+const IN_FLIGHT = 8;
 
 type Tally = { -readonly [K in keyof SweepReport]: number };
+
+/** What one pass knows: the tally, and each repository's records, read once and read again after the pass changed them. */
+interface Pass {
+  readonly tally: Tally;
+  readonly records: Map<string, Promise<AccessRequest[]>>;
+}
+
+function recordsOf(deps: ServiceDeps, pass: Pass, repository: string): Promise<AccessRequest[]> {
+  let records = pass.records.get(repository);
+  if (!records) {
+    records = deps.store.listByRepository(repository).then((found) => {
+      pass.tally.itemsRead += found.length;
+      return found;
+    });
+    // A failed read is not kept: the next request of the repository reads again.
+    records.catch(() => pass.records.delete(repository));
+    pass.records.set(repository, records);
+  }
+  return records;
+}
+
+/** Runs `work` on every item, at most `limit` at once. */
+async function eachAtMost<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 const changeFor = (request: AccessRequest): PolicyChange => ({
   kind: request.state === 'APPROVED' ? 'grant' : 'revoke',
@@ -57,7 +90,8 @@ function outlastedBy(request: AccessRequest, grants: readonly AccessRequest[]): 
 }
 
 /** Does what is due for one request, and answers when the sweep should look at it next (undefined: never). */
-async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: AccessRequest, tally: Tally): Promise<number | undefined> {
+async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: AccessRequest, pass: Pass): Promise<number | undefined> {
+  const { tally } = pass;
   const now = deps.clock.now();
   const announcer = { by: deps.processId, at: now };
   const later: number[] = [];
@@ -93,7 +127,8 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
           tally.nudged += 1;
           await deps.notifier.nudgeApprovers(nudged).catch((error: unknown) => deps.logger.warn('could not remind the approvers', { requestId: request.id, error }));
         }
-        return now;
+        // Each reminder waits twice as long as the one before.
+        return Math.min(lapseAt, now + times.nudgeFirstMs * 2 ** (nudges + 1), ...later);
       }
       return Math.min(lapseAt, nudgeAt, ...later);
     }
@@ -103,14 +138,14 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
         // Still applying: its own job waits at most waitForChangeMs; after that nobody is at it.
         const since = Date.parse(request.ending?.at ?? request.decidedAt ?? request.createdAt);
         if (now < since + deps.waitForChangeMs) return Math.min(since + deps.waitForChangeMs, ...later);
+        pass.records.delete(request.repository);
         const outcome = await settleChange(deps, request.repository, { change: changeFor(request), request });
         tally.driven += 1;
         return outcome.kind === 'settled' ? now : now + deps.waitForChangeMs;
       }
       if (request.expiresAt === undefined) return later.length > 0 ? Math.min(...later) : undefined;
       const endAt = Date.parse(request.expiresAt);
-      const grants = (await deps.store.listByRepository(request.repository)).filter((r) => r.state === 'GRANTED');
-      tally.itemsRead += grants.length;
+      const grants = (await recordsOf(deps, pass, request.repository)).filter((r) => r.state === 'GRANTED');
       const outlasting = outlastedBy(request, grants);
       if (outlasting) {
         // Another grant of the account lasts longer: the later end wins, and this one ends with it.
@@ -120,11 +155,14 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
       if (now >= endAt) {
         // This grant and every shorter one of the same account end together, through the policy path.
         const ending = grants.filter((g) => g.account === request.account && !g.ending && g.expiresAt !== undefined && g.expiresAt <= (request.expiresAt ?? ''));
+        pass.records.delete(request.repository);
         for (const grant of ending) {
+          // One process begins each removal; another pass that read the same grant stops here.
           const begun = await deps.store.beginEnding(grant.id, { kind: 'expire', by: BOT_ACTOR, at: new Date(now).toISOString() });
           if (!begun) continue;
           const outcome = await settleChange(deps, request.repository, { change: changeFor(begun), request: begun });
-          if (outcome.kind === 'settled' && outcome.request.state === 'EXPIRED') tally.expired += 1;
+          // Counted by whoever recorded it: the recorder is the request's announcer.
+          if (outcome.kind === 'settled' && outcome.request.state === 'EXPIRED' && outcome.request.announcer?.by === deps.processId) tally.expired += 1;
         }
         return now;
       }
@@ -145,10 +183,12 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
 }
 
 /** What changed outside ecr-access in one repository: accounts in our statement with no grant, and grants that can no longer pull. */
-async function driftIn(deps: ServiceDeps, repository: string, tally: Tally): Promise<Drift | undefined> {
-  const [text, records] = await Promise.all([deps.registry.getPolicy(repository), deps.store.listByRepository(repository)]);
+async function driftIn(deps: ServiceDeps, repository: string, tally: Tally): Promise<Drift> {
+  // The records first, then the policy: a grant is written before it is recorded and recorded as
+  // ending before it is removed, so the records read first never make the bot's own work look like drift.
+  const records = await deps.store.listByRepository(repository);
   tally.itemsRead += records.length;
-  const policy = parsePolicy(text);
+  const policy = parsePolicy(await deps.registry.getPolicy(repository));
   const granted = records.filter((r) => r.state === 'GRANTED');
   // Requests on their way (approved, or being removed) are the bot's own changes, not drift.
   const moving = new Set(records.filter((r) => r.state === 'APPROVED' || r.ending).map((r) => r.account));
@@ -158,17 +198,11 @@ async function driftIn(deps: ServiceDeps, repository: string, tally: Tally): Pro
   return { appeared, disappeared };
 }
 
+/** Notes the repository's drift when it changed since last noted, and tells the approvers when there is some. */
 async function reportDrift(deps: ServiceDeps, repository: string, tally: Tally): Promise<void> {
-  let drift: Drift | undefined;
-  try {
-    drift = await driftIn(deps, repository, tally);
-  } catch (error) {
-    deps.logger.warn('could not compare a repository policy with the records', { repository, error });
-    return;
-  }
-  if (!drift) return;
-  const signature = createHash('sha256').update(JSON.stringify(drift)).digest('hex');
+  const drift = await driftIn(deps, repository, tally);
   const some = drift.appeared.length + drift.disappeared.length > 0;
+  const signature = some ? createHash('sha256').update(JSON.stringify(drift)).digest('hex') : NO_DRIFT;
   const detail = some ? `appeared: ${drift.appeared.join(', ') || 'none'}; disappeared: ${drift.disappeared.join(', ') || 'none'}` : 'no drift';
   const noted = await deps.store.noteDrift(repository, signature, { kind: 'drift', at: new Date(deps.clock.now()).toISOString(), by: BOT_ACTOR, detail });
   if (!noted || !some) return;
@@ -176,24 +210,32 @@ async function reportDrift(deps: ServiceDeps, repository: string, tally: Tally):
   tally.driftReported += 1;
 }
 
-/** One pass of the sweep. */
+/** One pass of the sweep. Throws only when it cannot read its work list; what fails on the way is logged and counted. */
 export async function sweepOnce(deps: ServiceDeps, times: SweepTimes): Promise<SweepReport> {
-  const tally: Tally = { looked: 0, repositories: 0, itemsRead: 0, expired: 0, reminded: 0, lapsed: 0, nudged: 0, driven: 0, announced: 0, driftReported: 0 };
+  const tally: Tally = { looked: 0, repositories: 0, itemsRead: 0, expired: 0, reminded: 0, lapsed: 0, nudged: 0, driven: 0, announced: 0, driftReported: 0, failures: 0 };
+  const pass: Pass = { tally, records: new Map() };
   const due = await deps.store.due(deps.clock.now(), PASS_LIMIT);
   tally.looked = due.length;
   tally.itemsRead += due.length;
-  for (const { request, dueAt } of due) {
+  await eachAtMost(due, IN_FLIGHT, async ({ request, dueAt }) => {
     try {
-      const next = await sweepRequest(deps, times, request, tally);
+      const next = await sweepRequest(deps, times, request, pass);
+      // Only if nobody changed the request meanwhile: a change makes it due at once, and that stands.
       await deps.store.sweepStep(request.id, { kind: 'look-again', at: next, seen: dueAt }, { by: deps.processId, at: deps.clock.now() });
     } catch (error) {
+      tally.failures += 1;
       deps.logger.error('the sweep could not finish a request; the next pass tries again', { requestId: request.id, error });
     }
-  }
-  for (const repository of deps.repositories) {
+  });
+  await eachAtMost(deps.repositories, IN_FLIGHT, async (repository) => {
     tally.repositories += 1;
-    await reportDrift(deps, repository, tally);
-  }
+    try {
+      await reportDrift(deps, repository, tally);
+    } catch (error) {
+      tally.failures += 1;
+      deps.logger.warn('could not compare a repository policy with the records', { repository, error });
+    }
+  });
   deps.logger.info('swept', { ...tally });
   return tally;
 }

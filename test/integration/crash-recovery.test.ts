@@ -1,5 +1,5 @@
 // A bot process killed from outside (SIGKILL) at the worst moments leaves nothing stuck and
-// nothing untold: its lease runs out, and the next click or approval finishes its work.
+// nothing untold: its lease runs out, and the next click, approval or sweep pass finishes its work.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MANAGED_SID, canPull, parsePolicy } from '../../src/domain/policy';
 import { spawnBot, type BotProcess } from '../../sandbox/bot-process';
@@ -8,6 +8,7 @@ import type { SimMessage } from '../../sandbox/slack-simulator';
 import { APPROVE_ACTION } from '../../src/slack/blocks/request-card';
 import { startDynamoFaults, type DynamoFaults } from '../support/dynamo-faults';
 import { startMultiBot, type MultiBot } from '../support/multi-bot';
+import { hasButtons, runSweepProcess } from '../support/sweep-process';
 
 /** Short lease times, so a dead holder's lease runs out within the test. */
 const QUICK = { ECR_ACCESS_LEASE_SECONDS: '4', ECR_ACCESS_WRITE_LANDING_SECONDS: '3', ECR_ACCESS_ANNOUNCE_RETRY_SECONDS: '1', ECR_ACCESS_WAIT_SECONDS: '20' };
@@ -113,4 +114,68 @@ describe('a bot process killed between recording a grant and announcing it', () 
     expect(card().text).toMatch(/granted/);
     expect(world.slack.calls.filter((c) => c.method === 'chat.update' && c.ok)).toHaveLength(1);
   }, 60_000);
+});
+
+describe('bots killed at random moments during bursts of approvals, then one sweep pass', () => {
+  /** Short times, so the dead holders' leases and their jobs' waits run out within the test. */
+  const SWEEPABLE = { ...QUICK, ECR_ACCESS_WAIT_SECONDS: '2' };
+  const REPOSITORIES = ['burst-one', 'burst-two'];
+  let m: MultiBot;
+  beforeAll(async () => {
+    m = await startMultiBot({ repositories: REPOSITORIES, processes: [SWEEPABLE, SWEEPABLE, SWEEPABLE] });
+  }, 60_000);
+  afterAll(async () => m.close());
+
+  it('leaves every approved request GRANTED or FAILED, announced once, and no decided card with buttons', async () => {
+    const cards: SimMessage[] = [];
+    for (let i = 0; i < 12; i++) cards.push(await m.request(String(500000000000 + i), 0, REPOSITORIES[i % 2]));
+
+    // Bursts on bots 1 and 2 (bot 1 approves burst-one, bot 2 burst-two), each bot killed (SIGKILL)
+    // at a random moment of its work: after a random number of its repository's ECR calls, and a
+    // random few milliseconds more, so between any two of its steps.
+    const kills = [1, 2].map(
+      (b) =>
+        new Promise<void>((resolve) => {
+          const repository = REPOSITORIES[b - 1]!;
+          let calls = 1 + Math.floor(Math.random() * 6);
+          const unsubscribe = m.world.ecr.on('call', (call) => {
+            if (call.repositoryName !== repository || --calls > 0) return;
+            unsubscribe();
+            setTimeout(() => {
+              m.bots[b]!.child.kill('SIGKILL');
+              void m.bots[b]!.exited.then(() => resolve());
+            }, Math.floor(Math.random() * 40));
+          });
+        }),
+    );
+    const clicks = cards.map((card, i) => m.click(card, 'approve', 1 + (i % 2)).catch(() => undefined));
+    await Promise.all([...clicks, ...kills]);
+
+    // Past the dead holders' leases (4 s), their jobs' waits (2 s) and the announcers' silence (1 s).
+    await sleep(5_000);
+    const run = await runSweepProcess({ ...m.world.env, ...SWEEPABLE, ECR_ACCESS_REPOSITORIES: REPOSITORIES.join(',') });
+    expect(run.code).toBe(0);
+
+    const requests = await m.requests();
+    const decided = requests.filter((r) => r.state !== 'PENDING');
+    expect(decided.length).toBeGreaterThan(0);
+    // A click that died before its decision was written decided nothing: that card still asks, as it should.
+    expect(decided.map((r) => r.state).filter((s) => s !== 'GRANTED' && s !== 'FAILED')).toEqual([]);
+    for (const request of requests) {
+      const card = m.cards().find((c) => c.ts === request.card?.ts)!;
+      expect({ id: request.id, buttons: hasButtons(card) }).toEqual({ id: request.id, buttons: request.state === 'PENDING' });
+      if (request.state === 'PENDING') continue;
+      expect({ id: request.id, owed: request.owed, replies: m.threadReplies(card).length }).toEqual({ id: request.id, owed: [], replies: 1 });
+    }
+    const dms = m.world.slack.dms(SANDBOX.requester).map((d) => d.text);
+    for (const request of decided.filter((r) => r.state === 'GRANTED')) {
+      expect({ account: request.account, dms: dms.filter((text) => text.includes(request.account)).length }).toEqual({ account: request.account, dms: 1 });
+    }
+    for (const repository of REPOSITORIES) {
+      const policy = parsePolicy(m.world.ecr.policyText(repository));
+      for (const request of requests.filter((r) => r.repository === repository)) {
+        expect({ account: request.account, pulls: canPull(policy, request.account) }).toEqual({ account: request.account, pulls: request.state === 'GRANTED' });
+      }
+    }
+  }, 120_000);
 });

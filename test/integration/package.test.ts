@@ -200,12 +200,13 @@ describe('the packaged deployment', () => {
     ]);
   });
 
-  it('lets the function touch items of its own table and query its index, nothing else in DynamoDB', () => {
+  it('lets the function touch items of its own table and query its two indexes by name, nothing else in DynamoDB', () => {
     const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE_NAME}`;
     for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
       expect(resourcesFor(action)).toEqual([table]);
     }
-    expect(resourcesFor('dynamodb:Query')).toEqual([`${table}/index/byRepository`]);
+    // byRepository lists a repository's requests; byDue is the sweep's work list. No Scan, no other index.
+    expect(resourcesFor('dynamodb:Query')).toEqual([`${table}/index/byDue`, `${table}/index/byRepository`]);
   });
 
   it('lets the function invoke itself and no other function', () => {
@@ -263,6 +264,7 @@ describe('the packaged deployment', () => {
       'ECR_ACCESS_APPROVERS',
       'ECR_ACCESS_APPROVER_GROUP',
       'ECR_ACCESS_REPOSITORIES',
+      'ECR_ACCESS_SWEEP_MINUTES',
       'ECR_ACCESS_TABLE',
       'LOG_LEVEL',
       'SLACK_BOT_ID',
@@ -290,6 +292,7 @@ describe('the packaged deployment', () => {
       approvalChannel: EXAMPLE.approvalChannel,
       approvers: EXAMPLE.approvers,
       functionName: FUNCTION_NAME,
+      sweepEveryMs: 5 * 60_000,
       slack: {
         botId: EXAMPLE.slackBotId,
         botUserId: EXAMPLE.slackBotUserId,
@@ -302,6 +305,19 @@ describe('the packaged deployment', () => {
     const waitSeconds = Number(functionEnv().ECR_ACCESS_WAIT_SECONDS ?? 60);
     // After the wait, one holder's passes: a handful of AWS and Slack calls each, every call bounded at 5 s.
     expect(functionResource().Properties.Timeout).toBeGreaterThanOrEqual(waitSeconds + 60);
+  });
+
+  it('invokes the function every sweepMinutes (5 in the example) with the sweep event, the only input it sends', () => {
+    const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]!.Properties as { ScheduleExpression: string; State: string; Targets: Array<{ Arn: unknown; Input: string }> };
+    expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(rule.State).toBe('ENABLED');
+    expect(rule.Targets).toHaveLength(1);
+    expect(render(rule.Targets[0]!.Arn)).toBe('<SlackLambdaFunction.Arn>');
+    expect(JSON.parse(rule.Targets[0]!.Input)).toEqual({ 'ecr-access': 'sweep' });
+    const permissions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'events.amazonaws.com');
+    expect(permissions).toHaveLength(1);
   });
 
   it('routes POST /slack/events of an HTTP API (payload 2.0) to the function, and outputs the URL to paste into Slack', () => {

@@ -10,7 +10,7 @@ import type { AccessRequest } from '../../src/domain/access-request';
 import type { PolicyChange } from '../../src/domain/policy-change';
 import { ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
-import type { ChangeQueue, Lease, RequestStore } from '../../src/service/ports';
+import { type ChangeQueue, type Lease, NO_DRIFT, type RequestStore } from '../../src/service/ports';
 import { javaProblem, startDynalite, startDynamoDbLocal, type LocalDynamo } from '../support/dynamodb-local';
 import { describeNeeding } from '../support/needs-installed';
 
@@ -186,6 +186,107 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     await store.create(pending({ repository: 'other-repo', account: '100000000008' }));
     const listed = await store.listByRepository('listed-repo');
     expect(listed.map((r) => r.id).sort()).toEqual(mine.map((r) => r.id).sort());
+  });
+
+  const dueIds = async (now: number) => (await store.due(now, 1_000)).map(({ request, dueAt }) => ({ id: request.id, dueAt }));
+
+  it("puts every new request in the sweep's work list, due at once, and look-again moves it only from the due time it saw", async () => {
+    const request = pending({ account: '100000000020' });
+    await store.create(request);
+    const createdAt = Date.parse(request.createdAt);
+    expect(await dueIds(createdAt - 1)).not.toContainEqual({ id: request.id, dueAt: createdAt });
+    expect(await dueIds(createdAt)).toContainEqual({ id: request.id, dueAt: createdAt });
+
+    expect(await store.sweepStep(request.id, { kind: 'look-again', at: createdAt + 5_000, seen: createdAt - 7 }, announcer)).toBeUndefined();
+    expect(await store.sweepStep(request.id, { kind: 'look-again', at: createdAt + 5_000, seen: createdAt }, announcer)).toMatchObject({ id: request.id });
+    expect((await dueIds(createdAt + 4_999)).map((d) => d.id)).not.toContain(request.id);
+    expect(await dueIds(createdAt + 5_000)).toContainEqual({ id: request.id, dueAt: createdAt + 5_000 });
+
+    await store.sweepStep(request.id, { kind: 'look-again', at: undefined, seen: createdAt + 5_000 }, announcer);
+    expect((await dueIds(Number.MAX_SAFE_INTEGER)).map((d) => d.id)).not.toContain(request.id);
+  });
+
+  it('makes a request due again at every change of state', async () => {
+    const request = pending({ account: '100000000021' });
+    await store.create(request);
+    await store.sweepStep(request.id, { kind: 'look-again', at: undefined, seen: Date.parse(request.createdAt) }, announcer);
+    await store.decide(request.id, decision(request));
+    expect(await dueIds(Date.parse('2027-01-01T00:00:00.000Z'))).toContainEqual({ id: request.id, dueAt: Date.parse('2027-01-01T00:00:00.000Z') });
+  });
+
+  it('begins one removal of a grant, and records it ENDED (EXPIRED, owing card, thread and DM) or KEPT once', async () => {
+    const request = pending({ account: '100000000022' });
+    await store.create(request);
+    await store.decide(request.id, decision(request));
+    await store.record(request.id, { ...GRANTED, expiresAt: '2027-01-02T00:00:00.000Z' }, announcer);
+    await store.delivered(request.id, ['card', 'thread', 'dm']);
+    const ending = { kind: 'expire' as const, by: 'ecr-access', at: '2027-01-02T00:00:00.000Z' };
+    expect(await store.beginEnding(request.id, ending)).toMatchObject({ state: 'GRANTED', ending });
+    expect(await store.beginEnding(request.id, { ...ending, kind: 'revoke', by: 'U0APPROVER' })).toBeUndefined();
+
+    // ECR refused the removal: the grant stands, says why, and may be removed again.
+    const kept = await store.record(request.id, { state: 'KEPT', at: '2027-01-02T00:00:01.000Z', failure: FAILED.failure }, announcer);
+    expect(kept).toMatchObject({ state: 'GRANTED', endFailure: FAILED.failure, owed: ['thread'] });
+    expect(kept!.ending).toBeUndefined();
+    expect(await store.record(request.id, { state: 'KEPT', at: '2027-01-02T00:00:02.000Z', failure: FAILED.failure }, announcer)).toBeUndefined();
+
+    expect(await store.beginEnding(request.id, ending)).toMatchObject({ ending });
+    const ended = { state: 'ENDED' as const, at: '2027-01-02T00:00:03.000Z', policyHashBefore: 'a'.repeat(64), policyHash: 'c'.repeat(64), stillPullsThrough: [], ending, outside: false };
+    const expired = await store.record(request.id, ended, announcer);
+    expect(expired).toMatchObject({ state: 'EXPIRED', endedAt: ended.at, owed: ['card', 'dm', 'thread'] });
+    expect(expired!.history?.map((e) => e.kind)).toEqual(['approved', 'granted', 'revoke-refused', 'expired']);
+    expect(await store.record(request.id, ended, announcer)).toBeUndefined();
+  });
+
+  it('lets a pending request lapse once, and never a decided one', async () => {
+    const request = pending({ account: '100000000023' });
+    await store.create(request);
+    const lapse = { kind: 'expire-pending' as const, at: '2027-01-08T00:00:00.000Z' };
+    expect(await store.sweepStep(request.id, lapse, announcer)).toMatchObject({ state: 'EXPIRED', owed: ['card', 'dm'], announcer });
+    expect(await store.sweepStep(request.id, lapse, announcer)).toBeUndefined();
+    const decided = pending({ account: '100000000024' });
+    await store.create(decided);
+    await store.decide(decided.id, decision(decided, { to: 'DENIED' }));
+    expect(await store.sweepStep(decided.id, lapse, announcer)).toBeUndefined();
+  });
+
+  it('counts a nudge once per previous nudge, so two passes cannot both nudge', async () => {
+    const request = pending({ account: '100000000025' });
+    await store.create(request);
+    const first = { kind: 'nudged' as const, at: '2027-01-01T00:15:00.000Z', previous: undefined };
+    const both = await Promise.all([store.sweepStep(request.id, first, announcer), store.sweepStep(request.id, first, announcer)]);
+    expect(both.filter(Boolean)).toHaveLength(1);
+    expect(await store.sweepStep(request.id, { kind: 'nudged', at: '2027-01-01T00:45:00.000Z', previous: first.at }, announcer)).toMatchObject({ nudges: 2 });
+    expect(await store.sweepStep(request.id, { kind: 'nudged', at: '2027-01-01T00:46:00.000Z', previous: first.at }, announcer)).toBeUndefined();
+  });
+
+  it('owes one reminder before a grant ends, and none while it is being removed', async () => {
+    const request = pending({ account: '100000000026' });
+    await store.create(request);
+    await store.decide(request.id, decision(request));
+    await store.record(request.id, { ...GRANTED, expiresAt: '2027-01-02T00:00:00.000Z' }, announcer);
+    await store.delivered(request.id, ['card', 'thread', 'dm']);
+    expect(await store.sweepStep(request.id, { kind: 'remind' }, announcer)).toMatchObject({ reminded: true, owed: ['reminder'] });
+    expect(await store.sweepStep(request.id, { kind: 'remind' }, announcer)).toBeUndefined();
+
+    const other = pending({ account: '100000000027' });
+    await store.create(other);
+    await store.decide(other.id, decision(other));
+    await store.record(other.id, { ...GRANTED, expiresAt: '2027-01-02T00:00:00.000Z' }, announcer);
+    await store.beginEnding(other.id, { kind: 'revoke', by: 'U0APPROVER', at: '2027-01-01T12:00:00.000Z' });
+    expect(await store.sweepStep(other.id, { kind: 'remind' }, announcer)).toBeUndefined();
+  });
+
+  it('notes each change of drift once, and nothing for a repository that never drifted', async () => {
+    const event = (detail: string) => ({ kind: 'drift' as const, at: '2027-01-01T00:00:00.000Z', by: 'ecr-access', detail });
+    expect(await store.noteDrift('drifty', NO_DRIFT, event('no drift'))).toBe(false);
+    const both = await Promise.all([store.noteDrift('drifty', 'sig-1', event('one')), store.noteDrift('drifty', 'sig-1', event('one'))]);
+    expect(both.filter(Boolean)).toHaveLength(1);
+    expect(await store.noteDrift('drifty', 'sig-2', event('two'))).toBe(true);
+    expect(await store.noteDrift('drifty', NO_DRIFT, event('no drift'))).toBe(true);
+    expect(await store.noteDrift('drifty', NO_DRIFT, event('no drift'))).toBe(false);
+    expect((await store.driftHistory('drifty')).map((e) => e.detail)).toEqual(['one', 'two', 'no drift']);
+    expect(await store.driftHistory('never-drifted')).toEqual([]);
   });
 
   it('reports a malformed stored item instead of trusting it', async () => {

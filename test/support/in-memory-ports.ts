@@ -5,7 +5,7 @@ import { sameChange, type PolicyChange } from '../../src/domain/policy-change';
 import { EcrAccessError, ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import type { ServiceDeps } from '../../src/service/deps';
-import type { ChangeQueue, Clock, Drift, Lease, Notifier, Registry, RequestStore, SweepStep } from '../../src/service/ports';
+import { type ChangeQueue, type Clock, type Drift, type Lease, NO_DRIFT, type Notifier, type Registry, type RequestStore, type SweepStep } from '../../src/service/ports';
 
 class FakeClock implements Clock {
   constructor(public at = Date.parse('2026-12-01T09:00:00Z')) {}
@@ -158,7 +158,7 @@ export class InMemoryRequestStore implements RequestStore {
   }
   async noteDrift(repository: string, signature: string, event: HistoryEvent) {
     const seen = this.drift.get(repository);
-    if (seen?.signature === signature) return false;
+    if ((seen?.signature ?? NO_DRIFT) === signature) return false;
     this.drift.set(repository, { signature, events: [...(seen?.events ?? []), event] });
     return true;
   }

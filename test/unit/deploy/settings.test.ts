@@ -52,7 +52,16 @@ describe('loadStageSettings', () => {
       secretsKmsKey: '',
       tableName: 'ecr-access-prod',
       logLevel: 'info',
+      sweepMinutes: 5,
+      sweepRate: 'rate(5 minutes)',
     });
+  });
+
+  it('turns sweepMinutes into the schedule expression EventBridge accepts, singular for one minute', () => {
+    stage('sweepy', COMPLETE);
+    expect(loadStageSettings({ stage: 'sweepy', dir, params: ['sweepMinutes=1'] })).toMatchObject({ sweepMinutes: 1, sweepRate: 'rate(1 minute)' });
+    expect(loadStageSettings({ stage: 'sweepy', dir, params: ['sweepMinutes=15'] })).toMatchObject({ sweepMinutes: 15, sweepRate: 'rate(15 minutes)' });
+    expect(() => loadStageSettings({ stage: 'sweepy', dir, params: ['sweepMinutes=0'] })).toThrow(/sweepMinutes must be how often the sweep runs/);
   });
 
   it('accepts the committed example as it is', () => {

@@ -21,7 +21,11 @@ function setup(receive: (event: unknown) => Promise<{ statusCode: number; body: 
   const jobs: Job[] = [];
   const received: unknown[] = [];
   const lines: string[] = [];
+  let sweeps = 0;
   const handler = lambdaHandler({
+    sweep: async () => {
+      sweeps += 1;
+    },
     receive: async (event) => {
       received.push(event);
       return receive(event);
@@ -32,7 +36,7 @@ function setup(receive: (event: unknown) => Promise<{ statusCode: number; body: 
     logger: createLogger({ write: (line) => lines.push(line) }),
     now: () => NOW_MS,
   });
-  return { handler, jobs, received, lines };
+  return { handler, jobs, received, lines, sweeps: () => sweeps };
 }
 
 describe('lambdaHandler', () => {
@@ -86,5 +90,29 @@ describe('lambdaHandler', () => {
       throw new SyntaxError('Unexpected token');
     });
     await expect(handler({ ...HTTP_EVENT, body: '{not json' }, {})).resolves.toEqual({ statusCode: 400, body: '' });
+  });
+
+  it("runs one pass of the sweep for the schedule's event, and nothing else", async () => {
+    const { handler, jobs, received, sweeps } = setup();
+    await expect(handler({ 'ecr-access': 'sweep' }, {})).resolves.toBeUndefined();
+    expect(sweeps()).toBe(1);
+    expect(jobs).toEqual([]);
+    expect(received).toEqual([]);
+  });
+
+  it('refuses an event addressed to ecr-access that is not the sweep, saying so in the log', async () => {
+    const { handler, received, sweeps, lines } = setup();
+    await handler({ 'ecr-access': 'revoke-everything' }, {});
+    await handler({ 'ecr-access': 'sweep', extra: true }, {});
+    expect(sweeps()).toBe(0);
+    expect(received).toEqual([]);
+    expect(lines.filter((line) => line.includes('not { \\"ecr-access\\": \\"sweep\\" }'))).toHaveLength(2);
+  });
+
+  it('refuses an event that is neither a Slack request, a job nor the sweep (an EventBridge default event)', async () => {
+    const { handler, jobs, received, sweeps, lines } = setup();
+    await expect(handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, {})).resolves.toBeUndefined();
+    expect([jobs, received, sweeps()]).toEqual([[], [], 0]);
+    expect(lines.join('\n')).toContain('neither a Slack request, a job nor the sweep');
   });
 });

@@ -1,0 +1,45 @@
+// `npm run sweep` (dist/server/sweep.js once built): one pass of the sweep from a shell, with the
+// settings `npm start` takes. Prints the pass's report as one JSON line on stdout (logs go to
+// stderr) and exits non-zero when the pass failed or left something unfinished.
+import { HTTPReceiver } from '@slack/bolt';
+import { createEcrAccess } from './app';
+import { readSlackSecrets } from './aws/slack-secrets';
+import { loadConfig, type Config } from './config';
+import { isEcrAccessError } from './errors';
+import { createLogger } from './logger';
+import { type SweepReport, sweepOnce } from './service/sweep';
+import { inProcessDefer } from './slack/jobs';
+
+async function sweepFromShell(config: Config): Promise<SweepReport> {
+  const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
+  const logger = createLogger({ level: config.logLevel, secrets: [secrets.botToken, secrets.signingSecret], write: (line) => process.stderr.write(`${line}\n`) });
+  // The app is built as every runtime builds it, for its Slack client; its receiver never listens.
+  const { deps } = createEcrAccess(config, {
+    botToken: secrets.botToken,
+    receiver: new HTTPReceiver({ signingSecret: secrets.signingSecret }),
+    logger,
+    defer: (run) => inProcessDefer(run, logger),
+  });
+  return sweepOnce(deps, config.sweep);
+}
+
+if (require.main === module) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${isEcrAccessError(error) ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  sweepFromShell(config).then(
+    (report) => {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      if (report.failures > 0) process.stderr.write(`The sweep could not finish ${report.failures} item(s); they stay due and the next pass tries again (see the log above).\n`);
+      process.exit(report.failures > 0 ? 1 : 0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`The sweep failed: ${isEcrAccessError(error) ? error.message : error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
