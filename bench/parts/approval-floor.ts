@@ -3,6 +3,8 @@
 // cannot do without (read the policy, write it, read it back, record the grant).
 import { performance } from 'node:perf_hooks';
 import { CI_PUSH_STATEMENT } from '../fixtures';
+import type { SimMessage } from '../../sandbox/slack-simulator';
+import { REVOKE_ACTION } from '../../src/slack/blocks/revoke-confirmation';
 import { startBenchWorld, accountId, SANDBOX } from '../bench-world';
 import { countBy, recordTimeline, sequentialSteps, waitingBy, type TimedCall } from '../call-timeline';
 import type { BenchOptions } from '../options';
@@ -41,6 +43,7 @@ export async function approvalFloor(options: BenchOptions): Promise<PartResult> 
   const timeline = recordTimeline(w, latency.ecrMs);
   try {
     const approvals: Approval[] = [];
+    const granted: Array<{ account: string; card: SimMessage }> = [];
     for (let i = 0; i < counts.warmup + counts.measured; i++) {
       const account = accountId(200_000_000_000, i);
       const card = await w.request(REPOSITORY, account);
@@ -65,6 +68,7 @@ export async function approvalFloor(options: BenchOptions): Promise<PartResult> 
         problems.push(`approval of ${account} posted no verified policy: ${thread.map((m) => m.text).join(' / ') || 'nothing in the thread'}`);
         continue;
       }
+      granted.push({ account, card });
       if (i < counts.warmup) continue;
       approvals.push({
         clickToThreadMs: threadAt - clicked,
@@ -80,6 +84,7 @@ export async function approvalFloor(options: BenchOptions): Promise<PartResult> 
     const states = await w.states();
     const notGranted = [...states.entries()].filter(([, s]) => s !== 'GRANTED');
     if (notGranted.length > 0) problems.push(`not GRANTED: ${notGranted.map(([a, s]) => `${a} ${s}`).join(', ')}`);
+    const revokes = await revokeLatencies(w, granted, counts.warmup, problems);
     // Call counts are the same for every approval of this kind; the median one is reported.
     const typical = [...approvals].sort((a, b) => a.clickToThreadMs - b.clickToThreadMs)[Math.floor(approvals.length / 2)];
     if (typical === undefined) return { part: 2, title: 'Approval latency against its floor', rows: [], figures: {}, problems };
@@ -109,6 +114,10 @@ export async function approvalFloor(options: BenchOptions): Promise<PartResult> 
         { measure: `floor: ${FLOOR_CALLS} calls (read, write, read back, record) × ${latency.ecrMs} ms`, value: `${floorMs} ms` },
         { measure: 'ratio to the floor (p50)', value: `${round(ratio, 2)}×`, target: `≤ ${TARGET_RATIO}×`, met: ratio <= TARGET_RATIO },
         {
+          measure: `revoke: click on Revoke → removal in the thread (n=${revokes.length}) p50 / p90 / max`,
+          value: revokes.length > 0 ? `${round(median(revokes))} / ${round(percentile(revokes, 90))} / ${round(Math.max(...revokes))} ms = ${round(median(revokes) / floorMs, 2)}× the same floor` : 'none measured',
+        },
+        {
           measure: 'sequential calls before the thread post',
           value: `${steps.length} steps: ${byService.ECR ?? 0} ECR, ${byService.DynamoDB ?? 0} DynamoDB, ${byService.Slack ?? 0} Slack`,
         },
@@ -133,6 +142,7 @@ export async function approvalFloor(options: BenchOptions): Promise<PartResult> 
         approvals: approvals.length,
         clickToThreadMs: { p50: round(p50), p90: round(percentile(clickToThread, 90)), max: round(Math.max(...clickToThread)), all: clickToThread.map((v) => round(v)) },
         clickToDoneMsP50: round(median(approvals.map((a) => a.clickToDoneMs))),
+        revokeClickToThreadMs: revokes.length > 0 ? { p50: round(median(revokes)), ratioToFloor: round(median(revokes) / floorMs, 2), all: revokes.map((v) => round(v)) } : undefined,
         ackMsP50: round(median(approvals.map((a) => a.ackMs))),
         cpuMsPerApproval: { bot: round(mean(approvals.map((a) => a.botCpuMs))), world: round(mean(approvals.map((a) => a.worldCpuMs))) },
         floorMs,
@@ -160,4 +170,43 @@ export async function approvalFloor(options: BenchOptions): Promise<PartResult> 
     timeline.stop();
     await w.close();
   }
+}
+
+/**
+ * Revokes the granted accounts one at a time, as an approver would: `/ecr-access revoke`, then
+ * Revoke on the confirmation (Slack has shown its dialog). Measures the click to the removal's
+ * post in the card's thread; the first `warmup` are not counted.
+ */
+async function revokeLatencies(
+  w: Awaited<ReturnType<typeof startBenchWorld>>,
+  granted: ReadonlyArray<{ account: string; card: SimMessage }>,
+  warmup: number,
+  problems: string[],
+): Promise<number[]> {
+  const latencies: number[] = [];
+  for (const [i, { account, card }] of granted.entries()) {
+    const ack = await w.command(`revoke ${REPOSITORY} ${account} bench`, { user: SANDBOX.approver });
+    const confirmation = await w.world.slack.waitFor(
+      () => w.world.slack.ephemerals(SANDBOX.approver).find((e) => e.responseUrlId !== undefined && ack.responseUrl.endsWith(`/${e.responseUrlId}`)),
+      30_000,
+    );
+    await w.quiet();
+    const before = w.threadReplies(card).length;
+    let postedAt = Number.NaN;
+    const onPost = (event: { kind: string; message?: { thread_ts?: string } }) => {
+      if (event.kind === 'message_posted' && event.message?.thread_ts === card.ts && Number.isNaN(postedAt)) postedAt = performance.now();
+    };
+    w.world.slack.on('event', onPost);
+    const clicked = performance.now();
+    await w.world.slack.clickButton({ user: SANDBOX.approver, channel: SANDBOX.approvalChannel, messageTs: confirmation.ts, actionId: REVOKE_ACTION });
+    await w.world.slack.waitFor(() => w.threadReplies(card).length > before || undefined, 30_000);
+    w.world.slack.off('event', onPost);
+    await w.quiet();
+    if (!w.threadReplies(card).some((m) => m.text.includes('revoked'))) {
+      problems.push(`revoke of ${account} posted no removal in the thread`);
+      continue;
+    }
+    if (i >= warmup) latencies.push(postedAt - clicked);
+  }
+  return latencies;
 }

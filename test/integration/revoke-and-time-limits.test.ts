@@ -214,12 +214,22 @@ describe('asking for access for a while', () => {
     expect(card).toContain(grant!.expiresAt);
   });
 
-  it('shows on the card which live grant a second request extends', async () => {
+  it('extends a live grant: the card says until when, and approval moves the end without writing the policy', async () => {
     const { request: live } = await granted(w, ACCOUNT, ' --for 1d');
     const { replies } = await w.command(`request common-images ${ACCOUNT} --for 7d`);
     expect(replies.join('\n')).toContain(`It extends your live grant ${live.id}`);
     const extension = w.cards().find((c) => c.ts !== live.card!.ts)!;
-    expect(JSON.stringify(extension.blocks)).toContain(`7 days, extending ${live.id} once approved`);
+    const shown = JSON.stringify(extension.blocks);
+    expect(shown).toContain(`*Extends*\\n${live.id} until`);
+    expect(shown).toContain('7 days from approval; the policy is not written');
+
+    const writes = () => w.world.ecr.calls.filter((c) => c.action === 'SetRepositoryPolicy').length;
+    const before = writes();
+    await w.click(extension, 'approve');
+    expect(writes()).toBe(before);
+    const longer = (await w.requests()).find((r) => r.id !== live.id)!;
+    expect(longer).toMatchObject({ state: 'GRANTED', extends: live.id });
+    expect(Date.parse(longer.expiresAt!)).toBeGreaterThan(Date.parse(live.expiresAt!));
   });
 
   it('refuses a duration the command cannot read, recording nothing', async () => {

@@ -19,7 +19,11 @@ function facts(request: AccessRequest): Block {
     ...(request.expiresAt
       ? [`*Ends*\n${day(request.expiresAt)}`]
       : request.durationMs !== undefined
-        ? [`*For*\n${formatDuration(request.durationMs)}${request.extends ? `, extending ${request.extends}` : ''} once approved`]
+        ? [
+            request.extends
+              ? `*Extends*\n${request.extends} until ${day(new Date(Date.parse(request.createdAt) + request.durationMs).toISOString())} if approved now (${formatDuration(request.durationMs)} from approval; the policy is not written)`
+              : `*For*\n${formatDuration(request.durationMs)} once approved`,
+          ]
         : []),
   ]);
 }
