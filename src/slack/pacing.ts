@@ -1,51 +1,85 @@
 // Slack's rate limits on the bot's side. Calls that spend one allowance (a method, per channel
-// where src/slack/web-api-limits.ts says Slack counts it so) go out one at a time, in the order
-// asked; a 429 holds that allowance for its Retry-After, then the same call goes again. A 429
-// means Slack did not act on the call, so sending it again cannot post a message twice.
-// Pacing is per process: another process spends the same allowance, and its 429s say so.
+// where src/slack/web-api-limits.ts says Slack counts it so) go out at most its burst at a time,
+// in the order asked; a 429 holds the whole allowance for its Retry-After, then the same call goes
+// again. A 429 means Slack did not act on the call, so sending it again cannot post a message
+// twice. Pacing is per process: another process spends the same allowance, and its 429s say so.
 import { webApi } from '@slack/bolt';
 import type { Clock } from '../service/ports';
 import { SCOPE_ARGUMENT, webApiLimit } from './web-api-limits';
 
 export interface Pacer {
   /**
-   * Makes `call` once the allowance's earlier calls are done, again after each 429's Retry-After,
-   * and gives up (unsent, or with the 429) rather than wait past `maxWaitMs` from now.
+   * Makes `call` once the allowance has room for it, again after each 429's Retry-After, and
+   * gives up (unsent, or with the 429) rather than wait past `maxWaitMs` from now.
    */
   send<T>(method: string, args: object, call: () => Promise<T>): Promise<T>;
 }
 
+/** One allowance's calls: how many are out, who waits for room, and until when a 429 holds it. */
+interface Line {
+  readonly room: number;
+  out: number;
+  readonly waiting: Array<() => void>;
+  heldUntil: number;
+}
+
 export function slackPacer(options: { maxWaitMs: number; clock: Clock }): Pacer {
   const { clock } = options;
-  /** Per allowance, the last call in line: the next one starts when it has settled. */
-  const lines = new Map<string, Promise<unknown>>();
+  const lines = new Map<string, Line>();
 
-  async function untilAnswered<T>(method: string, call: () => Promise<T>, deadline: number): Promise<T> {
+  const lineFor = (key: string, room: number): Line => {
+    let line = lines.get(key);
+    if (!line) {
+      line = { room, out: 0, waiting: [], heldUntil: 0 };
+      lines.set(key, line);
+    }
+    return line;
+  };
+  /** Waits for room in the line; the caller then holds one place until it calls `leave`. */
+  const enter = (line: Line): Promise<void> => {
+    if (line.out < line.room) {
+      line.out += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => line.waiting.push(resolve));
+  };
+  const leave = (key: string, line: Line): void => {
+    const next = line.waiting.shift();
+    if (next) return next(); // the place passes straight on, in the order asked
+    line.out -= 1;
+    if (line.out === 0 && line.heldUntil <= clock.now()) lines.delete(key);
+  };
+
+  async function untilAnswered<T>(method: string, line: Line, call: () => Promise<T>, deadline: number): Promise<T> {
     for (;;) {
-      if (clock.now() > deadline) {
+      const held = line.heldUntil - clock.now();
+      if (clock.now() > deadline || clock.now() + Math.max(0, held) > deadline) {
         throw new Error(`${method} was not sent: Slack's rate limit kept it waiting ${options.maxWaitMs} ms`);
       }
+      if (held > 0) await clock.sleep(held);
       try {
         return await call();
       } catch (error) {
         const waitMs = retryAfterMs(error);
         if (waitMs === undefined || clock.now() + waitMs > deadline) throw error;
-        await clock.sleep(waitMs);
+        line.heldUntil = Math.max(line.heldUntil, clock.now() + waitMs);
       }
     }
   }
 
   return {
-    send(method, args, call) {
+    async send(method, args, call) {
       const deadline = clock.now() + options.maxWaitMs;
+      const limit = webApiLimit(method);
+      if (!limit) return call();
       const key = allowance(method, args);
-      const turn = (lines.get(key) ?? Promise.resolve()).then(() => untilAnswered(method, call, deadline));
-      const settled = turn.catch(() => undefined);
-      lines.set(key, settled);
-      void settled.then(() => {
-        if (lines.get(key) === settled) lines.delete(key);
-      });
-      return turn;
+      const line = lineFor(key, limit.burst);
+      await enter(line);
+      try {
+        return await untilAnswered(method, line, call, deadline);
+      } finally {
+        leave(key, line);
+      }
     },
   };
 }

@@ -1,7 +1,12 @@
-// Slack's rate limits on the bot's side: one call at a time per allowance, a 429 waited out and
-// sent again, nothing else sent twice, and no call kept waiting past its bound.
+// Slack's rate limits on the bot's side: at most an allowance's burst at a time, a 429 holding
+// the allowance and waited out before the call goes again, nothing else sent twice, and no call
+// kept waiting past its bound.
 import { webApi } from '@slack/bolt';
 import { slackPacer } from '../../../src/slack/pacing';
+import { WEB_API_LIMITS } from '../../../src/slack/web-api-limits';
+
+const POST_BURST = WEB_API_LIMITS['chat.postMessage'].burst;
+const UPDATE_BURST = WEB_API_LIMITS['chat.update'].burst;
 
 const MAX_WAIT_MS = 10_000;
 
@@ -36,26 +41,42 @@ function pendingCall<T>() {
   };
 }
 
+/** A clock whose sleeps end only when the test wakes them, moving time on by what they slept. */
+function manualClock() {
+  let now = 0;
+  const sleeping: Array<{ ms: number; wake: () => void }> = [];
+  return {
+    sleeping,
+    now: () => now,
+    sleep: (ms: number) => new Promise<void>((resolve) => sleeping.push({ ms, wake: resolve })),
+    wakeAll: () => {
+      now += Math.max(0, ...sleeping.map((s) => s.ms));
+      for (const s of sleeping.splice(0)) s.wake();
+    },
+  };
+}
+
+/** Many calls answered by hand, each sent at most once. */
+const calls = (n: number) => Array.from({ length: n }, () => pendingCall<string>());
+
 /** Lets the pacer's promise chain move on. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 const ratelimited = (seconds: number) => new webApi.WebAPIRateLimitedError(seconds);
 
 describe('slackPacer', () => {
-  it('sends the posts to one channel one at a time, in the order asked', async () => {
+  it("sends up to a channel's burst of posts at once, and the next as soon as one is answered", async () => {
     const pacer = slackPacer({ maxWaitMs: MAX_WAIT_MS, clock: steppedClock() });
-    const first = pendingCall<string>();
-    const second = pendingCall<string>();
-    const firstDone = pacer.send('chat.postMessage', { channel: 'C0APPROVALS' }, first.call);
-    const secondDone = pacer.send('chat.postMessage', { channel: 'C0APPROVALS' }, second.call);
+    const posts = calls(POST_BURST + 1);
+    const done = posts.map((post, i) => pacer.send('chat.postMessage', { channel: 'C0APPROVALS' }, post.call).then(() => i));
     await settle();
-    expect([first.sent, second.sent]).toEqual([1, 0]);
+    expect(posts.map((p) => p.sent)).toEqual([...Array(POST_BURST).fill(1), 0]);
 
-    first.answer('first');
+    posts[0]!.answer('first');
     await settle();
-    expect(second.sent).toBe(1);
-    second.answer('second');
-    expect([await firstDone, await secondDone]).toEqual(['first', 'second']);
+    expect(posts.at(-1)!.sent).toBe(1);
+    for (const post of posts.slice(1)) post.answer('posted');
+    expect(await Promise.all(done)).toEqual(posts.map((_, i) => i));
   });
 
   it('lets posts to different channels go at the same time', async () => {
@@ -70,31 +91,33 @@ describe('slackPacer', () => {
 
   it('counts chat.update for the whole workspace, whatever the channel', async () => {
     const pacer = slackPacer({ maxWaitMs: MAX_WAIT_MS, clock: steppedClock() });
-    const first = pendingCall<string>();
-    const second = pendingCall<string>();
-    void pacer.send('chat.update', { channel: 'C0APPROVALS' }, first.call);
-    void pacer.send('chat.update', { channel: 'C0OTHER' }, second.call);
+    const updates = calls(UPDATE_BURST + 1);
+    for (const [i, update] of updates.entries()) void pacer.send('chat.update', { channel: `C0CHANNEL${i}` }, update.call);
     await settle();
-    expect([first.sent, second.sent]).toEqual([1, 0]);
+    expect(updates.filter((u) => u.sent === 1)).toHaveLength(UPDATE_BURST);
+    expect(updates.at(-1)!.sent).toBe(0);
   });
 
-  it('sends a post Slack refused with 429 again after its Retry-After, holding the posts behind it', async () => {
-    const clock = steppedClock();
+  it('sends a post Slack refused with 429 again after its Retry-After, and holds the channel meanwhile', async () => {
+    const clock = manualClock();
     const pacer = slackPacer({ maxWaitMs: MAX_WAIT_MS, clock });
     const refused = pendingCall<string>();
-    const behind = pendingCall<string>();
     const refusedDone = pacer.send('chat.postMessage', { channel: 'C0APPROVALS' }, refused.call);
-    void pacer.send('chat.postMessage', { channel: 'C0APPROVALS' }, behind.call);
     await settle();
     refused.fail(ratelimited(2));
     await settle();
-    expect([refused.sent, behind.sent]).toEqual([2, 0]);
-    expect(clock.slept).toEqual([2000]);
+    // Asked while the channel is held: it waits out the same Retry-After instead of meeting another 429.
+    const behind = pendingCall<string>();
+    void pacer.send('chat.postMessage', { channel: 'C0APPROVALS' }, behind.call);
+    await settle();
+    expect([refused.sent, behind.sent]).toEqual([1, 0]);
+    expect(clock.sleeping.map((s) => s.ms)).toEqual([2000, 2000]);
 
+    clock.wakeAll();
+    await settle();
+    expect([refused.sent, behind.sent]).toEqual([2, 1]);
     refused.answer('posted');
     expect(await refusedDone).toBe('posted');
-    await settle();
-    expect(behind.sent).toBe(1);
   });
 
   it('does not send again a post that failed otherwise, as it may have reached Slack', async () => {
@@ -135,13 +158,13 @@ describe('slackPacer', () => {
   it('does not send a post whose turn comes after the wait it may spend', async () => {
     const clock = steppedClock();
     const pacer = slackPacer({ maxWaitMs: MAX_WAIT_MS, clock });
-    const slow = pendingCall<string>();
+    const slow = calls(POST_BURST);
+    for (const post of slow) void pacer.send('chat.postMessage', { channel: 'C0APPROVALS' }, post.call);
     const late = pendingCall<string>();
-    void pacer.send('chat.postMessage', { channel: 'C0APPROVALS' }, slow.call);
     const lateDone = pacer.send('chat.postMessage', { channel: 'C0APPROVALS' }, late.call);
     await settle();
     clock.advance(MAX_WAIT_MS + 1);
-    slow.answer('posted');
+    slow[0]!.answer('posted');
     await expect(lateDone).rejects.toThrow(/was not sent/);
     expect(late.sent).toBe(0);
   });
