@@ -2,6 +2,7 @@
 // slots, every state change one conditional write on one item.
 import { AccessRequest, BOT_ACTOR, HistoryEvent, OPEN_STATES } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
+import { inBatches } from '../in-batches';
 import { NO_DRIFT, type RequestStore } from '../service/ports';
 import type { DynamoTable } from './dynamo';
 import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, INDEX_KEY, KEY, keys } from './table-schema';
@@ -37,6 +38,8 @@ function toItem(request: AccessRequest): Record<string, unknown> {
  * what is due, and sets when to look next (or takes it out). Early is always safe; late never happens.
  */
 const dueNow = (at: number) => ({ [DUE_SHARD_KEY]: DUE_SHARD, [DUE_KEY]: at });
+/** Due requests read at once by a sweep pass. */
+const PARALLEL_READS = 16;
 const DUE_SET = `${DUE_SHARD_KEY} = :dueShard, ${DUE_KEY} = :dueAt`;
 const dueValues = (at: string | number) => ({ ':dueShard': DUE_SHARD, ':dueAt': typeof at === 'number' ? at : Date.parse(at) });
 
@@ -157,8 +160,10 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
     },
 
     async record(id, verdict, announcer) {
-      const common = { ':at': verdict.at, ':announcer': announcer, ...dueValues(verdict.at) };
-      const every = `announcer = :announcer, ${HISTORY_SET}, ${DUE_SET}`;
+      // The decision or the removal that led here made the request due already; a verdict leaves
+      // the sweep's index as it is, so recording it rewrites no index entry.
+      const common = { ':at': verdict.at, ':announcer': announcer };
+      const every = `announcer = :announcer, ${HISTORY_SET}`;
       switch (verdict.state) {
         case 'GRANTED':
           return updated(id, {
@@ -250,21 +255,27 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
     },
 
     async due(now, limit) {
-      const items = await table.query({
-        IndexName: BY_DUE_INDEX,
-        KeyConditionExpression: '#shard = :shard AND #due <= :now',
-        ExpressionAttributeNames: { '#shard': DUE_SHARD_KEY, '#due': DUE_KEY },
-        values: { ':shard': DUE_SHARD, ':now': now },
-        Limit: limit,
-      }, limit);
-      return items.map((item) => ({ request: fromItem(item), dueAt: Number(item[DUE_KEY]) }));
+      // The index holds keys only (so a write that leaves dueAt alone touches no index entry);
+      // each request is then read as it is now, with a consistent read.
+      const keysDue = await table.query(
+        {
+          IndexName: BY_DUE_INDEX,
+          KeyConditionExpression: '#shard = :shard AND #due <= :now',
+          ExpressionAttributeNames: { '#shard': DUE_SHARD_KEY, '#due': DUE_KEY },
+          values: { ':shard': DUE_SHARD, ':now': now },
+          Limit: limit,
+        },
+        limit,
+      );
+      const items = await inBatches(keysDue.slice(0, limit), PARALLEL_READS, (key) => table.get(String(key[KEY])));
+      return items.flatMap((item) => (item && typeof item[DUE_KEY] === 'number' ? [{ request: fromItem(item), dueAt: item[DUE_KEY] }] : []));
     },
 
     async sweepStep(id, step, announcer) {
       switch (step.kind) {
         case 'expire-pending':
           return updated(id, {
-            set: `SET #state = :to, endedAt = :at, owed = :owed, announcer = :announcer, ${HISTORY_SET}, ${DUE_SET}`,
+            set: `SET #state = :to, endedAt = :at, owed = :owed, announcer = :announcer, ${HISTORY_SET}`,
             condition: '#state = :pending',
             values: {
               ':to': 'EXPIRED',
@@ -273,7 +284,6 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
               ':owed': new Set(['card', 'dm']),
               ':announcer': announcer,
               ...historyValues({ kind: 'expired', at: step.at, by: BOT_ACTOR, detail: 'nobody decided in time' }),
-              ...dueValues(step.at),
             },
           });
         case 'nudged':
@@ -284,9 +294,9 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
           });
         case 'remind':
           return updated(id, {
-            set: `SET reminded = :yes, announcer = :announcer, ${DUE_SET} ADD owed :reminder`,
+            set: 'SET reminded = :yes, announcer = :announcer ADD owed :reminder',
             condition: '#state = :granted AND attribute_not_exists(reminded) AND attribute_not_exists(ending)',
-            values: { ':yes': true, ':granted': 'GRANTED', ':announcer': announcer, ':reminder': new Set(['reminder']), ...dueValues(announcer.at) },
+            values: { ':yes': true, ':granted': 'GRANTED', ':announcer': announcer, ':reminder': new Set(['reminder']) },
           });
         case 'look-again':
           return updated(id, {

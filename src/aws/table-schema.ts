@@ -16,6 +16,7 @@ const INDEX_SORT_KEY = 'id';
 /**
  * The sweep's work list: a sparse index of the requests it should look at, by when. Only items
  * carrying `dueShard` are in it; one shard holds them all, as a sweep reads a few hundred at most.
+ * Keys only: a write that leaves `dueAt` alone (recording a verdict) costs no index write.
  */
 export const BY_DUE_INDEX = 'byDue';
 export const DUE_SHARD_KEY = 'dueShard';
@@ -61,7 +62,7 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
           { AttributeName: DUE_SHARD_KEY, KeyType: 'HASH' },
           { AttributeName: DUE_KEY, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ],
   };

@@ -2,7 +2,7 @@
 // the sweep saw, newest first, a page at a time. It reads by key and by index, never a scan.
 import type { AccessRequest, HistoryEvent } from '../domain/access-request';
 import type { ServiceDeps } from './deps';
-import { inBatches } from './list-access';
+import { inBatches } from '../in-batches';
 
 /** Whose history: one repository's, one account's, or (neither) every shareable repository's. */
 export type HistorySubject = { repository: string } | { account: string };

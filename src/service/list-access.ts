@@ -3,6 +3,7 @@
 import { byCreation, OPEN_STATES, type AccessRequest, type Failure } from '../domain/access-request';
 import { parsePolicy, pullers, type Pullers } from '../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../errors';
+import { inBatches } from '../in-batches';
 import type { ServiceDeps } from './deps';
 
 interface PullerEntry {
@@ -27,20 +28,6 @@ export type ListOutcome =
   | { code: 'listed'; repositories: RepositoryAccess[] };
 
 const PARALLEL_READS = 16;
-
-/** Runs `work` on every item, at most `size` at a time, answering in the items' order. */
-export async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return results;
-}
 
 function latestGrants(records: readonly AccessRequest[]): Map<string, AccessRequest> {
   const grants = new Map<string, AccessRequest>();

@@ -45,7 +45,10 @@ export function slackPacer(options: { maxWaitMs: number; clock: Clock }): Pacer 
   };
   const leave = (key: string, line: Line): void => {
     const next = line.waiting.shift();
-    if (next) return next(); // the place passes straight on, in the order asked
+    if (next) {
+      next(); // the place passes straight on, in the order asked
+      return;
+    }
     line.out -= 1;
     if (line.out === 0 && line.heldUntil <= clock.now()) lines.delete(key);
   };

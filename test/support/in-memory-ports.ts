@@ -93,11 +93,11 @@ export class InMemoryRequestStore implements RequestStore {
       case 'GRANTED': {
         if (r?.state !== 'APPROVED') return undefined;
         const { state: _s, at, ...rest } = verdict;
-        return this.put({ ...r, ...rest, state: 'GRANTED', grantedAt: at, owed: ['card', 'thread', 'dm'], announcer, history: history({ kind: 'granted', at }) });
+        return this.put({ ...r, ...rest, state: 'GRANTED', grantedAt: at, owed: ['card', 'thread', 'dm'], announcer, history: history({ kind: 'granted', at }) }, false);
       }
       case 'FAILED':
         if (r?.state !== 'APPROVED') return undefined;
-        return this.put({ ...r, state: 'FAILED', failedAt: verdict.at, failure: verdict.failure, owed: ['card', 'thread'], announcer, history: history({ kind: 'failed', at: verdict.at }) });
+        return this.put({ ...r, state: 'FAILED', failedAt: verdict.at, failure: verdict.failure, owed: ['card', 'thread'], announcer, history: history({ kind: 'failed', at: verdict.at }) }, false);
       case 'ENDED': {
         if (r?.state !== 'GRANTED' || r.ending?.kind !== verdict.ending.kind) return undefined;
         const state = verdict.ending.kind === 'revoke' ? 'REVOKED' : 'EXPIRED';
@@ -111,12 +111,12 @@ export class InMemoryRequestStore implements RequestStore {
           owed: verdict.outside ? ['thread'] : ['card', 'thread', 'dm'],
           announcer,
           history: history({ kind: state === 'REVOKED' ? 'revoked' : 'expired', at: verdict.at, by: verdict.ending.by }),
-        });
+        }, false);
       }
       case 'KEPT': {
         if (r?.state !== 'GRANTED' || !r.ending) return undefined;
         const { ending: _e, ...rest } = r;
-        return this.put({ ...rest, endFailure: verdict.failure, owed: ['thread'], announcer, history: history({ kind: 'revoke-refused', at: verdict.at }) });
+        return this.put({ ...rest, endFailure: verdict.failure, owed: ['thread'], announcer, history: history({ kind: 'revoke-refused', at: verdict.at }) }, false);
       }
     }
   }
@@ -142,13 +142,13 @@ export class InMemoryRequestStore implements RequestStore {
     switch (step.kind) {
       case 'expire-pending':
         if (r.state !== 'PENDING') return undefined;
-        return this.put({ ...r, state: 'EXPIRED', endedAt: step.at, owed: ['card', 'dm'], announcer, history: [...(r.history ?? []), { kind: 'expired', at: step.at }] });
+        return this.put({ ...r, state: 'EXPIRED', endedAt: step.at, owed: ['card', 'dm'], announcer, history: [...(r.history ?? []), { kind: 'expired', at: step.at }] }, false);
       case 'nudged':
         if (r.state !== 'PENDING' || r.nudgedAt !== step.previous) return undefined;
         return this.put({ ...r, nudgedAt: step.at, nudges: (r.nudges ?? 0) + 1 }, false);
       case 'remind':
         if (r.state !== 'GRANTED' || r.reminded || r.ending) return undefined;
-        return this.put({ ...r, reminded: true, owed: [...r.owed, 'reminder'], announcer });
+        return this.put({ ...r, reminded: true, owed: [...r.owed, 'reminder'], announcer }, false);
       case 'look-again':
         if (this.dueAt.get(id) !== step.seen) return undefined;
         if (step.at === undefined) this.dueAt.delete(id);
@@ -323,5 +323,7 @@ export async function approvedRequest(store: InMemoryRequestStore, id: string, a
     owed: [],
   };
   store.requests.set(id, request);
+  // The decision makes a request due for the sweep, as the store's decide does.
+  store.dueAt.set(id, Date.parse(request.createdAt));
   return request;
 }
