@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { TableName } from '../src/aws/table-schema';
 import { AwsRegion, listItems, SsmParameterName } from '../src/config';
 import { RepositoryName } from '../src/domain/repository';
+import { DurationText } from '../src/domain/duration';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from '../src/domain/slack-id';
 import { LogLevel } from '../src/logger';
 
@@ -30,6 +31,11 @@ const SETTINGS = {
   tableName: 'the DynamoDB table (default ecr-access-<stage>)',
   logLevel: 'debug, info (the default), warn or error',
   sweepMinutes: 'how often the sweep runs, in whole minutes from 1 to 60 (default 5)',
+  maxGrant: 'the longest time a request may ask for, in hours or days like 30d (default: any, up to 365d)',
+  requireGrantEnd: 'true when every request must say how long it is for with --for (default false)',
+  pendingLapse: 'how long a request may wait for a decision before it lapses, like 7d (the default)',
+  nudgeAfterMinutes: 'when the approvers are first reminded of an undecided request, in minutes (default 15; each reminder then waits twice as long)',
+  reminder: 'how long before a time-bound grant ends its requester is reminded, like 24h (the default)',
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -56,6 +62,14 @@ export interface DeploySettings {
   readonly sweepMinutes: number;
   /** The EventBridge schedule expression for it: `rate(1 minute)`, `rate(5 minutes)`. */
   readonly sweepRate: string;
+  /** As ECR_ACCESS_MAX_GRANT (`30d`); empty when not set. */
+  readonly maxGrant: string;
+  /** As ECR_ACCESS_REQUIRE_GRANT_END. */
+  readonly requireGrantEnd: 'true' | 'false';
+  /** As ECR_ACCESS_PENDING_LAPSE, ECR_ACCESS_NUDGE_AFTER_MINUTES and ECR_ACCESS_REMINDER. */
+  readonly pendingLapse: string;
+  readonly nudgeAfterMinutes: number;
+  readonly reminder: string;
 }
 
 /** @public deploy/variables.js tells it from other errors. */
@@ -73,6 +87,13 @@ const asList = (value: string | readonly string[]): string[] => [...new Set(list
 
 const list = (name: SettingName) =>
   z.union([z.string(), z.array(z.string())], { error: missingOr(name, 'a list or comma-separated text') }).transform(asList);
+
+/** A duration as the bot's settings take it (`12h`, `7d`), checked here so a deploy fails before the function would. */
+const duration = (name: SettingName) =>
+  z
+    .string({ error: missingOr(name, 'text') })
+    .trim()
+    .refine((value) => DurationText.safeParse(value).success, { message: `must be ${SETTINGS[name]}` });
 
 const KmsKeyArn = z
   .string()
@@ -103,6 +124,16 @@ function settingsSchema(stage: string) {
         .min(1, { message: `must be ${SETTINGS.sweepMinutes}` })
         .max(60, { message: `must be ${SETTINGS.sweepMinutes}` })
         .default(5),
+      maxGrant: duration('maxGrant').optional(),
+      requireGrantEnd: z.boolean({ message: `must be ${SETTINGS.requireGrantEnd}` }).or(z.enum(['true', 'false']).transform((v) => v === 'true')).default(false),
+      pendingLapse: duration('pendingLapse').default('7d'),
+      nudgeAfterMinutes: z.coerce
+        .number({ message: `must be ${SETTINGS.nudgeAfterMinutes}` })
+        .int({ message: `must be ${SETTINGS.nudgeAfterMinutes}` })
+        .min(1, { message: `must be ${SETTINGS.nudgeAfterMinutes}` })
+        .max(10_080, { message: `must be ${SETTINGS.nudgeAfterMinutes}` })
+        .default(15),
+      reminder: duration('reminder').default('24h'),
     })
     .refine((s) => (Array.isArray(s.approvers) && s.approvers.length > 0) || typeof s.approverGroup === 'string', {
       message: `and approverGroup are both missing: set one or both, so that somebody can approve. approvers are ${SETTINGS.approvers}; approverGroup is ${SETTINGS.approverGroup}`,
@@ -206,5 +237,10 @@ export function loadStageSettings(input: { stage: string; region?: unknown; para
     logLevel: s.logLevel,
     sweepMinutes: s.sweepMinutes,
     sweepRate: `rate(${s.sweepMinutes} ${s.sweepMinutes === 1 ? 'minute' : 'minutes'})`,
+    maxGrant: s.maxGrant ?? '',
+    requireGrantEnd: s.requireGrantEnd ? 'true' : 'false',
+    pendingLapse: s.pendingLapse,
+    nudgeAfterMinutes: s.nudgeAfterMinutes,
+    reminder: s.reminder,
   };
 }

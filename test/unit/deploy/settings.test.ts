@@ -54,7 +54,22 @@ describe('loadStageSettings', () => {
       logLevel: 'info',
       sweepMinutes: 5,
       sweepRate: 'rate(5 minutes)',
+      maxGrant: '',
+      requireGrantEnd: 'false',
+      pendingLapse: '7d',
+      nudgeAfterMinutes: 15,
+      reminder: '24h',
     });
+  });
+
+  it("takes a grant's life as the bot's settings do, and says how to write a duration it cannot read", () => {
+    stage('lives', COMPLETE);
+    expect(loadStageSettings({ stage: 'lives', dir, params: ['maxGrant=30d', 'requireGrantEnd=true', 'reminder=12h'] })).toMatchObject({
+      maxGrant: '30d',
+      requireGrantEnd: 'true',
+      reminder: '12h',
+    });
+    expect(() => loadStageSettings({ stage: 'lives', dir, params: ['maxGrant=2w'] })).toThrow(/maxGrant must be the longest time a request may ask for/);
   });
 
   it('turns sweepMinutes into the schedule expression EventBridge accepts, singular for one minute', () => {
