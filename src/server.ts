@@ -8,7 +8,8 @@ import { HTTPReceiver } from '@slack/bolt';
 import type { AwsClientSources } from './aws/clients';
 import { readSlackSecrets } from './aws/slack-secrets';
 import { createEcrAccess } from './app';
-import { loadConfig, type Config } from './config';
+import type { Config } from './config';
+import { loadConfigOrExit } from './entry-point';
 import { isEcrAccessError } from './errors';
 import { createLogger } from './logger';
 import type { Clock } from './service/ports';
@@ -76,13 +77,7 @@ export async function startServer(config: Config, options: { clients?: AwsClient
 }
 
 if (require.main === module) {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    process.stderr.write(`${isEcrAccessError(error) ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
   startServer(config).then(
     (server) => {
       const shutdown = () => {

@@ -4,7 +4,8 @@
 import { HTTPReceiver } from '@slack/bolt';
 import { createEcrAccess } from './app';
 import { readSlackSecrets } from './aws/slack-secrets';
-import { loadConfig, type Config } from './config';
+import type { Config } from './config';
+import { loadConfigOrExit } from './entry-point';
 import { isEcrAccessError } from './errors';
 import { createLogger } from './logger';
 import { type SweepReport, sweepOnce } from './service/sweep';
@@ -24,13 +25,7 @@ async function sweepFromShell(config: Config): Promise<SweepReport> {
 }
 
 if (require.main === module) {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    process.stderr.write(`${isEcrAccessError(error) ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
   sweepFromShell(config).then(
     (report) => {
       process.stdout.write(`${JSON.stringify(report)}\n`);

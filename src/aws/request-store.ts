@@ -308,7 +308,7 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
     },
 
     async noteDrift(repository, signature, event) {
-      const noted = await table.update(keys.repository(repository), {
+      const noted = await table.update(keys.drift(repository), {
         set: 'SET driftSeen = :signature, driftHistory = list_append(if_not_exists(driftHistory, :none), :event)',
         // Nothing noted yet is NO_DRIFT: only a change from that is noted.
         condition: signature === NO_DRIFT ? 'attribute_exists(driftSeen) AND driftSeen <> :signature' : 'attribute_not_exists(driftSeen) OR driftSeen <> :signature',
@@ -318,7 +318,7 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
     },
 
     async driftHistory(repository) {
-      const item = await table.get(keys.repository(repository));
+      const item = await table.get(keys.drift(repository));
       const events = Array.isArray(item?.driftHistory) ? item.driftHistory : [];
       return events.flatMap((event) => {
         const parsed = HistoryEvent.safeParse(event);

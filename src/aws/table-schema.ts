@@ -24,12 +24,14 @@ export const DUE_KEY = 'dueAt';
 export const DUE_SHARD = 'due';
 
 /** What starts each kind of item's key. */
-const PREFIX = { request: 'request#', slot: 'slot#', repository: 'repository#' } as const;
+const PREFIX = { request: 'request#', slot: 'slot#', repository: 'repository#', drift: 'drift#' } as const;
 
 export const keys = {
   request: (id: string) => `${PREFIX.request}${id}`,
   slot: (repository: string, account: string) => `${PREFIX.slot}${repository}#${account}`,
   repository: (repository: string) => `${PREFIX.repository}${repository}`,
+  /** The drift the sweep last saw in a repository, and its history: apart from the lease item, which every approval reads whole. */
+  drift: (repository: string) => `${PREFIX.drift}${repository}`,
 };
 
 /** Whether a key is a request's, for those who scan the table (which also holds slots and locks). */
