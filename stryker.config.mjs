@@ -1,5 +1,6 @@
-// Mutation testing (`npm run mutation`): StrykerJS changes src/domain one small edit at a time
-// and checks that some unit test fails for each change. README's "Test it" says how to read it.
+// Mutation testing (`npm run mutation`): StrykerJS changes src/domain and src/service (the use
+// cases and the one policy path) one small edit at a time and checks that some unit test fails
+// for each change. README's "Test it" says how to read it.
 // Stryker 9 (not 10): 9 runs on Node 20 and 22, 10 needs Node 22.
 
 // Property tests try at most this many cases per property under mutation (fast-check's numRuns,
@@ -11,7 +12,7 @@ process.env.ECR_ACCESS_PROPERTY_RUNS ??= '25';
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
-  mutate: ['src/domain/**/*.ts'],
+  mutate: ['src/domain/**/*.ts', 'src/service/**/*.ts'],
   testRunner: 'jest',
   jest: {
     configFile: 'jest.config.js',
