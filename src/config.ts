@@ -1,7 +1,7 @@
 // The only reader of process.env: turns the environment into one validated Config, or one
 // error that lists every problem at once.
 import * as z from 'zod';
-import { MAX_REPOSITORIES } from './aws/request-store';
+import { MAX_REPOSITORIES } from './aws/request-item';
 import { TableName } from './aws/table-schema';
 import { DurationText, type DurationRules } from './domain/duration';
 import { RepositoryName } from './domain/repository';

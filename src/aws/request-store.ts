@@ -1,69 +1,18 @@
 // The RequestStore port on DynamoDB: request records and the one-open-request-per-account
-// slots, every state change one conditional write on one item.
-import { AccessRequest, BOT_ACTOR, HistoryEvent, OPEN_STATES } from '../domain/access-request';
+// slots, every state change one conditional write on one item (shaped in request-item.ts).
+import { type AccessRequest, BOT_ACTOR, OPEN_STATES } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
 import { inBatches } from '../in-batches';
-import { NO_DRIFT, type RequestStore } from '../service/ports';
+import type { RequestStore } from '../service/ports';
+import { dynamoDriftNotes } from './drift-notes';
 import type { DynamoTable } from './dynamo';
+import { DUE_SET, dueValues, fromItem, HISTORY_SET, historyValues, inList, placeholders, toItem, verdictUpdate } from './request-item';
 import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, INDEX_KEY, KEY, keys } from './table-schema';
 
 const STATE = { '#state': 'state' };
 
-/** Most values one IN takes (100 operands, the attribute being one); a longer list is several INs joined by OR. */
-const IN_LIMIT = 99;
-
-/**
- * The most shareable repositories an approval's condition can hold: with placeholders of up to
- * five characters the whole condition stays well inside DynamoDB's 4 KB expression limit.
- */
-export const MAX_REPOSITORIES = 400;
-
-const placeholders = (prefix: string, values: readonly string[]) => Object.fromEntries(values.map((value, i) => [`${prefix}${i}`, value]));
-
-/** `attribute IN (…)` over any number of placeholders. */
-function inList(attribute: string, names: readonly string[]): string {
-  const groups: string[] = [];
-  for (let i = 0; i < names.length; i += IN_LIMIT) groups.push(`${attribute} IN (${names.slice(i, i + IN_LIMIT).join(', ')})`);
-  return `(${groups.join(' OR ') || 'attribute_not_exists(id) AND attribute_exists(id)'})`;
-}
-
-/** The item as stored: the request itself, its key, and the outbox as a string set (so parts can be deleted one by one). */
-function toItem(request: AccessRequest): Record<string, unknown> {
-  const { owed, ...rest } = request;
-  return { ...rest, [KEY]: keys.request(request.id), ...(owed.length > 0 && { owed: new Set(owed) }), ...dueNow(Date.parse(request.createdAt)) };
-}
-
-/**
- * Every change of state puts the request in the sweep's index, due at once: the sweep looks, does
- * what is due, and sets when to look next (or takes it out). Early is always safe; late never happens.
- */
-const dueNow = (at: number) => ({ [DUE_SHARD_KEY]: DUE_SHARD, [DUE_KEY]: at });
 /** Due requests read at once by a sweep pass. */
 const PARALLEL_READS = 16;
-const DUE_SET = `${DUE_SHARD_KEY} = :dueShard, ${DUE_KEY} = :dueAt`;
-const dueValues = (at: string | number) => ({ ':dueShard': DUE_SHARD, ':dueAt': typeof at === 'number' ? at : Date.parse(at) });
-
-/** Appends one event to the request's history, in the same write as the change it records. */
-const HISTORY_SET = 'history = list_append(if_not_exists(history, :noHistory), :event)';
-const historyValues = (event: HistoryEvent) => ({ ':noHistory': [], ':event': [event] });
-
-/** Stored items are input too: a malformed one is reported, never trusted. */
-function fromItem(item: Record<string, unknown>): AccessRequest {
-  const { [KEY]: key, owed, cardChannel, cardTs, failureReason, ...rest } = item;
-  const candidate = {
-    ...rest,
-    owed: owed instanceof Set ? [...(owed as Set<string>)].sort() : [],
-    // Items written before card and failure were maps.
-    ...(rest.card === undefined && typeof cardChannel === 'string' && { card: { channel: cardChannel, ts: cardTs } }),
-    ...(rest.failure === undefined && typeof failureReason === 'string' && { failure: { code: ErrorCode.Registry, detail: failureReason } }),
-  };
-  const parsed = AccessRequest.safeParse(candidate);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new EcrAccessError(ErrorCode.Store, `Stored request ${String(item.id ?? key ?? '?')} is malformed: ${issue?.path.join('.')} ${issue?.message}`);
-  }
-  return parsed.data;
-}
 
 export function dynamoRequestStore(table: DynamoTable): RequestStore {
   const get = async (id: string) => {
@@ -98,6 +47,7 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
 
   const store: RequestStore = {
     get,
+    ...dynamoDriftNotes(table),
 
     async create(request) {
       // The request exists before it claims its slot, so a competing claim always finds a live holder.
@@ -160,86 +110,7 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
     },
 
     async record(id, verdict, announcer) {
-      // The decision or the removal that led here made the request due already; a verdict leaves
-      // the sweep's index as it is, so recording it rewrites no index entry.
-      const common = { ':at': verdict.at, ':announcer': announcer };
-      const every = `announcer = :announcer, ${HISTORY_SET}`;
-      switch (verdict.state) {
-        case 'GRANTED':
-          return updated(id, {
-            set: `SET #state = :to, grantedAt = :at, policyHashBefore = :before, policyHash = :after, verifiedPolicy = :policy, owed = :owed, ${every}${verdict.expiresAt ? ', expiresAt = :expires' : ''} REMOVE failure, failedAt`,
-            condition: '#state = :approved',
-            values: {
-              ...common,
-              ':to': 'GRANTED',
-              ':approved': 'APPROVED',
-              ':before': verdict.policyHashBefore,
-              ':after': verdict.policyHash,
-              ':policy': verdict.verifiedPolicy,
-              ':owed': new Set(['card', 'thread', 'dm']),
-              ...(verdict.expiresAt && { ':expires': verdict.expiresAt }),
-              ...historyValues({ kind: 'granted', at: verdict.at, policyHashBefore: verdict.policyHashBefore, policyHash: verdict.policyHash }),
-            },
-          });
-        case 'FAILED': {
-          const failure = { ...verdict.failure, detail: verdict.failure.detail.slice(0, 2000) };
-          return updated(id, {
-            set: `SET #state = :to, failedAt = :at, failure = :failure, owed = :owed, ${every}`,
-            condition: '#state = :approved',
-            values: {
-              ...common,
-              ':to': 'FAILED',
-              ':approved': 'APPROVED',
-              ':failure': failure,
-              ':owed': new Set(['card', 'thread']),
-              ...historyValues({ kind: 'failed', at: verdict.at, detail: failure.detail }),
-            },
-          });
-        }
-        case 'ENDED': {
-          const { ending } = verdict;
-          const to = ending.kind === 'revoke' ? 'REVOKED' : 'EXPIRED';
-          return updated(id, {
-            set: `SET #state = :to, endedAt = :at, policyHashBefore = :before, policyHash = :after, stillPullsThrough = :through, owed = :owed, ${every}`,
-            condition: '#state = :granted AND ending.#kind = :kind',
-            names: { '#kind': 'kind' },
-            values: {
-              ...common,
-              ':to': to,
-              ':granted': 'GRANTED',
-              ':kind': ending.kind,
-              ':before': verdict.policyHashBefore,
-              ':after': verdict.policyHash,
-              ':through': [...verdict.stillPullsThrough],
-              ':owed': new Set(verdict.outside ? ['thread'] : ['card', 'thread', 'dm']),
-              ...historyValues({
-                kind: to === 'REVOKED' ? 'revoked' : 'expired',
-                at: verdict.at,
-                by: ending.by,
-                policyHashBefore: verdict.policyHashBefore,
-                policyHash: verdict.policyHash,
-                ...(ending.reason && { detail: ending.reason }),
-              }),
-            },
-          });
-        }
-        case 'KEPT': {
-          const failure = { ...verdict.failure, detail: verdict.failure.detail.slice(0, 2000) };
-          // DynamoDB refuses a value the expressions do not use, and this write has no use for :at.
-          const { ':at': _unused, ...keptCommon } = common;
-          return updated(id, {
-            set: `SET endFailure = :failure, owed = :owed, ${every} REMOVE ending`,
-            condition: '#state = :granted AND attribute_exists(ending)',
-            values: {
-              ...keptCommon,
-              ':granted': 'GRANTED',
-              ':failure': failure,
-              ':owed': new Set(['thread']),
-              ...historyValues({ kind: 'revoke-refused', at: verdict.at, detail: failure.detail }),
-            },
-          });
-        }
-      }
+      return updated(id, verdictUpdate(verdict, announcer));
     },
 
     async beginEnding(id, ending) {
@@ -305,25 +176,6 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
             values: { ':seen': step.seen, ...(step.at !== undefined && { ':next': step.at }) },
           });
       }
-    },
-
-    async noteDrift(repository, signature, event) {
-      const noted = await table.update(keys.drift(repository), {
-        set: 'SET driftSeen = :signature, driftHistory = list_append(if_not_exists(driftHistory, :none), :event)',
-        // Nothing noted yet is NO_DRIFT: only a change from that is noted.
-        condition: signature === NO_DRIFT ? 'attribute_exists(driftSeen) AND driftSeen <> :signature' : 'attribute_not_exists(driftSeen) OR driftSeen <> :signature',
-        values: { ':signature': signature, ':none': [], ':event': [event] },
-      });
-      return noted !== undefined;
-    },
-
-    async driftHistory(repository) {
-      const item = await table.get(keys.drift(repository));
-      const events = Array.isArray(item?.driftHistory) ? item.driftHistory : [];
-      return events.flatMap((event) => {
-        const parsed = HistoryEvent.safeParse(event);
-        return parsed.success ? [parsed.data] : [];
-      });
     },
 
     async claimAnnouncement(id, announcer, staleBefore) {

@@ -35,7 +35,6 @@ export type AnnouncementPart = z.infer<typeof AnnouncementPart>;
 /** How a grant's life ends: taken away by someone, or run out. */
 const EndingKind = z.enum(['revoke', 'expire']);
 
-
 /** A removal under way: recorded on the grant before it is queued, so a sweep can finish it. */
 export const Ending = z.object({ kind: EndingKind, by: z.string(), at: z.string(), reason: z.string().optional() });
 export type Ending = z.infer<typeof Ending>;

@@ -3,7 +3,8 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoTable } from '../../src/aws/dynamo';
 import { dynamoChangeQueue, KEPT } from '../../src/aws/repository-lease';
-import { dynamoRequestStore, MAX_REPOSITORIES } from '../../src/aws/request-store';
+import { MAX_REPOSITORIES } from '../../src/aws/request-item';
+import { dynamoRequestStore } from '../../src/aws/request-store';
 import { keys } from '../../src/aws/table-schema';
 import { createTable } from '../../src/create-table';
 import type { AccessRequest } from '../../src/domain/access-request';
