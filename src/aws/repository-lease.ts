@@ -50,7 +50,7 @@ export function dynamoChangeQueue(table: DynamoTable, times: LeaseTimes, clock: 
   const only = (holder: string) => ({ condition: 'holder = :holder', values: { ':holder': holder } });
 
   return {
-    async withLease(repository, work, adding) {
+    async withLease(repository, work, adding, options = {}) {
       const key = keys.repository(repository);
       const holder = `holder:${randomUUID()}`;
       const now = clock.now();
@@ -60,7 +60,7 @@ export function dynamoChangeQueue(table: DynamoTable, times: LeaseTimes, clock: 
         values: { ':holder': holder, ':until': now + times.leaseMs, ':now': now, ...(adding && { ':adding': new Set([encode(adding)]) }) },
       });
       if (!item) {
-        if (adding) await table.update(key, { set: 'ADD queue :adding', values: { ':adding': new Set([encode(adding)]) } });
+        if (adding && !options.onlyIfFree) await table.update(key, { set: 'ADD queue :adding', values: { ':adding': new Set([encode(adding)]) } });
         return { held: false };
       }
       let until = now + times.leaseMs;

@@ -4,6 +4,7 @@ import { DECIDABLE_FROM, type AccessRequest, type MessageRef } from '../domain/a
 import type { PolicyChange } from '../domain/policy-change';
 import { announce, catchUp } from './announce';
 import type { ServiceDeps } from './deps';
+import { applyWaitingChanges } from './policy-changes/holder';
 import { settleChange } from './policy-changes/settle-change';
 
 export interface Decision {
@@ -12,6 +13,11 @@ export interface Decision {
   readonly decision: 'approve' | 'deny';
   /** The card the button was on: a decision only counts from the request's own card. */
   readonly card: MessageRef;
+  /**
+   * The repository and account the card names, when its button carries them: an approval takes
+   * that repository while the decision is written. Checked against the request before any write.
+   */
+  readonly target?: { readonly repository: string; readonly account: string };
 }
 
 export type DecideOutcome =
@@ -31,10 +37,12 @@ export type DecideOutcome =
   /** Approved and queued: behind another holder, or held while a write whose outcome is unknown may land. */
   | { code: 'queued'; request: AccessRequest; heldUntil: number; kept: boolean };
 
+type Taken = Awaited<ReturnType<typeof applyWaitingChanges>>;
+
 const grantOf = (request: AccessRequest): PolicyChange => ({ kind: 'grant', account: request.account, requestId: request.id });
 
-async function drive(deps: ServiceDeps, request: AccessRequest): Promise<DecideOutcome> {
-  const outcome = await settleChange(deps, request.repository, { change: grantOf(request), request });
+async function drive(deps: ServiceDeps, request: AccessRequest, taken?: Taken): Promise<DecideOutcome> {
+  const outcome = await settleChange(deps, request.repository, { change: grantOf(request), request }, taken);
   switch (outcome.kind) {
     case 'settled':
       return { code: 'settled', request: outcome.request };
@@ -73,7 +81,7 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
 
   const at = deps.clock.now();
   const approving = input.decision === 'approve';
-  const outcome = await deps.store.decide(input.requestId, {
+  const deciding = deps.store.decide(input.requestId, {
     to: approving ? 'APPROVED' : 'DENIED',
     from: DECIDABLE_FROM[input.decision],
     by: input.user,
@@ -82,12 +90,42 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
     announcer: deps.processId,
     ...(approving && { shareable: deps.repositories }),
   });
+  const taking = approving ? takeEarly(deps, input, deciding) : undefined;
+  let outcome: Awaited<typeof deciding>;
+  let early: Awaited<typeof taking>;
+  try {
+    outcome = await deciding;
+  } finally {
+    early = await taking;
+  }
   if (!outcome.decided) return refused(deps, input, outcome.current);
   if (outcome.request.state === 'DENIED') {
     await announce(deps, outcome.request);
     return { code: 'denied', request: outcome.request };
   }
-  return drive(deps, outcome.request);
+  const { request } = outcome;
+  const tookItsOwn = input.target?.repository === request.repository && input.target.account === request.account;
+  return drive(deps, request, tookItsOwn ? early : undefined);
+}
+
+/**
+ * While an approval is written, the repository its card names is taken if it is free, and its
+ * policy read. Nothing is written before the decision is: the holder takes the change only once
+ * the decision says APPROVED for that repository and account (src/service/policy-changes/still-wanted.ts).
+ * When the repository is held, nothing is queued: the change is queued once approved.
+ */
+function takeEarly(deps: ServiceDeps, input: Decision, deciding: ReturnType<ServiceDeps['store']['decide']>) {
+  const target = input.target;
+  if (!target || !deps.repositories.includes(target.repository)) return undefined;
+  const request = deciding.then(
+    (outcome) => (outcome.decided ? outcome.request : undefined),
+    () => undefined,
+  );
+  const change: PolicyChange = { kind: 'grant', account: target.account, requestId: input.requestId };
+  return applyWaitingChanges(deps, target.repository, { change, request }, { onlyIfFree: true }).catch((error: unknown) => {
+    deps.logger.warn('could not take the repository while the approval was written; it is queued instead', { requestId: input.requestId, error });
+    return { held: false as const };
+  });
 }
 
 /** Why the store did not take the decision, from the request as it is now. */

@@ -115,12 +115,14 @@ export type LeaseOutcome<T> = { held: true; value: T } | { held: false };
 export interface ChangeQueue {
   /**
    * Runs `work` as the repository's only holder, with the changes waiting now, then releases
-   * the lease (unless `work` kept it). `adding` is queued in the same write, held or not.
+   * the lease (unless `work` kept it). `adding` is queued in the same write, held or not; with
+   * `onlyIfFree`, a held repository is left as it is and `adding` is queued only with the lease.
    */
   withLease<T>(
     repository: string,
     work: (lease: Lease, waiting: readonly PolicyChange[]) => Promise<T>,
     adding?: PolicyChange,
+    options?: { onlyIfFree?: boolean },
   ): Promise<LeaseOutcome<T>>;
   /**
    * What waits for the repository, and until when it is held (0 when it is free); `kept` when it

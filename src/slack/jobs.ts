@@ -35,6 +35,7 @@ export const Job = z.discriminatedUnion('kind', [
     requestId: RequestId,
     decision: z.enum(['approve', 'deny']),
     card: MessageRef,
+    target: z.object({ repository: RepositoryName, account: AccountId }).optional(),
     responseUrl: ResponseUrl,
   }),
   z.object({ kind: z.literal('list'), user: SlackId, repository: RepositoryName.optional(), responseUrl: ResponseUrl }),
@@ -70,7 +71,7 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
       }
       case 'decide': {
         const reply = decideReply(
-          await decide(deps, { requestId: job.requestId, user: job.user, decision: job.decision, card: job.card }),
+          await decide(deps, { requestId: job.requestId, user: job.user, decision: job.decision, card: job.card, ...(job.target && { target: job.target }) }),
         );
         if (reply) await respond(job.responseUrl, { text: reply });
         return;

@@ -106,6 +106,20 @@ describe('button payloads', () => {
     expect(canPull(policy, '999999999999')).toBe(false);
   });
 
+  it('grants what is stored when an Approve button names another account and shareable repository', async () => {
+    await w.close();
+    w = await startBotWorld({ repositories: ['common-images', 'other-images'] });
+    const { first, firstId } = await twoRequests();
+    const { ack } = await w.click(first, 'approve', SANDBOX.other);
+    expect(ack.payload.actions[0]?.value).toBe(`${firstId} common-images 222233334444`);
+    await w.replay(ack.payload, (p) => ({ ...withValue(`${firstId} other-images 999999999999`)(p), user: { ...p.user, id: SANDBOX.approver } }));
+    const policy = parsePolicy(w.world.ecr.policyText('common-images'));
+    expect(canPull(policy, '222233334444')).toBe(true);
+    expect(canPull(policy, '999999999999')).toBe(false);
+    expect(w.world.ecr.policyText('other-images')).toBeUndefined();
+    expect((await w.requests()).find((r) => r.id === firstId)?.state).toBe('GRANTED');
+  });
+
   it.each([
     ['no container, channel or message', ({ container: _c, channel: _ch, message: _m, ...rest }: BlockActionsPayload) => rest],
     [

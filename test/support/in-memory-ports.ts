@@ -207,10 +207,16 @@ class InMemoryChangeQueue implements ChangeQueue {
     this.queues.set(repository, this.queue(repository).filter((c) => !sameChange(c, change)));
   }
 
-  async withLease<T>(repository: string, work: (lease: Lease, waiting: readonly PolicyChange[]) => Promise<T>, adding?: PolicyChange) {
-    if (adding) this.add(repository, adding);
+  async withLease<T>(
+    repository: string,
+    work: (lease: Lease, waiting: readonly PolicyChange[]) => Promise<T>,
+    adding?: PolicyChange,
+    options: { onlyIfFree?: boolean } = {},
+  ) {
     const lock = this.locks.get(repository);
-    if (lock && lock.until >= this.clock.now()) return { held: false as const };
+    const free = !lock || lock.until < this.clock.now();
+    if (adding && (free || !options.onlyIfFree)) this.add(repository, adding);
+    if (!free) return { held: false as const };
     const holder = `holder-${++this.holders}`;
     const mine = () => this.locks.get(repository)?.holder === holder;
     const renew = () => {

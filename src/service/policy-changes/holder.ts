@@ -18,7 +18,7 @@ import {
 import { ErrorCode, isEcrAccessError } from '../../errors';
 import { announce } from '../announce';
 import type { ServiceDeps } from '../deps';
-import { stillWanted, type Wanted } from './still-wanted';
+import { stillWanted, type Adding, type Wanted } from './still-wanted';
 import type { Lease, LeaseOutcome, Verdict } from '../ports';
 
 /** Bounds how long one holder keeps a repository while changes keep arriving. */
@@ -48,25 +48,44 @@ const asFailure = (error: unknown): Failure =>
     ? { code: error.code, detail: error.message }
     : { code: ErrorCode.Registry, detail: error instanceof Error ? error.message : String(error) };
 
+/** The policy as read at the start of a pass, or why it could not be read. */
+type PolicyRead = { text: string | undefined; policy: RepositoryPolicy } | { error: unknown };
+
+async function readPolicy(deps: ServiceDeps, repository: string): Promise<PolicyRead> {
+  try {
+    const text = await deps.registry.getPolicy(repository);
+    return { text, policy: parsePolicy(text) };
+  } catch (error) {
+    return { error };
+  }
+}
+
 /**
  * Takes the repository's lease if it is free and applies what waits (queueing `adding`, a
- * change just approved, in the same write). Answers the requests it recorded, once they are
- * announced, or `held: false` when another holder has it.
+ * change just approved, in the same write; with `onlyIfFree`, only if the lease is taken).
+ * Answers the requests it recorded, once they are announced, or `held: false` when another
+ * holder has it.
  */
 export async function applyWaitingChanges(
   deps: ServiceDeps,
   repository: string,
-  adding?: Wanted,
+  adding?: Adding,
+  options?: { onlyIfFree?: boolean },
 ): Promise<LeaseOutcome<ReadonlyMap<string, AccessRequest>>> {
   const telling: Promise<void>[] = [];
   const outcome = await deps.changes.withLease(
     repository,
     async (lease, waiting) => {
       const recorded = new Map<string, AccessRequest>();
+      const shareable = deps.repositories.includes(repository);
       let queue = waiting;
       for (let pass = 0; pass < MAX_PASSES && queue.length > 0; pass++) {
-        const { wanted, stale } = await stillWanted(deps, oneChangePerAccount(queue), pass === 0 ? adding?.request : undefined);
-        const result = wanted.length > 0 ? await applyBatch(deps, lease, repository, wanted) : { ...NOTHING_YET, stop: false };
+        // The policy is read alongside the requests: under the lease the read is fresh whatever they say.
+        const [{ wanted, stale }, read] = await Promise.all([
+          stillWanted(deps, repository, oneChangePerAccount(queue), pass === 0 ? adding : undefined),
+          shareable ? readPolicy(deps, repository) : undefined,
+        ]);
+        const result = wanted.length > 0 ? await applyBatch(deps, lease, repository, wanted, read) : { ...NOTHING_YET, stop: false };
         for (const request of result.recorded) recorded.set(request.id, request);
         telling.push(...result.telling);
         if (result.stop) break;
@@ -80,26 +99,25 @@ export async function applyWaitingChanges(
       return recorded;
     },
     adding?.change,
+    options,
   );
   await Promise.all(telling);
   return outcome;
 }
 
-async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, batch: readonly Wanted[]): Promise<Pass> {
+/** Applies a batch on top of the policy as `read` (read now when not given: after a write of this holder). */
+async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, batch: readonly Wanted[], read?: PolicyRead): Promise<Pass> {
   if (!deps.repositories.includes(repository)) {
     return fail(deps, batch, { code: ErrorCode.NotShareable, detail: `${repository} is not in ECR_ACCESS_REPOSITORIES` });
   }
-  let before: RepositoryPolicy;
-  let beforeText: string | undefined;
-  try {
-    beforeText = await deps.registry.getPolicy(repository);
-    before = parsePolicy(beforeText);
-  } catch (error) {
+  const current = read ?? (await readPolicy(deps, repository));
+  if ('error' in current) {
     // A policy that cannot be read tells nothing; one that cannot be understood is not ours to rewrite.
-    if (isEcrAccessError(error, ErrorCode.InvalidPolicy)) return fail(deps, batch, asFailure(error));
-    deps.logger.error('could not read the policy; the changes stay queued', { repository, error });
+    if (isEcrAccessError(current.error, ErrorCode.InvalidPolicy)) return fail(deps, batch, asFailure(current.error));
+    deps.logger.error('could not read the policy; the changes stay queued', { repository, error: current.error });
     return NOTHING_YET;
   }
+  const { policy: before, text: beforeText } = current;
 
   let update: PolicyUpdate;
   try {

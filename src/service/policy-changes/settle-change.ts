@@ -4,6 +4,7 @@ import type { AccessRequest } from '../../domain/access-request';
 import type { ServiceDeps } from '../deps';
 import { applyWaitingChanges } from './holder';
 import type { Wanted } from './still-wanted';
+import type { LeaseOutcome } from '../ports';
 
 export type ChangeOutcome =
   | { kind: 'settled'; request: AccessRequest }
@@ -14,12 +15,18 @@ export type ChangeOutcome =
 
 /**
  * Queues the change its request wants (queueing it again changes nothing) and waits until it is
- * settled or the wait runs out.
+ * settled or the wait runs out. `taken`: this job already held the repository with the change
+ * (an approval takes it while its decision is written), and goes on from there.
  */
-export async function settleChange(deps: ServiceDeps, repository: string, wanted: Wanted): Promise<ChangeOutcome> {
+export async function settleChange(
+  deps: ServiceDeps,
+  repository: string,
+  wanted: Wanted,
+  taken?: LeaseOutcome<ReadonlyMap<string, AccessRequest>>,
+): Promise<ChangeOutcome> {
   const { change } = wanted;
   const deadline = deps.clock.now() + deps.waitForChangeMs;
-  let attempt = await applyWaitingChanges(deps, repository, wanted);
+  let attempt = taken?.held ? taken : await applyWaitingChanges(deps, repository, wanted);
   for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
     const mine = attempt.held ? attempt.value.get(change.requestId) : undefined;
     if (mine) return { kind: 'settled', request: mine };

@@ -9,9 +9,21 @@ export interface Wanted {
   readonly request: AccessRequest;
 }
 
-/** Whether the request still wants the change: a grant while APPROVED, a removal while its grant ends (or a Deny undid its approval). */
-function wants(change: PolicyChange, request: AccessRequest | undefined): request is AccessRequest {
-  if (request === undefined) return false;
+/**
+ * A change its job queued just now, with its request as that job knows it: at once, or once the
+ * decision is written (undefined when the decision was not taken, and then the request is read).
+ */
+export interface Adding {
+  readonly change: PolicyChange;
+  readonly request: AccessRequest | Promise<AccessRequest | undefined>;
+}
+
+/**
+ * Whether the request still wants the change: it is the request's own repository and account,
+ * and a grant while APPROVED, a removal while its grant ends (or a Deny undid its approval).
+ */
+function wants(repository: string, change: PolicyChange, request: AccessRequest | undefined): request is AccessRequest {
+  if (request === undefined || request.repository !== repository || request.account !== change.account) return false;
   if (change.kind === 'grant') return request.state === 'APPROVED';
   return request.state === 'APPROVED' || (request.state === 'GRANTED' && request.ending !== undefined);
 }
@@ -19,16 +31,19 @@ function wants(change: PolicyChange, request: AccessRequest | undefined): reques
 /**
  * Only a change its request still wants may be written. A change can outlive its request's
  * approval when a holder died after recording it but before taking it off the queue, and the
- * request was decided again since: such a change is dropped. `known` (the request whose job
- * queued a change just now) is not read again.
+ * request was decided again since: such a change is dropped. So is one that names another
+ * repository or account than its request. The request of `adding` is taken as its job knows it.
  */
-export async function stillWanted(deps: ServiceDeps, batch: readonly PolicyChange[], known: AccessRequest | undefined) {
-  const requests = await Promise.all(batch.map((change) => (change.requestId === known?.id ? known : deps.store.get(change.requestId))));
+export async function stillWanted(deps: ServiceDeps, repository: string, batch: readonly PolicyChange[], adding: Adding | undefined) {
+  const read = (id: string) => deps.store.get(id);
+  const requests = await Promise.all(
+    batch.map(async (change) => (change.requestId === adding?.change.requestId ? ((await adding.request) ?? read(change.requestId)) : read(change.requestId))),
+  );
   const wanted: Wanted[] = [];
   const stale: PolicyChange[] = [];
   batch.forEach((change, i) => {
     const request = requests[i];
-    if (wants(change, request)) wanted.push({ change, request });
+    if (wants(repository, change, request)) wanted.push({ change, request });
     else stale.push(change);
   });
   return { wanted, stale };

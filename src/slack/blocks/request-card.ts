@@ -1,5 +1,8 @@
 // The approvers' card for a request, in each state it can be in.
-import type { AccessRequest } from '../../domain/access-request';
+import * as z from 'zod';
+import { AccountId } from '../../domain/account';
+import { RequestId, type AccessRequest } from '../../domain/access-request';
+import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
 import { failureText, mentionOrBot } from '../messages';
 import { type Block, context, escapeText, fields, header, section } from './kit';
@@ -7,6 +10,19 @@ import { type Block, context, escapeText, fields, header, section } from './kit'
 export const APPROVE_ACTION = 'ecr_access_approve';
 export const DENY_ACTION = 'ecr_access_deny';
 const DECISION_BLOCK = 'ecr_access_decision';
+
+/**
+ * The decision buttons carry the request ID, then the repository and account its card names
+ * (so an approval can take the repository while the decision is written); cards posted before
+ * carry the ID alone. Either way the store's request is what counts.
+ */
+export const DecisionValue = z
+  .string()
+  .transform((value) => value.split(' '))
+  .pipe(z.union([z.tuple([RequestId]), z.tuple([RequestId, RepositoryName, AccountId])]))
+  .transform(([requestId, repository, account]) => ({ requestId, ...(repository && account && { target: { repository, account } }) }));
+
+const decisionValue = (request: AccessRequest) => `${request.id} ${request.repository} ${request.account}`;
 
 export const day = (iso: string | undefined) => (iso ? `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso}>` : 'unknown time');
 
@@ -38,7 +54,7 @@ function decisionButtons(request: AccessRequest, approveLabel: string): Block {
         action_id: APPROVE_ACTION,
         text: { type: 'plain_text', text: approveLabel },
         style: 'primary',
-        value: request.id,
+        value: decisionValue(request),
         confirm: {
           title: { type: 'plain_text', text: 'Grant pull access?' },
           text: {
@@ -54,7 +70,7 @@ function decisionButtons(request: AccessRequest, approveLabel: string): Block {
         action_id: DENY_ACTION,
         text: { type: 'plain_text', text: 'Deny' },
         style: 'danger',
-        value: request.id,
+        value: decisionValue(request),
       },
     ],
   };

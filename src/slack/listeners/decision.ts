@@ -1,8 +1,8 @@
-// Approve and Deny buttons: the button carries only the request ID, checked against the card it
-// was clicked on; everything else is read from the store by the deferred job.
+// Approve and Deny buttons: the button carries the request ID (and the repository and account
+// its card names), checked against the card it was clicked on and, by the deferred job, against
+// the request in the store.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { RequestId } from '../../domain/access-request';
-import { APPROVE_ACTION, DENY_ACTION } from '../blocks/request-card';
+import { APPROVE_ACTION, DecisionValue, DENY_ACTION } from '../blocks/request-card';
 import type { Defer } from '../jobs';
 
 export function registerDecisions(app: App, options: { defer: Defer }): void {
@@ -12,8 +12,8 @@ export function registerDecisions(app: App, options: { defer: Defer }): void {
   ] as const) {
     app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, respond }) => {
       await ack();
-      const requestId = RequestId.safeParse(action.value);
-      if (!requestId.success || !body.response_url) {
+      const value = DecisionValue.safeParse(action.value);
+      if (!value.success || !body.response_url) {
         await respond({ response_type: 'ephemeral', replace_original: false, text: ':x: That button does not name an ecr-access request; nothing changed.' });
         return;
       }
@@ -28,7 +28,7 @@ export function registerDecisions(app: App, options: { defer: Defer }): void {
         await options.defer({
           kind: 'decide',
           user: body.user.id,
-          requestId: requestId.data,
+          ...value.data,
           decision,
           card: { channel, ts },
           responseUrl: body.response_url,

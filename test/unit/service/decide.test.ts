@@ -2,7 +2,7 @@
 // how a click on a decided card finishes what a crashed process owed.
 import type { AccessRequest } from '../../../src/domain/access-request';
 import { decide, type Decision } from '../../../src/service/decide';
-import { inMemoryDeps } from '../../support/in-memory-ports';
+import { InMemoryRequestStore, inMemoryDeps } from '../../support/in-memory-ports';
 
 const CARD = { channel: 'C0APPROVALS', ts: '1700000000.000001' };
 
@@ -20,6 +20,10 @@ function pending(overrides: Partial<AccessRequest> = {}): AccessRequest {
     ...overrides,
   };
 }
+
+/** The store's own decision write, called past a replaced `decide`. */
+const InMemoryStoreDecide = (w: ReturnType<typeof inMemoryDeps>, ...args: Parameters<InMemoryRequestStore['decide']>) =>
+  InMemoryRequestStore.prototype.decide.apply(w.store, args);
 
 const click = (decision: Decision['decision'], user = 'U0APPROVER', card = CARD): Decision => ({ requestId: 'r-0000000001', user, decision, card });
 
@@ -127,5 +131,133 @@ describe('announcing', () => {
     w.notifier.failing.add('dm');
     await decide(w.deps, click('approve'));
     expect(w.store.requests.get('r-0000000001')!.owed).toEqual(['dm']);
+  });
+});
+
+describe('an approval whose card names its repository and account', () => {
+  const target = { repository: 'common-images', account: '222233334444' };
+  const approve = (overrides: Partial<Decision> = {}): Decision => ({ ...click('approve'), target, ...overrides });
+
+  /** Holds the store's decision write until `release()`, to look at the world while it is in flight. */
+  function gated(w: ReturnType<typeof world>) {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const write = w.store.decide.bind(w.store);
+    w.store.decide = async (...args) => {
+      await gate;
+      return write(...args);
+    };
+    return { release };
+  }
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('takes the repository while the decision is written, and writes nothing before it is', async () => {
+    const w = world();
+    const { release } = gated(w);
+    const deciding = decide(w.deps, approve());
+    await settle();
+    expect(w.changes.locks.has('common-images')).toBe(true);
+    expect(w.registry.writes).toHaveLength(0);
+    release();
+    expect(await deciding).toMatchObject({ code: 'settled', request: { state: 'GRANTED', decidedBy: 'U0APPROVER' } });
+    expect(w.registry.writes).toHaveLength(1);
+    expect(w.changes.locks.has('common-images')).toBe(false);
+    expect(w.changes.queues.get('common-images')).toEqual([]);
+  });
+
+  it('writes nothing when the decision is refused, and lets the repository go', async () => {
+    const w = world(pending({ state: 'DENIED', decidedBy: 'U0APPROVER' }));
+    expect(await decide(w.deps, approve())).toMatchObject({ code: 'already-decided', request: { state: 'DENIED' } });
+    expect(w.registry.writes).toHaveLength(0);
+    expect(w.changes.locks.has('common-images')).toBe(false);
+    expect(w.changes.queues.get('common-images')).toEqual([]);
+  });
+
+  it('grants what the request says, not another account the card names', async () => {
+    const w = world();
+    const outcome = await decide(w.deps, approve({ target: { repository: 'common-images', account: '999988887777' } }));
+    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'GRANTED', account: '222233334444' } });
+    const policy = w.registry.policies.get('common-images') ?? '';
+    expect(policy).toContain('222233334444');
+    expect(policy).not.toContain('999988887777');
+    expect(w.changes.queues.get('common-images')).toEqual([]);
+  });
+
+  it('grants in the request repository, not another shareable repository the card names', async () => {
+    const w = world(pending(), { repositories: ['common-images', 'other-images'] });
+    const outcome = await decide(w.deps, approve({ target: { repository: 'other-images', account: '222233334444' } }));
+    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'GRANTED', repository: 'common-images' } });
+    expect(w.registry.policies.get('other-images')).toBeUndefined();
+    expect(w.registry.policies.get('common-images')).toContain('222233334444');
+    expect(w.changes.queues.get('other-images')).toEqual([]);
+    expect(w.changes.locks.size).toBe(0);
+  });
+
+  it('does not touch a repository the card names that is not shareable', async () => {
+    const w = world();
+    expect(await decide(w.deps, approve({ target: { repository: 'secret-images', account: '222233334444' } }))).toMatchObject({ code: 'settled' });
+    expect(w.changes.queues.has('secret-images')).toBe(false);
+    expect(w.registry.policies.get('secret-images')).toBeUndefined();
+  });
+
+  it('queues nothing on a held repository before the decision is written, then queues the approval', async () => {
+    const w = world();
+    w.changes.locks.set('common-images', { holder: 'another-process', until: w.clock.now() + 60_000 });
+    const { release } = gated(w);
+    const deciding = decide(w.deps, approve());
+    await settle();
+    expect(w.changes.queues.get('common-images') ?? []).toEqual([]);
+    release();
+    expect(await deciding).toMatchObject({ code: 'queued', request: { state: 'APPROVED' } });
+    expect(w.changes.queues.get('common-images')).toEqual([{ kind: 'grant', account: '222233334444', requestId: 'r-0000000001' }]);
+    expect(w.registry.writes).toHaveLength(0);
+  });
+
+  it('applies a change another approver queued when its own decision lost the race', async () => {
+    const w = world();
+    // Another approver's decision landed first, and its job queued the change behind this holder.
+    w.store.decide = async (id, d) => {
+      const first = await InMemoryStoreDecide(w, id, { ...d, by: 'U0FIRST' });
+      expect(first.decided).toBe(true);
+      w.changes.queues.set('common-images', [{ kind: 'grant', account: '222233334444', requestId: id }]);
+      return { decided: false as const, current: w.store.requests.get(id) };
+    };
+    const outcome = await decide(w.deps, approve());
+    expect(outcome).toMatchObject({ code: 'already-decided', request: { state: 'GRANTED', decidedBy: 'U0FIRST' } });
+    expect(w.registry.writes).toHaveLength(1);
+    expect(w.changes.queues.get('common-images')).toEqual([]);
+  });
+
+  it('applies the winning approval when two approvers click at once and the loser holds the repository', async () => {
+    const w = world(pending(), { isApprover: async (user) => ({ kind: user === 'U0REQUESTER' ? 'not-approver' : 'approver' }) });
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    w.store.decide = async (id, d) => {
+      if (d.by === 'U0SECOND') await gate;
+      return InMemoryStoreDecide(w, id, d);
+    };
+    const second = decide(w.deps, approve({ user: 'U0SECOND' }));
+    await settle();
+    const first = decide(w.deps, approve());
+    await settle();
+    release();
+    expect(await second).toMatchObject({ code: 'already-decided', request: { state: 'GRANTED', decidedBy: 'U0APPROVER' } });
+    expect(await first).toMatchObject({ code: 'settled', request: { state: 'GRANTED', decidedBy: 'U0APPROVER' } });
+    expect(w.registry.writes).toHaveLength(1);
+  });
+
+  it('lets the repository go and writes nothing when the decision cannot be written', async () => {
+    const w = world();
+    w.store.decide = async () => {
+      throw new Error('DynamoDB is unreachable');
+    };
+    await expect(decide(w.deps, approve())).rejects.toThrow('DynamoDB is unreachable');
+    expect(w.registry.writes).toHaveLength(0);
+    expect(w.changes.locks.has('common-images')).toBe(false);
+    expect(w.changes.queues.get('common-images')).toEqual([]);
   });
 });
