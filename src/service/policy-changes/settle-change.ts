@@ -39,11 +39,12 @@ export async function settleChange(
     // Held by us and still waiting: the holder stopped short (ECR unreadable, or a write whose outcome is unknown).
     if (attempt.held && !kept) return { kind: 'stalled' };
     if (attempt.held || now >= deadline || (kept && heldUntil > deadline)) return { kind: 'queued', heldUntil, kept };
-    if (heldUntil <= now) {
+    // A lease can be taken once it has run out, which is after its last moment.
+    if (heldUntil < now) {
       attempt = await applyWaitingChanges(deps, repository);
       continue;
     }
     attempt = { held: false };
-    await deps.clock.sleep(Math.min(pause, heldUntil - now, deadline - now));
+    await deps.clock.sleep(Math.min(pause, heldUntil - now + 1, deadline - now));
   }
 }

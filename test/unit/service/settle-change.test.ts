@@ -48,17 +48,6 @@ const heldByAnother = (w: World, until: number) => w.changes.locks.set(REPOSITOR
 /** The repository is kept until `until`, after a write whose outcome is unknown. */
 const keptFor = (w: World, until: number) => w.changes.locks.set(REPOSITORY, { holder: 'kept', until });
 
-/** A hold lets go the moment it is seen to have run out (the fake clock has no time between two looks). */
-function holdEndsOnTime(w: World) {
-  const status = w.changes.status.bind(w.changes);
-  w.changes.status = async (repository) => {
-    const seen = await status(repository);
-    const lock = w.changes.locks.get(repository);
-    if (lock && lock.until <= w.clock.now()) w.changes.locks.delete(repository);
-    return seen;
-  };
-}
-
 async function wantedGrant(w: World) {
   const request = await approvedRequest(w.store, ID, ACCOUNT);
   return { change: grant(ACCOUNT, ID), request };
@@ -116,14 +105,13 @@ describe('a job settling its change', () => {
     expect(w.reads).toEqual([]);
   });
 
-  it('pauses no longer than the hold lasts, and takes the repository as soon as the hold runs out', async () => {
+  it('pauses no longer than the hold lasts, and takes the repository the moment after its last', async () => {
     const w = world();
     heldByAnother(w, w.start + 250);
-    holdEndsOnTime(w);
     const outcome = await settleChange(w.deps, REPOSITORY, await wantedGrant(w));
     expect(outcome).toMatchObject({ kind: 'settled', request: { id: ID, state: 'GRANTED' } });
-    expect(w.pauses).toEqual([100, 150]);
-    expect(w.clock.now()).toBe(w.start + 250);
+    expect(w.pauses).toEqual([100, 151]);
+    expect(w.clock.now()).toBe(w.start + 251);
     expect(w.registry.writes).toHaveLength(1);
   });
 
@@ -167,10 +155,9 @@ describe('a job facing a repository kept for a write whose outcome is unknown', 
   it('takes the repository when a hold ending before its deadline runs out, and settles the change', async () => {
     const w = world();
     keptFor(w, w.start + 1_200);
-    holdEndsOnTime(w);
     const outcome = await settleChange(w.deps, REPOSITORY, await wantedGrant(w));
     expect(outcome).toMatchObject({ kind: 'settled', request: { id: ID, state: 'GRANTED' } });
-    expect(w.pauses).toEqual([100, 200, 400, 500]);
+    expect(w.pauses).toEqual([100, 200, 400, 501]);
     expect(w.registry.writes).toHaveLength(1);
   });
 });
