@@ -48,6 +48,9 @@ function decoder(logger: Logger) {
 export function dynamoChangeQueue(table: DynamoTable, times: LeaseTimes, clock: { now(): number }, logger: Logger): ChangeQueue {
   const decode = decoder(logger);
   const only = (holder: string) => ({ condition: 'holder = :holder', values: { ':holder': holder } });
+  const queue = async (repository: string, change: PolicyChange) => {
+    await table.update(keys.repository(repository), { set: 'ADD queue :adding', values: { ':adding': new Set([encode(change)]) } });
+  };
 
   return {
     async withLease(repository, work, adding, options = {}) {
@@ -60,7 +63,7 @@ export function dynamoChangeQueue(table: DynamoTable, times: LeaseTimes, clock: 
         values: { ':holder': holder, ':until': now + times.leaseMs, ':now': now, ...(adding && { ':adding': new Set([encode(adding)]) }) },
       });
       if (!item) {
-        if (adding && !options.onlyIfFree) await table.update(key, { set: 'ADD queue :adding', values: { ':adding': new Set([encode(adding)]) } });
+        if (adding && !options.onlyIfFree) await queue(repository, adding);
         return { held: false };
       }
       let until = now + times.leaseMs;
@@ -110,6 +113,8 @@ export function dynamoChangeQueue(table: DynamoTable, times: LeaseTimes, clock: 
         }
       }
     },
+
+    queue,
 
     async status(repository) {
       const item = await table.get(keys.repository(repository));

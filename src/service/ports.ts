@@ -124,6 +124,8 @@ export interface ChangeQueue {
     adding?: PolicyChange,
     options?: { onlyIfFree?: boolean },
   ): Promise<LeaseOutcome<T>>;
+  /** Queues a change without trying the lease (it was found held a moment ago). */
+  queue(repository: string, change: PolicyChange): Promise<void>;
   /**
    * What waits for the repository, and until when it is held (0 when it is free); `kept` when it
    * is held because a write whose outcome is unknown may still land.

@@ -336,6 +336,25 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the repository l
     expect(await queue.withLease(repo, async () => 'free again')).toEqual({ held: true, value: 'free again' });
   });
 
+  it('queues a change with the lease only, when asked, and queues one without trying the lease', async () => {
+    const repo = 'only-if-free';
+    const inner = await queue.withLease(
+      repo,
+      async (_lease, waiting) => {
+        expect(waiting).toEqual([change('222233334444', 1)]);
+        const held = await queue.withLease(repo, async () => 'second', change('333344445555', 2), { onlyIfFree: true });
+        expect((await queue.status(repo)).waiting).toEqual([change('222233334444', 1)]);
+        await queue.queue(repo, change('333344445555', 2));
+        return held;
+      },
+      change('222233334444', 1),
+      { onlyIfFree: true },
+    );
+    expect(inner).toEqual({ held: true, value: { held: false } });
+    const after = await queue.status(repo);
+    expect(after).toEqual({ waiting: [change('222233334444', 1), change('333344445555', 2)], heldUntil: 0, kept: false });
+  });
+
   it('hands the lease to another once it has run out, and the first holder can then neither settle nor write', async () => {
     const repo = 'run-out';
     let stale: Lease | undefined;

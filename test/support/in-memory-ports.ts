@@ -191,7 +191,7 @@ class InMemoryChangeQueue implements ChangeQueue {
     private readonly times = { leaseMs: 420_000, landingMs: 360_000 },
   ) {}
 
-  private queue(repository: string) {
+  private queueOf(repository: string) {
     let queue = this.queues.get(repository);
     if (!queue) {
       queue = [];
@@ -200,11 +200,11 @@ class InMemoryChangeQueue implements ChangeQueue {
     return queue;
   }
   private add(repository: string, change: PolicyChange) {
-    const queue = this.queue(repository);
+    const queue = this.queueOf(repository);
     if (!queue.some((c) => sameChange(c, change))) queue.push(change);
   }
   private remove(repository: string, change: PolicyChange) {
-    this.queues.set(repository, this.queue(repository).filter((c) => !sameChange(c, change)));
+    this.queues.set(repository, this.queueOf(repository).filter((c) => !sameChange(c, change)));
   }
 
   async withLease<T>(
@@ -231,7 +231,7 @@ class InMemoryChangeQueue implements ChangeQueue {
       settle: async (settled) => {
         if (!renew()) return undefined;
         for (const change of settled) this.remove(repository, change);
-        return [...this.queue(repository)];
+        return [...this.queueOf(repository)];
       },
       replace: async (from, to) => {
         this.add(repository, to);
@@ -244,15 +244,19 @@ class InMemoryChangeQueue implements ChangeQueue {
       },
     };
     try {
-      return { held: true as const, value: await work(lease, [...this.queue(repository)]) };
+      return { held: true as const, value: await work(lease, [...this.queueOf(repository)]) };
     } finally {
       if (!kept && mine()) this.locks.delete(repository);
     }
   }
 
+  async queue(repository: string, change: PolicyChange) {
+    this.add(repository, change);
+  }
+
   async status(repository: string) {
     const lock = this.locks.get(repository);
-    return { waiting: [...this.queue(repository)], heldUntil: lock?.until ?? 0, kept: lock?.holder === 'kept' };
+    return { waiting: [...this.queueOf(repository)], heldUntil: lock?.until ?? 0, kept: lock?.holder === 'kept' };
   }
 }
 

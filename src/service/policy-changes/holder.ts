@@ -1,25 +1,16 @@
 // The one path every policy change takes. Whoever holds a repository's lease applies every
 // waiting change in one write built on a fresh read of the policy, verifies each by reading the
-// policy back, records and announces each, and goes again until nothing waits. The lease rules
-// are drawn where the lock lives: src/aws/repository-lease.ts.
-import { createHash } from 'node:crypto';
+// policy back (what each came to: verdicts.ts), records and announces each, and goes again until
+// nothing waits. The lease rules are drawn where the lock lives: src/aws/repository-lease.ts.
 import type { AccessRequest, Failure } from '../../domain/access-request';
 import { oneChangePerAccount, type PolicyChange } from '../../domain/policy-change';
-import {
-  applyToPolicy,
-  canPull,
-  managedAccounts,
-  parsePolicy,
-  pullingStatements,
-  verifyGrant,
-  type PolicyUpdate,
-  type RepositoryPolicy,
-} from '../../domain/policy';
+import { applyToPolicy, parsePolicy, type PolicyUpdate, type RepositoryPolicy } from '../../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../../errors';
 import { announce } from '../announce';
 import type { ServiceDeps } from '../deps';
 import { stillWanted, type Adding, type Wanted } from './still-wanted';
-import type { Lease, LeaseOutcome, Verdict } from '../ports';
+import { verdicts, type Decided } from './verdicts';
+import type { Lease, LeaseOutcome } from '../ports';
 
 /** Bounds how long one holder keeps a repository while changes keep arriving. */
 const MAX_PASSES = 10;
@@ -40,8 +31,6 @@ interface Pass {
 
 /** A pass that stops before anything is recorded. */
 const NOTHING_YET: Pass = { settled: [], recorded: [], telling: [], stop: true };
-
-const sha256 = (text: string | undefined) => createHash('sha256').update(text ?? '').digest('hex');
 
 const asFailure = (error: unknown): Failure =>
   isEcrAccessError(error)
@@ -152,7 +141,8 @@ async function applyBatch(deps: ServiceDeps, lease: Lease, repository: string, b
       return NOTHING_YET;
     }
   }
-  return verify(deps, lease, repository, batch, { before, beforeText, afterText });
+  const decided = await verdicts(deps, lease, repository, batch, { before, beforeText, afterText });
+  return decided ? settle(deps, decided) : NOTHING_YET;
 }
 
 /** A refusal of the whole batch: halved when it may concern only some changes, else every change fails. */
@@ -181,54 +171,8 @@ async function fail(deps: ServiceDeps, batch: readonly Wanted[], failure: Failur
   );
 }
 
-/** Decides each change from the policy as read back, and records it. */
-async function verify(
-  deps: ServiceDeps,
-  lease: Lease,
-  repository: string,
-  batch: readonly Wanted[],
-  read: { before: RepositoryPolicy; beforeText: string | undefined; afterText: string | undefined },
-): Promise<Pass> {
-  let after: RepositoryPolicy;
-  let managed: readonly string[];
-  try {
-    after = parsePolicy(read.afterText);
-    managed = managedAccounts(after);
-  } catch (error) {
-    deps.logger.error('the policy read back cannot be checked; the changes stay queued', { repository, error });
-    return NOTHING_YET;
-  }
-  const others = verifyGrant(read.before, after, []).changedStatements;
-  if (others.length > 0) deps.logger.warn('another statement of the policy changed while ecr-access wrote it', { repository, statements: others });
-
-  const now = deps.clock.now();
-  const at = new Date(now).toISOString();
-  const hashes = { policyHashBefore: sha256(read.beforeText), policyHash: sha256(read.afterText) };
-  const decided: Array<{ change: PolicyChange; verdict: Verdict }> = [];
-  for (const { change, request } of batch) {
-    const present = managed.includes(change.account);
-    if (change.kind === 'grant' && canPull(after, change.account)) {
-      const expiresAt = request.durationMs === undefined ? undefined : new Date(now + request.durationMs).toISOString();
-      decided.push({ change, verdict: { state: 'GRANTED', at, ...hashes, verifiedPolicy: read.afterText ?? '', ...(expiresAt && { expiresAt }) } });
-    } else if (change.kind === 'grant' && !present) {
-      const detail = `${change.account} was not in the policy read back after the write: it was changed again at the same moment`;
-      decided.push({ change, verdict: { state: 'FAILED', at, failure: { code: ErrorCode.ChangedConcurrently, detail } } });
-    } else if (change.kind === 'grant') {
-      // In the statement, yet unable to pull (a Deny appeared meanwhile): it is taken out again before the request fails.
-      await lease.replace(change, { ...change, kind: 'revoke' });
-    } else if (!present && request.state === 'APPROVED') {
-      const detail = `a Deny statement takes pull access away from ${change.account}; it was taken out of the statement again`;
-      decided.push({ change, verdict: { state: 'FAILED', at, failure: { code: ErrorCode.DeniedByPolicy, detail } } });
-    } else if (!present && request.ending) {
-      const stillPullsThrough = pullingStatements(after, change.account);
-      decided.push({ change, verdict: { state: 'ENDED', at, ...hashes, stillPullsThrough, ending: request.ending, outside: request.origin === 'outside' } });
-    }
-  }
-  return settle(deps, decided);
-}
-
 /** Records each verdict and announces what was recorded; a change someone else recorded first is settled too. */
-async function settle(deps: ServiceDeps, decided: ReadonlyArray<{ change: PolicyChange; verdict: Verdict }>): Promise<Pass> {
+async function settle(deps: ServiceDeps, decided: readonly Decided[]): Promise<Pass> {
   const announcer = { by: deps.processId, at: deps.clock.now() };
   const recorded = await Promise.all(decided.map(({ change, verdict }) => deps.store.record(change.requestId, verdict, announcer)));
   const mine = recorded.filter((r): r is AccessRequest => r !== undefined);

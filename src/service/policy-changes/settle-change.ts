@@ -15,8 +15,9 @@ export type ChangeOutcome =
 
 /**
  * Queues the change its request wants (queueing it again changes nothing) and waits until it is
- * settled or the wait runs out. `taken`: this job already held the repository with the change
- * (an approval takes it while its decision is written), and goes on from there.
+ * settled or the wait runs out. `taken`: this job already tried the repository for the change (an
+ * approval does while its decision is written) and goes on from there: from its own hold, or,
+ * when it was held by another, by queueing the change.
  */
 export async function settleChange(
   deps: ServiceDeps,
@@ -26,7 +27,8 @@ export async function settleChange(
 ): Promise<ChangeOutcome> {
   const { change } = wanted;
   const deadline = deps.clock.now() + deps.waitForChangeMs;
-  let attempt = taken?.held ? taken : await applyWaitingChanges(deps, repository, wanted);
+  let attempt = taken ?? (await applyWaitingChanges(deps, repository, wanted));
+  if (!attempt.held && taken) await deps.changes.queue(repository, change);
   for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
     const mine = attempt.held ? attempt.value.get(change.requestId) : undefined;
     if (mine) return { kind: 'settled', request: mine };
