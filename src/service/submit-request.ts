@@ -1,7 +1,7 @@
 // The request use case: every check that can refuse happens before anything is recorded or
 // anyone is bothered; then the request is recorded and put in front of the approvers.
 // Answers what happened as data; src/slack words it.
-import type { AccessRequest, Failure } from '../domain/access-request';
+import type { AccessRequest, Failure, MessageRef } from '../domain/access-request';
 import { checkDuration } from '../domain/duration';
 import { canPull, grantPull, managedStatement, managedAccounts, parsePolicy } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
@@ -78,12 +78,20 @@ export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promi
   };
   const created = await deps.store.create(request);
   if (!created.created) return { code: 'already-open', existing: created.existing };
+  let card: MessageRef;
   try {
-    const card = await deps.notifier.postRequestCard(request, preview);
-    return { code: 'submitted', request: await deps.store.attachCard(request.id, card) };
+    card = await deps.notifier.postRequestCard(request, preview);
   } catch (error) {
     await deps.store.discard(request.id);
     deps.logger.error('could not post the request card; request discarded', { requestId: request.id, error });
     return { code: 'card-not-posted', detail: isEcrAccessError(error) ? error.message : 'Slack error' };
+  }
+  try {
+    return { code: 'submitted', request: await deps.store.attachCard(request.id, card) };
+  } catch (error) {
+    // The card is in Slack and the request stands: its buttons work (the decision's write checks the
+    // rest), and its outcome goes to the approvers' channel instead of the card's thread.
+    deps.logger.error('posted the request card but could not record it on the request', { requestId: request.id, card, error });
+    return { code: 'submitted', request };
   }
 }

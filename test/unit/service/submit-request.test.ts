@@ -426,6 +426,22 @@ describe('a card that cannot be posted', () => {
     expect([...w.store.requests.keys()]).toEqual(['r-0000000002']);
   });
 
+  it('keeps the request when its posted card cannot be recorded on it, and logs which card it is', async () => {
+    const w = world(undefined);
+    jest.spyOn(w.deps.store, 'attachCard').mockRejectedValue(new EcrAccessError(ErrorCode.Store, 'DynamoDB: ProvisionedThroughputExceeded'));
+    const outcome = await submitRequest(w.deps, ask());
+    expect(outcome).toMatchObject({ code: 'submitted', request: { id: 'r-00000000aa', state: 'PENDING' } });
+    expect(w.store.requests.get('r-00000000aa')).toMatchObject({ state: 'PENDING' });
+    expect(w.store.requests.get('r-00000000aa')!.card).toBeUndefined();
+    expect(loggedErrors(w)).toEqual([
+      expect.objectContaining({
+        message: 'posted the request card but could not record it on the request',
+        requestId: 'r-00000000aa',
+        card: expect.objectContaining({ channel: expect.any(String), ts: expect.any(String) }),
+      }),
+    ]);
+  });
+
   it('logs nothing as an error when the card is posted', async () => {
     const w = world(undefined);
     await submitRequest(w.deps, ask());
