@@ -32,7 +32,8 @@ const PARALLEL_READS = 16;
 function latestGrants(records: readonly AccessRequest[]): Map<string, AccessRequest> {
   const grants = new Map<string, AccessRequest>();
   for (const record of records) {
-    if (record.state !== 'GRANTED') continue;
+    // A record made only to remove an account someone added by hand explains nothing about how it got in.
+    if (record.state !== 'GRANTED' || record.origin === 'outside') continue;
     const seen = grants.get(record.account);
     if (!seen || (seen.grantedAt ?? '') < (record.grantedAt ?? '')) grants.set(record.account, record);
   }
@@ -64,7 +65,8 @@ async function describe(deps: ServiceDeps, repository: string): Promise<Reposito
     const grant = grants.get(account);
     return grant ? { account, grant } : { account };
   });
-  const removedOutside = [...grants.values()].filter((g) => !live.accounts.includes(g.account) && !live.everyone);
+  // A grant ecr-access is removing (written, not yet recorded) is not drift.
+  const removedOutside = [...grants.values()].filter((g) => !live.accounts.includes(g.account) && !live.everyone && g.ending === undefined);
   return { repository, everyone: live.everyone, pullers: entries, removedOutside, open };
 }
 

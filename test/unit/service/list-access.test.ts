@@ -137,6 +137,20 @@ describe('who can pull', () => {
     expect((await accessTo(w, COMMON)).pullers).toStrictEqual([{ account: ACCOUNT, grant }]);
   });
 
+  it('shows an account added by hand as added outside while ecr-access removes it', async () => {
+    const outside = record(ACCOUNT, 'GRANTED', { origin: 'outside', ending: { kind: 'revoke', by: 'U0APPROVER', at: '2026-11-26T09:00:00.000Z' } });
+    delete outside.grantedAt;
+    const w = world({ [COMMON]: policy(managed(ACCOUNT)) }, [outside]);
+    expect(await accessTo(w, COMMON)).toStrictEqual({ ...nobody(COMMON), pullers: [{ account: ACCOUNT }] });
+  });
+
+  it('does not call a grant ecr-access is removing a removal outside, once its account has left the policy', async () => {
+    const ending = record(ACCOUNT, 'GRANTED', { ending: { kind: 'expire', by: 'ecr-access', at: '2026-11-26T09:00:00.000Z' } });
+    const gone = record(OTHER, 'GRANTED');
+    const w = world({ [COMMON]: policy(managed(THIRD)) }, [ending, gone]);
+    expect((await accessTo(w, COMMON)).removedOutside).toStrictEqual([gone]);
+  });
+
   it('shows an account removed outside once, by its latest grant', async () => {
     const grants = [
       record(ACCOUNT, 'GRANTED', { grantedAt: '2026-11-25T09:00:00.000Z' }),
