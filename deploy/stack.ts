@@ -11,7 +11,7 @@ const TABLE_RESOURCE = 'AccessTable';
 /** What the bot does to ECR: read a repository, read its policy, write its policy. Nothing else. */
 const ECR_ACTIONS = ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'];
 /** Consistent reads (one item or a batch) and single-item conditional writes on the table. */
-const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 /** Listing a repository's requests, and the sweep's work list, read an index each, never the table. */
 const INDEX_ACTIONS = ['dynamodb:Query'];
 /** Both Slack secrets in one call at a cold start (src/aws/slack-secrets.ts). */

@@ -2,6 +2,7 @@
 // SDK's own marshalling. The SDK packages load with the first call, not with this module.
 import type {
   AttributeValue,
+  BatchGetItemCommandInput,
   DeleteItemCommandInput,
   DynamoDBClient,
   GetItemCommandInput,
@@ -9,6 +10,7 @@ import type {
   QueryCommandInput,
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { EcrAccessError, ErrorCode } from '../errors';
 import { clientFrom, onFirstUse, type ClientSource } from './clients';
 import { KEY } from './table-schema';
 
@@ -16,10 +18,15 @@ type Item = Record<string, AttributeValue>;
 
 /** The commands sent (the package test checks the IAM policy against this list) and the item conversion. */
 const sdk = onFirstUse(async () => {
-  const { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
+  const { BatchGetItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
   const { marshall, unmarshall } = await import('@aws-sdk/util-dynamodb');
-  return { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, marshall, unmarshall };
+  return { BatchGetItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, marshall, unmarshall };
 });
+
+/** BatchGetItem takes at most this many keys a call. */
+const BATCH_GET_KEYS = 100;
+/** How often keys DynamoDB left unprocessed (throttling) are asked for again, with a pause doubling from 25 ms. */
+const UNPROCESSED_RETRIES = 5;
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
@@ -37,6 +44,29 @@ export function dynamoTable(source: ClientSource<DynamoDBClient>, table: string)
       const input: GetItemCommandInput = { TableName: table, Key: { [KEY]: { S: key } }, ConsistentRead: true };
       const out = await client.send(new GetItemCommand(input));
       return out.Item && unmarshall(out.Item);
+    },
+    /** Many items by key, each read consistently, in as few calls as DynamoDB allows; absent keys are left out. */
+    async getMany(keys: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+      const { client, BatchGetItemCommand, unmarshall } = await ready();
+      const found = new Map<string, Record<string, unknown>>();
+      const unique = [...new Set(keys)];
+      for (let from = 0; from < unique.length; from += BATCH_GET_KEYS) {
+        let wanted: Item[] = unique.slice(from, from + BATCH_GET_KEYS).map((key) => ({ [KEY]: { S: key } }));
+        for (let attempt = 0; wanted.length > 0; attempt++) {
+          if (attempt > UNPROCESSED_RETRIES) {
+            throw new EcrAccessError(ErrorCode.Store, `DynamoDB left ${wanted.length} keys unread after ${UNPROCESSED_RETRIES} retries; try again shortly.`);
+          }
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** (attempt - 1)));
+          const input: BatchGetItemCommandInput = { RequestItems: { [table]: { Keys: wanted, ConsistentRead: true } } };
+          const out = await client.send(new BatchGetItemCommand(input));
+          for (const item of out.Responses?.[table] ?? []) {
+            const plain = unmarshall(item);
+            found.set(String(plain[KEY]), plain);
+          }
+          wanted = out.UnprocessedKeys?.[table]?.Keys ?? [];
+        }
+      }
+      return found;
     },
     async put(item: Record<string, unknown>, condition: { expression: string; values?: Record<string, unknown> }): Promise<boolean> {
       const { client, PutItemCommand, marshall } = await ready();

@@ -2,7 +2,6 @@
 // slots, every state change one conditional write on one item (shaped in request-item.ts).
 import { type AccessRequest, BOT_ACTOR, OPEN_STATES } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
-import { inBatches } from '../in-batches';
 import type { RequestStore } from '../service/ports';
 import { dynamoDriftNotes } from './drift-notes';
 import type { DynamoTable } from './dynamo';
@@ -11,8 +10,6 @@ import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, I
 
 const STATE = { '#state': 'state' };
 
-/** Due requests read at once by a sweep pass. */
-const PARALLEL_READS = 16;
 
 export function dynamoRequestStore(table: DynamoTable): RequestStore {
   const get = async (id: string) => {
@@ -47,6 +44,15 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
 
   const store: RequestStore = {
     get,
+    async getMany(ids) {
+      const items = await table.getMany(ids.map((id) => keys.request(id)));
+      return new Map(
+        ids.flatMap((id) => {
+          const item = items.get(keys.request(id));
+          return item ? [[id, fromItem(item)] as const] : [];
+        }),
+      );
+    },
     ...dynamoDriftNotes(table),
 
     async create(request) {
@@ -138,8 +144,12 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
         },
         limit,
       );
-      const items = await inBatches(keysDue.slice(0, limit), PARALLEL_READS, (key) => table.get(String(key[KEY])));
-      return items.flatMap((item) => (item && typeof item[DUE_KEY] === 'number' ? [{ request: fromItem(item), dueAt: item[DUE_KEY] }] : []));
+      const ids = keysDue.slice(0, limit).map((key) => String(key[KEY]));
+      const items = await table.getMany(ids);
+      return ids.flatMap((id) => {
+        const item = items.get(id);
+        return item && typeof item[DUE_KEY] === 'number' ? [{ request: fromItem(item), dueAt: item[DUE_KEY] }] : [];
+      });
     },
 
     async sweepStep(id, step, announcer) {

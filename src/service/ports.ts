@@ -47,6 +47,8 @@ export interface RequestStore {
   discard(id: string): Promise<void>;
   attachCard(id: string, card: MessageRef): Promise<AccessRequest>;
   get(id: string): Promise<AccessRequest | undefined>;
+  /** Several requests, each read as it is now, in as few calls as the store allows; missing ones are left out. */
+  getMany(ids: readonly string[]): Promise<ReadonlyMap<string, AccessRequest>>;
   /**
    * Moves the request from one of `from` to `to`, unless `by` asked for it, `card` is not its
    * card, or `shareable` is given and does not hold its repository. A denial owes its

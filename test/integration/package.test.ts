@@ -202,7 +202,7 @@ describe('the packaged deployment', () => {
 
   it('lets the function touch items of its own table and query its two indexes by name, nothing else in DynamoDB', () => {
     const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE_NAME}`;
-    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
+    for (const action of ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
       expect(resourcesFor(action)).toEqual([table]);
     }
     // byRepository lists a repository's requests; byDue is the sweep's work list. No Scan, no other index.

@@ -73,6 +73,18 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     expect(await store.get(request.id)).toEqual(request);
   });
 
+  it('reads many requests at once, past one call of 100 keys, leaving out the missing', async () => {
+    const requests = Array.from({ length: 130 }, (_, i) => pending({ repository: 'many-reads', account: String(300_000_000_000 + i) }));
+    for (const request of requests) expect(await store.create(request)).toEqual({ created: true });
+    const ids = [...requests.map((r) => r.id), 'r-zzzzzzzzzz'];
+    const found = await store.getMany(ids);
+    expect(found.size).toBe(130);
+    expect(found.get(requests[0]!.id)).toEqual(requests[0]);
+    expect(found.get(requests[129]!.id)).toEqual(requests[129]);
+    expect(found.has('r-zzzzzzzzzz')).toBe(false);
+    expect(await store.getMany([])).toEqual(new Map());
+  });
+
   it('refuses a second open request for the same repository and account, naming the first', async () => {
     const first = pending({ account: '100000000002' });
     await store.create(first);

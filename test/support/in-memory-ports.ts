@@ -76,6 +76,14 @@ export class InMemoryRequestStore implements RequestStore {
   async get(id: string) {
     return this.requests.get(id);
   }
+  async getMany(ids: readonly string[]) {
+    const found = new Map<string, AccessRequest>();
+    for (const id of ids) {
+      const request = await this.get(id);
+      if (request) found.set(id, request);
+    }
+    return found;
+  }
   async decide(id: string, d: Parameters<RequestStore['decide']>[1]) {
     const r = this.requests.get(id);
     if (!r || !d.from.includes(r.state) || r.requester === d.by || (r.card && r.card.ts !== d.card.ts) || (d.shareable && !d.shareable.includes(r.repository))) return { decided: false as const, current: r };

@@ -32,13 +32,15 @@ function wants(repository: string, change: PolicyChange, request: AccessRequest 
  * Only a change its request still wants may be written. A change can outlive its request's
  * approval when a holder died after recording it but before taking it off the queue, and the
  * request was decided again since: such a change is dropped. So is one that names another
- * repository or account than its request. The request of `adding` is taken as its job knows it.
+ * repository or account than its request. The request of `adding` is taken as its job knows it,
+ * the others are read in one go.
  */
 export async function stillWanted(deps: ServiceDeps, repository: string, batch: readonly PolicyChange[], adding: Adding | undefined) {
-  const read = (id: string) => deps.store.get(id);
-  const requests = await Promise.all(
-    batch.map(async (change) => (change.requestId === adding?.change.requestId ? ((await adding.request) ?? read(change.requestId)) : read(change.requestId))),
-  );
+  const addingId = adding?.change.requestId;
+  const others = batch.map((change) => change.requestId).filter((id) => id !== addingId);
+  const [known, read] = await Promise.all([adding?.request, others.length > 0 ? deps.store.getMany(others) : new Map<string, AccessRequest>()]);
+  const job = addingId !== undefined && batch.some((change) => change.requestId === addingId) ? (known ?? (await deps.store.get(addingId))) : undefined;
+  const requests = batch.map((change) => (change.requestId === addingId ? job : read.get(change.requestId)));
   const wanted: Wanted[] = [];
   const stale: PolicyChange[] = [];
   batch.forEach((change, i) => {
