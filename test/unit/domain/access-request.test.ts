@@ -22,6 +22,13 @@ describe('byCreation', () => {
     expect([newest, oldest, middle].sort(byCreation).map((r) => r.id)).toEqual([oldest.id, middle.id, newest.id]);
   });
 
+  it('puts a later request after an earlier one, whichever is compared first', () => {
+    const earlier = request('r-aaaaaaaaaa', '2025-03-01T10:00:00.000Z');
+    const later = request('r-bbbbbbbbbb', '2025-03-01T10:00:00.001Z');
+    expect(byCreation(earlier, later)).toBeLessThan(0);
+    expect(byCreation(later, earlier)).toBeGreaterThan(0);
+  });
+
   it('keeps requests made at the same moment in the order they came', () => {
     const at = '2025-03-01T10:00:00.000Z';
     const second = request('r-bbbbbbbbbb', at);

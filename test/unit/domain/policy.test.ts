@@ -11,8 +11,10 @@ import {
   canPull,
   grantPull,
   managedAccounts,
+  listOf,
   parsePolicy,
   pullers,
+  pullingStatements,
   serializePolicy,
   verifyGrant,
   type RepositoryPolicy,
@@ -191,9 +193,21 @@ describe('parsePolicy', () => {
     });
   });
 
+  it('says the document as a whole is wrong, naming no part, when it is not an object', () => {
+    expect(errorFrom(() => parsePolicy('null')).message).toMatch(/^The repository policy is not a policy document ecr-access understands: \S/);
+  });
+
   it('names the part of the document that is wrong', () => {
     const error = errorFrom(() => parsePolicy(JSON.stringify({ Statement: [ciPush, allow({ AWS: 7 }, READ)] })));
     expect(error.message).toMatch(/ at Statement\b/);
+  });
+});
+
+describe('listOf', () => {
+  it('reads a missing value as no values, a string as one, and a list as itself', () => {
+    expect(listOf(undefined)).toEqual([]);
+    expect(listOf('ecr:*')).toEqual(['ecr:*']);
+    expect(listOf(['ecr:PutImage', 'ecr:ListImages'])).toEqual(['ecr:PutImage', 'ecr:ListImages']);
   });
 });
 
@@ -237,6 +251,9 @@ describe('canPull', () => {
     ['a trailing * that matches nothing more', READ.map((a) => `${a}*`)],
     ['trailing stars that match nothing more', READ.map((a) => `${a}***`)],
     ['wildcards in another case', ['ECR:batch*', 'Ecr:Describe*', 'ecr:GET*', 'ECR:list?MAGES']],
+    ['a * that matches nothing in the middle of a name', ['ecr:*BatchCheckLayerAvailability', 'ecr:Batch*GetImage', 'ecr:Describe*Images', 'ecr:*Get*Download*UrlForLayer', 'ecr:List*Images']],
+    ['a * standing for the whole service prefix', ['ecr:BatchGetImage', 'ecr:BatchCheckLayerAvailability', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer', '*:ListImages']],
+    ['NotAction with several patterns, none of them read-only', { NotAction: ['ecr:Put*', 'ecr:Delete*', 'iam:*', 'ecr:?nitiateLayerUpload'] }],
   ])('counts the read-only actions covered by %s', (_, actions) => {
     const statement = Array.isArray(actions) || typeof actions === 'string' ? allow({ AWS: A }, actions) : { Effect: 'Allow', Principal: { AWS: A }, ...actions };
     expect(canPull(policyOf(statement), A)).toBe(true);
@@ -257,6 +274,9 @@ describe('canPull', () => {
     ['the Allow names no principal at all', { Effect: 'Allow', Action: READ }],
     ['a pattern matches only the start of an action name', allow({ AWS: A }, ['ecr:Batch', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer', 'ecr:ListImages'])],
     ['a pattern runs on past the action name', allow({ AWS: A }, [...READ.slice(1), 'ecr:BatchCheckLayerAvailabilityX'])],
+    ['a ? would have to stand for no character', allow({ AWS: A }, [...READ.slice(0, 4), 'ecr:List?Images'])],
+    ['a ? is one character too many', allow({ AWS: A }, [...READ.slice(0, 4), 'ecr:ListImages?'])],
+    ['the Allow names the account but also has a NotPrincipal', { Effect: 'Allow', Principal: { AWS: A }, NotPrincipal: { AWS: B }, Action: READ }],
   ])('does not let an account pull when %s', (_, statement) => {
     expect(canPull(policyOf(statement), A)).toBe(false);
   });
@@ -287,6 +307,8 @@ describe('canPull', () => {
     ['names one role in the account', deny({ AWS: `arn:aws:iam::${A}:role/ci` }, READ)],
     ['covers only write actions', deny('*', ['ecr:PutImage', 'ecr:DeleteRepository'])],
     ['spares the account through NotPrincipal', { Effect: 'Deny', NotPrincipal: { AWS: root(A) }, Action: READ }],
+    ['names no action at all', { Sid: 'NoPull', Effect: 'Deny', Principal: '*' }],
+    ['uses NotAction that leaves out every read-only action', { Sid: 'NoPull', Effect: 'Deny', Principal: '*', NotAction: ['ecr:Batch*', 'ecr:Describe*', 'ecr:Get*', 'ecr:List*'] }],
   ])('keeps pull access when the only Deny %s', (_, denial) => {
     expect(canPull(policyOf(readStatement([root(A)]), denial), A)).toBe(true);
   });
@@ -310,11 +332,48 @@ describe('pullers', () => {
     expect(pullers(policyOf(allow('*', READ))).everyone).toBe(true);
   });
 
+  it('lists an account named by its bare ID and by its root ARN once', () => {
+    expect(pullers(policyOf(allow({ AWS: A }, READ), readStatement([root(A)])))).toEqual({ accounts: [A], everyone: false });
+  });
+
+  it('lists the named accounts as well when everyone can pull', () => {
+    expect(pullers(policyOf(allow('*', READ), readStatement([root(B), root(A)])))).toEqual({ accounts: [A, B], everyone: true });
+  });
+
+  it('does not say everyone can pull when a Deny spares only some accounts', () => {
+    const policy = policyOf(allow({ AWS: '*' }, 'ecr:*'), readStatement([root(A), root(B)]), { Effect: 'Deny', NotPrincipal: { AWS: root(A) }, Action: 'ecr:ListImages' });
+    expect(pullers(policy)).toEqual({ accounts: [A], everyone: false });
+  });
+
   it('does not list accounts that are only named in a conditional Allow', () => {
     expect(pullers(policyOf(allow({ AWS: A }, READ, { Condition: { Bool: { 'aws:SecureTransport': 'true' } } })))).toEqual({
       accounts: [],
       everyone: false,
     });
+  });
+});
+
+describe('pullingStatements', () => {
+  it('names, by Sid and in policy order, every Allow that lets the account pull, and no other statement', () => {
+    const policy = policyOf(allow({ AWS: A }, 'ecr:*', { Sid: 'Everything' }), ciPush, orgRead, readStatement([root(B), root(A)]), deny({ AWS: B }, 'ecr:PutImage'));
+    expect(pullingStatements(policy, A)).toEqual(['Everything', MANAGED_SID]);
+  });
+
+  it('names a statement without a Sid by its place, counting from 1', () => {
+    const policy = policyOf(ciPush, { Effect: 'Allow', Principal: { AWS: root(A) }, Action: READ });
+    expect(pullingStatements(policy, A)).toEqual(['statement 2']);
+  });
+
+  it('names a statement with an empty Sid by its place', () => {
+    expect(pullingStatements(policyOf(allow('*', READ, { Sid: '' })), A)).toEqual(['statement 1']);
+  });
+
+  it('names nothing for an account that cannot pull', () => {
+    expect(pullingStatements(policyOf(ciPush, readStatement([root(B)])), A)).toEqual([]);
+  });
+
+  it('names nothing when a Deny takes the access away, though an Allow names the account', () => {
+    expect(pullingStatements(policyOf(readStatement([root(A)]), deny({ AWS: A }, 'ecr:BatchGetImage')), A)).toEqual([]);
   });
 });
 
@@ -469,6 +528,11 @@ describe('grantPull', () => {
     it('refuses two statements with its Sid as ForeignStatement', () => {
       const twice = policyOf(readStatement([root(B)]), readStatement([root(C)]));
       expect(errorFrom(() => grantPull(twice, [A])).code).toBe(ErrorCode.ForeignStatement);
+    });
+
+    it('names every field that makes it not ours, in the order written', () => {
+      const statement = readStatement([root(B)], { Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } });
+      expect(errorFrom(() => grantPull(policyOf(statement), [A])).message).toContain('did not write: it has Resource, Condition.');
     });
 
     it('says which statement it will not rewrite and why', () => {
@@ -694,6 +758,19 @@ describe('verifyGrant', () => {
     expect(verifyGrant(before(), policyOf(...withoutCi), [A]).changedStatements).toEqual([
       expect.stringContaining('AllowCiPush'),
     ]);
+  });
+
+  it('reports lost statements in the same order however the policy listed them', () => {
+    const push = allow({ AWS: root(B) }, 'ecr:PutImage', { Sid: 'Push' });
+    const remove = allow({ AWS: root(B) }, 'ecr:DeleteRepository', { Sid: 'Remove' });
+    const lost = (...statements: StatementJson[]) => verifyGrant(policyOf(...statements), EMPTY_POLICY, []).changedStatements;
+    expect(lost(push, remove)).toEqual(lost(remove, push));
+    expect(lost(push, remove)).toHaveLength(2);
+  });
+
+  it('reports a Principal * that came back as an ARN with a * in place of the account', () => {
+    const readBack = (AWS: string) => policyOf(allow({ AWS }, 'ecr:PutImage'));
+    expect(verifyGrant(readBack('*'), readBack('arn:aws:iam::*:root'), []).changedStatements).toHaveLength(2);
   });
 
   it('detects a statement that was added', () => {

@@ -2,6 +2,7 @@
 // first, a page at a time, read by repository; an account's history across the shareable ones.
 import type { AccessRequest, HistoryEvent } from '../../../src/domain/access-request';
 import { HISTORY_PAGE_SIZE, history } from '../../../src/service/history';
+import { HistoryPage } from '../../../src/slack/blocks/history';
 import { inMemoryDeps } from '../../support/in-memory-ports';
 
 const at = (minute: number) => new Date(Date.parse('2026-12-01T09:00:00Z') + minute * 60_000).toISOString();
@@ -100,5 +101,60 @@ describe('history', () => {
     expect(second.entries.map((e) => e.event.at)).toEqual([at(4), at(3), at(2), at(1), at(0)]);
     expect(second.older).toBeUndefined();
     expect(second.continued).toBe(true);
+  });
+
+  it('says whose history it is: the repository, the account, or none for every shareable repository', async () => {
+    const w = world();
+    expect(await history(w.deps, { subject: { repository: 'base-images' } })).toMatchObject({ subject: { repository: 'base-images' } });
+    expect(await history(w.deps, { subject: { account: '333344445555' } })).toMatchObject({ subject: { account: '333344445555' } });
+    expect(await history(w.deps, {})).not.toHaveProperty('subject');
+  });
+
+  it('pages through events recorded at the same moment without losing or repeating one: later request first, then later place', async () => {
+    const w = inMemoryDeps();
+    const ids = Array.from({ length: 9 }, (_, i) => `r-000000000${i + 1}`);
+    for (const id of ids) {
+      const events: HistoryEvent[] = [
+        { kind: 'requested', at: at(0), by: 'U0REQUESTER' },
+        { kind: 'approved', at: at(0), by: 'U0APPROVER' },
+        { kind: 'granted', at: at(0) },
+      ];
+      w.store.requests.set(id, record(id, '222233334444', events));
+    }
+    const told = (entries: Array<{ request?: { id: string }; event: HistoryEvent }>) => entries.map((e) => `${e.request?.id} ${e.event.kind}`);
+    const first = await history(w.deps, {});
+    if (first.code !== 'history') throw new Error(first.code);
+    expect(told(first.entries).slice(0, 4)).toEqual(['r-0000000009 granted', 'r-0000000009 approved', 'r-0000000009 requested', 'r-0000000008 granted']);
+    expect(told(first.entries).slice(-2)).toEqual(['r-0000000003 granted', 'r-0000000003 approved']);
+    expect(first.older).toEqual({ at: at(0), source: 'r-0000000003', index: 1 });
+    const second = await history(w.deps, { before: first.older });
+    if (second.code !== 'history') throw new Error(second.code);
+    expect(told(second.entries)).toEqual([
+      'r-0000000003 requested',
+      'r-0000000002 granted',
+      'r-0000000002 approved',
+      'r-0000000002 requested',
+      'r-0000000001 granted',
+      'r-0000000001 approved',
+      'r-0000000001 requested',
+    ]);
+  });
+
+  it('ends a page on drift with a cursor naming the repository, which passes the check when it comes back', async () => {
+    const w = inMemoryDeps();
+    const events: HistoryEvent[] = Array.from({ length: HISTORY_PAGE_SIZE + 1 }, (_, i) => ({
+      kind: 'drift',
+      at: at(i),
+      by: 'ecr-access',
+      detail: `appeared: ${i % 2 ? '999988887777' : '888877776666'}; disappeared: none`,
+    }));
+    w.store.drift.set('common-images', { signature: 'x', events });
+    const first = await history(w.deps, {});
+    if (first.code !== 'history') throw new Error(first.code);
+    expect(first.older).toEqual({ at: at(1), source: 'drift:common-images', index: 1 });
+    expect(HistoryPage.safeParse({ before: first.older }).success).toBe(true);
+    const second = await history(w.deps, { before: first.older });
+    if (second.code !== 'history') throw new Error(second.code);
+    expect(second.entries).toEqual([{ position: { at: at(0), source: 'drift:common-images', index: 0 }, repository: 'common-images', event: events[0] }]);
   });
 });

@@ -95,6 +95,24 @@ describe('revoking a grant', () => {
     expect(w.notifier.parts('r-0000000001')).toEqual(['thread']);
   });
 
+  it('lets the person who asked for one of the account\'s grants revoke it, though another grant was asked for by someone else', async () => {
+    const w = world(
+      policy(managed('222233334444')),
+      granted('r-0000000001', '222233334444', { requester: 'U0COLLEAGUE' }),
+      granted('r-0000000002', '222233334444'),
+    );
+    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0REQUESTER' })).toMatchObject({ code: 'settled' });
+    expect(w.registry.policies.has(REPOSITORY)).toBe(false);
+  });
+
+  it('takes the account out with the grant not yet being removed when another of its grants already is', async () => {
+    const ending = { kind: 'revoke' as const, by: 'U0APPROVER', at: '2026-12-01T08:59:00.000Z' };
+    const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444', { ending }), granted('r-0000000002', '222233334444'));
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
+    expect(outcome).toMatchObject({ code: 'settled', request: { id: 'r-0000000002', state: 'REVOKED' } });
+    expect(w.registry.policies.has(REPOSITORY)).toBe(false);
+  });
+
   it('is refused for a grant whose removal is already under way', async () => {
     const ending = { kind: 'revoke' as const, by: 'U0APPROVER', at: '2026-12-01T08:59:00.000Z' };
     const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444', { ending }));
@@ -110,6 +128,49 @@ describe('revoking an account added by hand', () => {
     expect(w.registry.policies.has(REPOSITORY)).toBe(false);
     const [record] = [...w.store.requests.values()];
     expect(w.notifier.parts(record!.id)).toEqual(['thread']);
+  });
+
+  it('records where the account came from, who found it and when, before the removal', async () => {
+    const w = world(policy(managed('222233334444')));
+    await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
+    const [record] = [...w.store.requests.values()];
+    expect(record!.history).toEqual([
+      { kind: 'drift', at: '2026-12-01T09:00:00.000Z', by: 'U0APPROVER', detail: 'found in the statement with no ecr-access grant; recorded to revoke it' },
+      { kind: 'revoked', at: '2026-12-01T09:00:00.000Z', by: 'U0APPROVER' },
+    ]);
+  });
+
+  it("takes out only that account, leaving another account's grant standing", async () => {
+    const w = world(policy(managed('222233334444', '333344445555')), granted('r-000000000a', '333344445555'));
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
+    expect(outcome).toMatchObject({ code: 'settled', request: { account: '222233334444', origin: 'outside', state: 'REVOKED' } });
+    expect(managedAccounts(parsePolicy(w.registry.policies.get(REPOSITORY)))).toEqual(['333344445555']);
+    expect(w.store.requests.get('r-000000000a')).toMatchObject({ state: 'GRANTED' });
+    expect(w.store.requests.get('r-000000000a')!.ending).toBeUndefined();
+  });
+
+  it("refuses the requester of another account's grant", async () => {
+    const w = world(policy(managed('222233334444', '333344445555')), granted('r-000000000a', '333344445555'));
+    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0REQUESTER' })).toEqual({
+      code: 'outside-needs-approver',
+      repository: REPOSITORY,
+      account: '222233334444',
+    });
+    expect(w.registry.writes).toHaveLength(0);
+  });
+
+  it('treats an account whose grant already ended as added by hand when it is back in the statement', async () => {
+    const w = world(policy(managed('222233334444')), granted('r-000000000a', '222233334444', { state: 'EXPIRED', endedAt: '2026-12-01T08:30:00.000Z' }));
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
+    expect(outcome).toMatchObject({ code: 'settled', request: { origin: 'outside', state: 'REVOKED' } });
+    expect(w.store.requests.get('r-000000000a')!.state).toBe('EXPIRED');
+    expect(w.registry.policies.has(REPOSITORY)).toBe(false);
+  });
+
+  it("refuses the requester of the account's grant that already ended", async () => {
+    const w = world(policy(managed('222233334444')), granted('r-000000000a', '222233334444', { state: 'EXPIRED', endedAt: '2026-12-01T08:30:00.000Z' }));
+    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0REQUESTER' })).toMatchObject({ code: 'outside-needs-approver' });
+    expect(w.registry.writes).toHaveLength(0);
   });
 
   it('refuses someone who is not an approver', async () => {
