@@ -127,7 +127,7 @@ describe('history', () => {
     expect(told(first.entries).slice(0, 4)).toEqual(['r-0000000009 granted', 'r-0000000009 approved', 'r-0000000009 requested', 'r-0000000008 granted']);
     expect(told(first.entries).slice(-2)).toEqual(['r-0000000003 granted', 'r-0000000003 approved']);
     expect(first.older).toEqual({ at: at(0), source: 'r-0000000003', index: 1 });
-    const second = await history(w.deps, { before: first.older });
+    const second = await history(w.deps, { before: first.older! });
     if (second.code !== 'history') throw new Error(second.code);
     expect(told(second.entries)).toEqual([
       'r-0000000003 requested',
@@ -153,7 +153,7 @@ describe('history', () => {
     if (first.code !== 'history') throw new Error(first.code);
     expect(first.older).toEqual({ at: at(1), source: 'drift:common-images', index: 1 });
     expect(HistoryPage.safeParse({ before: first.older }).success).toBe(true);
-    const second = await history(w.deps, { before: first.older });
+    const second = await history(w.deps, { before: first.older! });
     if (second.code !== 'history') throw new Error(second.code);
     expect(second.entries).toEqual([{ position: { at: at(0), source: 'drift:common-images', index: 0 }, repository: 'common-images', event: events[0] }]);
   });
