@@ -85,6 +85,28 @@ describe('deciding a request', () => {
     expect(w.registry.writes).toHaveLength(0);
   });
 
+  it('answers an approval of a denied request with the denial at once, and queues nothing, even while its repository is held', async () => {
+    const w = world(pending({ state: 'DENIED', decidedBy: 'U0APPROVER' }));
+    w.changes.locks.set('common-images', { holder: 'another-process', until: w.clock.now() + 420_000 });
+    const start = w.clock.now();
+    expect(await decide(w.deps, click('approve'))).toMatchObject({ code: 'already-decided', request: { state: 'DENIED' } });
+    expect(w.changes.queues.get('common-images') ?? []).toEqual([]);
+    expect(w.clock.now()).toBe(start);
+  });
+
+  it('does not apply an approval on a click of deny: the approval stands, unapplied', async () => {
+    const w = world(pending({ state: 'APPROVED', decidedBy: 'U0APPROVER', attempts: 1 }));
+    expect(await decide(w.deps, click('deny'))).toMatchObject({ code: 'already-decided', request: { state: 'APPROVED' } });
+    expect(w.store.requests.get('r-0000000001')!.state).toBe('APPROVED');
+    expect(w.registry.writes).toHaveLength(0);
+  });
+
+  it('answers an approval of a denied request with the denial, not with a repository no longer shareable', async () => {
+    const w = world(pending({ state: 'DENIED', decidedBy: 'U0APPROVER' }), { repositories: ['other-images'] });
+    expect(await decide(w.deps, click('approve'))).toMatchObject({ code: 'already-decided', request: { state: 'DENIED' } });
+    expect(await decide(w.deps, click('deny'))).toMatchObject({ code: 'already-decided', request: { state: 'DENIED' } });
+  });
+
   it('answers a second decision with the first, and shows the card again', async () => {
     const w = world();
     await decide(w.deps, click('deny'));
@@ -156,13 +178,23 @@ describe('an approval whose card names its repository and account', () => {
   it('takes the repository while the decision is written, and writes nothing before it is', async () => {
     const w = world();
     const { release } = gated(w);
+    let reads = 0;
+    const read = w.registry.getPolicy.bind(w.registry);
+    w.registry.getPolicy = async (repository) => {
+      reads++;
+      return read(repository);
+    };
     const deciding = decide(w.deps, approve());
     await settle();
     expect(w.changes.locks.has('common-images')).toBe(true);
+    // The policy is read meanwhile: the write waits only for the decision.
+    expect(reads).toBe(1);
     expect(w.registry.writes).toHaveLength(0);
     release();
     expect(await deciding).toMatchObject({ code: 'settled', request: { state: 'GRANTED', decidedBy: 'U0APPROVER' } });
     expect(w.registry.writes).toHaveLength(1);
+    // Its own hold applied the approval: the job does not take the repository again to look.
+    expect(reads).toBe(2);
     expect(w.changes.locks.has('common-images')).toBe(false);
     expect(w.changes.queues.get('common-images')).toEqual([]);
   });
@@ -248,6 +280,29 @@ describe('an approval whose card names its repository and account', () => {
     expect(await second).toMatchObject({ code: 'already-decided', request: { state: 'GRANTED', decidedBy: 'U0APPROVER' } });
     expect(await first).toMatchObject({ code: 'settled', request: { state: 'GRANTED', decidedBy: 'U0APPROVER' } });
     expect(w.registry.writes).toHaveLength(1);
+  });
+
+  it('queues the approval, logging why, when the repository could not be taken while the decision was written', async () => {
+    const w = world();
+    const withLease = w.changes.withLease.bind(w.changes);
+    let takes = 0;
+    w.changes.withLease = async (...args) => {
+      if (++takes === 1) throw new Error('DynamoDB throttled the lease');
+      return withLease(...args);
+    };
+    const outcome = await decide(w.deps, approve());
+    const warnings = w.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.level === 'warn');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        message: 'could not take the repository while the approval was written; it is queued instead',
+        requestId: 'r-0000000001',
+        error: expect.objectContaining({ message: 'DynamoDB throttled the lease' }),
+      }),
+    ]);
+    // Queued, then taken by the job itself once it finds the repository free.
+    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'GRANTED' } });
+    expect(w.registry.writes).toHaveLength(1);
+    expect(w.changes.queues.get('common-images')).toEqual([]);
   });
 
   it('lets the repository go and writes nothing when the decision cannot be written', async () => {

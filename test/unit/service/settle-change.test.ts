@@ -79,6 +79,21 @@ describe('a job settling its change', () => {
     expect(w.registry.writes).toEqual([]);
   });
 
+  it('is settled once its own change has left the queue, while changes of others still wait', async () => {
+    const earlier = grant('333344445555', 'r-0000000002');
+    const w = world({}, (count) => {
+      if (count !== 1) return;
+      // The other holder settles this job's change; one that arrived before it still waits.
+      w.store.requests.set(ID, { ...w.store.requests.get(ID)!, state: 'GRANTED' });
+      w.changes.queues.set(REPOSITORY, [earlier]);
+    });
+    heldByAnother(w, w.start + 420_000);
+    w.changes.queues.set(REPOSITORY, [earlier]);
+    const outcome = await settleChange(w.deps, REPOSITORY, await wantedGrant(w));
+    expect(outcome).toMatchObject({ kind: 'settled', request: { id: ID, state: 'GRANTED' } });
+    expect(w.pauses).toEqual([100]);
+  });
+
   it('keeps waiting when its change left the queue but its request cannot be found', async () => {
     const w = world({ waitForChangeMs: 300 }, (count) => {
       if (count !== 1) return;
@@ -112,6 +127,15 @@ describe('a job settling its change', () => {
     expect(outcome).toMatchObject({ kind: 'settled', request: { id: ID, state: 'GRANTED' } });
     expect(w.pauses).toEqual([100, 151]);
     expect(w.clock.now()).toBe(w.start + 251);
+    expect(w.registry.writes).toHaveLength(1);
+  });
+
+  it('waits one moment on a hold whose last moment is now, then takes the repository', async () => {
+    const w = world();
+    heldByAnother(w, w.start);
+    const outcome = await settleChange(w.deps, REPOSITORY, await wantedGrant(w));
+    expect(outcome).toMatchObject({ kind: 'settled', request: { id: ID, state: 'GRANTED' } });
+    expect(w.pauses).toEqual([1]);
     expect(w.registry.writes).toHaveLength(1);
   });
 

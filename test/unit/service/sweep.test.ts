@@ -43,12 +43,24 @@ async function pending(w: World, n: number, account: string): Promise<AccessRequ
   return request;
 }
 
+/**
+ * A grant recorded at `at` by a process that died before it told anyone: its announcement is
+ * owed, held by `dead-process`. It lasts `durationMs` (none: no end).
+ */
+async function leftOwed(w: World, n: number, account: string, at: number, durationMs?: number): Promise<AccessRequest> {
+  await approvedRequest(w.store, idOf(n), account);
+  const expiresAt = durationMs === undefined ? undefined : new Date(at + durationMs).toISOString();
+  const verdict = { state: 'GRANTED' as const, at: new Date(at).toISOString(), policyHashBefore: '0', policyHash: '1', verifiedPolicy: '{}', ...(expiresAt && { expiresAt }) };
+  return (await w.store.record(idOf(n), verdict, { by: 'dead-process', at }))!;
+}
+
 const sweepAt = (w: World, at: number) => {
   w.clock.at = at;
   return sweepOnce(w.deps, TIMES);
 };
 const state = (w: World, n: number) => w.store.requests.get(idOf(n))?.state;
 const pulls = (w: World, account: string) => canPull(parsePolicy(w.registry.policies.get(REPO)), account);
+const logged = (w: World, level: string) => w.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.level === level);
 const toldAbout = (w: World, n: number) => w.notifier.told.filter((t) => t.id === idOf(n)).map((t) => `${t.part}:${t.state}`);
 
 describe('a time-bound grant', () => {
@@ -58,7 +70,7 @@ describe('a time-bound grant', () => {
     const end = Date.parse(grant.expiresAt!);
     expect(end).toBe(w.clock.now() + 3 * DAY);
 
-    expect((await sweepAt(w, end - 1_000)).expired).toBe(0);
+    expect((await sweepAt(w, end - 1)).expired).toBe(0);
     expect([state(w, 1), pulls(w, '222233334444')]).toEqual(['GRANTED', true]);
 
     const writesBefore = w.registry.writes.length;
@@ -77,7 +89,7 @@ describe('a time-bound grant', () => {
     const w = inMemoryDeps();
     const grant = await granted(w, 1, '222233334444', 3 * DAY);
     const end = Date.parse(grant.expiresAt!);
-    expect((await sweepAt(w, end - DAY - 1_000)).reminded).toBe(0);
+    expect((await sweepAt(w, end - DAY - 1)).reminded).toBe(0);
     expect((await sweepAt(w, end - DAY)).reminded).toBe(1);
     for (const at of [end - DAY + MINUTE, end - 12 * HOUR, end - HOUR]) await sweepAt(w, at);
     expect(w.notifier.parts(idOf(1)).filter((p) => p === 'reminder')).toHaveLength(1);
@@ -117,6 +129,43 @@ describe('a time-bound grant', () => {
     expect(toldAbout(w, 1).filter((t) => t.endsWith(':EXPIRED')).sort()).toEqual(['card:EXPIRED', 'dm:EXPIRED', 'thread:EXPIRED']);
     expect(w.store.requests.get(idOf(1))!.history?.filter((e) => e.kind === 'expired')).toHaveLength(1);
   });
+
+  it('ends on time while a grant of another account lasts longer, and leaves that one alone', async () => {
+    const w = inMemoryDeps();
+    const first = await granted(w, 1, '222233334444', DAY);
+    await granted(w, 2, '555566667777', 3 * DAY);
+    const report = await sweepAt(w, Date.parse(first.expiresAt!));
+    expect(report.expired).toBe(1);
+    expect([state(w, 1), state(w, 2)]).toEqual(['EXPIRED', 'GRANTED']);
+    expect([pulls(w, '222233334444'), pulls(w, '555566667777')]).toEqual([false, true]);
+  });
+
+  it('ends together with a grant of the same account that ends at the same moment', async () => {
+    const w = inMemoryDeps();
+    const first = await granted(w, 1, '222233334444', DAY);
+    const second = await granted(w, 2, '222233334444', DAY);
+    expect(second.expiresAt).toBe(first.expiresAt);
+    expect((await sweepAt(w, Date.parse(first.expiresAt!))).expired).toBe(2);
+    expect([state(w, 1), state(w, 2), pulls(w, '222233334444')]).toEqual(['EXPIRED', 'EXPIRED', false]);
+  });
+
+  it('does not take along a shorter grant of another account that a grant without end keeps', async () => {
+    const w = inMemoryDeps();
+    await granted(w, 1, '555566667777', DAY);
+    await granted(w, 2, '555566667777');
+    const ending = await granted(w, 3, '222233334444', 2 * DAY);
+    expect((await sweepAt(w, Date.parse(ending.expiresAt!))).expired).toBe(1);
+    expect([state(w, 1), state(w, 2), state(w, 3)]).toEqual(['GRANTED', 'GRANTED', 'EXPIRED']);
+    expect([pulls(w, '555566667777'), pulls(w, '222233334444')]).toEqual([true, false]);
+  });
+
+  it('ends on time while a renewal for the same account waits for the approvers', async () => {
+    const w = inMemoryDeps();
+    const grant = await granted(w, 1, '222233334444', DAY);
+    await pending(w, 2, '222233334444');
+    expect((await sweepAt(w, Date.parse(grant.expiresAt!))).expired).toBe(1);
+    expect([state(w, 1), state(w, 2), pulls(w, '222233334444')]).toEqual(['EXPIRED', 'PENDING', false]);
+  });
 });
 
 describe('a request nobody decides', () => {
@@ -124,7 +173,7 @@ describe('a request nobody decides', () => {
     const w = inMemoryDeps();
     const request = await pending(w, 1, '222233334444');
     const lapseAt = Date.parse(request.createdAt) + TIMES.pendingLapseMs;
-    expect((await sweepAt(w, lapseAt - 1_000)).lapsed).toBe(0);
+    expect((await sweepAt(w, lapseAt - 1)).lapsed).toBe(0);
     expect(state(w, 1)).toBe('PENDING');
     expect((await sweepAt(w, lapseAt)).lapsed).toBe(1);
     expect(w.store.requests.get(idOf(1))).toMatchObject({ state: 'EXPIRED', owed: [] });
@@ -135,19 +184,50 @@ describe('a request nobody decides', () => {
   it('nudges the approvers after 15 minutes, then 30 and 60 minutes after each nudge', async () => {
     const w = inMemoryDeps();
     const t0 = Date.parse((await pending(w, 1, '222233334444')).createdAt);
-    const nudgesAt = async (minutes: number) => {
-      await sweepAt(w, t0 + minutes * MINUTE);
+    const nudgesAt = async (minutes: number, less = 0) => {
+      await sweepAt(w, t0 + minutes * MINUTE - less);
       return w.notifier.nudged.length;
     };
-    expect(await nudgesAt(14)).toBe(0);
+    expect(await nudgesAt(15, 1)).toBe(0);
     expect(await nudgesAt(15)).toBe(1);
-    expect(await nudgesAt(44)).toBe(1);
+    expect(await nudgesAt(45, 1)).toBe(1);
     expect(await nudgesAt(45)).toBe(2);
-    expect(await nudgesAt(104)).toBe(2);
+    expect(await nudgesAt(105, 1)).toBe(2);
     expect(await nudgesAt(105)).toBe(3);
     expect(w.store.requests.get(idOf(1))).toMatchObject({ nudges: 3, state: 'PENDING' });
     // Between nudges the sweep does not look at the request at all.
     expect(w.store.dueAt.get(idOf(1))).toBe(t0 + 225 * MINUTE);
+  });
+
+  it('counts each nudge in the report', async () => {
+    const w = inMemoryDeps();
+    const t0 = Date.parse((await pending(w, 1, '222233334444')).createdAt);
+    expect((await sweepAt(w, t0 + 15 * MINUTE - 1)).nudged).toBe(0);
+    expect((await sweepAt(w, t0 + 15 * MINUTE)).nudged).toBe(1);
+  });
+
+  it('waits twice as long for the next nudge even when looked at early', async () => {
+    const w = inMemoryDeps();
+    const t0 = Date.parse((await pending(w, 1, '222233334444')).createdAt);
+    await sweepAt(w, t0 + 15 * MINUTE);
+    // Due early (another pass scheduled it so): the nudge still waits its 30 minutes.
+    w.store.dueAt.set(idOf(1), t0 + 30 * MINUTE);
+    expect((await sweepAt(w, t0 + 30 * MINUTE)).nudged).toBe(0);
+    expect(w.store.dueAt.get(idOf(1))).toBe(t0 + 45 * MINUTE);
+    expect((await sweepAt(w, t0 + 45 * MINUTE)).nudged).toBe(1);
+  });
+
+  it('counts a nudge Slack refused as made, logs it with the request, and does not nudge again at once', async () => {
+    const w = inMemoryDeps();
+    const t0 = Date.parse((await pending(w, 1, '222233334444')).createdAt);
+    w.notifier.nudgeApprovers = async () => {
+      throw new Error('ratelimited');
+    };
+    const report = await sweepAt(w, t0 + 15 * MINUTE);
+    expect([report.nudged, report.failures]).toEqual([1, 0]);
+    expect(logged(w, 'warn')).toEqual([expect.objectContaining({ message: 'could not remind the approvers', requestId: idOf(1), error: expect.objectContaining({ message: 'ratelimited' }) })]);
+    expect(w.store.requests.get(idOf(1))).toMatchObject({ nudges: 1 });
+    expect(w.store.dueAt.get(idOf(1))).toBe(t0 + 45 * MINUTE);
   });
 });
 
@@ -161,6 +241,8 @@ describe('work a dead process left', () => {
 
     expect((await sweepAt(w, decidedAt + 30_000)).driven).toBe(0);
     expect(state(w, 1)).toBe('APPROVED');
+    // Nothing reads it again until its job's wait is over.
+    expect((await sweepAt(w, decidedAt + w.deps.waitForChangeMs - 1)).looked).toBe(0);
     expect((await sweepAt(w, decidedAt + w.deps.waitForChangeMs)).driven).toBe(1);
     expect(state(w, 1)).toBe('GRANTED');
     expect(pulls(w, '222233334444')).toBe(true);
@@ -176,6 +258,44 @@ describe('work a dead process left', () => {
     expect([state(w, 1), pulls(w, '222233334444')]).toEqual(['REVOKED', false]);
   });
 
+  it('takes up a driven time-bound grant again on the next pass, to schedule its reminder', async () => {
+    const w = inMemoryDeps();
+    const decidedAt = w.clock.now();
+    await approvedRequest(w.store, idOf(1), '222233334444');
+    w.store.requests.set(idOf(1), { ...w.store.requests.get(idOf(1))!, decidedAt: new Date(decidedAt).toISOString(), durationMs: 3 * DAY });
+    const at = decidedAt + w.deps.waitForChangeMs;
+    expect((await sweepAt(w, at)).driven).toBe(1);
+    expect(state(w, 1)).toBe('GRANTED');
+    expect((await sweepAt(w, at + 1)).looked).toBe(1);
+    expect(w.store.dueAt.get(idOf(1))).toBe(at + 3 * DAY - DAY);
+  });
+
+  it('tries an approval again after ECR_ACCESS_WAIT_SECONDS when ECR cannot be read, not on the next pass', async () => {
+    const w = inMemoryDeps();
+    const decidedAt = w.clock.now();
+    await approvedRequest(w.store, idOf(1), '222233334444');
+    w.store.requests.set(idOf(1), { ...w.store.requests.get(idOf(1))!, decidedAt: new Date(decidedAt).toISOString() });
+    const at = decidedAt + w.deps.waitForChangeMs;
+    w.registry.nextReads.push('fail');
+    expect((await sweepAt(w, at)).driven).toBe(1);
+    expect(state(w, 1)).toBe('APPROVED');
+    expect((await sweepAt(w, at + w.deps.waitForChangeMs - 1)).looked).toBe(0);
+    expect((await sweepAt(w, at + w.deps.waitForChangeMs)).driven).toBe(1);
+    expect([state(w, 1), pulls(w, '222233334444')]).toEqual(['GRANTED', true]);
+  });
+
+  it("drives a removal on when its holder's wait is over, though its grant's announcement is still being made", async () => {
+    const w = inMemoryDeps();
+    const t = w.clock.now();
+    await granted(w, 1, '222233334444');
+    await w.store.beginEnding(idOf(1), { kind: 'revoke', by: 'U0APPROVER', at: new Date(t).toISOString() });
+    // Another process took on the grant's announcement 40 s later and is at it.
+    w.store.requests.set(idOf(1), { ...w.store.requests.get(idOf(1))!, owed: ['dm'], announcer: { by: 'other-process', at: t + 40_000 } });
+    expect((await sweepAt(w, t + 45_000)).driven).toBe(0);
+    expect((await sweepAt(w, t + w.deps.waitForChangeMs)).driven).toBe(1);
+    expect(state(w, 1)).toBe('REVOKED');
+  });
+
   it('finishes an announcement whose announcer died, once it has been quiet for ECR_ACCESS_ANNOUNCE_RETRY_SECONDS, each part once', async () => {
     const w = inMemoryDeps();
     await approvedRequest(w.store, idOf(1), '222233334444');
@@ -189,6 +309,59 @@ describe('work a dead process left', () => {
     expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'thread']);
     await sweepAt(w, at + 10 * w.deps.announceRetryMs);
     expect(w.notifier.parts(idOf(1))).toHaveLength(3);
+  });
+
+  it.each([
+    ['on its own, long before its reminder', async (_w: World) => undefined],
+    ['beside a longer grant of the same account', (w: World) => granted(w, 2, '222233334444', 3 * DAY)],
+    ['beside a grant of the same account without end', (w: World) => granted(w, 2, '222233334444')],
+  ])('finishes the announcement of a time-bound grant %s once its announcer has been quiet', async (_beside, beside) => {
+    const w = inMemoryDeps();
+    const at = w.clock.now();
+    await beside(w);
+    await leftOwed(w, 1, '222233334444', at, 2 * DAY);
+    expect((await sweepAt(w, at + 10_000)).announced).toBe(0);
+    expect((await sweepAt(w, at + w.deps.announceRetryMs + 1)).announced).toBe(1);
+    expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'thread']);
+  });
+
+  it('finishes an orphaned announcement once when two passes run at once', async () => {
+    const w = inMemoryDeps();
+    const at = w.clock.now();
+    await leftOwed(w, 1, '222233334444', at);
+    w.clock.at = at + w.deps.announceRetryMs + 1;
+    const [a, b] = await Promise.all([sweepOnce(w.deps, TIMES), sweepOnce({ ...w.deps, processId: 'other-process' }, TIMES)]);
+    expect(a.announced + b.announced).toBe(1);
+    expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'thread']);
+  });
+
+  it('leaves a part Slack refused owed, and reads the request again only when the retry is due', async () => {
+    const w = inMemoryDeps();
+    const at = w.clock.now();
+    await leftOwed(w, 1, '222233334444', at);
+    w.notifier.failing.add('dm');
+    const claimedAt = at + w.deps.announceRetryMs + 1;
+    expect((await sweepAt(w, claimedAt)).announced).toBe(1);
+    expect(w.store.requests.get(idOf(1))!.owed).toEqual(['dm']);
+
+    w.notifier.failing.clear();
+    expect((await sweepAt(w, claimedAt + w.deps.announceRetryMs - 1)).looked).toBe(0);
+    expect((await sweepAt(w, claimedAt + w.deps.announceRetryMs + 1)).announced).toBe(1);
+    expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'thread']);
+    expect(w.store.requests.get(idOf(1))!.owed).toEqual([]);
+  });
+
+  it('finishes the announcement of a denial whose announcer died, then stops looking at it', async () => {
+    const w = inMemoryDeps();
+    const at = w.clock.now();
+    await pending(w, 1, '222233334444');
+    await w.store.decide(idOf(1), { from: ['PENDING'], to: 'DENIED', by: 'U0APPROVER', at: new Date(at).toISOString(), card: w.store.requests.get(idOf(1))!.card!, announcer: 'dead-process' });
+    expect((await sweepAt(w, at + 10_000)).announced).toBe(0);
+    expect(w.store.dueAt.get(idOf(1))).toBe(at + w.deps.announceRetryMs);
+    expect((await sweepAt(w, at + w.deps.announceRetryMs + 1)).announced).toBe(1);
+    expect(toldAbout(w, 1).sort()).toEqual(['card:DENIED', 'dm:DENIED']);
+    await sweepAt(w, at + 3 * w.deps.announceRetryMs);
+    expect(w.store.dueAt.has(idOf(1))).toBe(false);
   });
 });
 
@@ -239,5 +412,50 @@ describe('drift', () => {
     w.registry.policies.set(REPO, statement(['222233334444']));
     // Written, not yet recorded: the request is still APPROVED.
     expect((await sweepAt(w, w.clock.now())).driftReported).toBe(0);
+  });
+
+  it('counts only live grants: a request waiting for approval or an ended grant is no drift', async () => {
+    const w = inMemoryDeps();
+    const ended = await granted(w, 1, '555566667777', DAY);
+    await sweepAt(w, Date.parse(ended.expiresAt!));
+    expect(state(w, 1)).toBe('EXPIRED');
+    await pending(w, 2, '222233334444');
+    w.registry.policies.set(REPO, statement(['999988887777']));
+    expect((await sweepAt(w, w.clock.now() + MINUTE)).driftReported).toBe(1);
+    expect(w.notifier.drifts).toEqual([{ repository: REPO, drift: { appeared: ['999988887777'], disappeared: [] } }]);
+  });
+
+  it('names every account that appeared or disappeared, in order, and "none" for an empty side', async () => {
+    const w = inMemoryDeps();
+    await granted(w, 1, '999988887777');
+    await granted(w, 2, '222233334444');
+    const now = w.clock.now();
+    w.registry.policies.set(REPO, statement(['999988887777', '222233334444', '777766665555', '333344445555']));
+    await sweepAt(w, now + MINUTE);
+    w.registry.policies.delete(REPO);
+    await sweepAt(w, now + 2 * MINUTE);
+    expect(w.notifier.drifts.map((d) => d.drift)).toEqual([
+      { appeared: ['333344445555', '777766665555'], disappeared: [] },
+      { appeared: [], disappeared: ['222233334444', '999988887777'] },
+    ]);
+    expect((await w.store.driftHistory(REPO)).map((e) => e.detail)).toEqual([
+      'appeared: 333344445555, 777766665555; disappeared: none',
+      'appeared: none; disappeared: 222233334444, 999988887777',
+    ]);
+  });
+
+  it('notes the drift and logs it with the repository when Slack refuses the report', async () => {
+    const w = inMemoryDeps();
+    await granted(w, 1, '222233334444');
+    w.notifier.reportDrift = async () => {
+      throw new Error('channel_not_found');
+    };
+    w.registry.policies.set(REPO, statement(['222233334444', '999988887777']));
+    const report = await sweepAt(w, w.clock.now() + MINUTE);
+    expect(report.failures).toBe(0);
+    expect(logged(w, 'warn')).toEqual([
+      expect.objectContaining({ message: 'could not report drift', repository: REPO, error: expect.objectContaining({ message: 'channel_not_found' }) }),
+    ]);
+    expect((await w.store.driftHistory(REPO)).map((e) => e.detail)).toEqual(['appeared: 999988887777; disappeared: none']);
   });
 });
