@@ -97,7 +97,8 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
   const later: number[] = [];
 
   if (request.owed.length > 0) {
-    const staleAt = (request.announcer?.at ?? 0) + deps.announceRetryMs;
+    // An announcer is taken over once it has been quiet for longer than announceRetryMs.
+    const staleAt = (request.announcer?.at ?? 0) + deps.announceRetryMs + 1;
     if (now >= staleAt) {
       const claimed = await deps.store.claimAnnouncement(request.id, announcer, now - deps.announceRetryMs);
       if (claimed) {
