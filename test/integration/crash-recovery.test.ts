@@ -167,9 +167,11 @@ describe('bots killed at random moments during bursts of approvals, then one swe
       if (request.state === 'PENDING') continue;
       expect({ id: request.id, owed: request.owed, replies: m.threadReplies(card).length }).toEqual({ id: request.id, owed: [], replies: 1 });
     }
+    // Announced at least once: a kill between a DM and its tick-off sends it again (README), so a DM may come twice, never zero or more.
     const dms = m.world.slack.dms(SANDBOX.requester).map((d) => d.text);
     for (const request of decided.filter((r) => r.state === 'GRANTED')) {
-      expect({ account: request.account, dms: dms.filter((text) => text.includes(request.account)).length }).toEqual({ account: request.account, dms: 1 });
+      const told = dms.filter((text) => text.includes(request.account)).length;
+      expect({ account: request.account, told: told >= 1 && told <= 2 }).toEqual({ account: request.account, told: true });
     }
     for (const repository of REPOSITORIES) {
       const policy = parsePolicy(m.world.ecr.policyText(repository));
