@@ -6,6 +6,7 @@ import { READ_ONLY_ACTIONS } from '../../../src/domain/policy';
 import { ErrorCode } from '../../../src/errors';
 import type { ServiceDeps } from '../../../src/service/deps';
 import { listAccess, type RepositoryAccess } from '../../../src/service/list-access';
+import { managed, policy, ROOT } from '../../support/policy-texts';
 import { inMemoryDeps } from '../../support/in-memory-ports';
 
 const COMMON = 'common-images';
@@ -13,16 +14,8 @@ const BASE = 'base-images';
 const ACCOUNT = '222233334444';
 const OTHER = '333344445555';
 const THIRD = '444455556666';
-const ROOT = (account: string) => `arn:aws:iam::${account}:root`;
 
-const managed = (...accounts: string[]) => ({
-  Sid: 'crossAccountAllowRead',
-  Effect: 'Allow',
-  Principal: { AWS: accounts.map(ROOT) },
-  Action: [...READ_ONLY_ACTIONS],
-});
 const PUBLIC = { Sid: 'public', Effect: 'Allow', Principal: '*', Action: [...READ_ONLY_ACTIONS] };
-const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 let ids = 0;
 function record(account: string, state: RequestState, overrides: Partial<AccessRequest> = {}): AccessRequest {

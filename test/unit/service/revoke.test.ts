@@ -1,22 +1,15 @@
 // Revoke on in-memory ports: who may take access away, and that the removal goes through the one
 // policy path, verified by reading back, recorded with who and why, and announced.
 import type { AccessRequest } from '../../../src/domain/access-request';
-import { READ_ONLY_ACTIONS, managedAccounts, parsePolicy } from '../../../src/domain/policy';
+import { managedAccounts, parsePolicy } from '../../../src/domain/policy';
 import { ErrorCode } from '../../../src/errors';
 import { revoke } from '../../../src/service/revoke';
+import { managed, policy, ROOT } from '../../support/policy-texts';
 import { inMemoryDeps } from '../../support/in-memory-ports';
 
 const REPOSITORY = 'common-images';
-const ROOT = (account: string) => `arn:aws:iam::${account}:root`;
 
-const managed = (...accounts: string[]) => ({
-  Sid: 'crossAccountAllowRead',
-  Effect: 'Allow',
-  Principal: { AWS: accounts.map(ROOT) },
-  Action: [...READ_ONLY_ACTIONS],
-});
 const CI_PUSH = { Sid: 'ciPush', Effect: 'Allow', Principal: { AWS: ROOT('999988887777') }, Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload'] };
-const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 function granted(id: string, account: string, overrides: Partial<AccessRequest> = {}): AccessRequest {
   return {

@@ -7,6 +7,7 @@ import { READ_ONLY_ACTIONS } from '../../../src/domain/policy';
 import { EcrAccessError, ErrorCode } from '../../../src/errors';
 import type { ServiceDeps } from '../../../src/service/deps';
 import { type NewRequest, submitRequest } from '../../../src/service/submit-request';
+import { managed, policy, ROOT } from '../../support/policy-texts';
 import { inMemoryDeps } from '../../support/in-memory-ports';
 
 const REPOSITORY = 'common-images';
@@ -16,16 +17,8 @@ const OTHER = '333344445555';
 const THIRD = '444455556666';
 /** The account that holds the repositories, as the in-memory registry describes them. */
 const OWN_REGISTRY = '123456789012';
-const ROOT = (account: string) => `arn:aws:iam::${account}:root`;
 
-const managed = (...accounts: string[]) => ({
-  Sid: 'crossAccountAllowRead',
-  Effect: 'Allow',
-  Principal: { AWS: accounts.map(ROOT) },
-  Action: [...READ_ONLY_ACTIONS],
-});
 const CI_PUSH = { Sid: 'ciPush', Effect: 'Allow', Principal: { AWS: ROOT('999988887777') }, Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload'] };
-const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 /** What the approvers are shown as the statement after approval. */
 const preview = (...accounts: string[]) => JSON.stringify(managed(...accounts), null, 2);
