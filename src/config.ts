@@ -1,7 +1,6 @@
 // The only reader of process.env: turns the environment into one validated Config, or one
 // error that lists every problem at once.
 import * as z from 'zod';
-import { MAX_REPOSITORIES } from './aws/request-item';
 import { TableName } from './aws/table-schema';
 import { DurationText, type DurationRules } from './domain/duration';
 import { RepositoryName } from './domain/repository';
@@ -9,6 +8,9 @@ import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from './dom
 import { EcrAccessError, ErrorCode } from './errors';
 import { LogLevel } from './logger';
 import type { SweepTimes } from './service/sweep';
+
+/** Most shareable repositories: each sweep pass, and `list` and `history` without a repository, read every one. */
+const MAX_REPOSITORIES = 400;
 
 /** A list as settings give it: comma-separated text, or its items (from a YAML file); trimmed, blanks dropped. */
 export function listItems(value: string | readonly string[]): string[] {
@@ -59,7 +61,7 @@ const EnvFields = z
       z
         .array(RepositoryName)
         .min(1, { message: 'is required: a comma-separated list of shareable repositories' })
-        .max(MAX_REPOSITORIES, { message: `must list at most ${MAX_REPOSITORIES} repositories (an approval checks the list in one DynamoDB condition)` }),
+        .max(MAX_REPOSITORIES, { message: `must list at most ${MAX_REPOSITORIES} repositories` }),
     ),
     AWS_REGION: z.string({ message: 'is required (for example us-east-1)' }).pipe(AwsRegion),
     PORT: z.coerce.number().int().min(0, { message: 'must be a port number (0 picks a free one)' }).max(65535).default(3000),

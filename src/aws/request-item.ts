@@ -1,6 +1,6 @@
 // How a request is kept in the table: the item and back (stored items are input too), the
 // pieces every state change writes (its history event, the sweep's index), and the conditional
-// writes that record a verdict or check a list of repositories.
+// write that records a verdict.
 import { AccessRequest, type HistoryEvent } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { Verdict } from '../service/ports';
@@ -9,23 +9,7 @@ import { DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, KEY, keys } from './table-schema';
 
 export type ItemUpdate = Parameters<DynamoTable['update']>[1];
 
-/** Most values one IN takes (100 operands, the attribute being one); a longer list is several INs joined by OR. */
-const IN_LIMIT = 99;
-
-/**
- * The most shareable repositories an approval's condition can hold: with placeholders of up to
- * five characters the whole condition stays well inside DynamoDB's 4 KB expression limit.
- */
-export const MAX_REPOSITORIES = 400;
-
 export const placeholders = (prefix: string, values: readonly string[]) => Object.fromEntries(values.map((value, i) => [`${prefix}${i}`, value]));
-
-/** `attribute IN (…)` over any number of placeholders. */
-export function inList(attribute: string, names: readonly string[]): string {
-  const groups: string[] = [];
-  for (let i = 0; i < names.length; i += IN_LIMIT) groups.push(`${attribute} IN (${names.slice(i, i + IN_LIMIT).join(', ')})`);
-  return `(${groups.join(' OR ') || 'attribute_not_exists(id) AND attribute_exists(id)'})`;
-}
 
 /** The item as stored: the request itself, its key, and the outbox as a string set (so parts can be deleted one by one). */
 export function toItem(request: AccessRequest): Record<string, unknown> {

@@ -5,7 +5,7 @@ import { EcrAccessError, ErrorCode } from '../errors';
 import type { RequestStore } from '../service/ports';
 import { dynamoDriftNotes } from './drift-notes';
 import type { DynamoTable } from './dynamo';
-import { DUE_SET, dueValues, fromItem, HISTORY_SET, historyValues, inList, placeholders, toItem, verdictUpdate } from './request-item';
+import { DUE_SET, dueValues, fromItem, HISTORY_SET, historyValues, placeholders, toItem, verdictUpdate } from './request-item';
 import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, INDEX_KEY, KEY, keys } from './table-schema';
 
 const STATE = { '#state': 'state' };
@@ -80,11 +80,10 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
       return request;
     },
 
-    async decide(id, { to, from, by, at, card, announcer, shareable }) {
+    async decide(id, { to, from, by, at, card, announcer, target }) {
       const fromValues = placeholders(':from', from);
-      const repositories = shareable ? placeholders(':r', shareable) : {};
-      // Whose request it is, which card it sits on and (for an approval) whether its repository is
-      // still shareable are checked in the same write as its state.
+      // Whose request it is, which card it sits on and what the card says it is for are checked
+      // in the same write as its state.
       const set =
         to === 'APPROVED'
           ? `SET #state = :to, decidedBy = :by, decidedAt = :at, attempts = if_not_exists(attempts, :zero) + :one, ${HISTORY_SET}, ${DUE_SET} REMOVE failure, failedAt`
@@ -95,12 +94,12 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
           `#state IN (${Object.keys(fromValues).join(', ')})`,
           'requester <> :by',
           '(attribute_not_exists(card) OR (card.#channel = :channel AND card.#ts = :ts))',
-          ...(shareable ? [inList('#repository', Object.keys(repositories))] : []),
+          ...(target ? ['#repository = :repository AND #account = :account'] : []),
         ].join(' AND '),
-        names: { '#channel': 'channel', '#ts': 'ts', ...(shareable && { '#repository': INDEX_KEY }) },
+        names: { '#channel': 'channel', '#ts': 'ts', ...(target && { '#repository': INDEX_KEY, '#account': 'account' }) },
         values: {
           ...fromValues,
-          ...repositories,
+          ...(target && { ':repository': target.repository, ':account': target.account }),
           ':to': to,
           ':by': by,
           ':at': at,

@@ -4,6 +4,7 @@ import { DECIDABLE_FROM, type AccessRequest, type MessageRef } from '../domain/a
 import type { PolicyChange } from '../domain/policy-change';
 import { announce, catchUp } from './announce';
 import type { ServiceDeps } from './deps';
+import type { DecisionTarget } from './ports';
 import { applyWaitingChanges } from './policy-changes/holder';
 import { settleChange } from './policy-changes/settle-change';
 
@@ -17,7 +18,7 @@ export interface Decision {
    * The repository and account the card names, when its button carries them: an approval takes
    * that repository while the decision is written. Checked against the request before any write.
    */
-  readonly target?: { readonly repository: string; readonly account: string };
+  readonly target?: DecisionTarget;
 }
 
 export type DecideOutcome =
@@ -66,9 +67,10 @@ async function alreadyDecided(deps: ServiceDeps, request: AccessRequest, input: 
 }
 
 /**
- * Every check on the request (its state, its card, who asked, whether its repository is still
- * shareable) is part of the store's conditional write, so a decision is one write; the request
- * is read only to say why a click was refused.
+ * Every check on the request (its state, its card, who asked, that it is the request the card
+ * names) is part of the store's conditional write, so a decision is one write; the request is
+ * read only to say why a click was refused, or to learn what a card posted before buttons named
+ * their request's repository and account is for.
  */
 export async function decide(deps: ServiceDeps, input: Decision): Promise<DecideOutcome> {
   const approver = await deps.isApprover(input.user);
@@ -79,8 +81,17 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
     return request?.requester === input.user ? { code: 'own-request', request, decision: input.decision } : { code: 'not-an-approver' };
   }
 
-  const at = deps.clock.now();
   const approving = input.decision === 'approve';
+  let target: DecisionTarget | undefined = input.target;
+  if (approving && !target) {
+    const request = await deps.store.get(input.requestId);
+    if (!request) return refused(deps, input, request);
+    target = { repository: request.repository, account: request.account };
+  }
+  // An approval is only written for a repository still shareable: checked here, as the write checks the repository is the request's.
+  if (approving && target && !deps.repositories.includes(target.repository)) return refused(deps, input, await deps.store.get(input.requestId));
+
+  const at = deps.clock.now();
   const deciding = deps.store.decide(input.requestId, {
     to: approving ? 'APPROVED' : 'DENIED',
     from: DECIDABLE_FROM[input.decision],
@@ -88,7 +99,7 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
     at: new Date(at).toISOString(),
     card: input.card,
     announcer: deps.processId,
-    ...(approving && { shareable: deps.repositories }),
+    ...(target && { target }),
   });
   const taking = approving ? takeEarly(deps, input, deciding) : undefined;
   let outcome: Awaited<typeof deciding>;
@@ -133,6 +144,10 @@ async function refused(deps: ServiceDeps, input: Decision, request: AccessReques
   if (!request) return { code: 'no-such-request', requestId: input.requestId };
   // A card is recorded a moment after it is posted; a click in that moment is checked by the store's write.
   if (request.card && (request.card.channel !== input.card.channel || request.card.ts !== input.card.ts)) {
+    return { code: 'foreign-card', request };
+  }
+  // A button that names another repository or account than its request's is not that request's.
+  if (input.target && (input.target.repository !== request.repository || input.target.account !== request.account)) {
     return { code: 'foreign-card', request };
   }
   if (input.user === request.requester) return { code: 'own-request', request, decision: input.decision };

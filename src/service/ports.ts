@@ -39,6 +39,12 @@ export type SweepStep =
   /** When the sweep should look at the request next; undefined when never again. */
   | { kind: 'look-again'; at: number | undefined; seen: number };
 
+/** What a decision is for: the request's repository and account, as its card names them. */
+export interface DecisionTarget {
+  readonly repository: string;
+  readonly account: string;
+}
+
 /** The request records. Every state change is one conditional write. */
 export interface RequestStore {
   /** Records a PENDING request unless another open request holds the same repository and account. */
@@ -51,7 +57,7 @@ export interface RequestStore {
   getMany(ids: readonly string[]): Promise<ReadonlyMap<string, AccessRequest>>;
   /**
    * Moves the request from one of `from` to `to`, unless `by` asked for it, `card` is not its
-   * card, or `shareable` is given and does not hold its repository. A denial owes its
+   * card, or `target` is given and is not its repository and account. A denial owes its
    * announcement from the same write, with `by` as its announcer. When nothing moved, answers the
    * request as it is (for saying why).
    */
@@ -64,7 +70,8 @@ export interface RequestStore {
       at: string;
       card: MessageRef;
       announcer: string;
-      shareable?: readonly string[];
+      /** The repository and account the decision is for (an approval's repository is checked shareable before). */
+      target?: DecisionTarget;
     },
   ): Promise<DecideOutcome>;
   /**

@@ -95,9 +95,13 @@ describe('button payloads', () => {
   it('grants what is stored, not what an altered message shows', async () => {
     const { first } = await twoRequests();
     const { ack } = await w.click(first, 'deny', SANDBOX.other);
-    const altered = JSON.parse(JSON.stringify(ack.payload).replace(/222233334444/g, '999999999999')) as typeof ack.payload;
-    await w.replay(altered, (p) => ({
-      ...p,
+    // Everything the click carries but its button's value, which names the request.
+    const altered = (p: BlockActionsPayload): BlockActionsPayload => {
+      const { actions, ...rest } = p;
+      return { ...(JSON.parse(JSON.stringify(rest).replace(/222233334444/g, '999999999999')) as typeof rest), actions };
+    };
+    await w.replay(ack.payload, (p) => ({
+      ...altered(p),
       user: { ...p.user, id: SANDBOX.approver },
       actions: p.actions.map((a: (typeof p.actions)[number]) => ({ ...a, action_id: 'ecr_access_approve' })),
     }));
@@ -106,18 +110,17 @@ describe('button payloads', () => {
     expect(canPull(policy, '999999999999')).toBe(false);
   });
 
-  it('grants what is stored when an Approve button names another account and shareable repository', async () => {
+  it('refuses an Approve button that names another account and shareable repository, and changes nothing', async () => {
     await w.close();
     w = await startBotWorld({ repositories: ['common-images', 'other-images'] });
     const { first, firstId } = await twoRequests();
     const { ack } = await w.click(first, 'approve', SANDBOX.other);
     expect(ack.payload.actions[0]?.value).toBe(`${firstId} common-images 222233334444`);
     await w.replay(ack.payload, (p) => ({ ...withValue(`${firstId} other-images 999999999999`)(p), user: { ...p.user, id: SANDBOX.approver } }));
-    const policy = parsePolicy(w.world.ecr.policyText('common-images'));
-    expect(canPull(policy, '222233334444')).toBe(true);
-    expect(canPull(policy, '999999999999')).toBe(false);
+    expect(w.repliesTo(ack.responseUrl).join('\n')).toMatch(/does not belong to request/);
     expect(w.world.ecr.policyText('other-images')).toBeUndefined();
-    expect((await w.requests()).find((r) => r.id === firstId)?.state).toBe('GRANTED');
+    expect(w.world.ecr.countCalls('SetRepositoryPolicy')).toBe(0);
+    expect((await w.requests()).find((r) => r.id === firstId)?.state).toBe('PENDING');
   });
 
   it.each([

@@ -3,7 +3,6 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoTable } from '../../src/aws/dynamo';
 import { dynamoChangeQueue, KEPT } from '../../src/aws/repository-lease';
-import { MAX_REPOSITORIES } from '../../src/aws/request-item';
 import { dynamoRequestStore } from '../../src/aws/request-store';
 import { keys } from '../../src/aws/table-schema';
 import { createTable } from '../../src/create-table';
@@ -121,14 +120,14 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     expect(await store.decide(request.id, decision(request, { card }))).toMatchObject({ decided: true, request: { state: 'APPROVED', decidedBy: 'U0APPROVER' } });
   });
 
-  it('approves, in the same write, only for a repository still in the shareable list, however long the list', async () => {
+  it('decides, in the same write, only for the repository and account the card names', async () => {
     const request = pending({ account: '100000000014' });
     await store.create(request);
-    const others = Array.from({ length: MAX_REPOSITORIES - 1 }, (_, i) => `team-${i}/images`);
-    const refused = await store.decide(request.id, decision(request, { shareable: others }));
-    expect(refused).toMatchObject({ decided: false, current: { state: 'PENDING' } });
-    // The request's repository last, past the first hundred: every group of the list is checked.
-    const approved = await store.decide(request.id, decision(request, { shareable: [...others, request.repository] }));
+    const otherRepository = await store.decide(request.id, decision(request, { target: { repository: 'team-other/images', account: request.account } }));
+    expect(otherRepository).toMatchObject({ decided: false, current: { state: 'PENDING' } });
+    const otherAccount = await store.decide(request.id, decision(request, { target: { repository: request.repository, account: '100000000015' } }));
+    expect(otherAccount).toMatchObject({ decided: false, current: { state: 'PENDING' } });
+    const approved = await store.decide(request.id, decision(request, { target: { repository: request.repository, account: request.account } }));
     expect(approved).toMatchObject({ decided: true, request: { state: 'APPROVED' } });
   });
 

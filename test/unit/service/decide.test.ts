@@ -207,31 +207,49 @@ describe('an approval whose card names its repository and account', () => {
     expect(w.changes.queues.get('common-images')).toEqual([]);
   });
 
-  it('grants what the request says, not another account the card names', async () => {
+  it('refuses a button that names another account than its request, and changes nothing', async () => {
     const w = world();
     const outcome = await decide(w.deps, approve({ target: { repository: 'common-images', account: '999988887777' } }));
-    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'GRANTED', account: '222233334444' } });
-    const policy = w.registry.policies.get('common-images') ?? '';
-    expect(policy).toContain('222233334444');
-    expect(policy).not.toContain('999988887777');
-    expect(w.changes.queues.get('common-images')).toEqual([]);
-  });
-
-  it('grants in the request repository, not another shareable repository the card names', async () => {
-    const w = world(pending(), { repositories: ['common-images', 'other-images'] });
-    const outcome = await decide(w.deps, approve({ target: { repository: 'other-images', account: '222233334444' } }));
-    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'GRANTED', repository: 'common-images' } });
-    expect(w.registry.policies.get('other-images')).toBeUndefined();
-    expect(w.registry.policies.get('common-images')).toContain('222233334444');
-    expect(w.changes.queues.get('other-images')).toEqual([]);
+    expect(outcome).toMatchObject({ code: 'foreign-card', request: { state: 'PENDING', account: '222233334444' } });
+    expect(w.store.requests.get('r-0000000001')?.state).toBe('PENDING');
+    expect(w.registry.writes).toHaveLength(0);
+    expect(w.changes.queues.get('common-images') ?? []).toEqual([]);
     expect(w.changes.locks.size).toBe(0);
   });
 
-  it('does not touch a repository the card names that is not shareable', async () => {
+  it('refuses a button that names another shareable repository than its request, and changes nothing', async () => {
+    const w = world(pending(), { repositories: ['common-images', 'other-images'] });
+    const outcome = await decide(w.deps, approve({ target: { repository: 'other-images', account: '222233334444' } }));
+    expect(outcome).toMatchObject({ code: 'foreign-card', request: { state: 'PENDING', repository: 'common-images' } });
+    expect(w.registry.writes).toHaveLength(0);
+    expect(w.changes.queues.get('other-images') ?? []).toEqual([]);
+    expect(w.changes.queues.get('common-images') ?? []).toEqual([]);
+    expect(w.changes.locks.size).toBe(0);
+  });
+
+  it('refuses a button that names a repository that is not shareable, without touching it', async () => {
     const w = world();
-    expect(await decide(w.deps, approve({ target: { repository: 'secret-images', account: '222233334444' } }))).toMatchObject({ code: 'settled' });
+    expect(await decide(w.deps, approve({ target: { repository: 'secret-images', account: '222233334444' } }))).toMatchObject({
+      code: 'foreign-card',
+      request: { state: 'PENDING' },
+    });
     expect(w.changes.queues.has('secret-images')).toBe(false);
     expect(w.registry.policies.get('secret-images')).toBeUndefined();
+    expect(w.changes.locks.size).toBe(0);
+  });
+
+  it('refuses a Deny that names another account than its request, and changes nothing', async () => {
+    const w = world();
+    const outcome = await decide(w.deps, { ...click('deny'), target: { repository: 'common-images', account: '999988887777' } });
+    expect(outcome).toMatchObject({ code: 'foreign-card', request: { state: 'PENDING' } });
+    expect(w.notifier.parts('r-0000000001')).toEqual([]);
+  });
+
+  it('answers no-such-request for a bare card whose request is gone', async () => {
+    const w = world();
+    w.store.requests.clear();
+    const { target: _target, ...bare } = approve();
+    expect(await decide(w.deps, bare)).toEqual({ code: 'no-such-request', requestId: 'r-0000000001' });
   });
 
   it('queues nothing on a held repository before the decision is written, then queues the approval', async () => {
