@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { PolicyChange } from '../domain/policy-change';
 import type { Logger } from '../logger';
-import type { ChangeQueue, Lease } from '../service/ports';
+import type { ChangeQueue, Lease, QueueStatus } from '../service/ports';
 import type { DynamoTable } from './dynamo';
 import { keys } from './table-schema';
 
@@ -48,9 +48,13 @@ function decoder(logger: Logger) {
 export function dynamoChangeQueue(table: DynamoTable, times: LeaseTimes, clock: { now(): number }, logger: Logger): ChangeQueue {
   const decode = decoder(logger);
   const only = (holder: string) => ({ condition: 'holder = :holder', values: { ':holder': holder } });
-  const queue = async (repository: string, change: PolicyChange) => {
-    await table.update(keys.repository(repository), { set: 'ADD queue :adding', values: { ':adding': new Set([encode(change)]) } });
-  };
+  const statusOf = (item: Record<string, unknown> | undefined): QueueStatus => ({
+    waiting: decode(item?.queue),
+    heldUntil: typeof item?.holder === 'string' && typeof item.leaseUntil === 'number' ? item.leaseUntil : 0,
+    kept: item?.holder === KEPT,
+  });
+  const queue = async (repository: string, change: PolicyChange) =>
+    statusOf(await table.update(keys.repository(repository), { set: 'ADD queue :adding', values: { ':adding': new Set([encode(change)]) } }));
 
   return {
     async withLease(repository, work, adding, options = {}) {
@@ -62,10 +66,7 @@ export function dynamoChangeQueue(table: DynamoTable, times: LeaseTimes, clock: 
         condition: 'attribute_not_exists(holder) OR leaseUntil < :now',
         values: { ':holder': holder, ':until': now + times.leaseMs, ':now': now, ...(adding && { ':adding': new Set([encode(adding)]) }) },
       });
-      if (!item) {
-        if (adding && !options.onlyIfFree) await queue(repository, adding);
-        return { held: false };
-      }
+      if (!item) return adding && !options.onlyIfFree ? { held: false, status: await queue(repository, adding) } : { held: false };
       let until = now + times.leaseMs;
       let kept = false;
       const renewed = async (extra: { set?: string; values?: Record<string, unknown> } = {}) => {
@@ -117,9 +118,7 @@ export function dynamoChangeQueue(table: DynamoTable, times: LeaseTimes, clock: 
     queue,
 
     async status(repository) {
-      const item = await table.get(keys.repository(repository));
-      const heldUntil = typeof item?.holder === 'string' && typeof item.leaseUntil === 'number' ? item.leaseUntil : 0;
-      return { waiting: decode(item?.queue), heldUntil, kept: item?.holder === KEPT };
+      return statusOf(await table.get(keys.repository(repository)));
     },
   };
 }

@@ -118,7 +118,15 @@ export interface Lease {
   keepUntil(until: number): Promise<void>;
 }
 
-export type LeaseOutcome<T> = { held: true; value: T } | { held: false };
+/** What waits for a repository, and until when it is held (0 when it is free); `kept` while a write whose outcome is unknown may still land. */
+export interface QueueStatus {
+  readonly waiting: readonly PolicyChange[];
+  readonly heldUntil: number;
+  readonly kept: boolean;
+}
+
+/** Held: what `work` answered. Not held: `status` as the write that queued the change left it, when one did. */
+export type LeaseOutcome<T> = { held: true; value: T } | { held: false; status?: QueueStatus };
 
 /** Each repository's queue of policy changes, and the lease that lets one holder at a time apply them. */
 export interface ChangeQueue {
@@ -133,13 +141,9 @@ export interface ChangeQueue {
     adding?: PolicyChange,
     options?: { onlyIfFree?: boolean },
   ): Promise<LeaseOutcome<T>>;
-  /** Queues a change without trying the lease (it was found held a moment ago). */
-  queue(repository: string, change: PolicyChange): Promise<void>;
-  /**
-   * What waits for the repository, and until when it is held (0 when it is free); `kept` when it
-   * is held because a write whose outcome is unknown may still land.
-   */
-  status(repository: string): Promise<{ waiting: readonly PolicyChange[]; heldUntil: number; kept: boolean }>;
+  /** Queues a change without trying the lease (it was found held a moment ago); answers the status the write left. */
+  queue(repository: string, change: PolicyChange): Promise<QueueStatus>;
+  status(repository: string): Promise<QueueStatus>;
 }
 
 /** Tells people in Slack what happened to a request; each part can be done again safely except posts. */

@@ -342,8 +342,10 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the repository l
       },
       change('222233334444', 1),
     );
-    expect(inner).toEqual({ held: true, value: { held: false } });
-    expect((await queue.status(repo)).waiting).toEqual([change('222233334444', 1), change('333344445555', 2)]);
+    // The one not let in learns the repository's status from the write that queued its change.
+    const both = [change('222233334444', 1), change('333344445555', 2)];
+    expect(inner).toEqual({ held: true, value: { held: false, status: { waiting: both, heldUntil: now + times.leaseMs, kept: false } } });
+    expect((await queue.status(repo)).waiting).toEqual(both);
     expect(await queue.withLease(repo, async () => 'free again')).toEqual({ held: true, value: 'free again' });
   });
 
@@ -355,7 +357,11 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the repository l
         expect(waiting).toEqual([change('222233334444', 1)]);
         const held = await queue.withLease(repo, async () => 'second', change('333344445555', 2), { onlyIfFree: true });
         expect((await queue.status(repo)).waiting).toEqual([change('222233334444', 1)]);
-        await queue.queue(repo, change('333344445555', 2));
+        expect(await queue.queue(repo, change('333344445555', 2))).toEqual({
+          waiting: [change('222233334444', 1), change('333344445555', 2)],
+          heldUntil: now + times.leaseMs,
+          kept: false,
+        });
         return held;
       },
       change('222233334444', 1),

@@ -223,8 +223,8 @@ class InMemoryChangeQueue implements ChangeQueue {
   ) {
     const lock = this.locks.get(repository);
     const free = !lock || lock.until < this.clock.now();
-    if (adding && (free || !options.onlyIfFree)) this.add(repository, adding);
-    if (!free) return { held: false as const };
+    if (!free) return adding && !options.onlyIfFree ? { held: false as const, status: await this.queue(repository, adding) } : { held: false as const };
+    if (adding) this.add(repository, adding);
     const holder = `holder-${++this.holders}`;
     const mine = () => this.locks.get(repository)?.holder === holder;
     const renew = () => {
@@ -260,9 +260,14 @@ class InMemoryChangeQueue implements ChangeQueue {
 
   async queue(repository: string, change: PolicyChange) {
     this.add(repository, change);
+    return this.statusNow(repository);
   }
 
   async status(repository: string) {
+    return this.statusNow(repository);
+  }
+
+  private statusNow(repository: string) {
     const lock = this.locks.get(repository);
     return { waiting: [...this.queueOf(repository)], heldUntil: lock?.until ?? 0, kept: lock?.holder === 'kept' };
   }

@@ -28,11 +28,13 @@ export async function settleChange(
   const { change } = wanted;
   const deadline = deps.clock.now() + deps.waitForChangeMs;
   let attempt = taken ?? (await applyWaitingChanges(deps, repository, wanted));
-  if (!attempt.held && taken) await deps.changes.queue(repository, change);
+  // The write that queues the change answers the repository's status: the first look costs no read.
+  let seen = attempt.held ? undefined : taken ? await deps.changes.queue(repository, change) : attempt.status;
   for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
     const mine = attempt.held ? attempt.value.get(change.requestId) : undefined;
     if (mine) return { kind: 'settled', request: mine };
-    const { waiting, heldUntil, kept } = await deps.changes.status(repository);
+    const { waiting, heldUntil, kept } = seen ?? (await deps.changes.status(repository));
+    seen = undefined;
     if (!waiting.some((c) => c.requestId === change.requestId)) {
       const request = await deps.store.get(change.requestId);
       if (request) return { kind: 'settled', request };

@@ -94,6 +94,24 @@ describe('a job settling its change', () => {
     expect(w.pauses).toEqual([100]);
   });
 
+  it('takes its first look from the write that queued its change, and reads the queue only after a pause', async () => {
+    const w = world({}, (count) => {
+      if (count !== 1) return;
+      w.store.requests.set(ID, { ...w.store.requests.get(ID)!, state: 'GRANTED' });
+      w.changes.queues.set(REPOSITORY, []);
+    });
+    let looks = 0;
+    const status = w.changes.status.bind(w.changes);
+    w.changes.status = async (repository) => {
+      looks++;
+      return status(repository);
+    };
+    heldByAnother(w, w.start + 420_000);
+    expect(await settleChange(w.deps, REPOSITORY, await wantedGrant(w))).toMatchObject({ kind: 'settled', request: { state: 'GRANTED' } });
+    expect(w.pauses).toEqual([100]);
+    expect(looks).toBe(1);
+  });
+
   it('keeps waiting when its change left the queue but its request cannot be found', async () => {
     const w = world({ waitForChangeMs: 300 }, (count) => {
       if (count !== 1) return;
