@@ -114,9 +114,8 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
     await announce(deps, outcome.request);
     return { code: 'denied', request: outcome.request };
   }
-  const { request } = outcome;
-  const tookItsOwn = input.target?.repository === request.repository && input.target.account === request.account;
-  return drive(deps, request, tookItsOwn ? early : undefined);
+  // Decided for the repository and account the card names (the write checks it), so an early take was for this request.
+  return drive(deps, outcome.request, early);
 }
 
 /**

@@ -86,7 +86,7 @@ export class InMemoryRequestStore implements RequestStore {
   }
   async decide(id: string, d: Parameters<RequestStore['decide']>[1]) {
     const r = this.requests.get(id);
-    if (!r || !d.from.includes(r.state) || r.requester === d.by || (r.card && r.card.ts !== d.card.ts) || (d.target && (d.target.repository !== r.repository || d.target.account !== r.account))) return { decided: false as const, current: r };
+    if (!r || !d.from.includes(r.state) || r.requester === d.by || (r.card && (r.card.channel !== d.card.channel || r.card.ts !== d.card.ts)) || (d.target && (d.target.repository !== r.repository || d.target.account !== r.account))) return { decided: false as const, current: r };
     const { failure: _failure, ...rest } = r;
     const next: AccessRequest =
       d.to === 'APPROVED'

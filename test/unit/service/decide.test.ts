@@ -78,6 +78,18 @@ describe('deciding a request', () => {
     expect(w.store.requests.get('r-0000000001')!.state).toBe('PENDING');
   });
 
+  it('refuses a button from a message in another channel with the same timestamp', async () => {
+    const w = world();
+    expect(await decide(w.deps, click('approve', 'U0APPROVER', { channel: 'C0ELSEWHERE', ts: CARD.ts }))).toMatchObject({ code: 'foreign-card' });
+    expect(w.store.requests.get('r-0000000001')!.state).toBe('PENDING');
+  });
+
+  it('denies a request whose repository is no longer shareable, from a card that names it', async () => {
+    const w = world(pending(), { repositories: ['other-images'] });
+    const outcome = await decide(w.deps, { ...click('deny'), target: { repository: 'common-images', account: '222233334444' } });
+    expect(outcome).toMatchObject({ code: 'denied', request: { state: 'DENIED' } });
+  });
+
   it('refuses to approve for a repository that is no longer shareable, and writes nothing', async () => {
     const w = world(pending(), { repositories: ['other-images'] });
     expect(await decide(w.deps, click('approve'))).toMatchObject({ code: 'not-shareable', repositories: ['other-images'] });
@@ -197,6 +209,23 @@ describe('an approval whose card names its repository and account', () => {
     expect(reads).toBe(2);
     expect(w.changes.locks.has('common-images')).toBe(false);
     expect(w.changes.queues.get('common-images')).toEqual([]);
+  });
+
+  it('hands its own decision to the holder: the request is not read again', async () => {
+    const w = world();
+    let reads = 0;
+    const get = w.store.get.bind(w.store);
+    const getMany = w.store.getMany.bind(w.store);
+    w.store.get = async (id) => {
+      reads++;
+      return get(id);
+    };
+    w.store.getMany = async (ids) => {
+      reads += ids.length;
+      return getMany(ids);
+    };
+    expect(await decide(w.deps, approve())).toMatchObject({ code: 'settled', request: { state: 'GRANTED' } });
+    expect(reads).toBe(0);
   });
 
   it('writes nothing when the decision is refused, and lets the repository go', async () => {
