@@ -83,13 +83,15 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
 
   const approving = input.decision === 'approve';
   let target: DecisionTarget | undefined = input.target;
+  // A card whose button names only the request: the request says what it is for.
+  let known: AccessRequest | undefined;
   if (approving && !target) {
-    const request = await deps.store.get(input.requestId);
-    if (!request) return refused(deps, input, request);
-    target = { repository: request.repository, account: request.account };
+    known = await deps.store.get(input.requestId);
+    if (!known) return refused(deps, input, known);
+    target = { repository: known.repository, account: known.account };
   }
   // An approval is only written for a repository still shareable: checked here, as the write checks the repository is the request's.
-  if (approving && target && !deps.repositories.includes(target.repository)) return refused(deps, input, await deps.store.get(input.requestId));
+  if (approving && target && !deps.repositories.includes(target.repository)) return refused(deps, input, known ?? (await deps.store.get(input.requestId)));
 
   const at = deps.clock.now();
   const deciding = deps.store.decide(input.requestId, {
