@@ -2,7 +2,6 @@
 // and users read the message.
 export enum ErrorCode {
   InvalidConfig = 'ecr_access_invalid_config',
-  InvalidCommand = 'ecr_access_invalid_command',
   InvalidPolicy = 'ecr_access_invalid_policy',
   ForeignStatement = 'ecr_access_foreign_statement',
   PolicyTooLarge = 'ecr_access_policy_too_large',
@@ -18,7 +17,8 @@ export enum ErrorCode {
   WriteOutcomeUnknown = 'ecr_access_write_outcome_unknown',
   Store = 'ecr_access_store',
   Conflict = 'ecr_access_conflict',
-  LockLost = 'ecr_access_lock_lost',
+  /** The repository's lease no longer covers a policy write sent now: nothing was sent. */
+  LeaseLost = 'ecr_access_lease_lost',
   Slack = 'ecr_access_slack',
   JobHandover = 'ecr_access_job_handover',
   SecretsUnavailable = 'ecr_access_secrets_unavailable',

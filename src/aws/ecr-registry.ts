@@ -3,10 +3,11 @@
 // Policy writes go through a client that never retries by itself: a write that timed out, lost
 // its connection or got a 5xx may still be applied later, and so may each retry of it, so only
 // the caller (the lease holder) can decide what to do about it. Such a write is reported as
-// WriteOutcomeUnknown. A write ECR answered with a 4xx was not applied: throttling is tried again here.
+// WriteOutcomeUnknown. A write ECR answered with a 4xx was not applied: throttling is tried again
+// here, each attempt behind the lease's fence.
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EcrAccessError, ErrorCode } from '../errors';
+import { EcrAccessError, ErrorCode, isEcrAccessError } from '../errors';
 import type { Registry } from '../service/ports';
 import { clientFrom, onFirstUse, type ClientSource } from './clients';
 
@@ -43,19 +44,47 @@ function registryError(action: string, repository: string, error: unknown): EcrA
   return new EcrAccessError(code, detail, { cause: error });
 }
 
+/** The part of a command's middleware stack used here: one middleware placed after another. */
+interface Stack {
+  addRelativeTo(middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>, options: { name: string; relation: 'after'; toMiddleware: string }): void;
+}
+
+/**
+ * Runs `check` once the request is signed, right before each attempt leaves: credentials and the
+ * SDK have loaded by then, and ECR counts the 5 minutes a request may still land from its signature.
+ */
+function behindFence<Command extends { middlewareStack: object }>(command: Command, check: () => Promise<void>): Command {
+  (command.middlewareStack as Stack).addRelativeTo(
+    (next) => async (args) => {
+      await check();
+      return next(args);
+    },
+    { name: 'leaseFence', relation: 'after', toMiddleware: 'httpSigningMiddleware' },
+  );
+  return command;
+}
+
 export function ecrRegistry(sources: { reads: ClientSource<ECRClient>; writes: ClientSource<ECRClient> }): Registry {
   const reads = onFirstUse(async () => ({ ecr: await clientFrom(sources.reads), ...(await sdk()) }));
   const writes = onFirstUse(async () => ({ ecr: await clientFrom(sources.writes), ...(await sdk()) }));
 
-  const write = async (repository: string, policyText: string | undefined) => {
+  const write = async (repository: string, policyText: string | undefined, fence: () => Promise<boolean>) => {
     const { ecr, SetRepositoryPolicyCommand, DeleteRepositoryPolicyCommand } = await writes();
     const action = policyText === undefined ? 'DeleteRepositoryPolicy' : 'SetRepositoryPolicy';
+    // A fence that cannot say (DynamoDB failing) counts as lost: nothing is sent on a lease nobody can vouch for.
+    const check = async () => {
+      const covered = await fence().catch((error: unknown) => {
+        throw new EcrAccessError(ErrorCode.LeaseLost, `${action} on ${repository}: could not make sure the repository lease covers the write; nothing was sent`, { cause: error });
+      });
+      if (!covered) throw new EcrAccessError(ErrorCode.LeaseLost, `${action} on ${repository}: the repository lease no longer covers the write; nothing was sent`);
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        if (policyText === undefined) await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: repository }));
-        else await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText }));
+        if (policyText === undefined) await ecr.send(behindFence(new DeleteRepositoryPolicyCommand({ repositoryName: repository }), check));
+        else await ecr.send(behindFence(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText }), check));
         return;
       } catch (error) {
+        if (isEcrAccessError(error, ErrorCode.LeaseLost)) throw error;
         if (policyText === undefined && errorName(error) === 'RepositoryPolicyNotFoundException') return;
         if (!answeredWithClientError(error)) {
           throw new EcrAccessError(ErrorCode.WriteOutcomeUnknown, registryError(action, repository, error).message, { cause: error });

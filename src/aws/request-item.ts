@@ -50,84 +50,87 @@ export function fromItem(item: Record<string, unknown>): AccessRequest {
 
 /**
  * The conditional write that records a verdict, owing its announcement. The decision or the
- * removal that led here made the request due already; a verdict leaves the sweep's index as it
+ * end that led here made the request due already; a verdict leaves the sweep's index as it
  * is, so recording it rewrites no index entry.
  */
 export function verdictUpdate(verdict: Verdict, announcer: { by: string; at: number }): ItemUpdate {
-  const common = { ':at': verdict.at, ':announcer': announcer };
+  const { outcome, at } = verdict;
   const every = `announcer = :announcer, ${HISTORY_SET}`;
-  switch (verdict.state) {
+  // An approval is granted or failed only while no end is under way; an end only while it is under way.
+  const approval = { condition: '#state = :approved AND attribute_not_exists(ending)', values: { ':approved': 'APPROVED' } };
+  const ending = { condition: '#state IN (:approved, :granted) AND attribute_exists(ending)', values: { ':approved': 'APPROVED', ':granted': 'GRANTED' } };
+  const hashes = { ':before': verdict.policyHashBefore, ':after': verdict.policyHash };
+  switch (outcome.state) {
     case 'GRANTED':
       return {
         set: `SET #state = :to, grantedAt = :at, policyHashBefore = :before, policyHash = :after, verifiedPolicy = :policy, owed = :owed, ${every}${verdict.expiresAt ? ', expiresAt = :expires' : ''} REMOVE failure, failedAt`,
-        condition: '#state = :approved',
+        ...approval,
         values: {
-          ...common,
+          ...approval.values,
+          ...hashes,
+          ':at': at,
+          ':announcer': announcer,
           ':to': 'GRANTED',
-          ':approved': 'APPROVED',
-          ':before': verdict.policyHashBefore,
-          ':after': verdict.policyHash,
           ':policy': verdict.verifiedPolicy,
           ':owed': new Set(['card', 'thread', 'dm']),
           ...(verdict.expiresAt && { ':expires': verdict.expiresAt }),
-          ...historyValues({ kind: 'granted', at: verdict.at, policyHashBefore: verdict.policyHashBefore, policyHash: verdict.policyHash }),
+          ...historyValues({ kind: 'granted', at, policyHashBefore: verdict.policyHashBefore, policyHash: verdict.policyHash }),
         },
       };
     case 'FAILED': {
-      const failure = { ...verdict.failure, detail: verdict.failure.detail.slice(0, 2000) };
+      const failure = { ...outcome.failure, detail: outcome.failure.detail.slice(0, 2000) };
       return {
         set: `SET #state = :to, failedAt = :at, failure = :failure, owed = :owed, ${every}`,
-        condition: '#state = :approved',
+        ...approval,
         values: {
-          ...common,
+          ...approval.values,
+          ':at': at,
+          ':announcer': announcer,
           ':to': 'FAILED',
-          ':approved': 'APPROVED',
           ':failure': failure,
           ':owed': new Set(['card', 'thread']),
-          ...historyValues({ kind: 'failed', at: verdict.at, detail: failure.detail }),
+          ...historyValues({ kind: 'failed', at, detail: failure.detail }),
         },
       };
     }
     case 'ENDED': {
-      const { ending } = verdict;
-      const to = ending.kind === 'revoke' ? 'REVOKED' : 'EXPIRED';
+      const to = outcome.ending.kind === 'revoke' ? 'REVOKED' : 'EXPIRED';
       return {
-        set: `SET #state = :to, endedAt = :at, policyHashBefore = :before, policyHash = :after, stillPullsThrough = :through, owed = :owed, ${every}`,
-        condition: '#state = :granted AND ending.#kind = :kind',
+        set: `SET #state = :to, endedAt = :at, policyHashBefore = :before, policyHash = :after, stillPullsThrough = :through, keptBy = :kept, owed = :owed, ${every}`,
+        condition: `${ending.condition} AND ending.#kind = :kind`,
         names: { '#kind': 'kind' },
         values: {
-          ...common,
+          ...ending.values,
+          ...hashes,
+          ':at': at,
+          ':announcer': announcer,
           ':to': to,
-          ':granted': 'GRANTED',
-          ':kind': ending.kind,
-          ':before': verdict.policyHashBefore,
-          ':after': verdict.policyHash,
-          ':through': [...verdict.stillPullsThrough],
-          ':owed': new Set(verdict.outside ? ['thread'] : ['card', 'thread', 'dm']),
+          ':kind': outcome.ending.kind,
+          ':through': [...verdict.pullsThrough],
+          ':kept': [...outcome.keptBy],
+          ':owed': new Set(outcome.outside ? ['thread'] : ['card', 'thread', 'dm']),
           ...historyValues({
             kind: to === 'REVOKED' ? 'revoked' : 'expired',
-            at: verdict.at,
-            by: ending.by,
+            at,
+            by: outcome.ending.by,
             policyHashBefore: verdict.policyHashBefore,
             policyHash: verdict.policyHash,
-            ...(ending.reason && { detail: ending.reason }),
+            ...(outcome.ending.reason && { detail: outcome.ending.reason }),
           }),
         },
       };
     }
-    case 'KEPT': {
-      const failure = { ...verdict.failure, detail: verdict.failure.detail.slice(0, 2000) };
-      // DynamoDB refuses a value the expressions do not use, and this write has no use for :at.
-      const { ':at': _unused, ...keptCommon } = common;
+    case 'REMOVAL_REFUSED': {
+      const failure = { ...outcome.failure, detail: outcome.failure.detail.slice(0, 2000) };
       return {
         set: `SET endFailure = :failure, owed = :owed, ${every} REMOVE ending`,
-        condition: '#state = :granted AND attribute_exists(ending)',
+        ...ending,
         values: {
-          ...keptCommon,
-          ':granted': 'GRANTED',
+          ...ending.values,
+          ':announcer': announcer,
           ':failure': failure,
           ':owed': new Set(['thread']),
-          ...historyValues({ kind: 'revoke-refused', at: verdict.at, detail: failure.detail }),
+          ...historyValues({ kind: 'revoke-refused', at, detail: failure.detail }),
         },
       };
     }

@@ -121,8 +121,28 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
     async beginEnding(id, ending) {
       return updated(id, {
         set: `SET ending = :ending, ${DUE_SET} REMOVE endFailure`,
-        condition: '#state = :granted AND attribute_not_exists(ending)',
-        values: { ':ending': ending, ':granted': 'GRANTED', ...dueValues(ending.at) },
+        condition: '#state IN (:approved, :granted) AND attribute_not_exists(ending)',
+        values: { ':ending': ending, ':approved': 'APPROVED', ':granted': 'GRANTED', ...dueValues(ending.at) },
+      });
+    },
+
+    async accountRequests(repository, accounts, known) {
+      if (accounts.length === 0) return [];
+      // The index is read eventually consistently: it finds the requests (IDs and accounts only, any
+      // number of accounts), and each is then read as it is now.
+      const indexed = await table.query({
+        IndexName: BY_REPOSITORY_INDEX,
+        KeyConditionExpression: '#repository = :repository',
+        ProjectionExpression: '#id, #account',
+        ExpressionAttributeNames: { '#repository': INDEX_KEY, '#account': 'account', '#id': 'id' },
+        values: { ':repository': repository },
+      });
+      const ofAccounts = indexed.filter((item) => accounts.includes(String(item.account))).map((item) => String(item.id));
+      const ids = [...new Set([...ofAccounts, ...known])];
+      const found = await store.getMany(ids);
+      return ids.flatMap((id) => {
+        const request = found.get(id);
+        return request && request.repository === repository && accounts.includes(request.account) ? [request] : [];
       });
     },
 

@@ -39,6 +39,10 @@ const EndingKind = z.enum(['revoke', 'expire']);
 export const Ending = z.object({ kind: EndingKind, by: z.string(), at: z.string(), reason: z.string().optional() });
 export type Ending = z.infer<typeof Ending>;
 
+/** A live grant of another request that kept the account able to pull when a grant ended. */
+export const KeptBy = z.object({ id: RequestId, requester: SlackId, expiresAt: z.string().optional() });
+export type KeptBy = z.infer<typeof KeptBy>;
+
 /** What happened to a request, as `/ecr-access history` lists it. */
 export const HistoryKind = z.enum(['requested', 'approved', 'denied', 'granted', 'failed', 'revoked', 'expired', 'revoke-refused', 'drift']);
 export type HistoryKind = z.infer<typeof HistoryKind>;
@@ -95,6 +99,8 @@ export const AccessRequest = z.object({
   endedAt: z.string().optional(),
   /** Statements that still let the account pull after it left ours, by Sid (or position). */
   stillPullsThrough: z.array(z.string()).optional(),
+  /** Other live grants of the account that kept it able to pull when this one ended. */
+  keptBy: z.array(KeptBy).optional(),
   /** Why the last removal could not be made: the grant stands. */
   endFailure: Failure.optional(),
   /** `outside`: the account was put in the statement by hand; this record exists to remove it. */

@@ -1,12 +1,11 @@
 // The approve and deny use cases: who may decide, one decision per request, then the change
 // through the one policy path. Answers what happened as data; src/slack words it.
 import { DECIDABLE_FROM, type AccessRequest, type MessageRef } from '../domain/access-request';
-import type { PolicyChange } from '../domain/policy-change';
 import { announce, catchUp } from './announce';
 import type { ServiceDeps } from './deps';
 import type { DecisionTarget } from './ports';
-import { applyWaitingChanges } from './policy-changes/holder';
-import { settleChange } from './policy-changes/settle-change';
+import { awaitVerdicts } from './policy-changes/await-verdicts';
+import type { Stop } from './policy-changes/write';
 
 export interface Decision {
   readonly requestId: string;
@@ -14,10 +13,7 @@ export interface Decision {
   readonly decision: 'approve' | 'deny';
   /** The card the button was on: a decision only counts from the request's own card. */
   readonly card: MessageRef;
-  /**
-   * The repository and account the card names, when its button carries them: an approval takes
-   * that repository while the decision is written. Checked against the request before any write.
-   */
+  /** The repository and account the card names, when its button carries them: checked against the request in the decision's write. */
   readonly target?: DecisionTarget;
 }
 
@@ -33,24 +29,20 @@ export type DecideOutcome =
   | { code: 'denied'; request: AccessRequest }
   /** Granted or failed, and announced on the card, in the thread and to the requester. */
   | { code: 'settled'; request: AccessRequest }
-  /** Approved, but ECR could not be read or the write verified just now: a later click or holder finishes it. */
-  | { code: 'stalled'; request: AccessRequest }
-  /** Approved and queued: behind another holder, or held while a write whose outcome is unknown may land. */
-  | { code: 'queued'; request: AccessRequest; heldUntil: number; kept: boolean };
+  /** Approved, but this job had to stop short (ECR unreadable, a write not confirmed or not verified): a later click or the sweep finishes it. */
+  | { code: 'stalled'; request: AccessRequest; stop: Stop; heldUntil?: number }
+  /** Approved and marked behind another holder, which (or the sweep) records it. */
+  | { code: 'queued'; request: AccessRequest };
 
-type Taken = Awaited<ReturnType<typeof applyWaitingChanges>>;
-
-const grantOf = (request: AccessRequest): PolicyChange => ({ kind: 'grant', account: request.account, requestId: request.id });
-
-async function drive(deps: ServiceDeps, request: AccessRequest, taken?: Taken): Promise<DecideOutcome> {
-  const outcome = await settleChange(deps, request.repository, { change: grantOf(request), request }, taken);
+async function drive(deps: ServiceDeps, request: AccessRequest): Promise<DecideOutcome> {
+  const outcome = await awaitVerdicts(deps, request.repository, [request]);
   switch (outcome.kind) {
-    case 'settled':
-      return { code: 'settled', request: outcome.request };
+    case 'recorded':
+      return { code: 'settled', request: outcome.requests[0] as AccessRequest };
     case 'stalled':
-      return { code: 'stalled', request };
+      return { code: 'stalled', request, stop: outcome.stop, ...(outcome.heldUntil !== undefined && { heldUntil: outcome.heldUntil }) };
     case 'queued':
-      return { code: 'queued', request, heldUntil: outcome.heldUntil, kept: outcome.kept };
+      return { code: 'queued', request };
   }
 }
 
@@ -94,7 +86,7 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
   if (approving && target && !deps.repositories.includes(target.repository)) return refused(deps, input, known ?? (await deps.store.get(input.requestId)));
 
   const at = deps.clock.now();
-  const deciding = deps.store.decide(input.requestId, {
+  const outcome = await deps.store.decide(input.requestId, {
     to: approving ? 'APPROVED' : 'DENIED',
     from: DECIDABLE_FROM[input.decision],
     by: input.user,
@@ -103,41 +95,12 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
     announcer: deps.processId,
     ...(target && { target }),
   });
-  const taking = approving ? takeEarly(deps, input, deciding) : undefined;
-  let outcome: Awaited<typeof deciding>;
-  let early: Awaited<typeof taking>;
-  try {
-    outcome = await deciding;
-  } finally {
-    early = await taking;
-  }
   if (!outcome.decided) return refused(deps, input, outcome.current);
   if (outcome.request.state === 'DENIED') {
     await announce(deps, outcome.request);
     return { code: 'denied', request: outcome.request };
   }
-  // Decided for the repository and account the card names (the write checks it), so an early take was for this request.
-  return drive(deps, outcome.request, early);
-}
-
-/**
- * While an approval is written, the repository its card names is taken if it is free, and its
- * policy read. Nothing is written before the decision is: the holder takes the change only once
- * the decision says APPROVED for that repository and account (src/service/policy-changes/still-wanted.ts).
- * When the repository is held, nothing is queued: the change is queued once approved.
- */
-function takeEarly(deps: ServiceDeps, input: Decision, deciding: ReturnType<ServiceDeps['store']['decide']>) {
-  const target = input.target;
-  if (!target || !deps.repositories.includes(target.repository)) return undefined;
-  const request = deciding.then(
-    (outcome) => (outcome.decided ? outcome.request : undefined),
-    () => undefined,
-  );
-  const change: PolicyChange = { kind: 'grant', account: target.account, requestId: input.requestId };
-  return applyWaitingChanges(deps, target.repository, { change, request }, { onlyIfFree: true }).catch((error: unknown) => {
-    deps.logger.warn('could not take the repository while the approval was written; it is queued instead', { requestId: input.requestId, error });
-    return { held: false as const };
-  });
+  return drive(deps, outcome.request);
 }
 
 /** Why the store did not take the decision, from the request as it is now. */

@@ -1,7 +1,7 @@
 // Everything the use cases are built from, passed in so tests and runtimes choose the adapters.
 import type { DurationRules } from '../domain/duration';
 import type { Logger } from '../logger';
-import type { ChangeQueue, Clock, IsApprover, Notifier, Registry, RequestStore } from './ports';
+import type { ChangeQueue, Clock, ClockCheck, IsApprover, Notifier, Registry, RequestStore } from './ports';
 
 export interface ServiceDeps {
   readonly registry: Registry;
@@ -10,13 +10,13 @@ export interface ServiceDeps {
   readonly notifier: Notifier;
   readonly isApprover: IsApprover;
   readonly clock: Clock;
+  /** Whether this process may compare its clock with other processes' (take a lease, take over an announcement). */
+  readonly clockCheck: ClockCheck;
   readonly newId: () => string;
   /** Names this process when it takes on announcing an outcome. */
   readonly processId: string;
   readonly logger: Logger;
   readonly repositories: readonly string[];
-  /** How long after it was sent a policy write may still reach ECR (see src/aws/repository-lease.ts). */
-  readonly writeLandingMs: number;
   /** How long a job waits for its change while another holder has the repository. */
   readonly waitForChangeMs: number;
   /** How long an outcome's announcement may stay unfinished before another process finishes it. */

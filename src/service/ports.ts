@@ -1,6 +1,6 @@
 // What the service needs from the outside world; adapters in aws/ and slack/ provide it.
-import type { AccessRequest, AnnouncementPart, Ending, Failure, HistoryEvent, MessageRef, RequestState } from '../domain/access-request';
-import type { PolicyChange } from '../domain/policy-change';
+import type { AccessRequest, AnnouncementPart, Ending, HistoryEvent, MessageRef, RequestState } from '../domain/access-request';
+import type { Mark, Outcome } from '../domain/membership';
 
 export interface Registry {
   /** The registry that holds the repository, or undefined when there is no such repository. */
@@ -8,25 +8,33 @@ export interface Registry {
   /** The policy text, or undefined when the repository has no policy. */
   getPolicy(repository: string): Promise<string | undefined>;
   /**
-   * Writes the policy, or deletes it when `policyText` is undefined. Throws an EcrAccessError;
-   * WriteOutcomeUnknown means ECR may still apply this write later.
+   * Writes the policy, or deletes it when `policyText` is undefined. `fence` is checked right
+   * before each attempt is sent (after it is signed); when it answers false nothing more is sent
+   * and LeaseLost is thrown. Throws an EcrAccessError; WriteOutcomeUnknown means ECR may still
+   * apply this write later.
    */
-  setPolicy(repository: string, policyText: string | undefined): Promise<void>;
+  setPolicy(repository: string, policyText: string | undefined, fence: () => Promise<boolean>): Promise<void>;
 }
 
 type CreateOutcome = { created: true } | { created: false; existing: AccessRequest };
 type DecideOutcome = { decided: true; request: AccessRequest } | { decided: false; current: AccessRequest | undefined };
 
-/** What the lock holder records once a change is verified (or given up on). */
-export type Verdict =
-  /** APPROVED → GRANTED; `expiresAt` for a time-bound grant. */
-  | { state: 'GRANTED'; at: string; policyHashBefore: string; policyHash: string; verifiedPolicy: string; expiresAt?: string }
-  /** APPROVED → FAILED. */
-  | { state: 'FAILED'; at: string; failure: Failure }
-  /** A GRANTED request whose removal (`ending`) is under way → REVOKED or EXPIRED; `outside` owes only the channel post. */
-  | { state: 'ENDED'; at: string; policyHashBefore: string; policyHash: string; stillPullsThrough: readonly string[]; ending: Ending; outside: boolean }
-  /** A removal ECR refused: the grant stands, and says why. */
-  | { state: 'KEPT'; at: string; failure: Failure };
+/**
+ * What the holder records on a request, from the policy as read back: the outcome the membership
+ * rule gave it (src/domain/membership.ts), when, and what the policy looked like.
+ */
+export interface Verdict {
+  readonly outcome: Outcome;
+  readonly at: string;
+  /** sha256 of the policy before and after, and the text read back: for grants and ends. */
+  readonly policyHashBefore: string;
+  readonly policyHash: string;
+  readonly verifiedPolicy: string;
+  /** Statements other than ecr-access's that still let the account pull, by Sid. */
+  readonly pullsThrough: readonly string[];
+  /** When a time-bound grant ends, counted from its verification. */
+  readonly expiresAt?: string;
+}
 
 /** What a pass of the sweep may do to a request; each is one conditional write, done once. */
 export type SweepStep =
@@ -75,13 +83,19 @@ export interface RequestStore {
     },
   ): Promise<DecideOutcome>;
   /**
-   * Records the verdict, owing its announcement: GRANTED and FAILED from APPROVED, ENDED and
-   * KEPT from a GRANTED request with a removal under way. Undefined when the request was not
-   * in that state (someone recorded first).
+   * Records the verdict, owing its announcement: GRANTED and FAILED from an APPROVED request with
+   * no end under way; REVOKED or EXPIRED (as its `ending` says) and a refused removal from a request
+   * whose end is under way. Undefined when the request is no longer in that state (someone
+   * recorded first, or an end began meanwhile).
    */
   record(id: string, verdict: Verdict, announcer: { by: string; at: number }): Promise<AccessRequest | undefined>;
-  /** Marks a GRANTED request's removal as under way; undefined when it is not GRANTED or a removal is under way already. */
+  /** Begins ending a live grant (APPROVED or GRANTED, no end under way); undefined when it is not live. */
   beginEnding(id: string, ending: Ending): Promise<AccessRequest | undefined>;
+  /**
+   * Every request of these accounts on the repository, each read as it is now: the repository's
+   * index finds them, and `known` names requests too new to be in the index yet.
+   */
+  accountRequests(repository: string, accounts: readonly string[], known: readonly string[]): Promise<AccessRequest[]>;
   /** Records an account found in the statement that no request explains, as GRANTED with origin `outside`. */
   recordOutside(request: AccessRequest): Promise<void>;
   /** Requests the sweep should look at by `now`, oldest first, at most `limit`. */
@@ -103,46 +117,45 @@ export interface RequestStore {
   listByRepository(repository: string): Promise<AccessRequest[]>;
 }
 
-/** The repository's lock, as one holder holds it. */
+/** The repository's lease, as one holder holds it. */
 export interface Lease {
   /**
-   * Makes sure the lease lasts until a write sent now can no longer reach ECR (renewing it if
-   * needed); false when the lease was lost, and then nothing may be written.
+   * The fence, checked before every send of a policy write: makes sure the lease lasts until a
+   * write sent now can no longer reach ECR (renewing it if needed); false when the lease was lost,
+   * and then nothing may be sent. From the first check until `answered`, the lease is never
+   * released, only let run out: a write that may still land keeps everyone else out.
    */
   coverWrite(): Promise<boolean>;
-  /** Takes settled changes off the queue and renews the lease; answers what still waits, or undefined when the lease was lost. */
-  settle(settled: readonly PolicyChange[]): Promise<readonly PolicyChange[] | undefined>;
-  /** Puts `to` in the queue in place of `from`. */
-  replace(from: PolicyChange, to: PolicyChange): Promise<void>;
-  /** Keeps the repository from every holder, this one included, until `until`, instead of releasing it. */
-  keepUntil(until: number): Promise<void>;
+  /** ECR answered the write (applied or refused it): the lease may be released again. */
+  answered(): void;
+  /** Takes marks off (the accounts they marked are recorded) and renews the lease; answers the marks left, or undefined when the lease was lost. */
+  unmark(marks: readonly Mark[]): Promise<readonly Mark[] | undefined>;
 }
 
-/** What waits for a repository, and until when it is held (0 when it is free); `kept` while a write whose outcome is unknown may still land. */
+/** The marks waiting on a repository, and until when it is held (0 when it is free). */
 export interface QueueStatus {
-  readonly waiting: readonly PolicyChange[];
+  readonly marks: readonly Mark[];
   readonly heldUntil: number;
-  readonly kept: boolean;
 }
 
-/** Held: what `work` answered. Not held: `status` as the write that queued the change left it, when one did. */
+/** Held: what `work` answered. Not held: the status as the write that marked the account left it, when one did. */
 export type LeaseOutcome<T> = { held: true; value: T } | { held: false; status?: QueueStatus };
 
-/** Each repository's queue of policy changes, and the lease that lets one holder at a time apply them. */
+/** A request that marks its account, as it asks for a mark. */
+export interface Marking {
+  readonly account: string;
+  readonly requestId: string;
+}
+
+/** Each repository's marks (the accounts that need attention), and the lease that lets one holder at a time act on them. */
 export interface ChangeQueue {
   /**
-   * Runs `work` as the repository's only holder, with the changes waiting now, then releases
-   * the lease (unless `work` kept it). `adding` is queued in the same write, held or not; with
-   * `onlyIfFree`, a held repository is left as it is and `adding` is queued only with the lease.
+   * Runs `work` as the repository's only holder, with the marks waiting now, then releases the
+   * lease (unless a write may still land). `marking` is marked in the same write, held or not.
    */
-  withLease<T>(
-    repository: string,
-    work: (lease: Lease, waiting: readonly PolicyChange[]) => Promise<T>,
-    adding?: PolicyChange,
-    options?: { onlyIfFree?: boolean },
-  ): Promise<LeaseOutcome<T>>;
-  /** Queues a change without trying the lease (it was found held a moment ago); answers the status the write left. */
-  queue(repository: string, change: PolicyChange): Promise<QueueStatus>;
+  withLease<T>(repository: string, work: (lease: Lease, marks: readonly Mark[]) => Promise<T>, marking?: Marking): Promise<LeaseOutcome<T>>;
+  /** Marks the account without trying the lease (this process may not take it now); answers the status the write left. */
+  mark(repository: string, marking: Marking): Promise<QueueStatus>;
   status(repository: string): Promise<QueueStatus>;
 }
 
@@ -183,4 +196,11 @@ export interface Drift {
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
+}
+
+/** Whether this process's clock agrees with AWS's closely enough to compare its times with other processes' (src/aws/aws-clock.ts). */
+export interface ClockCheck {
+  trusted(): boolean;
+  /** The last measured offset of AWS's clock from this process's, in ms; undefined before any AWS answer. */
+  offsetMs(): number | undefined;
 }

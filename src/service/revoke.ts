@@ -1,12 +1,13 @@
-// The revoke use case: an approver, or whoever asked for the grant, takes an account's pull access
-// away through the one policy path; an account added by hand can be taken out by an approver.
-// Answers what happened as data; src/slack words it.
-import type { AccessRequest, Ending, Failure } from '../domain/access-request';
-import type { PolicyChange } from '../domain/policy-change';
+// The revoke use case: ends grants, not accounts. Whoever asked for a grant may end it; an
+// approver ends every live grant of the account; an account added by hand can be taken out by an
+// approver. The account leaves the policy only when none of its grants is live any more (the
+// membership rule, src/domain/membership.ts). Answers what happened as data; src/slack words it.
+import type { AccessRequest, Ending, Failure, KeptBy } from '../domain/access-request';
+import { awaitsVerdict, isLive } from '../domain/membership';
 import { managedAccounts, parsePolicy, pullingStatements } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import type { ServiceDeps } from './deps';
-import { settleChange } from './policy-changes/settle-change';
+import { awaitVerdicts } from './policy-changes/await-verdicts';
 
 export interface Revocation {
   readonly repository: string;
@@ -17,21 +18,22 @@ export interface Revocation {
 
 export type RevokeOutcome =
   | { code: 'not-shareable'; repository: string; repositories: readonly string[] }
-  /** Nothing to take away: no grant, and not in the statement ecr-access manages. */
+  /** Nothing to take away: no live grant, and not in the statement ecr-access manages. */
   | { code: 'no-access'; repository: string; account: string; pullsThrough: readonly string[] }
   | { code: 'not-allowed'; grant: AccessRequest }
   /** Added by hand: only an approver may take it out. */
   | { code: 'outside-needs-approver'; repository: string; account: string }
   | { code: 'approver-unknown'; reason: string }
   | { code: 'policy-problem'; repository: string; failure: Failure }
-  /** Someone else is removing it already. */
+  /** Someone else is ending it already. */
   | { code: 'already-ending'; request: AccessRequest }
-  /** Removed and verified (REVOKED), or refused by ECR (still GRANTED, with the reason). */
-  | { code: 'settled'; request: AccessRequest }
+  /**
+   * Every grant this revoke ended has its verdict (REVOKED; or live again, with the reason, when
+   * ECR refused the removal). `keptBy`: the grants of others that keep the account able to pull.
+   */
+  | { code: 'settled'; requests: readonly AccessRequest[]; keptBy: readonly KeptBy[] }
   /** Held up (ECR unreadable, another holder, a write whose outcome is unknown): the sweep finishes it. */
-  | { code: 'pending'; request: AccessRequest };
-
-const revokeOf = (request: AccessRequest): PolicyChange => ({ kind: 'revoke', account: request.account, requestId: request.id });
+  | { code: 'pending'; requests: readonly AccessRequest[]; keptBy: readonly KeptBy[] };
 
 /** The record for an account someone put in the managed statement by hand, so its removal is recorded like any other. */
 function outsideGrant(deps: ServiceDeps, input: Revocation, at: string): AccessRequest {
@@ -49,44 +51,48 @@ function outsideGrant(deps: ServiceDeps, input: Revocation, at: string): AccessR
   };
 }
 
+
 export async function revoke(deps: ServiceDeps, input: Revocation): Promise<RevokeOutcome> {
   const { repository, account, user } = input;
   if (!deps.repositories.includes(repository)) return { code: 'not-shareable', repository, repositories: deps.repositories };
   const at = new Date(deps.clock.now()).toISOString();
-  const live = (await deps.store.listByRepository(repository)).filter((r) => r.account === account && r.state === 'GRANTED');
-  const approver = await deps.isApprover(user);
-  const mayRevoke = approver.kind === 'approver' || live.some((grant) => grant.requester === user);
+  const [requests, approver] = await Promise.all([deps.store.accountRequests(repository, [account], []), deps.isApprover(user)]);
+  const live = requests.filter(isLive);
 
-  let grants = live;
+  let ending: AccessRequest[];
   if (live.length === 0) {
+    // An end already under way is not an account added by hand: no second record is made for it.
+    const ended = requests.find((r) => awaitsVerdict(r) && r.ending !== undefined);
+    if (ended) return { code: 'already-ending', request: ended };
     let policy: ReturnType<typeof parsePolicy>;
     try {
       policy = parsePolicy(await deps.registry.getPolicy(repository));
+      if (!managedAccounts(policy).includes(account)) return { code: 'no-access', repository, account, pullsThrough: pullingStatements(policy, account) };
     } catch (error) {
       if (!isEcrAccessError(error)) throw error;
       return { code: 'policy-problem', repository, failure: { code: error.code, detail: error.message } };
     }
-    if (!managedAccounts(policy).includes(account)) return { code: 'no-access', repository, account, pullsThrough: pullingStatements(policy, account) };
     if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
     if (approver.kind !== 'approver') return { code: 'outside-needs-approver', repository, account };
     const outside = outsideGrant(deps, input, at);
     await deps.store.recordOutside(outside);
-    grants = [outside];
-  } else if (!mayRevoke) {
-    if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
-    return { code: 'not-allowed', grant: live[0] as AccessRequest };
+    ending = [outside];
+  } else if (approver.kind === 'approver') {
+    ending = live;
+  } else {
+    // A requester ends only the grants they asked for.
+    ending = live.filter((grant) => grant.requester === user);
+    if (ending.length === 0) {
+      if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
+      return { code: 'not-allowed', grant: live[0] as AccessRequest };
+    }
   }
 
-  const ending: Ending = { kind: 'revoke', by: user, at, ...(input.reason && { reason: input.reason }) };
-  const begun = await Promise.all(grants.map((grant) => deps.store.beginEnding(grant.id, ending)));
-  const ended = begun.filter((r): r is AccessRequest => r !== undefined);
-  const [first] = ended;
-  if (!first) return { code: 'already-ending', request: grants[0] as AccessRequest };
-  // One account, one change: the first removal takes it out, and the others are recorded from the same read-back.
-  let last: RevokeOutcome = { code: 'pending', request: first };
-  for (const request of ended) {
-    const outcome = await settleChange(deps, repository, { change: revokeOf(request), request });
-    last = outcome.kind === 'settled' ? { code: 'settled', request: outcome.request } : { code: 'pending', request };
-  }
-  return last;
+  const end: Ending = { kind: 'revoke', by: user, at, ...(input.reason && { reason: input.reason }) };
+  const begun = (await Promise.all(ending.map((grant) => deps.store.beginEnding(grant.id, end)))).filter((r): r is AccessRequest => r !== undefined);
+  const [first, ...rest] = begun;
+  if (!first) return { code: 'already-ending', request: ending[0] as AccessRequest };
+  const keptBy = live.filter((grant) => !begun.some((r) => r.id === grant.id)).map(({ id, requester, expiresAt }) => ({ id, requester, ...(expiresAt && { expiresAt }) }));
+  const outcome = await awaitVerdicts(deps, repository, [first, ...rest]);
+  return outcome.kind === 'recorded' ? { code: 'settled', requests: outcome.requests, keptBy } : { code: 'pending', requests: begun, keptBy };
 }

@@ -5,11 +5,11 @@
 // number of processes: each thing is done once. It reads by key and by index, never a scan.
 import { createHash } from 'node:crypto';
 import { type AccessRequest, BOT_ACTOR } from '../domain/access-request';
-import type { PolicyChange } from '../domain/policy-change';
 import { canPull, managedAccounts, parsePolicy } from '../domain/policy';
+import { inBatches } from '../in-batches';
 import { announce } from './announce';
 import type { ServiceDeps } from './deps';
-import { settleChange } from './policy-changes/settle-change';
+import { awaitVerdicts } from './policy-changes/await-verdicts';
 import { type Drift, NO_DRIFT } from './ports';
 
 export interface SweepTimes {
@@ -66,26 +66,11 @@ function recordsOf(deps: ServiceDeps, pass: Pass, repository: string): Promise<A
   return records;
 }
 
-/** Runs `work` on every item, at most `limit` at once. */
-async function eachAtMost<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-const changeFor = (request: AccessRequest): PolicyChange => ({
-  kind: request.state === 'APPROVED' ? 'grant' : 'revoke',
-  account: request.account,
-  requestId: request.id,
-});
-
-/** The live grant of the same account that outlasts this one (a later end, or none), if any. */
+/** The live grant of the same account that outlasts this one (a later end, or none): the requester need not be reminded of this one's end. */
 function outlastedBy(request: AccessRequest, grants: readonly AccessRequest[]): AccessRequest | undefined {
   const end = request.expiresAt ?? '';
   return grants.find(
-    (other) => other.id !== request.id && other.account === request.account && !other.ending && (other.expiresAt === undefined || other.expiresAt > end),
+    (other) => other.id !== request.id && other.account === request.account && other.state === 'GRANTED' && !other.ending && (other.expiresAt === undefined || other.expiresAt > end),
   );
 }
 
@@ -140,35 +125,28 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
         const since = Date.parse(request.ending?.at ?? request.decidedAt ?? request.createdAt);
         if (now < since + deps.waitForChangeMs) return Math.min(since + deps.waitForChangeMs, ...later);
         pass.records.delete(request.repository);
-        const outcome = await settleChange(deps, request.repository, { change: changeFor(request), request });
+        const outcome = await awaitVerdicts(deps, request.repository, [request]);
         tally.driven += 1;
-        return outcome.kind === 'settled' ? now : now + deps.waitForChangeMs;
+        return outcome.kind === 'recorded' ? now : now + deps.waitForChangeMs;
       }
       if (request.expiresAt === undefined) return later.length > 0 ? Math.min(...later) : undefined;
       const endAt = Date.parse(request.expiresAt);
-      const grants = (await recordsOf(deps, pass, request.repository)).filter((r) => r.state === 'GRANTED');
-      const outlasting = outlastedBy(request, grants);
-      if (outlasting) {
-        // Another grant of the account lasts longer: the later end wins, and this one ends with it.
-        const until = outlasting.expiresAt === undefined ? undefined : Date.parse(outlasting.expiresAt);
-        return until === undefined ? (later.length > 0 ? Math.min(...later) : undefined) : Math.min(until, ...later);
-      }
       if (now >= endAt) {
-        // This grant and every shorter one of the same account end together, through the policy path.
-        const ending = grants.filter((g) => g.account === request.account && !g.ending && g.expiresAt !== undefined && g.expiresAt <= (request.expiresAt ?? ''));
+        // Each grant ends at its own time; the account stays in the policy while another of its grants is live.
         pass.records.delete(request.repository);
-        for (const grant of ending) {
-          // One process begins each removal; another pass that read the same grant stops here.
-          const begun = await deps.store.beginEnding(grant.id, { kind: 'expire', by: BOT_ACTOR, at: new Date(now).toISOString() });
-          if (!begun) continue;
-          const outcome = await settleChange(deps, request.repository, { change: changeFor(begun), request: begun });
-          // Counted by whoever recorded it: the recorder is the request's announcer.
-          if (outcome.kind === 'settled' && outcome.request.state === 'EXPIRED' && outcome.request.announcer?.by === deps.processId) tally.expired += 1;
-        }
+        const begun = await deps.store.beginEnding(request.id, { kind: 'expire', by: BOT_ACTOR, at: new Date(now).toISOString() });
+        // Another pass began it first: that pass sees it through.
+        if (!begun) return now;
+        const outcome = await awaitVerdicts(deps, request.repository, [begun]);
+        // Counted by whoever recorded it: the recorder is the request's announcer.
+        const ended = outcome.kind === 'recorded' ? outcome.requests[0] : undefined;
+        if (ended?.state === 'EXPIRED' && ended.announcer?.by === deps.processId) tally.expired += 1;
         return now;
       }
       const remindAt = endAt - times.reminderLeadMs;
       if (!request.reminded && now >= remindAt) {
+        const grants = (await recordsOf(deps, pass, request.repository)).filter((r) => r.state === 'GRANTED');
+        if (outlastedBy(request, grants)) return Math.min(endAt, ...later);
         const reminding = await deps.store.sweepStep(request.id, { kind: 'remind' }, announcer);
         if (reminding) {
           tally.reminded += 1;
@@ -218,7 +196,7 @@ export async function sweepOnce(deps: ServiceDeps, times: SweepTimes): Promise<S
   const due = await deps.store.due(deps.clock.now(), PASS_LIMIT);
   tally.looked = due.length;
   tally.itemsRead += due.length;
-  await eachAtMost(due, IN_FLIGHT, async ({ request, dueAt }) => {
+  await inBatches(due, IN_FLIGHT, async ({ request, dueAt }) => {
     try {
       const next = await sweepRequest(deps, times, request, pass);
       // Only if nobody changed the request meanwhile: a change makes it due at once, and that stands.
@@ -228,7 +206,7 @@ export async function sweepOnce(deps: ServiceDeps, times: SweepTimes): Promise<S
       deps.logger.error('the sweep could not finish a request; the next pass tries again', { requestId: request.id, error });
     }
   });
-  await eachAtMost(deps.repositories, IN_FLIGHT, async (repository) => {
+  await inBatches(deps.repositories, IN_FLIGHT, async (repository) => {
     tally.repositories += 1;
     try {
       await reportDrift(deps, repository, tally);

@@ -1,6 +1,6 @@
 // Every sentence ecr-access says in reply to a command or a click, worded once from the
 // outcomes the service answers. Text that came from a user or from a policy is escaped.
-import { type AccessRequest, BOT_ACTOR, type Failure } from '../domain/access-request';
+import { type AccessRequest, BOT_ACTOR, type Failure, type KeptBy } from '../domain/access-request';
 import { formatDuration } from '../domain/duration';
 import { MANAGED_SID } from '../domain/policy';
 import { ErrorCode } from '../errors';
@@ -10,19 +10,27 @@ import type { ListOutcome } from '../service/list-access';
 import type { RevokeOutcome } from '../service/revoke';
 import type { SubmitOutcome } from '../service/submit-request';
 import { escapeText } from './blocks/kit';
+import { day } from './blocks/kit';
 
 const code = (text: string) => `\`${escapeText(text).replace(/`/g, "'")}\``;
+const clock = (at: number) => `<!date^${Math.floor(at / 1000)}^{time}|${new Date(at).toISOString().slice(11, 16)} UTC>`;
 const mention = (user: string | undefined) => (user ? `<@${user}>` : 'someone');
 /** A Slack user, or ecr-access itself for what it did on its own (an expiry). */
 export const mentionOrBot = (user: string | undefined) => (user === undefined || user === BOT_ACTOR ? 'ecr-access' : `<@${user}>`);
 const list = (names: readonly string[]) => names.map(code).join(', ');
-const clock = (at: number) => `<!date^${Math.floor(at / 1000)}^{time}|${new Date(at).toISOString().slice(11, 16)} UTC>`;
 
 /** Statements that let an account pull and that ecr-access does not manage, by Sid. */
 const statements = (sids: readonly string[]) => `${sids.map(code).join(', ')}, which ecr-access does not manage`;
 
-/** What still lets an account pull once it left ecr-access's statement, if anything. */
+/** Who keeps an account able to pull: other people's live grants, each with its end. */
+function keptByGrants(grants: readonly KeptBy[]): string {
+  return grants.map((g) => `${mention(g.requester)}'s grant ${g.id}${g.expiresAt ? ` (until ${day(g.expiresAt)})` : ''}`).join(' and ');
+}
+
+/** What still lets an account pull once this grant ended, if anything: another live grant, or a statement ecr-access does not manage. */
 export function stillPulls(request: AccessRequest): string {
+  const kept = request.keptBy ?? [];
+  if (kept.length > 0) return ` ${keptByGrants(kept)} ${kept.length === 1 ? 'keeps' : 'keep'} ${code(request.account)} able to pull.`;
   const through = request.stillPullsThrough ?? [];
   return through.length > 0 ? ` It can still pull through ${statements(through)}.` : '';
 }
@@ -117,11 +125,11 @@ export function decideReply(outcome: DecideOutcome): string | undefined {
     case 'already-decided':
       return `:x: ${alreadyDecided(outcome.request)}`;
     case 'stalled':
-      return `:warning: Request ${outcome.request.id} is approved, but ECR could not be read just now, so the grant is not applied or verified yet. Press *Approve* again in a minute to finish it; nothing is written twice.`;
+      return outcome.stop === 'unconfirmed'
+        ? `:hourglass_flowing_sand: Request ${outcome.request.id} is approved. ECR did not confirm the last policy write to ${code(outcome.request.repository)}, and may still apply it, so ecr-access writes nothing there until ${outcome.heldUntil ? clock(outcome.heldUntil) : 'that can no longer happen'}. It is then applied and verified on its own; the card will update.`
+        : `:warning: Request ${outcome.request.id} is approved, but ECR could not be read or the write verified just now, so the grant is not applied or verified yet. Press *Approve* again in a minute to finish it; nothing is written twice.`;
     case 'queued':
-      return outcome.kept
-        ? `:hourglass_flowing_sand: Request ${outcome.request.id} is approved. ECR did not confirm the last policy write to ${code(outcome.request.repository)}, and it may still apply it, so ecr-access writes nothing there until ${clock(outcome.heldUntil)}. The grant is applied and verified after that; the card will update.`
-        : `:hourglass_flowing_sand: Request ${outcome.request.id} is approved and queued behind another change to ${code(outcome.request.repository)}; the card will update when it is applied.`;
+      return `:hourglass_flowing_sand: Request ${outcome.request.id} is approved and waits behind other changes to ${code(outcome.request.repository)}; the card will update when it is applied and verified.`;
   }
 }
 
@@ -166,18 +174,22 @@ export function revokeReply(outcome: RevokeOutcome): string {
       return `:hourglass_flowing_sand: Pull access for ${code(request.account)} to ${code(request.repository)} (request ${request.id}) ${how}; nothing more to do. ${toldAbout(request)}`;
     }
     case 'settled': {
-      const { request } = outcome;
-      if (request.state === 'REVOKED') {
-        return `:white_check_mark: Revoked: ${code(request.account)} is no longer in ${code(request.repository)}'s policy, as read back from ECR (request ${request.id}).${stillPulls(request)} ${toldAbout(request)}`;
-      }
-      if (request.state === 'GRANTED' && request.endFailure) {
-        return removalRefused(request);
-      }
-      return `:x: Request ${request.id} is ${request.state.toLowerCase()}; nothing was revoked.`;
+      const [request] = outcome.requests;
+      if (!request) return ':x: Nothing was revoked.';
+      if (request.state === 'GRANTED' && request.endFailure) return removalRefused(request);
+      const revoked = outcome.requests.filter((r) => r.state === 'REVOKED');
+      if (revoked.length === 0) return `:x: Request ${request.id} is ${request.state.toLowerCase()}; nothing was revoked.`;
+      const which = revoked.map((r) => r.id).join(', ');
+      const kept = outcome.keptBy.length > 0;
+      const result = kept
+        ? `${keptByGrants(outcome.keptBy)} ${outcome.keptBy.length === 1 ? 'keeps' : 'keep'} ${code(request.account)} in ${code(request.repository)}'s policy, so it can still pull`
+        : `${code(request.account)} is no longer in ${code(request.repository)}'s policy, as read back from ECR`;
+      return `:white_check_mark: Revoked ${revoked.length === 1 ? 'request' : 'requests'} ${which}: ${result}.${kept ? '' : stillPulls(request)} ${toldAbout(request)}`;
     }
     case 'pending': {
-      const { request } = outcome;
-      return `:hourglass_flowing_sand: The revoke of ${code(request.account)} on ${code(request.repository)} (request ${request.id}) is recorded, but not applied yet: ECR could not be read just now, or another change to the repository is still settling. ecr-access finishes it on its own and says so in ${postedIn(request)}; until then the account can still pull.`;
+      const [request] = outcome.requests;
+      if (!request) return ':x: Nothing was revoked.';
+      return `:hourglass_flowing_sand: The revoke of ${code(request.account)} on ${code(request.repository)} (${outcome.requests.map((r) => `request ${r.id}`).join(', ')}) is recorded, but not applied yet: ECR could not be read just now, or another change to the repository is still settling. ecr-access finishes it on its own and says so in ${postedIn(request)}; until then the account can still pull.`;
     }
   }
 }

@@ -55,7 +55,7 @@ describe('ECR faults', () => {
     const first = await w.click(card, 'approve');
     const [request] = await w.requests();
     expect(request!.state).toBe('APPROVED');
-    expect(first.replies.join('\n')).toMatch(/ECR could not be read just now.*Press \*Approve\* again/);
+    expect(first.replies.join('\n')).toMatch(/ECR could not be read or the write verified just now.*Press \*Approve\* again/);
     expect(await lockHolder(w)).toBeUndefined();
 
     w.world.ecr.clearFaults();

@@ -86,7 +86,7 @@ describe('revoking pull access', () => {
     expect(canPull(policy, ACCOUNT)).toBe(false);
     expect(canPull(policy, OTHER_ACCOUNT)).toBe(true);
     expect(w.policy()!.Statement).toContainEqual(CI_PUSH_STATEMENT);
-    expect(replies.join('\n')).toMatch(/Revoked: `222233334444` is no longer in `common-images`'s policy, as read back from ECR/);
+    expect(replies.join('\n')).toMatch(/Revoked request r-[0-9a-z]{10}: `222233334444` is no longer in `common-images`'s policy, as read back from ECR/);
 
     const thread = w.world.slack.thread(SANDBOX.approvalChannel, card.ts).slice(1).map((m) => m.text).join('\n');
     expect(thread).toContain(`was revoked by <@${SANDBOX.approver}> (project ended)`);

@@ -1,11 +1,12 @@
 // The service's ports in memory, on a fake clock: enough of the adapters' rules (conditional
 // state moves, the outbox, the lease) to unit-test the policy path without servers.
-import type { AccessRequest, AnnouncementPart, Ending, HistoryEvent } from '../../src/domain/access-request';
-import { sameChange, type PolicyChange } from '../../src/domain/policy-change';
+import { type AccessRequest, type AnnouncementPart, BOT_ACTOR, type Ending, type HistoryEvent, OPEN_STATES } from '../../src/domain/access-request';
+import { MAX_DRIFT_EVENTS } from '../../src/aws/drift-notes';
+import { byMark, type Mark } from '../../src/domain/membership';
 import { EcrAccessError, ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import type { ServiceDeps } from '../../src/service/deps';
-import { type ChangeQueue, type Clock, type Drift, type Lease, NO_DRIFT, type Notifier, type Registry, type RequestStore, type SweepStep } from '../../src/service/ports';
+import { type ChangeQueue, type Clock, type ClockCheck, type Drift, type Lease, type Marking, NO_DRIFT, type Notifier, type Registry, type RequestStore, type SweepStep } from '../../src/service/ports';
 
 class FakeClock implements Clock {
   constructor(public at = Date.parse('2026-12-01T09:00:00Z')) {}
@@ -33,7 +34,9 @@ class InMemoryRegistry implements Registry {
     if (this.nextReads.shift() === 'fail') throw new EcrAccessError(ErrorCode.Registry, `GetRepositoryPolicy on ${repository}: ServerException`);
     return this.policies.get(repository);
   }
-  async setPolicy(repository: string, text: string | undefined) {
+  async setPolicy(repository: string, text: string | undefined, fence: () => Promise<boolean>) {
+    const covered = await fence().catch(() => false);
+    if (!covered) throw new EcrAccessError(ErrorCode.LeaseLost, `SetRepositoryPolicy on ${repository}: the lease no longer covers the write; nothing was sent`);
     this.writes.push({ repository, text });
     const land = () => (text === undefined ? this.policies.delete(repository) : this.policies.set(repository, text));
     const next = this.nextWrites.shift();
@@ -48,30 +51,41 @@ class InMemoryRegistry implements Registry {
   }
 }
 
+/**
+ * The request store of src/aws/request-store.ts, in memory: the same conditions on every write,
+ * the same history events, outbox and sweep index; test/integration/store-contract.test.ts runs
+ * both through one suite.
+ */
 export class InMemoryRequestStore implements RequestStore {
   readonly requests = new Map<string, AccessRequest>();
   /** The sweep's index: when to look at each request next. Every change of state makes it due at once. */
   readonly dueAt = new Map<string, number>();
   readonly drift = new Map<string, { signature: string; events: HistoryEvent[] }>();
-  constructor(private readonly clock: Clock) {}
-  private put(request: AccessRequest, due = true) {
+
+  private put(request: AccessRequest, dueAt?: string | number) {
     this.requests.set(request.id, request);
-    if (due) this.dueAt.set(request.id, this.clock.now());
+    if (dueAt !== undefined) this.dueAt.set(request.id, typeof dueAt === 'number' ? dueAt : Date.parse(dueAt));
     return request;
   }
+  private withEvent(request: AccessRequest, event: HistoryEvent): AccessRequest {
+    return { ...request, history: [...(request.history ?? []), event] };
+  }
   async create(request: AccessRequest) {
-    const open = [...this.requests.values()].find(
-      (r) => r.repository === request.repository && r.account === request.account && ['PENDING', 'APPROVED', 'FAILED'].includes(r.state),
-    );
+    const open = [...this.requests.values()].find((r) => r.repository === request.repository && r.account === request.account && OPEN_STATES.includes(r.state));
     if (open) return { created: false as const, existing: open };
-    this.put(request);
+    this.put(request, request.createdAt);
     return { created: true as const };
   }
   async discard(id: string) {
-    if (this.requests.get(id)?.state === 'PENDING') this.requests.delete(id);
+    if (this.requests.get(id)?.state === 'PENDING') {
+      this.requests.delete(id);
+      this.dueAt.delete(id);
+    }
   }
   async attachCard(id: string, card: { channel: string; ts: string }) {
-    return this.put({ ...this.requests.get(id)!, card }, false);
+    const request = this.requests.get(id);
+    if (!request) throw new EcrAccessError(ErrorCode.Store, `Request ${id} vanished before its card was recorded.`);
+    return this.put({ ...request, card });
   }
   async get(id: string) {
     return this.requests.get(id);
@@ -79,63 +93,70 @@ export class InMemoryRequestStore implements RequestStore {
   async getMany(ids: readonly string[]) {
     const found = new Map<string, AccessRequest>();
     for (const id of ids) {
-      const request = await this.get(id);
+      const request = this.requests.get(id);
       if (request) found.set(id, request);
     }
     return found;
   }
   async decide(id: string, d: Parameters<RequestStore['decide']>[1]) {
     const r = this.requests.get(id);
-    if (!r || !d.from.includes(r.state) || r.requester === d.by || (r.card && (r.card.channel !== d.card.channel || r.card.ts !== d.card.ts)) || (d.target && (d.target.repository !== r.repository || d.target.account !== r.account))) return { decided: false as const, current: r };
-    const { failure: _failure, ...rest } = r;
-    const next: AccessRequest =
-      d.to === 'APPROVED'
-        ? { ...rest, state: 'APPROVED', decidedBy: d.by, decidedAt: d.at, attempts: r.attempts + 1 }
-        : { ...r, state: 'DENIED', decidedBy: d.by, decidedAt: d.at, owed: ['card', 'dm'], announcer: { by: d.announcer, at: Date.parse(d.at) } };
-    return { decided: true as const, request: this.put(next) };
+    const foreignCard = r?.card !== undefined && (r.card.channel !== d.card.channel || r.card.ts !== d.card.ts);
+    const otherTarget = d.target !== undefined && (d.target.repository !== r?.repository || d.target.account !== r?.account);
+    if (!r || !d.from.includes(r.state) || r.requester === d.by || foreignCard || otherTarget) return { decided: false as const, current: r };
+    const decided = { decidedBy: d.by, decidedAt: d.at };
+    if (d.to === 'APPROVED') {
+      const { failure: _failure, failedAt: _failedAt, ...rest } = r;
+      return { decided: true as const, request: this.put(this.withEvent({ ...rest, ...decided, state: 'APPROVED', attempts: r.attempts + 1 }, { kind: 'approved', at: d.at, by: d.by }), d.at) };
+    }
+    const denied: AccessRequest = { ...r, ...decided, state: 'DENIED', owed: ['card', 'dm'], announcer: { by: d.announcer, at: Date.parse(d.at) } };
+    return { decided: true as const, request: this.put(this.withEvent(denied, { kind: 'denied', at: d.at, by: d.by }), d.at) };
   }
   async record(id: string, verdict: Parameters<RequestStore['record']>[1], announcer: { by: string; at: number }) {
     const r = this.requests.get(id);
-    const history = (event: HistoryEvent) => [...(r?.history ?? []), event];
-    switch (verdict.state) {
+    if (!r) return undefined;
+    const { outcome, at } = verdict;
+    const hashes = { policyHashBefore: verdict.policyHashBefore, policyHash: verdict.policyHash };
+    const approval = r.state === 'APPROVED' && !r.ending;
+    const ending = (r.state === 'APPROVED' || r.state === 'GRANTED') && r.ending !== undefined;
+    switch (outcome.state) {
       case 'GRANTED': {
-        if (r?.state !== 'APPROVED') return undefined;
-        const { state: _s, at, ...rest } = verdict;
-        return this.put({ ...r, ...rest, state: 'GRANTED', grantedAt: at, owed: ['card', 'thread', 'dm'], announcer, history: history({ kind: 'granted', at }) }, false);
+        if (!approval) return undefined;
+        const { failure: _f, failedAt: _fa, ...rest } = r;
+        const next: AccessRequest = { ...rest, state: 'GRANTED', grantedAt: at, ...hashes, verifiedPolicy: verdict.verifiedPolicy, ...(verdict.expiresAt && { expiresAt: verdict.expiresAt }), owed: ['card', 'dm', 'thread'], announcer };
+        return this.put(this.withEvent(next, { kind: 'granted', at, ...hashes }));
       }
-      case 'FAILED':
-        if (r?.state !== 'APPROVED') return undefined;
-        return this.put({ ...r, state: 'FAILED', failedAt: verdict.at, failure: verdict.failure, owed: ['card', 'thread'], announcer, history: history({ kind: 'failed', at: verdict.at }) }, false);
+      case 'FAILED': {
+        if (!approval) return undefined;
+        const failure = { ...outcome.failure, detail: outcome.failure.detail.slice(0, 2000) };
+        return this.put(this.withEvent({ ...r, state: 'FAILED', failedAt: at, failure, owed: ['card', 'thread'], announcer }, { kind: 'failed', at, detail: failure.detail }));
+      }
       case 'ENDED': {
-        if (r?.state !== 'GRANTED' || r.ending?.kind !== verdict.ending.kind) return undefined;
-        const state = verdict.ending.kind === 'revoke' ? 'REVOKED' : 'EXPIRED';
-        return this.put({
-          ...r,
-          state,
-          endedAt: verdict.at,
-          policyHashBefore: verdict.policyHashBefore,
-          policyHash: verdict.policyHash,
-          stillPullsThrough: [...verdict.stillPullsThrough],
-          owed: verdict.outside ? ['thread'] : ['card', 'thread', 'dm'],
-          announcer,
-          history: history({ kind: state === 'REVOKED' ? 'revoked' : 'expired', at: verdict.at, by: verdict.ending.by }),
-        }, false);
+        if (!ending || r.ending?.kind !== outcome.ending.kind) return undefined;
+        const state = outcome.ending.kind === 'revoke' ? 'REVOKED' : 'EXPIRED';
+        const next: AccessRequest = { ...r, state, endedAt: at, ...hashes, stillPullsThrough: [...verdict.pullsThrough], keptBy: [...outcome.keptBy], owed: outcome.outside ? ['thread'] : ['card', 'dm', 'thread'], announcer };
+        const kind = state === 'REVOKED' ? 'revoked' : 'expired';
+        return this.put(this.withEvent(next, { kind, at, by: outcome.ending.by, ...hashes, ...(outcome.ending.reason && { detail: outcome.ending.reason }) }));
       }
-      case 'KEPT': {
-        if (r?.state !== 'GRANTED' || !r.ending) return undefined;
+      case 'REMOVAL_REFUSED': {
+        if (!ending) return undefined;
         const { ending: _e, ...rest } = r;
-        return this.put({ ...rest, endFailure: verdict.failure, owed: ['thread'], announcer, history: history({ kind: 'revoke-refused', at: verdict.at }) }, false);
+        const failure = { ...outcome.failure, detail: outcome.failure.detail.slice(0, 2000) };
+        return this.put(this.withEvent({ ...rest, endFailure: failure, owed: ['thread'], announcer }, { kind: 'revoke-refused', at, detail: failure.detail }));
       }
     }
   }
   async beginEnding(id: string, ending: Ending) {
     const r = this.requests.get(id);
-    if (r?.state !== 'GRANTED' || r.ending) return undefined;
+    if ((r?.state !== 'GRANTED' && r?.state !== 'APPROVED') || r.ending) return undefined;
     const { endFailure: _f, ...rest } = r;
-    return this.put({ ...rest, ending });
+    return this.put({ ...rest, ending }, ending.at);
+  }
+  async accountRequests(repository: string, accounts: readonly string[], _known: readonly string[]) {
+    return [...this.requests.values()].filter((r) => r.repository === repository && accounts.includes(r.account));
   }
   async recordOutside(request: AccessRequest) {
-    this.put(request);
+    if (this.requests.has(request.id)) return;
+    this.put(request, request.createdAt);
   }
   async due(now: number, limit: number) {
     return [...this.dueAt.entries()]
@@ -150,13 +171,13 @@ export class InMemoryRequestStore implements RequestStore {
     switch (step.kind) {
       case 'expire-pending':
         if (r.state !== 'PENDING') return undefined;
-        return this.put({ ...r, state: 'EXPIRED', endedAt: step.at, owed: ['card', 'dm'], announcer, history: [...(r.history ?? []), { kind: 'expired', at: step.at }] }, false);
+        return this.put(this.withEvent({ ...r, state: 'EXPIRED', endedAt: step.at, owed: ['card', 'dm'], announcer }, { kind: 'expired', at: step.at, by: BOT_ACTOR, detail: 'nobody decided in time' }));
       case 'nudged':
         if (r.state !== 'PENDING' || r.nudgedAt !== step.previous) return undefined;
-        return this.put({ ...r, nudgedAt: step.at, nudges: (r.nudges ?? 0) + 1 }, false);
+        return this.put({ ...r, nudgedAt: step.at, nudges: (r.nudges ?? 0) + 1 });
       case 'remind':
         if (r.state !== 'GRANTED' || r.reminded || r.ending) return undefined;
-        return this.put({ ...r, reminded: true, owed: [...r.owed, 'reminder'], announcer }, false);
+        return this.put({ ...r, reminded: true, owed: [...new Set([...r.owed, 'reminder' as const])].sort(), announcer });
       case 'look-again':
         if (this.dueAt.get(id) !== step.seen) return undefined;
         if (step.at === undefined) this.dueAt.delete(id);
@@ -167,7 +188,7 @@ export class InMemoryRequestStore implements RequestStore {
   async noteDrift(repository: string, signature: string, event: HistoryEvent) {
     const seen = this.drift.get(repository);
     if ((seen?.signature ?? NO_DRIFT) === signature) return false;
-    this.drift.set(repository, { signature, events: [...(seen?.events ?? []), event] });
+    this.drift.set(repository, { signature, events: [...(seen?.events ?? []), event].slice(-MAX_DRIFT_EVENTS) });
     return true;
   }
   async driftHistory(repository: string) {
@@ -176,55 +197,41 @@ export class InMemoryRequestStore implements RequestStore {
   async claimAnnouncement(id: string, announcer: { by: string; at: number }, staleBefore: number) {
     const r = this.requests.get(id);
     if (!r || r.owed.length === 0 || (r.announcer && r.announcer.at >= staleBefore)) return undefined;
-    return this.put({ ...r, announcer }, false);
+    return this.put({ ...r, announcer });
   }
   async delivered(id: string, parts: readonly AnnouncementPart[]) {
     const r = this.requests.get(id);
-    if (!r) return;
+    if (!r || parts.length === 0) return;
     const { verifiedPolicy, ...rest } = r;
-    this.put({ ...rest, ...(!parts.includes('thread') && verifiedPolicy !== undefined && { verifiedPolicy }), owed: r.owed.filter((p) => !parts.includes(p)) }, false);
+    this.put({ ...rest, ...(!parts.includes('thread') && verifiedPolicy !== undefined && { verifiedPolicy }), owed: r.owed.filter((p) => !parts.includes(p)) });
   }
   async listByRepository(repository: string) {
     return [...this.requests.values()].filter((r) => r.repository === repository);
   }
 }
 
-/** The lease rules of src/aws/repository-lease.ts, in memory. */
-class InMemoryChangeQueue implements ChangeQueue {
-  readonly queues = new Map<string, PolicyChange[]>();
+/** The lease rules of src/aws/repository-lease.ts, in memory; marks come back in the same order. */
+export class InMemoryChangeQueue implements ChangeQueue {
+  readonly marks = new Map<string, Mark[]>();
   readonly locks = new Map<string, { holder: string; until: number }>();
   private holders = 0;
+  private tokens = 0;
   constructor(
     private readonly clock: Clock,
     private readonly times = { leaseMs: 420_000, landingMs: 360_000 },
   ) {}
 
-  private queueOf(repository: string) {
-    let queue = this.queues.get(repository);
-    if (!queue) {
-      queue = [];
-      this.queues.set(repository, queue);
-    }
-    return queue;
+  private marksOf(repository: string) {
+    return [...(this.marks.get(repository) ?? [])].sort(byMark);
   }
-  private add(repository: string, change: PolicyChange) {
-    const queue = this.queueOf(repository);
-    if (!queue.some((c) => sameChange(c, change))) queue.push(change);
-  }
-  private remove(repository: string, change: PolicyChange) {
-    this.queues.set(repository, this.queueOf(repository).filter((c) => !sameChange(c, change)));
+  private add(repository: string, marking: Marking) {
+    this.marks.set(repository, [...this.marksOf(repository), { ...marking, token: (++this.tokens).toString(36) }]);
   }
 
-  async withLease<T>(
-    repository: string,
-    work: (lease: Lease, waiting: readonly PolicyChange[]) => Promise<T>,
-    adding?: PolicyChange,
-    options: { onlyIfFree?: boolean } = {},
-  ) {
+  async withLease<T>(repository: string, work: (lease: Lease, marks: readonly Mark[]) => Promise<T>, marking?: Marking) {
     const lock = this.locks.get(repository);
-    const free = !lock || lock.until < this.clock.now();
-    if (!free) return adding && !options.onlyIfFree ? { held: false as const, status: await this.queue(repository, adding) } : { held: false as const };
-    if (adding) this.add(repository, adding);
+    if (lock && lock.until >= this.clock.now()) return marking ? { held: false as const, status: await this.mark(repository, marking) } : { held: false as const };
+    if (marking) this.add(repository, marking);
     const holder = `holder-${++this.holders}`;
     const mine = () => this.locks.get(repository)?.holder === holder;
     const renew = () => {
@@ -233,44 +240,45 @@ class InMemoryChangeQueue implements ChangeQueue {
       return true;
     };
     this.locks.set(repository, { holder, until: this.clock.now() + this.times.leaseMs });
-    let kept = false;
+    let unanswered = false;
     const lease: Lease = {
-      coverWrite: async () => (mine() && this.locks.get(repository)!.until - this.clock.now() >= this.times.landingMs) || renew(),
-      settle: async (settled) => {
+      coverWrite: async () => {
+        unanswered = true;
+        return (mine() && this.locks.get(repository)!.until - this.clock.now() >= this.times.landingMs) || renew();
+      },
+      answered: () => {
+        unanswered = false;
+      },
+      unmark: async (done) => {
         if (!renew()) return undefined;
-        for (const change of settled) this.remove(repository, change);
-        return [...this.queueOf(repository)];
-      },
-      replace: async (from, to) => {
-        this.add(repository, to);
-        this.remove(repository, from);
-      },
-      keepUntil: async (until) => {
-        if (!mine()) return;
-        this.locks.set(repository, { holder: 'kept', until });
-        kept = true;
+        this.marks.set(repository, this.marksOf(repository).filter((m) => !done.some((d) => d.account === m.account && d.requestId === m.requestId && d.token === m.token)));
+        return this.marksOf(repository);
       },
     };
     try {
-      return { held: true as const, value: await work(lease, [...this.queueOf(repository)]) };
+      return { held: true as const, value: await work(lease, this.marksOf(repository)) };
     } finally {
-      if (!kept && mine()) this.locks.delete(repository);
+      if (!unanswered && mine()) this.locks.delete(repository);
     }
   }
 
-  async queue(repository: string, change: PolicyChange) {
-    this.add(repository, change);
-    return this.statusNow(repository);
+  async mark(repository: string, marking: Marking) {
+    this.add(repository, marking);
+    return this.status(repository);
   }
 
   async status(repository: string) {
-    return this.statusNow(repository);
-  }
-
-  private statusNow(repository: string) {
     const lock = this.locks.get(repository);
-    return { waiting: [...this.queueOf(repository)], heldUntil: lock?.until ?? 0, kept: lock?.holder === 'kept' };
+    return { marks: this.marksOf(repository), heldUntil: lock?.until ?? 0 };
   }
+}
+
+/** A clock check whose offset a test sets; trusted within half of the margin, as the real one. */
+class SettableClockCheck implements ClockCheck {
+  offset: number | undefined = 0;
+  constructor(private readonly marginMs = 60_000) {}
+  trusted = () => this.offset !== undefined && Math.abs(this.offset) <= this.marginMs / 2;
+  offsetMs = () => this.offset;
 }
 
 /** Remembers what was told, and fails the parts it is told to fail. */
@@ -306,9 +314,10 @@ class RecordingNotifier implements Notifier {
 export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
   const clock = new FakeClock();
   const registry = new InMemoryRegistry();
-  const store = new InMemoryRequestStore(clock);
+  const store = new InMemoryRequestStore();
   const changes = new InMemoryChangeQueue(clock);
   const notifier = new RecordingNotifier();
+  const clockCheck = new SettableClockCheck();
   const logs: string[] = [];
   let ids = 0;
   const deps: ServiceDeps = {
@@ -316,19 +325,19 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
     store,
     changes,
     notifier,
+    clockCheck,
     isApprover: async (user) => (user === 'U0APPROVER' ? { kind: 'approver' } : { kind: 'not-approver' }),
     clock,
     newId: () => `r-${String(++ids).padStart(10, '0')}`,
     processId: 'test-process',
     logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
     repositories: ['common-images'],
-    writeLandingMs: 360_000,
     waitForChangeMs: 60_000,
     announceRetryMs: 30_000,
     durations: {},
     ...overrides,
   };
-  return { deps, clock, registry, store, changes, notifier, logs };
+  return { deps, clock, registry, store, changes, notifier, clockCheck, logs };
 }
 
 /** An approved request, recorded, as the decision leaves it. */

@@ -71,23 +71,24 @@ export interface Grant {
 }
 
 /**
- * Lets the accounts pull by adding them to the managed statement. Accounts that can already
- * pull are left alone, so granting what is granted changes nothing.
+ * Lets the accounts pull by adding them to the managed statement, also when another statement
+ * lets them pull already: the statement holds every account with a live grant, so an end always
+ * has an entry to take out. Accounts already in it are left alone, so granting what is granted
+ * changes nothing.
  */
 export function grantPull(policy: RepositoryPolicy, accounts: readonly AccountId[]): Grant {
   const existing = managedAccounts(policy);
-  const added = [...new Set(accounts)].filter((a) => !canPull(policy, a)).sort();
-  if (added.length === 0) return { policy, text: serializePolicy(policy), added, changed: false };
-
-  const statement = managedStatement([...existing, ...added]);
+  const wanted = [...new Set(accounts)];
+  const added = wanted.filter((a) => !existing.includes(a)).sort();
   const index = policy.statements.findIndex((s) => s.Sid === MANAGED_SID);
-  const statements =
-    index === -1
-      ? [...policy.statements, statement]
-      : policy.statements.map((s, i) => (i === index ? statement : s));
-  const merged: RepositoryPolicy = { header: policy.header, statements };
+  const statement = managedStatement([...existing, ...added]);
+  const merged: RepositoryPolicy =
+    added.length === 0
+      ? policy
+      : { header: policy.header, statements: index === -1 ? [...policy.statements, statement] : policy.statements.map((s, i) => (i === index ? statement : s)) };
 
-  const blocked = added.filter((a) => !canPull(merged, a));
+  // An account the statement names but a Deny keeps from pulling is refused too: granting it would change nothing.
+  const blocked = wanted.filter((a) => !canPull(merged, a)).sort();
   if (blocked.length > 0) {
     throw new EcrAccessError(
       ErrorCode.DeniedByPolicy,
@@ -95,6 +96,7 @@ export function grantPull(policy: RepositoryPolicy, accounts: readonly AccountId
     );
   }
   const text = serializePolicy(merged);
+  if (added.length === 0) return { policy, text, added, changed: false };
   if (text.length > MAX_POLICY_LENGTH) {
     throw new EcrAccessError(
       ErrorCode.PolicyTooLarge,
@@ -135,4 +137,16 @@ function multisetDifference(was: readonly string[], now: readonly string[]): str
   for (const s of was) counts.set(s, (counts.get(s) ?? 0) + 1);
   for (const s of now) counts.set(s, (counts.get(s) ?? 0) - 1);
   return [...counts.entries()].filter(([, n]) => n !== 0).map(([s]) => s);
+}
+
+/** Whether ecr-access's statement names the account, whatever its shape (for verdicts on a policy ecr-access will not rewrite). */
+export function inManagedStatement(policy: RepositoryPolicy, account: AccountId): boolean {
+  return policy.statements.some(
+    (s) => s.Sid === MANAGED_SID && s.Principal !== undefined && s.Principal !== '*' && listOf(s.Principal.AWS).some((p) => accountOfPrincipal(p) === account),
+  );
+}
+
+/** Whether a Deny takes pull access away from the account even when an Allow names it. */
+export function deniedPull(policy: RepositoryPolicy, account: AccountId): boolean {
+  return !canPull({ ...policy, statements: [...policy.statements, managedStatement([account])] }, account);
 }

@@ -57,3 +57,6 @@ export function lineSections(lines: readonly string[]): Block[] {
   if (current) blocks.push(section(current));
   return blocks;
 }
+
+/** A moment as Slack shows it to each reader, in their time zone; the ISO text where dates cannot be shown. */
+export const day = (iso: string | undefined) => (iso ? `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso}>` : 'unknown time');

@@ -2,8 +2,8 @@
 import type { AccessRequest } from '../../domain/access-request';
 import type { Drift } from '../../service/ports';
 import { failureText, mentionOrBot, removalRefused, stillPulls } from '../messages';
-import { day } from './request-card';
-import { type Block, codeSections, context, escapeText, section } from './kit';
+
+import { type Block, codeSections, context, day, escapeText, section } from './kit';
 
 export function verifiedPolicyMessage(request: AccessRequest, policyText: string): { text: string; blocks: Block[] } {
   let pretty = policyText;
@@ -33,10 +33,11 @@ export function failureMessage(request: AccessRequest): { text: string; blocks: 
 export function endedMessage(request: AccessRequest): { text: string; blocks: Block[] } {
   const how =
     request.state === 'REVOKED'
-      ? `was revoked by ${mentionOrBot(request.ending?.by)}${request.ending?.reason ? ` (${escapeText(request.ending.reason)})` : ''}`
+      ? `was revoked by ${mentionOrBot(request.ending?.by)}${request.grantedAt || request.origin === 'outside' ? '' : ' before it was applied'}${request.ending?.reason ? ` (${escapeText(request.ending.reason)})` : ''}`
       : 'expired';
   const origin = request.origin === 'outside' ? ' (it had been added to the policy outside ecr-access)' : '';
-  const text = `:no_entry: Pull access for \`${request.account}\` to \`${request.repository}\`${origin} ${how}: the account is no longer in the policy as read back from ECR.${stillPulls(request)}`;
+  const result = request.keptBy?.length ? 'this grant has ended, as read back from ECR.' : 'the account is no longer in the policy as read back from ECR.';
+  const text = `:no_entry: Pull access for \`${request.account}\` to \`${request.repository}\`${origin} ${how}: ${result}${stillPulls(request)}`;
   return { text, blocks: [section(text), context(`sha256 ${request.policyHashBefore ?? 'unknown'} → ${request.policyHash ?? 'unknown'} · request ${request.id}`)] };
 }
 
@@ -73,7 +74,7 @@ export function requesterMessage(request: AccessRequest): string {
     case 'FAILED':
       return `:warning: Your request ${request.id} was approved by ${by}, but applying it failed: ${failureText(request.failure)} The approvers can retry it.`;
     case 'REVOKED':
-      return `:no_entry: Pull access for \`${request.account}\` to \`${request.repository}\` (request ${request.id}) was revoked by ${mentionOrBot(request.ending?.by)}${request.ending?.reason ? `: ${escapeText(request.ending.reason)}` : '.'}${stillPulls(request)}`;
+      return `:no_entry: Pull access for \`${request.account}\` to \`${request.repository}\` (request ${request.id}) was revoked by ${mentionOrBot(request.ending?.by)}${request.grantedAt ? '' : ' before it was applied'}${request.ending?.reason ? `: ${escapeText(request.ending.reason)}` : '.'}${stillPulls(request)}`;
     case 'EXPIRED':
       return request.grantedAt
         ? `:hourglass: Pull access for \`${request.account}\` to \`${request.repository}\` (request ${request.id}) has ended, as asked.${stillPulls(request)}`

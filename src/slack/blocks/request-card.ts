@@ -5,7 +5,7 @@ import { RequestId, type AccessRequest } from '../../domain/access-request';
 import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
 import { failureText, mentionOrBot } from '../messages';
-import { type Block, context, escapeText, fields, header, section } from './kit';
+import { type Block, context, day, escapeText, fields, header, section } from './kit';
 
 export const APPROVE_ACTION = 'ecr_access_approve';
 export const DENY_ACTION = 'ecr_access_deny';
@@ -23,8 +23,6 @@ export const DecisionValue = z
   .transform(([requestId, repository, account]) => ({ requestId, ...(repository && account && { target: { repository, account } }) }));
 
 const decisionValue = (request: AccessRequest) => `${request.id} ${request.repository} ${request.account}`;
-
-export const day = (iso: string | undefined) => (iso ? `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso}>` : 'unknown time');
 
 function facts(request: AccessRequest): Block {
   return fields([
@@ -101,7 +99,9 @@ function outcomeLine(request: AccessRequest): string {
     case 'APPROVED':
       return `:hourglass_flowing_sand: Approved by ${by} · applying the grant`;
     case 'REVOKED':
-      return `:no_entry: Granted ${day(request.grantedAt)}, revoked by ${mentionOrBot(request.ending?.by)} · ${day(request.endedAt)}`;
+      return request.grantedAt
+        ? `:no_entry: Granted ${day(request.grantedAt)}, revoked by ${mentionOrBot(request.ending?.by)} · ${day(request.endedAt)}`
+        : `:no_entry: Approved by ${by}, revoked by ${mentionOrBot(request.ending?.by)} before it was applied · ${day(request.endedAt)}`;
     case 'EXPIRED':
       return request.grantedAt
         ? `:hourglass: Granted ${day(request.grantedAt)}, expired ${day(request.endedAt)}`

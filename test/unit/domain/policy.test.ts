@@ -442,7 +442,7 @@ describe('grantPull', () => {
     expect(grantPull(policyOf(readStatement([root(A)])), [A]).changed).toBe(false);
   });
 
-  it('writes nothing when every account can already pull', () => {
+  it('writes nothing when every account is in the statement already', () => {
     const before = policyOf(ciPush, readStatement([root(A), root(B)]));
     const grant = grantPull(before, [B, A]);
     expect(grant).toEqual({ policy: before, text: serializePolicy(before), added: [], changed: false });
@@ -454,7 +454,7 @@ describe('grantPull', () => {
     expect(second).toMatchObject({ changed: false, text: first.text });
   });
 
-  it('adds only the accounts that cannot pull yet', () => {
+  it('adds only the accounts not in the statement yet', () => {
     const grant = grantPull(policyOf(readStatement([root(A)])), [C, A, B]);
     expect(grant.added).toEqual([B, C]);
     expect(managedOf(grant.text)?.Principal).toEqual({ AWS: [root(A), root(B), root(C)] });
@@ -465,10 +465,11 @@ describe('grantPull', () => {
     ['ecr:Batch* and the other three', allow({ AWS: [root(A)] }, ['ecr:Batch*', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer', 'ecr:ListImages'])],
     ['the * principal', allow('*', READ)],
     ['AWS *', allow({ AWS: '*' }, 'ecr:*')],
-  ])('does not add an account that can already pull through %s', (_, statement) => {
+  ])('adds an account that can already pull through %s, so its end has an entry to take out', (_, statement) => {
     const grant = grantPull(policyOf(statement), [A]);
-    expect(grant).toMatchObject({ changed: false, added: [] });
-    expect(managedOf(grant.text)).toBeUndefined();
+    expect(grant).toMatchObject({ changed: true, added: [A] });
+    expect(managedOf(grant.text)?.Principal).toEqual({ AWS: [root(A)] });
+    expect(parsePolicy(grant.text).statements[0]).toEqual(statement);
   });
 
   it('adds an account that a conditional Allow does not let pull', () => {

@@ -102,7 +102,7 @@ describe('deciding a request', () => {
     w.changes.locks.set('common-images', { holder: 'another-process', until: w.clock.now() + 420_000 });
     const start = w.clock.now();
     expect(await decide(w.deps, click('approve'))).toMatchObject({ code: 'already-decided', request: { state: 'DENIED' } });
-    expect(w.changes.queues.get('common-images') ?? []).toEqual([]);
+    expect(w.changes.marks.get('common-images') ?? []).toEqual([]);
     expect(w.clock.now()).toBe(start);
   });
 
@@ -171,6 +171,7 @@ describe('announcing', () => {
 describe('an approval whose card names its repository and account', () => {
   const target = { repository: 'common-images', account: '222233334444' };
   const approve = (overrides: Partial<Decision> = {}): Decision => ({ ...click('approve'), target, ...overrides });
+  const marked = (w: ReturnType<typeof world>, repository = 'common-images') => (w.changes.marks.get(repository) ?? []).map((m) => `${m.account} ${m.requestId}`);
 
   /** Holds the store's decision write until `release()`, to look at the world while it is in flight. */
   function gated(w: ReturnType<typeof world>) {
@@ -187,7 +188,7 @@ describe('an approval whose card names its repository and account', () => {
   }
   const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-  it('takes the repository while the decision is written, and writes nothing before it is', async () => {
+  it('touches the repository only once the decision is written', async () => {
     const w = world();
     const { release } = gated(w);
     let reads = 0;
@@ -198,42 +199,23 @@ describe('an approval whose card names its repository and account', () => {
     };
     const deciding = decide(w.deps, approve());
     await settle();
-    expect(w.changes.locks.has('common-images')).toBe(true);
-    // The policy is read meanwhile: the write waits only for the decision.
-    expect(reads).toBe(1);
-    expect(w.registry.writes).toHaveLength(0);
+    expect(w.changes.locks.has('common-images')).toBe(false);
+    expect(marked(w)).toEqual([]);
+    expect(reads).toBe(0);
     release();
     expect(await deciding).toMatchObject({ code: 'settled', request: { state: 'GRANTED', decidedBy: 'U0APPROVER' } });
     expect(w.registry.writes).toHaveLength(1);
-    // Its own hold applied the approval: the job does not take the repository again to look.
     expect(reads).toBe(2);
     expect(w.changes.locks.has('common-images')).toBe(false);
-    expect(w.changes.queues.get('common-images')).toEqual([]);
+    expect(marked(w)).toEqual([]);
   });
 
-  it('hands its own decision to the holder: the request is not read again', async () => {
-    const w = world();
-    let reads = 0;
-    const get = w.store.get.bind(w.store);
-    const getMany = w.store.getMany.bind(w.store);
-    w.store.get = async (id) => {
-      reads++;
-      return get(id);
-    };
-    w.store.getMany = async (ids) => {
-      reads += ids.length;
-      return getMany(ids);
-    };
-    expect(await decide(w.deps, approve())).toMatchObject({ code: 'settled', request: { state: 'GRANTED' } });
-    expect(reads).toBe(0);
-  });
-
-  it('writes nothing when the decision is refused, and lets the repository go', async () => {
+  it('writes nothing when the decision is refused, and marks nothing', async () => {
     const w = world(pending({ state: 'DENIED', decidedBy: 'U0APPROVER' }));
     expect(await decide(w.deps, approve())).toMatchObject({ code: 'already-decided', request: { state: 'DENIED' } });
     expect(w.registry.writes).toHaveLength(0);
     expect(w.changes.locks.has('common-images')).toBe(false);
-    expect(w.changes.queues.get('common-images')).toEqual([]);
+    expect(marked(w)).toEqual([]);
   });
 
   it('refuses a button that names another account than its request, and changes nothing', async () => {
@@ -242,7 +224,7 @@ describe('an approval whose card names its repository and account', () => {
     expect(outcome).toMatchObject({ code: 'foreign-card', request: { state: 'PENDING', account: '222233334444' } });
     expect(w.store.requests.get('r-0000000001')?.state).toBe('PENDING');
     expect(w.registry.writes).toHaveLength(0);
-    expect(w.changes.queues.get('common-images') ?? []).toEqual([]);
+    expect(marked(w)).toEqual([]);
     expect(w.changes.locks.size).toBe(0);
   });
 
@@ -251,8 +233,8 @@ describe('an approval whose card names its repository and account', () => {
     const outcome = await decide(w.deps, approve({ target: { repository: 'other-images', account: '222233334444' } }));
     expect(outcome).toMatchObject({ code: 'foreign-card', request: { state: 'PENDING', repository: 'common-images' } });
     expect(w.registry.writes).toHaveLength(0);
-    expect(w.changes.queues.get('other-images') ?? []).toEqual([]);
-    expect(w.changes.queues.get('common-images') ?? []).toEqual([]);
+    expect(marked(w, 'other-images')).toEqual([]);
+    expect(marked(w)).toEqual([]);
     expect(w.changes.locks.size).toBe(0);
   });
 
@@ -262,7 +244,7 @@ describe('an approval whose card names its repository and account', () => {
       code: 'foreign-card',
       request: { state: 'PENDING' },
     });
-    expect(w.changes.queues.has('secret-images')).toBe(false);
+    expect(w.changes.marks.has('secret-images')).toBe(false);
     expect(w.registry.policies.get('secret-images')).toBeUndefined();
     expect(w.changes.locks.size).toBe(0);
   });
@@ -281,35 +263,29 @@ describe('an approval whose card names its repository and account', () => {
     expect(await decide(w.deps, bare)).toEqual({ code: 'no-such-request', requestId: 'r-0000000001' });
   });
 
-  it('queues nothing on a held repository before the decision is written, then queues the approval', async () => {
-    const w = world();
+  it('marks its account on a held repository once the decision is written, and answers queued when the wait runs out', async () => {
+    const w = world(pending(), { waitForChangeMs: 1_000 });
     w.changes.locks.set('common-images', { holder: 'another-process', until: w.clock.now() + 60_000 });
-    const { release } = gated(w);
-    const deciding = decide(w.deps, approve());
-    await settle();
-    expect(w.changes.queues.get('common-images') ?? []).toEqual([]);
-    release();
-    expect(await deciding).toMatchObject({ code: 'queued', request: { state: 'APPROVED' } });
-    expect(w.changes.queues.get('common-images')).toEqual([{ kind: 'grant', account: '222233334444', requestId: 'r-0000000001' }]);
+    expect(await decide(w.deps, approve())).toMatchObject({ code: 'queued', request: { state: 'APPROVED' } });
+    expect(marked(w)).toEqual(['222233334444 r-0000000001']);
     expect(w.registry.writes).toHaveLength(0);
   });
 
-  it('applies a change another approver queued when its own decision lost the race', async () => {
+  it('drives on the approval another approver recorded when its own decision lost the race', async () => {
     const w = world();
-    // Another approver's decision landed first, and its job queued the change behind this holder.
+    // Another approver's decision landed first; its job died before it marked the account.
     w.store.decide = async (id, d) => {
       const first = await InMemoryStoreDecide(w, id, { ...d, by: 'U0FIRST' });
       expect(first.decided).toBe(true);
-      w.changes.queues.set('common-images', [{ kind: 'grant', account: '222233334444', requestId: id }]);
       return { decided: false as const, current: w.store.requests.get(id) };
     };
     const outcome = await decide(w.deps, approve());
     expect(outcome).toMatchObject({ code: 'already-decided', request: { state: 'GRANTED', decidedBy: 'U0FIRST' } });
     expect(w.registry.writes).toHaveLength(1);
-    expect(w.changes.queues.get('common-images')).toEqual([]);
+    expect(marked(w)).toEqual([]);
   });
 
-  it('applies the winning approval when two approvers click at once and the loser holds the repository', async () => {
+  it('applies the winning approval once when two approvers click at once', async () => {
     const w = world(pending(), { isApprover: async (user) => ({ kind: user === 'U0REQUESTER' ? 'not-approver' : 'approver' }) });
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
@@ -329,30 +305,7 @@ describe('an approval whose card names its repository and account', () => {
     expect(w.registry.writes).toHaveLength(1);
   });
 
-  it('queues the approval, logging why, when the repository could not be taken while the decision was written', async () => {
-    const w = world();
-    const withLease = w.changes.withLease.bind(w.changes);
-    let takes = 0;
-    w.changes.withLease = async (...args) => {
-      if (++takes === 1) throw new Error('DynamoDB throttled the lease');
-      return withLease(...args);
-    };
-    const outcome = await decide(w.deps, approve());
-    const warnings = w.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.level === 'warn');
-    expect(warnings).toEqual([
-      expect.objectContaining({
-        message: 'could not take the repository while the approval was written; it is queued instead',
-        requestId: 'r-0000000001',
-        error: expect.objectContaining({ message: 'DynamoDB throttled the lease' }),
-      }),
-    ]);
-    // Queued, then taken by the job itself once it finds the repository free.
-    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'GRANTED' } });
-    expect(w.registry.writes).toHaveLength(1);
-    expect(w.changes.queues.get('common-images')).toEqual([]);
-  });
-
-  it('lets the repository go and writes nothing when the decision cannot be written', async () => {
+  it('writes and marks nothing when the decision cannot be written', async () => {
     const w = world();
     w.store.decide = async () => {
       throw new Error('DynamoDB is unreachable');
@@ -360,6 +313,6 @@ describe('an approval whose card names its repository and account', () => {
     await expect(decide(w.deps, approve())).rejects.toThrow('DynamoDB is unreachable');
     expect(w.registry.writes).toHaveLength(0);
     expect(w.changes.locks.has('common-images')).toBe(false);
-    expect(w.changes.queues.get('common-images')).toEqual([]);
+    expect(marked(w)).toEqual([]);
   });
 });

@@ -39,7 +39,7 @@ describe('revoking a grant', () => {
   it('takes the account out through the policy path, records who and why, and announces it', async () => {
     const w = world(policy(CI_PUSH, managed('222233334444', '333344445555')), granted('r-0000000001', '222233334444'));
     const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER', reason: 'project ended' });
-    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'REVOKED', ending: { kind: 'revoke', by: 'U0APPROVER', reason: 'project ended' } } });
+    expect(outcome).toMatchObject({ code: 'settled', requests: [{ state: 'REVOKED', ending: { kind: 'revoke', by: 'U0APPROVER', reason: 'project ended' } }] });
     const after = parsePolicy(w.registry.policies.get(REPOSITORY));
     expect(managedAccounts(after)).toEqual(['333344445555']);
     expect(after.statements[0]).toEqual(CI_PUSH);
@@ -61,7 +61,8 @@ describe('revoking a grant', () => {
     const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444'));
     expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0REQUESTER' })).toMatchObject({
       code: 'settled',
-      request: { state: 'REVOKED' },
+      requests: [{ state: 'REVOKED' }],
+      keptBy: [],
     });
   });
 
@@ -76,40 +77,71 @@ describe('revoking a grant', () => {
     const other = { Sid: 'legacyReaders', Effect: 'Allow', Principal: { AWS: ROOT('222233334444') }, Action: 'ecr:*' };
     const w = world(policy(other, managed('222233334444')), granted('r-0000000001', '222233334444'));
     const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
-    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'REVOKED', stillPullsThrough: ['legacyReaders'] } });
+    expect(outcome).toMatchObject({ code: 'settled', requests: [{ state: 'REVOKED', stillPullsThrough: ['legacyReaders'] }] });
   });
 
   it('leaves the grant standing, and says why, when ECR refuses the removal', async () => {
     const w = world(policy(managed('222233334444', '333344445555')), granted('r-0000000001', '222233334444'));
     w.registry.nextWrites.push('rejected');
     const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
-    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'GRANTED', endFailure: { code: ErrorCode.PolicyRejected } } });
+    expect(outcome).toMatchObject({ code: 'settled', requests: [{ state: 'GRANTED', endFailure: { code: ErrorCode.PolicyRejected } }] });
     expect(w.store.requests.get('r-0000000001')!.ending).toBeUndefined();
     expect(w.notifier.parts('r-0000000001')).toEqual(['thread']);
   });
 
-  it('lets the person who asked for one of the account\'s grants revoke it, though another grant was asked for by someone else', async () => {
+  it("ends only the requester's own grant, and keeps the account in while another person's grant is live", async () => {
     const w = world(
       policy(managed('222233334444')),
-      granted('r-0000000001', '222233334444', { requester: 'U0COLLEAGUE' }),
-      granted('r-0000000002', '222233334444'),
+      granted('r-0000000001', '222233334444', { requester: 'U0SAM', expiresAt: '2026-12-01T11:00:00.000Z' }),
+      granted('r-0000000002', '222233334444', { requester: 'U0RITA', expiresAt: '2026-12-01T10:00:00.000Z' }),
     );
-    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0REQUESTER' })).toMatchObject({ code: 'settled' });
-    expect(w.registry.policies.has(REPOSITORY)).toBe(false);
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0RITA' });
+    expect(outcome).toMatchObject({ code: 'settled', requests: [{ id: 'r-0000000002', state: 'REVOKED' }], keptBy: [{ id: 'r-0000000001', requester: 'U0SAM' }] });
+    expect(w.store.requests.get('r-0000000001')).toMatchObject({ state: 'GRANTED' });
+    expect(w.store.requests.get('r-0000000001')!.ending).toBeUndefined();
+    expect(managedAccounts(parsePolicy(w.registry.policies.get(REPOSITORY)))).toEqual(['222233334444']);
+    expect(w.registry.writes).toHaveLength(0);
+    // Sam hears nothing: his grant did not change.
+    expect(w.notifier.parts('r-0000000001')).toEqual([]);
   });
 
-  it('takes the account out with the grant not yet being removed when another of its grants already is', async () => {
+  it('ends every live grant of the account when an approver revokes, and tells each requester', async () => {
+    const w = world(
+      policy(managed('222233334444')),
+      granted('r-0000000001', '222233334444', { requester: 'U0SAM' }),
+      granted('r-0000000002', '222233334444', { requester: 'U0RITA' }),
+    );
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
+    expect(outcome).toMatchObject({ code: 'settled', requests: [{ state: 'REVOKED' }, { state: 'REVOKED' }], keptBy: [] });
+    expect(w.registry.policies.has(REPOSITORY)).toBe(false);
+    expect(w.notifier.parts('r-0000000001').sort()).toEqual(['card', 'dm', 'thread']);
+    expect(w.notifier.parts('r-0000000002').sort()).toEqual(['card', 'dm', 'thread']);
+  });
+
+  it('ends an approval not yet verified before it is ever granted, with no second record', async () => {
+    const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444', { state: 'APPROVED', grantedAt: undefined }));
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0REQUESTER' });
+    expect(outcome).toMatchObject({ code: 'settled', requests: [{ id: 'r-0000000001', state: 'REVOKED' }] });
+    expect(w.store.requests.size).toBe(1);
+    expect(w.store.requests.get('r-0000000001')!.grantedAt).toBeUndefined();
+    expect(w.registry.policies.has(REPOSITORY)).toBe(false);
+    expect(w.notifier.parts('r-0000000001').sort()).toEqual(['card', 'dm', 'thread']);
+  });
+
+  it('takes the account out with the grant not yet ending when another of its grants already is', async () => {
     const ending = { kind: 'revoke' as const, by: 'U0APPROVER', at: '2026-12-01T08:59:00.000Z' };
     const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444', { ending }), granted('r-0000000002', '222233334444'));
     const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
-    expect(outcome).toMatchObject({ code: 'settled', request: { id: 'r-0000000002', state: 'REVOKED' } });
+    expect(outcome).toMatchObject({ code: 'settled', requests: [{ id: 'r-0000000002', state: 'REVOKED' }] });
+    expect(w.store.requests.get('r-0000000001')!.state).toBe('REVOKED');
     expect(w.registry.policies.has(REPOSITORY)).toBe(false);
   });
 
-  it('is refused for a grant whose removal is already under way', async () => {
+  it('is answered, with no record made, for a grant whose end is already under way', async () => {
     const ending = { kind: 'revoke' as const, by: 'U0APPROVER', at: '2026-12-01T08:59:00.000Z' };
     const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444', { ending }));
-    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' })).toMatchObject({ code: 'already-ending' });
+    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' })).toMatchObject({ code: 'already-ending', request: { id: 'r-0000000001' } });
+    expect(w.store.requests.size).toBe(1);
   });
 });
 
@@ -117,7 +149,7 @@ describe('revoking an account added by hand', () => {
   it('lets an approver take it out, and records the removal', async () => {
     const w = world(policy(managed('222233334444')));
     const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER', reason: 'unknown account' });
-    expect(outcome).toMatchObject({ code: 'settled', request: { state: 'REVOKED', origin: 'outside', requester: 'U0APPROVER' } });
+    expect(outcome).toMatchObject({ code: 'settled', requests: [{ state: 'REVOKED', origin: 'outside', requester: 'U0APPROVER' }] });
     expect(w.registry.policies.has(REPOSITORY)).toBe(false);
     const [record] = [...w.store.requests.values()];
     expect(w.notifier.parts(record!.id)).toEqual(['thread']);
@@ -129,14 +161,14 @@ describe('revoking an account added by hand', () => {
     const [record] = [...w.store.requests.values()];
     expect(record!.history).toEqual([
       { kind: 'drift', at: '2026-12-01T09:00:00.000Z', by: 'U0APPROVER', detail: 'found in the statement with no ecr-access grant; recorded to revoke it' },
-      { kind: 'revoked', at: '2026-12-01T09:00:00.000Z', by: 'U0APPROVER' },
+      { kind: 'revoked', at: '2026-12-01T09:00:00.000Z', by: 'U0APPROVER', policyHashBefore: expect.any(String), policyHash: expect.any(String) },
     ]);
   });
 
   it("takes out only that account, leaving another account's grant standing", async () => {
     const w = world(policy(managed('222233334444', '333344445555')), granted('r-000000000a', '333344445555'));
     const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
-    expect(outcome).toMatchObject({ code: 'settled', request: { account: '222233334444', origin: 'outside', state: 'REVOKED' } });
+    expect(outcome).toMatchObject({ code: 'settled', requests: [{ account: '222233334444', origin: 'outside', state: 'REVOKED' }] });
     expect(managedAccounts(parsePolicy(w.registry.policies.get(REPOSITORY)))).toEqual(['333344445555']);
     expect(w.store.requests.get('r-000000000a')).toMatchObject({ state: 'GRANTED' });
     expect(w.store.requests.get('r-000000000a')!.ending).toBeUndefined();
@@ -155,7 +187,7 @@ describe('revoking an account added by hand', () => {
   it('treats an account whose grant already ended as added by hand when it is back in the statement', async () => {
     const w = world(policy(managed('222233334444')), granted('r-000000000a', '222233334444', { state: 'EXPIRED', endedAt: '2026-12-01T08:30:00.000Z' }));
     const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
-    expect(outcome).toMatchObject({ code: 'settled', request: { origin: 'outside', state: 'REVOKED' } });
+    expect(outcome).toMatchObject({ code: 'settled', requests: [{ origin: 'outside', state: 'REVOKED' }] });
     expect(w.store.requests.get('r-000000000a')!.state).toBe('EXPIRED');
     expect(w.registry.policies.has(REPOSITORY)).toBe(false);
   });

@@ -1,8 +1,8 @@
 // One sweep pass as a whole, on in-memory ports and a fake clock: the figures it reports (and logs),
 // what it reads, how much it does at once, and how it goes on past what fails.
 import type { AccessRequest } from '../../../src/domain/access-request';
-import { applyWaitingChanges } from '../../../src/service/policy-changes/holder';
-import { settleChange } from '../../../src/service/policy-changes/settle-change';
+import { awaitVerdicts } from '../../../src/service/policy-changes/await-verdicts';
+import { applyMarked } from '../../../src/service/policy-changes/holder';
 import { type SweepTimes, sweepOnce } from '../../../src/service/sweep';
 import { approvedRequest, inMemoryDeps } from '../../support/in-memory-ports';
 
@@ -22,9 +22,9 @@ const accountOf = (n: number) => String(222233330000 + n);
 async function granted(w: World, n: number, durationMs?: number): Promise<AccessRequest> {
   const request = { ...(await approvedRequest(w.store, idOf(n), accountOf(n))), ...(durationMs !== undefined && { durationMs }) };
   w.store.requests.set(request.id, request);
-  const outcome = await settleChange(w.deps, REPO, { change: { kind: 'grant', account: request.account, requestId: request.id }, request });
-  if (outcome.kind !== 'settled' || outcome.request.state !== 'GRANTED') throw new Error(`not granted: ${JSON.stringify(outcome)}`);
-  return outcome.request;
+  const outcome = await awaitVerdicts(w.deps, REPO, [request]);
+  if (outcome.kind !== 'recorded' || outcome.requests[0]?.state !== 'GRANTED') throw new Error(`not granted: ${JSON.stringify(outcome)}`);
+  return outcome.requests[0];
 }
 
 /** A request waiting for the approvers, made now. */
@@ -53,13 +53,13 @@ const logged = (w: World, level: string) => w.logs.map((line) => JSON.parse(line
 const NOTHING = { looked: 0, repositories: 0, itemsRead: 0, expired: 0, reminded: 0, lapsed: 0, nudged: 0, driven: 0, announced: 0, driftReported: 0, failures: 0 };
 
 describe('the report of a pass', () => {
-  it("counts each due request once, and each repository's records once for its grants and once for drift", async () => {
+  it("counts each due request once, and each repository's records once for its reminders and once for drift", async () => {
     const w = inMemoryDeps({ repositories: [REPO, 'quiet-repo'] });
     const grant = await granted(w, 1, 3 * DAY);
     await granted(w, 2, 3 * DAY);
-    const report = await sweepAt(w, Date.parse(grant.expiresAt!) - 2 * DAY);
-    // 2 due requests + 2 records of common-images (read once for both grants) + 2 read again for drift.
-    expect(report).toEqual({ ...NOTHING, looked: 2, repositories: 2, itemsRead: 6 });
+    const report = await sweepAt(w, Date.parse(grant.expiresAt!) - DAY);
+    // 2 due requests + 2 records of common-images (read once for both reminders) + 2 read again for drift.
+    expect(report).toEqual({ ...NOTHING, looked: 2, repositories: 2, itemsRead: 6, reminded: 2 });
   });
 
   it('logs the figures it reports', async () => {
@@ -95,10 +95,10 @@ describe('the report of a pass', () => {
     // Another process's job holds the repository as the grant runs out.
     w.changes.locks.set(REPO, { holder: 'other-job', until: end + 10 * MINUTE });
     const pass = sweepAt(w, end);
-    while (!w.changes.queues.get(REPO)?.some((change) => change.requestId === idOf(1))) await new Promise((resolve) => setImmediate(resolve));
+    while (!w.changes.marks.get(REPO)?.some((mark) => mark.requestId === idOf(1))) await new Promise((resolve) => setImmediate(resolve));
     // That job lets go and, taking the repository again, applies what waits: it records the removal.
     w.changes.locks.delete(REPO);
-    await applyWaitingChanges({ ...w.deps, processId: 'other-process' }, REPO);
+    await applyMarked({ ...w.deps, processId: 'other-process' }, REPO);
     expect((await pass).expired).toBe(0);
     expect(w.store.requests.get(idOf(1))).toMatchObject({ state: 'EXPIRED', announcer: { by: 'other-process' } });
   });

@@ -2,7 +2,7 @@
 // once, through the one policy path, and told once.
 import type { AccessRequest } from '../../../src/domain/access-request';
 import { canPull, parsePolicy } from '../../../src/domain/policy';
-import { settleChange } from '../../../src/service/policy-changes/settle-change';
+import { awaitVerdicts } from '../../../src/service/policy-changes/await-verdicts';
 import { type SweepTimes, sweepOnce } from '../../../src/service/sweep';
 import { approvedRequest, inMemoryDeps } from '../../support/in-memory-ports';
 
@@ -21,9 +21,9 @@ async function granted(w: World, n: number, account: string, durationMs?: number
   const request = await approvedRequest(w.store, idOf(n), account);
   const withDuration = { ...request, ...(durationMs !== undefined && { durationMs }) };
   w.store.requests.set(withDuration.id, withDuration);
-  const outcome = await settleChange(w.deps, REPO, { change: { kind: 'grant', account, requestId: request.id }, request: withDuration });
-  if (outcome.kind !== 'settled' || outcome.request.state !== 'GRANTED') throw new Error(`not granted: ${JSON.stringify(outcome)}`);
-  return outcome.request;
+  const outcome = await awaitVerdicts(w.deps, REPO, [withDuration]);
+  if (outcome.kind !== 'recorded' || outcome.requests[0]?.state !== 'GRANTED') throw new Error(`not granted: ${JSON.stringify(outcome)}`);
+  return outcome.requests[0];
 }
 
 /** A request waiting for the approvers, made now. */
@@ -50,7 +50,7 @@ async function pending(w: World, n: number, account: string): Promise<AccessRequ
 async function leftOwed(w: World, n: number, account: string, at: number, durationMs?: number): Promise<AccessRequest> {
   await approvedRequest(w.store, idOf(n), account);
   const expiresAt = durationMs === undefined ? undefined : new Date(at + durationMs).toISOString();
-  const verdict = { state: 'GRANTED' as const, at: new Date(at).toISOString(), policyHashBefore: '0', policyHash: '1', verifiedPolicy: '{}', ...(expiresAt && { expiresAt }) };
+  const verdict = { outcome: { state: 'GRANTED' as const }, at: new Date(at).toISOString(), policyHashBefore: '0', policyHash: '1', verifiedPolicy: '{}', pullsThrough: [], ...(expiresAt && { expiresAt }) };
   return (await w.store.record(idOf(n), verdict, { by: 'dead-process', at }))!;
 }
 
@@ -96,26 +96,29 @@ describe('a time-bound grant', () => {
     expect(w.store.requests.get(idOf(1))).toMatchObject({ reminded: true, owed: [] });
   });
 
-  it('stays while a second grant of the same account lasts longer, and both end together at the later end', async () => {
+  it('ends at its own time while a second grant of the same account lasts longer, which keeps the account in until its own end', async () => {
     const w = inMemoryDeps();
     const first = await granted(w, 1, '222233334444', DAY);
     const second = await granted(w, 2, '222233334444', 3 * DAY);
-    await sweepAt(w, Date.parse(first.expiresAt!) + MINUTE);
-    expect([state(w, 1), state(w, 2), pulls(w, '222233334444')]).toEqual(['GRANTED', 'GRANTED', true]);
-    // The shorter grant sends no reminder of an end that does not come.
+    const writes = w.registry.writes.length;
+    expect((await sweepAt(w, Date.parse(first.expiresAt!))).expired).toBe(1);
+    expect([state(w, 1), state(w, 2), pulls(w, '222233334444')]).toEqual(['EXPIRED', 'GRANTED', true]);
+    expect(w.store.requests.get(idOf(1))!.keptBy).toEqual([{ id: idOf(2), requester: 'U0REQUESTER', expiresAt: second.expiresAt }]);
+    expect(w.registry.writes.length).toBe(writes);
+    // The shorter grant sends no reminder of an end that takes nothing away.
     expect(w.notifier.parts(idOf(1))).not.toContain('reminder');
 
-    const report = await sweepAt(w, Date.parse(second.expiresAt!));
-    expect(report.expired).toBe(2);
+    expect((await sweepAt(w, Date.parse(second.expiresAt!))).expired).toBe(1);
     expect([state(w, 1), state(w, 2), pulls(w, '222233334444')]).toEqual(['EXPIRED', 'EXPIRED', false]);
   });
 
-  it('stays for good beside a grant without end, and the sweep stops looking at it', async () => {
+  it('ends at its own time beside a grant without end, which keeps the account in for good', async () => {
     const w = inMemoryDeps();
     const first = await granted(w, 1, '222233334444', DAY);
     await granted(w, 2, '222233334444');
     await sweepAt(w, Date.parse(first.expiresAt!) + MINUTE);
-    expect([state(w, 1), state(w, 2), pulls(w, '222233334444')]).toEqual(['GRANTED', 'GRANTED', true]);
+    expect([state(w, 1), state(w, 2), pulls(w, '222233334444')]).toEqual(['EXPIRED', 'GRANTED', true]);
+    await sweepAt(w, Date.parse(first.expiresAt!) + 2 * MINUTE);
     expect(w.store.dueAt.has(idOf(1))).toBe(false);
     expect(w.store.dueAt.has(idOf(2))).toBe(false);
   });
@@ -149,13 +152,13 @@ describe('a time-bound grant', () => {
     expect([state(w, 1), state(w, 2), pulls(w, '222233334444')]).toEqual(['EXPIRED', 'EXPIRED', false]);
   });
 
-  it('does not take along a shorter grant of another account that a grant without end keeps', async () => {
+  it("ends each grant at its own time, while another account's grant without end keeps that account in", async () => {
     const w = inMemoryDeps();
     await granted(w, 1, '555566667777', DAY);
     await granted(w, 2, '555566667777');
     const ending = await granted(w, 3, '222233334444', 2 * DAY);
-    expect((await sweepAt(w, Date.parse(ending.expiresAt!))).expired).toBe(1);
-    expect([state(w, 1), state(w, 2), state(w, 3)]).toEqual(['GRANTED', 'GRANTED', 'EXPIRED']);
+    expect((await sweepAt(w, Date.parse(ending.expiresAt!))).expired).toBe(2);
+    expect([state(w, 1), state(w, 2), state(w, 3)]).toEqual(['EXPIRED', 'GRANTED', 'EXPIRED']);
     expect([pulls(w, '555566667777'), pulls(w, '222233334444')]).toEqual([true, false]);
   });
 
@@ -300,7 +303,7 @@ describe('work a dead process left', () => {
     const w = inMemoryDeps();
     await approvedRequest(w.store, idOf(1), '222233334444');
     const at = w.clock.now();
-    const verdict = { state: 'GRANTED' as const, at: new Date(at).toISOString(), policyHashBefore: '0', policyHash: '1', verifiedPolicy: '{}' };
+    const verdict = { outcome: { state: 'GRANTED' as const }, at: new Date(at).toISOString(), policyHashBefore: '0', policyHash: '1', verifiedPolicy: '{}', pullsThrough: [] };
     await w.store.record(idOf(1), verdict, { by: 'dead-process', at });
 
     expect((await sweepAt(w, at + 10_000)).announced).toBe(0);

@@ -20,32 +20,44 @@ const REVOKED: AccessRequest = { ...GRANT, state: 'REVOKED', ending: ENDING, end
 
 describe('revokeReply', () => {
   it('confirms a verified revoke and says who else is told', () => {
-    expect(revokeReply({ code: 'settled', request: REVOKED })).toBe(
-      ":white_check_mark: Revoked: `222233334444` is no longer in `common-images`'s policy, as read back from ECR (request r-0123456789). The request's thread and <@U0REQUESTER> are told.",
+    expect(revokeReply({ code: 'settled', requests: [REVOKED], keptBy: [] })).toBe(
+      ":white_check_mark: Revoked request r-0123456789: `222233334444` is no longer in `common-images`'s policy, as read back from ECR. The request's thread and <@U0REQUESTER> are told.",
     );
   });
 
+  it("says whose grant keeps the account able to pull when the requester ended only their own", () => {
+    const reply = revokeReply({ code: 'settled', requests: [REVOKED], keptBy: [{ id: 'r-9999999999', requester: 'U0SAM', expiresAt: '2026-03-01T00:00:00.000Z' }] });
+    expect(reply).toContain(
+      "<@U0SAM>'s grant r-9999999999 (until <!date^1772323200^{date_short_pretty} {time}|2026-03-01T00:00:00.000Z>) keeps `222233334444` in `common-images`'s policy, so it can still pull.",
+    );
+  });
+
+  it('names every request an approver ended', () => {
+    const other = { ...REVOKED, id: 'r-1111111111' };
+    expect(revokeReply({ code: 'settled', requests: [REVOKED, other], keptBy: [] })).toMatch(/^:white_check_mark: Revoked requests r-0123456789, r-1111111111: /);
+  });
+
   it('names the statements through which the account can still pull', () => {
-    const reply = revokeReply({ code: 'settled', request: { ...REVOKED, stillPullsThrough: ['legacyPull', 'teamB'] } });
+    const reply = revokeReply({ code: 'settled', requests: [{ ...REVOKED, stillPullsThrough: ['legacyPull', 'teamB'] }], keptBy: [] });
     expect(reply).toContain('It can still pull through `legacyPull`, `teamB`, which ecr-access does not manage.');
   });
 
   it('tells an approver who revoked an account added by hand that the approvers’ channel is told', () => {
-    expect(revokeReply({ code: 'settled', request: { ...REVOKED, origin: 'outside' } })).toMatch(/The approvers' channel is told\.$/);
+    expect(revokeReply({ code: 'settled', requests: [{ ...REVOKED, origin: 'outside' }], keptBy: [] })).toMatch(/The approvers' channel is told\.$/);
   });
 
   it('says ECR refused the removal and the account can still pull', () => {
     const refused = { ...GRANT, endFailure: { code: ErrorCode.PolicyRejected, detail: 'Invalid parameter' } };
-    const reply = revokeReply({ code: 'settled', request: refused });
+    const reply = revokeReply({ code: 'settled', requests: [refused], keptBy: [] });
     expect(reply).toMatch(/^:warning: Removing `222233334444` from `common-images` failed: ECR refused the new policy \(Invalid parameter\)/);
     expect(reply).toContain('The account can still pull');
   });
 
   it('says a held revoke is recorded, finished on its own, and that the account can pull until then', () => {
-    const reply = revokeReply({ code: 'pending', request: { ...GRANT, ending: ENDING } });
+    const reply = revokeReply({ code: 'pending', requests: [{ ...GRANT, ending: ENDING }], keptBy: [] });
     expect(reply).toMatch(/recorded, but not applied yet/);
     expect(reply).toContain("finishes it on its own and says so in the request's thread; until then the account can still pull.");
-    expect(revokeReply({ code: 'pending', request: { ...GRANT, ending: ENDING, origin: 'outside' } })).toContain("in the approvers' channel");
+    expect(revokeReply({ code: 'pending', requests: [{ ...GRANT, ending: ENDING, origin: 'outside' }], keptBy: [] })).toContain("in the approvers' channel");
   });
 
   it('names who may revoke when the clicker may not', () => {
@@ -74,6 +86,6 @@ describe('revokeReply', () => {
 
   it('escapes what came from Slack or ECR', () => {
     expect(revokeReply({ code: 'approver-unknown', reason: '<!channel>' })).toContain('&lt;!channel&gt;');
-    expect(revokeReply({ code: 'settled', request: { ...REVOKED, stillPullsThrough: ['<@U1>'] } })).toContain('`&lt;@U1&gt;`');
+    expect(revokeReply({ code: 'settled', requests: [{ ...REVOKED, stillPullsThrough: ['<@U1>'] }], keptBy: [] })).toContain('`&lt;@U1&gt;`');
   });
 });

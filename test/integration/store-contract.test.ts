@@ -1,16 +1,19 @@
-// The DynamoDB adapters' contracts, on dynalite and on AWS's DynamoDB Local: every state change,
-// slot claim, outbox tick and lease move is a single-item conditional write, and both backends agree.
+// One contract for the request store and the repository lease, run on the in-memory fakes the
+// unit tests use and on the DynamoDB adapters over dynalite and AWS's DynamoDB Local: every
+// state change, slot claim, outbox tick and lease move is a single-item conditional write, and
+// all three agree, order included.
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { MAX_DRIFT_EVENTS } from '../../src/aws/drift-notes';
 import { dynamoTable } from '../../src/aws/dynamo';
-import { dynamoChangeQueue, KEPT } from '../../src/aws/repository-lease';
+import { dynamoChangeQueue, type LeaseTimes } from '../../src/aws/repository-lease';
 import { dynamoRequestStore } from '../../src/aws/request-store';
 import { keys } from '../../src/aws/table-schema';
 import { createTable } from '../../src/create-table';
-import type { AccessRequest } from '../../src/domain/access-request';
-import type { PolicyChange } from '../../src/domain/policy-change';
+import type { AccessRequest, Ending } from '../../src/domain/access-request';
 import { ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
-import { type ChangeQueue, type Lease, NO_DRIFT, type RequestStore } from '../../src/service/ports';
+import { type ChangeQueue, type Lease, NO_DRIFT, type RequestStore, type Verdict } from '../../src/service/ports';
+import { InMemoryChangeQueue, InMemoryRequestStore } from '../support/in-memory-ports';
 import { javaProblem, startDynalite, startDynamoDbLocal, type LocalDynamo } from '../support/dynamodb-local';
 import { describeNeeding } from '../support/needs-installed';
 
@@ -42,29 +45,58 @@ const decision = (request: AccessRequest, overrides: Partial<Parameters<RequestS
   announcer: 'process-a',
   ...overrides,
 });
-const GRANTED = { state: 'GRANTED' as const, at: '2027-01-01T00:00:01.000Z', policyHashBefore: 'b'.repeat(64), policyHash: 'a'.repeat(64), verifiedPolicy: '{"Statement":[]}' };
-const FAILED = { state: 'FAILED' as const, at: '2027-01-01T00:00:01.000Z', failure: { code: ErrorCode.PolicyRejected, detail: 'InvalidParameterException' } };
+const verdict = { at: '2027-01-01T00:00:01.000Z', policyHashBefore: 'b'.repeat(64), policyHash: 'a'.repeat(64), verifiedPolicy: '{"Statement":[]}', pullsThrough: [] };
+const GRANTED: Verdict = { ...verdict, outcome: { state: 'GRANTED' } };
+const failure = { code: ErrorCode.PolicyRejected, detail: 'InvalidParameterException' };
+const FAILED: Verdict = { ...verdict, outcome: { state: 'FAILED', failure } };
+const ended = (ending: Ending, at = '2027-01-02T00:00:03.000Z'): Verdict => ({ ...verdict, at, policyHash: 'c'.repeat(64), outcome: { state: 'ENDED', ending, keptBy: [], outside: false } });
 const announcer = { by: 'process-a', at: 1_000 };
 
-const BACKENDS: [name: string, start: () => Promise<LocalDynamo>, missing: string | undefined][] = [
-  ['dynalite', startDynalite, undefined],
-  ['DynamoDB Local', startDynamoDbLocal, javaProblem()],
+/** A backend as the contract needs it: a store, a lease on a clock the test moves, and DynamoDB's client when there is one. */
+interface Backend {
+  store: RequestStore;
+  queue(times: LeaseTimes, clock: { now(): number }): ChangeQueue;
+  /** For what only a DynamoDB table can hold: malformed items written around the adapter. */
+  client?: DynamoDBClient;
+  close(): Promise<void>;
+}
+
+const onDynamo = (start: () => Promise<LocalDynamo>) => async (): Promise<Backend> => {
+  const backend = await start();
+  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: backend.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await createTable(client, TABLE);
+  const table = dynamoTable(client, TABLE);
+  return {
+    store: dynamoRequestStore(table),
+    queue: (times, clock) => dynamoChangeQueue(table, times, clock, createLogger({ write: () => undefined })),
+    client,
+    close: async () => {
+      client.destroy();
+      await backend.close();
+    },
+  };
+};
+
+const inMemory = async (): Promise<Backend> => ({
+  store: new InMemoryRequestStore(),
+  queue: (times, clock) => new InMemoryChangeQueue({ now: () => clock.now(), sleep: async () => undefined }, times),
+  close: async () => undefined,
+});
+
+const BACKENDS: [name: string, start: () => Promise<Backend>, missing: string | undefined][] = [
+  ['the in-memory fake', inMemory, undefined],
+  ['dynalite', onDynamo(startDynalite), undefined],
+  ['DynamoDB Local', onDynamo(startDynamoDbLocal), javaProblem()],
 ];
 
 for (const [name, start, missing] of BACKENDS) describeNeeding(`the request store on ${name}`, missing, () => {
-  let backend: LocalDynamo;
-  let client: DynamoDBClient;
+  let backend: Backend;
   let store: RequestStore;
   beforeAll(async () => {
     backend = await start();
-    client = new DynamoDBClient({ region: 'us-east-1', endpoint: backend.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    await createTable(client, TABLE);
-    store = dynamoRequestStore(dynamoTable(client, TABLE));
+    store = backend.store;
   }, 60_000);
-  afterAll(async () => {
-    client.destroy();
-    await backend.close();
-  });
+  afterAll(async () => backend.close());
 
   it('records a request and reads it back as it was', async () => {
     const request = pending({ reason: 'dashboards', account: '100000000001' });
@@ -146,6 +178,10 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
       attempts: 1,
       policyHash: GRANTED.policyHash,
       verifiedPolicy: GRANTED.verifiedPolicy,
+      history: [
+        { kind: 'approved', at: '2027-01-01T00:00:00.000Z', by: 'U0APPROVER' },
+        { kind: 'granted', at: GRANTED.at, policyHashBefore: GRANTED.policyHashBefore, policyHash: GRANTED.policyHash },
+      ],
       owed: ['card', 'dm', 'thread'],
       announcer,
     });
@@ -156,7 +192,7 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     const request = pending({ account: '100000000010' });
     await store.create(request);
     await store.decide(request.id, decision(request));
-    expect(await store.record(request.id, FAILED, announcer)).toMatchObject({ state: 'FAILED', failure: FAILED.failure, owed: ['card', 'thread'] });
+    expect(await store.record(request.id, FAILED, announcer)).toMatchObject({ state: 'FAILED', failure, owed: ['card', 'thread'] });
     const retried = await store.decide(request.id, decision(request));
     expect(retried).toMatchObject({ decided: true, request: { state: 'APPROVED', attempts: 2 } });
     expect(retried.decided && retried.request.failure).toBeUndefined();
@@ -226,7 +262,7 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     expect(await dueIds(Date.parse('2027-01-01T00:00:00.000Z'))).toContainEqual({ id: request.id, dueAt: Date.parse('2027-01-01T00:00:00.000Z') });
   });
 
-  it('begins one removal of a grant, and records it ENDED (EXPIRED, owing card, thread and DM) or KEPT once', async () => {
+  it('begins one end of a grant, and records it EXPIRED (owing card, thread and DM) or its removal refused, once', async () => {
     const request = pending({ account: '100000000022' });
     await store.create(request);
     await store.decide(request.id, decision(request));
@@ -236,18 +272,54 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     expect(await store.beginEnding(request.id, ending)).toMatchObject({ state: 'GRANTED', ending });
     expect(await store.beginEnding(request.id, { ...ending, kind: 'revoke', by: 'U0APPROVER' })).toBeUndefined();
 
-    // ECR refused the removal: the grant stands, says why, and may be removed again.
-    const kept = await store.record(request.id, { state: 'KEPT', at: '2027-01-02T00:00:01.000Z', failure: FAILED.failure }, announcer);
-    expect(kept).toMatchObject({ state: 'GRANTED', endFailure: FAILED.failure, owed: ['thread'] });
+    // ECR refused the removal: the grant is live again, says why, and may be ended again.
+    const refused: Verdict = { ...verdict, at: '2027-01-02T00:00:01.000Z', outcome: { state: 'REMOVAL_REFUSED', failure } };
+    const kept = await store.record(request.id, refused, announcer);
+    expect(kept).toMatchObject({ state: 'GRANTED', endFailure: failure, owed: ['thread'] });
     expect(kept!.ending).toBeUndefined();
-    expect(await store.record(request.id, { state: 'KEPT', at: '2027-01-02T00:00:02.000Z', failure: FAILED.failure }, announcer)).toBeUndefined();
+    expect(await store.record(request.id, refused, announcer)).toBeUndefined();
 
     expect(await store.beginEnding(request.id, ending)).toMatchObject({ ending });
-    const ended = { state: 'ENDED' as const, at: '2027-01-02T00:00:03.000Z', policyHashBefore: 'a'.repeat(64), policyHash: 'c'.repeat(64), stillPullsThrough: [], ending, outside: false };
-    const expired = await store.record(request.id, ended, announcer);
-    expect(expired).toMatchObject({ state: 'EXPIRED', endedAt: ended.at, owed: ['card', 'dm', 'thread'] });
+    // An end of another kind than the one under way is not this end.
+    expect(await store.record(request.id, ended({ ...ending, kind: 'revoke' }), announcer)).toBeUndefined();
+    const expired = await store.record(request.id, ended(ending), announcer);
+    expect(expired).toMatchObject({ state: 'EXPIRED', endedAt: '2027-01-02T00:00:03.000Z', owed: ['card', 'dm', 'thread'], keptBy: [], stillPullsThrough: [] });
     expect(expired!.history?.map((e) => e.kind)).toEqual(['approved', 'granted', 'revoke-refused', 'expired']);
-    expect(await store.record(request.id, ended, announcer)).toBeUndefined();
+    expect(await store.record(request.id, ended(ending), announcer)).toBeUndefined();
+  });
+
+  it('ends an approval before it is verified: never granted, recorded REVOKED with who, why and the grants that keep the account in', async () => {
+    const request = pending({ account: '100000000028' });
+    await store.create(request);
+    await store.decide(request.id, decision(request));
+    const ending = { kind: 'revoke' as const, by: 'U0RITA', at: '2027-01-01T00:00:02.000Z', reason: 'wrong account' };
+    expect(await store.beginEnding(request.id, ending)).toMatchObject({ state: 'APPROVED', ending });
+    expect(await store.record(request.id, GRANTED, announcer)).toBeUndefined();
+    expect(await store.record(request.id, FAILED, announcer)).toBeUndefined();
+    const keptBy = [{ id: 'r-0000000099', requester: 'U0SAM', expiresAt: '2027-01-05T00:00:00.000Z' }];
+    const revoked = await store.record(request.id, { ...ended(ending), outcome: { state: 'ENDED', ending, keptBy, outside: false } }, announcer);
+    expect(revoked).toMatchObject({ state: 'REVOKED', keptBy, owed: ['card', 'dm', 'thread'] });
+    expect(revoked!.grantedAt).toBeUndefined();
+    expect(revoked!.history?.at(-1)).toEqual({ kind: 'revoked', at: '2027-01-02T00:00:03.000Z', by: 'U0RITA', policyHashBefore: verdict.policyHashBefore, policyHash: 'c'.repeat(64), detail: 'wrong account' });
+  });
+
+  it('owes only the channel post when an account added by hand is taken out', async () => {
+    const outside: AccessRequest = { ...pending({ account: '100000000029', state: 'GRANTED', origin: 'outside' }) };
+    delete outside.card;
+    await store.recordOutside(outside);
+    const ending = { kind: 'revoke' as const, by: 'U0APPROVER', at: '2027-01-01T00:00:02.000Z' };
+    await store.beginEnding(outside.id, ending);
+    expect(await store.record(outside.id, { ...ended(ending), outcome: { state: 'ENDED', ending, keptBy: [], outside: true } }, announcer)).toMatchObject({ state: 'REVOKED', owed: ['thread'] });
+  });
+
+  it("finds every request of the accounts asked for on a repository, however many, and the ones it is told of", async () => {
+    const mine = [pending({ repository: 'accounts-repo', account: '100000000030' }), pending({ repository: 'accounts-repo', account: '100000000031' })];
+    for (const r of mine) await store.create(r);
+    await store.create(pending({ repository: 'accounts-repo', account: '100000000032' }));
+    await store.create(pending({ repository: 'other-accounts-repo', account: '100000000030' }));
+    const found = await store.accountRequests('accounts-repo', ['100000000030', '100000000031'], [mine[0]!.id, 'r-zzzzzzzzzz']);
+    expect(found.map((r) => r.id).sort()).toEqual(mine.map((r) => r.id).sort());
+    expect(await store.accountRequests('accounts-repo', [], [])).toEqual([]);
   });
 
   it('lets a pending request lapse once, and never a decided one', async () => {
@@ -301,89 +373,124 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     expect(await store.driftHistory('never-drifted')).toEqual([]);
   });
 
-  it('reports a malformed stored item instead of trusting it', async () => {
-    await client.send(
+  it('keeps the newest drift events only, so a repository edited by hand every day keeps a bounded item', async () => {
+    const event = (n: number) => ({ kind: 'drift' as const, at: '2027-01-01T00:00:00.000Z', by: 'ecr-access', detail: `seen ${n}` });
+    for (let n = 1; n <= MAX_DRIFT_EVENTS + 5; n++) await store.noteDrift('bounded', n % 2 === 0 ? NO_DRIFT : `sig-${n}`, event(n));
+    const kept = await store.driftHistory('bounded');
+    expect(kept).toHaveLength(MAX_DRIFT_EVENTS);
+    expect(kept[0]!.detail).toBe('seen 6');
+    expect(kept.at(-1)!.detail).toBe(`seen ${MAX_DRIFT_EVENTS + 5}`);
+  });
+});
+
+for (const [name, start, missing] of BACKENDS.slice(1)) describeNeeding(`stored items on ${name}`, missing, () => {
+  let backend: Backend;
+  beforeAll(async () => {
+    backend = await start();
+  }, 60_000);
+  afterAll(async () => backend.close());
+
+  it('reports a malformed stored request instead of trusting it', async () => {
+    await backend.client!.send(
       new PutItemCommand({
         TableName: TABLE,
         Item: { pk: { S: keys.request('r-mangled000') }, id: { S: 'r-mangled000' }, state: { S: 'GRANTED' }, account: { S: 'not-an-account' } },
       }),
     );
-    await expect(store.get('r-mangled000')).rejects.toMatchObject({ code: 'ecr_access_store' });
+    await expect(backend.store.get('r-mangled000')).rejects.toMatchObject({ code: 'ecr_access_store' });
+  });
+
+  it('ignores a malformed mark instead of trusting it', async () => {
+    await backend.client!.send(
+      new PutItemCommand({ TableName: TABLE, Item: { pk: { S: keys.repository('mangled') }, queue: { SS: ['not-an-account:r-0000000001:a1', '222233334444:r-0000000002:b2', 'grant:222233334444:r-0000000003'] } } }),
+    );
+    const queue = backend.queue({ leaseMs: 1_000, landingMs: 600 }, { now: () => 0 });
+    expect((await queue.status('mangled')).marks).toEqual([{ account: '222233334444', requestId: 'r-0000000002', token: 'b2' }]);
   });
 });
 
-const change = (account: string, n: number): PolicyChange => ({ kind: 'grant', account, requestId: `r-${String(n).padStart(10, '0')}` });
+const marking = (account: string, n: number) => ({ account, requestId: `r-${String(n).padStart(10, '0')}` });
+/** Marks as a test compares them: which account and request, whatever token each got. */
+const marked = (marks: ReadonlyArray<{ account: string; requestId: string }>) => marks.map(({ account, requestId }) => ({ account, requestId }));
 
-for (const [name, start, missing] of BACKENDS) describeNeeding(`the repository lease and change queue on ${name}`, missing, () => {
-  let backend: LocalDynamo;
-  let client: DynamoDBClient;
+for (const [name, start, missing] of BACKENDS) describeNeeding(`the repository lease and marks on ${name}`, missing, () => {
+  let backend: Backend;
   let now = 1_000_000;
   const clock = { now: () => now };
   const times = { leaseMs: 1_000, landingMs: 600 };
   let queue: ChangeQueue;
   beforeAll(async () => {
     backend = await start();
-    client = new DynamoDBClient({ region: 'us-east-1', endpoint: backend.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    await createTable(client, TABLE);
-    queue = dynamoChangeQueue(dynamoTable(client, TABLE), times, clock, createLogger({ write: () => undefined }));
+    queue = backend.queue(times, clock);
   }, 60_000);
-  afterAll(async () => {
-    client.destroy();
-    await backend.close();
-  });
+  afterAll(async () => backend.close());
 
-  it('gives the lease to one holder at a time, queueing a change either way', async () => {
+  it('gives the lease to one holder at a time, marking the account either way', async () => {
     const repo = 'one-holder';
     const inner = await queue.withLease(
       repo,
-      async (_lease, waiting) => {
-        expect(waiting).toEqual([change('222233334444', 1)]);
-        return queue.withLease(repo, async () => 'second', change('333344445555', 2));
+      async (_lease, marks) => {
+        expect(marked(marks)).toEqual([marking('222233334444', 1)]);
+        return queue.withLease(repo, async () => 'second', marking('333344445555', 2));
       },
-      change('222233334444', 1),
+      marking('222233334444', 1),
     );
-    // The one not let in learns the repository's status from the write that queued its change.
-    const both = [change('222233334444', 1), change('333344445555', 2)];
-    expect(inner).toEqual({ held: true, value: { held: false, status: { waiting: both, heldUntil: now + times.leaseMs, kept: false } } });
-    expect((await queue.status(repo)).waiting).toEqual(both);
+    // The one not let in learns the repository's status from the write that marked its account.
+    const both = [marking('222233334444', 1), marking('333344445555', 2)];
+    expect(inner).toMatchObject({ held: true, value: { held: false, status: { heldUntil: now + times.leaseMs } } });
+    expect(inner.held && !inner.value.held && marked(inner.value.status!.marks)).toEqual(both);
+    expect(marked((await queue.status(repo)).marks)).toEqual(both);
     expect(await queue.withLease(repo, async () => 'free again')).toEqual({ held: true, value: 'free again' });
   });
 
-  it('queues a change with the lease only, when asked, and queues one without trying the lease', async () => {
-    const repo = 'only-if-free';
-    const inner = await queue.withLease(
-      repo,
-      async (_lease, waiting) => {
-        expect(waiting).toEqual([change('222233334444', 1)]);
-        const held = await queue.withLease(repo, async () => 'second', change('333344445555', 2), { onlyIfFree: true });
-        expect((await queue.status(repo)).waiting).toEqual([change('222233334444', 1)]);
-        expect(await queue.queue(repo, change('333344445555', 2))).toEqual({
-          waiting: [change('222233334444', 1), change('333344445555', 2)],
-          heldUntil: now + times.leaseMs,
-          kept: false,
-        });
-        return held;
-      },
-      change('222233334444', 1),
-      { onlyIfFree: true },
-    );
-    expect(inner).toEqual({ held: true, value: { held: false } });
-    const after = await queue.status(repo);
-    expect(after).toEqual({ waiting: [change('222233334444', 1), change('333344445555', 2)], heldUntil: 0, kept: false });
+  it('marks an account without trying the lease, and answers the status that write left', async () => {
+    const repo = 'mark-only';
+    await queue.withLease(repo, async () => {
+      const status = await queue.mark(repo, marking('222233334444', 1));
+      expect({ ...status, marks: marked(status.marks) }).toEqual({ marks: [marking('222233334444', 1)], heldUntil: now + times.leaseMs });
+    });
+    expect((await queue.status(repo)).heldUntil).toBe(0);
   });
 
-  it('hands the lease to another once it has run out, and the first holder can then neither settle nor write', async () => {
+  it('keeps two marks of the same request apart, and answers marks in one order: account, request, token', async () => {
+    const repo = 'order';
+    for (const [account, n] of [['333344445555', 3], ['222233334444', 2], ['222233334444', 1], ['222233334444', 1]] as const) await queue.mark(repo, marking(account, n));
+    const { marks } = await queue.status(repo);
+    expect(marked(marks)).toEqual([marking('222233334444', 1), marking('222233334444', 1), marking('222233334444', 2), marking('333344445555', 3)]);
+    expect(marks[0]!.token < marks[1]!.token).toBe(true);
+  });
+
+  it('takes off only the marks it saw, never one made after', async () => {
+    const repo = 'unmark';
+    await queue.withLease(
+      repo,
+      async (lease, seen) => {
+        // The same request marks its account again while the holder works.
+        await queue.mark(repo, marking('222233334444', 4));
+        const left = await lease.unmark(seen);
+        expect(marked(left!)).toEqual([marking('222233334444', 4)]);
+        expect(left![0]!.token).not.toBe(seen[0]!.token);
+      },
+      marking('222233334444', 4),
+    );
+  });
+
+  it('hands the lease to another once it has run out, and the first holder can then neither unmark nor write', async () => {
     const repo = 'run-out';
     let stale: Lease | undefined;
-    await queue.withLease(repo, async (lease) => {
-      stale = lease;
-      now += times.leaseMs + 1;
-      expect(await queue.withLease(repo, async () => 'taken over')).toEqual({ held: true, value: 'taken over' });
-      await queue.withLease(repo, async () => {
-        expect(await lease.settle([])).toBeUndefined();
-        expect(await lease.coverWrite()).toBe(false);
-      });
-    }, change('222233334444', 3));
+    await queue.withLease(
+      repo,
+      async (lease) => {
+        stale = lease;
+        now += times.leaseMs + 1;
+        expect(await queue.withLease(repo, async () => 'taken over')).toEqual({ held: true, value: 'taken over' });
+        await queue.withLease(repo, async () => {
+          expect(await lease.unmark([])).toBeUndefined();
+          expect(await lease.coverWrite()).toBe(false);
+        });
+      },
+      marking('222233334444', 3),
+    );
     expect(stale).toBeDefined();
   });
 
@@ -391,48 +498,37 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the repository l
     const repo = 'cover';
     await queue.withLease(repo, async (lease) => {
       expect(await lease.coverWrite()).toBe(true);
+      lease.answered();
       const first = (await queue.status(repo)).heldUntil;
       now += times.leaseMs - times.landingMs + 1;
       expect(await lease.coverWrite()).toBe(true);
+      lease.answered();
       expect((await queue.status(repo)).heldUntil).toBe(now + times.leaseMs);
       expect((await queue.status(repo)).heldUntil).toBeGreaterThan(first);
     });
   });
 
-  it('takes settled changes off the queue and answers what still waits', async () => {
-    const repo = 'settle';
-    await queue.withLease(
-      repo,
-      async (lease) => {
-        await queue.withLease(repo, async () => undefined, change('333344445555', 5));
-        expect(await lease.settle([change('222233334444', 4)])).toEqual([change('333344445555', 5)]);
-      },
-      change('222233334444', 4),
-    );
-  });
-
-  it('keeps a repository from every holder until a write whose outcome is unknown can no longer land', async () => {
-    const repo = 'kept';
-    await queue.withLease(repo, async (lease) => lease.keepUntil(now + times.landingMs), change('222233334444', 6));
-    expect(await queue.status(repo)).toEqual({ waiting: [change('222233334444', 6)], heldUntil: now + times.landingMs, kept: true });
+  it('is let run out, never released, while a write sent under it is unanswered, even when its holder fails', async () => {
+    const repo = 'unanswered';
+    await expect(
+      queue.withLease(repo, async (lease) => {
+        await lease.coverWrite();
+        throw new Error('the process fails before ECR answers');
+      }),
+    ).rejects.toThrow('before ECR answers');
+    const heldUntil = (await queue.status(repo)).heldUntil;
+    expect(heldUntil).toBeGreaterThanOrEqual(now + times.landingMs);
     expect(await queue.withLease(repo, async () => 'too soon')).toEqual({ held: false });
-    now += times.landingMs + 1;
+    now = heldUntil + 1;
     expect(await queue.withLease(repo, async () => 'after')).toEqual({ held: true, value: 'after' });
-    expect((await queue.status(repo)).kept).toBe(false);
   });
 
-  it('replaces a change in the queue', async () => {
-    const repo = 'replace';
-    await queue.withLease(repo, async (lease) => lease.replace(change('222233334444', 7), { ...change('222233334444', 7), kind: 'revoke' }), change('222233334444', 7));
-    expect((await queue.status(repo)).waiting).toEqual([{ ...change('222233334444', 7), kind: 'revoke' }]);
-  });
-
-  it('ignores a malformed queue entry instead of trusting it', async () => {
-    await client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: keys.repository('mangled') }, queue: { SS: ['grant:not-an-account:r-0000000001', 'grant:222233334444:r-0000000002'] } } }));
-    expect((await queue.status('mangled')).waiting).toEqual([change('222233334444', 2)]);
-  });
-
-  it('names the kept holder in one place', () => {
-    expect(KEPT).toMatch(/unknown-write/);
+  it('is released once ECR answered the write', async () => {
+    const repo = 'answered';
+    await queue.withLease(repo, async (lease) => {
+      await lease.coverWrite();
+      lease.answered();
+    });
+    expect((await queue.status(repo)).heldUntil).toBe(0);
   });
 });

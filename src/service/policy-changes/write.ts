@@ -1,0 +1,113 @@
+// One policy write under the lease, on a fresh read, and its read-back. The fence is checked
+// before every send; a write ECR may still apply stops the holder with the lease held.
+import type { Failure } from '../../domain/access-request';
+import { applyToPolicy, managedAccounts, parsePolicy, type RepositoryPolicy } from '../../domain/policy';
+import { ErrorCode, isEcrAccessError } from '../../errors';
+import type { ServiceDeps } from '../deps';
+import type { Lease } from '../ports';
+
+/** Why a holder stopped with accounts still marked. */
+export type Stop =
+  /** ECR could not be read. */
+  | 'unreadable'
+  /** ECR did not answer a write: it may still apply it, so the lease runs out instead of being released. */
+  | 'unconfirmed'
+  /** Written, but the policy read back could not be read or understood. */
+  | 'unverified'
+  | 'lease-lost';
+
+/** The policy as read: understood, readable but not ecr-access's to rewrite, or not read at all. */
+export type PolicyRead =
+  | { kind: 'read'; text: string | undefined; policy: RepositoryPolicy }
+  | { kind: 'not-understood'; text: string | undefined; policy?: RepositoryPolicy; failure: Failure }
+  | { kind: 'unreadable'; error: unknown };
+
+/** The policy after the write, as read back, and the accounts whose change was refused, with why. */
+export type Written = (Exclude<PolicyRead, { kind: 'unreadable' }> & { refusals: ReadonlyMap<string, Failure> }) | { kind: 'stopped'; stop: Stop };
+
+/** The accounts to put in and take out; or, when nothing may be written, every account refused with why. */
+export type Changes = { readonly put: readonly string[]; readonly take: readonly string[] } | { readonly refusals: ReadonlyMap<string, Failure> };
+
+/** Refusals that may concern only some accounts of a write: it is split in halves, so the others still go through. */
+const PARTIAL: readonly string[] = [ErrorCode.PolicyTooLarge, ErrorCode.PolicyRejected, ErrorCode.DeniedByPolicy];
+
+const asFailure = (error: unknown): Failure =>
+  isEcrAccessError(error) ? { code: error.code, detail: error.message } : { code: ErrorCode.Registry, detail: error instanceof Error ? error.message : String(error) };
+
+export async function readPolicy(deps: ServiceDeps, repository: string): Promise<PolicyRead> {
+  let text: string | undefined;
+  try {
+    text = await deps.registry.getPolicy(repository);
+  } catch (error) {
+    return { kind: 'unreadable', error };
+  }
+  let policy: RepositoryPolicy | undefined;
+  try {
+    policy = parsePolicy(text);
+    managedAccounts(policy);
+    return { kind: 'read', text, policy };
+  } catch (error) {
+    return { kind: 'not-understood', text, ...(policy && { policy }), failure: asFailure(error) };
+  }
+}
+
+type Change = { account: string; put: boolean };
+
+/** Writes the changes on top of `before` and reads the policy back; nothing is written when nothing changes. */
+export async function writeChanges(deps: ServiceDeps, lease: Lease, repository: string, before: Exclude<PolicyRead, { kind: 'unreadable' }>, changes: Changes): Promise<Written> {
+  if ('refusals' in changes) return { ...before, refusals: changes.refusals };
+  const all: Change[] = [...changes.put.map((account) => ({ account, put: true })), ...changes.take.map((account) => ({ account, put: false }))];
+  if (before.kind !== 'read' || all.length === 0) return { ...before, refusals: new Map() };
+  return write(deps, lease, repository, before, all);
+}
+
+async function write(deps: ServiceDeps, lease: Lease, repository: string, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly Change[]): Promise<Written> {
+  let text: string | undefined;
+  try {
+    const update = applyToPolicy(
+      before.policy,
+      changes.filter((c) => c.put).map((c) => c.account),
+      changes.filter((c) => !c.put).map((c) => c.account),
+    );
+    if (!update.changed) return { ...before, refusals: new Map() };
+    text = update.text;
+  } catch (error) {
+    return refused(deps, lease, repository, before, changes, error);
+  }
+  try {
+    await deps.registry.setPolicy(repository, text, () => lease.coverWrite());
+    lease.answered();
+  } catch (error) {
+    if (isEcrAccessError(error, ErrorCode.LeaseLost)) return { kind: 'stopped', stop: 'lease-lost' };
+    if (!isEcrAccessError(error) || error.code === ErrorCode.WriteOutcomeUnknown) {
+      deps.logger.error('a policy write may still land; the repository stays held until it cannot', { repository, error });
+      return { kind: 'stopped', stop: 'unconfirmed' };
+    }
+    lease.answered();
+    return refused(deps, lease, repository, before, changes, error);
+  }
+  const after = await readPolicy(deps, repository);
+  if (after.kind !== 'read') {
+    // Written, not yet verified: the accounts stay marked, and the next pass or holder verifies them.
+    deps.logger.error('the policy was written but could not be read back and understood; the accounts stay marked', {
+      repository,
+      error: after.kind === 'unreadable' ? after.error : after.failure,
+    });
+    return { kind: 'stopped', stop: 'unverified' };
+  }
+  return { ...after, refusals: new Map() };
+}
+
+/** A refusal of the whole write: split in halves when it may concern only some accounts, else every account is refused. */
+async function refused(deps: ServiceDeps, lease: Lease, repository: string, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly Change[], error: unknown): Promise<Written> {
+  const failure = asFailure(error);
+  if (changes.length > 1 && PARTIAL.includes(failure.code)) {
+    const middle = Math.ceil(changes.length / 2);
+    const first = await write(deps, lease, repository, before, changes.slice(0, middle));
+    if (first.kind !== 'read') return first;
+    const second = await write(deps, lease, repository, first, changes.slice(middle));
+    if (second.kind !== 'read') return second;
+    return { ...second, refusals: new Map([...first.refusals, ...second.refusals]) };
+  }
+  return { ...before, refusals: new Map(changes.map((c) => [c.account, failure])) };
+}
