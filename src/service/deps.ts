@@ -1,7 +1,7 @@
 // Everything the use cases are built from, passed in so tests and runtimes choose the adapters.
 import type { DurationRules } from '../domain/duration';
 import type { Logger } from '../logger';
-import type { ChangeQueue, Clock, IsApprover, Notifier, Registry, RequestStore } from './ports';
+import type { ChangeQueue, Clock, ClockCheck, IsApprover, Notifier, Registry, RequestStore } from './ports';
 
 export interface ServiceDeps {
   readonly registry: Registry;
@@ -10,6 +10,8 @@ export interface ServiceDeps {
   readonly notifier: Notifier;
   readonly isApprover: IsApprover;
   readonly clock: Clock;
+  /** Whether this process's times may be compared with other processes' (leases, announcement take-overs). */
+  readonly clockCheck: ClockCheck;
   readonly newId: () => string;
   /** Names this process when it takes on announcing an outcome. */
   readonly processId: string;
@@ -21,6 +23,8 @@ export interface ServiceDeps {
   readonly waitForChangeMs: number;
   /** How long an outcome's announcement may stay unfinished before another process finishes it. */
   readonly announceRetryMs: number;
+  /** How far two processes' clocks may disagree; a lease's landing time allows for it. */
+  readonly clockMarginMs: number;
   /** The time limits requests may ask for. */
   readonly durations: DurationRules;
 }

@@ -5,7 +5,7 @@ import { sameChange, type PolicyChange } from '../../src/domain/policy-change';
 import { EcrAccessError, ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import type { ServiceDeps } from '../../src/service/deps';
-import { type ChangeQueue, type Clock, type Drift, type Lease, NO_DRIFT, type Notifier, type Registry, type RequestStore, type SweepStep } from '../../src/service/ports';
+import { type ChangeQueue, type Clock, type ClockCheck, type Drift, type Lease, NO_DRIFT, type Notifier, type Registry, type RequestStore, type SweepStep } from '../../src/service/ports';
 
 class FakeClock implements Clock {
   constructor(public at = Date.parse('2026-12-01T09:00:00Z')) {}
@@ -303,8 +303,17 @@ class RecordingNotifier implements Notifier {
   }
 }
 
+/** Trusts the clock as the AWS check does, within half the margin; a test sets how far ahead of AWS's it is (undefined: not measured yet). */
+class SettableClockCheck implements ClockCheck {
+  aheadMs: number | undefined = 0;
+  constructor(private readonly marginMs: number) {}
+  offsetMs = () => this.aheadMs;
+  trusted = () => this.aheadMs !== undefined && Math.abs(this.aheadMs) <= this.marginMs / 2;
+}
+
 export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
   const clock = new FakeClock();
+  const clockCheck = new SettableClockCheck(overrides.clockMarginMs ?? 60_000);
   const registry = new InMemoryRegistry();
   const store = new InMemoryRequestStore(clock);
   const changes = new InMemoryChangeQueue(clock);
@@ -318,6 +327,7 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
     notifier,
     isApprover: async (user) => (user === 'U0APPROVER' ? { kind: 'approver' } : { kind: 'not-approver' }),
     clock,
+    clockCheck,
     newId: () => `r-${String(++ids).padStart(10, '0')}`,
     processId: 'test-process',
     logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
@@ -325,10 +335,11 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
     writeLandingMs: 360_000,
     waitForChangeMs: 60_000,
     announceRetryMs: 30_000,
+    clockMarginMs: 60_000,
     durations: {},
     ...overrides,
   };
-  return { deps, clock, registry, store, changes, notifier, logs };
+  return { deps, clock, clockCheck, registry, store, changes, notifier, logs };
 }
 
 /** An approved request, recorded, as the decision leaves it. */
