@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App, type Receiver, webApi } from '@slack/bolt';
 import { createAwsClients, type AwsClientSources } from './aws/clients';
+import { awsClockCheck } from './aws/clock-check';
 import { dynamoTable } from './aws/dynamo';
 import { ecrRegistry } from './aws/ecr-registry';
 import { dynamoChangeQueue } from './aws/repository-lease';
@@ -101,14 +102,15 @@ export function createEcrAccess(
       logger,
     }),
     clock,
-    // Until the offset from AWS is measured (the clock check's own change), every clock is trusted, as before.
-    clockCheck: { trusted: () => true, offsetMs: () => undefined },
+    // Measures the wall clock, which `clock` reads in every runtime; the sandbox's adds the time a person moved it on, on purpose.
+    clockCheck: awsClockCheck(clients.awsClock, { marginMs: config.clockMarginMs, logger }),
     newId: newRequestId,
     processId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     logger,
     repositories: config.repositories,
     waitForChangeMs: config.waitForChangeMs,
     announceRetryMs: config.announceRetryMs,
+    clockMarginMs: config.clockMarginMs,
     durations: config.durations,
   };
   const runJob = jobRunner(deps, responder(logger));

@@ -68,6 +68,9 @@ const EnvFields = z
     LOG_LEVEL: LogLevel.default('info'),
     ECR_ACCESS_WRITE_LANDING_SECONDS: seconds(1, 3600).default(360),
     ECR_ACCESS_LEASE_SECONDS: seconds(2, 3600).default(420),
+    // Each process trusts its clock within half of it of AWS's, measured from a Date header
+    // that counts whole seconds: under 2 s, that half would be finer than the header.
+    ECR_ACCESS_CLOCK_MARGIN_SECONDS: seconds(2, 3600).default(60),
     ECR_ACCESS_WAIT_SECONDS: seconds(1, 600).default(60),
     ECR_ACCESS_ANNOUNCE_RETRY_SECONDS: seconds(1, 3600).default(30),
     ECR_ACCESS_AWS_TIMEOUT_SECONDS: seconds(1, 30).default(5),
@@ -133,6 +136,16 @@ const leaseTooShort = {
   when: () => true,
 };
 
+// The landing time is how long a signed write stays good (5 minutes at AWS) plus this margin.
+const marginWithinLanding = (env: { ECR_ACCESS_CLOCK_MARGIN_SECONDS: unknown; ECR_ACCESS_WRITE_LANDING_SECONDS: unknown }) =>
+  !(typeof env.ECR_ACCESS_CLOCK_MARGIN_SECONDS === 'number' && typeof env.ECR_ACCESS_WRITE_LANDING_SECONDS === 'number') ||
+  env.ECR_ACCESS_CLOCK_MARGIN_SECONDS < env.ECR_ACCESS_WRITE_LANDING_SECONDS;
+const marginTooLong = {
+  message: 'must be less than ECR_ACCESS_WRITE_LANDING_SECONDS: the landing time is the time a signed write stays good plus this margin for clocks',
+  path: ['ECR_ACCESS_CLOCK_MARGIN_SECONDS'],
+  when: () => true,
+};
+
 const SECRET_SETTINGS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 const isSet = (env: unknown, name: string) => typeof (env as Record<string, unknown>)[name] === 'string';
 
@@ -156,8 +169,10 @@ function eachSecretGivenOnce<Schema extends z.ZodType>(schema: Schema): Schema {
 }
 
 const EnvSchema = {
-  server: eachSecretGivenOnce(EnvFields.refine(somebodyApproves, nobodyApproves).refine(leaseOutlastsWrites, leaseTooShort)),
-  lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves).refine(leaseOutlastsWrites, leaseTooShort),
+  server: eachSecretGivenOnce(
+    EnvFields.refine(somebodyApproves, nobodyApproves).refine(leaseOutlastsWrites, leaseTooShort).refine(marginWithinLanding, marginTooLong),
+  ),
+  lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves).refine(leaseOutlastsWrites, leaseTooShort).refine(marginWithinLanding, marginTooLong),
 };
 
 type Runtime = keyof typeof EnvSchema;
@@ -196,6 +211,8 @@ export interface Config {
   readonly leaseMs: number;
   /** How long after it was sent a policy write may still reach ECR: AWS accepts a signed request for 5 minutes, plus a margin for clocks. */
   readonly writeLandingMs: number;
+  /** How far two processes' clocks may disagree; each trusts its own only within half of it of AWS's. */
+  readonly clockMarginMs: number;
   /** How long a job waits for its change while another holder has the repository. */
   readonly waitForChangeMs: number;
   /** How long an outcome's announcement may stay unfinished before another process finishes it. */
@@ -264,6 +281,7 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     logLevel: e.LOG_LEVEL,
     leaseMs: e.ECR_ACCESS_LEASE_SECONDS * 1000,
     writeLandingMs: e.ECR_ACCESS_WRITE_LANDING_SECONDS * 1000,
+    clockMarginMs: e.ECR_ACCESS_CLOCK_MARGIN_SECONDS * 1000,
     waitForChangeMs: e.ECR_ACCESS_WAIT_SECONDS * 1000,
     announceRetryMs: e.ECR_ACCESS_ANNOUNCE_RETRY_SECONDS * 1000,
     awsTimeoutMs: e.ECR_ACCESS_AWS_TIMEOUT_SECONDS * 1000,

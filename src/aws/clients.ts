@@ -4,6 +4,7 @@
 // Lambda's HTTP path never makes an ECR or DynamoDB call, so each loads with its first call.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import { type AnswerMiddleware, awsClock, type AwsClock } from './aws-clock';
 
 export interface AwsClients {
   readonly ecr: ECRClient;
@@ -18,6 +19,8 @@ export interface AwsClientSources {
   /** For policy writes only: one attempt per call (see ecr-registry.ts for why). */
   readonly ecrWrites: ClientSource<ECRClient>;
   readonly dynamo: ClientSource<DynamoDBClient>;
+  /** What these clients' answers tell of AWS's clock. */
+  readonly awsClock: AwsClock;
 }
 
 /** Each client made, with its SDK package loaded, by the first call that needs it; the same one after. */
@@ -25,6 +28,8 @@ export interface AwsClientsOnDemand {
   readonly ecr: () => Promise<ECRClient>;
   readonly ecrWrites: () => Promise<ECRClient>;
   readonly dynamo: () => Promise<DynamoDBClient>;
+  /** Learns AWS's clock from every answer of every one of these clients. */
+  readonly awsClock: AwsClock;
   /** Closes the connections of the clients made so far, and of any still being made. */
   destroy(): void;
 }
@@ -40,6 +45,23 @@ export function clientFrom<Client extends object>(source: ClientSource<Client>):
   // An SDK client is an object, never a function, so a function here is always the way to make one.
   return typeof source === 'function' ? source() : Promise.resolve(source);
 }
+
+/** What this module does with a client it makes: one more middleware, and closing it. */
+interface SdkClient {
+  readonly middlewareStack: { add(middleware: AnswerMiddleware, options: typeof CLOCK_MIDDLEWARE): void };
+  destroy(): void;
+}
+
+/**
+ * Where the clock middleware sits. @smithy/core's MiddlewareStack (client/middleware-stack)
+ * orders by step, initialize → serialize → build → finalizeRequest (retries, then signing) →
+ * deserialize, then by priority within a step, high → normal → low; the deserializer is the
+ * deserialize step's one middleware, at normal priority. Low priority there is the last
+ * middleware before the HTTP handler: it sees each attempt's raw HTTP response, error responses
+ * too (only the deserializer turns them into exceptions), and times the round trip with nothing
+ * else inside it.
+ */
+const CLOCK_MIDDLEWARE = { step: 'deserialize', priority: 'low', name: 'ecrAccessAwsClock', override: true } as const;
 
 export function createAwsClients(options: {
   region: string;
@@ -60,8 +82,10 @@ export function createAwsClients(options: {
     ...(options.credentials && { credentials: options.credentials }),
   };
   let destroyed = false;
+  const clock = awsClock();
   const made: Array<{ destroy(): void }> = [];
-  const keep = <Client extends { destroy(): void }>(client: Client): Client => {
+  const keep = <Client extends SdkClient>(client: Client): Client => {
+    client.middlewareStack.add(clock.middleware, CLOCK_MIDDLEWARE);
     made.push(client);
     if (destroyed) client.destroy();
     return client;
@@ -79,6 +103,7 @@ export function createAwsClients(options: {
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
       return keep(new DynamoDBClient({ ...common, ...(options.endpoints && { endpoint: options.endpoints.dynamodb }) }));
     }),
+    awsClock: clock,
     destroy() {
       destroyed = true;
       for (const client of made) client.destroy();

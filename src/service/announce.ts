@@ -34,13 +34,20 @@ export async function announce(deps: ServiceDeps, request: AccessRequest): Promi
 }
 
 /**
+ * The moment before which an announcer's claim counts as abandoned: quiet for `announceRetryMs`,
+ * and by more than two clocks may disagree, so no clock within the margin takes over a live one.
+ */
+export const abandonedBefore = (deps: ServiceDeps, now: number) => now - deps.announceRetryMs - deps.clockMarginMs;
+
+/**
  * Shows a decided request on its card as it is now, and finishes what is still owed about it
- * when its announcer has been quiet for `announceRetryMs` (a crash): safe to call any number of times, from any process.
+ * when its announcer abandoned it (a crash): safe to call any number of times, from any process.
+ * A process whose clock cannot be trusted takes nothing over.
  */
 export async function catchUp(deps: ServiceDeps, request: AccessRequest): Promise<void> {
-  if (request.owed.length > 0) {
+  if (request.owed.length > 0 && deps.clockCheck.trusted()) {
     const now = deps.clock.now();
-    const claimed = await deps.store.claimAnnouncement(request.id, { by: deps.processId, at: now }, now - deps.announceRetryMs);
+    const claimed = await deps.store.claimAnnouncement(request.id, { by: deps.processId, at: now }, abandonedBefore(deps, now));
     if (claimed) return announce(deps, claimed);
   }
   // An undecided or still-applying request keeps the card as posted, buttons and all: a click on it finishes the work.

@@ -10,7 +10,7 @@ export interface ServiceDeps {
   readonly notifier: Notifier;
   readonly isApprover: IsApprover;
   readonly clock: Clock;
-  /** Whether this process may compare its clock with other processes' (take a lease, take over an announcement). */
+  /** Whether this process's times may be compared with other processes' (leases, announcement take-overs). */
   readonly clockCheck: ClockCheck;
   readonly newId: () => string;
   /** Names this process when it takes on announcing an outcome. */
@@ -21,6 +21,8 @@ export interface ServiceDeps {
   readonly waitForChangeMs: number;
   /** How long an outcome's announcement may stay unfinished before another process finishes it. */
   readonly announceRetryMs: number;
+  /** How far two processes' clocks may disagree; a lease's landing time allows for it. */
+  readonly clockMarginMs: number;
   /** The time limits requests may ask for. */
   readonly durations: DurationRules;
 }

@@ -198,9 +198,10 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
-/** Whether this process's clock agrees with AWS's closely enough to compare its times with other processes' (src/aws/aws-clock.ts). */
+/** Whether this process's clock agrees with AWS's closely enough to compare its times with other processes'. */
 export interface ClockCheck {
+  /** False while the clock is more than half the clock margin from AWS's, or not yet measured; says why in the log, at most once a minute. */
   trusted(): boolean;
-  /** The last measured offset of AWS's clock from this process's, in ms; undefined before any AWS answer. */
+  /** How far this process's clock is ahead of AWS's, in ms (negative: behind); undefined before AWS first answered. */
   offsetMs(): number | undefined;
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { type AccessRequest, BOT_ACTOR } from '../domain/access-request';
 import { canPull, managedAccounts, parsePolicy } from '../domain/policy';
 import { inBatches } from '../in-batches';
-import { announce } from './announce';
+import { abandonedBefore, announce } from './announce';
 import type { ServiceDeps } from './deps';
 import { awaitVerdicts } from './policy-changes/await-verdicts';
 import { type Drift, NO_DRIFT } from './ports';
@@ -82,15 +82,16 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
   const later: number[] = [];
 
   if (request.owed.length > 0) {
-    // An announcer is taken over once it has been quiet for longer than announceRetryMs.
-    const staleAt = (request.announcer?.at ?? 0) + deps.announceRetryMs + 1;
-    if (now >= staleAt) {
-      const claimed = await deps.store.claimAnnouncement(request.id, announcer, now - deps.announceRetryMs);
+    // An announcer is taken over once it abandoned its claim, and only by a process whose clock can be trusted.
+    const staleAt = (request.announcer?.at ?? 0) + deps.announceRetryMs + deps.clockMarginMs + 1;
+    if (now >= staleAt && !deps.clockCheck.trusted()) later.push(now + deps.announceRetryMs + deps.clockMarginMs + 1);
+    else if (now >= staleAt) {
+      const claimed = await deps.store.claimAnnouncement(request.id, announcer, abandonedBefore(deps, now));
       if (claimed) {
         await announce(deps, claimed);
         tally.announced += 1;
       }
-      later.push(now + deps.announceRetryMs);
+      later.push(now + deps.announceRetryMs + deps.clockMarginMs + 1);
     } else later.push(staleAt);
   }
 

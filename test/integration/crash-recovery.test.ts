@@ -10,8 +10,8 @@ import { startDynamoFaults, type DynamoFaults } from '../support/dynamo-faults';
 import { startMultiBot, type MultiBot } from '../support/multi-bot';
 import { hasButtons, runSweepProcess } from '../support/sweep-process';
 
-/** Short lease times, so a dead holder's lease runs out within the test. */
-const QUICK = { ECR_ACCESS_LEASE_SECONDS: '4', ECR_ACCESS_WRITE_LANDING_SECONDS: '3', ECR_ACCESS_ANNOUNCE_RETRY_SECONDS: '1', ECR_ACCESS_WAIT_SECONDS: '20' };
+/** Short lease times, so a dead holder's lease runs out within the test; the processes share this machine's clock. */
+const QUICK = { ECR_ACCESS_LEASE_SECONDS: '4', ECR_ACCESS_WRITE_LANDING_SECONDS: '3', ECR_ACCESS_CLOCK_MARGIN_SECONDS: '2', ECR_ACCESS_ANNOUNCE_RETRY_SECONDS: '1', ECR_ACCESS_WAIT_SECONDS: '20' };
 
 /** Kills `bot` the moment the ECR emulator receives its SetRepositoryPolicy for `repository`. */
 function killAtWrite(m: MultiBot, bot: BotProcess, repository: string) {

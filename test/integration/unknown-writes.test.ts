@@ -5,10 +5,14 @@ import { canPull, managedAccounts, parsePolicy } from '../../src/domain/policy';
 import type { SimMessage } from '../../sandbox/slack-simulator';
 import { startMultiBot, type MultiBot } from '../support/multi-bot';
 
-/** The bot gives up on an ECR call after 1 s; ECR accepts a signed request for 5 s; the bot waits 6 s for a write to land. */
+/**
+ * The bot gives up on an ECR call after 1 s; ECR accepts a signed request for 5 s; the bot waits
+ * 6 s for a write to land; the processes share this machine's clock, so the least margin will do.
+ */
 const TIMES = {
   ECR_ACCESS_AWS_TIMEOUT_SECONDS: '1',
   ECR_ACCESS_WRITE_LANDING_SECONDS: '6',
+  ECR_ACCESS_CLOCK_MARGIN_SECONDS: '2',
   ECR_ACCESS_LEASE_SECONDS: '8',
   ECR_ACCESS_WAIT_SECONDS: '20',
 };

@@ -273,14 +273,6 @@ export class InMemoryChangeQueue implements ChangeQueue {
   }
 }
 
-/** A clock check whose offset a test sets; trusted within half of the margin, as the real one. */
-class SettableClockCheck implements ClockCheck {
-  offset: number | undefined = 0;
-  constructor(private readonly marginMs = 60_000) {}
-  trusted = () => this.offset !== undefined && Math.abs(this.offset) <= this.marginMs / 2;
-  offsetMs = () => this.offset;
-}
-
 /** Remembers what was told, and fails the parts it is told to fail. */
 class RecordingNotifier implements Notifier {
   readonly told: Array<{ part: AnnouncementPart | 'post'; id: string; state: string }> = [];
@@ -311,13 +303,21 @@ class RecordingNotifier implements Notifier {
   }
 }
 
+/** Trusts the clock as the AWS check does, within half the margin; a test sets how far ahead of AWS's it is (undefined: not measured yet). */
+class SettableClockCheck implements ClockCheck {
+  aheadMs: number | undefined = 0;
+  constructor(private readonly marginMs: number) {}
+  offsetMs = () => this.aheadMs;
+  trusted = () => this.aheadMs !== undefined && Math.abs(this.aheadMs) <= this.marginMs / 2;
+}
+
 export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
   const clock = new FakeClock();
+  const clockCheck = new SettableClockCheck(overrides.clockMarginMs ?? 60_000);
   const registry = new InMemoryRegistry();
   const store = new InMemoryRequestStore();
   const changes = new InMemoryChangeQueue(clock);
   const notifier = new RecordingNotifier();
-  const clockCheck = new SettableClockCheck();
   const logs: string[] = [];
   let ids = 0;
   const deps: ServiceDeps = {
@@ -334,10 +334,11 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
     repositories: ['common-images'],
     waitForChangeMs: 60_000,
     announceRetryMs: 30_000,
+    clockMarginMs: 60_000,
     durations: {},
     ...overrides,
   };
-  return { deps, clock, registry, store, changes, notifier, clockCheck, logs };
+  return { deps, clock, clockCheck, registry, store, changes, notifier, logs };
 }
 
 /** An approved request, recorded, as the decision leaves it. */

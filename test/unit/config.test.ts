@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       leaseMs: 420_000,
       writeLandingMs: 360_000,
+      clockMarginMs: 60_000,
       waitForChangeMs: 60_000,
       announceRetryMs: 30_000,
       awsTimeoutMs: 5_000,
@@ -60,6 +61,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'debug',
         ECR_ACCESS_LEASE_SECONDS: '5',
         ECR_ACCESS_WRITE_LANDING_SECONDS: '3',
+        ECR_ACCESS_CLOCK_MARGIN_SECONDS: '2',
         ECR_ACCESS_WAIT_SECONDS: '10',
         ECR_ACCESS_ANNOUNCE_RETRY_SECONDS: '2',
       }),
@@ -71,6 +73,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       leaseMs: 5_000,
       writeLandingMs: 3_000,
+      clockMarginMs: 2_000,
       waitForChangeMs: 10_000,
       announceRetryMs: 2_000,
     });
@@ -205,6 +208,8 @@ describe('loadConfig', () => {
     ['SLACK_API_URL', 'slack'],
     ['ECR_ACCESS_WRITE_LANDING_SECONDS', '0'],
     ['ECR_ACCESS_WAIT_SECONDS', 'soon'],
+    ['ECR_ACCESS_CLOCK_MARGIN_SECONDS', '1'],
+    ['ECR_ACCESS_CLOCK_MARGIN_SECONDS', 'a minute'],
   ])('refuses %s=%s', (name, value) => {
     expect(refusal(validEnv({ [name]: value })).message).toContain(name);
   });
@@ -212,6 +217,16 @@ describe('loadConfig', () => {
   it('refuses a lease that would not outlast the writes it covers', () => {
     const { message } = refusal(validEnv({ ECR_ACCESS_LEASE_SECONDS: '300', ECR_ACCESS_WRITE_LANDING_SECONDS: '360' }));
     expect(message).toMatch(/ECR_ACCESS_LEASE_SECONDS must be longer than ECR_ACCESS_WRITE_LANDING_SECONDS/);
+  });
+
+  it('refuses a clock margin that is not less than the landing time it is part of', () => {
+    const { message } = refusal(validEnv({ ECR_ACCESS_CLOCK_MARGIN_SECONDS: '360' }));
+    expect(message).toContain('ECR_ACCESS_CLOCK_MARGIN_SECONDS must be less than ECR_ACCESS_WRITE_LANDING_SECONDS');
+  });
+
+  it('refuses the default clock margin beside a shorter landing time, naming the margin to set', () => {
+    const { message } = refusal(validEnv({ ECR_ACCESS_WRITE_LANDING_SECONDS: '6', ECR_ACCESS_LEASE_SECONDS: '8' }));
+    expect(message).toContain('ECR_ACCESS_CLOCK_MARGIN_SECONDS must be less than ECR_ACCESS_WRITE_LANDING_SECONDS');
   });
 });
 

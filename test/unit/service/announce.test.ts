@@ -5,6 +5,9 @@ import { ErrorCode } from '../../../src/errors';
 import { announce, catchUp } from '../../../src/service/announce';
 import { inMemoryDeps } from '../../support/in-memory-ports';
 
+/** How long an announcer must have been quiet before another process takes its announcement over. */
+const quiet = (w: { deps: { announceRetryMs: number; clockMarginMs: number } }) => w.deps.announceRetryMs + w.deps.clockMarginMs;
+
 const ID = 'r-0000000001';
 
 function granted(overrides: Partial<AccessRequest> = {}): AccessRequest {
@@ -169,22 +172,22 @@ describe('announcing an outcome', () => {
 });
 
 describe('catching up on a request', () => {
-  it('finishes what is owed once the announcer has been quiet for longer than announceRetryMs, and takes it on', async () => {
+  it('finishes what is owed once the announcer has been quiet for longer than announceRetryMs and the clock margin, and takes it on', async () => {
     const w = inMemoryDeps();
     const now = w.clock.now();
-    const request = granted({ owed: ['thread', 'dm'], announcer: { by: 'crashed-process', at: now - w.deps.announceRetryMs - 1 } });
+    const request = granted({ owed: ['thread', 'dm'], announcer: { by: 'crashed-process', at: now - quiet(w) - 1 } });
     w.store.requests.set(ID, request);
     const claims = countClaims(w);
     await catchUp(w.deps, request);
-    expect(claims).toEqual([{ by: 'test-process', at: now, staleBefore: now - 30_000 }]);
+    expect(claims).toEqual([{ by: 'test-process', at: now, staleBefore: now - 90_000 }]);
     // The claimed announcement tells what is owed and nothing more: the card is not refreshed on top.
     expect(w.notifier.parts(ID)).toEqual(['thread', 'dm']);
     expect(w.store.requests.get(ID)!).toMatchObject({ owed: [], announcer: { by: 'test-process', at: now } });
   });
 
-  it('leaves the announcement to its announcer when it was heard from exactly announceRetryMs ago', async () => {
+  it('leaves the announcement to its announcer when it was heard from exactly that long ago', async () => {
     const w = inMemoryDeps();
-    const announcer = { by: 'busy-process', at: w.clock.now() - w.deps.announceRetryMs };
+    const announcer = { by: 'busy-process', at: w.clock.now() - quiet(w) };
     const request = granted({ owed: ['thread', 'dm'], announcer });
     w.store.requests.set(ID, request);
     await catchUp(w.deps, request);
@@ -195,7 +198,7 @@ describe('catching up on a request', () => {
 
   it('does not tell twice when two catch up at once, and finishes a refused part only after the next quiet spell', async () => {
     const w = inMemoryDeps();
-    const request = granted({ owed: ['card', 'thread', 'dm'], announcer: { by: 'crashed-process', at: w.clock.now() - 60_000 } });
+    const request = granted({ owed: ['card', 'thread', 'dm'], announcer: { by: 'crashed-process', at: w.clock.now() - 100_000 } });
     w.store.requests.set(ID, request);
     w.notifier.failing.add('dm');
     await Promise.all([catchUp(w.deps, request), catchUp(w.deps, request)]);
@@ -209,10 +212,22 @@ describe('catching up on a request', () => {
     await catchUp(w.deps, w.store.requests.get(ID)!);
     expect(w.notifier.parts(ID).filter((p) => p === 'dm')).toEqual([]);
 
-    w.clock.at += w.deps.announceRetryMs + 1;
+    w.clock.at += quiet(w) + 1;
     await catchUp(w.deps, w.store.requests.get(ID)!);
     expect(w.notifier.parts(ID).filter((p) => p === 'dm')).toEqual(['dm']);
     expect(w.store.requests.get(ID)!.owed).toEqual([]);
+  });
+
+  it('takes nothing over while its clock is off from AWS by more than half the margin', async () => {
+    const w = inMemoryDeps();
+    const request = granted({ owed: ['thread', 'dm'], announcer: { by: 'crashed-process', at: w.clock.now() - quiet(w) - 1 } });
+    w.store.requests.set(ID, request);
+    w.clockCheck.aheadMs = 45_000;
+    const claims = countClaims(w);
+    await catchUp(w.deps, request);
+    expect(claims).toEqual([]);
+    expect(w.notifier.parts(ID)).toEqual(['card']);
+    expect(w.store.requests.get(ID)!.owed).toEqual(['thread', 'dm']);
   });
 
   it.each<RequestState>(['PENDING', 'APPROVED'])('keeps the card of a request still %s as posted, and claims nothing', async (state) => {

@@ -155,7 +155,7 @@ describe('a job awaiting its verdicts', () => {
   it('does not spin on a free repository its clock will not let it take: it pauses between looks, and stays queued', async () => {
     const w = world({ waitForChangeMs: 3_000 });
     const request = await approved(w);
-    w.clockCheck.offset = 120_000;
+    w.clockCheck.aheadMs = 120_000;
     const outcome = await awaitVerdicts(w.deps, REPOSITORY, [request]);
     expect(outcome).toEqual({ kind: 'queued' });
     expect(w.takes()).toBe(0);

@@ -4,6 +4,9 @@ import type { AccessRequest } from '../../../src/domain/access-request';
 import { decide, type Decision } from '../../../src/service/decide';
 import { InMemoryRequestStore, inMemoryDeps } from '../../support/in-memory-ports';
 
+/** How long an announcer must have been quiet before another process takes its announcement over. */
+const quiet = (w: { deps: { announceRetryMs: number; clockMarginMs: number } }) => w.deps.announceRetryMs + w.deps.clockMarginMs;
+
 const CARD = { channel: 'C0APPROVALS', ts: '1700000000.000001' };
 
 function pending(overrides: Partial<AccessRequest> = {}): AccessRequest {
@@ -134,7 +137,7 @@ describe('a click on a card whose outcome a crashed process never told', () => {
 
   it('finishes every announcement still owed, once', async () => {
     const w = world();
-    w.store.requests.set('r-0000000001', granted(w.clock.now() - w.deps.announceRetryMs - 1));
+    w.store.requests.set('r-0000000001', granted(w.clock.now() - quiet(w) - 1));
     await decide(w.deps, click('approve'));
     await decide(w.deps, click('approve'));
     const parts = w.notifier.parts('r-0000000001');

@@ -217,7 +217,7 @@ describe('the lease holder', () => {
   it('takes no lease while its clock is off from AWS by more than half the margin, and only marks the account', async () => {
     const w = inMemoryDeps();
     await approvedRequest(w.store, 'r-0000000001', '222233334444');
-    w.clockCheck.offset = 45_000;
+    w.clockCheck.aheadMs = 45_000;
     const outcome = await applyMarked(w.deps, REPOSITORY, { account: '222233334444', requestId: 'r-0000000001' });
     expect(outcome).toEqual({ held: false, status: { marks: [expect.objectContaining({ account: '222233334444' })], heldUntil: 0 } });
     expect(w.changes.locks.has(REPOSITORY)).toBe(false);

@@ -6,6 +6,9 @@ import { awaitVerdicts } from '../../../src/service/policy-changes/await-verdict
 import { type SweepTimes, sweepOnce } from '../../../src/service/sweep';
 import { approvedRequest, inMemoryDeps } from '../../support/in-memory-ports';
 
+/** How long an announcer must have been quiet before another process takes its announcement over. */
+const quiet = (w: { deps: { announceRetryMs: number; clockMarginMs: number } }) => w.deps.announceRetryMs + w.deps.clockMarginMs;
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -308,9 +311,9 @@ describe('work a dead process left', () => {
 
     expect((await sweepAt(w, at + 10_000)).announced).toBe(0);
     expect(w.notifier.parts(idOf(1))).toEqual([]);
-    expect((await sweepAt(w, at + w.deps.announceRetryMs + 1)).announced).toBe(1);
+    expect((await sweepAt(w, at + quiet(w) + 1)).announced).toBe(1);
     expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'thread']);
-    await sweepAt(w, at + 10 * w.deps.announceRetryMs);
+    await sweepAt(w, at + 10 * quiet(w));
     expect(w.notifier.parts(idOf(1))).toHaveLength(3);
   });
 
@@ -324,7 +327,19 @@ describe('work a dead process left', () => {
     await beside(w);
     await leftOwed(w, 1, '222233334444', at, 2 * DAY);
     expect((await sweepAt(w, at + 10_000)).announced).toBe(0);
-    expect((await sweepAt(w, at + w.deps.announceRetryMs + 1)).announced).toBe(1);
+    expect((await sweepAt(w, at + quiet(w) + 1)).announced).toBe(1);
+    expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'thread']);
+  });
+
+  it('leaves an abandoned announcement alone while its clock cannot be trusted, and finishes it once it can', async () => {
+    const w = inMemoryDeps();
+    const at = w.clock.now();
+    await leftOwed(w, 1, '222233334444', at);
+    w.clockCheck.aheadMs = -45_000;
+    expect((await sweepAt(w, at + quiet(w) + 1)).announced).toBe(0);
+    expect(w.notifier.parts(idOf(1))).toEqual([]);
+    w.clockCheck.aheadMs = 1_000;
+    expect((await sweepAt(w, at + 2 * quiet(w) + 2)).announced).toBe(1);
     expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'thread']);
   });
 
@@ -332,7 +347,7 @@ describe('work a dead process left', () => {
     const w = inMemoryDeps();
     const at = w.clock.now();
     await leftOwed(w, 1, '222233334444', at);
-    w.clock.at = at + w.deps.announceRetryMs + 1;
+    w.clock.at = at + quiet(w) + 1;
     const [a, b] = await Promise.all([sweepOnce(w.deps, TIMES), sweepOnce({ ...w.deps, processId: 'other-process' }, TIMES)]);
     expect(a.announced + b.announced).toBe(1);
     expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'thread']);
@@ -343,13 +358,13 @@ describe('work a dead process left', () => {
     const at = w.clock.now();
     await leftOwed(w, 1, '222233334444', at);
     w.notifier.failing.add('dm');
-    const claimedAt = at + w.deps.announceRetryMs + 1;
+    const claimedAt = at + quiet(w) + 1;
     expect((await sweepAt(w, claimedAt)).announced).toBe(1);
     expect(w.store.requests.get(idOf(1))!.owed).toEqual(['dm']);
 
     w.notifier.failing.clear();
-    expect((await sweepAt(w, claimedAt + w.deps.announceRetryMs - 1)).looked).toBe(0);
-    expect((await sweepAt(w, claimedAt + w.deps.announceRetryMs + 1)).announced).toBe(1);
+    expect((await sweepAt(w, claimedAt + quiet(w))).looked).toBe(0);
+    expect((await sweepAt(w, claimedAt + quiet(w) + 1)).announced).toBe(1);
     expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'thread']);
     expect(w.store.requests.get(idOf(1))!.owed).toEqual([]);
   });
@@ -360,11 +375,11 @@ describe('work a dead process left', () => {
     await pending(w, 1, '222233334444');
     await w.store.decide(idOf(1), { from: ['PENDING'], to: 'DENIED', by: 'U0APPROVER', at: new Date(at).toISOString(), card: w.store.requests.get(idOf(1))!.card!, announcer: 'dead-process' });
     expect((await sweepAt(w, at + 10_000)).announced).toBe(0);
-    // It looks again the moment the announcer can be taken over: quiet for longer than announceRetryMs.
-    expect(w.store.dueAt.get(idOf(1))).toBe(at + w.deps.announceRetryMs + 1);
-    expect((await sweepAt(w, at + w.deps.announceRetryMs + 1)).announced).toBe(1);
+    // It looks again the moment the announcer can be taken over: quiet for longer than announceRetryMs and the clock margin.
+    expect(w.store.dueAt.get(idOf(1))).toBe(at + quiet(w) + 1);
+    expect((await sweepAt(w, at + quiet(w) + 1)).announced).toBe(1);
     expect(toldAbout(w, 1).sort()).toEqual(['card:DENIED', 'dm:DENIED']);
-    await sweepAt(w, at + 3 * w.deps.announceRetryMs);
+    await sweepAt(w, at + 3 * quiet(w));
     expect(w.store.dueAt.has(idOf(1))).toBe(false);
   });
 });
