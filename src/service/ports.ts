@@ -1,6 +1,7 @@
 // What the service needs from the outside world; adapters in aws/ and slack/ provide it.
 import type { AccessRequest, AnnouncementPart, Ending, Failure, HistoryEvent, MessageRef, RequestState } from '../domain/access-request';
 import type { PolicyChange } from '../domain/policy-change';
+import type { PostedPart } from '../domain/told-outcome';
 
 export interface Registry {
   /** The registry that holds the repository, or undefined when there is no such repository. */
@@ -156,6 +157,11 @@ export interface Notifier {
   tellRequester(request: AccessRequest): Promise<void>;
   /** Reminds the requester that a time-bound grant ends soon. */
   remindRequester(request: AccessRequest): Promise<void>;
+  /**
+   * Whether the post telling `part` of the request's outcome is in Slack already: a process that
+   * died between posting and ticking it off left it owed. Throws when Slack cannot say.
+   */
+  alreadyTold(request: AccessRequest, part: PostedPart): Promise<boolean>;
   /** Reminds the approvers of a request still waiting for them, in the card's thread. */
   nudgeApprovers(request: AccessRequest): Promise<void>;
   /** Tells the approvers' channel about drift in a repository policy. */

@@ -2,6 +2,7 @@
 // state moves, the outbox, the lease) to unit-test the policy path without servers.
 import type { AccessRequest, AnnouncementPart, Ending, HistoryEvent } from '../../src/domain/access-request';
 import { sameChange, type PolicyChange } from '../../src/domain/policy-change';
+import { type PostedPart, toldOutcome } from '../../src/domain/told-outcome';
 import { EcrAccessError, ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import type { ServiceDeps } from '../../src/service/deps';
@@ -277,11 +278,22 @@ class InMemoryChangeQueue implements ChangeQueue {
 class RecordingNotifier implements Notifier {
   readonly told: Array<{ part: AnnouncementPart | 'post'; id: string; state: string }> = [];
   readonly failing = new Set<AnnouncementPart>();
+  /** Every look for a post already made; `lookupsFail` makes Slack unable to say. */
+  readonly lookups: Array<{ part: PostedPart; id: string }> = [];
+  lookupsFail = false;
+  /** The outcome each post told, as its metadata says it in Slack. */
+  private readonly posted = new Set<string>();
   private cards = 0;
   private tell(part: AnnouncementPart, request: AccessRequest) {
     if (this.failing.has(part)) throw new EcrAccessError(ErrorCode.Slack, `${part}: ratelimited`);
     this.told.push({ part, id: request.id, state: request.state });
+    if (part !== 'card') this.posted.add(JSON.stringify(toldOutcome(request, part)));
   }
+  alreadyTold = async (request: AccessRequest, part: PostedPart) => {
+    this.lookups.push({ part, id: request.id });
+    if (this.lookupsFail) throw new EcrAccessError(ErrorCode.Slack, 'conversations.history: ratelimited');
+    return this.posted.has(JSON.stringify(toldOutcome(request, part)));
+  };
   async postRequestCard(request: AccessRequest) {
     this.told.push({ part: 'post', id: request.id, state: request.state });
     return { channel: 'C0APPROVALS', ts: `1700000000.${String(++this.cards).padStart(6, '0')}` };
