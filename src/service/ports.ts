@@ -99,6 +99,8 @@ export interface RequestStore {
   driftHistory(repository: string): Promise<HistoryEvent[]>;
   /** Takes on a still-owed announcement whose announcer is older than `staleBefore`; undefined when someone else has it. */
   claimAnnouncement(id: string, announcer: { by: string; at: number }, staleBefore: number): Promise<AccessRequest | undefined>;
+  /** Renews the claim of an announcer still at work, only while `announcer.by` holds it; false when another has taken it. */
+  holdAnnouncement(id: string, announcer: { by: string; at: number }): Promise<boolean>;
   /** Marks announcement parts as told. */
   delivered(id: string, parts: readonly AnnouncementPart[]): Promise<void>;
   listByRepository(repository: string): Promise<AccessRequest[]>;
@@ -188,5 +190,6 @@ export interface Drift {
 
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or at once when `signal` aborts (its timer cleared). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }

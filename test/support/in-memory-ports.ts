@@ -11,10 +11,10 @@ import { type ChangeQueue, type Clock, type Drift, type Lease, NO_DRIFT, type No
 class FakeClock implements Clock {
   constructor(public at = Date.parse('2026-12-01T09:00:00Z')) {}
   now = () => this.at;
-  /** Moves time on by `ms`, letting other work run first. */
-  sleep = async (ms: number) => {
+  /** Moves time on by `ms`, letting other work run first; not when `signal` aborted meanwhile. */
+  sleep = async (ms: number, signal?: AbortSignal) => {
     await new Promise((resolve) => setImmediate(resolve));
-    this.at += Math.max(0, ms);
+    if (!signal?.aborted) this.at += Math.max(0, ms);
   };
 }
 
@@ -178,6 +178,12 @@ export class InMemoryRequestStore implements RequestStore {
     const r = this.requests.get(id);
     if (!r || r.owed.length === 0 || (r.announcer && r.announcer.at >= staleBefore)) return undefined;
     return this.put({ ...r, announcer }, false);
+  }
+  async holdAnnouncement(id: string, announcer: { by: string; at: number }) {
+    const r = this.requests.get(id);
+    if (r?.announcer?.by !== announcer.by) return false;
+    this.put({ ...r, announcer }, false);
+    return true;
   }
   async delivered(id: string, parts: readonly AnnouncementPart[]) {
     const r = this.requests.get(id);
