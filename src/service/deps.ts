@@ -19,7 +19,7 @@ export interface ServiceDeps {
   readonly writeLandingMs: number;
   /** How long a job waits for its change while another holder has the repository. */
   readonly waitForChangeMs: number;
-  /** How long an outcome's announcement may stay unfinished before another process finishes it. */
+  /** How long an outcome's announcer may stay silent (it renews its claim every third of this) before another process finishes its announcement. */
   readonly announceRetryMs: number;
   /** The time limits requests may ask for. */
   readonly durations: DurationRules;

@@ -102,7 +102,7 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
     if (now >= staleAt) {
       const claimed = await deps.store.claimAnnouncement(request.id, announcer, now - deps.announceRetryMs);
       if (claimed) {
-        await announce(deps, claimed);
+        await announce(deps, claimed, { takeover: true });
         tally.announced += 1;
       }
       later.push(now + deps.announceRetryMs);
