@@ -1,8 +1,8 @@
 // The sandbox's time: the wall clock plus however far a person has moved it on the page
 // (+1 hour, +1 day), so reminders and expiry can be watched without waiting. The bot reads it
 // as its clock; the offset is kept in the data directory, so a restart does not turn time back.
-import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
+import { sleepFor } from '../src/real-time';
 import type { Clock } from '../src/service/ports';
 import { readJsonFile, writeJsonFileAtomically } from './json-file';
 
@@ -20,7 +20,7 @@ export class SandboxClock implements Clock {
   }
 
   readonly now = (): number => Date.now() + this.offsetMs;
-  readonly sleep = (ms: number): Promise<void> => sleep(ms);
+  readonly sleep = sleepFor;
 
   /** How far ahead of the wall clock the sandbox is. */
   get offset(): number {

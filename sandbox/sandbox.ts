@@ -64,15 +64,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     const seeded = !existsSync(join(dataDir, 'ecr.json'));
 
+    const clock = await SandboxClock.load(join(dataDir, 'clock.json'));
     const world = await startLocalWorld({
       repositories: [...SANDBOX_REPOSITORIES],
       dataDir,
       env: { LOG_LEVEL: options.logLevel ?? 'warn' },
+      // Slack's time is the sandbox's: messages are stamped when the moved clock says they were posted.
+      slack: { now: clock.now },
     });
     undo.push(() => world.close());
     if (seeded) seedRepositories(world.ecr);
 
-    const clock = await SandboxClock.load(join(dataDir, 'clock.json'));
     const conversationsPath = join(dataDir, 'slack.json');
     const saved = await loadConversations(conversationsPath);
     const times = new MessageTimes(saved?.postedAt, clock.now);

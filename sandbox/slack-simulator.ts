@@ -64,6 +64,8 @@ export interface SlackSimulatorOptions {
    * them, 'off' lets every call through, { scale, now } shortens the windows or steps the clock.
    */
   rateLimits?: RateLimitSetting;
+  /** Slack's clock (epoch milliseconds): each message's ts is the time it was posted. The wall clock by default. */
+  now?: () => number;
 }
 
 const DEFAULT_CHANNELS: SimChannel[] = [{ id: 'C0APPROVALS', name: 'ecr-approvals', botIsMember: true }];
@@ -130,6 +132,7 @@ export class SlackSimulator {
         usergroups: options.usergroups ?? DEFAULT_USERGROUPS,
       },
       (event) => this.feed.record(event),
+      options.now,
     );
     this.driver = new BotDriver({
       workspace: this.workspace,

@@ -2,7 +2,6 @@
 // sandbox, tests) goes through here, so they all behave alike.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { App, type Receiver, webApi } from '@slack/bolt';
 import { createAwsClients, type AwsClientSources } from './aws/clients';
 import { awsClockCheck } from './aws/clock-check';
@@ -12,6 +11,7 @@ import { dynamoChangeQueue } from './aws/repository-lease';
 import { dynamoRequestStore } from './aws/request-store';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { sleepFor } from './real-time';
 import type { ServiceDeps } from './service/deps';
 import type { Clock } from './service/ports';
 import { slackApprovers } from './slack/approvers';
@@ -89,7 +89,7 @@ export function createEcrAccess(
     logger: boltLogger(logger),
   });
   const clients = options.clients ?? createAwsClients({ region: config.region, callTimeoutMs: config.awsTimeoutMs });
-  const clock = options.clock ?? { now: Date.now, sleep: (ms: number) => sleep(ms) };
+  const clock = options.clock ?? { now: Date.now, sleep: sleepFor };
   const table = dynamoTable(clients.dynamo, config.table);
   const deps: ServiceDeps = {
     registry: ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }),

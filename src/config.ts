@@ -215,7 +215,7 @@ export interface Config {
   readonly clockMarginMs: number;
   /** How long a job waits for its change while another holder has the repository. */
   readonly waitForChangeMs: number;
-  /** How long an outcome's announcement may stay unfinished before another process finishes it. */
+  /** How long an outcome's announcer may stay silent (it renews its claim every third of this) before another process finishes its announcement. */
   readonly announceRetryMs: number;
   /** The longest wait for one AWS call before it counts as failed (a policy write then as of unknown outcome). */
   readonly awsTimeoutMs: number;

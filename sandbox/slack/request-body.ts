@@ -18,7 +18,7 @@ export type DecodedCall =
 const JSON_FIELDS: Record<string, string> = {
   blocks: 'invalid_blocks_format',
   attachments: 'invalid_attachments',
-  metadata: 'invalid_metadata',
+  metadata: 'invalid_metadata_format',
 };
 
 export function decodeWebApiCall(request: IncomingMessage, rawBody: string): DecodedCall {

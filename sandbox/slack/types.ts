@@ -34,6 +34,14 @@ export interface SimMessage {
   attachments?: unknown[];
   /** Slack's marker for a message changed by chat.update. */
   edited?: { user: string; ts: string };
+  /** What the posting app attached for other apps; conversations.history and .replies return it only when asked. */
+  metadata?: SimMetadata;
+}
+
+/** Slack's message metadata: an event type and a free-form JSON object. */
+export interface SimMetadata {
+  event_type: string;
+  event_payload: Record<string, unknown>;
 }
 
 export type EphemeralSource = 'chat.postEphemeral' | 'response_url' | 'command_ack';

@@ -2,6 +2,8 @@
  * The Web API methods the bot calls, run against the simulated workspace. Each answers with
  * Slack's shape and Slack's error names; HTTP, auth and faults are the server's concern.
  */
+import { conversationsHistory, conversationsReplies } from './conversation-reads';
+import { checkMetadata } from './message-metadata';
 import type { MessageContent, SlackWorkspace } from './workspace';
 import type { SimBlock, SimMessage } from './types';
 
@@ -37,8 +39,20 @@ const methods: Record<string, Method> = {
     if (!conversation.ok) return conversation;
     const content = messageContent(params);
     if (!content.ok) return content;
-    const message = workspace.postMessage(conversation.id, content.content, text(params, 'thread_ts'));
-    return { ok: true, channel: conversation.id, ts: message.ts, message: asReturned(message) };
+    const metadata = checkMetadata(params.metadata);
+    if (!metadata.ok) return metadata;
+    const message = workspace.postMessage(
+      conversation.id,
+      { ...content.content, ...(metadata.metadata && { metadata: metadata.metadata }) },
+      text(params, 'thread_ts'),
+    );
+    return {
+      ok: true,
+      channel: conversation.id,
+      ts: message.ts,
+      message: asReturned(message),
+      ...(metadata.warning && { warning: metadata.warning, response_metadata: { warnings: [metadata.warning] } }),
+    };
   },
 
   'chat.update': ({ workspace }, params) => {
@@ -90,6 +104,10 @@ const methods: Record<string, Method> = {
     if (users.length > 1) return failure('simulator_supports_one_user_dms_only');
     return { ok: true, channel: { id: workspace.dmChannelId(users[0] ?? '') } };
   },
+
+  'conversations.history': ({ workspace }, params) => conversationsHistory(workspace, params),
+
+  'conversations.replies': ({ workspace }, params) => conversationsReplies(workspace, params),
 
   'users.info': ({ workspace }, params) => {
     const user = workspace.user(text(params, 'user') ?? '');

@@ -3,7 +3,8 @@
  * goes through here and is announced as an event; views hand out copies, never live state.
  */
 import { randomBytes } from 'node:crypto';
-import type { EphemeralSource, SimBlock, SimChannel, SimEphemeral, SimMessage, SimUser, SimulatorEvent } from './types';
+import { microsOf, tsOf } from './timestamps';
+import type { EphemeralSource, SimBlock, SimChannel, SimEphemeral, SimMessage, SimMetadata, SimUser, SimulatorEvent } from './types';
 
 export interface WorkspaceConfig {
   teamId: string;
@@ -36,10 +37,10 @@ export interface MessageContent {
   text?: string;
   blocks?: SimBlock[];
   attachments?: unknown[];
+  metadata?: SimMetadata;
 }
 
-/** Slack's first timestamps are arbitrary; a fixed start keeps runs comparable. */
-const FIRST_TS_MICROS = 1_700_000_000_000_100n;
+/** Two messages posted within one microsecond still get distinct timestamps, this far apart. */
 const TS_STEP_MICROS = 100n;
 
 export class SlackWorkspace {
@@ -48,20 +49,26 @@ export class SlackWorkspace {
   private readonly groups = new Map<string, string[]>();
   private readonly history = new Map<string, SimMessage[]>();
   private readonly ephemeralList: SimEphemeral[] = [];
-  private lastTsMicros = FIRST_TS_MICROS - TS_STEP_MICROS;
+  private lastTsMicros = 0n;
 
+  /** `now` is Slack's clock (epoch milliseconds): a message's ts is the time it was posted. */
   constructor(
     readonly config: WorkspaceConfig,
     private readonly emit: (event: SimulatorEvent) => void,
+    private readonly now: () => number = Date.now,
   ) {
     for (const channel of config.channels) this.channelsById.set(channel.id, { ...channel });
     for (const user of config.users) this.usersById.set(user.id, { ...user });
     for (const [id, members] of Object.entries(config.usergroups)) this.groups.set(id, [...members]);
   }
 
-  /** Unique and increasing, shaped like Slack's `1700000000.000100`. */
+  /**
+   * The time of posting, shaped like Slack's `1700000000.000100`, as Slack's own: a bot may look
+   * for its messages by time (conversations.history's `oldest`). Unique and increasing.
+   */
   nextTs(): string {
-    this.lastTsMicros += TS_STEP_MICROS;
+    const now = BigInt(Math.floor(this.now() * 1000));
+    this.lastTsMicros = now > this.lastTsMicros ? now : this.lastTsMicros + TS_STEP_MICROS;
     return tsOf(this.lastTsMicros);
   }
 
@@ -141,6 +148,7 @@ export class SlackWorkspace {
       team: this.config.teamId,
       text: content.text ?? '',
       ...storedBlocks(content),
+      ...(content.metadata !== undefined ? { metadata: structuredClone(content.metadata) } : {}),
     };
     const messages = this.history.get(channel) ?? [];
     messages.push(message);
@@ -287,17 +295,6 @@ export class SlackWorkspace {
     parent.thread_ts = parent.ts;
     parent.reply_count = (parent.reply_count ?? 0) + 1;
   }
-}
-
-function tsOf(micros: bigint): string {
-  const text = micros.toString();
-  return `${text.slice(0, -6)}.${text.slice(-6)}`;
-}
-
-function microsOf(ts: string): bigint {
-  const match = /^(\d+)\.(\d{6})$/.exec(ts);
-  if (!match) throw new Error(`not a Slack timestamp: ${ts}`);
-  return BigInt(`${match[1]}${match[2]}`);
 }
 
 /** Slack gives every stored block a block_id when the poster left it out. */

@@ -216,6 +216,16 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
       });
     },
 
+    async holdAnnouncement(id, announcer) {
+      const held = await updated(id, {
+        set: 'SET announcer = :announcer',
+        condition: 'announcer.#by = :by',
+        names: { '#by': 'by' },
+        values: { ':announcer': announcer, ':by': announcer.by },
+      });
+      return held !== undefined;
+    },
+
     async delivered(id, parts) {
       if (parts.length === 0) return;
       await updated(id, {

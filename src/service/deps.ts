@@ -19,7 +19,7 @@ export interface ServiceDeps {
   readonly repositories: readonly string[];
   /** How long a job waits for its change while another holder has the repository. */
   readonly waitForChangeMs: number;
-  /** How long an outcome's announcement may stay unfinished before another process finishes it. */
+  /** How long an outcome's announcer may stay silent (it renews its claim every third of this) before another process finishes its announcement. */
   readonly announceRetryMs: number;
   /** How far two processes' clocks may disagree; a lease's landing time allows for it. */
   readonly clockMarginMs: number;

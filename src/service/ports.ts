@@ -1,6 +1,7 @@
 // What the service needs from the outside world; adapters in aws/ and slack/ provide it.
 import type { AccessRequest, AnnouncementPart, Ending, HistoryEvent, MessageRef, RequestState } from '../domain/access-request';
 import type { Mark, Outcome } from '../domain/membership';
+import type { PostedPart } from '../domain/told-outcome';
 
 export interface Registry {
   /** The registry that holds the repository, or undefined when there is no such repository. */
@@ -112,6 +113,8 @@ export interface RequestStore {
   driftHistory(repository: string): Promise<HistoryEvent[]>;
   /** Takes on a still-owed announcement whose announcer is older than `staleBefore`; undefined when someone else has it. */
   claimAnnouncement(id: string, announcer: { by: string; at: number }, staleBefore: number): Promise<AccessRequest | undefined>;
+  /** Renews the claim of an announcer still at work, only while `announcer.by` holds it; false when another has taken it. */
+  holdAnnouncement(id: string, announcer: { by: string; at: number }): Promise<boolean>;
   /** Marks announcement parts as told. */
   delivered(id: string, parts: readonly AnnouncementPart[]): Promise<void>;
   listByRepository(repository: string): Promise<AccessRequest[]>;
@@ -169,6 +172,11 @@ export interface Notifier {
   tellRequester(request: AccessRequest): Promise<void>;
   /** Reminds the requester that a time-bound grant ends soon. */
   remindRequester(request: AccessRequest): Promise<void>;
+  /**
+   * Whether the post telling `part` of the request's outcome is in Slack already: a process that
+   * died between posting and ticking it off left it owed. Throws when Slack cannot say.
+   */
+  alreadyTold(request: AccessRequest, part: PostedPart): Promise<boolean>;
   /** Reminds the approvers of a request still waiting for them, in the card's thread. */
   nudgeApprovers(request: AccessRequest): Promise<void>;
   /** Tells the approvers' channel about drift in a repository policy. */
@@ -195,7 +203,8 @@ export interface Drift {
 
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or at once when `signal` aborts (its timer cleared). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** Whether this process's clock agrees with AWS's closely enough to compare its times with other processes'. */

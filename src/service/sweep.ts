@@ -88,7 +88,7 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
     else if (now >= staleAt) {
       const claimed = await deps.store.claimAnnouncement(request.id, announcer, abandonedBefore(deps, now));
       if (claimed) {
-        await announce(deps, claimed);
+        await announce(deps, claimed, { takeover: true });
         tally.announced += 1;
       }
       later.push(now + deps.announceRetryMs + deps.clockMarginMs + 1);

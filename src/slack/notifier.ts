@@ -1,8 +1,10 @@
-// The Notifier port on Slack's Web API: the approvers' card, its thread, and the requester's DM.
+// The Notifier port on Slack's Web API: the approvers' card, its thread, and the requester's DM,
+// each post naming the outcome it tells, so a process taking over can see what was told.
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { Notifier } from '../service/ports';
 import { driftMessage, endedMessage, failureMessage, nudgeMessage, reminderMessage, removalRefusedMessage, requesterMessage, verifiedPolicyMessage } from './blocks/outcome';
 import { decidedCard, requestCard } from './blocks/request-card';
+import { isPosted, outcomeMetadata } from './outcome-posts';
 import type { PacedChat } from './pacing';
 
 function slackError(error: unknown): string {
@@ -43,15 +45,21 @@ export function slackNotifier(chat: PacedChat, approvalChannel: string): Notifie
               ? verifiedPolicyMessage(request, request.verifiedPolicy ?? '')
               : failureMessage(request);
       // An account added by hand has no card: its removal is told in the approvers' channel.
-      await calling(() => chat.postMessage({ channel: card?.channel ?? approvalChannel, ...(card && { thread_ts: card.ts }), ...message }));
+      await calling(() =>
+        chat.postMessage({ channel: card?.channel ?? approvalChannel, ...(card && { thread_ts: card.ts }), ...message, metadata: outcomeMetadata(request, 'thread') }),
+      );
     },
 
     async tellRequester(request) {
-      await calling(() => chat.postMessage({ channel: request.requester, text: requesterMessage(request) }));
+      await calling(() => chat.postMessage({ channel: request.requester, text: requesterMessage(request), metadata: outcomeMetadata(request, 'dm') }));
     },
 
     async remindRequester(request) {
-      await calling(() => chat.postMessage({ channel: request.requester, text: reminderMessage(request) }));
+      await calling(() => chat.postMessage({ channel: request.requester, text: reminderMessage(request), metadata: outcomeMetadata(request, 'reminder') }));
+    },
+
+    async alreadyTold(request, part) {
+      return calling(() => isPosted(chat, approvalChannel, request, part));
     },
 
     async nudgeApprovers(request) {

@@ -103,12 +103,19 @@ function retryAfterMs(error: unknown): number | undefined {
   return Math.max(1, (error as webApi.WebAPIRateLimitedError).retryAfter) * 1000;
 }
 
-/** The Web API methods the notifier calls, each through the pacer. */
-export type PacedChat = Pick<webApi.WebClient['chat'], 'postMessage' | 'update'>;
+/** The Web API methods the notifier calls, each through the pacer: posting, and reading back what was posted. */
+export type PacedChat = Pick<webApi.WebClient['chat'], 'postMessage' | 'update'> & {
+  readonly conversations: Pick<webApi.WebClient['conversations'], 'history' | 'replies' | 'open'>;
+};
 
 export function pacedChat(client: webApi.WebClient, pacer: Pacer): PacedChat {
   return {
     postMessage: (args) => pacer.send('chat.postMessage', args, () => client.chat.postMessage(args)),
     update: (args) => pacer.send('chat.update', args, () => client.chat.update(args)),
+    conversations: {
+      history: (args) => pacer.send('conversations.history', args, () => client.conversations.history(args)),
+      replies: (args) => pacer.send('conversations.replies', args, () => client.conversations.replies(args)),
+      open: (args) => pacer.send('conversations.open', args ?? {}, () => client.conversations.open(args)),
+    },
   };
 }

@@ -57,6 +57,12 @@ export const WEB_API_LIMITS = {
     'user',
     'docs.slack.dev/reference/methods/views.publish: Tier 4, 100+ per minute; counted per user as issue 12 says (not confirmed by the method page)',
   ),
+  // Tier 3 for internal (customer-built) and Marketplace apps; since 2025-05-29 an app distributed
+  // commercially outside the Marketplace gets 1 request a minute and 15 messages a page instead
+  // (docs.slack.dev/apis/web-api/rate-limits). ecr-access is installed by the team that runs it.
+  'conversations.history': tier('Tier 3', 'workspace', 'docs.slack.dev/reference/methods/conversations.history: Tier 3, 50+ per minute'),
+  'conversations.replies': tier('Tier 3', 'workspace', 'docs.slack.dev/reference/methods/conversations.replies: Tier 3, 50+ per minute'),
+  'conversations.open': tier('Tier 3', 'workspace', 'api.slack.com/methods/conversations.open: Tier 3, 50+ per minute'),
   'usergroups.users.list': tier('Tier 2', 'workspace', 'docs.slack.dev/reference/methods/usergroups.users.list: Tier 2, 20+ per minute'),
   'auth.test': {
     rule: 'Special',

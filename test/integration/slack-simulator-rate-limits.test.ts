@@ -147,6 +147,9 @@ describe('tier limits, per method per workspace', () => {
       return { channel: RANDOM, ts: posted.body.ts, text: 'decided' };
     }
     if (method === 'chat.postEphemeral') return { channel: APPROVALS, user: ALICE, text: 'only you' };
+    if (method === 'conversations.history') return { channel: APPROVALS };
+    if (method === 'conversations.replies') return { channel: APPROVALS, ts: (await post(APPROVALS, 'card')).body.ts };
+    if (method === 'conversations.open') return { users: ALICE };
     return { trigger_id: '12345.98765.abcd2358fdea', view: { type: 'modal' } };
   };
 
@@ -158,6 +161,9 @@ describe('tier limits, per method per workspace', () => {
     ['views.update', 100, '1'],
     ['views.push', 100, '1'],
     ['usergroups.users.list', 20, '3'],
+    ['conversations.history', 50, '2'],
+    ['conversations.replies', 50, '2'],
+    ['conversations.open', 50, '2'],
     ['auth.test', 100, '1'],
   ])('allows %s %i calls at once, then answers 429 with Retry-After %s', async (method, allowed, retryAfter) => {
     await start({ now: steppedClock().now });

@@ -228,6 +228,21 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     expect(await store.claimAnnouncement(request.id, { by: 'c', at: 90_000 }, 80_000)).toBeUndefined();
   });
 
+  it('renews an announcement only for the announcer that holds it, so a waiting announcer never looks stale', async () => {
+    const request = pending({ account: '100000000040' });
+    await store.create(request);
+    await store.decide(request.id, decision(request));
+    await store.record(request.id, GRANTED, { by: 'a', at: 1_000 });
+    expect(await store.holdAnnouncement(request.id, { by: 'a', at: 30_000 })).toBe(true);
+    expect((await store.get(request.id))!.announcer).toEqual({ by: 'a', at: 30_000 });
+    // Stale by the first claim, fresh by the renewed one.
+    expect(await store.claimAnnouncement(request.id, { by: 'b', at: 35_000 }, 20_000)).toBeUndefined();
+    expect(await store.claimAnnouncement(request.id, { by: 'b', at: 70_000 }, 40_000)).toMatchObject({ announcer: { by: 'b', at: 70_000 } });
+    expect(await store.holdAnnouncement(request.id, { by: 'a', at: 71_000 })).toBe(false);
+    expect((await store.get(request.id))!.announcer).toEqual({ by: 'b', at: 70_000 });
+    expect(await store.holdAnnouncement('r-zzzzzzzzzz', { by: 'a', at: 71_000 })).toBe(false);
+  });
+
   it("lists a repository's requests through its index", async () => {
     const mine = [pending({ repository: 'listed-repo', account: '100000000006' }), pending({ repository: 'listed-repo', account: '100000000007' })];
     for (const r of mine) await store.create(r);

@@ -3,6 +3,7 @@
 import { type AccessRequest, type AnnouncementPart, BOT_ACTOR, type Ending, type HistoryEvent, OPEN_STATES } from '../../src/domain/access-request';
 import { MAX_DRIFT_EVENTS } from '../../src/aws/drift-notes';
 import { byMark, type Mark } from '../../src/domain/membership';
+import { type PostedPart, toldOutcome } from '../../src/domain/told-outcome';
 import { EcrAccessError, ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import type { ServiceDeps } from '../../src/service/deps';
@@ -11,10 +12,10 @@ import { type ChangeQueue, type Clock, type ClockCheck, type Drift, type Lease, 
 class FakeClock implements Clock {
   constructor(public at = Date.parse('2026-12-01T09:00:00Z')) {}
   now = () => this.at;
-  /** Moves time on by `ms`, letting other work run first. */
-  sleep = async (ms: number) => {
+  /** Moves time on by `ms`, letting other work run first; not when `signal` aborted meanwhile. */
+  sleep = async (ms: number, signal?: AbortSignal) => {
     await new Promise((resolve) => setImmediate(resolve));
-    this.at += Math.max(0, ms);
+    if (!signal?.aborted) this.at += Math.max(0, ms);
   };
 }
 
@@ -199,6 +200,12 @@ export class InMemoryRequestStore implements RequestStore {
     if (!r || r.owed.length === 0 || (r.announcer && r.announcer.at >= staleBefore)) return undefined;
     return this.put({ ...r, announcer });
   }
+  async holdAnnouncement(id: string, announcer: { by: string; at: number }) {
+    const r = this.requests.get(id);
+    if (r?.announcer?.by !== announcer.by) return false;
+    this.put({ ...r, announcer });
+    return true;
+  }
   async delivered(id: string, parts: readonly AnnouncementPart[]) {
     const r = this.requests.get(id);
     if (!r || parts.length === 0) return;
@@ -277,11 +284,22 @@ export class InMemoryChangeQueue implements ChangeQueue {
 class RecordingNotifier implements Notifier {
   readonly told: Array<{ part: AnnouncementPart | 'post'; id: string; state: string }> = [];
   readonly failing = new Set<AnnouncementPart>();
+  /** Every look for a post already made; `lookupsFail` makes Slack unable to say. */
+  readonly lookups: Array<{ part: PostedPart; id: string }> = [];
+  lookupsFail = false;
+  /** The outcome each post told, as its metadata says it in Slack. */
+  private readonly posted = new Set<string>();
   private cards = 0;
   private tell(part: AnnouncementPart, request: AccessRequest) {
     if (this.failing.has(part)) throw new EcrAccessError(ErrorCode.Slack, `${part}: ratelimited`);
     this.told.push({ part, id: request.id, state: request.state });
+    if (part !== 'card') this.posted.add(JSON.stringify(toldOutcome(request, part)));
   }
+  alreadyTold = async (request: AccessRequest, part: PostedPart) => {
+    this.lookups.push({ part, id: request.id });
+    if (this.lookupsFail) throw new EcrAccessError(ErrorCode.Slack, 'conversations.history: ratelimited');
+    return this.posted.has(JSON.stringify(toldOutcome(request, part)));
+  };
   async postRequestCard(request: AccessRequest) {
     this.told.push({ part: 'post', id: request.id, state: request.state });
     return { channel: 'C0APPROVALS', ts: `1700000000.${String(++this.cards).padStart(6, '0')}` };

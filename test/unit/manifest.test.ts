@@ -19,11 +19,21 @@ interface Manifest {
 
 const manifest = parse(readFileSync(join(ROOT, 'manifest.yml'), 'utf8')) as Manifest;
 
-/** The bot scope Slack's method reference lists for each Web API method the code calls. */
-const SCOPE_FOR_METHOD: Record<string, string> = {
-  'chat.postMessage': 'chat:write',
-  'chat.update': 'chat:write',
-  'usergroups.users.list': 'usergroups:read',
+/**
+ * The bot scopes Slack's method reference lists for each Web API method the code calls, for the
+ * kinds of conversation it calls them on: the approvers' channel (public or private) and the
+ * requester's direct message.
+ */
+const SCOPES_FOR_METHOD: Record<string, readonly string[]> = {
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'usergroups.users.list': ['usergroups:read'],
+  // A request's thread, in the approvers' channel.
+  'conversations.replies': ['channels:history', 'groups:history'],
+  // The approvers' channel, and the requester's direct message.
+  'conversations.history': ['channels:history', 'groups:history', 'im:history'],
+  // The requester's direct message.
+  'conversations.open': ['im:write'],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -69,18 +79,29 @@ describe('manifest.yml', () => {
   });
 
   it('finds the Web API calls the scope check relies on', () => {
-    expect([...webApiMethodsCalled().keys()]).toEqual(expect.arrayContaining(['chat.postMessage', 'chat.update', 'usergroups.users.list']));
+    expect([...webApiMethodsCalled().keys()]).toEqual(
+      expect.arrayContaining(['chat.postMessage', 'chat.update', 'usergroups.users.list', 'conversations.history', 'conversations.replies', 'conversations.open']),
+    );
   });
 
-  it('has a known scope for every Web API method the code calls', () => {
-    const unknown = [...webApiMethodsCalled()].filter(([method]) => !(method in SCOPE_FOR_METHOD));
-    // Look the method up in Slack's reference, add its bot scope to manifest.yml and to SCOPE_FOR_METHOD.
+  it('has known scopes for every Web API method the code calls', () => {
+    const unknown = [...webApiMethodsCalled()].filter(([method]) => !(method in SCOPES_FOR_METHOD));
+    // Look the method up in Slack's reference, add its bot scopes to manifest.yml and to SCOPES_FOR_METHOD.
     expect(unknown.map(([method, files]) => `${method} (${files.join(', ')})`)).toEqual([]);
   });
 
-  it('asks for exactly the bot scopes the code needs: commands plus one per method called', () => {
-    const needed = new Set(['commands', ...[...webApiMethodsCalled().keys()].map((method) => SCOPE_FOR_METHOD[method])]);
+  it('asks for exactly the bot scopes the code needs: commands plus those of each method called', () => {
+    const needed = new Set(['commands', ...[...webApiMethodsCalled().keys()].flatMap((method) => SCOPES_FOR_METHOD[method] ?? [])]);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
+  });
+
+  it('says on each bot scope what it is used for', () => {
+    const lines = readFileSync(join(ROOT, 'manifest.yml'), 'utf8').split('\n');
+    const uncommented = manifest.oauth_config.scopes.bot.filter((scope) => {
+      const at = lines.findIndex((line) => line.trim() === `- ${scope}`);
+      return !lines[at - 1]?.trim().startsWith('#');
+    });
+    expect(uncommented).toEqual([]);
   });
 
   it('opens the app’s Messages tab, where the direct messages to requesters land', () => {

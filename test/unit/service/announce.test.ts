@@ -1,5 +1,6 @@
 // The outbox on in-memory ports: each owed part is told once and ticked off only when told, a
-// Slack failure leaves just that part owed, and catchUp finishes a crashed announcer's debt.
+// Slack failure leaves just that part owed, and catchUp finishes a crashed announcer's debt,
+// first looking for what it posted. An announcer keeps its claim for as long as it tells.
 import type { AccessRequest, AnnouncementPart, RequestState } from '../../../src/domain/access-request';
 import { ErrorCode } from '../../../src/errors';
 import { announce, catchUp } from '../../../src/service/announce';
@@ -273,5 +274,169 @@ describe('catching up on a request', () => {
         error: { name: 'EcrAccessError', message: 'card: ratelimited', code: ErrorCode.Slack },
       }),
     ]);
+  });
+});
+
+/** A request whose announcer died (crashed-process, quiet for longer than announceRetryMs and the clock margin), owing `owed`. */
+function leftByADeadAnnouncer(w: ReturnType<typeof inMemoryDeps>, overrides: Partial<AccessRequest> = {}) {
+  const grantedAt = new Date(w.clock.now() - 100_000).toISOString();
+  const request = granted({
+    owed: ['card', 'thread', 'dm'],
+    announcer: { by: 'crashed-process', at: w.clock.now() - 100_000 },
+    grantedAt,
+    history: [{ kind: 'granted', at: grantedAt }],
+    ...overrides,
+  });
+  w.store.requests.set(ID, request);
+  return request;
+}
+
+describe('taking over an announcement', () => {
+  it('finds the thread post and the DM its dead announcer made, and ticks them off without posting them again', async () => {
+    const w = inMemoryDeps();
+    const request = leftByADeadAnnouncer(w);
+    // The dead announcer posted both, then died before ticking them off.
+    await w.notifier.postInThread(request);
+    await w.notifier.tellRequester(request);
+
+    await catchUp(w.deps, request);
+
+    expect(w.notifier.lookups.map((l) => l.part).sort()).toEqual(['dm', 'thread']);
+    expect(w.notifier.parts(ID)).toEqual(['thread', 'dm', 'card']);
+    expect(w.store.requests.get(ID)!.owed).toEqual([]);
+    expect(logged(w, 'info').filter((entry) => entry.message === 'an outcome was told before its announcer stopped; ticking it off without telling it again').map((entry) => entry.part).sort()).toEqual(['dm', 'thread']);
+  });
+
+  it('posts what its dead announcer did not, once, and looks for posts only', async () => {
+    const w = inMemoryDeps();
+    const request = leftByADeadAnnouncer(w);
+
+    await catchUp(w.deps, request);
+
+    expect(w.notifier.lookups.map((l) => l.part).sort()).toEqual(['dm', 'thread']);
+    expect(w.notifier.parts(ID).sort()).toEqual(['card', 'dm', 'thread']);
+    expect(w.store.requests.get(ID)!.owed).toEqual([]);
+  });
+
+  it('posts again a part its dead announcer posted about an earlier outcome: a retry that failed again', async () => {
+    const w = inMemoryDeps();
+    const firstFailure = leftByADeadAnnouncer(w, { state: 'FAILED', owed: ['card', 'thread'], history: [{ kind: 'failed', at: '2026-12-01T08:50:00.000Z' }] });
+    await w.notifier.postInThread(firstFailure);
+    const secondFailure = leftByADeadAnnouncer(w, { state: 'FAILED', owed: ['card', 'thread'], history: [...firstFailure.history!, { kind: 'approved', at: '2026-12-01T08:55:00.000Z' }, { kind: 'failed', at: '2026-12-01T08:55:03.000Z' }] });
+
+    await catchUp(w.deps, secondFailure);
+
+    expect(w.notifier.parts(ID).filter((part) => part === 'thread')).toEqual(['thread', 'thread']);
+    expect(w.store.requests.get(ID)!.owed).toEqual([]);
+  });
+
+  it('posts when Slack cannot say what was posted, and logs it: twice is better than never', async () => {
+    const w = inMemoryDeps();
+    const request = leftByADeadAnnouncer(w, { owed: ['thread'] });
+    w.notifier.lookupsFail = true;
+
+    await catchUp(w.deps, request);
+
+    expect(w.notifier.parts(ID)).toEqual(['thread']);
+    expect(w.store.requests.get(ID)!.owed).toEqual([]);
+    expect(logged(w, 'warn')).toEqual([
+      expect.objectContaining({
+        message: 'could not see whether an outcome was told already; telling it, perhaps twice',
+        requestId: ID,
+        part: 'thread',
+        error: { name: 'EcrAccessError', message: 'conversations.history: ratelimited', code: ErrorCode.Slack },
+      }),
+    ]);
+  });
+
+  it('does not look when this process recorded the outcome itself', async () => {
+    const w = inMemoryDeps();
+    const request = granted({ owed: ['card', 'thread', 'dm'], announcer: { by: 'test-process', at: w.clock.now() } });
+    w.store.requests.set(ID, request);
+
+    await announce(w.deps, request);
+
+    expect(w.notifier.lookups).toEqual([]);
+    expect(w.notifier.parts(ID)).toEqual(['thread', 'card', 'dm']);
+  });
+});
+
+describe('keeping the claim while telling', () => {
+  /** Makes the thread post wait until the test lets it go. */
+  function slowThreadPost(w: ReturnType<typeof inMemoryDeps>) {
+    let post: () => void = () => undefined;
+    w.notifier.postInThread = () =>
+      new Promise<void>((resolve) => {
+        post = resolve;
+      });
+    return () => post();
+  }
+
+  /** Watches the claim renewals; `until` resolves on the first renewal `which` accepts. */
+  function watchRenewals(w: ReturnType<typeof inMemoryDeps>) {
+    const renewals: Array<{ by: string; at: number; held: boolean }> = [];
+    const waiting: Array<{ which: (r: (typeof renewals)[number]) => boolean; resolve: () => void }> = [];
+    const hold = w.store.holdAnnouncement.bind(w.store);
+    w.store.holdAnnouncement = async (id, announcer) => {
+      const held = await hold(id, announcer);
+      const renewal = { ...announcer, held };
+      renewals.push(renewal);
+      for (const wait of waiting.filter((x) => x.which(renewal))) wait.resolve();
+      return held;
+    };
+    const until = (which: (r: (typeof renewals)[number]) => boolean) => new Promise<void>((resolve) => waiting.push({ which, resolve }));
+    return { renewals, until };
+  }
+
+  it('renews its claim while a post waits, so no other process can take the announcement over, and stops once done', async () => {
+    const w = inMemoryDeps();
+    const start = w.clock.now();
+    const request = granted({ owed: ['thread', 'dm'], announcer: { by: 'test-process', at: start } });
+    w.store.requests.set(ID, request);
+    const letThreadPostGo = slowThreadPost(w);
+    const { renewals, until } = watchRenewals(w);
+
+    const telling = announce(w.deps, request);
+    // While the post waits, time passes (the fake clock moves on as the renewals sleep).
+    await until((renewal) => renewal.at > start + quiet(w));
+    const now = w.clock.now();
+    expect(await w.store.claimAnnouncement(ID, { by: 'another-process', at: now }, now - quiet(w))).toBeUndefined();
+    // Every renewal came well within announceRetryMs of the one before.
+    const gaps = renewals.map((renewal, i) => renewal.at - (renewals[i - 1]?.at ?? start));
+    expect(gaps.every((gap) => gap <= w.deps.announceRetryMs / 3)).toBe(true);
+
+    letThreadPostGo();
+    await telling;
+    expect(w.store.requests.get(ID)).toMatchObject({ owed: [], announcer: { by: 'test-process' } });
+    const renewed = renewals.length;
+    const stoppedAt = w.clock.now();
+    await new Promise((resolve) => setImmediate(resolve));
+    // No renewal sleeps on: the fake clock would have moved.
+    expect([renewals.length, w.clock.now()]).toEqual([renewed, stoppedAt]);
+  });
+
+  it('stops renewing, and says so, once another process holds the claim', async () => {
+    const w = inMemoryDeps();
+    const request = granted({ owed: ['thread'], announcer: { by: 'test-process', at: w.clock.now() } });
+    w.store.requests.set(ID, request);
+    const letThreadPostGo = slowThreadPost(w);
+    const { renewals, until } = watchRenewals(w);
+
+    const telling = announce(w.deps, request);
+    await until((renewal) => renewal.held);
+    // Another process took the announcement over meanwhile (this one's renewal came too late).
+    w.store.requests.set(ID, { ...w.store.requests.get(ID)!, announcer: { by: 'another-process', at: w.clock.now() } });
+    await until((renewal) => !renewal.held);
+    const lost = renewals.length;
+    const stoppedAt = w.clock.now();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([renewals.length, w.clock.now()]).toEqual([lost, stoppedAt]);
+    expect(logged(w, 'warn')).toEqual([
+      expect.objectContaining({ message: 'another process took over an announcement this one is still telling', requestId: ID }),
+    ]);
+
+    letThreadPostGo();
+    await telling;
+    expect(w.store.requests.get(ID)!.announcer).toMatchObject({ by: 'another-process' });
   });
 });

@@ -21,7 +21,9 @@ function world(overrides: Parameters<typeof inMemoryDeps>[0] = {}, afterPause: (
   const start = w.clock.now();
   const pauses: number[] = [];
   const sleep = w.clock.sleep;
-  w.clock.sleep = async (ms) => {
+  w.clock.sleep = async (ms, signal) => {
+    // An announcement renewing its claim sleeps too, until it is done: that is not the job pausing.
+    if (signal) return sleep(ms, signal);
     if (ms <= 0) throw new Error(`paused for ${ms} ms`);
     pauses.push(ms);
     await sleep(ms);

@@ -317,6 +317,18 @@ describe('work a dead process left', () => {
     expect(w.notifier.parts(idOf(1))).toHaveLength(3);
   });
 
+  it('ticks off, without posting again, what a dead announcer posted before it could tick it off', async () => {
+    const w = inMemoryDeps();
+    const at = w.clock.now();
+    const left = await leftOwed(w, 1, '222233334444', at);
+    await w.notifier.postInThread(left);
+
+    expect((await sweepAt(w, at + quiet(w) + 1)).announced).toBe(1);
+    expect(w.notifier.lookups.map((lookup) => lookup.part).sort()).toEqual(['dm', 'thread']);
+    expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'thread']);
+    expect(w.store.requests.get(idOf(1))!.owed).toEqual([]);
+  });
+
   it.each([
     ['on its own, long before its reminder', async (_w: World) => undefined],
     ['beside a longer grant of the same account', (w: World) => granted(w, 2, '222233334444', 3 * DAY)],
