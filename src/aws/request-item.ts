@@ -5,7 +5,7 @@ import { AccessRequest, type HistoryEvent } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { Verdict } from '../service/ports';
 import type { DynamoTable } from './dynamo';
-import { DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, KEY, keys } from './table-schema';
+import { DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, DUE_VERSION, KEY, keys } from './table-schema';
 
 export type ItemUpdate = Parameters<DynamoTable['update']>[1];
 
@@ -21,9 +21,14 @@ export function toItem(request: AccessRequest): Record<string, unknown> {
  * Every change of state puts the request in the sweep's index, due at once: the sweep looks, does
  * what is due, and sets when to look next (or takes it out). Early is always safe; late never happens.
  */
-const dueNow = (at: number) => ({ [DUE_SHARD_KEY]: DUE_SHARD, [DUE_KEY]: at });
-export const DUE_SET = `${DUE_SHARD_KEY} = :dueShard, ${DUE_KEY} = :dueAt`;
-export const dueValues = (at: string | number) => ({ ':dueShard': DUE_SHARD, ':dueAt': typeof at === 'number' ? at : Date.parse(at) });
+const dueNow = (at: number) => ({ [DUE_SHARD_KEY]: DUE_SHARD, [DUE_KEY]: at, [DUE_VERSION]: 0 });
+/**
+ * Every change that makes the request due also counts up its due version: the sweep sets when to
+ * look next only if the version is the one it read, so a change it did not see always stands,
+ * even one made in the same millisecond (or by a process whose clock is a little behind).
+ */
+export const DUE_SET = `${DUE_SHARD_KEY} = :dueShard, ${DUE_KEY} = :dueAt, ${DUE_VERSION} = if_not_exists(${DUE_VERSION}, :dueNone) + :dueStep`;
+export const dueValues = (at: string | number) => ({ ':dueShard': DUE_SHARD, ':dueAt': typeof at === 'number' ? at : Date.parse(at), ':dueNone': 0, ':dueStep': 1 });
 
 /** Appends one event to the request's history, in the same write as the change it records. */
 export const HISTORY_SET = 'history = list_append(if_not_exists(history, :noHistory), :event)';

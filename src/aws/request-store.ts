@@ -6,7 +6,7 @@ import type { RequestStore } from '../service/ports';
 import { dynamoDriftNotes } from './drift-notes';
 import type { DynamoTable } from './dynamo';
 import { DUE_SET, dueValues, fromItem, HISTORY_SET, historyValues, placeholders, toItem, verdictUpdate } from './request-item';
-import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, INDEX_KEY, KEY, keys } from './table-schema';
+import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, DUE_VERSION, INDEX_KEY, KEY, keys } from './table-schema';
 
 const STATE = { '#state': 'state' };
 
@@ -167,7 +167,8 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
       const items = await table.getMany(ids);
       return ids.flatMap((id) => {
         const item = items.get(id);
-        return item && typeof item[DUE_KEY] === 'number' ? [{ request: fromItem(item), dueAt: item[DUE_KEY] }] : [];
+        const version = typeof item?.[DUE_VERSION] === 'number' ? item[DUE_VERSION] : 0;
+        return item && typeof item[DUE_KEY] === 'number' ? [{ request: fromItem(item), dueAt: item[DUE_KEY], version }] : [];
       });
     },
 
@@ -195,13 +196,15 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
         case 'remind':
           return updated(id, {
             set: 'SET reminded = :yes, announcer = :announcer ADD owed :reminder',
-            condition: '#state = :granted AND attribute_not_exists(reminded) AND attribute_not_exists(ending)',
+            // Only once the grant's own announcement is told: owing both, an announcer would tell the earlier parts again.
+            condition: '#state = :granted AND attribute_not_exists(reminded) AND attribute_not_exists(ending) AND attribute_not_exists(owed)',
             values: { ':yes': true, ':granted': 'GRANTED', ':announcer': announcer, ':reminder': new Set(['reminder']) },
           });
         case 'look-again':
           return updated(id, {
             set: step.at === undefined ? `REMOVE ${DUE_SHARD_KEY}, ${DUE_KEY}` : `SET ${DUE_KEY} = :next`,
-            condition: `${DUE_KEY} = :seen`,
+            // Items made due before versions were counted have none: version 0.
+            condition: step.seen === 0 ? `(attribute_not_exists(${DUE_VERSION}) OR ${DUE_VERSION} = :seen)` : `${DUE_VERSION} = :seen`,
             values: { ':seen': step.seen, ...(step.at !== undefined && { ':next': step.at }) },
           });
       }

@@ -22,6 +22,8 @@ export const BY_DUE_INDEX = 'byDue';
 export const DUE_SHARD_KEY = 'dueShard';
 export const DUE_KEY = 'dueAt';
 export const DUE_SHARD = 'due';
+/** Counts the changes that made a request due (src/aws/request-item.ts); not indexed. */
+export const DUE_VERSION = 'dueVersion';
 
 /** What starts each kind of item's key. */
 const PREFIX = { request: 'request#', slot: 'slot#', repository: 'repository#', drift: 'drift#' } as const;

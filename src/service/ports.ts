@@ -43,9 +43,9 @@ export type SweepStep =
   | { kind: 'expire-pending'; at: string }
   /** The approvers were reminded of a PENDING request. */
   | { kind: 'nudged'; at: string; previous: string | undefined }
-  /** The reminder before a time-bound grant ends is owed. */
+  /** The reminder before a time-bound grant ends is owed (once nothing else is owed about the grant). */
   | { kind: 'remind' }
-  /** When the sweep should look at the request next; undefined when never again. */
+  /** When the sweep should look at the request next; undefined when never again. Only if its due version is still `seen`. */
   | { kind: 'look-again'; at: number | undefined; seen: number };
 
 /** What a decision is for: the request's repository and account, as its card names them. */
@@ -99,8 +99,8 @@ export interface RequestStore {
   accountRequests(repository: string, accounts: readonly string[], known: readonly string[]): Promise<AccessRequest[]>;
   /** Records an account found in the statement that no request explains, as GRANTED with origin `outside`. */
   recordOutside(request: AccessRequest): Promise<void>;
-  /** Requests the sweep should look at by `now`, oldest first, at most `limit`. */
-  due(now: number, limit: number): Promise<Array<{ request: AccessRequest; dueAt: number }>>;
+  /** Requests the sweep should look at by `now`, oldest first, at most `limit`, with the due version each was read at. */
+  due(now: number, limit: number): Promise<Array<{ request: AccessRequest; dueAt: number; version: number }>>;
   /** One sweep step on a request; the request after it, or undefined when it no longer applied. */
   sweepStep(id: string, step: SweepStep, announcer: { by: string; at: number }): Promise<AccessRequest | undefined>;
   /**

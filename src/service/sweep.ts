@@ -145,6 +145,8 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
         return now;
       }
       const remindAt = endAt - times.reminderLeadMs;
+      // The reminder waits for the grant's own announcement: it is owed only once nothing else is.
+      if (!request.reminded && now >= remindAt && request.owed.length > 0) return Math.min(endAt, ...later);
       if (!request.reminded && now >= remindAt) {
         const grants = (await recordsOf(deps, pass, request.repository)).filter((r) => r.state === 'GRANTED');
         if (outlastedBy(request, grants)) return Math.min(endAt, ...later);
@@ -197,11 +199,11 @@ export async function sweepOnce(deps: ServiceDeps, times: SweepTimes): Promise<S
   const due = await deps.store.due(deps.clock.now(), PASS_LIMIT);
   tally.looked = due.length;
   tally.itemsRead += due.length;
-  await inBatches(due, IN_FLIGHT, async ({ request, dueAt }) => {
+  await inBatches(due, IN_FLIGHT, async ({ request, version }) => {
     try {
       const next = await sweepRequest(deps, times, request, pass);
       // Only if nobody changed the request meanwhile: a change makes it due at once, and that stands.
-      await deps.store.sweepStep(request.id, { kind: 'look-again', at: next, seen: dueAt }, { by: deps.processId, at: deps.clock.now() });
+      await deps.store.sweepStep(request.id, { kind: 'look-again', at: next, seen: version }, { by: deps.processId, at: deps.clock.now() });
     } catch (error) {
       tally.failures += 1;
       deps.logger.error('the sweep could not finish a request; the next pass tries again', { requestId: request.id, error });

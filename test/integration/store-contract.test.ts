@@ -253,27 +253,41 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
 
   const dueIds = async (now: number) => (await store.due(now, 1_000)).map(({ request, dueAt }) => ({ id: request.id, dueAt }));
 
-  it("puts every new request in the sweep's work list, due at once, and look-again moves it only from the due time it saw", async () => {
+  it("puts every new request in the sweep's work list, due at once, and look-again moves it only from the version it saw", async () => {
     const request = pending({ account: '100000000020' });
     await store.create(request);
     const createdAt = Date.parse(request.createdAt);
     expect(await dueIds(createdAt - 1)).not.toContainEqual({ id: request.id, dueAt: createdAt });
     expect(await dueIds(createdAt)).toContainEqual({ id: request.id, dueAt: createdAt });
+    const seen = (await store.due(createdAt, 1_000)).find((d) => d.request.id === request.id)!.version;
+    expect(seen).toBe(0);
 
-    expect(await store.sweepStep(request.id, { kind: 'look-again', at: createdAt + 5_000, seen: createdAt - 7 }, announcer)).toBeUndefined();
-    expect(await store.sweepStep(request.id, { kind: 'look-again', at: createdAt + 5_000, seen: createdAt }, announcer)).toMatchObject({ id: request.id });
+    expect(await store.sweepStep(request.id, { kind: 'look-again', at: createdAt + 5_000, seen: seen + 1 }, announcer)).toBeUndefined();
+    expect(await store.sweepStep(request.id, { kind: 'look-again', at: createdAt + 5_000, seen }, announcer)).toMatchObject({ id: request.id });
     expect((await dueIds(createdAt + 4_999)).map((d) => d.id)).not.toContain(request.id);
     expect(await dueIds(createdAt + 5_000)).toContainEqual({ id: request.id, dueAt: createdAt + 5_000 });
 
-    await store.sweepStep(request.id, { kind: 'look-again', at: undefined, seen: createdAt + 5_000 }, announcer);
+    await store.sweepStep(request.id, { kind: 'look-again', at: undefined, seen }, announcer);
     expect((await dueIds(Number.MAX_SAFE_INTEGER)).map((d) => d.id)).not.toContain(request.id);
   });
 
   it('makes a request due again at every change of state', async () => {
     const request = pending({ account: '100000000021' });
     await store.create(request);
-    await store.sweepStep(request.id, { kind: 'look-again', at: undefined, seen: Date.parse(request.createdAt) }, announcer);
+    await store.sweepStep(request.id, { kind: 'look-again', at: undefined, seen: 0 }, announcer);
     await store.decide(request.id, decision(request));
+    expect(await dueIds(Date.parse('2027-01-01T00:00:00.000Z'))).toContainEqual({ id: request.id, dueAt: Date.parse('2027-01-01T00:00:00.000Z') });
+  });
+
+  it('keeps a change the sweep did not see due, even one made at the very moment it saw', async () => {
+    const request = pending({ account: '100000000033' });
+    await store.create(request);
+    await store.decide(request.id, decision(request));
+    const [read] = (await store.due(Number.MAX_SAFE_INTEGER, 1_000)).filter((d) => d.request.id === request.id);
+    // Approved, then revoked in the same millisecond, after the sweep read it approved.
+    await store.record(request.id, GRANTED, announcer);
+    await store.beginEnding(request.id, { kind: 'revoke', by: 'U0APPROVER', at: '2027-01-01T00:00:00.000Z' });
+    expect(await store.sweepStep(request.id, { kind: 'look-again', at: undefined, seen: read!.version }, announcer)).toBeUndefined();
     expect(await dueIds(Date.parse('2027-01-01T00:00:00.000Z'))).toContainEqual({ id: request.id, dueAt: Date.parse('2027-01-01T00:00:00.000Z') });
   });
 

@@ -19,6 +19,9 @@ class FakeClock implements Clock {
   };
 }
 
+/** How long after it was signed ECR still accepts a request: a late write lands within this, or never. */
+const SIGNATURE_LIFETIME_MS = 300_000;
+
 /** A registry whose next writes can be scripted to fail in a chosen way. */
 class InMemoryRegistry implements Registry {
   readonly policies = new Map<string, string>();
@@ -26,7 +29,8 @@ class InMemoryRegistry implements Registry {
   /** What the next writes do instead of landing: `unknown` throws WriteOutcomeUnknown, `late` as well but lands when `deliverLate()` is called. */
   readonly nextWrites: Array<'unknown' | 'late' | 'rejected'> = [];
   readonly nextReads: Array<'fail'> = [];
-  private late: Array<() => void> = [];
+  private late: Array<{ sentAt: number; land: () => void }> = [];
+  constructor(private readonly clock: Clock) {}
 
   async describeRepository() {
     return { registryId: '123456789012' };
@@ -42,13 +46,13 @@ class InMemoryRegistry implements Registry {
     const land = () => (text === undefined ? this.policies.delete(repository) : this.policies.set(repository, text));
     const next = this.nextWrites.shift();
     if (next === 'rejected') throw new EcrAccessError(ErrorCode.PolicyRejected, 'SetRepositoryPolicy: InvalidParameterException');
-    if (next === 'late') this.late.push(land);
+    if (next === 'late') this.late.push({ sentAt: this.clock.now(), land });
     if (next === 'late' || next === 'unknown') throw new EcrAccessError(ErrorCode.WriteOutcomeUnknown, 'SetRepositoryPolicy: TimeoutError');
     land();
   }
-  /** The network finally delivers the writes that timed out. */
+  /** The network finally delivers the writes that timed out; ECR refuses those signed too long ago, as AWS does. */
   deliverLate() {
-    for (const land of this.late.splice(0)) land();
+    for (const { sentAt, land } of this.late.splice(0)) if (this.clock.now() - sentAt <= SIGNATURE_LIFETIME_MS) land();
   }
 }
 
@@ -61,11 +65,16 @@ export class InMemoryRequestStore implements RequestStore {
   readonly requests = new Map<string, AccessRequest>();
   /** The sweep's index: when to look at each request next. Every change of state makes it due at once. */
   readonly dueAt = new Map<string, number>();
+  /** Counts the changes that made each request due, as src/aws/request-item.ts does. */
+  readonly dueVersion = new Map<string, number>();
   readonly drift = new Map<string, { signature: string; events: HistoryEvent[] }>();
 
   private put(request: AccessRequest, dueAt?: string | number) {
     this.requests.set(request.id, request);
-    if (dueAt !== undefined) this.dueAt.set(request.id, typeof dueAt === 'number' ? dueAt : Date.parse(dueAt));
+    if (dueAt !== undefined) {
+      this.dueAt.set(request.id, typeof dueAt === 'number' ? dueAt : Date.parse(dueAt));
+      this.dueVersion.set(request.id, this.dueVersion.has(request.id) ? (this.dueVersion.get(request.id) as number) + 1 : 0);
+    }
     return request;
   }
   private withEvent(request: AccessRequest, event: HistoryEvent): AccessRequest {
@@ -164,7 +173,7 @@ export class InMemoryRequestStore implements RequestStore {
       .filter(([, at]) => at <= now)
       .sort((a, b) => a[1] - b[1])
       .slice(0, limit)
-      .map(([id, dueAt]) => ({ request: this.requests.get(id)!, dueAt }));
+      .map(([id, dueAt]) => ({ request: this.requests.get(id)!, dueAt, version: this.dueVersion.get(id) ?? 0 }));
   }
   async sweepStep(id: string, step: SweepStep, announcer: { by: string; at: number }) {
     const r = this.requests.get(id);
@@ -177,10 +186,10 @@ export class InMemoryRequestStore implements RequestStore {
         if (r.state !== 'PENDING' || r.nudgedAt !== step.previous) return undefined;
         return this.put({ ...r, nudgedAt: step.at, nudges: (r.nudges ?? 0) + 1 });
       case 'remind':
-        if (r.state !== 'GRANTED' || r.reminded || r.ending) return undefined;
+        if (r.state !== 'GRANTED' || r.reminded || r.ending || r.owed.length > 0) return undefined;
         return this.put({ ...r, reminded: true, owed: [...new Set([...r.owed, 'reminder' as const])].sort(), announcer });
       case 'look-again':
-        if (this.dueAt.get(id) !== step.seen) return undefined;
+        if ((this.dueVersion.get(id) ?? 0) !== step.seen) return undefined;
         if (step.at === undefined) this.dueAt.delete(id);
         else this.dueAt.set(id, step.at);
         return r;
@@ -290,10 +299,15 @@ class RecordingNotifier implements Notifier {
   /** The outcome each post told, as its metadata says it in Slack. */
   private readonly posted = new Set<string>();
   private cards = 0;
+  /** Every post's outcome, in order, duplicates kept: what a reader of Slack would count. */
+  readonly posts: string[] = [];
   private tell(part: AnnouncementPart, request: AccessRequest) {
     if (this.failing.has(part)) throw new EcrAccessError(ErrorCode.Slack, `${part}: ratelimited`);
     this.told.push({ part, id: request.id, state: request.state });
-    if (part !== 'card') this.posted.add(JSON.stringify(toldOutcome(request, part)));
+    if (part === 'card') return;
+    const key = JSON.stringify(toldOutcome(request, part));
+    this.posted.add(key);
+    this.posts.push(key);
   }
   alreadyTold = async (request: AccessRequest, part: PostedPart) => {
     this.lookups.push({ part, id: request.id });
@@ -332,7 +346,7 @@ class SettableClockCheck implements ClockCheck {
 export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
   const clock = new FakeClock();
   const clockCheck = new SettableClockCheck(overrides.clockMarginMs ?? 60_000);
-  const registry = new InMemoryRegistry();
+  const registry = new InMemoryRegistry(clock);
   const store = new InMemoryRequestStore();
   const changes = new InMemoryChangeQueue(clock);
   const notifier = new RecordingNotifier();

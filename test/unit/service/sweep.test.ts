@@ -355,6 +355,21 @@ describe('work a dead process left', () => {
     expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'thread']);
   });
 
+  it("waits with the reminder until the grant's own announcement is told, so no part of it is told twice", async () => {
+    const w = inMemoryDeps();
+    const at = w.clock.now();
+    // A one-hour grant is reminded at once; its announcer died after the thread post.
+    const left = await leftOwed(w, 1, '222233334444', at, HOUR);
+    await w.notifier.postInThread(left);
+    expect((await sweepOnce(w.deps, { ...TIMES, reminderLeadMs: HOUR })).reminded).toBe(0);
+    expect(w.store.requests.get(idOf(1))).toMatchObject({ owed: ['card', 'dm', 'thread'] });
+    w.clock.at = at + quiet(w) + 1;
+    expect((await sweepOnce(w.deps, { ...TIMES, reminderLeadMs: HOUR })).announced).toBe(1);
+    w.clock.at = at + 2 * quiet(w) + 2;
+    expect((await sweepOnce(w.deps, { ...TIMES, reminderLeadMs: HOUR })).reminded).toBe(1);
+    expect(w.notifier.parts(idOf(1)).sort()).toEqual(['card', 'dm', 'reminder', 'thread']);
+  });
+
   it('finishes an orphaned announcement once when two passes run at once', async () => {
     const w = inMemoryDeps();
     const at = w.clock.now();
