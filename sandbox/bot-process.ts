@@ -17,13 +17,24 @@ export interface BotProcess {
 
 const ROOT = join(__dirname, '..');
 
-/** The process must log at info level or below: its "listening" line tells the port. */
-export async function spawnBot(env: Record<string, string>, options: { startTimeoutMs?: number } = {}): Promise<BotProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
+/**
+ * The process must log at info level or below: its "listening" line tells the port.
+ * `clockAheadSeconds` starts it under faketime (Debian's package) with its wall clock that far
+ * ahead (negative: behind), as a server whose clock is set wrong.
+ */
+export async function spawnBot(env: Record<string, string>, options: { startTimeoutMs?: number; clockAheadSeconds?: number } = {}): Promise<BotProcess> {
+  const node = [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'server.ts')];
+  const ahead = options.clockAheadSeconds;
+  const [command, ...args] = ahead === undefined ? node : ['faketime', '-f', `${ahead < 0 ? '-' : '+'}${Math.abs(ahead)}s`, ...node];
+  const child = spawn(command as string, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // A clock set wrong is a wrong wall clock; the monotonic clock (Node's timers) runs as it should.
+    env: { PATH: process.env.PATH ?? '', ...env, ...(ahead !== undefined && { FAKETIME_DONT_FAKE_MONOTONIC: '1' }) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // faketime starts the bot as its own child: the two are one process group, signalled together.
+    detached: ahead !== undefined,
   });
+  const signal = (name: NodeJS.Signals) => (ahead !== undefined && child.pid !== undefined ? process.kill(-child.pid, name) : child.kill(name));
   const lines: string[] = [];
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const listening = new Promise<number>((resolve, reject) => {
@@ -51,7 +62,7 @@ export async function spawnBot(env: Record<string, string>, options: { startTime
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
+        signal('SIGTERM');
         await exited;
       }
     },

@@ -1,7 +1,7 @@
 // How a request is kept in the table: the item and back (stored items are input too), the
 // pieces every state change writes (its history event, the sweep's index), and the conditional
 // write that records a verdict.
-import { AccessRequest, type HistoryEvent } from '../domain/access-request';
+import { AccessRequest, type Failure, type HistoryEvent } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { Verdict } from '../service/ports';
 import type { DynamoTable } from './dynamo';
@@ -53,91 +53,56 @@ export function fromItem(item: Record<string, unknown>): AccessRequest {
 }
 
 
-/**
- * The conditional write that records a verdict, owing its announcement. The decision or the
- * end that led here made the request due already; a verdict leaves the sweep's index as it
- * is, so recording it rewrites no index entry.
- */
-export function verdictUpdate(verdict: Verdict, announcer: { by: string; at: number }): ItemUpdate {
+/** What recording an outcome writes: its fields, what it takes away, what it owes, its history event, and when it may be written. */
+function recorded(verdict: Verdict) {
   const { outcome, at } = verdict;
-  const every = `announcer = :announcer, ${HISTORY_SET}`;
-  // An approval is granted or failed only while no end is under way; an end only while it is under way.
-  const approval = { condition: '#state = :approved AND attribute_not_exists(ending)', values: { ':approved': 'APPROVED' } };
-  const ending = { condition: '#state IN (:approved, :granted) AND attribute_exists(ending)', values: { ':approved': 'APPROVED', ':granted': 'GRANTED' } };
-  const hashes = { ':before': verdict.policyHashBefore, ':after': verdict.policyHash };
+  const hashes = { policyHashBefore: verdict.policyHashBefore, policyHash: verdict.policyHash };
+  const clipped = (failure: Failure) => ({ ...failure, detail: failure.detail.slice(0, 2000) });
   switch (outcome.state) {
-    case 'GRANTED':
-      return {
-        set: `SET #state = :to, grantedAt = :at, policyHashBefore = :before, policyHash = :after, verifiedPolicy = :policy, owed = :owed, ${every}${verdict.expiresAt ? ', expiresAt = :expires' : ''} REMOVE failure, failedAt`,
-        ...approval,
-        values: {
-          ...approval.values,
-          ...hashes,
-          ':at': at,
-          ':announcer': announcer,
-          ':to': 'GRANTED',
-          ':policy': verdict.verifiedPolicy,
-          ':owed': new Set(['card', 'thread', 'dm']),
-          ...(verdict.expiresAt && { ':expires': verdict.expiresAt }),
-          ...historyValues({ kind: 'granted', at, policyHashBefore: verdict.policyHashBefore, policyHash: verdict.policyHash }),
-        },
-      };
+    case 'GRANTED': {
+      const fields = { state: 'GRANTED', grantedAt: at, ...hashes, verifiedPolicy: verdict.verifiedPolicy, ...(verdict.expiresAt && { expiresAt: verdict.expiresAt }) };
+      return { fields, remove: ['failure', 'failedAt'], owed: ['card', 'thread', 'dm'], event: { kind: 'granted' as const, at, ...hashes } };
+    }
     case 'FAILED': {
-      const failure = { ...outcome.failure, detail: outcome.failure.detail.slice(0, 2000) };
-      return {
-        set: `SET #state = :to, failedAt = :at, failure = :failure, owed = :owed, ${every}`,
-        ...approval,
-        values: {
-          ...approval.values,
-          ':at': at,
-          ':announcer': announcer,
-          ':to': 'FAILED',
-          ':failure': failure,
-          ':owed': new Set(['card', 'thread']),
-          ...historyValues({ kind: 'failed', at, detail: failure.detail }),
-        },
-      };
+      const failure = clipped(outcome.failure);
+      return { fields: { state: 'FAILED', failedAt: at, failure }, owed: ['card', 'thread'], event: { kind: 'failed' as const, at, detail: failure.detail } };
     }
     case 'ENDED': {
-      const to = outcome.ending.kind === 'revoke' ? 'REVOKED' : 'EXPIRED';
-      return {
-        set: `SET #state = :to, endedAt = :at, policyHashBefore = :before, policyHash = :after, stillPullsThrough = :through, keptBy = :kept, owed = :owed, ${every}`,
-        condition: `${ending.condition} AND ending.#kind = :kind`,
-        names: { '#kind': 'kind' },
-        values: {
-          ...ending.values,
-          ...hashes,
-          ':at': at,
-          ':announcer': announcer,
-          ':to': to,
-          ':kind': outcome.ending.kind,
-          ':through': [...verdict.pullsThrough],
-          ':kept': [...outcome.keptBy],
-          ':owed': new Set(outcome.outside ? ['thread'] : ['card', 'thread', 'dm']),
-          ...historyValues({
-            kind: to === 'REVOKED' ? 'revoked' : 'expired',
-            at,
-            by: outcome.ending.by,
-            policyHashBefore: verdict.policyHashBefore,
-            policyHash: verdict.policyHash,
-            ...(outcome.ending.reason && { detail: outcome.ending.reason }),
-          }),
-        },
-      };
+      const { ending } = outcome;
+      const fields = { state: ending.kind === 'revoke' ? 'REVOKED' : 'EXPIRED', endedAt: at, ...hashes, stillPullsThrough: [...verdict.pullsThrough], keptBy: [...outcome.keptBy] };
+      const event = { kind: ending.kind === 'revoke' ? ('revoked' as const) : ('expired' as const), at, by: ending.by, ...hashes, ...(ending.reason && { detail: ending.reason }) };
+      return { fields, owed: outcome.outside ? ['thread'] : ['card', 'thread', 'dm'], event, endOf: ending.kind };
     }
     case 'REMOVAL_REFUSED': {
-      const failure = { ...outcome.failure, detail: outcome.failure.detail.slice(0, 2000) };
-      return {
-        set: `SET endFailure = :failure, owed = :owed, ${every} REMOVE ending`,
-        ...ending,
-        values: {
-          ...ending.values,
-          ':announcer': announcer,
-          ':failure': failure,
-          ':owed': new Set(['thread']),
-          ...historyValues({ kind: 'revoke-refused', at, detail: failure.detail }),
-        },
-      };
+      const failure = clipped(outcome.failure);
+      return { fields: { endFailure: failure }, remove: ['ending'], owed: ['thread'], event: { kind: 'revoke-refused' as const, at, detail: failure.detail }, endOf: 'any' };
     }
   }
+}
+
+/**
+ * The conditional write that records a verdict, owing its announcement: an approval is granted or
+ * failed only while no end is under way, an end only while it is. The decision or the end that led
+ * here made the request due already; a verdict leaves the sweep's index as it is.
+ */
+export function verdictUpdate(verdict: Verdict, announcer: { by: string; at: number }): ItemUpdate {
+  const { fields, remove = [], owed, event, endOf } = recorded(verdict);
+  const names = Object.keys(fields);
+  return {
+    set: `SET ${[...names.map((name) => `#${name} = :${name}`), 'owed = :owed', 'announcer = :announcer', HISTORY_SET].join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+    condition:
+      endOf === undefined
+        ? '#state = :approved AND attribute_not_exists(ending)'
+        : `#state IN (:approved, :granted) AND ${endOf === 'any' ? 'attribute_exists(ending)' : 'ending.#kind = :kind'}`,
+    names: { '#state': 'state', ...Object.fromEntries(names.map((name) => [`#${name}`, name])), ...(endOf !== undefined && endOf !== 'any' && { '#kind': 'kind' }) },
+    values: {
+      ...Object.fromEntries(Object.entries(fields).map(([name, value]) => [`:${name}`, value])),
+      ':owed': new Set(owed),
+      ':announcer': announcer,
+      ':approved': 'APPROVED',
+      ...(endOf !== undefined && { ':granted': 'GRANTED' }),
+      ...(endOf !== undefined && endOf !== 'any' && { ':kind': endOf }),
+      ...historyValues(event),
+    },
+  };
 }

@@ -82,10 +82,9 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
   const later: number[] = [];
 
   if (request.owed.length > 0) {
-    // An announcer is taken over once it abandoned its claim, and only by a process whose clock can be trusted.
+    // An announcer is taken over once it abandoned its claim.
     const staleAt = (request.announcer?.at ?? 0) + deps.announceRetryMs + deps.clockMarginMs + 1;
-    if (now >= staleAt && !deps.clockCheck.trusted()) later.push(now + deps.announceRetryMs + deps.clockMarginMs + 1);
-    else if (now >= staleAt) {
+    if (now >= staleAt) {
       const claimed = await deps.store.claimAnnouncement(request.id, announcer, abandonedBefore(deps, now));
       if (claimed) {
         await announce(deps, claimed, { takeover: true });
@@ -197,6 +196,12 @@ export async function sweepOnce(deps: ServiceDeps, times: SweepTimes): Promise<S
   const tally: Tally = { looked: 0, repositories: 0, itemsRead: 0, expired: 0, reminded: 0, lapsed: 0, nudged: 0, driven: 0, announced: 0, driftReported: 0, failures: 0 };
   const pass: Pass = { tally, records: new Map() };
   const due = await deps.store.due(deps.clock.now(), PASS_LIMIT);
+  // Every step of a pass is timed by this process's clock (ends, lapses, take-overs): by a clock
+  // it cannot trust (measured from AWS's answers, that first read included) it takes none.
+  if (!deps.clockCheck.trusted()) {
+    deps.logger.error('the sweep did nothing: this process’s clock cannot be trusted (see the warning before)', { offsetMs: deps.clockCheck.offsetMs() });
+    return { ...tally, failures: 1 };
+  }
   tally.looked = due.length;
   tally.itemsRead += due.length;
   await inBatches(due, IN_FLIGHT, async ({ request, version }) => {

@@ -13,10 +13,14 @@ export interface SweepRun {
   readonly log: string;
 }
 
-export async function runSweepProcess(env: Record<string, string>): Promise<SweepRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'sweep.ts')], {
+/** `clockAheadSeconds`: run it under faketime, its wall clock that far ahead (negative: behind). */
+export async function runSweepProcess(env: Record<string, string>, options: { clockAheadSeconds?: number } = {}): Promise<SweepRun> {
+  const node = [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'sweep.ts')];
+  const ahead = options.clockAheadSeconds;
+  const [command, ...args] = ahead === undefined ? node : ['faketime', '-f', `${ahead < 0 ? '-' : '+'}${Math.abs(ahead)}s`, ...node];
+  const child = spawn(command as string, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env, ...(ahead !== undefined && { FAKETIME_DONT_FAKE_MONOTONIC: '1' }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
