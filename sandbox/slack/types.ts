@@ -135,4 +135,9 @@ export interface Fault {
   delayMs?: number;
   /** How many calls the fault applies to; until cleared when absent. */
   times?: number;
+  /**
+   * The share of calls it applies to (0–1), spread evenly and the same on every run: 0.7 answers 7
+   * calls in 10. Every call when absent. Calls it lets through do not count against `times`.
+   */
+  share?: number;
 }

@@ -236,6 +236,15 @@ describe('faults', () => {
     await expect(slack.chat.postMessage({ channel: APPROVALS, text: 'x' })).resolves.toMatchObject({ ok: true });
   });
 
+  it('applies a fault to its share of calls, spread evenly and the same on every run', async () => {
+    sim.setFault('chat.postMessage', { error: 'ratelimited', share: 0.7 });
+
+    const answers: string[] = [];
+    for (let i = 0; i < 10; i++) answers.push(await slack.chat.postMessage({ channel: APPROVALS, text: `${i}` }).then(() => 'ok', (error: { data: { error: string } }) => error.data.error));
+
+    expect(answers).toEqual(['ok', 'ratelimited', 'ratelimited', 'ok', 'ratelimited', 'ratelimited', 'ok', 'ratelimited', 'ratelimited', 'ratelimited']);
+  });
+
   it('leaves other methods alone while one is faulted', async () => {
     sim.setFault('chat.postMessage', { error: 'not_in_channel' });
 
