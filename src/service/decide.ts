@@ -79,11 +79,11 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
   let known: AccessRequest | undefined;
   if (approving && !target) {
     known = await deps.store.get(input.requestId);
-    if (!known) return refused(deps, input, known);
+    if (!known) return whyNotDecided(deps, input, known);
     target = { repository: known.repository, account: known.account };
   }
   // An approval is only written for a repository still shareable: checked here, as the write checks the repository is the request's.
-  if (approving && target && !deps.repositories.includes(target.repository)) return refused(deps, input, known ?? (await deps.store.get(input.requestId)));
+  if (approving && target && !deps.repositories.includes(target.repository)) return whyNotDecided(deps, input, known ?? (await deps.store.get(input.requestId)));
 
   const at = deps.clock.now();
   const outcome = await deps.store.decide(input.requestId, {
@@ -95,7 +95,7 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
     announcer: deps.processId,
     ...(target && { target }),
   });
-  if (!outcome.decided) return refused(deps, input, outcome.current);
+  if (!outcome.decided) return whyNotDecided(deps, input, outcome.current);
   if (outcome.request.state === 'DENIED') {
     await announce(deps, outcome.request);
     return { code: 'denied', request: outcome.request };
@@ -104,7 +104,7 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
 }
 
 /** Why the store did not take the decision, from the request as it is now. */
-async function refused(deps: ServiceDeps, input: Decision, request: AccessRequest | undefined): Promise<DecideOutcome> {
+async function whyNotDecided(deps: ServiceDeps, input: Decision, request: AccessRequest | undefined): Promise<DecideOutcome> {
   if (!request) return { code: 'no-such-request', requestId: input.requestId };
   // A card is recorded a moment after it is posted; a click in that moment is checked by the store's write.
   if (request.card && (request.card.channel !== input.card.channel || request.card.ts !== input.card.ts)) {

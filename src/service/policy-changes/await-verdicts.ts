@@ -26,14 +26,14 @@ export async function awaitVerdicts(deps: ServiceDeps, repository: string, reque
   const [first] = requests;
   const marking = { account: first.account, requestId: first.id };
   const ids = requests.map((r) => r.id);
-  const settled = (found: ReadonlyArray<AccessRequest | undefined>): found is AccessRequest[] => found.every((r) => r !== undefined && !awaitsVerdict(r));
+  const haveVerdicts = (found: ReadonlyArray<AccessRequest | undefined>): found is AccessRequest[] => found.every((r) => r !== undefined && !awaitsVerdict(r));
   const deadline = deps.clock.now() + deps.waitForChangeMs;
   let attempt: LeaseOutcome<HolderReport> | undefined = await applyMarked(deps, repository, marking);
   for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
     if (attempt?.held) {
       const report = attempt.value;
       const mine = ids.map((id) => report.recorded.get(id));
-      if (settled(mine)) return { kind: 'recorded', requests: mine };
+      if (haveVerdicts(mine)) return { kind: 'recorded', requests: mine };
       if (report.stopped === 'unconfirmed') return { kind: 'stalled', stop: report.stopped, heldUntil: (await deps.changes.status(repository)).heldUntil };
       if (report.stopped) return { kind: 'stalled', stop: report.stopped };
     }
@@ -43,7 +43,7 @@ export async function awaitVerdicts(deps: ServiceDeps, repository: string, reque
       // Nothing of the account is marked: a holder recorded it, or it needs marking again.
       const found = await deps.store.getMany(ids);
       const current = ids.map((id) => found.get(id));
-      if (settled(current)) return { kind: 'recorded', requests: current };
+      if (haveVerdicts(current)) return { kind: 'recorded', requests: current };
     }
     const now = deps.clock.now();
     if (now >= deadline) return { kind: 'queued' };

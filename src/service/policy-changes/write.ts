@@ -72,7 +72,7 @@ async function write(deps: ServiceDeps, lease: Lease, repository: string, before
     if (!update.changed) return { ...before, refusals: new Map() };
     text = update.text;
   } catch (error) {
-    return refused(deps, lease, repository, before, changes, error);
+    return splitOrRefuse(deps, lease, repository, before, changes, error);
   }
   try {
     await deps.registry.setPolicy(repository, text, () => lease.coverWrite());
@@ -84,7 +84,7 @@ async function write(deps: ServiceDeps, lease: Lease, repository: string, before
       return { kind: 'stopped', stop: 'unconfirmed' };
     }
     lease.answered();
-    return refused(deps, lease, repository, before, changes, error);
+    return splitOrRefuse(deps, lease, repository, before, changes, error);
   }
   const after = await readPolicy(deps, repository);
   if (after.kind !== 'read') {
@@ -99,7 +99,7 @@ async function write(deps: ServiceDeps, lease: Lease, repository: string, before
 }
 
 /** A refusal of the whole write: split in halves when it may concern only some accounts, else every account is refused. */
-async function refused(deps: ServiceDeps, lease: Lease, repository: string, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly Change[], error: unknown): Promise<Written> {
+async function splitOrRefuse(deps: ServiceDeps, lease: Lease, repository: string, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly Change[], error: unknown): Promise<Written> {
   const failure = asFailure(error);
   if (changes.length > 1 && PARTIAL.includes(failure.code)) {
     const middle = Math.ceil(changes.length / 2);
