@@ -15,6 +15,7 @@ import { coldStart } from './parts/cold-start';
 import { concurrency } from './parts/concurrency';
 import { listAtScale } from './parts/list-at-scale';
 import { sweepPass } from './parts/sweep-pass';
+import { toldUnder429s } from './parts/told-under-429s';
 import { renderNotes, renderTable, type PartResult } from './report';
 import { round } from './stats';
 
@@ -27,6 +28,7 @@ const PARTS: Record<number, { title: string; run: (options: BenchOptions) => Pro
   6: { title: 'Cold start', run: coldStart },
   7: { title: 'Announcement burst under Slack rate limits', run: announcementBurst },
   8: { title: 'Sweep pass', run: sweepPass },
+  9: { title: 'Outcomes told once under 429s, sweeps running', run: toldUnder429s },
 };
 
 async function main(): Promise<number> {
