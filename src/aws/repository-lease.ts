@@ -56,8 +56,9 @@ export function dynamoChangeQueue(table: DynamoTable, times: LeaseTimes, clock: 
     marks: decode(item?.queue),
     heldUntil: typeof item?.holder === 'string' && typeof item.leaseUntil === 'number' ? item.leaseUntil : 0,
   });
-  const mark = async (repository: string, marking: Marking) =>
-    statusOf(await table.update(keys.repository(repository), { set: 'ADD queue :mark', values: { ':mark': new Set([entry(marking)]) } }));
+  const mark = async (repository: string, marking: Marking) => {
+    await table.update(keys.repository(repository), { set: 'ADD queue :mark', values: { ':mark': new Set([entry(marking)]) } });
+  };
 
   return {
     async withLease(repository, work, marking) {
@@ -69,7 +70,11 @@ export function dynamoChangeQueue(table: DynamoTable, times: LeaseTimes, clock: 
         condition: 'attribute_not_exists(holder) OR leaseUntil < :now',
         values: { ':holder': holder, ':until': now + times.leaseMs, ':now': now, ...(marking && { ':mark': new Set([entry(marking)]) }) },
       });
-      if (!item) return marking ? { held: false, status: await mark(repository, marking) } : { held: false };
+      if (!item) {
+        // Held by another: the account is marked for that holder (or the next) to act on.
+        if (marking) await mark(repository, marking);
+        return { held: false };
+      }
       let until = now + times.leaseMs;
       let unanswered = false;
       const renewed = async (extra: { set?: string; values?: Record<string, unknown> } = {}) => {

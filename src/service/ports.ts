@@ -141,8 +141,8 @@ export interface QueueStatus {
   readonly heldUntil: number;
 }
 
-/** Held: what `work` answered. Not held: the status as the write that marked the account left it, when one did. */
-export type LeaseOutcome<T> = { held: true; value: T } | { held: false; status?: QueueStatus };
+/** Held: what `work` answered. */
+export type LeaseOutcome<T> = { held: true; value: T } | { held: false };
 
 /** A request that marks its account, as it asks for a mark. */
 export interface Marking {
@@ -157,8 +157,8 @@ export interface ChangeQueue {
    * lease (unless a write may still land). `marking` is marked in the same write, held or not.
    */
   withLease<T>(repository: string, work: (lease: Lease, marks: readonly Mark[]) => Promise<T>, marking?: Marking): Promise<LeaseOutcome<T>>;
-  /** Marks the account without trying the lease (this process may not take it now); answers the status the write left. */
-  mark(repository: string, marking: Marking): Promise<QueueStatus>;
+  /** Marks the account without trying the lease (this process may not take it now). */
+  mark(repository: string, marking: Marking): Promise<void>;
   status(repository: string): Promise<QueueStatus>;
 }
 

@@ -246,7 +246,10 @@ export class InMemoryChangeQueue implements ChangeQueue {
 
   async withLease<T>(repository: string, work: (lease: Lease, marks: readonly Mark[]) => Promise<T>, marking?: Marking) {
     const lock = this.locks.get(repository);
-    if (lock && lock.until >= this.clock.now()) return marking ? { held: false as const, status: await this.mark(repository, marking) } : { held: false as const };
+    if (lock && lock.until >= this.clock.now()) {
+      if (marking) await this.mark(repository, marking);
+      return { held: false as const };
+    }
     if (marking) this.add(repository, marking);
     const holder = `holder-${++this.holders}`;
     const mine = () => this.locks.get(repository)?.holder === holder;
@@ -280,7 +283,6 @@ export class InMemoryChangeQueue implements ChangeQueue {
 
   async mark(repository: string, marking: Marking) {
     this.add(repository, marking);
-    return this.status(repository);
   }
 
   async status(repository: string) {

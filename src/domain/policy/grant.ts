@@ -126,9 +126,12 @@ export function verifyGrant(
 ): Verification {
   const granted = accounts.filter((a) => canPull(after, a));
   const missing = accounts.filter((a) => !canPull(after, a));
-  const was = otherStatements(before);
-  const now = otherStatements(after);
-  return { granted, missing, changedStatements: multisetDifference(was, now) };
+  return { granted, missing, changedStatements: otherStatementsChanged(before, after) };
+}
+
+/** Canonical forms of the statements other than ecr-access's that were changed, added or lost between two policies. */
+export function otherStatementsChanged(before: RepositoryPolicy, after: RepositoryPolicy): string[] {
+  return multisetDifference(otherStatements(before), otherStatements(after));
 }
 
 /** Statements in one list and not the other, counting duplicates: losing one of two copies is a change. */

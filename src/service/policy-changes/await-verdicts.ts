@@ -37,7 +37,7 @@ export async function awaitVerdicts(deps: ServiceDeps, repository: string, reque
       if (report.stopped === 'unconfirmed') return { kind: 'stalled', stop: report.stopped, heldUntil: (await deps.changes.status(repository)).heldUntil };
       if (report.stopped) return { kind: 'stalled', stop: report.stopped };
     }
-    const { marks, heldUntil } = (attempt?.held === false && attempt.status) || (await deps.changes.status(repository));
+    const { marks, heldUntil } = await deps.changes.status(repository);
     const marked = marks.some((m) => m.account === first.account);
     if (!marked) {
       // Nothing of the account is marked: a holder recorded it, or it needs marking again.

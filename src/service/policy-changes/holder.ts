@@ -40,7 +40,10 @@ interface Pass {
  * another holder has the repository or this process's clock cannot be trusted to take it.
  */
 export async function applyMarked(deps: ServiceDeps, repository: string, marking?: Marking): Promise<LeaseOutcome<HolderReport>> {
-  if (!deps.clockCheck.trusted()) return { held: false, ...(marking && { status: await deps.changes.mark(repository, marking) }) };
+  if (!deps.clockCheck.trusted()) {
+    if (marking) await deps.changes.mark(repository, marking);
+    return { held: false };
+  }
   const telling: Promise<void>[] = [];
   const outcome = await deps.changes.withLease(
     repository,

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { AccessRequest } from '../../domain/access-request';
 import { awaitsVerdict, outcomes, type ReadBack } from '../../domain/membership';
-import { canPull, deniedPull, inManagedStatement, MANAGED_SID, pullingStatements, verifyGrant } from '../../domain/policy';
+import { canPull, deniedPull, inManagedStatement, MANAGED_SID, otherStatementsChanged, pullingStatements } from '../../domain/policy';
 import type { ServiceDeps } from '../deps';
 import type { Verdict } from '../ports';
 import type { PolicyRead, Written } from './write';
@@ -34,8 +34,8 @@ export async function recordAccounts(
   before: Read,
   after: After,
 ): Promise<Recorded> {
-  if (before.kind === 'read' && after.kind === 'read' && after.text !== before.text) {
-    const others = verifyGrant(before.policy, after.policy, []).changedStatements;
+  if (before.kind === 'read' && after.kind === 'read') {
+    const others = otherStatementsChanged(before.policy, after.policy);
     if (others.length > 0) deps.logger.warn('another statement of the policy changed while ecr-access wrote it', { repository, statements: others });
   }
   const now = deps.clock.now();

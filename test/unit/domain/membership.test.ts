@@ -88,6 +88,34 @@ describe('outcomes', () => {
     expect(states(outcomes([approval], read({ canPull: false })))).toEqual({});
   });
 
+  it('says in plain words why an approval failed', () => {
+    const approval = request('APPROVED', { account: '333344445555' });
+    expect(outcomes([approval], read({ inStatement: false, canPull: false })).get(approval.id)).toEqual({
+      state: 'FAILED',
+      failure: { code: ErrorCode.ChangedConcurrently, detail: '333344445555 was not in the policy read back after the write: it was changed again at the same moment' },
+    });
+    expect(outcomes([approval], read({ inStatement: false, canPull: false, blocked: true })).get(approval.id)).toEqual({
+      state: 'FAILED',
+      failure: {
+        code: ErrorCode.DeniedByPolicy,
+        detail: 'A Deny statement in the repository policy takes pull access away from 333344445555; ecr-access does not edit Deny statements. Change that statement by hand first.',
+      },
+    });
+  });
+
+  it('leaves an approval undecided while the account is in the statement and cannot pull, and nothing else explains it', () => {
+    const approval = request('APPROVED');
+    expect(outcomes([approval], read({ canPull: false, blocked: true })).size).toBe(0);
+    // A grant that keeps the account in, and a request that awaits nothing, do not change that when they are not live grants.
+    expect(outcomes([approval, request('GRANTED', { ending: REVOKE }), request('DENIED')], read({ canPull: false })).has(approval.id)).toBe(false);
+  });
+
+  it('keeps a granted approval granted though another grant is live beside it', () => {
+    const approval = request('APPROVED');
+    const grant = request('GRANTED');
+    expect(outcomes([approval, grant], read()).get(approval.id)).toEqual({ state: 'GRANTED' });
+  });
+
   it('fails an approval only once the account is out of the statement, saying why', () => {
     const approval = request('APPROVED');
     const refusal = { code: ErrorCode.PolicyTooLarge, detail: 'too large' };
@@ -166,6 +194,17 @@ describe('a mark', () => {
     ['a token with a separator in it', { account: ACCOUNT, requestId: 'r-0000000001', token: 'a:b' }],
   ])('is refused with %s', (_, value) => {
     expect(Mark.safeParse(value).success).toBe(false);
+  });
+
+  it('compares by account first, then request, then token, and finds a mark equal to itself', () => {
+    const mark = (account: string, requestId: string, token: string) => ({ account, requestId, token });
+    expect(byMark(mark(ACCOUNT, 'r-0000000002', 'z'), mark('333344445555', 'r-0000000001', 'a'))).toBe(-1);
+    expect(byMark(mark('333344445555', 'r-0000000001', 'a'), mark(ACCOUNT, 'r-0000000002', 'z'))).toBe(1);
+    expect(byMark(mark(ACCOUNT, 'r-0000000001', 'z'), mark(ACCOUNT, 'r-0000000002', 'a'))).toBe(-1);
+    expect(byMark(mark(ACCOUNT, 'r-0000000002', 'a'), mark(ACCOUNT, 'r-0000000001', 'z'))).toBe(1);
+    expect(byMark(mark(ACCOUNT, 'r-0000000001', 'a'), mark(ACCOUNT, 'r-0000000001', 'b'))).toBe(-1);
+    expect(byMark(mark(ACCOUNT, 'r-0000000001', 'b'), mark(ACCOUNT, 'r-0000000001', 'a'))).toBe(1);
+    expect(byMark(mark(ACCOUNT, 'r-0000000001', 'a'), mark(ACCOUNT, 'r-0000000001', 'a'))).toBe(0);
   });
 
   it('sorts by account, then request, then token', () => {

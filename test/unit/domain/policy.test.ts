@@ -8,13 +8,17 @@ import {
   MANAGED_SID,
   MAX_POLICY_LENGTH,
   READ_ONLY_ACTIONS,
+  applyToPolicy,
   canPull,
+  deniedPull,
   grantPull,
+  inManagedStatement,
   managedAccounts,
   listOf,
   parsePolicy,
   pullers,
   pullingStatements,
+  revokePull,
   serializePolicy,
   verifyGrant,
   type RepositoryPolicy,
@@ -499,6 +503,16 @@ describe('grantPull', () => {
       const policy = policyOf(readStatement([root(A)]), deny('*', 'ecr:ListImages'));
       expect(errorFrom(() => grantPull(policy, [A])).code).toBe(ErrorCode.DeniedByPolicy);
     });
+
+    it('names every account a Deny stops, in order', () => {
+      const policy = policyOf(deny('*', 'ecr:ListImages'));
+      expect(errorFrom(() => grantPull(policy, [B, A])).message).toContain(`${A}, ${B}`);
+    });
+  });
+
+  it('hands back the policy exactly as it was when nothing is added, however its statement is written', () => {
+    const handWritten = policyOf(readStatement([root(B), A]));
+    expect(grantPull(handWritten, [A, B])).toEqual({ policy: handWritten, text: serializePolicy(handWritten), added: [], changed: false });
   });
 
   describe('with a statement under its Sid that it did not write', () => {
@@ -621,6 +635,54 @@ describe('grantPull', () => {
       const grant = grantPull(full().policy, [accounts(1)[0] as string]);
       expect(grant.changed).toBe(false);
     });
+  });
+});
+
+// ---- revokePull, applyToPolicy, and reading the statement for verdicts ------------------------
+
+describe('revokePull', () => {
+  it('takes the accounts out, keeping every other statement', () => {
+    const revoked = revokePull(policyOf(ciPush, readStatement([root(A), root(B)])), [A]);
+    expect(revoked).toMatchObject({ removed: [A], changed: true });
+    expect(managedAccounts(parsePolicy(revoked.text))).toEqual([B]);
+    expect(parsePolicy(revoked.text).statements[0]).toEqual(ciPush);
+  });
+
+  it('hands back the policy as it was when no account it names is in the statement', () => {
+    const before = policyOf(ciPush, readStatement([root(B)]));
+    expect(revokePull(before, [A])).toEqual({ policy: before, text: serializePolicy(before), removed: [], changed: false });
+  });
+
+  it('deletes the policy when the statement was all there was', () => {
+    expect(revokePull(policyOf(readStatement([root(A)])), [A])).toEqual({ policy: undefined, text: undefined, removed: [A], changed: true });
+  });
+});
+
+describe('applyToPolicy', () => {
+  it('says nothing changed when every account to put in is in and every one to take out is out', () => {
+    const before = policyOf(readStatement([root(A)]));
+    expect(applyToPolicy(before, [A], [B])).toEqual({ text: serializePolicy(before), changed: false });
+  });
+
+  it('puts in and takes out in one write', () => {
+    const update = applyToPolicy(policyOf(readStatement([root(A)])), [B], [A]);
+    expect(update.changed).toBe(true);
+    expect(managedAccounts(parsePolicy(update.text))).toEqual([B]);
+  });
+});
+
+describe('inManagedStatement and deniedPull', () => {
+  it('find an account in the statement under ecr-access\'s Sid whatever its shape, and only there', () => {
+    const foreign = policyOf(readStatement([root(A)], { Condition: { Bool: { 'aws:SecureTransport': 'true' } } }), allow({ AWS: root(B) }, READ));
+    expect(inManagedStatement(foreign, A)).toBe(true);
+    expect(inManagedStatement(foreign, B)).toBe(false);
+    expect(inManagedStatement(policyOf(readStatement('*' as unknown as string[])), A)).toBe(false);
+  });
+
+  it('tell a Deny that would stop an account even inside the statement', () => {
+    expect(deniedPull(policyOf(deny({ AWS: root(A) }, 'ecr:BatchGetImage')), A)).toBe(true);
+    expect(deniedPull(policyOf(deny({ AWS: root(A) }, 'ecr:BatchGetImage')), B)).toBe(false);
+    expect(deniedPull(EMPTY_POLICY, A)).toBe(false);
   });
 });
 

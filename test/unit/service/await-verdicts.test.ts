@@ -117,6 +117,39 @@ describe('a job awaiting its verdicts', () => {
     expect(outcome).toEqual({ kind: 'recorded', requests: [expect.objectContaining({ state: 'GRANTED' })] });
   });
 
+  it('waits until every one of its requests has its verdict, not just the first', async () => {
+    const w = world({}, (count) => {
+      const set = (id: string) => w.store.requests.set(id, { ...w.store.requests.get(id)!, state: 'REVOKED' });
+      // The other holder records one, then, a pause later, the other, and lets the repository go.
+      if (count === 1) {
+        set(ID);
+        w.changes.marks.set(REPOSITORY, []);
+      }
+      if (count === 3) {
+        set('r-0000000002');
+        w.changes.locks.delete(REPOSITORY);
+      }
+    });
+    const ended: AccessRequest[] = [];
+    for (const id of [ID, 'r-0000000002']) {
+      const request = { ...(await approved(w, id)), state: 'GRANTED' as const, ending: REVOKE };
+      w.store.requests.set(id, request);
+      ended.push(request);
+    }
+    heldByAnother(w, w.start + 420_000);
+    const outcome = await awaitVerdicts(w.deps, REPOSITORY, [ended[0]!, ended[1]!]);
+    expect(outcome).toEqual({ kind: 'recorded', requests: [expect.objectContaining({ id: ID, state: 'REVOKED' }), expect.objectContaining({ id: 'r-0000000002', state: 'REVOKED' })] });
+    expect(w.pauses.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('waits one moment on a hold whose last moment is now, then takes the repository', async () => {
+    const w = world();
+    const request = await approved(w);
+    heldByAnother(w, w.start);
+    expect(await awaitVerdicts(w.deps, REPOSITORY, [request])).toMatchObject({ kind: 'recorded' });
+    expect(w.pauses).toEqual([1]);
+  });
+
   it('pauses 100 ms, doubling up to 1 s, and gives up at its deadline with its account still marked', async () => {
     const w = world({ waitForChangeMs: 5_000 });
     const request = await approved(w);

@@ -308,6 +308,23 @@ describe('an approval whose card names its repository and account', () => {
     expect(w.registry.writes).toHaveLength(1);
   });
 
+  it('answers stalled, saying until when nobody writes the repository, when ECR did not answer its write', async () => {
+    const w = world();
+    w.registry.nextWrites.push('unknown');
+    expect(await decide(w.deps, approve())).toEqual({
+      code: 'stalled',
+      request: expect.objectContaining({ state: 'APPROVED' }),
+      stop: 'unconfirmed',
+      heldUntil: w.clock.now() + 420_000,
+    });
+  });
+
+  it('answers stalled, with no time to wait for, when ECR could not be read', async () => {
+    const w = world();
+    w.registry.nextReads.push('fail');
+    expect(await decide(w.deps, approve())).toEqual({ code: 'stalled', request: expect.objectContaining({ state: 'APPROVED' }), stop: 'unreadable' });
+  });
+
   it('writes and marks nothing when the decision cannot be written', async () => {
     const w = world();
     w.store.decide = async () => {

@@ -210,7 +210,8 @@ describe('the lease holder', () => {
     await approvedRequest(w.store, 'r-0000000001', '222233334444');
     w.changes.locks.set(REPOSITORY, { holder: 'another', until: w.clock.now() + 420_000 });
     const outcome = await applyMarked(w.deps, REPOSITORY, { account: '222233334444', requestId: 'r-0000000001' });
-    expect(outcome).toEqual({ held: false, status: { marks: [expect.objectContaining({ account: '222233334444' })], heldUntil: w.clock.now() + 420_000 } });
+    expect(outcome).toEqual({ held: false });
+    expect(markedAccounts(w)).toEqual(['222233334444']);
     expect(w.registry.writes).toHaveLength(0);
   });
 
@@ -219,7 +220,8 @@ describe('the lease holder', () => {
     await approvedRequest(w.store, 'r-0000000001', '222233334444');
     w.clockCheck.aheadMs = 45_000;
     const outcome = await applyMarked(w.deps, REPOSITORY, { account: '222233334444', requestId: 'r-0000000001' });
-    expect(outcome).toEqual({ held: false, status: { marks: [expect.objectContaining({ account: '222233334444' })], heldUntil: 0 } });
+    expect(outcome).toEqual({ held: false });
+    expect(markedAccounts(w)).toEqual(['222233334444']);
     expect(w.changes.locks.has(REPOSITORY)).toBe(false);
     expect(w.registry.writes).toHaveLength(0);
   });
@@ -252,6 +254,8 @@ describe('one account with several requests', () => {
     expect(w.store.requests.get('r-0000000001')!).toMatchObject({
       state: 'EXPIRED',
       keptBy: [{ id: 'r-0000000002', requester: 'U0SAM', expiresAt: '2026-12-01T11:00:00.000Z' }],
+      // ecr-access's own statement is not another statement that lets it pull.
+      stillPullsThrough: [],
     });
     expect(state(w, 'r-0000000002')).toBe('GRANTED');
     expect(accountsIn(w.registry.policies.get(REPOSITORY))).toEqual(['222233334444']);
@@ -579,6 +583,15 @@ describe('a verdict that must match the policy', () => {
     expect(markedAccounts(w)).toEqual([]);
   });
 
+  it('ends a grant, without writing, when the policy cannot be understood and no longer names the account', async () => {
+    const w = inMemoryDeps();
+    w.registry.policies.set(REPOSITORY, '{"Statement": [');
+    await ending(w, 'r-0000000001', '222233334444');
+    await applyMarked(w.deps, REPOSITORY);
+    expect(w.store.requests.get('r-0000000001')!).toMatchObject({ state: 'REVOKED', stillPullsThrough: [], keptBy: [] });
+    expect(w.registry.writes).toHaveLength(0);
+  });
+
   it('fails every approval at once, without splitting the write, when the refusal concerns the whole policy', async () => {
     const w = inMemoryDeps();
     // A statement under ecr-access's Sid that ecr-access did not write.
@@ -743,8 +756,11 @@ describe('what a write came to', () => {
         await w.store.record('r-0000000001', verdict, { by: 'another-process', at: 0 });
       },
     });
+    const reads = countReads(w);
     const result = await applyMarked(w.deps, REPOSITORY);
     expect(result).toEqual({ held: true, value: { recorded: new Map() } });
+    // The pass's read and its read-back, then a second pass on the account, which finds nothing to do.
+    expect(reads.reads).toBe(3);
     expect(w.store.requests.get('r-0000000001')!).toMatchObject({ state: 'GRANTED', policyHash: 'b', announcer: { by: 'another-process' } });
     expect(w.notifier.told).toEqual([]);
     expect(markedAccounts(w)).toEqual([]);

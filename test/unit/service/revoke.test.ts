@@ -139,9 +139,23 @@ describe('revoking a grant', () => {
 
   it('is answered, with no record made, for a grant whose end is already under way', async () => {
     const ending = { kind: 'revoke' as const, by: 'U0APPROVER', at: '2026-12-01T08:59:00.000Z' };
-    const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444', { ending }));
-    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' })).toMatchObject({ code: 'already-ending', request: { id: 'r-0000000001' } });
-    expect(w.store.requests.size).toBe(1);
+    const w = world(policy(managed('222233334444')), granted('r-00000000ab', '222233334444', { ending }));
+    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' })).toMatchObject({ code: 'already-ending', request: { id: 'r-00000000ab' } });
+    expect([...w.store.requests.keys()]).toEqual(['r-00000000ab']);
+    expect(w.registry.writes).toHaveLength(0);
+  });
+
+  it('waits for the grants whose end it began, when another began one of them a moment before', async () => {
+    const w = world(policy(managed('222233334444')), granted('r-00000000ab', '222233334444', { requester: 'U0SAM' }), granted('r-00000000cd', '222233334444'));
+    const begin = w.store.beginEnding.bind(w.store);
+    w.store.beginEnding = async (id, ending) => {
+      // Sam revokes his own grant between this revoke's read and its write.
+      if (id === 'r-00000000ab') await begin(id, { ...ending, by: 'U0SAM' });
+      return begin(id, ending);
+    };
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
+    expect(outcome).toMatchObject({ code: 'settled', requests: [{ id: 'r-00000000cd', state: 'REVOKED' }] });
+    expect(w.store.requests.get('r-00000000ab')).toMatchObject({ state: 'REVOKED', ending: { by: 'U0SAM' } });
   });
 });
 

@@ -99,6 +99,37 @@ describe('a time-bound grant', () => {
     expect(w.store.requests.get(idOf(1))).toMatchObject({ reminded: true, owed: [] });
   });
 
+  it.each<[string, (w: World) => Promise<unknown>, boolean]>([
+    ['a longer grant of the same account', (w) => granted(w, 2, '222233334444', 3 * DAY), false],
+    ['a grant of the same account without end', (w) => granted(w, 2, '222233334444'), false],
+    ['a longer grant of another account', (w) => granted(w, 2, '555566667777', 3 * DAY), true],
+    ['a shorter grant of the same account', (w) => granted(w, 2, '222233334444', 2 * DAY - HOUR), true],
+    ['a grant of the same account ending at the same moment', (w) => granted(w, 2, '222233334444', 2 * DAY), true],
+    [
+      'a longer grant of the same account that is being revoked',
+      async (w) => {
+        await granted(w, 2, '222233334444', 3 * DAY);
+        await w.store.beginEnding(idOf(2), { kind: 'revoke', by: 'U0APPROVER', at: new Date(w.clock.now()).toISOString() });
+      },
+      true,
+    ],
+    [
+      'an approval of the same account not yet granted',
+      async (w) => {
+        await approvedRequest(w.store, idOf(2), '222233334444');
+        w.store.requests.set(idOf(2), { ...w.store.requests.get(idOf(2))!, decidedAt: new Date(w.clock.now()).toISOString() });
+      },
+      true,
+    ],
+  ])('reminds the requester of an end beside %s: %s', async (_beside, beside, reminded) => {
+    const w = inMemoryDeps();
+    const grant = await granted(w, 1, '222233334444', 2 * DAY);
+    await beside(w);
+    for (const r of w.store.requests.values()) w.store.requests.set(r.id, { ...r, owed: [] });
+    await sweepAt(w, Date.parse(grant.expiresAt!) - DAY);
+    expect(w.notifier.parts(idOf(1)).includes('reminder')).toBe(reminded);
+  });
+
   it('ends at its own time while a second grant of the same account lasts longer, which keeps the account in until its own end', async () => {
     const w = inMemoryDeps();
     const first = await granted(w, 1, '222233334444', DAY);
