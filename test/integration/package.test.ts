@@ -6,7 +6,8 @@
 // recoverable and undeletable table built from the app's own schema, an environment the app's own
 // config accepts, and the names and sizes deploy/limits.ts checked before packaging. A stage of
 // 400 repositories, the most one may share, packages to the same environment and a role within
-// IAM's limit. The bundle itself is loaded and asked, reading its secrets from a local SSM and its
+// IAM's limit. README's deployer policy is held to what CloudFormation needs for each resource.
+// The bundle itself is loaded and asked, reading its secrets from a local SSM and its
 // repositories from the packaged file. Missing settings stop it with one message.
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { encodeSlashCommand, slashCommandFields } from '../../sandbox/slack/payl
 import { signSlackRequest } from '../../sandbox/slack/signature';
 import { startSsmEmulator, type SsmEmulator } from '../../sandbox/ssm-emulator';
 import { httpApiEvent, type HttpApiHandler } from '../support/http-api';
+import { allows, type IdentityPolicy } from '../support/iam-policy';
 import { zipEntries, zipEntry } from '../support/zip-entries';
 
 const ROOT = join(__dirname, '..', '..');
@@ -446,6 +448,163 @@ describe('a stage sharing 400 repositories, the most one may', () => {
     expect(patterns.length).toBeLessThan(names.length);
     const covered = (name: string) => patterns.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
     expect(names.filter((name) => !covered(name))).toEqual([]);
+  });
+});
+
+describe("README's deployer policy", () => {
+  /** The JSON block of "The deployer's IAM permissions", for this test's account and region. */
+  function deployerPolicy(): IdentityPolicy {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf("### The deployer's IAM permissions"));
+    const [, json] = /```json\n([\s\S]*?)\n```/.exec(section) ?? [];
+    if (!json) throw new Error("README.md has no JSON block under \"The deployer's IAM permissions\"");
+    return JSON.parse(json.replaceAll('REGION', REGION).replaceAll('ACCOUNT', ACCOUNT)) as IdentityPolicy;
+  }
+
+  /** What a call is made on: a resource's ARN, or `*` for a call that takes none. */
+  type Call = readonly [action: string, resource: string];
+  const on = (resource: string, actions: readonly string[]): Call[] => actions.map((action) => [action, resource]);
+
+  /**
+   * Names CloudFormation makes up (the bucket, the rule, the API's ID), as it makes them: the stack's
+   * name, the logical ID and a random suffix, shortened to fit.
+   */
+  const names = () => {
+    const n = stackNames(STAGE, REGION);
+    const bucket = `arn:aws:s3:::${n.stack}-serverlessdeploymentbuck-1a2b3c4d5e6f`;
+    const api = `arn:aws:apigateway:${REGION}::/apis/a1b2c3d4e5`;
+    return {
+      ...n,
+      stackArn: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${n.stack}/0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b`,
+      bucket,
+      codeObject: `${bucket}/serverless/ecr-access/${STAGE}/1796612865280-2026-12-07T03:07:45.280Z/ecr-access.zip`,
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/${n.role}`,
+      functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n.functionName}`,
+      logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${n.logGroup}`,
+      apis: `arn:aws:apigateway:${REGION}::/apis`,
+      api,
+    };
+  };
+  type Names = ReturnType<typeof names>;
+
+  /**
+   * What CloudFormation calls with the deployer's credentials to create, read, update and delete
+   * each resource type of the stack: the permissions of each type's handlers in its CloudFormation
+   * registry schema (as pulumi/pulumi-aws-native copies them in aws-cloudformation-schema/),
+   * less those only properties this stack does not set call (VPCs, layers, code signing, replicas,
+   * Kinesis, imports, S3 features the bucket does not use), and less KMS, whose AWS managed keys
+   * let their own service in. A property that brings more with it is read from the template.
+   * A type missing here fails the test: add what CloudFormation needs for it, then README's policy.
+   */
+  const CLOUDFORMATION_NEEDS: Record<string, (properties: Json, logicalId: string, n: Names) => Call[]> = {
+    'AWS::S3::Bucket': (_p, _id, n) =>
+      on(n.bucket, [
+        's3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:PutEncryptionConfiguration', 's3:PutBucketTagging',
+        // The read handler, run after each create and update.
+        's3:GetAccelerateConfiguration', 's3:GetAnalyticsConfiguration', 's3:GetBucketCORS', 's3:GetBucketLogging',
+        's3:GetBucketNotification', 's3:GetBucketObjectLockConfiguration', 's3:GetBucketOwnershipControls', 's3:GetBucketPublicAccessBlock',
+        's3:GetBucketTagging', 's3:GetBucketVersioning', 's3:GetBucketWebsite', 's3:GetEncryptionConfiguration',
+        's3:GetIntelligentTieringConfiguration', 's3:GetInventoryConfiguration', 's3:GetLifecycleConfiguration',
+        's3:GetMetricsConfiguration', 's3:GetReplicationConfiguration', 's3:ListTagsForResource',
+      ]),
+    'AWS::S3::BucketPolicy': (_p, _id, n) => on(n.bucket, ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy']),
+    'AWS::Logs::LogGroup': (_p, _id, n) => [
+      ...on(n.logGroupArn, [
+        'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
+        'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:GetDataProtectionPolicy',
+      ]),
+      ...on('*', ['logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:DescribeIndexPolicies']),
+    ],
+    'AWS::IAM::Role': (p, _id, n) =>
+      on(n.roleArn, [
+        'iam:CreateRole', 'iam:GetRole', 'iam:DeleteRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole',
+        'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
+        ...(p.ManagedPolicyArns ? ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'] : []),
+      ]),
+    'AWS::Lambda::Function': (p, _id, n) => [
+      ...on(n.functionArn, [
+        'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration',
+        'lambda:TagResource', 'lambda:UntagResource', 'lambda:GetFunction', 'lambda:GetFunctionCodeSigningConfig',
+        'lambda:GetFunctionRecursionConfig', 'lambda:GetRuntimeManagementConfig', 'lambda:GetFunctionScalingConfig',
+        ...(p.ReservedConcurrentExecutions !== undefined ? ['lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'] : []),
+      ]),
+      // Lambda takes the code from the deployment bucket, and the role from the deployer.
+      ['s3:GetObject', n.codeObject],
+      ['iam:PassRole', n.roleArn],
+    ],
+    'AWS::Lambda::EventInvokeConfig': (_p, _id, n) =>
+      on(`${n.functionArn}:$LATEST`, [
+        'lambda:PutFunctionEventInvokeConfig', 'lambda:GetFunctionEventInvokeConfig', 'lambda:UpdateFunctionEventInvokeConfig',
+        'lambda:DeleteFunctionEventInvokeConfig',
+      ]),
+    'AWS::Lambda::Permission': (_p, _id, n) => on(n.functionArn, ['lambda:AddPermission', 'lambda:RemovePermission', 'lambda:GetPolicy']),
+    'AWS::Events::Rule': (p, id, n) => [
+      ...on(`arn:aws:events:${REGION}:${ACCOUNT}:rule/${n.stack}-${id}-1A2B3C4D5E6F`, [
+        'events:PutRule', 'events:DescribeRule', 'events:DeleteRule', 'events:PutTargets', 'events:RemoveTargets',
+        'events:ListTargetsByRule', 'events:TagResource', 'events:UntagResource', 'events:ListTagsForResource',
+      ]),
+      // Only a rule or a target that acts as a role passes one.
+      ...(p.RoleArn || (p.Targets as Json[] | undefined)?.some((target) => target.RoleArn) ? [['iam:PassRole', '<its role>'] as const] : []),
+    ],
+    'AWS::ApiGatewayV2::Api': (_p, _id, n) => [...on(n.apis, ['apigateway:POST']), ...on(n.api, ['apigateway:GET', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE'])],
+    'AWS::ApiGatewayV2::Stage': (_p, _id, n) =>
+      on(`${n.api}/stages/$default`, ['apigateway:POST', 'apigateway:GET', 'apigateway:PATCH', 'apigateway:DELETE', 'apigateway:TagResource', 'apigateway:UntagResource']),
+    'AWS::ApiGatewayV2::Integration': (_p, _id, n) => on(`${n.api}/integrations/1ntegr8`, ['apigateway:POST', 'apigateway:GET', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE']),
+    'AWS::ApiGatewayV2::Route': (_p, _id, n) => on(`${n.api}/routes/r0ute1d`, ['apigateway:POST', 'apigateway:GET', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE']),
+    'AWS::DynamoDB::Table': (p) =>
+      // No DeleteTable: the table is retained, so CloudFormation never deletes it.
+      on(`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${String(p.TableName)}`, [
+        'dynamodb:CreateTable', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'dynamodb:DescribeContinuousBackups',
+        'dynamodb:UpdateContinuousBackups', 'dynamodb:DescribeTimeToLive', 'dynamodb:DescribeContributorInsights',
+        'dynamodb:DescribeKinesisStreamingDestination', 'dynamodb:GetResourcePolicy', 'dynamodb:ListTagsOfResource',
+        'dynamodb:TagResource', 'dynamodb:UntagResource',
+      ]),
+  };
+
+  /**
+   * The framework's own calls (osls deploy, info, logs and remove): the stack, by change sets; the
+   * artifacts in the deployment bucket; the function, to see whether its code changed.
+   */
+  const frameworkNeeds = (n: Names): Call[] => [
+    ...on(n.stackArn, [
+      'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResource',
+      'cloudformation:DescribeStackResources', 'cloudformation:ListStackResources', 'cloudformation:GetTemplate',
+      'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
+      'cloudformation:DeleteChangeSet', 'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack',
+    ]),
+    ['cloudformation:ValidateTemplate', '*'],
+    ['s3:ListBucket', n.bucket],
+    ...on(n.codeObject, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']),
+    ['lambda:GetFunction', n.functionArn],
+    ['apigateway:GET', n.api],
+    ['logs:FilterLogEvents', n.logGroupArn],
+  ];
+
+  /** SSM reads: CloudFormation reads a parameter the template resolves (`{{resolve:ssm:…}}`, or an SSM parameter type). */
+  const ssmNeeds = (t: typeof template): Call[] =>
+    /\{\{resolve:ssm|AWS::SSM::Parameter::Value/.test(JSON.stringify(t)) ? [['ssm:GetParameters', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/*`]] : [];
+
+  const refused = (calls: readonly Call[]) => {
+    const policy = deployerPolicy();
+    return calls.filter(([action, resource]) => !allows(policy, action, resource)).map(([action, resource]) => `${action} on ${resource}`);
+  };
+
+  it('lets CloudFormation create, update and delete every resource of the packaged stack', () => {
+    const types = [...new Set(Object.values(template.Resources).map((r) => r.Type))];
+    expect(types.filter((type) => !(type in CLOUDFORMATION_NEEDS))).toEqual([]);
+    const calls = Object.entries(template.Resources).flatMap(([id, r]) => CLOUDFORMATION_NEEDS[r.Type]!(renderDeep(r.Properties) as Json, id, names()));
+    expect(refused([...calls, ...ssmNeeds(template)])).toEqual([]);
+  });
+
+  it('lets the framework deploy, describe, tail and remove the stack', () => {
+    expect(refused(frameworkNeeds(names()))).toEqual([]);
+  });
+
+  it('grants on * only the calls that take no resource, and nothing in ECR', () => {
+    const policy = deployerPolicy();
+    const everywhere = policy.Statement.filter((st) => [st.Resource].flat().includes('*')).flatMap((st) => [st.Action].flat());
+    expect(everywhere.sort()).toEqual(['cloudformation:ValidateTemplate', 'logs:DescribeIndexPolicies', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies']);
+    expect(policy.Statement.flatMap((st) => [st.Action].flat()).filter((action) => /^ecr:/i.test(action) || action === '*')).toEqual([]);
   });
 });
 
