@@ -1,17 +1,20 @@
 // A stage's deployment settings: deploy/stages/<stage>.yml in the deployer's fork (copied from
 // deploy/stages/example.yml), then any --param="name=value" for one run, and --region. Checked
 // before the framework builds anything, so a missing or wrong setting stops `npm run package`
-// or `npm run deploy` with one message that names each one, says what it is and how to give it.
+// or `npm run deploy` with one message that names each one, says what it is and how to give it;
+// so does the example's placeholder left in a copy, and a stack over one of AWS's limits
+// (deploy/limits.ts), which CloudFormation would otherwise find halfway through a deploy.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod';
 import { TableName } from '../src/aws/table-schema';
-import { AwsRegion, listItems, SsmParameterName } from '../src/config';
+import { AwsRegion, listItems, MAX_REPOSITORIES, SsmParameterName } from '../src/config';
 import { RepositoryName } from '../src/domain/repository';
 import { DurationText } from '../src/domain/duration';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from '../src/domain/slack-id';
 import { LogLevel } from '../src/logger';
+import { limitProblems } from './limits';
 
 const ROOT = join(__dirname, '..');
 const STAGES_DIR = join(ROOT, 'deploy', 'stages');
@@ -29,6 +32,7 @@ const SETTINGS = {
   ssmPrefix: 'the SSM path of the SecureString parameters slack-bot-token and slack-signing-secret (default /ecr-access/<stage>)',
   secretsKmsKey: 'the ARN of the customer managed KMS key that encrypts those parameters, if it is not the AWS managed key aws/ssm',
   tableName: 'the DynamoDB table (default ecr-access-<stage>)',
+  tableDeletionProtection: 'false to let the table be deleted, for a throwaway stage; by default (true) nobody can delete it, not even by hand, until it is set to false and deployed',
   logLevel: 'debug, info (the default), warn or error',
   sweepMinutes: 'how often the sweep runs, in whole minutes from 1 to 60 (default 5)',
   maxGrant: 'the longest time a request may ask for, in hours or days like 30d (default: any, up to 365d)',
@@ -57,6 +61,7 @@ export interface DeploySettings {
   /** Empty when the parameters use the AWS managed key. */
   readonly secretsKmsKey: string;
   readonly tableName: string;
+  readonly tableDeletionProtection: boolean;
   readonly logLevel: string;
   /** As ECR_ACCESS_SWEEP_MINUTES. */
   readonly sweepMinutes: number;
@@ -82,11 +87,29 @@ const missingOr = (name: SettingName, kind: string) => (issue: { input?: unknown
 
 const text = (name: SettingName) => z.string({ error: missingOr(name, 'text') }).trim();
 
+/**
+ * The IDs deploy/stages/example.yml shows, which are nobody's: a copy of it left unedited would
+ * deploy a bot that posts to no channel and asks nobody (test/unit/deploy/settings.test.ts finds
+ * every ID in the example here). The KMS key is the one AWS's own documentation shows.
+ */
+const PLACEHOLDERS = ['C012ABCDEF', 'U012ABCDEF', 'U034GHIJKL', 'S012ABCDEF', 'B012ABCDEF', 'U056MNOPQR', '1234abcd-12ab-34cd-56ef-1234567890ab'];
+
+const isPlaceholder = (value: string) => PLACEHOLDERS.some((placeholder) => value === placeholder || value.endsWith(`/${placeholder}`));
+
+/** Refuses the example's placeholder as a value of `name`. */
+const yours = (name: SettingName) => ({
+  error: (issue: { input?: unknown }) => `is still the example's ${String(issue.input)}, a placeholder that is nobody's: give ${SETTINGS[name]}`,
+});
+
 /** A YAML list or a comma-separated string (as --param gives it), as a list without blanks or repeats. */
 const asList = (value: string | readonly string[]): string[] => [...new Set(listItems(value))];
 
 const list = (name: SettingName) =>
   z.union([z.string(), z.array(z.string())], { error: missingOr(name, 'a list or comma-separated text') }).transform(asList);
+
+/** true or false, from YAML or as --param text. */
+const flag = (name: SettingName) =>
+  z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')], { error: `must be ${SETTINGS[name]}` });
 
 /** A duration as the bot's settings take it (`12h`, `7d`), checked here so a deploy fails before the function would. */
 const duration = (name: SettingName) =>
@@ -108,15 +131,26 @@ function settingsSchema(stage: string) {
   return z
     .object({
       region: text('region').pipe(AwsRegion),
-      repositories: list('repositories').pipe(z.array(RepositoryName).min(1, { message: `is missing: ${SETTINGS.repositories}` })),
-      approvalChannel: text('approvalChannel').pipe(SlackChannelId),
-      approvers: list('approvers').pipe(z.array(SlackUserId)).default([]),
-      approverGroup: text('approverGroup').pipe(SlackUserGroupId).optional(),
-      slackBotId: text('slackBotId').pipe(SlackBotId),
-      slackBotUserId: text('slackBotUserId').pipe(SlackUserId),
+      repositories: list('repositories').pipe(
+        z
+          .array(RepositoryName)
+          .min(1, { message: `is missing: ${SETTINGS.repositories}` })
+          .max(MAX_REPOSITORIES, {
+            error: (issue) =>
+              `lists ${(issue.input as unknown[]).length} repositories, and the bot shares at most ${MAX_REPOSITORIES}: each sweep pass, and list and history without a repository, read every one`,
+          }),
+      ),
+      approvalChannel: text('approvalChannel').pipe(SlackChannelId).refine((id) => !isPlaceholder(id), yours('approvalChannel')),
+      approvers: list('approvers')
+        .pipe(z.array(SlackUserId.refine((id) => !isPlaceholder(id), { message: "is the example's placeholder, nobody's: give your approvers' user IDs" })))
+        .default([]),
+      approverGroup: text('approverGroup').pipe(SlackUserGroupId).refine((id) => !isPlaceholder(id), yours('approverGroup')).optional(),
+      slackBotId: text('slackBotId').pipe(SlackBotId).refine((id) => !isPlaceholder(id), yours('slackBotId')),
+      slackBotUserId: text('slackBotUserId').pipe(SlackUserId).refine((id) => !isPlaceholder(id), yours('slackBotUserId')),
       ssmPrefix: text('ssmPrefix').pipe(SsmPrefix).default(`/ecr-access/${stage}`),
-      secretsKmsKey: text('secretsKmsKey').pipe(KmsKeyArn).optional(),
+      secretsKmsKey: text('secretsKmsKey').pipe(KmsKeyArn).refine((arn) => !isPlaceholder(arn), yours('secretsKmsKey')).optional(),
       tableName: text('tableName').pipe(TableName).default(`ecr-access-${stage}`),
+      tableDeletionProtection: flag('tableDeletionProtection').default(true),
       logLevel: z.enum(LogLevel.options, { message: `must be ${SETTINGS.logLevel}` }).default('info'),
       sweepMinutes: z.coerce
         .number({ message: `must be ${SETTINGS.sweepMinutes}` })
@@ -125,7 +159,7 @@ function settingsSchema(stage: string) {
         .max(60, { message: `must be ${SETTINGS.sweepMinutes}` })
         .default(5),
       maxGrant: duration('maxGrant').optional(),
-      requireGrantEnd: z.boolean({ message: `must be ${SETTINGS.requireGrantEnd}` }).or(z.enum(['true', 'false']).transform((v) => v === 'true')).default(false),
+      requireGrantEnd: flag('requireGrantEnd').default(false),
       pendingLapse: duration('pendingLapse').default('7d'),
       nudgeAfterMinutes: z.coerce
         .number({ message: `must be ${SETTINGS.nudgeAfterMinutes}` })
@@ -213,15 +247,25 @@ export function loadStageSettings(input: { stage: string; region?: unknown; para
           return typeof item === 'number' ? `${String(name)} has ${JSON.stringify(items[item])}: ${issue.message}` : `${String(name ?? 'settings')} ${issue.message}`;
         })),
   ];
+  const how = existsSync(file)
+    ? `Fix them in ${shownFile}, or give one for a single run as --param="name=value".`
+    : `${shownFile} does not exist: copy ${relative(ROOT, EXAMPLE_FILE)} to it, fill it in and commit it in your fork (README.md, "Deploy to AWS Lambda", step 3), or give each setting for a single run as --param="name=value".`;
+  const lines = (list: readonly string[]) => [...new Set(list)].map((p) => `  - ${p}`).join('\n');
   if (problems.length > 0 || !parsed.success) {
-    const how = existsSync(file)
-      ? `Fix them in ${shownFile}, or give one for a single run as --param="name=value".`
-      : `${shownFile} does not exist: copy ${relative(ROOT, EXAMPLE_FILE)} to it, fill it in and commit it in your fork (README.md, "Deploy to AWS Lambda", step 3), or give each setting for a single run as --param="name=value".`;
     throw new DeploySettingsError(
-      `ecr-access cannot be deployed to stage "${stage}"; its settings are missing or wrong:\n${[...new Set(problems)].map((p) => `  - ${p}`).join('\n')}\n${how}`,
+      `ecr-access cannot be deployed to stage "${stage}"; its settings are missing or wrong:\n${lines(problems)}\n${how}\n` +
+        "(The stack's names and sizes are checked against AWS's limits once these are right.)",
     );
   }
-  const s = parsed.data;
+  const settings = deploySettings(parsed.data);
+  const overLimits = limitProblems(stage, settings);
+  if (overLimits.length > 0) {
+    throw new DeploySettingsError(`ecr-access cannot be deployed to stage "${stage}"; the stack would be over AWS's limits:\n${lines(overLimits)}\n${how}`);
+  }
+  return settings;
+}
+
+function deploySettings(s: z.infer<ReturnType<typeof settingsSchema>>): DeploySettings {
   return {
     region: s.region,
     repositories: s.repositories.join(','),
@@ -234,6 +278,7 @@ export function loadStageSettings(input: { stage: string; region?: unknown; para
     slackSigningSecretParameter: `${s.ssmPrefix}/slack-signing-secret`,
     secretsKmsKey: s.secretsKmsKey ?? '',
     tableName: s.tableName,
+    tableDeletionProtection: s.tableDeletionProtection,
     logLevel: s.logLevel,
     sweepMinutes: s.sweepMinutes,
     sweepRate: `rate(${s.sweepMinutes} ${s.sweepMinutes === 1 ? 'minute' : 'minutes'})`,

@@ -4,6 +4,9 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, tableDefinition } from '../src/aws/table-schema';
 import { listItems } from '../src/config';
+import { renderIn } from './rendering';
+import { repositoryPatterns } from './repository-arns';
+import type { DeploySettings } from './settings';
 
 /** The logical ID of the table in the stack. */
 const TABLE_RESOURCE = 'AccessTable';
@@ -16,6 +19,14 @@ const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamo
 const INDEX_ACTIONS = ['dynamodb:Query'];
 /** Both Slack secrets in one call at a cold start (src/aws/slack-secrets.ts). */
 const SECRET_ACTIONS = ['ssm:GetParameters'];
+
+/**
+ * The most characters the repositories' ARNs may take in the role's policy: half of IAM's 10,240
+ * for all of a role's inline policies, whatever the count, which leaves the other statements
+ * (about 1,500 characters today) room to grow. Past it, deploy/repository-arns.ts takes names
+ * together by their shared beginnings.
+ */
+export const REPOSITORY_ARNS_BUDGET = 5_120;
 
 type Intrinsic = Record<string, unknown>;
 const ref = (name: string): Intrinsic => ({ Ref: name });
@@ -37,7 +48,7 @@ function tableProperties(definition: CreateTableCommandInput): Record<string, un
 }
 
 /** @public deploy/variables.js hands it to serverless.yml. */
-export function accessTableResource(tableName: string): Record<string, unknown> {
+export function accessTableResource(tableName: string, deletionProtection = true): Record<string, unknown> {
   return {
     Type: 'AWS::DynamoDB::Table',
     // The grant history outlives the stack: removing or replacing it keeps the table.
@@ -45,6 +56,9 @@ export function accessTableResource(tableName: string): Record<string, unknown> 
     UpdateReplacePolicy: 'Retain',
     Properties: {
       ...tableProperties(tableDefinition(tableName)),
+      // Nor can anyone delete it by hand (a DeleteTable in the console or the CLI) until this is
+      // turned off; a throwaway stage turns it off with tableDeletionProtection: false.
+      DeletionProtectionEnabled: deletionProtection,
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       // A KMS key (the account's AWS managed key for DynamoDB) rather than the default AWS owned key.
       SSESpecification: { SSEEnabled: true },
@@ -58,9 +72,24 @@ export function ssmParameterArn(name: string): Intrinsic {
   return arn('ssm', `parameter${name.startsWith('/') ? '' : '/'}${name}`);
 }
 
+/**
+ * What the role names in ECR: the repositories, or patterns of their names when there are too
+ * many to name one by one, measured as ARNs of `region` (deploy/repository-arns.ts).
+ */
+export function ecrResourcePatterns(repositories: readonly string[], region: string): string[] {
+  const render = renderIn(region);
+  // An ARN in the policy: its JSON string and the comma after it.
+  const size = (pattern: string) => JSON.stringify(render(repositoryArn(pattern))).length + 1;
+  return repositoryPatterns(repositories, REPOSITORY_ARNS_BUDGET, size);
+}
+
+const repositoryArn = (pattern: string) => arn('ecr', `repository/${pattern}`);
+
 /** @public deploy/variables.js hands these to serverless.yml. */
 export function botIamStatements(input: {
   repositories: readonly string[];
+  /** The stack's region: how long each repository's ARN is decides how many fit. */
+  region: string;
   functionName: string;
   /** The SSM parameters holding the Slack secrets. */
   secretParameters: readonly string[];
@@ -79,12 +108,13 @@ export function botIamStatements(input: {
           {
             Effect: 'Allow',
             Action: ['kms:Decrypt'],
-            Resource: [input.secretsKmsKey],
+            // A string, not a list of one: the framework's schema turns the list into the string.
+            Resource: input.secretsKmsKey,
             Condition: { StringEquals: { 'kms:ViaService': join(['ssm.', ref('AWS::Region'), '.', ref('AWS::URLSuffix')]) } },
           },
         ]
       : []),
-    { Effect: 'Allow', Action: ECR_ACTIONS, Resource: input.repositories.map((name) => arn('ecr', `repository/${name}`)) },
+    { Effect: 'Allow', Action: ECR_ACTIONS, Resource: ecrResourcePatterns(input.repositories, input.region).map(repositoryArn) },
     { Effect: 'Allow', Action: TABLE_ITEM_ACTIONS, Resource: [tableArn] },
     { Effect: 'Allow', Action: INDEX_ACTIONS, Resource: [BY_REPOSITORY_INDEX, BY_DUE_INDEX].map((index) => join([tableArn, `/index/${index}`])) },
     // Jobs run in an asynchronous invocation of this same function, and only this one.
@@ -93,9 +123,15 @@ export function botIamStatements(input: {
 }
 
 /**
- * The comma-separated repositories parameter, as the bot's config reads it.
- * @public deploy/variables.js reads the settings with it.
+ * The bot's statements for a stage's checked settings.
+ * @public deploy/variables.js hands them to serverless.yml.
  */
-export function repositoryList(value: string): string[] {
-  return [...new Set(listItems(value))];
+export function botIamStatementsFor(settings: DeploySettings, functionName: string): Intrinsic[] {
+  return botIamStatements({
+    repositories: [...new Set(listItems(settings.repositories))],
+    region: settings.region,
+    functionName,
+    secretParameters: [settings.slackBotTokenParameter, settings.slackSigningSecretParameter],
+    secretsKmsKey: settings.secretsKmsKey || undefined,
+  });
 }

@@ -1,11 +1,12 @@
 // `${file(./deploy/variables.js):…}` in serverless.yml: hands the framework the stage's checked
-// settings (deploy/settings.ts) and the pieces deploy/stack.ts builds from the app's own code
-// (loaded through tsx, a dev dependency). Only `settings` reads them: the other pieces take them
-// from `self:custom.settings`, so a problem with them is reported once.
+// settings (deploy/settings.ts) and the pieces deploy/stack.ts and deploy/function-environment.ts
+// build from the app's own code (loaded through tsx, a dev dependency). Only `settings` reads them:
+// the other pieces take them from `self:custom.settings`, so a problem with them is reported once.
 'use strict';
 const { require: requireTs } = require('tsx/cjs/api');
 
 const stack = requireTs('./stack.ts', __filename);
+const { functionEnvironment } = requireTs('./function-environment.ts', __filename);
 const { loadStageSettings, DeploySettingsError } = requireTs('./settings.ts', __filename);
 
 module.exports = {
@@ -18,14 +19,11 @@ module.exports = {
       throw error;
     }
   },
-  accessTable: async ({ resolveVariable }) => stack.accessTableResource(await resolveVariable('self:custom.settings.tableName')),
-  iamStatements: async ({ resolveVariable }) => {
+  accessTable: async ({ resolveVariable }) => {
     const settings = await resolveVariable('self:custom.settings');
-    return stack.botIamStatements({
-      repositories: stack.repositoryList(settings.repositories),
-      functionName: await resolveVariable('self:functions.slack.name'),
-      secretParameters: [settings.slackBotTokenParameter, settings.slackSigningSecretParameter],
-      secretsKmsKey: settings.secretsKmsKey || undefined,
-    });
+    return stack.accessTableResource(settings.tableName, settings.tableDeletionProtection);
   },
+  iamStatements: async ({ resolveVariable }) =>
+    stack.botIamStatementsFor(await resolveVariable('self:custom.settings'), await resolveVariable('self:functions.slack.name')),
+  environment: async ({ resolveVariable }) => functionEnvironment(await resolveVariable('self:custom.settings')),
 };

@@ -1,5 +1,7 @@
 // The only reader of process.env: turns the environment into one validated Config, or one
 // error that lists every problem at once.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { TableName } from './aws/table-schema';
 import { DurationText, type DurationRules } from './domain/duration';
@@ -9,8 +11,11 @@ import { EcrAccessError, ErrorCode } from './errors';
 import { LogLevel } from './logger';
 import type { SweepTimes } from './service/sweep';
 
-/** Most shareable repositories: each sweep pass, and `list` and `history` without a repository, read every one. */
-const MAX_REPOSITORIES = 400;
+/**
+ * Most shareable repositories: each sweep pass, and `list` and `history` without a repository, read every one.
+ * @public deploy/settings.ts refuses a longer list before anything is deployed.
+ */
+export const MAX_REPOSITORIES = 400;
 
 /** A list as settings give it: comma-separated text, or its items (from a YAML file); trimmed, blanks dropped. */
 export function listItems(value: string | readonly string[]): string[] {
@@ -21,6 +26,34 @@ const commaList = z
   .string()
   .optional()
   .transform((value) => listItems(value ?? ''));
+
+const RepositoryList = z
+  .array(RepositoryName)
+  .min(1, { message: 'is required: a comma-separated list of shareable repositories' })
+  .max(MAX_REPOSITORIES, { message: `must list at most ${MAX_REPOSITORIES} repositories` });
+
+/**
+ * The repositories as a JSON list in a file: how the Lambda function gets them, from its bundle
+ * (deploy/repository-file.ts), so that neither its environment nor its size grows with the list.
+ * The path has been made absolute by the time this reads it (withFileFromCodeRoot).
+ */
+const RepositoryFile = z.string().transform((path, ctx): unknown => {
+  const unreadable = (why: string) => {
+    ctx.addIssue({ code: 'custom', message: `names ${path}, ${why}` });
+    return z.NEVER;
+  };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return unreadable(`which cannot be read (${(error as { code?: string }).code ?? String(error)})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return unreadable('which is not JSON: it must hold a list of repository names, like ["common-images", "team/base"]');
+  }
+});
 
 /** What a bot token looks like, given in the environment or read from SSM. */
 export const SlackBotToken = z.string().regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' });
@@ -57,12 +90,14 @@ const EnvFields = z
     ECR_ACCESS_APPROVAL_CHANNEL: z.string({ message: 'is required (the approvers’ channel ID, like C012ABCDEF)' }).pipe(SlackChannelId),
     ECR_ACCESS_APPROVERS: commaList.pipe(z.array(SlackUserId)),
     ECR_ACCESS_APPROVER_GROUP: SlackUserGroupId.optional(),
-    ECR_ACCESS_REPOSITORIES: commaList.pipe(
-      z
-        .array(RepositoryName)
-        .min(1, { message: 'is required: a comma-separated list of shareable repositories' })
-        .max(MAX_REPOSITORIES, { message: `must list at most ${MAX_REPOSITORIES} repositories` }),
-    ),
+    // One or the other (oneRepositoryList).
+    ECR_ACCESS_REPOSITORIES: z.string().transform(listItems).pipe(RepositoryList).optional(),
+    ECR_ACCESS_REPOSITORIES_FILE: RepositoryFile.pipe(
+      z.array(z.string(), { message: 'must name a JSON file holding a list of repository names, like ["common-images", "team/base"]' }),
+    )
+      .transform(listItems)
+      .pipe(RepositoryList)
+      .optional(),
     AWS_REGION: z.string({ message: 'is required (for example us-east-1)' }).pipe(AwsRegion),
     PORT: z.coerce.number().int().min(0, { message: 'must be a port number (0 picks a free one)' }).max(65535).default(3000),
     LOG_LEVEL: LogLevel.default('info'),
@@ -146,6 +181,20 @@ const marginTooLong = {
   when: () => true,
 };
 
+// The repositories are given as a list or as a file holding it: one, not both.
+const oneRepositoryList = (env: { ECR_ACCESS_REPOSITORIES?: unknown; ECR_ACCESS_REPOSITORIES_FILE?: unknown }) =>
+  (env.ECR_ACCESS_REPOSITORIES === undefined) !== (env.ECR_ACCESS_REPOSITORIES_FILE === undefined);
+const repositoriesGivenOnce = {
+  error: (issue: { input?: unknown }) => {
+    const env = (issue.input ?? {}) as Record<string, unknown>;
+    return env.ECR_ACCESS_REPOSITORIES === undefined
+      ? 'is required: a comma-separated list of shareable repositories (or ECR_ACCESS_REPOSITORIES_FILE, a JSON file that lists them)'
+      : 'and ECR_ACCESS_REPOSITORIES_FILE are both set: keep one, the list or the file that holds it';
+  },
+  path: ['ECR_ACCESS_REPOSITORIES'],
+  when: () => true,
+};
+
 const SECRET_SETTINGS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 const isSet = (env: unknown, name: string) => typeof (env as Record<string, unknown>)[name] === 'string';
 
@@ -170,9 +219,15 @@ function eachSecretGivenOnce<Schema extends z.ZodType>(schema: Schema): Schema {
 
 const EnvSchema = {
   server: eachSecretGivenOnce(
-    EnvFields.refine(somebodyApproves, nobodyApproves).refine(leaseOutlastsWrites, leaseTooShort).refine(marginWithinLanding, marginTooLong),
+    EnvFields.refine(somebodyApproves, nobodyApproves)
+      .refine(oneRepositoryList, repositoriesGivenOnce)
+      .refine(leaseOutlastsWrites, leaseTooShort)
+      .refine(marginWithinLanding, marginTooLong),
   ),
-  lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves).refine(leaseOutlastsWrites, leaseTooShort).refine(marginWithinLanding, marginTooLong),
+  lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves)
+    .refine(oneRepositoryList, repositoriesGivenOnce)
+    .refine(leaseOutlastsWrites, leaseTooShort)
+    .refine(marginWithinLanding, marginTooLong),
 };
 
 type Runtime = keyof typeof EnvSchema;
@@ -248,8 +303,18 @@ export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaCo
   return parseConfig(env, 'lambda') as LambdaConfig;
 }
 
+/**
+ * A relative ECR_ACCESS_REPOSITORIES_FILE is taken from the function's code on Lambda
+ * (LAMBDA_TASK_ROOT, which Lambda sets), and from the working directory elsewhere.
+ */
+function withFileFromCodeRoot(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const file = env.ECR_ACCESS_REPOSITORIES_FILE;
+  if (file === undefined || isAbsolute(file)) return env;
+  return { ...env, ECR_ACCESS_REPOSITORIES_FILE: resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file) };
+}
+
 function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
-  const parsed = EnvSchema[runtime].safeParse(blankToUndefined(env));
+  const parsed = EnvSchema[runtime].safeParse(withFileFromCodeRoot(blankToUndefined(env)));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
@@ -275,7 +340,8 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     approvalChannel: e.ECR_ACCESS_APPROVAL_CHANNEL,
     approvers: e.ECR_ACCESS_APPROVERS,
     ...(e.ECR_ACCESS_APPROVER_GROUP && { approverGroup: e.ECR_ACCESS_APPROVER_GROUP }),
-    repositories: [...new Set(e.ECR_ACCESS_REPOSITORIES)],
+    // The schema has made sure exactly one of the two is set.
+    repositories: [...new Set(e.ECR_ACCESS_REPOSITORIES ?? e.ECR_ACCESS_REPOSITORIES_FILE ?? [])],
     region: e.AWS_REGION,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

@@ -17,7 +17,7 @@ import { submitRequest } from '../service/submit-request';
 import { HistoryPage, historyReport } from './blocks/history';
 import { listReport } from './blocks/list-report';
 import { decideReply, historyRefusal, JOB_FAILED, listRefusal, revokeReply, submitReply } from './messages';
-import { ResponseUrl, type Respond } from './responder';
+import { ResponseUrl, type Respond, type ReplyTo } from './responder';
 
 export const Job = z.discriminatedUnion('kind', [
   z.object({
@@ -55,6 +55,8 @@ export type RunJob = (job: Job) => Promise<void>;
 /** Starts a job after the acknowledgement; resolves once the job is safely handed over. */
 export type Defer = (job: Job) => Promise<void>;
 
+const replyTo = (job: Job): ReplyTo => ({ responseUrl: job.responseUrl, job: job.kind, user: job.user });
+
 export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
   const run = async (job: Job): Promise<void> => {
     switch (job.kind) {
@@ -66,19 +68,19 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
           ...(job.reason && { reason: job.reason }),
           ...(job.durationMs !== undefined && { durationMs: job.durationMs }),
         });
-        await respond(job.responseUrl, { text: submitReply(outcome) });
+        await respond(replyTo(job), { text: submitReply(outcome) });
         return;
       }
       case 'decide': {
         const reply = decideReply(
           await decide(deps, { requestId: job.requestId, user: job.user, decision: job.decision, card: job.card, ...(job.target && { target: job.target }) }),
         );
-        if (reply) await respond(job.responseUrl, { text: reply });
+        if (reply) await respond(replyTo(job), { text: reply });
         return;
       }
       case 'list': {
         const outcome = await listAccess(deps, job.repository);
-        await respond(job.responseUrl, outcome.code === 'not-shareable' ? { text: listRefusal(outcome) } : listReport(outcome.repositories));
+        await respond(replyTo(job), outcome.code === 'not-shareable' ? { text: listRefusal(outcome) } : listReport(outcome.repositories));
         return;
       }
       case 'revoke': {
@@ -89,12 +91,12 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
           ...(job.reason && { reason: job.reason }),
         });
         // The answer takes the place of the confirmation, so its Revoke button cannot be pressed again.
-        await respond(job.responseUrl, { text: revokeReply(outcome), replace_original: true });
+        await respond(replyTo(job), { text: revokeReply(outcome), replace_original: true });
         return;
       }
       case 'history': {
         const outcome = await history(deps, { ...(job.subject && { subject: job.subject }), ...(job.before && { before: job.before }) });
-        await respond(job.responseUrl, outcome.code === 'not-shareable' ? { text: historyRefusal(outcome) } : historyReport(outcome));
+        await respond(replyTo(job), outcome.code === 'not-shareable' ? { text: historyRefusal(outcome) } : historyReport(outcome));
         return;
       }
     }
@@ -104,7 +106,7 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
       await run(job);
     } catch (error) {
       deps.logger.error('job failed', { kind: job.kind, error });
-      await respond(job.responseUrl, { text: JOB_FAILED });
+      await respond(replyTo(job), { text: JOB_FAILED });
     }
   };
 }

@@ -1,38 +1,51 @@
 // `npm run package` as CI runs it: no AWS credentials, nothing downloaded, the settings taken from
-// the committed deploy/stages/example.yml (and one --param). The CloudFormation it generates is
-// read back and held to the deployment's promises: least-privilege IAM derived from what the
-// bundled code really sends, no Slack secret anywhere in the template or the function's
-// environment (only the names of their SSM parameters), a retained and recoverable table built
-// from the app's own schema, and an environment the app's own config accepts. The bundle itself is
-// loaded and asked, reading its secrets from a local SSM. Missing settings stop it with one message.
+// the committed deploy/stages/example.yml, with CI's own IDs for its placeholders and one more
+// --param. The CloudFormation it generates is read back and held to the deployment's promises:
+// least-privilege IAM derived from what the bundled code really sends, no Slack secret anywhere in
+// the template or the function's environment (only the names of their SSM parameters), a retained,
+// recoverable and undeletable table built from the app's own schema, an environment the app's own
+// config accepts, and the names and sizes deploy/limits.ts checked before packaging. A stage of
+// 400 repositories, the most one may share, packages to the same environment and a role within
+// IAM's limit. README's deployer policy is held to what CloudFormation needs for each resource.
+// The bundle itself is loaded and asked, reading its secrets from a local SSM and its
+// repositories from the packaged file. Missing settings stop it with one message.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { functionEnvironment } from '../../deploy/function-environment';
+import { environmentSize, rolePolicyDocuments, rolePolicySize } from '../../deploy/limits';
+import { stackNames } from '../../deploy/names';
+import { REPOSITORY_FILE } from '../../deploy/repository-file';
+import { loadStageSettings } from '../../deploy/settings';
 import { tableDefinition } from '../../src/aws/table-schema';
 import { loadLambdaConfig } from '../../src/config';
 import { encodeSlashCommand, slashCommandFields } from '../../sandbox/slack/payloads';
 import { signSlackRequest } from '../../sandbox/slack/signature';
 import { startSsmEmulator, type SsmEmulator } from '../../sandbox/ssm-emulator';
 import { httpApiEvent, type HttpApiHandler } from '../support/http-api';
-import { zipEntries } from '../support/zip-entries';
+import { allows, type IdentityPolicy } from '../support/iam-policy';
+import { zipEntries, zipEntry } from '../support/zip-entries';
 
 const ROOT = join(__dirname, '..', '..');
 const run = promisify(execFile);
-/** deploy/stages/example.yml: these are its values. */
+/** deploy/stages/example.yml: its region and repositories, and CI's IDs in place of its placeholders. */
 const STAGE = 'example';
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 const EXAMPLE = {
   repositories: ['common-images', 'team/base-images'],
-  approvalChannel: 'C012ABCDEF',
-  approvers: ['U012ABCDEF', 'U034GHIJKL'],
-  slackBotId: 'B012ABCDEF',
-  slackBotUserId: 'U056MNOPQR',
+  approvalChannel: 'C0CIAPPROVALS',
+  approvers: ['U0CIALICE', 'U0CIBOB'],
+  slackBotId: 'B0CIBOT',
+  slackBotUserId: 'U0CIBOT',
 };
+const YOUR_IDS = Object.entries(EXAMPLE)
+  .filter(([name]) => name !== 'repositories')
+  .map(([name, value]) => `--param=${name}=${[value].flat().join(',')}`);
 /** Given for this run only, on top of the file: a customer managed key for the secrets. */
-const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`;
 const FUNCTION_NAME = `ecr-access-${STAGE}-slack`;
 const TABLE_NAME = `ecr-access-${STAGE}`;
 const TOKEN_PARAMETER = `/ecr-access/${STAGE}/slack-bot-token`;
@@ -59,19 +72,36 @@ function withoutAws(dir: string): NodeJS.ProcessEnv {
   return env;
 }
 
+/** The settings as deploy/settings.ts reads them for the run: what deploy/limits.ts measured. */
+const settingsOfTheRun = (...params: string[]) =>
+  loadStageSettings({ stage: STAGE, params: [...YOUR_IDS, `--param=secretsKmsKey=${KMS_KEY}`, ...params].map((p) => p.replace(/^--param=/, '')) });
+
+/** The zip's files, unpacked as Lambda unpacks them, under a fresh directory: the function's code root. */
+function unpacked(zip: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'ecr-access-code-'));
+  for (const name of zipEntries(zip)) {
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), zipEntry(zip, name));
+  }
+  return root;
+}
+
+let codeRoot: string;
+
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'ecr-access-package-'));
-  await run('npm', ['run', 'package', '--', '--stage', STAGE, `--param=secretsKmsKey=${KMS_KEY}`, '--package', outDir], {
+  await run('npm', ['run', 'package', '--', '--stage', STAGE, ...YOUR_IDS, `--param=secretsKmsKey=${KMS_KEY}`, '--package', outDir], {
     cwd: ROOT,
     env: withoutAws(outDir),
     maxBuffer: 10 * 1024 * 1024,
   });
   template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
   packaged = zipEntries(join(outDir, 'ecr-access.zip'));
+  codeRoot = unpacked(join(outDir, 'ecr-access.zip'));
 }, 180_000);
 
 afterAll(() => {
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  for (const dir of [outDir, codeRoot]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const PSEUDO: Record<string, string> = {
@@ -107,6 +137,21 @@ function render(value: unknown): string {
   }
   throw new Error(`no rendering for ${JSON.stringify(value)}`);
 }
+
+/** Every intrinsic within `value` rendered, the rest kept as it is. */
+function renderDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(renderDeep);
+  if (value === null || typeof value !== 'object') return value;
+  if (Object.keys(value).some((key) => key === 'Ref' || key.startsWith('Fn::'))) return render(value);
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderDeep(item)]));
+}
+
+/** The function role's inline policy documents, as the template declares them. */
+const roleDocuments = (t: typeof template) =>
+  (t.Resources.IamRoleLambdaExecution!.Properties.Policies as Array<{ PolicyDocument: unknown }>).map((policy) => policy.PolicyDocument);
+
+/** IAM's count: the resolved documents' characters, whitespace left out. */
+const iamSize = (documents: unknown[]) => documents.reduce<number>((sum, d) => sum + JSON.stringify(renderDeep(d)).replace(/\s/g, '').length, 0);
 
 const functionResource = () => template.Resources.SlackLambdaFunction!;
 const functionEnv = () => (functionResource().Properties.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -164,8 +209,9 @@ function actionsTheBundleSends(): string[] {
 }
 
 describe('the packaged deployment', () => {
-  it('packages the bundle and nothing else', () => {
-    expect(packaged).toEqual(['dist/lambda/aws-sdk.js', 'dist/lambda/index.js']);
+  it('packages the bundle and the stage repository list, and nothing else', () => {
+    expect(packaged).toEqual(['dist/lambda/aws-sdk.js', 'dist/lambda/index.js', REPOSITORY_FILE]);
+    expect(JSON.parse(readFileSync(join(codeRoot, REPOSITORY_FILE), 'utf8'))).toEqual(EXAMPLE.repositories);
     expect(functionResource().Properties).toMatchObject({ Handler: 'dist/lambda/index.handler', Runtime: 'nodejs22.x' });
   });
 
@@ -243,12 +289,13 @@ describe('the packaged deployment', () => {
     }
   });
 
-  it('builds the table from the app schema: on demand, point-in-time recovery, encrypted, retained', () => {
+  it('builds the table from the app schema: on demand, point-in-time recovery, encrypted, retained, protected from deletion', () => {
     const table = template.Resources.AccessTable!;
     const schema = tableDefinition(TABLE_NAME);
     expect(table).toMatchObject({ Type: 'AWS::DynamoDB::Table', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(table.Properties).toMatchObject({
       TableName: TABLE_NAME,
+      DeletionProtectionEnabled: true,
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: schema.KeySchema,
       AttributeDefinitions: schema.AttributeDefinitions,
@@ -262,12 +309,10 @@ describe('the packaged deployment', () => {
     expect(Object.keys(functionEnv()).sort()).toEqual([
       'ECR_ACCESS_APPROVAL_CHANNEL',
       'ECR_ACCESS_APPROVERS',
-      'ECR_ACCESS_APPROVER_GROUP',
-      'ECR_ACCESS_MAX_GRANT',
       'ECR_ACCESS_NUDGE_AFTER_MINUTES',
       'ECR_ACCESS_PENDING_LAPSE',
       'ECR_ACCESS_REMINDER',
-      'ECR_ACCESS_REPOSITORIES',
+      'ECR_ACCESS_REPOSITORIES_FILE',
       'ECR_ACCESS_REQUIRE_GRANT_END',
       'ECR_ACCESS_SWEEP_MINUTES',
       'ECR_ACCESS_TABLE',
@@ -289,8 +334,13 @@ describe('the packaged deployment', () => {
     const env = functionEnv();
     expect(env.ECR_ACCESS_TABLE).toEqual({ Ref: 'AccessTable' });
     const rendered = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, render(value)]));
-    // What Lambda itself adds to every function's environment.
-    const config = loadLambdaConfig({ ...rendered, AWS_REGION: REGION, AWS_LAMBDA_FUNCTION_NAME: String(functionResource().Properties.FunctionName) });
+    // What Lambda itself adds to every function's environment, the code root the zip is unpacked to among them.
+    const config = loadLambdaConfig({
+      ...rendered,
+      AWS_REGION: REGION,
+      AWS_LAMBDA_FUNCTION_NAME: String(functionResource().Properties.FunctionName),
+      LAMBDA_TASK_ROOT: codeRoot,
+    });
     expect(config).toMatchObject({
       table: TABLE_NAME,
       repositories: EXAMPLE.repositories,
@@ -331,6 +381,230 @@ describe('the packaged deployment', () => {
     const integration = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Integration')!;
     expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
     expect(render((template.Outputs.SlackRequestUrl as Json).Value)).toBe(`https://<HttpApi>.execute-api.${REGION}.amazonaws.com/slack/events`);
+  });
+
+  it('names what it creates as deploy/names.ts named them when it checked their lengths', () => {
+    const role = template.Resources.IamRoleLambdaExecution!.Properties;
+    const exported = String(((template.Outputs.ServerlessDeploymentBucketName as Json).Export as Json).Name);
+    expect({
+      stack: exported.replace(/^sls-/, '').replace(/-ServerlessDeploymentBucketName$/, ''),
+      functionName: functionResource().Properties.FunctionName,
+      role: render(role.RoleName),
+      rolePolicy: render((role.Policies as Array<{ PolicyName: unknown }>)[0]!.PolicyName),
+      logGroup: template.Resources.SlackLogGroup!.Properties.LogGroupName,
+      httpApi: template.Resources.HttpApi!.Properties.Name,
+    }).toEqual(stackNames(STAGE, REGION));
+  });
+
+  it('builds the environment and the role that deploy/limits.ts measured before packaging', () => {
+    const settings = settingsOfTheRun();
+    expect(functionEnv()).toEqual(functionEnvironment(settings));
+    expect(roleDocuments(template)).toEqual(rolePolicyDocuments(STAGE, settings));
+    expect(iamSize(roleDocuments(template))).toBe(rolePolicySize(rolePolicyDocuments(STAGE, settings), REGION, TABLE_NAME));
+  });
+});
+
+describe('a stage sharing 400 repositories, the most one may', () => {
+  const names = Array.from({ length: 400 }, (_, i) => `${['platform', 'data', 'web', 'ml', 'payments'][i % 5]}-team-${(i * 7) % 53}/service-${i}`);
+  let bigDir: string;
+  let big: typeof template;
+  let bigCodeRoot: string;
+
+  beforeAll(async () => {
+    bigDir = mkdtempSync(join(tmpdir(), 'ecr-access-package-400-'));
+    // The framework alone, on the bundle the first run built: only the settings differ.
+    await run(join(ROOT, 'node_modules', '.bin', 'osls'), ['package', '--stage', STAGE, ...YOUR_IDS, `--param=repositories=${names.join(',')}`, '--package', bigDir], {
+      cwd: ROOT,
+      env: withoutAws(bigDir),
+      maxBuffer: 10 * 1024 * 1024,
+    });
+    big = JSON.parse(readFileSync(join(bigDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+    bigCodeRoot = unpacked(join(bigDir, 'ecr-access.zip'));
+  }, 120_000);
+
+  afterAll(() => {
+    for (const dir of [bigDir, bigCodeRoot]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('packages all 400 in the bundle, and the function reads them from there', () => {
+    expect(JSON.parse(readFileSync(join(bigCodeRoot, REPOSITORY_FILE), 'utf8'))).toEqual(names);
+    const env = (big.Resources.SlackLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const rendered = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, render(value)]));
+    const config = loadLambdaConfig({ ...rendered, AWS_REGION: REGION, AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME, LAMBDA_TASK_ROOT: bigCodeRoot });
+    expect(config.repositories).toEqual(names);
+  });
+
+  it('gives the function the environment it has for two repositories', () => {
+    const env = (t: typeof template) => (t.Resources.SlackLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    // The example run also named a KMS key, which is not in the environment.
+    expect(env(big)).toEqual(env(template));
+    expect(environmentSize(env(big), REGION, TABLE_NAME)).toBeLessThan(1_024);
+  });
+
+  it("keeps the role's inline policy within IAM's 10,240 characters, naming the repositories by patterns that cover each", () => {
+    expect(iamSize(roleDocuments(big))).toBeLessThanOrEqual(10_240);
+    const ecr = (renderDeep(roleDocuments(big)) as Array<{ Statement: Statement[] }>)[0]!.Statement.find((st) => [st.Action].flat().includes('ecr:SetRepositoryPolicy'))!;
+    const patterns = (ecr.Resource as string[]).map((arn) => arn.replace(`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/`, ''));
+    expect(patterns.length).toBeLessThan(names.length);
+    const covered = (name: string) => patterns.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
+    expect(names.filter((name) => !covered(name))).toEqual([]);
+  });
+});
+
+describe("README's deployer policy", () => {
+  /** The JSON block of "The deployer's IAM permissions", for this test's account and region. */
+  function deployerPolicy(): IdentityPolicy {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf("### The deployer's IAM permissions"));
+    const [, json] = /```json\n([\s\S]*?)\n```/.exec(section) ?? [];
+    if (!json) throw new Error("README.md has no JSON block under \"The deployer's IAM permissions\"");
+    return JSON.parse(json.replaceAll('REGION', REGION).replaceAll('ACCOUNT', ACCOUNT)) as IdentityPolicy;
+  }
+
+  /** What a call is made on: a resource's ARN, or `*` for a call that takes none. */
+  type Call = readonly [action: string, resource: string];
+  const on = (resource: string, actions: readonly string[]): Call[] => actions.map((action) => [action, resource]);
+
+  /**
+   * Names CloudFormation makes up (the bucket, the rule, the API's ID), as it makes them: the stack's
+   * name, the logical ID and a random suffix, shortened to fit.
+   */
+  const names = () => {
+    const n = stackNames(STAGE, REGION);
+    const bucket = `arn:aws:s3:::${n.stack}-serverlessdeploymentbuck-1a2b3c4d5e6f`;
+    const api = `arn:aws:apigateway:${REGION}::/apis/a1b2c3d4e5`;
+    return {
+      ...n,
+      stackArn: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${n.stack}/0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b`,
+      bucket,
+      codeObject: `${bucket}/serverless/ecr-access/${STAGE}/1796612865280-2026-12-07T03:07:45.280Z/ecr-access.zip`,
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/${n.role}`,
+      functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n.functionName}`,
+      logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${n.logGroup}`,
+      apis: `arn:aws:apigateway:${REGION}::/apis`,
+      api,
+    };
+  };
+  type Names = ReturnType<typeof names>;
+
+  /**
+   * What CloudFormation calls with the deployer's credentials to create, read, update and delete
+   * each resource type of the stack: the permissions of each type's handlers in its CloudFormation
+   * registry schema (as pulumi/pulumi-aws-native copies them in aws-cloudformation-schema/),
+   * less those only properties this stack does not set call (VPCs, layers, code signing, replicas,
+   * Kinesis, imports, S3 features the bucket does not use), and less KMS, whose AWS managed keys
+   * let their own service in. A property that brings more with it is read from the template.
+   * A type missing here fails the test: add what CloudFormation needs for it, then README's policy.
+   */
+  const CLOUDFORMATION_NEEDS: Record<string, (properties: Json, logicalId: string, n: Names) => Call[]> = {
+    'AWS::S3::Bucket': (_p, _id, n) =>
+      on(n.bucket, [
+        's3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:PutEncryptionConfiguration', 's3:PutBucketTagging',
+        // The read handler, run after each create and update.
+        's3:GetAccelerateConfiguration', 's3:GetAnalyticsConfiguration', 's3:GetBucketCORS', 's3:GetBucketLogging',
+        's3:GetBucketNotification', 's3:GetBucketObjectLockConfiguration', 's3:GetBucketOwnershipControls', 's3:GetBucketPublicAccessBlock',
+        's3:GetBucketTagging', 's3:GetBucketVersioning', 's3:GetBucketWebsite', 's3:GetEncryptionConfiguration',
+        's3:GetIntelligentTieringConfiguration', 's3:GetInventoryConfiguration', 's3:GetLifecycleConfiguration',
+        's3:GetMetricsConfiguration', 's3:GetReplicationConfiguration', 's3:ListTagsForResource',
+      ]),
+    'AWS::S3::BucketPolicy': (_p, _id, n) => on(n.bucket, ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy']),
+    'AWS::Logs::LogGroup': (_p, _id, n) => [
+      ...on(n.logGroupArn, [
+        'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
+        'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:GetDataProtectionPolicy',
+      ]),
+      ...on('*', ['logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:DescribeIndexPolicies']),
+    ],
+    'AWS::IAM::Role': (p, _id, n) =>
+      on(n.roleArn, [
+        'iam:CreateRole', 'iam:GetRole', 'iam:DeleteRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole',
+        'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
+        ...(p.ManagedPolicyArns ? ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'] : []),
+      ]),
+    'AWS::Lambda::Function': (p, _id, n) => [
+      ...on(n.functionArn, [
+        'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration',
+        'lambda:TagResource', 'lambda:UntagResource', 'lambda:GetFunction', 'lambda:GetFunctionCodeSigningConfig',
+        'lambda:GetFunctionRecursionConfig', 'lambda:GetRuntimeManagementConfig', 'lambda:GetFunctionScalingConfig',
+        ...(p.ReservedConcurrentExecutions !== undefined ? ['lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'] : []),
+      ]),
+      // Lambda takes the code from the deployment bucket, and the role from the deployer.
+      ['s3:GetObject', n.codeObject],
+      ['iam:PassRole', n.roleArn],
+    ],
+    'AWS::Lambda::EventInvokeConfig': (_p, _id, n) =>
+      on(`${n.functionArn}:$LATEST`, [
+        'lambda:PutFunctionEventInvokeConfig', 'lambda:GetFunctionEventInvokeConfig', 'lambda:UpdateFunctionEventInvokeConfig',
+        'lambda:DeleteFunctionEventInvokeConfig',
+      ]),
+    'AWS::Lambda::Permission': (_p, _id, n) => on(n.functionArn, ['lambda:AddPermission', 'lambda:RemovePermission', 'lambda:GetPolicy']),
+    'AWS::Events::Rule': (p, id, n) => [
+      ...on(`arn:aws:events:${REGION}:${ACCOUNT}:rule/${n.stack}-${id}-1A2B3C4D5E6F`, [
+        'events:PutRule', 'events:DescribeRule', 'events:DeleteRule', 'events:PutTargets', 'events:RemoveTargets',
+        'events:ListTargetsByRule', 'events:TagResource', 'events:UntagResource', 'events:ListTagsForResource',
+      ]),
+      // Only a rule or a target that acts as a role passes one.
+      ...(p.RoleArn || (p.Targets as Json[] | undefined)?.some((target) => target.RoleArn) ? [['iam:PassRole', '<its role>'] as const] : []),
+    ],
+    'AWS::ApiGatewayV2::Api': (_p, _id, n) => [...on(n.apis, ['apigateway:POST']), ...on(n.api, ['apigateway:GET', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE'])],
+    'AWS::ApiGatewayV2::Stage': (_p, _id, n) =>
+      on(`${n.api}/stages/$default`, ['apigateway:POST', 'apigateway:GET', 'apigateway:PATCH', 'apigateway:DELETE', 'apigateway:TagResource', 'apigateway:UntagResource']),
+    'AWS::ApiGatewayV2::Integration': (_p, _id, n) => on(`${n.api}/integrations/1ntegr8`, ['apigateway:POST', 'apigateway:GET', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE']),
+    'AWS::ApiGatewayV2::Route': (_p, _id, n) => on(`${n.api}/routes/r0ute1d`, ['apigateway:POST', 'apigateway:GET', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE']),
+    'AWS::DynamoDB::Table': (p) =>
+      // No DeleteTable: the table is retained, so CloudFormation never deletes it.
+      on(`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${String(p.TableName)}`, [
+        'dynamodb:CreateTable', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'dynamodb:DescribeContinuousBackups',
+        'dynamodb:UpdateContinuousBackups', 'dynamodb:DescribeTimeToLive', 'dynamodb:DescribeContributorInsights',
+        'dynamodb:DescribeKinesisStreamingDestination', 'dynamodb:GetResourcePolicy', 'dynamodb:ListTagsOfResource',
+        'dynamodb:TagResource', 'dynamodb:UntagResource',
+      ]),
+  };
+
+  /**
+   * The framework's own calls (osls deploy, info, logs and remove): the stack, by change sets; the
+   * artifacts in the deployment bucket; the function, to see whether its code changed.
+   */
+  const frameworkNeeds = (n: Names): Call[] => [
+    ...on(n.stackArn, [
+      'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResource',
+      'cloudformation:DescribeStackResources', 'cloudformation:ListStackResources', 'cloudformation:GetTemplate',
+      'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
+      'cloudformation:DeleteChangeSet', 'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack',
+    ]),
+    ['cloudformation:ValidateTemplate', '*'],
+    ['s3:ListBucket', n.bucket],
+    ...on(n.codeObject, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']),
+    ['lambda:GetFunction', n.functionArn],
+    ['apigateway:GET', n.api],
+    ['logs:FilterLogEvents', n.logGroupArn],
+  ];
+
+  /** SSM reads: CloudFormation reads a parameter the template resolves (`{{resolve:ssm:…}}`, or an SSM parameter type). */
+  const ssmNeeds = (t: typeof template): Call[] =>
+    /\{\{resolve:ssm|AWS::SSM::Parameter::Value/.test(JSON.stringify(t)) ? [['ssm:GetParameters', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/*`]] : [];
+
+  const refused = (calls: readonly Call[]) => {
+    const policy = deployerPolicy();
+    return calls.filter(([action, resource]) => !allows(policy, action, resource)).map(([action, resource]) => `${action} on ${resource}`);
+  };
+
+  it('lets CloudFormation create, update and delete every resource of the packaged stack', () => {
+    const types = [...new Set(Object.values(template.Resources).map((r) => r.Type))];
+    expect(types.filter((type) => !(type in CLOUDFORMATION_NEEDS))).toEqual([]);
+    const calls = Object.entries(template.Resources).flatMap(([id, r]) => CLOUDFORMATION_NEEDS[r.Type]!(renderDeep(r.Properties) as Json, id, names()));
+    expect(refused([...calls, ...ssmNeeds(template)])).toEqual([]);
+  });
+
+  it('lets the framework deploy, describe, tail and remove the stack', () => {
+    expect(refused(frameworkNeeds(names()))).toEqual([]);
+  });
+
+  it('grants on * only the calls that take no resource, and nothing in ECR', () => {
+    const policy = deployerPolicy();
+    const everywhere = policy.Statement.filter((st) => [st.Resource].flat().includes('*')).flatMap((st) => [st.Action].flat());
+    expect(everywhere.sort()).toEqual(['cloudformation:ValidateTemplate', 'logs:DescribeIndexPolicies', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies']);
+    expect(policy.Statement.flatMap((st) => [st.Action].flat()).filter((action) => /^ecr:/i.test(action) || action === '*')).toEqual([]);
   });
 });
 
@@ -380,7 +654,8 @@ describe('the bundle', () => {
       ECR_ACCESS_TABLE: TABLE_NAME,
       ECR_ACCESS_APPROVAL_CHANNEL: EXAMPLE.approvalChannel,
       ECR_ACCESS_APPROVERS: EXAMPLE.approvers.join(','),
-      ECR_ACCESS_REPOSITORIES: 'common-images',
+      ECR_ACCESS_REPOSITORIES_FILE: REPOSITORY_FILE,
+      LAMBDA_TASK_ROOT: codeRoot,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -390,7 +665,9 @@ describe('the bundle', () => {
     });
     delete process.env.SLACK_BOT_TOKEN;
     delete process.env.SLACK_SIGNING_SECRET;
-    ({ handler } = require(join(ROOT, 'dist', 'lambda', 'index.js')) as { handler: HttpApiHandler });
+    delete process.env.ECR_ACCESS_REPOSITORIES;
+    // The handler as packaged, unpacked as Lambda unpacks it: it finds its SDK file and its repositories beside it.
+    ({ handler } = require(join(codeRoot, 'dist', 'lambda', 'index.js')) as { handler: HttpApiHandler });
   });
 
   afterAll(async () => {
@@ -398,7 +675,7 @@ describe('the bundle', () => {
     await ssm?.close();
   });
 
-  it('loads, reads its secrets from SSM, and answers a signed /ecr-access help from Slack without any other AWS or Slack call', async () => {
+  it('loads, reads its secrets from SSM, and answers a signed /ecr-access help from Slack, naming the packaged repositories, without any other AWS or Slack call', async () => {
     const rawBody = encodeSlashCommand(
       slashCommandFields({
         app: { teamId: 'T0TEAM', teamDomain: 'team', apiAppId: 'A0APP', verificationToken: 'legacy' },
@@ -414,7 +691,7 @@ describe('the bundle', () => {
       {},
     );
     expect(reply).toMatchObject({ statusCode: 200 });
-    expect(reply!.body).toContain('common-images');
+    for (const repository of EXAMPLE.repositories) expect(reply!.body).toContain(repository);
     expect(ssm.calls).toEqual([{ action: 'GetParameters', names: [TOKEN_PARAMETER, SIGNING_SECRET_PARAMETER], withDecryption: true }]);
   });
 

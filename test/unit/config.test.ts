@@ -1,6 +1,9 @@
 /**
  * The environment into one validated Config, or one error that names every problem at once.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, loadLambdaConfig } from '../../src/config';
 import { EcrAccessError, ErrorCode } from '../../src/errors';
 
@@ -183,6 +186,74 @@ describe('loadConfig', () => {
       const names = (n: number) => Array.from({ length: n }, (_, i) => `team-${i}/images`).join(',');
       expect(loadConfig(validEnv({ ECR_ACCESS_REPOSITORIES: names(400) })).repositories).toHaveLength(400);
       expect(refusal(validEnv({ ECR_ACCESS_REPOSITORIES: names(401) })).message).toContain('ECR_ACCESS_REPOSITORIES must list at most 400 repositories');
+    });
+  });
+
+  describe('repositories from a file', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'ecr-access-config-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** The environment with the repositories in a file of `dir` holding `content`, instead of the list. */
+    const fromFile = (content: string, overrides: Record<string, string | undefined> = {}) => {
+      writeFileSync(join(dir, 'repositories.json'), content);
+      return validEnv({ ECR_ACCESS_REPOSITORIES: undefined, ECR_ACCESS_REPOSITORIES_FILE: join(dir, 'repositories.json'), ...overrides });
+    };
+
+    it('reads a JSON list of names instead of the comma-separated list, without duplicates', () => {
+      expect(loadConfig(fromFile('["common-images", "team/base", "common-images"]')).repositories).toEqual(['common-images', 'team/base']);
+    });
+
+    it("takes a relative path from the function's code on Lambda", () => {
+      fromFile('["common-images"]');
+      const env = validEnv({
+        ECR_ACCESS_REPOSITORIES: undefined,
+        ECR_ACCESS_REPOSITORIES_FILE: 'repositories.json',
+        LAMBDA_TASK_ROOT: dir,
+        SLACK_BOT_TOKEN: undefined,
+        SLACK_SIGNING_SECRET: undefined,
+        SLACK_BOT_TOKEN_PARAMETER: '/ecr-access/prod/slack-bot-token',
+        SLACK_SIGNING_SECRET_PARAMETER: '/ecr-access/prod/slack-signing-secret',
+        SLACK_BOT_ID: 'B012ABCDEF',
+        SLACK_BOT_USER_ID: 'U0BOTUSER',
+        AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-bot',
+      });
+      expect(loadLambdaConfig(env).repositories).toEqual(['common-images']);
+    });
+
+    it('holds the names in the file to the rules of the list', () => {
+      const tooMany = JSON.stringify(Array.from({ length: 401 }, (_, i) => `team-${i}/images`));
+      expect(refusal(fromFile(tooMany)).message).toContain('ECR_ACCESS_REPOSITORIES_FILE must list at most 400 repositories');
+      expect(refusal(fromFile('["common-images", "Team/Base"]')).message).toContain('ECR_ACCESS_REPOSITORIES_FILE a repository name is lowercase letters and digits');
+      expect(refusal(fromFile('[]')).message).toContain('ECR_ACCESS_REPOSITORIES_FILE is required');
+    });
+
+    it('says what is wrong with a file that is not there, alongside every other problem', () => {
+      const missing = join(dir, 'missing.json');
+      const { message } = refusal(validEnv({ ECR_ACCESS_REPOSITORIES: undefined, ECR_ACCESS_REPOSITORIES_FILE: missing, AWS_REGION: 'Virginia' }));
+      expect(message).toContain(`ECR_ACCESS_REPOSITORIES_FILE names ${missing}, which cannot be read (ENOENT)`);
+      expect(message).toContain('AWS_REGION must be an AWS region');
+    });
+
+    it('says what is wrong with a file that is not JSON, or JSON that is not a list of names', () => {
+      expect(refusal(fromFile('common-images,team/base')).message).toContain(
+        `ECR_ACCESS_REPOSITORIES_FILE names ${join(dir, 'repositories.json')}, which is not JSON: it must hold a list of repository names`,
+      );
+      expect(refusal(fromFile('{"repositories": ["common-images"]}')).message).toContain(
+        'ECR_ACCESS_REPOSITORIES_FILE must name a JSON file holding a list of repository names',
+      );
+    });
+
+    it('refuses the list and the file together', () => {
+      const { message } = refusal({ ...fromFile('["common-images"]'), ECR_ACCESS_REPOSITORIES: 'common-images' });
+      expect(message).toContain('ECR_ACCESS_REPOSITORIES and ECR_ACCESS_REPOSITORIES_FILE are both set: keep one');
+    });
+
+    it('asks for the list, or the file, when neither is set', () => {
+      const { message } = refusal(validEnv({ ECR_ACCESS_REPOSITORIES: undefined }));
+      expect(message).toContain('ECR_ACCESS_REPOSITORIES is required: a comma-separated list of shareable repositories (or ECR_ACCESS_REPOSITORIES_FILE');
     });
   });
 

@@ -1,9 +1,12 @@
 // A stage's deployment settings: its file, then --param and --region; every problem named in one
-// message that says what each setting is and how to give it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// message that says what each setting is and how to give it, the example's placeholders and a
+// stack over AWS's limits included.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploySettingsError, loadStageSettings } from '../../../deploy/settings';
+
+const EXAMPLE_FILE = join(__dirname, '..', '..', '..', 'deploy', 'stages', 'example.yml');
 
 let dir: string;
 
@@ -16,10 +19,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const COMPLETE = `
 region: eu-west-1
 repositories: [common-images, team/base-images]
-approvalChannel: C012ABCDEF
-approvers: [U012ABCDEF]
-slackBotId: B012ABCDEF
-slackBotUserId: U056MNOPQR
+approvalChannel: C0APPROVALS
+approvers: [U0ALICE]
+slackBotId: B0ECRACCESS
+slackBotUserId: U0ECRACCESS
 `;
 
 function stage(name: string, yaml: string): void {
@@ -42,15 +45,16 @@ describe('loadStageSettings', () => {
     expect(loadStageSettings({ stage: 'prod', dir })).toEqual({
       region: 'eu-west-1',
       repositories: 'common-images,team/base-images',
-      approvalChannel: 'C012ABCDEF',
-      approvers: 'U012ABCDEF',
+      approvalChannel: 'C0APPROVALS',
+      approvers: 'U0ALICE',
       approverGroup: '',
-      slackBotId: 'B012ABCDEF',
-      slackBotUserId: 'U056MNOPQR',
+      slackBotId: 'B0ECRACCESS',
+      slackBotUserId: 'U0ECRACCESS',
       slackBotTokenParameter: '/ecr-access/prod/slack-bot-token',
       slackSigningSecretParameter: '/ecr-access/prod/slack-signing-secret',
       secretsKmsKey: '',
       tableName: 'ecr-access-prod',
+      tableDeletionProtection: true,
       logLevel: 'info',
       sweepMinutes: 5,
       sweepRate: 'rate(5 minutes)',
@@ -79,8 +83,48 @@ describe('loadStageSettings', () => {
     expect(() => loadStageSettings({ stage: 'sweepy', dir, params: ['sweepMinutes=0'] })).toThrow(/sweepMinutes must be how often the sweep runs/);
   });
 
-  it('accepts the committed example as it is', () => {
-    expect(loadStageSettings({ stage: 'example' })).toMatchObject({ region: 'eu-west-1', repositories: 'common-images,team/base-images' });
+  it('refuses the committed example only for its placeholder IDs, which are nobody\'s', () => {
+    const message = refusal({ stage: 'example', dir: join(EXAMPLE_FILE, '..') });
+    const problems = message.split('\n').filter((line) => line.startsWith('  - '));
+    expect(problems).toEqual([
+      expect.stringMatching(/^ {2}- approvalChannel is still the example's C012ABCDEF, a placeholder that is nobody's: give the ID of the Slack channel/),
+      '  - approvers has "U012ABCDEF": is the example\'s placeholder, nobody\'s: give your approvers\' user IDs',
+      '  - approvers has "U034GHIJKL": is the example\'s placeholder, nobody\'s: give your approvers\' user IDs',
+      expect.stringMatching(/^ {2}- slackBotId is still the example's B012ABCDEF/),
+      expect.stringMatching(/^ {2}- slackBotUserId is still the example's U056MNOPQR/),
+    ]);
+  });
+
+  it('accepts the committed example once its placeholders are replaced', () => {
+    const yours = ['approvalChannel=C0APPROVALS', 'approvers=U0ALICE', 'slackBotId=B0ECRACCESS', 'slackBotUserId=U0ECRACCESS'];
+    expect(loadStageSettings({ stage: 'example', dir: join(EXAMPLE_FILE, '..'), params: yours })).toMatchObject({
+      region: 'eu-west-1',
+      repositories: 'common-images,team/base-images',
+    });
+  });
+
+  it('refuses the placeholders the example shows in its comments too, once a copy uncomments them', () => {
+    stage('copy', readFileSync(EXAMPLE_FILE, 'utf8').replace(/^# (approverGroup|secretsKmsKey): (\S+).*$/gm, '$1: $2'));
+    const message = refusal({ stage: 'copy' });
+    expect(message).toContain("- approverGroup is still the example's S012ABCDEF, a placeholder that is nobody's");
+    expect(message).toMatch(/- secretsKmsKey is still the example's arn:aws:kms:eu-west-1:111122223333:key\/1234abcd-12ab-34cd-56ef-1234567890ab/);
+  });
+
+  it('keeps the table from being deleted unless tableDeletionProtection is false', () => {
+    stage('prod', COMPLETE);
+    expect(loadStageSettings({ stage: 'prod', dir })).toMatchObject({ tableDeletionProtection: true });
+    expect(loadStageSettings({ stage: 'prod', dir, params: ['tableDeletionProtection=false'] })).toMatchObject({ tableDeletionProtection: false });
+    stage('throwaway', `${COMPLETE}\ntableDeletionProtection: false\n`);
+    expect(loadStageSettings({ stage: 'throwaway', dir })).toMatchObject({ tableDeletionProtection: false });
+    expect(refusal({ stage: 'prod', params: ['tableDeletionProtection=off'] })).toContain('- tableDeletionProtection must be false to let the table be deleted');
+  });
+
+  it('refuses more repositories than the bot shares, saying why', () => {
+    stage('prod', COMPLETE);
+    const names = Array.from({ length: 401 }, (_, i) => `team-${i}/images`).join(',');
+    expect(refusal({ stage: 'prod', params: [`repositories=${names}`] })).toContain(
+      '- repositories lists 401 repositories, and the bot shares at most 400: each sweep pass, and list and history without a repository, read every one',
+    );
   });
 
   it('lets --param override a setting for one run, and --region the region', () => {
@@ -139,9 +183,9 @@ describe('loadStageSettings', () => {
     stage('prod', `region: Ireland
 repositories: [common-images, Common_Images]
 approvalChannel: '#platform'
-approvers: [U012ABCDEF]
-slackBotId: B012ABCDEF
-slackBotUserId: U056MNOPQR
+approvers: [U0ALICE]
+slackBotId: B0ECRACCESS
+slackBotUserId: U0ECRACCESS
 logLevel: verbose
 `);
     const message = refusal({ stage: 'prod' });
@@ -152,7 +196,7 @@ logLevel: verbose
   });
 
   it('refuses a setting it does not know, such as a misspelt one', () => {
-    stage('prod', `${COMPLETE}\napprover: U012ABCDEF\n`);
+    stage('prod', `${COMPLETE}\napprover: U0ALICE\n`);
     expect(refusal({ stage: 'prod' })).toContain('- approver is not a setting; the settings are region, repositories, approvalChannel, approvers');
   });
 

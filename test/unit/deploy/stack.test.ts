@@ -4,11 +4,12 @@ import { botIamStatements, ssmParameterArn } from '../../../deploy/stack';
 
 const BASE = {
   repositories: ['common-images'],
+  region: 'eu-west-1',
   functionName: 'ecr-access-prod-slack',
   secretParameters: ['/ecr-access/prod/slack-bot-token', '/ecr-access/prod/slack-signing-secret'],
 };
 
-type Statement = { Action: string[]; Resource: unknown[]; Condition?: unknown };
+type Statement = { Action: string[]; Resource: unknown; Condition?: unknown };
 const statementsFor = (prefix: string, statements: unknown[]) =>
   (statements as Statement[]).filter((s) => s.Action.some((action) => action.startsWith(prefix)));
 
@@ -29,7 +30,7 @@ describe('botIamStatements', () => {
       {
         Effect: 'Allow',
         Action: ['kms:Decrypt'],
-        Resource: [key],
+        Resource: key,
         Condition: {
           StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
         },

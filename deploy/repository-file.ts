@@ -1,0 +1,24 @@
+// The shareable repositories travel in the function's bundle: packaging writes the stage's list
+// next to the handler (deploy/repository-file-plugin.js), and the function reads it through
+// ECR_ACCESS_REPOSITORIES_FILE. The environment, which Lambda caps at 4 KB, then holds only the
+// file's name, however long the list.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { listItems } from '../src/config';
+
+const ROOT = join(__dirname, '..');
+
+/** Where the list is, from the project's root and from the function's code root alike. */
+export const REPOSITORY_FILE = 'dist/lambda/repositories.json';
+
+/**
+ * Writes the comma-separated list (as deploy/settings.ts gives it) as the JSON list the function
+ * reads. `root` is for tests; packaging writes under the project's root.
+ * @public deploy/repository-file-plugin.js writes it before the function is zipped.
+ */
+export function writeRepositoryFile(repositories: string, root = ROOT): string {
+  const file = join(root, REPOSITORY_FILE);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(listItems(repositories))}\n`);
+  return file;
+}
