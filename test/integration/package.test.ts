@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { tableDefinition } from '../../src/aws/table-schema';
 import { loadLambdaConfig } from '../../src/config';
+import { METRIC_NAMESPACE, METRIC_UNITS, STAGE_DIMENSION } from '../../src/metrics';
 import { encodeSlashCommand, slashCommandFields } from '../../sandbox/slack/payloads';
 import { signSlackRequest } from '../../sandbox/slack/signature';
 import { startSsmEmulator, type SsmEmulator } from '../../sandbox/ssm-emulator';
@@ -90,6 +91,7 @@ function render(value: unknown): string {
     if (PSEUDO[name]) return PSEUDO[name];
     const resource = template.Resources[name];
     if (resource?.Type === 'AWS::DynamoDB::Table') return String(resource.Properties.TableName);
+    if (resource?.Type === 'AWS::SQS::Queue') return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${String(resource.Properties.QueueName)}`;
     return `<${name}>`;
   }
   if ('Fn::Join' in node) {
@@ -103,6 +105,7 @@ function render(value: unknown): string {
     if (resource?.Type === 'AWS::DynamoDB::Table' && attribute === 'Arn') {
       return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${String(resource.Properties.TableName)}`;
     }
+    if (resource?.Type === 'AWS::SQS::Queue' && attribute === 'Arn') return `arn:aws:sqs:${REGION}:${ACCOUNT}:${String(resource.Properties.QueueName)}`;
     return `<${name}.${attribute}>`;
   }
   throw new Error(`no rendering for ${JSON.stringify(value)}`);
@@ -141,8 +144,11 @@ function resourcesFor(action: string): string[] {
 
 /** IAM names a few API operations differently from the operation itself. */
 const IAM_ACTION: Record<string, string> = { 'lambda:Invoke': 'lambda:InvokeFunction' };
-/** Granted though no code sends it: SSM calls KMS on the function's behalf to decrypt a SecureString. */
-const CALLED_FOR_THE_FUNCTION = ['kms:Decrypt'];
+/**
+ * Granted though no code sends it: SSM calls KMS on the function's behalf to decrypt a
+ * SecureString, and Lambda sends a failed job's record to the dead-letter queue with the function's role.
+ */
+const CALLED_FOR_THE_FUNCTION = ['kms:Decrypt', 'sqs:SendMessage'];
 
 /** The IAM action for every AWS SDK command the bundled source files import, at the top or on first use. */
 function actionsTheBundleSends(): string[] {
@@ -182,7 +188,7 @@ describe('the packaged deployment', () => {
     const handlerFile = readFileSync(join(ROOT, 'dist', 'lambda', 'index.js'), 'utf8');
     expect(handlerFile).toContain('require("./aws-sdk.js")');
     const sdk = require(join(ROOT, 'dist', 'lambda', 'aws-sdk.js')) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(sdk).sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda', '@aws-sdk/client-ssm', '@aws-sdk/util-dynamodb']);
+    expect(Object.keys(sdk).sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda', '@aws-sdk/client-sqs', '@aws-sdk/client-ssm', '@aws-sdk/util-dynamodb']);
     expect(typeof sdk['@aws-sdk/client-ssm']!.GetParametersCommand).toBe('function');
     expect(typeof sdk['@aws-sdk/client-dynamodb']!.UpdateItemCommand).toBe('function');
   });
@@ -263,12 +269,14 @@ describe('the packaged deployment', () => {
       'ECR_ACCESS_APPROVAL_CHANNEL',
       'ECR_ACCESS_APPROVERS',
       'ECR_ACCESS_APPROVER_GROUP',
+      'ECR_ACCESS_DEAD_LETTER_QUEUE',
       'ECR_ACCESS_MAX_GRANT',
       'ECR_ACCESS_NUDGE_AFTER_MINUTES',
       'ECR_ACCESS_PENDING_LAPSE',
       'ECR_ACCESS_REMINDER',
       'ECR_ACCESS_REPOSITORIES',
       'ECR_ACCESS_REQUIRE_GRANT_END',
+      'ECR_ACCESS_STAGE',
       'ECR_ACCESS_SWEEP_MINUTES',
       'ECR_ACCESS_TABLE',
       'LOG_LEVEL',
@@ -331,6 +339,73 @@ describe('the packaged deployment', () => {
     const integration = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Integration')!;
     expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
     expect(render((template.Outputs.SlackRequestUrl as Json).Value)).toBe(`https://<HttpApi>.execute-api.${REGION}.amazonaws.com/slack/events`);
+  });
+});
+
+describe('the packaged operations', () => {
+  const alarms = () => Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+  const queueArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:ecr-access-${STAGE}-jobs`;
+
+  it('sends a job that failed its one retry, with its payload, to the stack’s own dead-letter queue', () => {
+    const config = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig')!.Properties as {
+      MaximumRetryAttempts: number;
+      DestinationConfig: { OnFailure: { Destination: unknown } };
+    };
+    expect(config.MaximumRetryAttempts).toBe(1);
+    expect(render(config.DestinationConfig.OnFailure.Destination)).toBe(queueArn);
+    expect(template.Resources.DeadLetterQueue!.Properties).toMatchObject({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+    expect(render(functionEnv().ECR_ACCESS_DEAD_LETTER_QUEUE)).toBe(`https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/ecr-access-${STAGE}-jobs`);
+  });
+
+  it('lets the function count, take and delete the jobs of that queue, and Lambda send them there, nothing else in SQS', () => {
+    for (const action of ['sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage']) expect(resourcesFor(action)).toEqual([queueArn]);
+    expect(botStatements().flatMap((s) => s.actions).filter((a) => a.startsWith('sqs:')).sort()).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
+  });
+
+  it('alarms on ecr-access’s own metrics of this stage, each one the code writes, and on the function’s errors and throttles', () => {
+    const watched = alarms().map(([name, r]) => {
+      const p = r.Properties as { Namespace: string; MetricName: string; Dimensions: Array<{ Name: string; Value: unknown }> };
+      return { name, metric: `${p.Namespace}/${p.MetricName}`, dimensions: p.Dimensions.map((d) => `${d.Name}=${render(d.Value)}`) };
+    });
+    expect(watched.map((a) => a.name).sort()).toEqual([
+      'AnnouncementsOwedAlarm',
+      'FunctionErrorsAlarm',
+      'FunctionThrottledAlarm',
+      'GrantsFailedAlarm',
+      'JobsWaitingAlarm',
+      'PolicyNearLimitAlarm',
+      'SweepFailingAlarm',
+      'SweepSilentAlarm',
+    ]);
+    for (const alarm of watched.filter((a) => a.metric.startsWith(`${METRIC_NAMESPACE}/`))) {
+      expect(Object.keys(METRIC_UNITS)).toContain(alarm.metric.split('/')[1]);
+      expect(alarm.dimensions).toEqual([`${STAGE_DIMENSION}=${STAGE}`]);
+    }
+    for (const alarm of watched.filter((a) => a.metric.startsWith('AWS/Lambda/'))) expect(alarm.dimensions).toEqual(['FunctionName=<SlackLambdaFunction>']);
+  });
+
+  it('times the sweep alarms by its period (5 minutes in the example) and the policy alarm at 90%', () => {
+    const props = (name: string) => template.Resources[name]!.Properties;
+    expect(props('SweepSilentAlarm')).toMatchObject({ Statistic: 'SampleCount', Period: 900, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    expect(props('SweepFailingAlarm')).toMatchObject({ Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    expect(props('AnnouncementsOwedAlarm')).toMatchObject({ Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    expect(props('PolicyNearLimitAlarm')).toMatchObject({ Statistic: 'Maximum', Threshold: 90, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('notifies nobody from the example, which sets no alarm topic', () => {
+    for (const [, alarm] of alarms()) expect(alarm.Properties).toMatchObject({ AlarmActions: [], OKActions: [] });
+  });
+
+  it('throttles the endpoint with the default burst and rate, and logs every request it answers', () => {
+    const stage = template.Resources.HttpApiStage!;
+    expect(stage.Properties.DefaultRouteSettings).toEqual({ DetailedMetricsEnabled: false, ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10 });
+    const format = JSON.parse(String((stage.Properties.AccessLogSettings as { Format: string }).Format)) as Record<string, string>;
+    expect(format).toMatchObject({ status: '$context.status', ip: '$context.identity.sourceIp', error: '$context.error.message' });
+    expect(template.Resources.HttpApiLogGroup!.Properties).toMatchObject({ RetentionInDays: 30 });
+  });
+
+  it('reserves the function its own concurrency', () => {
+    expect(functionResource().Properties.ReservedConcurrentExecutions).toBe(50);
   });
 });
 
