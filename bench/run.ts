@@ -1,6 +1,6 @@
 // `npm run bench`: acknowledgement latency, approval latency against its floor, concurrency,
-// policy capacity, list at scale, cold start, an announcement burst under Slack's rate limits
-// and a sweep pass, against the local world. It measures and reports; it exits non-zero only when
+// policy capacity, list at scale, cold start, an announcement burst under Slack's rate limits,
+// a sweep pass and a flood of forged requests, against the local world. It measures and reports; it exits non-zero only when
 // something is functionally broken.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -16,6 +16,7 @@ import { concurrency } from './parts/concurrency';
 import { listAtScale } from './parts/list-at-scale';
 import { sweepPass } from './parts/sweep-pass';
 import { toldUnder429s } from './parts/told-under-429s';
+import { unsignedFlood } from './parts/unsigned-flood';
 import { renderNotes, renderTable, type PartResult } from './report';
 import { round } from './stats';
 
@@ -29,6 +30,7 @@ const PARTS: Record<number, { title: string; run: (options: BenchOptions) => Pro
   7: { title: 'Announcement burst under Slack rate limits', run: announcementBurst },
   8: { title: 'Sweep pass', run: sweepPass },
   9: { title: 'Outcomes told once under 429s, sweeps running', run: toldUnder429s },
+  10: { title: 'Forged requests flood', run: unsignedFlood },
 };
 
 async function main(): Promise<number> {

@@ -30,5 +30,8 @@ export function functionEnvironment(settings: DeploySettings): Record<string, Va
     ECR_ACCESS_PENDING_LAPSE: settings.pendingLapse,
     ECR_ACCESS_NUDGE_AFTER_MINUTES: String(settings.nudgeAfterMinutes),
     ECR_ACCESS_REMINDER: settings.reminder,
+    // Operations: the metrics' one dimension, and where the jobs that failed every try wait.
+    ECR_ACCESS_STAGE: settings.stage,
+    ECR_ACCESS_DEAD_LETTER_QUEUE: { Ref: 'DeadLetterQueue' },
   };
 }

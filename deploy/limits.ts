@@ -4,7 +4,7 @@
 // measured as AWS measures it, on the text CloudFormation resolves in the stage's region.
 import { functionEnvironment } from './function-environment';
 import { nameLimits, stackNames } from './names';
-import { renderIn } from './rendering';
+import { type Referenced, renderIn } from './rendering';
 import { botIamStatementsFor, ecrResourcePatterns, REPOSITORY_ARNS_BUDGET } from './stack';
 import type { DeploySettings } from './settings';
 import { listItems } from '../src/config';
@@ -21,10 +21,10 @@ const ENVIRONMENT_LIMIT = 4_096;
 type Statement = Record<string, unknown>;
 
 /**
- * The statements the framework puts in the function's role before the bot's: writing the
- * function's own log group, and nothing more.
+ * The statements the framework puts in the function's role beside the bot's: writing the
+ * function's own log group, and sending a job that failed every try to the dead-letter queue.
  */
-function frameworkLogStatements(stage: string): Statement[] {
+function frameworkStatements(stage: string): Statement[] {
   const logGroups = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/ecr-access-${stage}*`;
   return [
     { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:TagResource'], Resource: [{ 'Fn::Sub': `${logGroups}:*` }] },
@@ -32,21 +32,29 @@ function frameworkLogStatements(stage: string): Statement[] {
   ];
 }
 
+const DESTINATION_STATEMENT: Statement = { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } };
+
 /** The function role's inline policies as the stack declares them (the framework makes one). */
 export function rolePolicyDocuments(stage: string, settings: DeploySettings): Statement[] {
   const { functionName } = stackNames(stage, settings.region);
-  return [{ Version: '2012-10-17', Statement: [...frameworkLogStatements(stage), ...botIamStatementsFor(settings, functionName)] }];
+  return [{ Version: '2012-10-17', Statement: [...frameworkStatements(stage), ...botIamStatementsFor(settings, functionName), DESTINATION_STATEMENT] }];
 }
 
+/** The stack's resources its role and environment refer to, as named for a stage. */
+export const referencedBy = (stage: string, settings: DeploySettings): Referenced => ({
+  AccessTable: settings.tableName,
+  DeadLetterQueue: stackNames(stage, settings.region).deadLetterQueue,
+});
+
 /** What IAM counts of policy documents: their characters once resolved, whitespace left out. */
-export function rolePolicySize(documents: readonly unknown[], region: string, tableName: string): number {
-  const render = renderIn(region, { AccessTable: tableName });
+export function rolePolicySize(documents: readonly unknown[], region: string, referenced: Partial<Referenced>): number {
+  const render = renderIn(region, referenced);
   return documents.reduce<number>((sum, document) => sum + JSON.stringify(render(document)).replace(/\s/g, '').length, 0);
 }
 
 /** What Lambda counts of an environment: its variables as one JSON object, in UTF-8 bytes. */
-export function environmentSize(environment: Record<string, unknown>, region: string, tableName: string): number {
-  return Buffer.byteLength(JSON.stringify(renderIn(region, { AccessTable: tableName })(environment)));
+export function environmentSize(environment: Record<string, unknown>, region: string, referenced: Partial<Referenced>): number {
+  return Buffer.byteLength(JSON.stringify(renderIn(region, referenced)(environment)));
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -56,7 +64,7 @@ const count = (n: number) => n.toLocaleString('en-US');
  * that says what to change; none when it fits.
  */
 export function limitProblems(stage: string, settings: DeploySettings): string[] {
-  const { region, tableName } = settings;
+  const { region } = settings;
   const problems: string[] = [];
 
   for (const { what, name, limit } of nameLimits(stackNames(stage, region))) {
@@ -68,7 +76,7 @@ export function limitProblems(stage: string, settings: DeploySettings): string[]
     );
   }
 
-  const policy = rolePolicySize(rolePolicyDocuments(stage, settings), region, tableName);
+  const policy = rolePolicySize(rolePolicyDocuments(stage, settings), region, referencedBy(stage, settings));
   if (policy > ROLE_POLICY_LIMIT) {
     const repositories = ecrResourcePatterns(listItems(settings.repositories), region);
     problems.push(
@@ -79,10 +87,10 @@ export function limitProblems(stage: string, settings: DeploySettings): string[]
   }
 
   const environment = functionEnvironment(settings);
-  const bytes = environmentSize(environment, region, tableName);
+  const bytes = environmentSize(environment, region, referencedBy(stage, settings));
   if (bytes > ENVIRONMENT_LIMIT) {
     const [largest] = Object.entries(environment)
-      .map(([name, value]) => [name, Buffer.byteLength(JSON.stringify(renderIn(region, { AccessTable: tableName })(value)))] as const)
+      .map(([name, value]) => [name, Buffer.byteLength(JSON.stringify(renderIn(region, referencedBy(stage, settings))(value)))] as const)
       .sort((a, b) => b[1] - a[1]);
     problems.push(
       `the function's environment would be ${count(bytes)} bytes, and Lambda takes at most ${count(ENVIRONMENT_LIMIT)} (its keys and values, as JSON); ` +

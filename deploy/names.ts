@@ -19,6 +19,8 @@ export interface StackNames {
   readonly logGroup: string;
   /** The HTTP API (the framework's name for it: stage first). */
   readonly httpApi: string;
+  /** Where the jobs that failed every try wait (serverless.yml, DeadLetterQueue). */
+  readonly deadLetterQueue: string;
 }
 
 export function stackNames(stage: string, region: string): StackNames {
@@ -30,6 +32,7 @@ export function stackNames(stage: string, region: string): StackNames {
     rolePolicy: `${SERVICE}-${stage}-lambda`,
     logGroup: `/aws/lambda/${functionName}`,
     httpApi: `${stage}-${SERVICE}`,
+    deadLetterQueue: `${SERVICE}-${stage}-jobs`,
   };
 }
 

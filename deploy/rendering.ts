@@ -18,6 +18,8 @@ const ANY_ACCOUNT = '123456789012';
 export interface Referenced {
   /** The table's name, which is its Ref; its Arn attribute is built from it. */
   readonly AccessTable: string;
+  /** The dead-letter queue's name; its Ref is its URL, and its Arn is built from it. */
+  readonly DeadLetterQueue: string;
 }
 
 type Json = Record<string, unknown>;
@@ -30,9 +32,15 @@ export function renderIn(region: string, referenced: Partial<Referenced> = {}): 
   const { partition, urlSuffix } = partitionOf(region);
   const pseudo: Record<string, string> = { 'AWS::Partition': partition, 'AWS::Region': region, 'AWS::AccountId': ANY_ACCOUNT, 'AWS::URLSuffix': urlSuffix };
   const table = referenced.AccessTable;
-  const named: Record<string, string> = { ...pseudo, ...(table !== undefined && { AccessTable: table }) };
+  const queue = referenced.DeadLetterQueue;
+  const named: Record<string, string> = {
+    ...pseudo,
+    ...(table !== undefined && { AccessTable: table }),
+    ...(queue !== undefined && { DeadLetterQueue: `https://sqs.${region}.${urlSuffix}/${ANY_ACCOUNT}/${queue}` }),
+  };
   const attributes: Record<string, string> = {
     ...(table !== undefined && { 'AccessTable.Arn': `arn:${partition}:dynamodb:${region}:${ANY_ACCOUNT}:table/${table}` }),
+    ...(queue !== undefined && { 'DeadLetterQueue.Arn': `arn:${partition}:sqs:${region}:${ANY_ACCOUNT}:${queue}` }),
   };
   const known = (table: Record<string, string>, name: string): string => {
     const found = table[name];

@@ -40,12 +40,19 @@ const SETTINGS = {
   pendingLapse: 'how long a request may wait for a decision before it lapses, like 7d (the default)',
   nudgeAfterMinutes: 'when the approvers are first reminded of an undecided request, in minutes (default 15; each reminder then waits twice as long)',
   reminder: 'how long before a time-bound grant ends its requester is reminded, like 24h (the default)',
+  // Operations (README.md, "Operating ecr-access").
+  alarmTopic: 'the ARN of an SNS topic the alarms notify, like arn:aws:sns:eu-west-1:111122223333:on-call (default: alarms notify nobody)',
+  throttleBurst: 'how many requests the endpoint takes at once before it answers 429, a whole number from 1 to 5000 (default 20)',
+  throttleRate: 'how many requests a second the endpoint takes, steadily, from 1 to 10000 (default 10)',
+  reservedConcurrency: 'how many instances of the function may run at once, reserved for it alone, a whole number from 5 to 1000 (default 50)',
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
 
 /** What the stack is built from: every value as the function's environment or IAM takes it. */
 export interface DeploySettings {
+  /** The stage's name, as deployed (`--stage`). */
+  readonly stage: string;
   readonly region: string;
   /** Comma-separated, as ECR_ACCESS_REPOSITORIES. */
   readonly repositories: string;
@@ -75,6 +82,17 @@ export interface DeploySettings {
   readonly pendingLapse: string;
   readonly nudgeAfterMinutes: number;
   readonly reminder: string;
+  /** The alarms' actions: the alarm topic, or none. */
+  readonly alarmActions: readonly string[];
+  readonly throttleBurst: number;
+  readonly throttleRate: number;
+  readonly reservedConcurrency: number;
+  /** One sweep period in seconds, and three: the sweep alarms' periods. */
+  readonly sweepPeriodSeconds: number;
+  readonly sweepSilenceSeconds: number;
+  /** Announcements owed in every one of `owedPeriods` periods of `owedPeriodSeconds` (15 minutes, or one sweep period when longer). */
+  readonly owedPeriodSeconds: number;
+  readonly owedPeriods: number;
 }
 
 /** @public deploy/variables.js tells it from other errors. */
@@ -117,6 +135,18 @@ const duration = (name: SettingName) =>
     .string({ error: missingOr(name, 'text') })
     .trim()
     .refine((value) => DurationText.safeParse(value).success, { message: `must be ${SETTINGS[name]}` });
+
+const SnsTopicArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, { message: `must be ${SETTINGS.alarmTopic}` });
+
+/** A whole number from `min` to `max`, as a setting takes it (YAML gives a number, --param a string). */
+const wholeNumber = (name: SettingName, min: number, max: number) =>
+  z.coerce
+    .number({ message: `must be ${SETTINGS[name]}` })
+    .int({ message: `must be ${SETTINGS[name]}` })
+    .min(min, { message: `must be ${SETTINGS[name]}` })
+    .max(max, { message: `must be ${SETTINGS[name]}` });
 
 const KmsKeyArn = z
   .string()
@@ -168,6 +198,14 @@ function settingsSchema(stage: string) {
         .max(10_080, { message: `must be ${SETTINGS.nudgeAfterMinutes}` })
         .default(15),
       reminder: duration('reminder').default('24h'),
+      alarmTopic: text('alarmTopic').pipe(SnsTopicArn).optional(),
+      throttleBurst: wholeNumber('throttleBurst', 1, 5000).default(20),
+      throttleRate: z.coerce
+        .number({ message: `must be ${SETTINGS.throttleRate}` })
+        .min(1, { message: `must be ${SETTINGS.throttleRate}` })
+        .max(10_000, { message: `must be ${SETTINGS.throttleRate}` })
+        .default(10),
+      reservedConcurrency: wholeNumber('reservedConcurrency', 5, 1000).default(50),
     })
     .refine((s) => (Array.isArray(s.approvers) && s.approvers.length > 0) || typeof s.approverGroup === 'string', {
       message: `and approverGroup are both missing: set one or both, so that somebody can approve. approvers are ${SETTINGS.approvers}; approverGroup is ${SETTINGS.approverGroup}`,
@@ -257,7 +295,7 @@ export function loadStageSettings(input: { stage: string; region?: unknown; para
         "(The stack's names and sizes are checked against AWS's limits once these are right.)",
     );
   }
-  const settings = deploySettings(parsed.data);
+  const settings = deploySettings(stage, parsed.data);
   const overLimits = limitProblems(stage, settings);
   if (overLimits.length > 0) {
     throw new DeploySettingsError(`ecr-access cannot be deployed to stage "${stage}"; the stack would be over AWS's limits:\n${lines(overLimits)}\n${how}`);
@@ -265,8 +303,9 @@ export function loadStageSettings(input: { stage: string; region?: unknown; para
   return settings;
 }
 
-function deploySettings(s: z.infer<ReturnType<typeof settingsSchema>>): DeploySettings {
+function deploySettings(stage: string, s: z.infer<ReturnType<typeof settingsSchema>>): DeploySettings {
   return {
+    stage,
     region: s.region,
     repositories: s.repositories.join(','),
     approvalChannel: s.approvalChannel,
@@ -287,5 +326,23 @@ function deploySettings(s: z.infer<ReturnType<typeof settingsSchema>>): DeploySe
     pendingLapse: s.pendingLapse,
     nudgeAfterMinutes: s.nudgeAfterMinutes,
     reminder: s.reminder,
+    ...operations(s),
+  };
+}
+
+/** How the stage is watched and guarded: alarm actions and periods, the endpoint's throttle, the function's reserved concurrency. */
+function operations(s: { alarmTopic?: string | undefined; throttleBurst: number; throttleRate: number; reservedConcurrency: number; sweepMinutes: number }) {
+  const sweepPeriodSeconds = s.sweepMinutes * 60;
+  // The sweep tells owed announcements again each pass, so each period must hold a pass.
+  const owedPeriodSeconds = Math.max(5 * 60, sweepPeriodSeconds);
+  return {
+    alarmActions: s.alarmTopic ? [s.alarmTopic] : [],
+    throttleBurst: s.throttleBurst,
+    throttleRate: s.throttleRate,
+    reservedConcurrency: s.reservedConcurrency,
+    sweepPeriodSeconds,
+    sweepSilenceSeconds: 3 * sweepPeriodSeconds,
+    owedPeriodSeconds,
+    owedPeriods: Math.max(1, Math.ceil((15 * 60) / owedPeriodSeconds)),
   };
 }

@@ -19,6 +19,10 @@ const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamo
 const INDEX_ACTIONS = ['dynamodb:Query'];
 /** Both Slack secrets in one call at a cold start (src/aws/slack-secrets.ts). */
 const SECRET_ACTIONS = ['ssm:GetParameters'];
+/** The logical ID of the dead-letter queue in the stack (serverless.yml). */
+const DEAD_LETTER_QUEUE_RESOURCE = 'DeadLetterQueue';
+/** The sweep counts the jobs waiting there; a replay takes and deletes them (src/aws/dead-letter-queue.ts). Lambda sends them on the function's behalf. */
+const DEAD_LETTER_QUEUE_ACTIONS = ['sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'];
 
 /**
  * The most characters the repositories' ARNs may take in the role's policy: half of IAM's 10,240
@@ -119,6 +123,8 @@ export function botIamStatements(input: {
     { Effect: 'Allow', Action: INDEX_ACTIONS, Resource: [BY_REPOSITORY_INDEX, BY_DUE_INDEX].map((index) => join([tableArn, `/index/${index}`])) },
     // Jobs run in an asynchronous invocation of this same function, and only this one.
     { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [arn('lambda', `function:${input.functionName}`)] },
+    // The jobs that failed every try, in the stack's own dead-letter queue.
+    { Effect: 'Allow', Action: DEAD_LETTER_QUEUE_ACTIONS, Resource: [{ 'Fn::GetAtt': [DEAD_LETTER_QUEUE_RESOURCE, 'Arn'] }] },
   ];
 }
 

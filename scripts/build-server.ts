@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 
 const ROOT = join(__dirname, '..');
 /** What a server runs: `node --enable-source-maps dist/server/<name>.js`. */
-const ENTRY_POINTS = ['server', 'create-table', 'sweep'];
+const ENTRY_POINTS = ['server', 'create-table', 'sweep', 'replay'];
 
 export async function buildServer(outdir = join(ROOT, 'dist', 'server')): Promise<void> {
   await build({

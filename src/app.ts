@@ -11,9 +11,11 @@ import { dynamoChangeQueue } from './aws/repository-lease';
 import { dynamoRequestStore } from './aws/request-store';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { measuredChangeQueue, measuredRegistry, measuredStore } from './measured-ports';
+import { emfMetrics } from './metrics';
 import { sleepFor } from './real-time';
 import type { ServiceDeps } from './service/deps';
-import type { Clock } from './service/ports';
+import type { Clock, WaitingJobs } from './service/ports';
 import { slackApprovers } from './slack/approvers';
 import { boltLogger } from './slack/bolt-logger';
 import { jobRunner, type Defer, type RunJob } from './slack/jobs';
@@ -64,6 +66,10 @@ export function createEcrAccess(
     slackCallLimits?: SlackCallLimits;
     /** The bot's time; the sandbox moves its own to show reminders and expiry. Real time by default. */
     clock?: Clock;
+    /** The jobs that failed every try (Lambda's dead-letter queue), for the sweep to count. */
+    waitingJobs?: WaitingJobs;
+    /** This runtime runs a failed job again (Lambda's retry, then its dead-letter queue): the job runner throws its failure. */
+    retriesJobs?: boolean;
   },
 ): EcrAccess {
   const { logger } = options;
@@ -91,10 +97,11 @@ export function createEcrAccess(
   const clients = options.clients ?? createAwsClients({ region: config.region, callTimeoutMs: config.awsTimeoutMs });
   const clock = options.clock ?? { now: Date.now, sleep: sleepFor };
   const table = dynamoTable(clients.dynamo, config.table);
+  const metrics = emfMetrics(logger, config.stage);
   const deps: ServiceDeps = {
-    registry: ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }),
-    store: dynamoRequestStore(table),
-    changes: dynamoChangeQueue(table, { leaseMs: config.leaseMs, landingMs: config.writeLandingMs }, clock, logger),
+    registry: measuredRegistry(ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }), metrics),
+    store: measuredStore(dynamoRequestStore(table), metrics),
+    changes: measuredChangeQueue(dynamoChangeQueue(table, { leaseMs: config.leaseMs, landingMs: config.writeLandingMs }, clock, logger), metrics),
     notifier: slackNotifier(pacedChat(announcements, slackPacer({ maxWaitMs: rateLimitWaitMs, clock })), config.approvalChannel),
     isApprover: slackApprovers(app.client, {
       approvers: config.approvers,
@@ -107,13 +114,15 @@ export function createEcrAccess(
     newId: newRequestId,
     processId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     logger,
+    metrics,
+    ...(options.waitingJobs && { waitingJobs: options.waitingJobs }),
     repositories: config.repositories,
     waitForChangeMs: config.waitForChangeMs,
     announceRetryMs: config.announceRetryMs,
     clockMarginMs: config.clockMarginMs,
     durations: config.durations,
   };
-  const runJob = jobRunner(deps, responder(logger));
+  const runJob = jobRunner(deps, responder(logger), { retried: options.retriesJobs === true });
   registerListeners(app, { defer: options.defer(runJob), repositories: config.repositories });
   app.error(async (error) => {
     logger.error('unhandled error in a listener', { error });

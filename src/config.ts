@@ -116,6 +116,10 @@ const EnvFields = z
     ECR_ACCESS_NUDGE_AFTER_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int().min(1).max(10_080).default(15),
     ECR_ACCESS_REMINDER: DurationText.prefault('24h'),
     ECR_ACCESS_SWEEP_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int().min(1).max(60).default(5),
+    // Names this installation in its metrics (their one dimension), so alarms can tell stages apart.
+    ECR_ACCESS_STAGE: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be a stage name: letters, digits and hyphens, like prod' }).default('default'),
+    // Where Lambda puts the jobs that failed every try (an SQS queue URL); the sweep counts them and `npm run replay` runs them again.
+    ECR_ACCESS_DEAD_LETTER_QUEUE: z.url({ message: 'must be the URL of an SQS queue, like https://sqs.eu-west-1.amazonaws.com/111122223333/ecr-access-prod-jobs' }).optional(),
     /** Set by Lambda itself; jobs are handed to this very function. */
     AWS_LAMBDA_FUNCTION_NAME: LambdaFunctionName.optional(),
   });
@@ -276,6 +280,10 @@ export interface Config {
   readonly awsTimeoutMs: number;
   /** The Lambda function this runs in, which takes the jobs; absent outside Lambda. */
   readonly functionName?: string;
+  /** The stage this installation is, as its metrics name it. */
+  readonly stage: string;
+  /** The SQS queue holding the jobs that failed every try, where there is one (a Lambda deployment). */
+  readonly deadLetterQueue?: string;
   /** The time limits requests may ask for here. */
   readonly durations: DurationRules;
   /** When the sweep lets requests lapse, nudges approvers and reminds requesters. */
@@ -352,6 +360,8 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     announceRetryMs: e.ECR_ACCESS_ANNOUNCE_RETRY_SECONDS * 1000,
     awsTimeoutMs: e.ECR_ACCESS_AWS_TIMEOUT_SECONDS * 1000,
     ...(e.AWS_LAMBDA_FUNCTION_NAME && { functionName: e.AWS_LAMBDA_FUNCTION_NAME }),
+    stage: e.ECR_ACCESS_STAGE,
+    ...(e.ECR_ACCESS_DEAD_LETTER_QUEUE && { deadLetterQueue: e.ECR_ACCESS_DEAD_LETTER_QUEUE }),
     durations: { maxMs: e.ECR_ACCESS_MAX_GRANT, required: e.ECR_ACCESS_REQUIRE_GRANT_END === 'true' },
     sweep: { pendingLapseMs: e.ECR_ACCESS_PENDING_LAPSE, nudgeFirstMs: e.ECR_ACCESS_NUDGE_AFTER_MINUTES * 60_000, reminderLeadMs: e.ECR_ACCESS_REMINDER },
     sweepEveryMs: e.ECR_ACCESS_SWEEP_MINUTES * 60_000,

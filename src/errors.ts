@@ -22,6 +22,8 @@ export enum ErrorCode {
   Slack = 'ecr_access_slack',
   JobHandover = 'ecr_access_job_handover',
   SecretsUnavailable = 'ecr_access_secrets_unavailable',
+  /** A pass of the sweep left something undone; it stays due and the next pass tries again. */
+  SweepIncomplete = 'ecr_access_sweep_incomplete',
 }
 
 export class EcrAccessError extends Error {

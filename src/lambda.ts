@@ -1,6 +1,7 @@
 // The Lambda entry point (API Gateway HTTP API, payload 2.0): Slack's requests are acknowledged
 // at once and their slow half runs in an asynchronous invocation of this same function; an
-// EventBridge schedule invokes it with { "ecr-access": "sweep" } for one pass of the sweep.
+// EventBridge schedule invokes it with { "ecr-access": "sweep" } for one pass of the sweep, and an
+// operator with { "ecr-access": "replay" } to run again the jobs in its dead-letter queue.
 // Config is read when the module loads. The Slack secrets are not in the environment, only the
 // names of their SSM parameters: the first invocation of a container reads them (one call) and
 // builds the app with them, and every invocation awaits that start, so even the first request is
@@ -12,11 +13,14 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { AwsLambdaReceiver } from '@slack/bolt';
 import { createEcrAccess, type SlackCallLimits } from './app';
 import { onFirstUse } from './aws/clients';
+import { sqsClientOnDemand, sqsDeadLetterQueue } from './aws/dead-letter-queue';
 import { readSlackSecrets } from './aws/slack-secrets';
 import { loadLambdaConfig } from './config';
+import { EcrAccessError, ErrorCode } from './errors';
 import { lambdaHandler, type LambdaHandler } from './lambda/handler';
 import { invocations } from './lambda/invocations';
 import { invokeDefer } from './lambda/invoke-defer';
+import { replayer } from './lambda/replay';
 import { createLogger } from './logger';
 import { sweepOnce } from './service/sweep';
 import { boltLogger } from './slack/bolt-logger';
@@ -30,6 +34,12 @@ export const LAMBDA_SLACK_CALL_LIMITS: SlackCallLimits = {
   timeout: 5000,
   rateLimitWaitMs: 60_000,
 };
+
+/**
+ * A replay starts no job after this long: a job may then still wait out another holder's lease
+ * (60 s) and make its calls within the function's 180 s.
+ */
+const REPLAY_BUDGET_MS = 60_000;
 
 const config = loadLambdaConfig();
 const invocation = invocations();
@@ -50,14 +60,29 @@ async function start(): Promise<LambdaHandler> {
   const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
   logger.mask([secrets.botToken, secrets.signingSecret]);
   const receiver = new AwsLambdaReceiver({ signingSecret: secrets.signingSecret, logger: boltLogger(logger) });
-  const { runJob, deps } = createEcrAccess(config, {
+  const deadLetters = config.deadLetterQueue === undefined ? undefined : sqsDeadLetterQueue(sqsClientOnDemand(config.region), config.deadLetterQueue);
+  const ecrAccess = createEcrAccess(config, {
     botToken: secrets.botToken,
     receiver,
     logger,
     defer: () => invokeDefer(lambda, config.functionName, logger),
     slackCallLimits: LAMBDA_SLACK_CALL_LIMITS,
+    retriesJobs: true,
+    ...(deadLetters && { waitingJobs: deadLetters }),
   });
-  return lambdaHandler({ receive: receiver.toHandler(), runJob, sweep: () => sweepOnce(deps, config.sweep), logger });
+  const { runJob, deps } = ecrAccess;
+  return lambdaHandler({
+    receive: receiver.toHandler(),
+    runJob,
+    sweep: () => sweepOnce(deps, config.sweep),
+    replay: deadLetters ? replayer(ecrAccess, deadLetters, REPLAY_BUDGET_MS) : noQueueToReplay,
+    logger,
+  });
+}
+
+/** A function deployed without a dead-letter queue (ECR_ACCESS_DEAD_LETTER_QUEUE unset) has nothing to replay. */
+async function noQueueToReplay(): Promise<never> {
+  throw new EcrAccessError(ErrorCode.InvalidConfig, 'ECR_ACCESS_DEAD_LETTER_QUEUE is not set: this function has no dead-letter queue to replay');
 }
 
 let started: Promise<LambdaHandler> | undefined;

@@ -14,6 +14,8 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Written at every level: CloudWatch takes the metrics in these lines (src/metrics.ts), so no level may drop them. */
+  metric(message: string, fields: Record<string, unknown>): void;
 }
 
 /** The logger createLogger makes: its owner can add secrets read after it was made (from SSM). */
@@ -50,12 +52,21 @@ export function createLogger(options: {
     for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, '[redacted]');
     return out;
   };
-  const log = (level: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[level] < threshold) return;
+  const line = (level: LogLevel | 'metric', message: string, fields: Record<string, unknown>) => {
     const entry = { level, time: new Date().toISOString(), message, ...options.context?.(), ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, describe(v)])) };
     // Masking each string before encoding: a secret with quotes or backslashes would otherwise
     // appear escaped in the JSON and slip past the mask.
     write(JSON.stringify(entry, (_key, value: unknown) => (typeof value === 'string' ? mask(value) : value)));
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), mask: addSecrets };
+  const log = (level: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
+    if (ORDER[level] >= threshold) line(level, message, fields);
+  };
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    metric: (message, fields) => line('metric', message, fields),
+    mask: addSecrets,
+  };
 }

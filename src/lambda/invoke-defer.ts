@@ -13,7 +13,7 @@ const commands = onFirstUse(async () => {
   return { InvokeCommand };
 });
 
-export function invokeDefer(source: ClientSource<LambdaClient>, functionName: string, logger: Logger): Defer {
+export function invokeDefer(source: ClientSource<LambdaClient>, functionName: string, logger: Logger, now: () => number = Date.now): Defer {
   return async (job) => {
     try {
       const [client, { InvokeCommand }] = await Promise.all([clientFrom(source), commands()]);
@@ -21,7 +21,7 @@ export function invokeDefer(source: ClientSource<LambdaClient>, functionName: st
         new InvokeCommand({
           FunctionName: functionName,
           InvocationType: 'Event',
-          Payload: new TextEncoder().encode(JSON.stringify(jobEvent(job))),
+          Payload: new TextEncoder().encode(JSON.stringify(jobEvent(job, now()))),
         }),
       );
       if (out.StatusCode !== 202) {

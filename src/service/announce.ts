@@ -43,6 +43,7 @@ export async function announce(deps: ServiceDeps, request: AccessRequest, option
           told.push(part);
         } catch (error) {
           deps.logger.error('could not announce an outcome in Slack; it stays owed', { requestId: request.id, state: request.state, part, error });
+          deps.metrics.put('an announcement stays owed', { OwedAnnouncements: 1 }, { requestId: request.id, part });
         }
       }),
     );

@@ -1,7 +1,8 @@
 // Everything the use cases are built from, passed in so tests and runtimes choose the adapters.
 import type { DurationRules } from '../domain/duration';
 import type { Logger } from '../logger';
-import type { ChangeQueue, Clock, ClockCheck, IsApprover, Notifier, Registry, RequestStore } from './ports';
+import type { Metrics } from '../metrics';
+import type { ChangeQueue, Clock, ClockCheck, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
 
 export interface ServiceDeps {
   readonly registry: Registry;
@@ -16,6 +17,10 @@ export interface ServiceDeps {
   /** Names this process when it takes on announcing an outcome. */
   readonly processId: string;
   readonly logger: Logger;
+  /** CloudWatch metrics, as log lines through the same logger (src/metrics.ts). */
+  readonly metrics: Metrics;
+  /** The jobs that failed every try and wait to be run again; only Lambda hands jobs over, so only Lambda has them. */
+  readonly waitingJobs?: WaitingJobs;
   readonly repositories: readonly string[];
   /** How long a job waits for its change while another holder has the repository. */
   readonly waitForChangeMs: number;

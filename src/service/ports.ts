@@ -214,3 +214,9 @@ export interface ClockCheck {
   /** How far this process's clock is ahead of AWS's, in ms (negative: behind); undefined before AWS first answered. */
   offsetMs(): number | undefined;
 }
+
+/** Jobs that failed every try and wait to be run again: Lambda's on-failure destination, a dead-letter queue. */
+export interface WaitingJobs {
+  /** How many wait, as the queue counts them (approximately, for SQS). */
+  count(): Promise<number>;
+}

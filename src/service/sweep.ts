@@ -37,6 +37,8 @@ export interface SweepReport {
   readonly driftReported: number;
   /** Requests the pass could not finish and repositories it could not compare: the next pass tries again. */
   readonly failures: number;
+  /** Jobs that failed every try and wait to be replayed (`npm run replay`); only where jobs are handed over (Lambda). */
+  readonly waitingJobs?: number;
 }
 
 /** How many due requests one pass takes on; the rest wait for the next pass. */
@@ -191,8 +193,40 @@ async function reportDrift(deps: ServiceDeps, repository: string, tally: Tally):
   tally.driftReported += 1;
 }
 
-/** One pass of the sweep. Throws only when it cannot read its work list; what fails on the way is logged and counted. */
+/**
+ * One pass of the sweep. Throws only when it cannot read its work list; what fails on the way is
+ * logged and counted. Either way the pass ends with one metric line: how long it took, what it
+ * could not do, and how many jobs wait to be replayed.
+ */
 export async function sweepOnce(deps: ServiceDeps, times: SweepTimes): Promise<SweepReport> {
+  const started = deps.clock.now();
+  let report: SweepReport | undefined;
+  try {
+    report = await sweepPass(deps, times);
+    return report;
+  } finally {
+    const { failures = 1, waitingJobs, ...tally } = report ?? {};
+    deps.metrics.put(
+      report ? 'swept' : 'the sweep could not read its work list',
+      { SweepDuration: deps.clock.now() - started, SweepFailures: failures, ...(waitingJobs !== undefined && { WaitingJobs: waitingJobs }) },
+      tally,
+    );
+  }
+}
+
+/** How many jobs wait to be replayed, when this runtime hands jobs over; a queue it cannot read is a failure of the pass. */
+async function countWaitingJobs(deps: ServiceDeps, tally: Tally): Promise<{ waitingJobs?: number }> {
+  if (!deps.waitingJobs) return {};
+  try {
+    return { waitingJobs: await deps.waitingJobs.count() };
+  } catch (error) {
+    tally.failures += 1;
+    deps.logger.warn('could not count the jobs waiting to be replayed', { error });
+    return {};
+  }
+}
+
+async function sweepPass(deps: ServiceDeps, times: SweepTimes): Promise<SweepReport> {
   const tally: Tally = { looked: 0, repositories: 0, itemsRead: 0, expired: 0, reminded: 0, lapsed: 0, nudged: 0, driven: 0, announced: 0, driftReported: 0, failures: 0 };
   const pass: Pass = { tally, records: new Map() };
   const due = await deps.store.due(deps.clock.now(), PASS_LIMIT);
@@ -223,6 +257,6 @@ export async function sweepOnce(deps: ServiceDeps, times: SweepTimes): Promise<S
       deps.logger.warn('could not compare a repository policy with the records', { repository, error });
     }
   });
-  deps.logger.info('swept', { ...tally });
-  return tally;
+  const waiting = await countWaitingJobs(deps, tally);
+  return { ...tally, ...waiting };
 }

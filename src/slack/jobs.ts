@@ -16,7 +16,7 @@ import { revoke } from '../service/revoke';
 import { submitRequest } from '../service/submit-request';
 import { HistoryPage, historyReport } from './blocks/history';
 import { listReport } from './blocks/list-report';
-import { decideReply, historyRefusal, JOB_FAILED, listRefusal, revokeReply, submitReply } from './messages';
+import { decideReply, historyRefusal, JOB_FAILED, JOB_RUNS_AGAIN, listRefusal, revokeReply, submitReply } from './messages';
 import { ResponseUrl, type Respond, type ReplyTo } from './responder';
 
 export const Job = z.discriminatedUnion('kind', [
@@ -57,7 +57,13 @@ export type Defer = (job: Job) => Promise<void>;
 
 const replyTo = (job: Job): ReplyTo => ({ responseUrl: job.responseUrl, job: job.kind, user: job.user });
 
-export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
+/**
+ * Runs each job through its use case and answers at the job's response_url. A job that fails is
+ * logged and its user told; where the runtime runs a failed job again (`retried`: Lambda's retry,
+ * then its dead-letter queue), the user is told it will be run again and the failure is thrown
+ * to the runtime. Every use case may be run again: a second run finds what the first one did.
+ */
+export function jobRunner(deps: ServiceDeps, respond: Respond, options: { retried?: boolean } = {}): RunJob {
   const run = async (job: Job): Promise<void> => {
     switch (job.kind) {
       case 'request': {
@@ -105,8 +111,9 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
     try {
       await run(job);
     } catch (error) {
-      deps.logger.error('job failed', { kind: job.kind, error });
-      await respond(replyTo(job), { text: JOB_FAILED });
+      deps.logger.error('job failed', { kind: job.kind, user: job.user, error });
+      await respond(replyTo(job), { text: options.retried ? JOB_RUNS_AGAIN : JOB_FAILED });
+      if (options.retried) throw error;
     }
   };
 }

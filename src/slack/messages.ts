@@ -9,6 +9,7 @@ import type { HistoryOutcome } from '../service/history';
 import type { ListOutcome } from '../service/list-access';
 import type { RevokeOutcome } from '../service/revoke';
 import type { SubmitOutcome } from '../service/submit-request';
+import type { Job } from './jobs';
 import { escapeText } from './blocks/kit';
 import { day } from './blocks/kit';
 
@@ -202,5 +203,49 @@ export function historyRefusal(outcome: Extract<HistoryOutcome, { code: 'not-sha
   return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares, so it has no history here. Shareable repositories: ${list(outcome.repositories)}. \`/ecr-access history <12-digit account ID>\` shows an account's history.`;
 }
 
+/** Where a failed job is run again by itself (Lambda): it will be, and the user hears how it ends. */
+export const JOB_RUNS_AGAIN =
+  ':hourglass: ecr-access hit an unexpected error and could not finish this yet. It will be run again (the platform team is alerted if it keeps failing), and you will hear back here, or by DM if it is too late to answer here.';
+
 export const JOB_FAILED =
   ':warning: ecr-access hit an unexpected error and could not finish. Try again in a minute; if it keeps happening, tell the platform team (the bot logs have the details).';
+
+/** What the user asked for, in the words they used. */
+function whatWasAsked(job: Job): string {
+  switch (job.kind) {
+    case 'request':
+      return `your request for ${code(job.account)} to pull from ${code(job.repository)}`;
+    case 'decide':
+      return `your ${job.decision === 'approve' ? 'approval' : 'denial'} of request ${code(job.requestId)}`;
+    case 'revoke':
+      return `your revoke of ${code(job.account)}'s access to ${code(job.repository)}`;
+    case 'list':
+      return `your \`/ecr-access list${job.repository ? ` ${escapeText(job.repository)}` : ''}\``;
+    case 'history':
+      return 'your `/ecr-access history`';
+  }
+}
+
+/** How to see whether it happened after all, and to do it again. */
+function whatToDoNow(job: Job): string {
+  switch (job.kind) {
+    case 'request':
+    case 'revoke':
+      return `\`/ecr-access list ${escapeText(job.repository)}\` shows where it stands; ask again if it is not done.`;
+    case 'decide':
+      return 'The request card shows where it stands; click again if it is still waiting.';
+    case 'list':
+    case 'history':
+      return 'Run it again.';
+  }
+}
+
+/**
+ * A job that failed every try and came back too late to answer where it was asked (Slack takes
+ * answers at a response_url for 30 minutes): its user is told by DM. It may have been done in
+ * part before it failed, so the message says how to look.
+ */
+export function jobNotDone(job: Job, askedAt: number | undefined): string {
+  const when = askedAt === undefined ? '' : ` from ${clock(askedAt)}`;
+  return `:warning: ecr-access could not finish ${whatWasAsked(job)}${when}: it failed on every try, and it is now too late to run it again. ${whatToDoNow(job)}`;
+}

@@ -127,7 +127,7 @@ describe.each(ENTRIES)('the Lambda handler %s', (_entry, load) => {
       expect.objectContaining({
         functionName: FUNCTION_NAME,
         invocationType: 'Event',
-        payload: { ecrAccessJob: expect.objectContaining({ kind: 'request', repository: 'common-images', account: ACCOUNT }) },
+        payload: { ecrAccessJob: expect.objectContaining({ kind: 'request', repository: 'common-images', account: ACCOUNT }), at: expect.any(Number) },
       }),
     ]);
     await lambda.drain();

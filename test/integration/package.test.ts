@@ -15,12 +15,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { functionEnvironment } from '../../deploy/function-environment';
-import { environmentSize, rolePolicyDocuments, rolePolicySize } from '../../deploy/limits';
+import { environmentSize, referencedBy, rolePolicyDocuments, rolePolicySize } from '../../deploy/limits';
 import { stackNames } from '../../deploy/names';
 import { REPOSITORY_FILE } from '../../deploy/repository-file';
 import { loadStageSettings } from '../../deploy/settings';
 import { tableDefinition } from '../../src/aws/table-schema';
 import { loadLambdaConfig } from '../../src/config';
+import { METRIC_NAMESPACE, METRIC_UNITS, STAGE_DIMENSION } from '../../src/metrics';
 import { encodeSlashCommand, slashCommandFields } from '../../sandbox/slack/payloads';
 import { signSlackRequest } from '../../sandbox/slack/signature';
 import { startSsmEmulator, type SsmEmulator } from '../../sandbox/ssm-emulator';
@@ -120,6 +121,7 @@ function render(value: unknown): string {
     if (PSEUDO[name]) return PSEUDO[name];
     const resource = template.Resources[name];
     if (resource?.Type === 'AWS::DynamoDB::Table') return String(resource.Properties.TableName);
+    if (resource?.Type === 'AWS::SQS::Queue') return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${String(resource.Properties.QueueName)}`;
     return `<${name}>`;
   }
   if ('Fn::Join' in node) {
@@ -133,6 +135,7 @@ function render(value: unknown): string {
     if (resource?.Type === 'AWS::DynamoDB::Table' && attribute === 'Arn') {
       return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${String(resource.Properties.TableName)}`;
     }
+    if (resource?.Type === 'AWS::SQS::Queue' && attribute === 'Arn') return `arn:aws:sqs:${REGION}:${ACCOUNT}:${String(resource.Properties.QueueName)}`;
     return `<${name}.${attribute}>`;
   }
   throw new Error(`no rendering for ${JSON.stringify(value)}`);
@@ -186,8 +189,11 @@ function resourcesFor(action: string): string[] {
 
 /** IAM names a few API operations differently from the operation itself. */
 const IAM_ACTION: Record<string, string> = { 'lambda:Invoke': 'lambda:InvokeFunction' };
-/** Granted though no code sends it: SSM calls KMS on the function's behalf to decrypt a SecureString. */
-const CALLED_FOR_THE_FUNCTION = ['kms:Decrypt'];
+/**
+ * Granted though no code sends it: SSM calls KMS on the function's behalf to decrypt a
+ * SecureString, and Lambda sends a failed job's record to the dead-letter queue with the function's role.
+ */
+const CALLED_FOR_THE_FUNCTION = ['kms:Decrypt', 'sqs:SendMessage'];
 
 /** The IAM action for every AWS SDK command the bundled source files import, at the top or on first use. */
 function actionsTheBundleSends(): string[] {
@@ -228,7 +234,7 @@ describe('the packaged deployment', () => {
     const handlerFile = readFileSync(join(ROOT, 'dist', 'lambda', 'index.js'), 'utf8');
     expect(handlerFile).toContain('require("./aws-sdk.js")');
     const sdk = require(join(ROOT, 'dist', 'lambda', 'aws-sdk.js')) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(sdk).sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda', '@aws-sdk/client-ssm', '@aws-sdk/util-dynamodb']);
+    expect(Object.keys(sdk).sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda', '@aws-sdk/client-sqs', '@aws-sdk/client-ssm', '@aws-sdk/util-dynamodb']);
     expect(typeof sdk['@aws-sdk/client-ssm']!.GetParametersCommand).toBe('function');
     expect(typeof sdk['@aws-sdk/client-dynamodb']!.UpdateItemCommand).toBe('function');
   });
@@ -309,11 +315,13 @@ describe('the packaged deployment', () => {
     expect(Object.keys(functionEnv()).sort()).toEqual([
       'ECR_ACCESS_APPROVAL_CHANNEL',
       'ECR_ACCESS_APPROVERS',
+      'ECR_ACCESS_DEAD_LETTER_QUEUE',
       'ECR_ACCESS_NUDGE_AFTER_MINUTES',
       'ECR_ACCESS_PENDING_LAPSE',
       'ECR_ACCESS_REMINDER',
       'ECR_ACCESS_REPOSITORIES_FILE',
       'ECR_ACCESS_REQUIRE_GRANT_END',
+      'ECR_ACCESS_STAGE',
       'ECR_ACCESS_SWEEP_MINUTES',
       'ECR_ACCESS_TABLE',
       'LOG_LEVEL',
@@ -393,6 +401,7 @@ describe('the packaged deployment', () => {
       rolePolicy: render((role.Policies as Array<{ PolicyName: unknown }>)[0]!.PolicyName),
       logGroup: template.Resources.SlackLogGroup!.Properties.LogGroupName,
       httpApi: template.Resources.HttpApi!.Properties.Name,
+      deadLetterQueue: template.Resources.DeadLetterQueue!.Properties.QueueName,
     }).toEqual(stackNames(STAGE, REGION));
   });
 
@@ -400,7 +409,7 @@ describe('the packaged deployment', () => {
     const settings = settingsOfTheRun();
     expect(functionEnv()).toEqual(functionEnvironment(settings));
     expect(roleDocuments(template)).toEqual(rolePolicyDocuments(STAGE, settings));
-    expect(iamSize(roleDocuments(template))).toBe(rolePolicySize(rolePolicyDocuments(STAGE, settings), REGION, TABLE_NAME));
+    expect(iamSize(roleDocuments(template))).toBe(rolePolicySize(rolePolicyDocuments(STAGE, settings), REGION, referencedBy(STAGE, settings)));
   });
 });
 
@@ -438,7 +447,7 @@ describe('a stage sharing 400 repositories, the most one may', () => {
     const env = (t: typeof template) => (t.Resources.SlackLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     // The example run also named a KMS key, which is not in the environment.
     expect(env(big)).toEqual(env(template));
-    expect(environmentSize(env(big), REGION, TABLE_NAME)).toBeLessThan(1_024);
+    expect(environmentSize(env(big), REGION, referencedBy(STAGE, settingsOfTheRun()))).toBeLessThan(1_024);
   });
 
   it("keeps the role's inline policy within IAM's 10,240 characters, naming the repositories by patterns that cover each", () => {
@@ -508,8 +517,8 @@ describe("README's deployer policy", () => {
         's3:GetMetricsConfiguration', 's3:GetReplicationConfiguration', 's3:ListTagsForResource',
       ]),
     'AWS::S3::BucketPolicy': (_p, _id, n) => on(n.bucket, ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy']),
-    'AWS::Logs::LogGroup': (_p, _id, n) => [
-      ...on(n.logGroupArn, [
+    'AWS::Logs::LogGroup': (p) => [
+      ...on(`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${String(p.LogGroupName)}`, [
         'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
         'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:GetDataProtectionPolicy',
       ]),
@@ -547,10 +556,31 @@ describe("README's deployer policy", () => {
       ...(p.RoleArn || (p.Targets as Json[] | undefined)?.some((target) => target.RoleArn) ? [['iam:PassRole', '<its role>'] as const] : []),
     ],
     'AWS::ApiGatewayV2::Api': (_p, _id, n) => [...on(n.apis, ['apigateway:POST']), ...on(n.api, ['apigateway:GET', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE'])],
-    'AWS::ApiGatewayV2::Stage': (_p, _id, n) =>
-      on(`${n.api}/stages/$default`, ['apigateway:POST', 'apigateway:GET', 'apigateway:PATCH', 'apigateway:DELETE', 'apigateway:TagResource', 'apigateway:UntagResource']),
+    'AWS::ApiGatewayV2::Stage': (p, _id, n) => [
+      ...on(`${n.api}/stages/$default`, ['apigateway:POST', 'apigateway:GET', 'apigateway:PATCH', 'apigateway:DELETE', 'apigateway:TagResource', 'apigateway:UntagResource']),
+      // Access logs: API Gateway sets up their delivery with the deployer's credentials (docs: "Configuring logging for an HTTP API";
+      // the CreateLogGroup the docs list there is for a group the console makes, and the stack makes its own).
+      ...(p.AccessLogSettings
+        ? on('*', [
+            'logs:CreateLogDelivery', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
+            'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries',
+          ])
+        : []),
+    ],
     'AWS::ApiGatewayV2::Integration': (_p, _id, n) => on(`${n.api}/integrations/1ntegr8`, ['apigateway:POST', 'apigateway:GET', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE']),
     'AWS::ApiGatewayV2::Route': (_p, _id, n) => on(`${n.api}/routes/r0ute1d`, ['apigateway:POST', 'apigateway:GET', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE']),
+    'AWS::SQS::Queue': (p) => [
+      ...on(`arn:aws:sqs:${REGION}:${ACCOUNT}:${String(p.QueueName)}`, [
+        'sqs:CreateQueue', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:ListQueueTags',
+        'sqs:TagQueue', 'sqs:UntagQueue', 'sqs:DeleteQueue',
+      ]),
+    ],
+    // CloudFormation names each alarm after the stack, its logical ID and a random suffix.
+    'AWS::CloudWatch::Alarm': (_p, id, n) =>
+      on(`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n.stack}-${id}-1A2B3C4D5E6F`, [
+        'cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource',
+        'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
+      ]),
     'AWS::DynamoDB::Table': (p) =>
       // No DeleteTable: the table is retained, so CloudFormation never deletes it.
       on(`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${String(p.TableName)}`, [
@@ -603,8 +633,78 @@ describe("README's deployer policy", () => {
   it('grants on * only the calls that take no resource, and nothing in ECR', () => {
     const policy = deployerPolicy();
     const everywhere = policy.Statement.filter((st) => [st.Resource].flat().includes('*')).flatMap((st) => [st.Action].flat());
-    expect(everywhere.sort()).toEqual(['cloudformation:ValidateTemplate', 'logs:DescribeIndexPolicies', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies']);
+    expect(everywhere.sort()).toEqual([
+      'cloudformation:ValidateTemplate', 'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:DescribeIndexPolicies', 'logs:DescribeLogGroups',
+      'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery',
+    ]);
     expect(policy.Statement.flatMap((st) => [st.Action].flat()).filter((action) => /^ecr:/i.test(action) || action === '*')).toEqual([]);
+  });
+});
+
+describe('the packaged operations', () => {
+  const alarms = () => Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+  const queueArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:ecr-access-${STAGE}-jobs`;
+
+  it('sends a job that failed its one retry, with its payload, to the stack’s own dead-letter queue', () => {
+    const config = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig')!.Properties as {
+      MaximumRetryAttempts: number;
+      DestinationConfig: { OnFailure: { Destination: unknown } };
+    };
+    expect(config.MaximumRetryAttempts).toBe(1);
+    expect(render(config.DestinationConfig.OnFailure.Destination)).toBe(queueArn);
+    expect(template.Resources.DeadLetterQueue!.Properties).toMatchObject({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+    expect(render(functionEnv().ECR_ACCESS_DEAD_LETTER_QUEUE)).toBe(`https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/ecr-access-${STAGE}-jobs`);
+  });
+
+  it('lets the function count, take and delete the jobs of that queue, and Lambda send them there, nothing else in SQS', () => {
+    for (const action of ['sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage']) expect(resourcesFor(action)).toEqual([queueArn]);
+    expect(botStatements().flatMap((s) => s.actions).filter((a) => a.startsWith('sqs:')).sort()).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
+  });
+
+  it('alarms on ecr-access’s own metrics of this stage, each one the code writes, and on the function’s errors and throttles', () => {
+    const watched = alarms().map(([name, r]) => {
+      const p = r.Properties as { Namespace: string; MetricName: string; Dimensions: Array<{ Name: string; Value: unknown }> };
+      return { name, metric: `${p.Namespace}/${p.MetricName}`, dimensions: p.Dimensions.map((d) => `${d.Name}=${render(d.Value)}`) };
+    });
+    expect(watched.map((a) => a.name).sort()).toEqual([
+      'AnnouncementsOwedAlarm',
+      'FunctionErrorsAlarm',
+      'FunctionThrottledAlarm',
+      'GrantsFailedAlarm',
+      'JobsWaitingAlarm',
+      'PolicyNearLimitAlarm',
+      'SweepFailingAlarm',
+      'SweepSilentAlarm',
+    ]);
+    for (const alarm of watched.filter((a) => a.metric.startsWith(`${METRIC_NAMESPACE}/`))) {
+      expect(Object.keys(METRIC_UNITS)).toContain(alarm.metric.split('/')[1]);
+      expect(alarm.dimensions).toEqual([`${STAGE_DIMENSION}=${STAGE}`]);
+    }
+    for (const alarm of watched.filter((a) => a.metric.startsWith('AWS/Lambda/'))) expect(alarm.dimensions).toEqual(['FunctionName=<SlackLambdaFunction>']);
+  });
+
+  it('times the sweep alarms by its period (5 minutes in the example) and the policy alarm at 90%', () => {
+    const props = (name: string) => template.Resources[name]!.Properties;
+    expect(props('SweepSilentAlarm')).toMatchObject({ Statistic: 'SampleCount', Period: 900, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    expect(props('SweepFailingAlarm')).toMatchObject({ Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    expect(props('AnnouncementsOwedAlarm')).toMatchObject({ Period: 300, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    expect(props('PolicyNearLimitAlarm')).toMatchObject({ Statistic: 'Maximum', Threshold: 90, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('notifies nobody from the example, which sets no alarm topic', () => {
+    for (const [, alarm] of alarms()) expect(alarm.Properties).toMatchObject({ AlarmActions: [], OKActions: [] });
+  });
+
+  it('throttles the endpoint with the default burst and rate, and logs every request it answers', () => {
+    const stage = template.Resources.HttpApiStage!;
+    expect(stage.Properties.DefaultRouteSettings).toEqual({ DetailedMetricsEnabled: false, ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10 });
+    const format = JSON.parse(String((stage.Properties.AccessLogSettings as { Format: string }).Format)) as Record<string, string>;
+    expect(format).toMatchObject({ status: '$context.status', ip: '$context.identity.sourceIp', error: '$context.error.message' });
+    expect(template.Resources.HttpApiLogGroup!.Properties).toMatchObject({ RetentionInDays: 30 });
+  });
+
+  it('reserves the function its own concurrency', () => {
+    expect(functionResource().Properties.ReservedConcurrentExecutions).toBe(50);
   });
 });
 

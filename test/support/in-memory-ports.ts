@@ -6,6 +6,7 @@ import { byMark, type Mark } from '../../src/domain/membership';
 import { type PostedPart, toldOutcome } from '../../src/domain/told-outcome';
 import { EcrAccessError, ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
+import { emfMetrics } from '../../src/metrics';
 import type { ServiceDeps } from '../../src/service/deps';
 import { type ChangeQueue, type Clock, type ClockCheck, type Drift, type Lease, type Marking, NO_DRIFT, type Notifier, type Registry, type RequestStore, type SweepStep } from '../../src/service/ports';
 
@@ -353,6 +354,7 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
   const changes = new InMemoryChangeQueue(clock);
   const notifier = new RecordingNotifier();
   const logs: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   let ids = 0;
   const deps: ServiceDeps = {
     registry,
@@ -364,7 +366,8 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
     clock,
     newId: () => `r-${String(++ids).padStart(10, '0')}`,
     processId: 'test-process',
-    logger: createLogger({ level: 'debug', write: (line) => logs.push(line) }),
+    logger,
+    metrics: emfMetrics(logger, 'test', () => clock.now()),
     repositories: ['common-images'],
     waitForChangeMs: 60_000,
     announceRetryMs: 30_000,

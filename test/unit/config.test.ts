@@ -50,7 +50,15 @@ describe('loadConfig', () => {
       durations: { maxMs: undefined, required: false },
       sweep: { pendingLapseMs: 7 * 86_400_000, nudgeFirstMs: 15 * 60_000, reminderLeadMs: 24 * 3_600_000 },
       sweepEveryMs: 5 * 60_000,
+      stage: 'default',
     });
+  });
+
+  it('names the stage in the metrics, and knows the dead-letter queue where there is one', () => {
+    const queue = 'https://sqs.us-east-1.amazonaws.com/111122223333/ecr-access-prod-jobs';
+    expect(loadConfig(validEnv({ ECR_ACCESS_STAGE: 'prod', ECR_ACCESS_DEAD_LETTER_QUEUE: queue }))).toMatchObject({ stage: 'prod', deadLetterQueue: queue });
+    expect(() => loadConfig(validEnv({ ECR_ACCESS_STAGE: 'prod/eu' }))).toThrow(/ECR_ACCESS_STAGE must be a stage name/);
+    expect(() => loadConfig(validEnv({ ECR_ACCESS_DEAD_LETTER_QUEUE: 'ecr-access-prod-jobs' }))).toThrow(/ECR_ACCESS_DEAD_LETTER_QUEUE must be the URL of an SQS queue/);
   });
 
   it('reads the optional settings', () => {

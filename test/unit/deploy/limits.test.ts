@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { functionEnvironment } from '../../../deploy/function-environment';
-import { environmentSize, limitProblems, rolePolicyDocuments, rolePolicySize } from '../../../deploy/limits';
+import { environmentSize, limitProblems, referencedBy, rolePolicyDocuments, rolePolicySize } from '../../../deploy/limits';
 import { covers } from '../../../deploy/repository-arns';
 import { writeRepositoryFile } from '../../../deploy/repository-file';
 import { DeploySettingsError, loadStageSettings, type DeploySettings } from '../../../deploy/settings';
@@ -36,8 +36,8 @@ function repositories(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${areas[i % areas.length]}-team-${(i * 7) % 53}/service-${i}`);
 }
 
-const policySize = (stage: string, settings: DeploySettings) => rolePolicySize(rolePolicyDocuments(stage, settings), settings.region, settings.tableName);
-const envSize = (settings: DeploySettings) => environmentSize(functionEnvironment(settings), settings.region, settings.tableName);
+const policySize = (stage: string, settings: DeploySettings) => rolePolicySize(rolePolicyDocuments(stage, settings), settings.region, referencedBy(stage, settings));
+const envSize = (settings: DeploySettings) => environmentSize(functionEnvironment(settings), settings.region, referencedBy(settings.stage, settings));
 
 /** The regions whose ARNs are longest in their partition, and one of the shortest. */
 const REGIONS = ['eu-west-1', 'ap-southeast-2', 'us-gov-west-1', 'cn-northwest-1'];
@@ -52,7 +52,7 @@ describe('the repository list, at any length', () => {
       const settings = { ...settingsOf('prod', `region=${region}`), repositories: names.join(',') };
       expect(policySize('prod', settings)).toBeLessThanOrEqual(10_240);
       const patterns = ecrResourcePatterns(names, region);
-      expect(rolePolicySize([{ Resource: patterns.map((p) => `arn:aws:ecr:${region}:123456789012:repository/${p}`) }], region, 'unused')).toBeLessThanOrEqual(
+      expect(rolePolicySize([{ Resource: patterns.map((p) => `arn:aws:ecr:${region}:123456789012:repository/${p}`) }], region, {})).toBeLessThanOrEqual(
         REPOSITORY_ARNS_BUDGET + 20,
       );
       expect(names.filter((n) => !covers(patterns, n))).toEqual([]);
@@ -84,7 +84,7 @@ describe('the role policy, as IAM counts it', () => {
   it('counts the policy as CloudFormation resolves it in the stage region, without whitespace', () => {
     const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetRepositoryPolicy'], Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':repository/a b']] }] }] };
     const resolved = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:GetRepositoryPolicy"],"Resource":["arn:aws:ecr:eu-west-1:123456789012:repository/ab"]}]}';
-    expect(rolePolicySize([document], 'eu-west-1', 'unused')).toBe(resolved.length);
+    expect(rolePolicySize([document], 'eu-west-1', {})).toBe(resolved.length);
   });
 
   it('measures the same settings longer where the region or the partition name is longer', () => {
@@ -108,7 +108,7 @@ describe('the role policy, as IAM counts it', () => {
 
 describe('the environment, as Lambda counts it', () => {
   it('counts its keys and values as one JSON object, in bytes, with the table name resolved', () => {
-    expect(environmentSize({ A: 'é', ECR_ACCESS_TABLE: { Ref: 'AccessTable' } }, 'eu-west-1', 'ecr-access-prod')).toBe(
+    expect(environmentSize({ A: 'é', ECR_ACCESS_TABLE: { Ref: 'AccessTable' } }, 'eu-west-1', { AccessTable: 'ecr-access-prod' })).toBe(
       Buffer.byteLength('{"A":"é","ECR_ACCESS_TABLE":"ecr-access-prod"}'),
     );
   });

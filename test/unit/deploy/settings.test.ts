@@ -43,6 +43,7 @@ describe('loadStageSettings', () => {
   it('reads the stage file and fills in the defaults', () => {
     stage('prod', COMPLETE);
     expect(loadStageSettings({ stage: 'prod', dir })).toEqual({
+      stage: 'prod',
       region: 'eu-west-1',
       repositories: 'common-images,team/base-images',
       approvalChannel: 'C0APPROVALS',
@@ -63,7 +64,40 @@ describe('loadStageSettings', () => {
       pendingLapse: '7d',
       nudgeAfterMinutes: 15,
       reminder: '24h',
+      alarmActions: [],
+      throttleBurst: 20,
+      throttleRate: 10,
+      reservedConcurrency: 50,
+      sweepPeriodSeconds: 300,
+      sweepSilenceSeconds: 900,
+      owedPeriodSeconds: 300,
+      owedPeriods: 3,
     });
+  });
+
+  it('sends the alarms to the alarm topic when there is one, and refuses what is not an SNS topic ARN', () => {
+    stage('watched', COMPLETE);
+    const topic = 'arn:aws:sns:eu-west-1:111122223333:on-call';
+    expect(loadStageSettings({ stage: 'watched', dir, params: [`alarmTopic=${topic}`] }).alarmActions).toEqual([topic]);
+    expect(() => loadStageSettings({ stage: 'watched', dir, params: ['alarmTopic=on-call'] })).toThrow(/alarmTopic must be the ARN of an SNS topic/);
+  });
+
+  it('takes the throttle and the reserved concurrency within their bounds', () => {
+    stage('guarded', COMPLETE);
+    expect(loadStageSettings({ stage: 'guarded', dir, params: ['throttleBurst=100', 'throttleRate=2.5', 'reservedConcurrency=200'] })).toMatchObject({
+      throttleBurst: 100,
+      throttleRate: 2.5,
+      reservedConcurrency: 200,
+    });
+    expect(() => loadStageSettings({ stage: 'guarded', dir, params: ['reservedConcurrency=2'] })).toThrow(/reservedConcurrency must be how many instances/);
+    expect(() => loadStageSettings({ stage: 'guarded', dir, params: ['throttleBurst=0'] })).toThrow(/throttleBurst must be how many requests/);
+  });
+
+  it('times the alarms by the sweep: three of its periods of silence, and owed announcements over 15 minutes or one period', () => {
+    stage('slow', COMPLETE);
+    expect(loadStageSettings({ stage: 'slow', dir, params: ['sweepMinutes=1'] })).toMatchObject({ sweepSilenceSeconds: 180, owedPeriodSeconds: 300, owedPeriods: 3 });
+    expect(loadStageSettings({ stage: 'slow', dir, params: ['sweepMinutes=10'] })).toMatchObject({ sweepSilenceSeconds: 1800, owedPeriodSeconds: 600, owedPeriods: 2 });
+    expect(loadStageSettings({ stage: 'slow', dir, params: ['sweepMinutes=60'] })).toMatchObject({ sweepSilenceSeconds: 10_800, owedPeriodSeconds: 3600, owedPeriods: 1 });
   });
 
   it("takes a grant's life as the bot's settings do, and says how to write a duration it cannot read", () => {

@@ -3,6 +3,8 @@
 import { lambdaHandler } from '../../../src/lambda/handler';
 import { jobEvent } from '../../../src/lambda/job-event';
 import { createLogger } from '../../../src/logger';
+import type { ReplayReport } from '../../../src/lambda/replay';
+import type { SweepReport } from '../../../src/service/sweep';
 import type { Job } from '../../../src/slack/jobs';
 
 const JOB: Job = { kind: 'list', user: 'U0REQUESTER', responseUrl: 'https://hooks.slack.com/commands/T0/1/abc' };
@@ -17,14 +19,26 @@ const HTTP_EVENT = {
   isBase64Encoded: false,
 };
 
-function setup(receive: (event: unknown) => Promise<{ statusCode: number; body: string }> = async () => ({ statusCode: 200, body: '' })) {
+const REPORT: SweepReport = { looked: 0, repositories: 1, itemsRead: 0, expired: 0, reminded: 0, lapsed: 0, nudged: 0, driven: 0, announced: 0, driftReported: 0, failures: 0 };
+const REPLAYED: ReplayReport = { replayed: 1, toldNotDone: 0, failed: 0, discarded: 0 };
+
+function setup(
+  receive: (event: unknown) => Promise<{ statusCode: number; body: string }> = async () => ({ statusCode: 200, body: '' }),
+  sweepReport: SweepReport = REPORT,
+) {
   const jobs: Job[] = [];
   const received: unknown[] = [];
   const lines: string[] = [];
   let sweeps = 0;
+  let replays = 0;
   const handler = lambdaHandler({
     sweep: async () => {
       sweeps += 1;
+      return sweepReport;
+    },
+    replay: async () => {
+      replays += 1;
+      return REPLAYED;
     },
     receive: async (event) => {
       received.push(event);
@@ -36,13 +50,13 @@ function setup(receive: (event: unknown) => Promise<{ statusCode: number; body: 
     logger: createLogger({ write: (line) => lines.push(line) }),
     now: () => NOW_MS,
   });
-  return { handler, jobs, received, lines, sweeps: () => sweeps };
+  return { handler, jobs, received, lines, sweeps: () => sweeps, replays: () => replays };
 }
 
 describe('lambdaHandler', () => {
   it('runs a well-formed job event and never shows it to the receiver', async () => {
     const { handler, jobs, received } = setup();
-    await expect(handler(jobEvent(JOB), {})).resolves.toBeUndefined();
+    await expect(handler(jobEvent(JOB, NOW_MS), {})).resolves.toBeUndefined();
     expect(jobs).toEqual([JOB]);
     expect(received).toEqual([]);
   });
@@ -57,7 +71,7 @@ describe('lambdaHandler', () => {
 
   it('refuses a job event with anything beside the job', async () => {
     const { handler, jobs } = setup();
-    await handler({ ...jobEvent(JOB), headers: {} }, {});
+    await handler({ ...jobEvent(JOB, NOW_MS), headers: {} }, {});
     expect(jobs).toEqual([]);
   });
 
@@ -100,19 +114,32 @@ describe('lambdaHandler', () => {
     expect(received).toEqual([]);
   });
 
-  it('refuses an event addressed to ecr-access that is not the sweep, saying so in the log', async () => {
-    const { handler, received, sweeps, lines } = setup();
-    await handler({ 'ecr-access': 'revoke-everything' }, {});
-    await handler({ 'ecr-access': 'sweep', extra: true }, {});
-    expect(sweeps()).toBe(0);
-    expect(received).toEqual([]);
-    expect(lines.filter((line) => line.includes('not { \\"ecr-access\\": \\"sweep\\" }'))).toHaveLength(2);
+  it('fails the invocation when a pass of the sweep leaves something undone, so the function errors show it', async () => {
+    const { handler, sweeps } = setup(undefined, { ...REPORT, failures: 2 });
+    await expect(handler({ 'ecr-access': 'sweep' }, {})).rejects.toMatchObject({ code: 'ecr_access_sweep_incomplete', message: expect.stringContaining('could not finish 2 item(s)') });
+    expect(sweeps()).toBe(1);
   });
 
-  it('refuses an event that is neither a Slack request, a job nor the sweep (an EventBridge default event)', async () => {
+  it('replays the waiting jobs for the replay event, and answers with what it did', async () => {
+    const { handler, jobs, received, sweeps, replays } = setup();
+    await expect(handler({ 'ecr-access': 'replay' }, {})).resolves.toEqual(REPLAYED);
+    expect(replays()).toBe(1);
+    expect([jobs, received, sweeps()]).toEqual([[], [], 0]);
+  });
+
+  it('refuses an event addressed to ecr-access that is neither the sweep nor the replay, saying so in the log', async () => {
+    const { handler, received, sweeps, replays, lines } = setup();
+    await handler({ 'ecr-access': 'revoke-everything' }, {});
+    await handler({ 'ecr-access': 'sweep', extra: true }, {});
+    expect([sweeps(), replays()]).toEqual([0, 0]);
+    expect(received).toEqual([]);
+    expect(lines.filter((line) => line.includes('neither { \\"ecr-access\\": \\"sweep\\" } nor { \\"ecr-access\\": \\"replay\\" }'))).toHaveLength(2);
+  });
+
+  it('refuses an event that is neither a Slack request, a job nor a task (an EventBridge default event)', async () => {
     const { handler, jobs, received, sweeps, lines } = setup();
     await expect(handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, {})).resolves.toBeUndefined();
     expect([jobs, received, sweeps()]).toEqual([[], [], 0]);
-    expect(lines.join('\n')).toContain('neither a Slack request, a job nor the sweep');
+    expect(lines.join('\n')).toContain('neither a Slack request, a job nor a task');
   });
 });

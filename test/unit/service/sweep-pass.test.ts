@@ -62,12 +62,43 @@ describe('the report of a pass', () => {
     expect(report).toEqual({ ...NOTHING, looked: 2, repositories: 2, itemsRead: 6, reminded: 2 });
   });
 
-  it('logs the figures it reports', async () => {
+  it('logs the figures it reports in one metric line, with how long it took and how much it could not do', async () => {
     const w = inMemoryDeps();
     const t0 = Date.parse((await pending(w, 1)).createdAt);
     const report = await sweepAt(w, t0 + TIMES.pendingLapseMs);
     expect(report).toEqual({ ...NOTHING, looked: 1, repositories: 1, itemsRead: 2, lapsed: 1 });
-    expect(logged(w, 'info').filter((entry) => entry.message === 'swept')).toEqual([expect.objectContaining(report)]);
+    const { failures, ...figures } = report;
+    expect(logged(w, 'metric').filter((entry) => entry.message === 'swept')).toEqual([
+      expect.objectContaining({ ...figures, SweepFailures: failures, SweepDuration: 0, Stage: 'test' }),
+    ]);
+  });
+
+  it('counts the jobs waiting to be replayed, where jobs are handed over', async () => {
+    const w = inMemoryDeps({ waitingJobs: { count: async () => 3 } });
+    const report = await sweepAt(w, w.clock.now());
+    expect(report).toEqual({ ...NOTHING, repositories: 1, waitingJobs: 3 });
+    expect(logged(w, 'metric').find((entry) => entry.message === 'swept')).toMatchObject({ WaitingJobs: 3, SweepFailures: 0 });
+  });
+
+  it('counts a dead-letter queue it cannot read as a failure of the pass', async () => {
+    const w = inMemoryDeps({
+      waitingJobs: {
+        count: async () => {
+          throw new Error('AccessDenied: sqs:GetQueueAttributes');
+        },
+      },
+    });
+    expect(await sweepAt(w, w.clock.now())).toEqual({ ...NOTHING, repositories: 1, failures: 1 });
+    expect(logged(w, 'warn').map((entry) => entry.message)).toEqual(['could not count the jobs waiting to be replayed']);
+  });
+
+  it('writes a failed pass to its metric line when it cannot read its work list', async () => {
+    const w = inMemoryDeps();
+    w.store.due = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    await expect(sweepAt(w, w.clock.now())).rejects.toThrow('ProvisionedThroughputExceededException');
+    expect(logged(w, 'metric')).toEqual([expect.objectContaining({ message: 'the sweep could not read its work list', SweepFailures: 1 })]);
   });
 
   it('counts as expired only the removals that ended as EXPIRED', async () => {
