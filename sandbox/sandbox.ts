@@ -96,7 +96,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     undo.push(async () => clients.destroy());
     const bot = await startServer(config, { clients, clock });
     undo.push(() => bot.stop());
-    world.slack.setBotUrl(bot.url);
+    if (bot.url) world.slack.setBotUrl(bot.url);
     // The server's own sweep timer runs every few minutes; the sandbox also asks for a pass every
     // few seconds, so a person sees a reminder or an expiry the moment time passes it.
     const sweeping = setInterval(() => void bot.sweep.passNow(), SWEEP_EVERY_MS).unref();
