@@ -52,7 +52,7 @@ const EnvFields = z
     SLACK_BOT_TOKEN_PARAMETER: SsmParameterName.optional(),
     SLACK_SIGNING_SECRET: SlackSigningSecret.optional(),
     SLACK_SIGNING_SECRET_PARAMETER: SsmParameterName.optional(),
-    // Set, the server connects to Slack over Socket Mode instead of taking HTTP requests (slackConnection).
+    // Set, the server connects to Slack over Socket Mode instead of taking HTTP requests (src/server.ts).
     SLACK_APP_TOKEN: SlackAppToken.optional(),
     SLACK_APP_TOKEN_PARAMETER: SsmParameterName.optional(),
     SLACK_API_URL: z.url({ message: 'must be a URL such as https://slack.com/api/' }).optional(),

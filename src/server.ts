@@ -12,7 +12,7 @@ import { readSlackSecrets } from './aws/slack-secrets';
 import { createEcrAccess } from './app';
 import type { Config } from './config';
 import { loadConfigOrExit } from './entry-point';
-import { isEcrAccessError } from './errors';
+import { EcrAccessError, ErrorCode, isEcrAccessError } from './errors';
 import { createLogger, type Logger } from './logger';
 import type { Clock } from './service/ports';
 import { startSweepTimer } from './sweep-timer';
@@ -79,7 +79,17 @@ function socketMode(appToken: string, config: Config, logger: Logger): SlackConn
   return {
     receiver,
     async start(app) {
-      await app.start();
+      try {
+        await app.start();
+      } catch (error) {
+        // Bolt retries what may pass (Slack busy); what is left is Slack's no, such as invalid_auth, or no way to reach it.
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new EcrAccessError(
+          ErrorCode.Slack,
+          `ecr-access cannot start: Slack did not open a Socket Mode connection (${reason}). SLACK_APP_TOKEN must be this Slack app's app-level token, with the connections:write scope, and the app must have Socket Mode on (manifest.socket-mode.yml).`,
+          { cause: error },
+        );
+      }
       return { message: 'ecr-access is connected to Slack over Socket Mode', fields: {} };
     },
   };

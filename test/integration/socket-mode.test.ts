@@ -95,6 +95,16 @@ describe('Socket Mode', () => {
     expect(bot.lines.join('\n')).not.toContain('ecr-access is listening');
   });
 
+  it('stops at start, saying what to check, when Slack refuses the app-level token', async () => {
+    const refused = await spawnSocketModeBot({ ...world.env, SLACK_APP_TOKEN: 'xapp-1-A0OTHERAPP-1-not-this-apps-token' }).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    expect(refused).toContain('exited with 1');
+    expect(refused).toContain("ecr-access cannot start: Slack did not open a Socket Mode connection (An API error occurred: invalid_auth). SLACK_APP_TOKEN must be this Slack app's app-level token");
+    expect(refused).not.toContain('xapp-1-A0OTHERAPP');
+  });
+
   it('takes a request, its approval and its revoke as envelopes, each acted on once', async () => {
     const { ack, card } = await request();
     // The command's immediate answer travels in its ack, and Slack shows it.
