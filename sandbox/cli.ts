@@ -18,6 +18,8 @@ const USAGE = `Usage: npm run sandbox [-- options]
   --fresh            forget the saved state and start again from the seeded repositories
   --port <n>         serve the page on this port (default ${DEFAULT_PORT}; 0 picks a free one)
   --data-dir <path>  keep the state here (default .sandbox/)
+  --socket-mode      the Slack app in Socket Mode: the bot connects to Slack with an app-level
+                     token and listens on no port, as behind a firewall (default: HTTP requests)
   --verbose          show the bot's log lines
   --help             this text
 `;
@@ -30,12 +32,13 @@ function parseOptions(argv: string[]) {
       port: { type: 'string', default: String(DEFAULT_PORT) },
       'data-dir': { type: 'string', default: join(ROOT, '.sandbox') },
       verbose: { type: 'boolean', default: false },
+      'socket-mode': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got '${values.port}'`);
-  return { fresh: values.fresh, port, dataDir: values['data-dir'], verbose: values.verbose, help: values.help };
+  return { fresh: values.fresh, port, dataDir: values['data-dir'], verbose: values.verbose, socketMode: values['socket-mode'], help: values.help };
 }
 
 async function main(): Promise<void> {
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
     fresh: options.fresh,
     port: options.port,
     logLevel: options.verbose ? 'info' : 'warn',
+    socketMode: options.socketMode,
   });
   if (stopRequested) return stop();
 
@@ -100,6 +104,7 @@ async function main(): Promise<void> {
       '',
       'ecr-access sandbox: the real bot, with a local Slack, ECR and DynamoDB. No tokens, no cloud.',
       `State: ${relative(process.cwd(), options.dataDir) || '.'} (${state})`,
+      `Slack reaches the bot ${options.socketMode ? 'over the Socket Mode connection it opened (--socket-mode)' : 'with signed HTTP requests; --socket-mode connects it over Socket Mode instead'}.`,
       '',
       `  Open ${sandbox.url}`,
       '',

@@ -17,6 +17,8 @@ import { startSlackSimulator, type SlackSimulator, type SlackSimulatorOptions } 
 export const SANDBOX = {
   signingSecret: 'sandbox-signing-secret-not-for-production',
   botToken: 'xoxb-sandbox-token-not-for-production',
+  /** The app-level token a bot in Socket Mode opens its connections with. */
+  appToken: 'xapp-1-A0ECRACCESS-1-sandbox-app-token-not-for-production',
   region: 'us-east-1',
   table: 'ecr-access',
   approvalChannel: 'C0APPROVALS',
@@ -39,6 +41,11 @@ export interface LocalWorldOptions {
   slack?: Partial<SlackSimulatorOptions>;
   /** Extra environment for the bot (overrides the defaults). */
   env?: Record<string, string>;
+  /**
+   * The Slack app in Socket Mode: the simulator sends commands and clicks over the bot's
+   * connections, and the bot's environment has the app-level token instead of the signing secret.
+   */
+  socketMode?: boolean;
 }
 
 export interface LocalWorld {
@@ -81,6 +88,8 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
   const slack = await startSlackSimulator({
     signingSecret: SANDBOX.signingSecret,
     botToken: SANDBOX.botToken,
+    appToken: SANDBOX.appToken,
+    ...(options.socketMode !== undefined && { socketMode: options.socketMode }),
     ...(options.slackLatencyMs !== undefined && { latencyMs: options.slackLatencyMs }),
     ...options.slack,
   });
@@ -106,7 +115,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
 
   const env: Record<string, string> = {
     SLACK_BOT_TOKEN: SANDBOX.botToken,
-    SLACK_SIGNING_SECRET: SANDBOX.signingSecret,
+    ...(options.socketMode ? { SLACK_APP_TOKEN: SANDBOX.appToken } : { SLACK_SIGNING_SECRET: SANDBOX.signingSecret }),
     SLACK_API_URL: slack.apiUrl,
     SLACK_BOT_ID: slack.botId,
     SLACK_BOT_USER_ID: slack.botUserId,

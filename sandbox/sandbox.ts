@@ -1,5 +1,6 @@
 // `npm run sandbox` without the command line: the local world (dynalite, the ECR emulator, the
 // Slack simulator), the bot started exactly as `npm start` starts it, and the page to drive it.
+// The bot takes Slack's requests over HTTP, or over its Socket Mode connection (socketMode).
 import { rm, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ export interface SandboxOptions {
   port?: number;
   /** The bot's log level; its JSON log lines go to stdout. */
   logLevel?: LogLevel;
+  /** The Slack app in Socket Mode: the bot connects to the simulator with its app-level token and listens on no port. */
+  socketMode?: boolean;
 }
 
 export interface Sandbox {
@@ -69,6 +72,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       repositories: [...SANDBOX_REPOSITORIES],
       dataDir,
       env: { LOG_LEVEL: options.logLevel ?? 'warn' },
+      socketMode: options.socketMode ?? false,
       // Slack's time is the sandbox's: messages are stamped when the moved clock says they were posted.
       slack: { now: clock.now },
     });
@@ -96,7 +100,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     undo.push(async () => clients.destroy());
     const bot = await startServer(config, { clients, clock });
     undo.push(() => bot.stop());
-    world.slack.setBotUrl(bot.url);
+    // In Socket Mode the bot has no URL: the simulator sends over the connection the bot opened.
+    if (bot.url !== undefined) world.slack.setBotUrl(bot.url);
     // The server's own sweep timer runs every few minutes; the sandbox also asks for a pass every
     // few seconds, so a person sees a reminder or an expiry the moment time passes it.
     const sweeping = setInterval(() => void bot.sweep.passNow(), SWEEP_EVERY_MS).unref();

@@ -1,6 +1,7 @@
 /**
  * A local stand-in for Slack on both sides: the Web API and response_url the bot calls, and
- * the signed slash commands and button clicks Slack sends the bot. Dev tooling, never in the Lambda.
+ * the slash commands and button clicks Slack sends the bot, as signed HTTP requests or, in
+ * Socket Mode, as envelopes on the bot's WebSocket connections. Dev tooling, never in the Lambda.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,12 +19,14 @@ import { RateLimiter, type RateLimitSetting } from './slack/rate-limits';
 import type { AppIdentity } from './slack/payloads';
 import { answerResponseUrl } from './slack/response-url-endpoint';
 import { ResponseUrls } from './slack/response-urls';
+import { SocketModeConnections } from './slack/socket-mode';
 import type {
   ApiCall,
   BotReply,
   Fault,
   ResponseUrlContext,
   ResponseUrlPost,
+  SentEnvelope,
   SimChannel,
   SimEphemeral,
   SimMessage,
@@ -47,6 +50,15 @@ export interface SlackSimulatorOptions {
   host?: string;
   signingSecret: string;
   botToken: string;
+  /** The app-level token (xapp-…) apps.connections.open accepts; without it no Socket Mode connection opens. */
+  appToken?: string;
+  /**
+   * The app's Socket Mode switch (manifest.yml's socket_mode_enabled): on, slash commands and
+   * clicks go as envelopes over the bot's Socket Mode connections instead of to its URL.
+   */
+  socketMode?: boolean;
+  /** How long an envelope waits for its acknowledgement before Slack sends it again (3 s by default). */
+  socketModeAckTimeoutMs?: number;
   /** Defaults to UBOT00001. */
   botUserId?: string;
   botId?: string;
@@ -98,6 +110,7 @@ export class SlackSimulator {
   private readonly limits: RateLimiter;
   private readonly feed = new ChangeFeed();
   private readonly responseUrls = new ResponseUrls(() => this.baseUrl);
+  private readonly socketMode: SocketModeConnections;
   private readonly driver: BotDriver;
   private readonly server: Server;
   private readonly recordedCalls: ApiCall[] = [];
@@ -134,11 +147,21 @@ export class SlackSimulator {
       (event) => this.feed.record(event),
       options.now,
     );
+    this.socketMode = new SocketModeConnections({
+      ...(options.appToken !== undefined && { appToken: options.appToken }),
+      botToken: options.botToken,
+      appId: this.identity.apiAppId,
+      ...(options.socketMode !== undefined && { enabled: options.socketMode }),
+      ...(options.socketModeAckTimeoutMs !== undefined && { ackTimeoutMs: options.socketModeAckTimeoutMs }),
+      baseUrl: () => this.baseUrl,
+      record: (event) => this.feed.record(event),
+    });
     this.driver = new BotDriver({
       workspace: this.workspace,
       identity: this.identity,
       signingSecret: this.signingSecret,
       responseUrls: this.responseUrls,
+      socketMode: this.socketMode,
       botUrl: () => this.currentBotUrl,
       record: (event) => this.feed.record(event),
     });
@@ -148,6 +171,8 @@ export class SlackSimulator {
         response.end(`simulator error: ${error instanceof Error ? error.message : String(error)}`);
       });
     });
+    // The URLs apps.connections.open gives out.
+    this.server.on('upgrade', (request, socket, head) => this.socketMode.upgrade(request, socket, head));
   }
 
   /** Called once by startSlackSimulator. */
@@ -282,6 +307,36 @@ export class SlackSimulator {
     return this.feed.waitFor(predicate, timeoutMs);
   }
 
+  /** Whether commands and clicks go over Socket Mode connections (the app's Socket Mode switch). */
+  get socketModeEnabled(): boolean {
+    return this.socketMode.enabled;
+  }
+
+  setSocketMode(enabled: boolean): void {
+    this.socketMode.enabled = enabled;
+    this.feed.record({ kind: 'config_changed', what: 'socket_mode' });
+  }
+
+  /** Socket Mode connections open and not asked to reconnect. */
+  get socketModeConnections(): number {
+    return this.socketMode.openConnections;
+  }
+
+  /** Every envelope sent over Socket Mode, retries included, oldest first, with what became of its ack. */
+  get envelopes(): readonly SentEnvelope[] {
+    return this.socketMode.envelopes;
+  }
+
+  /** Sends `disconnect` on every open Socket Mode connection, as Slack does before refreshing one; none gets another envelope. */
+  requestSocketModeReconnect(reason = 'refresh_requested'): void {
+    this.socketMode.requestReconnect(reason);
+  }
+
+  /** The next `count` Socket Mode acks are lost, so Slack sends those envelopes again after its ack timeout. */
+  loseSocketModeAcks(count = 1): void {
+    this.socketMode.loseAcks(count);
+  }
+
   /** Arms a fault for a Web API method (e.g. 'chat.postMessage'), or for 'response_url'. */
   setFault(method: string, fault: Fault): void {
     this.faults.set(method, fault);
@@ -315,6 +370,7 @@ export class SlackSimulator {
 
   async close(): Promise<void> {
     this.feed.abandonWaits(new Error('the Slack simulator was closed'));
+    this.socketMode.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       // fetch keeps connections alive; without this, close waits for them to time out.
@@ -335,17 +391,21 @@ export class SlackSimulator {
   }
 
   private async serveWebApi(method: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const { call, headers } = await answerWebApiCall(
-      {
-        context: { workspace: this.workspace, teamName: TEAM_NAME, teamDomain: TEAM_DOMAIN, botName: BOT_NAME },
-        botToken: this.botToken,
-        faults: this.faults,
-        limits: this.limits,
-        latencyMs: this.latencyMs,
-      },
-      method,
-      request,
-    );
+    // apps.connections.open takes the app-level token, which the other methods do not know.
+    const { call, headers } =
+      method === 'apps.connections.open'
+        ? { call: await this.socketMode.answerConnectionsOpen(request), headers: {} }
+        : await answerWebApiCall(
+            {
+              context: { workspace: this.workspace, teamName: TEAM_NAME, teamDomain: TEAM_DOMAIN, botName: BOT_NAME },
+              botToken: this.botToken,
+              faults: this.faults,
+              limits: this.limits,
+              latencyMs: this.latencyMs,
+            },
+            method,
+            request,
+          );
     // Recorded before answering, so a caller that awaited the call already sees it in `calls`.
     this.recordedCalls.push(call);
     this.feed.record({ kind: 'api_call', call });

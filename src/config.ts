@@ -58,6 +58,8 @@ const RepositoryFile = z.string().transform((path, ctx): unknown => {
 /** What a bot token looks like, given in the environment or read from SSM. */
 export const SlackBotToken = z.string().regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' });
 export const SlackSigningSecret = z.string().min(1, { message: 'is required' });
+/** The app-level token that opens Socket Mode connections (apps.connections.open takes no other kind). */
+export const SlackAppToken = z.string().regex(/^xapp-\S+$/, { message: 'must be an app-level token (xapp-…) with the connections:write scope' });
 
 /** A name put-parameter accepts: `/a/b/c` or `name`, of A-Z a-z 0-9 _ . - and /, not starting with aws or ssm. */
 export const SsmParameterName = z
@@ -83,6 +85,9 @@ const EnvFields = z
     SLACK_BOT_TOKEN_PARAMETER: SsmParameterName.optional(),
     SLACK_SIGNING_SECRET: SlackSigningSecret.optional(),
     SLACK_SIGNING_SECRET_PARAMETER: SsmParameterName.optional(),
+    // Set, the server connects to Slack over Socket Mode instead of taking HTTP requests (src/server.ts).
+    SLACK_APP_TOKEN: SlackAppToken.optional(),
+    SLACK_APP_TOKEN_PARAMETER: SsmParameterName.optional(),
     SLACK_API_URL: z.url({ message: 'must be a URL such as https://slack.com/api/' }).optional(),
     SLACK_BOT_ID: SlackBotId.optional(),
     SLACK_BOT_USER_ID: SlackUserId.optional(),
@@ -148,7 +153,14 @@ const LambdaEnvFields = EnvFields.extend({
   SLACK_SIGNING_SECRET_PARAMETER: z
     .string({ message: 'is required on Lambda: the name of the SSM SecureString parameter that holds the signing secret' })
     .pipe(SsmParameterName),
+  // Lambda is invoked per request, over HTTP; a Socket Mode connection needs a process that stays up.
+  SLACK_APP_TOKEN: z.undefined({ message: notOnLambda('SLACK_APP_TOKEN') }).optional(),
+  SLACK_APP_TOKEN_PARAMETER: z.undefined({ message: notOnLambda('SLACK_APP_TOKEN_PARAMETER') }).optional(),
 });
+
+function notOnLambda(setting: string): string {
+  return `must not be set on Lambda: ${setting} is for Socket Mode, which needs a process that stays connected to Slack, and Lambda takes Slack's requests over HTTP. Run the server (npm start, or dist/server/server.js) for Socket Mode`;
+}
 
 function inLambdaEnvironment(parameterSetting: string): string {
   return `must not be in a Lambda function's environment, where lambda:GetFunctionConfiguration shows it: store it in SSM as a SecureString and set ${parameterSetting} to the parameter's name`;
@@ -198,27 +210,41 @@ const repositoriesGivenOnce = {
   path: ['ECR_ACCESS_REPOSITORIES'],
   when: () => true,
 };
-
-const SECRET_SETTINGS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 const isSet = (env: unknown, name: string) => typeof (env as Record<string, unknown>)[name] === 'string';
+/** Set as its value or as the SSM parameter that holds it. */
+const isGiven = (env: unknown, name: string) => isSet(env, name) || isSet(env, `${name}_PARAMETER`);
+const asValueOrParameter = (name: string) => `(or ${name}_PARAMETER, the name of the SSM SecureString parameter that holds it)`;
 
-/** `npm start` takes each Slack secret as its value or as the SSM parameter that holds it: one, not both. */
+/**
+ * `npm start` takes each Slack secret as its value or as the SSM parameter that holds it: one,
+ * not both. Beside the bot token it takes what says how Slack reaches it: the signing secret
+ * that verifies HTTP requests, or the app-level token that opens a Socket Mode connection.
+ */
 function eachSecretGivenOnce<Schema extends z.ZodType>(schema: Schema): Schema {
-  return SECRET_SETTINGS.reduce(
-    (refined, name) =>
-      refined
-        .refine((env) => isSet(env, name) || isSet(env, `${name}_PARAMETER`), {
-          message: `is required (or ${name}_PARAMETER, the name of the SSM SecureString parameter that holds it)`,
-          path: [name],
-          when: () => true,
-        })
-        .refine((env) => !(isSet(env, name) && isSet(env, `${name}_PARAMETER`)), {
-          message: `and ${name}_PARAMETER are both set: keep one, the value or the SSM parameter that holds it`,
-          path: [name],
-          when: () => true,
-        }),
-    schema,
-  );
+  const givenOnce = (refined: Schema, name: string) =>
+    refined.refine((env) => !(isSet(env, name) && isSet(env, `${name}_PARAMETER`)), {
+      message: `and ${name}_PARAMETER are both set: keep one, the value or the SSM parameter that holds it`,
+      path: [name],
+      when: () => true,
+    });
+  return ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']
+    .reduce(givenOnce, schema)
+    .refine((env) => isGiven(env, 'SLACK_BOT_TOKEN'), {
+      message: `is required ${asValueOrParameter('SLACK_BOT_TOKEN')}`,
+      path: ['SLACK_BOT_TOKEN'],
+      when: () => true,
+    })
+    .refine((env) => isGiven(env, 'SLACK_SIGNING_SECRET') || isGiven(env, 'SLACK_APP_TOKEN'), {
+      message: `is required ${asValueOrParameter('SLACK_SIGNING_SECRET')}; or set SLACK_APP_TOKEN instead, to connect over Socket Mode`,
+      path: ['SLACK_SIGNING_SECRET'],
+      when: () => true,
+    })
+    .refine((env) => !(isGiven(env, 'SLACK_SIGNING_SECRET') && isGiven(env, 'SLACK_APP_TOKEN')), {
+      message:
+        'and SLACK_SIGNING_SECRET are both set: SLACK_APP_TOKEN connects over Socket Mode, where no request is signed, and SLACK_SIGNING_SECRET verifies HTTP requests; keep the one for the way Slack reaches this bot',
+      path: ['SLACK_APP_TOKEN'],
+      when: () => true,
+    }) as Schema;
 }
 
 const EnvSchema = {
@@ -239,16 +265,15 @@ type Runtime = keyof typeof EnvSchema;
 /** Where a Slack secret comes from: the environment holds its value, or names the SSM parameter that does. */
 type SecretSource = { readonly value: string } | { readonly parameter: string };
 
-export interface SlackSecretSources {
-  readonly botToken: SecretSource;
-  readonly signingSecret: SecretSource;
-}
+/**
+ * The bot token, and the secret for the way Slack reaches the bot: the signing secret of HTTP
+ * requests, or the app-level token of a Socket Mode connection, where Slack authenticates the
+ * connection and signs nothing.
+ */
+export type SlackSecretSources = { readonly botToken: SecretSource } & ({ readonly signingSecret: SecretSource } | { readonly appToken: SecretSource });
 
-/** The Slack secrets themselves, once read (src/aws/slack-secrets.ts). */
-export interface SlackSecrets {
-  readonly botToken: string;
-  readonly signingSecret: string;
-}
+/** The Slack secrets themselves, once read (src/aws/slack-secrets.ts): a value for each source. */
+export type SlackSecrets<Sources extends SlackSecretSources = SlackSecretSources> = { readonly [Name in keyof Sources]: string };
 
 export interface Config {
   readonly slack: {
@@ -295,7 +320,11 @@ export interface Config {
 /** What the Lambda runtime can count on: loadLambdaConfig refuses to start without these. */
 export type LambdaConfig = Config & {
   readonly functionName: string;
-  readonly slack: Config['slack'] & { readonly botId: string; readonly botUserId: string };
+  readonly slack: Config['slack'] & {
+    readonly botId: string;
+    readonly botUserId: string;
+    readonly secrets: { readonly botToken: SecretSource; readonly signingSecret: SecretSource };
+  };
 };
 
 function blankToUndefined(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
@@ -307,7 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
-  // The lambda schema requires the function name and both bot IDs, so they are present.
+  // The lambda schema requires the function name, both bot IDs and the signing secret's parameter, so they are present.
   return parseConfig(env, 'lambda') as LambdaConfig;
 }
 
@@ -338,7 +367,9 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     slack: {
       secrets: {
         botToken: secretSource(e.SLACK_BOT_TOKEN, e.SLACK_BOT_TOKEN_PARAMETER),
-        signingSecret: secretSource(e.SLACK_SIGNING_SECRET, e.SLACK_SIGNING_SECRET_PARAMETER),
+        ...(e.SLACK_APP_TOKEN !== undefined || e.SLACK_APP_TOKEN_PARAMETER !== undefined
+          ? { appToken: secretSource(e.SLACK_APP_TOKEN, e.SLACK_APP_TOKEN_PARAMETER) }
+          : { signingSecret: secretSource(e.SLACK_SIGNING_SECRET, e.SLACK_SIGNING_SECRET_PARAMETER) }),
       },
       ...(e.SLACK_API_URL && { apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/` }),
       ...(e.SLACK_BOT_ID && { botId: e.SLACK_BOT_ID }),

@@ -7,7 +7,8 @@ export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
 export type LogLevel = z.infer<typeof LogLevel>;
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-const SECRET_PATTERNS = [/xox[abposr]-[A-Za-z0-9-]+/g, /v0=[a-f0-9]{64}/g];
+// Bot and user tokens, app-level tokens (Socket Mode), request signatures.
+const SECRET_PATTERNS = [/xox[abposr]-[A-Za-z0-9-]+/g, /xapp-[A-Za-z0-9-]+/g, /v0=[a-f0-9]{64}/g];
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;

@@ -3,12 +3,11 @@
 // ECR_ACCESS_DEAD_LETTER_QUEUE (the stack's DeadLetterQueueUrl output). Invoking the function with
 // { "ecr-access": "replay" } does the same inside AWS. Prints the report as one JSON line on stdout
 // (logs go to stderr) and exits non-zero when a job failed again: it waits for the next replay.
-import { HTTPReceiver } from '@slack/bolt';
 import { createEcrAccess } from './app';
 import { sqsClientOnDemand, sqsDeadLetterQueue } from './aws/dead-letter-queue';
 import { readSlackSecrets } from './aws/slack-secrets';
 import type { Config } from './config';
-import { loadConfigOrExit } from './entry-point';
+import { loadConfigOrExit, NO_REQUESTS } from './entry-point';
 import { isEcrAccessError } from './errors';
 import { type ReplayReport, replayer } from './lambda/replay';
 import { createLogger } from './logger';
@@ -19,12 +18,12 @@ const BUDGET_MS = 10 * 60_000;
 
 async function replayFromShell(config: Config, queueUrl: string): Promise<ReplayReport> {
   const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
-  const logger = createLogger({ level: config.logLevel, secrets: [secrets.botToken, secrets.signingSecret], write: (line) => process.stderr.write(`${line}\n`) });
+  const logger = createLogger({ level: config.logLevel, secrets: Object.values(secrets), write: (line) => process.stderr.write(`${line}\n`) });
   const queue = sqsDeadLetterQueue(sqsClientOnDemand(config.region), queueUrl);
   // The app is built as every runtime builds it; its receiver never listens, and a job that fails again stays in the queue.
   const ecrAccess = createEcrAccess(config, {
     botToken: secrets.botToken,
-    receiver: new HTTPReceiver({ signingSecret: secrets.signingSecret }),
+    receiver: NO_REQUESTS,
     logger,
     defer: (run) => inProcessDefer(run, logger),
     retriesJobs: true,

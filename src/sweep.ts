@@ -1,23 +1,24 @@
 // `npm run sweep` (dist/server/sweep.js once built): one pass of the sweep from a shell, with the
 // settings `npm start` takes. Prints the pass's report as one JSON line on stdout (logs go to
 // stderr) and exits non-zero when the pass failed or left something unfinished.
-import { HTTPReceiver } from '@slack/bolt';
 import { createEcrAccess } from './app';
 import { readSlackSecrets } from './aws/slack-secrets';
 import type { Config } from './config';
-import { loadConfigOrExit } from './entry-point';
+import { loadConfigOrExit, NO_REQUESTS } from './entry-point';
 import { isEcrAccessError } from './errors';
 import { createLogger } from './logger';
 import { type SweepReport, sweepOnce } from './service/sweep';
 import { inProcessDefer } from './slack/jobs';
 
+/** A pass takes no requests, over HTTP or Socket Mode: its app is never started. */
+
 async function sweepFromShell(config: Config): Promise<SweepReport> {
   const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
-  const logger = createLogger({ level: config.logLevel, secrets: [secrets.botToken, secrets.signingSecret], write: (line) => process.stderr.write(`${line}\n`) });
-  // The app is built as every runtime builds it, for its Slack client; its receiver never listens.
+  const logger = createLogger({ level: config.logLevel, secrets: Object.values(secrets), write: (line) => process.stderr.write(`${line}\n`) });
+  // The app is built as every runtime builds it, for its Slack client.
   const { deps } = createEcrAccess(config, {
     botToken: secrets.botToken,
-    receiver: new HTTPReceiver({ signingSecret: secrets.signingSecret }),
+    receiver: NO_REQUESTS,
     logger,
     defer: (run) => inProcessDefer(run, logger),
   });

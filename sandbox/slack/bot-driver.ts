@@ -1,6 +1,7 @@
 /**
  * Drives the bot as Slack does: a user types a slash command or clicks a button, and Slack
- * POSTs a signed request to the bot's URL. What Slack would show from the ack is shown.
+ * POSTs a signed request to the bot's URL or, when the app is in Socket Mode, sends it as an
+ * envelope on one of the bot's connections. What Slack would show from the ack is shown.
  */
 import { postSignedToBot, type PostToBotOptions } from './bot-client';
 import {
@@ -16,6 +17,7 @@ import {
 } from './payloads';
 import { parseJsonObject } from './request-body';
 import { ResponseUrls } from './response-urls';
+import type { SocketModeAck, SocketModeConnections } from './socket-mode';
 import type { BotReply, SimBlock, SimUser, SimulatorEvent } from './types';
 import type { SlackWorkspace } from './workspace';
 
@@ -25,7 +27,7 @@ export interface SlashCommandInput {
   channel?: string;
   text?: string;
   command?: string;
-  /** Send to this bot instead of the simulator's bot URL (for several bot processes). */
+  /** Send to this bot instead of the simulator's bot URL (for several bot processes); not in Socket Mode. */
   botUrl?: string;
 }
 
@@ -39,7 +41,7 @@ export interface ClickButtonInput {
   channel: string;
   messageTs: string;
   actionId: string;
-  /** Send to this bot instead of the simulator's bot URL (for several bot processes). */
+  /** Send to this bot instead of the simulator's bot URL (for several bot processes); not in Socket Mode. */
   botUrl?: string;
 }
 
@@ -53,6 +55,7 @@ export interface BotDriverDeps {
   identity: AppIdentity;
   signingSecret: string;
   responseUrls: ResponseUrls;
+  socketMode: SocketModeConnections;
   botUrl(): string | undefined;
   record(event: SimulatorEvent): void;
 }
@@ -75,7 +78,9 @@ export class BotDriver {
       text: input.text ?? '',
       responseUrl,
     });
-    const reply = await this.postToBot(encodeSlashCommand(fields), {}, input.botUrl);
+    const reply = this.deps.socketMode.enabled
+      ? asBotReply(await this.deps.socketMode.deliver('slash_commands', { ...fields }))
+      : await this.postToBot(encodeSlashCommand(fields), {}, input.botUrl);
     if (reply.status === 200) this.showCommandAck(reply.body, user.id, conversation.id, responseUrl);
     return { ...reply, responseUrl, fields };
   }
@@ -119,7 +124,9 @@ export class BotDriver {
       button: found.button,
       responseUrl,
     });
-    const reply = await this.postToBot(encodeInteractionPayload(payload), {}, input.botUrl);
+    const reply = this.deps.socketMode.enabled
+      ? asBotReply(await this.deps.socketMode.deliver('interactive', { ...payload }))
+      : await this.postToBot(encodeInteractionPayload(payload), {}, input.botUrl);
     return { ...reply, responseUrl, payload };
   }
 
@@ -159,4 +166,10 @@ export class BotDriver {
     const known = this.deps.workspace.users.map((u) => `${u.id} (${u.name})`).join(', ');
     throw new Error(`unknown user ${id}: the simulated workspace has ${known}; add one with addUser()`);
   }
+}
+
+/** A Socket Mode ack as Slack reads it, in the shape of an HTTP answer: a slash command's payload is its body. */
+function asBotReply(ack: SocketModeAck): BotReply {
+  const body = ack.payload && Object.keys(ack.payload).length > 0 ? JSON.stringify(ack.payload) : '';
+  return { status: 200, headers: {}, body, elapsedMs: ack.elapsedMs };
 }

@@ -97,5 +97,13 @@ function describeEvent(event: SimulatorEvent): string {
       return `bot answered ${event.reply.status}`;
     case 'config_changed':
       return `config_changed ${event.what}`;
+    case 'socket_opened':
+      return `Socket Mode connection ${event.connection} opened`;
+    case 'socket_closed':
+      return `Socket Mode connection ${event.connection} closed (${event.code})`;
+    case 'envelope_sent':
+    case 'envelope_acked':
+    case 'envelope_ack_lost':
+      return `${event.kind} ${event.envelope.type} retry ${event.envelope.retry_attempt} on ${event.envelope.connection}`;
   }
 }

@@ -115,6 +115,25 @@ export interface BotReply {
   elapsedMs: number;
 }
 
+/** The kinds of envelope Slack sends an app for what this bot listens to. */
+export type SocketModeEnvelopeType = 'slash_commands' | 'interactive';
+
+/** One envelope sent over a Socket Mode connection: a delivery's first attempt, or a retry. */
+export interface SentEnvelope {
+  envelope_id: string;
+  type: SocketModeEnvelopeType;
+  /** 0 on a first delivery (which says nothing of it), then 1, 2, 3. */
+  retry_attempt: number;
+  /** The connection it was sent on (C1, C2, … in the order they opened). */
+  connection: string;
+  at: number;
+  /** When its acknowledgement arrived, and on which connection. */
+  ackedAt?: number;
+  ackedOn?: string;
+  /** Its acknowledgement arrived and was lost, as a fault asked (SlackSimulator.loseSocketModeAcks). */
+  ackLost?: boolean;
+}
+
 export type SimulatorEvent =
   | { kind: 'api_call'; call: ApiCall }
   | { kind: 'response_url'; post: ResponseUrlPost }
@@ -124,7 +143,12 @@ export type SimulatorEvent =
   | { kind: 'ephemeral_posted'; ephemeral: SimEphemeral }
   | { kind: 'ephemeral_deleted'; user: string; ts: string }
   | { kind: 'bot_request'; contentType: string; reply: BotReply }
-  | { kind: 'config_changed'; what: 'usergroups' | 'users' | 'faults' | 'bot_url' | 'history' };
+  | { kind: 'socket_opened'; connection: string }
+  | { kind: 'socket_closed'; connection: string; code: number }
+  | { kind: 'envelope_sent'; envelope: SentEnvelope }
+  | { kind: 'envelope_acked'; envelope: SentEnvelope }
+  | { kind: 'envelope_ack_lost'; envelope: SentEnvelope }
+  | { kind: 'config_changed'; what: 'usergroups' | 'users' | 'faults' | 'bot_url' | 'history' | 'socket_mode' };
 
 export interface Fault {
   /** Answer `{ok:false, error}` instead of running the method, e.g. 'channel_not_found'. */

@@ -3,13 +3,14 @@
 // would be. Every problem is reported at once, by parameter name; a secret's value never is.
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from 'zod';
-import { SlackBotToken, SlackSigningSecret, type SlackSecrets, type SlackSecretSources } from '../config';
+import { SlackAppToken, SlackBotToken, SlackSigningSecret, type SlackSecrets, type SlackSecretSources } from '../config';
 import { EcrAccessError, ErrorCode } from '../errors';
 import { clientFrom, type ClientSource } from './clients';
 
 const SECRETS = {
   botToken: { setting: 'SLACK_BOT_TOKEN_PARAMETER', what: 'bot token', schema: SlackBotToken },
   signingSecret: { setting: 'SLACK_SIGNING_SECRET_PARAMETER', what: 'signing secret', schema: SlackSigningSecret },
+  appToken: { setting: 'SLACK_APP_TOKEN_PARAMETER', what: 'app-level token', schema: SlackAppToken },
 } as const;
 
 type SecretName = keyof typeof SECRETS;
@@ -47,18 +48,17 @@ function putParameterHint(region: string, parameter: string, what: string): stri
  * for this one read, on the SDK's standard settings such as AWS_ENDPOINT_URL_SSM).
  * Values are trimmed, as the environment's are.
  */
-export async function readSlackSecrets(
-  sources: SlackSecretSources,
+export async function readSlackSecrets<Sources extends SlackSecretSources>(
+  sources: Sources,
   options: { region: string; ssm?: ClientSource<SSMClient> },
-): Promise<SlackSecrets> {
+): Promise<SlackSecrets<Sources>> {
   const values: Partial<Record<SecretName, string>> = {};
   const inSsm: Array<{ name: SecretName; parameter: string }> = [];
-  for (const name of Object.keys(SECRETS) as SecretName[]) {
-    const source = sources[name];
+  for (const [name, source] of Object.entries(sources) as Array<[SecretName, SlackSecretSources['botToken']]>) {
     if ('value' in source) values[name] = source.value;
     else inSsm.push({ name, parameter: source.parameter });
   }
-  if (inSsm.length === 0) return values as SlackSecrets;
+  if (inSsm.length === 0) return values as SlackSecrets<Sources>;
 
   const names = [...new Set(inSsm.map((s) => s.parameter))];
   const { GetParametersCommand } = await import('@aws-sdk/client-ssm');
@@ -105,5 +105,5 @@ export async function readSlackSecrets(
     values[name] = value.data;
   }
   if (problems.length > 0) throw unavailable(problems);
-  return values as SlackSecrets;
+  return values as SlackSecrets<Sources>;
 }

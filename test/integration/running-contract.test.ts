@@ -118,6 +118,34 @@ describe('in production: npm run build, then npm ci --omit=dev, then node on the
     }
   });
 
+  it('connects to Slack over Socket Mode instead when SLACK_APP_TOKEN is set, takes slash commands there, and sweeps with the same settings', async () => {
+    const behindFirewall = await startLocalWorld({ socketMode: true });
+    const [command, ...args] = PRODUCTION_START;
+    const child = spawn(command, args, { cwd: production.dir, env: { ...baseEnv, ...behindFirewall.env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    try {
+      const started = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).on('line', (line) => {
+          if (/"ecr-access is (listening|connected to Slack over Socket Mode)"/.test(line)) resolve(line);
+        });
+        child.once('exit', (code) => reject(new Error(`the server exited with ${code} before it connected (its errors are above)`)));
+      });
+      expect(started).toContain('connected to Slack over Socket Mode');
+      await behindFirewall.slack.slashCommand({ user: SANDBOX.requester, channel: SANDBOX.approvalChannel, text: 'request common-images 222233334444' });
+      const card = await behindFirewall.slack.waitFor(() => behindFirewall.slack.messages(SANDBOX.approvalChannel)[0], 15_000);
+      expect(card.text).toContain('222233334444');
+      expect(behindFirewall.slack.envelopes.map((e) => [e.type, e.ackedOn])).toEqual([['slash_commands', 'C1']]);
+      // A pass of the sweep by hand takes the same settings, with no signing secret among them.
+      const sweep = await run('node', ['--enable-source-maps', 'dist/server/sweep.js'], { cwd: production.dir, env: { ...baseEnv, ...behindFirewall.env } });
+      expect(JSON.parse(sweep.stdout.trim().split('\n').pop()!)).toMatchObject({ failures: 0 });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(-child.pid!, 'SIGTERM');
+        await once(child, 'exit');
+      }
+      await behindFirewall.close();
+    }
+  });
+
   it('creates the table', async () => {
     const [command, ...args] = PRODUCTION_CREATE_TABLE;
     const { stdout } = await run(command, args, { cwd: production.dir, env: { ...baseEnv, ...world.env, ECR_ACCESS_TABLE: 'production-table' } });

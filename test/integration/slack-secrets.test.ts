@@ -93,6 +93,20 @@ describe('readSlackSecrets', () => {
     expect(message).not.toContain('xapp-1-an-app-level-token');
   });
 
+  it('reads the app-level token of Socket Mode in place of the signing secret, and checks it is one', async () => {
+    const appTokenParameter = '/ecr-access/prod/slack-app-token';
+    const inSocketMode: SlackSecretSources = { botToken: { parameter: TOKEN_PARAMETER }, appToken: { parameter: appTokenParameter } };
+    ssm.putParameter({ name: appTokenParameter, value: 'xapp-1-A0ECRACCESS-1234567890-0a1b2c3d4e5f' });
+    await expect(readSlackSecrets(inSocketMode, { region: REGION, ssm: client })).resolves.toEqual({
+      botToken: TOKEN,
+      appToken: 'xapp-1-A0ECRACCESS-1234567890-0a1b2c3d4e5f',
+    });
+    ssm.putParameter({ name: appTokenParameter, value: TOKEN });
+    const message = await refusal(inSocketMode);
+    expect(message).toContain(`the value of ${appTokenParameter} (SLACK_APP_TOKEN_PARAMETER) must be an app-level token (xapp-…)`);
+    expect(message).not.toContain(TOKEN);
+  });
+
   it('says which parameters and which permissions when SSM refuses access', async () => {
     ssm.denyReading([SIGNING_SECRET_PARAMETER]);
     const message = await refusal();

@@ -26,7 +26,7 @@ describe(`a flood of ${FLOOD} forged requests`, () => {
     // The approval's job has begun: its first ECR call is on its way.
     await w.world.ecr.waitForCalls('GetRepositoryPolicy', 2);
 
-    const flood = await floodWithForgedRequests(w.bot.url, { count: FLOOD, overMs: 0 });
+    const flood = await floodWithForgedRequests(w.bot.url!, { count: FLOOD, overMs: 0 });
 
     expect(flood.statuses).toEqual({ 401: FLOOD });
     expect((await approving).status).toBe(200);

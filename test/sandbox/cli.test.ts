@@ -174,3 +174,18 @@ it('refuses a second sandbox on the same state, naming the one that runs', async
   expect((await fetch(first.url)).status).toBe(200);
   expect(await pressCtrlC(first)).toBe(0);
 });
+
+it('runs the bot over Socket Mode with --socket-mode, which --help describes', async () => {
+  const help = execFileSync(process.execPath, [...SCRIPT.slice(1), '--help'], { cwd: ROOT, encoding: 'utf8', env: withoutSdkWarningSetting(process.env) });
+  expect(help).toMatch(/--socket-mode\s+the Slack app in Socket Mode/);
+
+  const sandbox = await start('--fresh', '--socket-mode');
+  expect(sandbox.output.join('\n')).toContain('Slack reaches the bot over the Socket Mode connection it opened');
+  const events = await openPageEvents(sandbox.url);
+  await act(sandbox.url, '/api/command', { user: SANDBOX.requester, channel: SANDBOX.approvalChannel, text: `/ecr-access request common-images ${ACCOUNT}` });
+  const card = await events.waitFor((e) => (e.type === 'message' && textOf(e.message).includes('Pull access request') ? e.message : undefined));
+  expect(textOf(card)).toContain(ACCOUNT);
+  events.close();
+  expect(await pressCtrlC(sandbox)).toBe(0);
+  expect(runningInGroup(sandbox.child.pid!)).toEqual([]);
+});

@@ -44,6 +44,7 @@ export async function startBotWorld(
     clients: botClients,
     log: (line) => logs.push(line),
   });
+  if (bot.url === undefined) throw new Error('startBotWorld drives the bot over HTTP: leave SLACK_APP_TOKEN out of botEnv');
   world.slack.setBotUrl(bot.url);
   const store = dynamoRequestStore(dynamoTable(clients.dynamo, SANDBOX.table));
 

@@ -158,6 +158,43 @@ describe('loadConfig', () => {
     );
   });
 
+  describe('Socket Mode', () => {
+    const APP_TOKEN = 'xapp-1-A0ECRACCESS-1234567890-0a1b2c3d4e5f';
+    const socketModeEnv = (overrides: Record<string, string | undefined> = {}) => validEnv({ SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: APP_TOKEN, ...overrides });
+
+    it('takes an app-level token instead of the signing secret', () => {
+      expect(loadConfig(socketModeEnv()).slack.secrets).toEqual({ botToken: { value: 'xoxb-1234-5678-abcdef' }, appToken: { value: APP_TOKEN } });
+    });
+
+    it('takes the name of the SSM parameter that holds the app-level token instead', () => {
+      const config = loadConfig(socketModeEnv({ SLACK_APP_TOKEN: undefined, SLACK_APP_TOKEN_PARAMETER: '/ecr-access/prod/slack-app-token' }));
+      expect(config.slack.secrets).toEqual({ botToken: { value: 'xoxb-1234-5678-abcdef' }, appToken: { parameter: '/ecr-access/prod/slack-app-token' } });
+    });
+
+    it('refuses a token of another kind, without repeating it', () => {
+      const { message } = refusal(socketModeEnv({ SLACK_APP_TOKEN: 'xoxb-9999-8888-notanapptoken' }));
+      expect(message).toContain('SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope');
+      expect(message).not.toContain('xoxb-9999-8888-notanapptoken');
+    });
+
+    it('refuses the app-level token beside the signing secret, which only HTTP requests use', () => {
+      const { message } = refusal(validEnv({ SLACK_APP_TOKEN: APP_TOKEN }));
+      expect(message).toContain('SLACK_APP_TOKEN and SLACK_SIGNING_SECRET are both set');
+      expect(message).not.toContain(APP_TOKEN);
+    });
+
+    it('refuses the app-level token given both as a value and as a parameter', () => {
+      const { message } = refusal(socketModeEnv({ SLACK_APP_TOKEN_PARAMETER: '/ecr-access/prod/slack-app-token' }));
+      expect(message).toContain('SLACK_APP_TOKEN and SLACK_APP_TOKEN_PARAMETER are both set: keep one');
+    });
+
+    it('asks for the signing secret, or the app-level token for Socket Mode, when neither is set', () => {
+      const { message } = refusal(validEnv({ SLACK_SIGNING_SECRET: undefined }));
+      expect(message).toContain('SLACK_SIGNING_SECRET is required');
+      expect(message).toContain('or set SLACK_APP_TOKEN instead, to connect over Socket Mode');
+    });
+  });
+
   describe('approvers', () => {
     it('requires approvers or an approver group', () => {
       const { message } = refusal(validEnv({ ECR_ACCESS_APPROVERS: undefined }));
@@ -349,5 +386,23 @@ describe('loadLambdaConfig', () => {
     }
     expect(message).not.toContain(validEnv().SLACK_BOT_TOKEN);
     expect(message).not.toContain(validEnv().SLACK_SIGNING_SECRET);
+  });
+
+  it.each(['SLACK_APP_TOKEN', 'SLACK_APP_TOKEN_PARAMETER'])('refuses %s: Socket Mode needs a process that stays connected', (name) => {
+    const { message } = refusal(
+      validEnv({
+        SLACK_BOT_TOKEN: undefined,
+        SLACK_SIGNING_SECRET: undefined,
+        SLACK_BOT_TOKEN_PARAMETER: '/ecr-access/prod/slack-bot-token',
+        SLACK_SIGNING_SECRET_PARAMETER: '/ecr-access/prod/slack-signing-secret',
+        SLACK_BOT_ID: 'B012ABCDEF',
+        SLACK_BOT_USER_ID: 'U0BOTUSER',
+        AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-bot',
+        [name]: name === 'SLACK_APP_TOKEN' ? 'xapp-1-A0ECRACCESS-1234567890-0a1b2c3d4e5f' : '/ecr-access/prod/slack-app-token',
+      }),
+      loadLambdaConfig,
+    );
+    expect(message).toContain(`${name} must not be set on Lambda`);
+    expect(message).not.toContain('xapp-1-A0ECRACCESS');
   });
 });

@@ -90,6 +90,14 @@ describe('createLogger', () => {
       expect(lines[0]).not.toMatch(/xox[abposr]-/);
     });
 
+    it('never writes an app-level token, the one that opens Socket Mode connections', () => {
+      const token = 'xapp-1-A0ECRACCESS-1234567890-0a1b2c3d4e5f';
+      const { logger, lines } = capture();
+      logger.warn('apps.connections.open failed', { headers: { authorization: `Bearer ${token}` } });
+      expect(lines[0]).not.toContain(token);
+      expect(lines[0]).not.toMatch(/xapp-/);
+    });
+
     it('never writes a token inside an error message', () => {
       const { logger, lines } = capture();
       logger.error('Slack call failed', { error: new Error(`An API error occurred: not_authed (token ${BOT_TOKEN})`) });

@@ -1,6 +1,7 @@
 // manifest.yml against the code: the command Slack sends is the one the bot listens for, and the
 // bot asks for exactly the scopes the Web API methods it calls need. A new call without its
-// scope fails here rather than in a workspace.
+// scope fails here rather than in a workspace. manifest.socket-mode.yml is the same app in
+// Socket Mode, and is kept to that.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
@@ -11,13 +12,15 @@ const ROOT = join(__dirname, '..', '..');
 interface Manifest {
   features: {
     app_home?: { messages_tab_enabled?: boolean };
-    slash_commands: Array<{ command: string; url: string; description?: string; usage_hint?: string }>;
+    slash_commands: Array<{ command: string; url?: string; description?: string; usage_hint?: string }>;
   };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url: string }; socket_mode_enabled?: boolean };
+  settings: { interactivity: { is_enabled: boolean; request_url?: string }; socket_mode_enabled?: boolean };
 }
 
-const manifest = parse(readFileSync(join(ROOT, 'manifest.yml'), 'utf8')) as Manifest;
+const MANIFESTS = ['manifest.yml', 'manifest.socket-mode.yml'] as const;
+const read = (file: string) => parse(readFileSync(join(ROOT, file), 'utf8')) as Manifest;
+const manifest = read('manifest.yml');
 
 /**
  * The bot scopes Slack's method reference lists for each Web API method the code calls, for the
@@ -73,7 +76,7 @@ describe('manifest.yml', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
     for (const url of [manifest.features.slash_commands[0]!.url, manifest.settings.interactivity.request_url]) {
-      expect(new URL(url).pathname).toBe(path);
+      expect(new URL(url!).pathname).toBe(path);
       expect(url).toMatch(/REPLACE-WITH/);
     }
   });
@@ -95,9 +98,9 @@ describe('manifest.yml', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 
-  it('says on each bot scope what it is used for', () => {
-    const lines = readFileSync(join(ROOT, 'manifest.yml'), 'utf8').split('\n');
-    const uncommented = manifest.oauth_config.scopes.bot.filter((scope) => {
+  it.each(MANIFESTS)('says in %s on each bot scope what it is used for', (file) => {
+    const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
+    const uncommented = read(file).oauth_config.scopes.bot.filter((scope) => {
       const at = lines.findIndex((line) => line.trim() === `- ${scope}`);
       return !lines[at - 1]?.trim().startsWith('#');
     });
@@ -106,5 +109,20 @@ describe('manifest.yml', () => {
 
   it('opens the app’s Messages tab, where the direct messages to requesters land', () => {
     expect(manifest.features.app_home?.messages_tab_enabled).toBe(true);
+  });
+});
+
+describe('manifest.socket-mode.yml', () => {
+  const socketMode = read('manifest.socket-mode.yml');
+
+  it('is manifest.yml in Socket Mode, without the request URLs a connection the bot opens has no use for', () => {
+    const [command] = manifest.features.slash_commands;
+    const { url: _url, ...commandWithoutUrl } = command!;
+    const { request_url: _requestUrl, ...interactivity } = manifest.settings.interactivity;
+    expect(socketMode).toEqual({
+      ...manifest,
+      features: { ...manifest.features, slash_commands: [commandWithoutUrl] },
+      settings: { ...manifest.settings, interactivity, socket_mode_enabled: true },
+    });
   });
 });
