@@ -3,7 +3,7 @@
 // Answers what happened as data; src/slack words it.
 import type { AccessRequest, Failure, MessageRef } from '../domain/access-request';
 import { checkDuration } from '../domain/duration';
-import { canPull, grantPull, managedStatement, managedAccounts, parsePolicy } from '../domain/policy';
+import { canPull, grantPull, managedStatement, parsePolicy } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import type { ServiceDeps } from './deps';
 
@@ -55,8 +55,10 @@ export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promi
       if (!extending) return { code: 'can-already-pull', repository, account };
     }
     // A dry run of the merge: a policy that could never take this account is refused now, not at approval.
-    const grant = grantPull(policy, [account]);
-    preview = JSON.stringify(managedStatement([...managedAccounts(grant.policy)]), null, 2);
+    grantPull(policy, [account]);
+    // What approval merges, not the statement as it stands now: other changes to the policy before
+    // the approval (another account granted or revoked) leave this true.
+    preview = JSON.stringify(managedStatement([account]), null, 2);
   } catch (error) {
     if (!isEcrAccessError(error)) throw error;
     return { code: 'policy-problem', repository, failure: { code: error.code, detail: error.message } };

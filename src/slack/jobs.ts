@@ -1,7 +1,7 @@
 // The slow half of every interaction: what runs after Slack has had its acknowledgement.
 // Jobs are plain data so a runtime may run them in-process or hand them to another invocation.
 import * as z from 'zod';
-import { AccountId } from '../domain/account';
+import { AccountId, isDigitGroups } from '../domain/account';
 import { MessageRef, RequestId } from '../domain/access-request';
 import { Reason } from '../domain/command';
 import { HOUR_MS, MAX_DURATION_MS } from '../domain/duration';
@@ -12,12 +12,16 @@ import { decide } from '../service/decide';
 import type { ServiceDeps } from '../service/deps';
 import { history } from '../service/history';
 import { listAccess } from '../service/list-access';
-import { revoke } from '../service/revoke';
+import { planRevoke, revoke } from '../service/revoke';
 import { submitRequest } from '../service/submit-request';
 import { HistoryPage, historyReport } from './blocks/history';
 import { listReport } from './blocks/list-report';
+import { revokeConfirmation } from './blocks/revoke-confirmation';
 import { decideReply, historyRefusal, JOB_FAILED, listRefusal, revokeReply, submitReply } from './messages';
 import { ResponseUrl, type Respond } from './responder';
+
+/** An account ID as it was typed in groups (`2222-3333-4444`), so the answer can say how it was read. */
+const TypedAccount = z.string().max(40).refine(isDigitGroups);
 
 export const Job = z.discriminatedUnion('kind', [
   z.object({
@@ -25,6 +29,7 @@ export const Job = z.discriminatedUnion('kind', [
     user: SlackId,
     repository: RepositoryName,
     account: AccountId,
+    typedAccount: TypedAccount.optional(),
     reason: Reason.optional(),
     durationMs: z.number().int().min(HOUR_MS).max(MAX_DURATION_MS).optional(),
     responseUrl: ResponseUrl,
@@ -39,6 +44,16 @@ export const Job = z.discriminatedUnion('kind', [
     responseUrl: ResponseUrl,
   }),
   z.object({ kind: z.literal('list'), user: SlackId, repository: RepositoryName.optional(), responseUrl: ResponseUrl }),
+  /** The revoke command: what revoking would do, answered with the Revoke button only when it would do something. */
+  z.object({
+    kind: z.literal('revoke-preview'),
+    user: SlackId,
+    repository: RepositoryName,
+    account: AccountId,
+    typedAccount: TypedAccount.optional(),
+    reason: Reason.optional(),
+    responseUrl: ResponseUrl,
+  }),
   z.object({
     kind: z.literal('revoke'),
     user: SlackId,
@@ -52,10 +67,27 @@ export const Job = z.discriminatedUnion('kind', [
 export type Job = z.infer<typeof Job>;
 
 export type RunJob = (job: Job) => Promise<void>;
+
+/** Whether the job answers a command, whose interim line its answer replaces. */
+function answersACommand(job: Job): boolean {
+  switch (job.kind) {
+    case 'request':
+    case 'list':
+    case 'revoke-preview':
+      return true;
+    case 'history':
+      return job.before === undefined;
+    case 'decide':
+    case 'revoke':
+      return false;
+  }
+}
 /** Starts a job after the acknowledgement; resolves once the job is safely handed over. */
 export type Defer = (job: Job) => Promise<void>;
 
 export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
+  // A command's answer takes the place of its interim line ("Checking…"), so one line is left.
+  const answer = (job: { responseUrl: string }, reply: Parameters<Respond>[1]) => respond(job.responseUrl, { ...reply, replace_original: true });
   const run = async (job: Job): Promise<void> => {
     switch (job.kind) {
       case 'request': {
@@ -66,7 +98,7 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
           ...(job.reason && { reason: job.reason }),
           ...(job.durationMs !== undefined && { durationMs: job.durationMs }),
         });
-        await respond(job.responseUrl, { text: submitReply(outcome) });
+        await answer(job, { text: submitReply(outcome, job.typedAccount) });
         return;
       }
       case 'decide': {
@@ -78,7 +110,18 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
       }
       case 'list': {
         const outcome = await listAccess(deps, job.repository);
-        await respond(job.responseUrl, outcome.code === 'not-shareable' ? { text: listRefusal(outcome) } : listReport(outcome.repositories));
+        await answer(job, outcome.code === 'not-shareable' ? { text: listRefusal(outcome) } : listReport(outcome.repositories));
+        return;
+      }
+      case 'revoke-preview': {
+        const { repository, account, reason, typedAccount } = job;
+        const plan = await planRevoke(deps, { user: job.user, repository, account });
+        const target = { repository, account, ...(reason && { reason }) };
+        if (plan.code === 'end-outside') await answer(job, revokeConfirmation(target, { kind: 'outside' }, typedAccount));
+        else if (plan.code === 'end-grants') {
+          const keptBy = plan.live.filter((grant) => !plan.ending.includes(grant));
+          await answer(job, revokeConfirmation(target, { kind: 'grants', ending: plan.ending, keptBy }, typedAccount));
+        } else await answer(job, { text: revokeReply(plan) });
         return;
       }
       case 'revoke': {
@@ -89,12 +132,14 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
           ...(job.reason && { reason: job.reason }),
         });
         // The answer takes the place of the confirmation, so its Revoke button cannot be pressed again.
-        await respond(job.responseUrl, { text: revokeReply(outcome), replace_original: true });
+        await answer(job, { text: revokeReply(outcome) });
         return;
       }
       case 'history': {
         const outcome = await history(deps, { ...(job.subject && { subject: job.subject }), ...(job.before && { before: job.before }) });
-        await respond(job.responseUrl, outcome.code === 'not-shareable' ? { text: historyRefusal(outcome) } : historyReport(outcome));
+        const report = outcome.code === 'not-shareable' ? { text: historyRefusal(outcome) } : historyReport(outcome);
+        // An older page (its button's job carries `before`) comes as a message of its own, below the page it continues.
+        await (job.before ? respond(job.responseUrl, report) : answer(job, report));
         return;
       }
     }
@@ -104,7 +149,8 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
       await run(job);
     } catch (error) {
       deps.logger.error('job failed', { kind: job.kind, error });
-      await respond(job.responseUrl, { text: JOB_FAILED });
+      // A command's interim line gives way to the failure; a card or a confirmation stays, to be clicked again.
+      await respond(job.responseUrl, { text: JOB_FAILED, replace_original: answersACommand(job) });
     }
   };
 }

@@ -61,13 +61,18 @@ export function failureText(failure: Failure | undefined): string {
   }
 }
 
-export function submitReply(outcome: SubmitOutcome): string {
+/** An account as ecr-access read it, and how it was typed when that differed (`2222-3333-4444`). */
+export const accountAsRead = (account: string, typedAccount: string | undefined) =>
+  typedAccount && typedAccount !== account ? `${code(account)} (read from ${code(typedAccount)})` : code(account);
+
+/** The answer to a request; `typedAccount` is the account as typed, when it was written in groups. */
+export function submitReply(outcome: SubmitOutcome, typedAccount?: string): string {
   switch (outcome.code) {
     case 'submitted': {
       const { request } = outcome;
       const lasting = request.durationMs === undefined ? '' : ` for ${formatDuration(request.durationMs)}`;
       const extending = request.extends ? ` It extends your live grant ${request.extends}: approval moves its end.` : '';
-      return `:inbox_tray: Request ${request.id} is with the approvers: pull access to ${code(request.repository)} for ${code(request.account)}${lasting}.${extending} You will get a direct message when it is decided.`;
+      return `:inbox_tray: Request ${request.id} is with the approvers: pull access to ${code(request.repository)} for ${accountAsRead(request.account, typedAccount)}${lasting}.${extending} You will get a direct message when it is decided.`;
     }
     case 'duration-refused':
       return `:x: ${outcome.problems.map(escapeText).join('; ')}. Nothing was recorded.`;
@@ -76,9 +81,9 @@ export function submitReply(outcome: SubmitOutcome): string {
     case 'repository-missing':
       return `:x: ${code(outcome.repository)} is listed as shareable but does not exist in ECR. Ask the platform team to check the repository name.`;
     case 'own-registry':
-      return `:x: ${code(outcome.account)} is the account that owns the registry; it does not need a repository policy to pull. Request access for the account your workload runs in.`;
+      return `:x: ${accountAsRead(outcome.account, typedAccount)} is the account that owns the registry; it does not need a repository policy to pull. Request access for the account your workload runs in.`;
     case 'can-already-pull':
-      return `:x: ${code(outcome.account)} can already pull from ${code(outcome.repository)}; there is nothing to approve. \`/ecr-access list ${outcome.repository}\` shows who can pull.`;
+      return `:x: ${accountAsRead(outcome.account, typedAccount)} can already pull from ${code(outcome.repository)}; there is nothing to approve. \`/ecr-access list ${outcome.repository}\` shows who can pull.`;
     case 'policy-problem':
       return `:x: ${code(outcome.repository)} cannot take this request: ${failureText(outcome.failure)}`;
     case 'already-open':
@@ -201,6 +206,9 @@ export function listRefusal(outcome: Extract<ListOutcome, { code: 'not-shareable
 export function historyRefusal(outcome: Extract<HistoryOutcome, { code: 'not-shareable' }>): string {
   return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares, so it has no history here. Shareable repositories: ${list(outcome.repositories)}. \`/ecr-access history <12-digit account ID>\` shows an account's history.`;
 }
+
+/** A command whose job could not be handed over. */
+export const JOB_NOT_STARTED = ':warning: ecr-access could not start that just now. Try again in a minute.';
 
 export const JOB_FAILED =
   ':warning: ecr-access hit an unexpected error and could not finish. Try again in a minute; if it keeps happening, tell the platform team (the bot logs have the details).';

@@ -56,8 +56,11 @@ export function channelName(id) {
   return channel ? channel.name : undefined;
 }
 
-/** What mrkdwn needs to show names, and whose mentions to highlight. */
-export const renderContext = () => ({ userName, channelName, currentUser: view.user });
+/**
+ * What mrkdwn needs to show names, whose mentions to highlight, and the sandbox's time, so Slack's
+ * dates ("Today", "Tomorrow") are told against it, as the bot's clock is.
+ */
+export const renderContext = () => ({ userName, channelName, currentUser: view.user, now: new Date(sandboxTime.now()) });
 
 export function conversationMessages(conversation) {
   return [...state.messages.values()].filter((m) => m.channel === conversation).sort(byTs);

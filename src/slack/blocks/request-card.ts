@@ -4,6 +4,7 @@ import { AccountId } from '../../domain/account';
 import { RequestId, type AccessRequest } from '../../domain/access-request';
 import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
+import { MANAGED_SID } from '../../domain/policy';
 import { failureText, mentionOrBot } from '../messages';
 import { type Block, context, day, escapeText, fields, header, section } from './kit';
 
@@ -80,7 +81,8 @@ export function requestCard(request: AccessRequest, statementPreview: string): {
     blocks: [
       header('Pull access request'),
       facts(request),
-      section(`*Statement to merge into the repository policy*\n\`\`\`${escapeText(statementPreview)}\`\`\``),
+      section(`*Merged into the repository policy on approval*\n\`\`\`${escapeText(statementPreview)}\`\`\``),
+      context(`The account joins those already in \`${MANAGED_SID}\`; other statements stay as they are.`),
       decisionButtons(request, 'Approve'),
       context(`Request ${request.id} · only approvers can decide`),
     ],

@@ -97,12 +97,12 @@ describe('submitting a request', () => {
     expect(w.registry.policies.get(REPOSITORY)).toBe(policy(managed(OTHER)));
   });
 
-  it('shows the approvers the statement as approval would leave it, the accounts already in it included', async () => {
+  it('shows the approvers what approval merges: the account alone, which stays true whatever else the policy gains or loses meanwhile', async () => {
     const w = world(policy(CI_PUSH, managed(THIRD, OTHER)));
     const post = jest.spyOn(w.deps.notifier, 'postRequestCard');
     await submitRequest(w.deps, ask());
     expect(post).toHaveBeenCalledTimes(1);
-    expect(post.mock.calls[0]![1]).toBe(preview(ACCOUNT, OTHER, THIRD));
+    expect(post.mock.calls[0]![1]).toBe(preview(ACCOUNT));
   });
 
   it('shows a statement of the account alone when the repository has no policy yet', async () => {
@@ -258,13 +258,13 @@ describe('an account that can pull already', () => {
 });
 
 describe('extending a live time-bound grant', () => {
-  it('records a request that names the grant it extends, and shows the statement unchanged', async () => {
+  it('records a request that names the grant it extends, and shows the statement it is already in', async () => {
     const grant = liveUntil('r-0000000001', ACCOUNT, '2026-12-20T09:00:00.000Z');
     const w = world(policy(managed(ACCOUNT, OTHER)), [grant]);
     const post = jest.spyOn(w.deps.notifier, 'postRequestCard');
     const outcome = await submitRequest(w.deps, ask({ durationMs: 14 * DAY_MS }));
     expect(outcome).toMatchObject({ code: 'submitted', request: { id: 'r-00000000aa', state: 'PENDING', extends: 'r-0000000001', durationMs: 14 * DAY_MS } });
-    expect(post.mock.calls[0]![1]).toBe(preview(ACCOUNT, OTHER));
+    expect(post.mock.calls[0]![1]).toBe(preview(ACCOUNT));
     expect(w.store.requests.get('r-0000000001')).toStrictEqual(grant);
     expect(w.registry.writes).toEqual([]);
   });
