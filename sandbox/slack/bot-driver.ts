@@ -16,6 +16,7 @@ import {
 } from './payloads';
 import { parseJsonObject } from './request-body';
 import { ResponseUrls } from './response-urls';
+import type { Triggers } from './triggers';
 import type { BotReply, SimBlock, SimUser, SimulatorEvent } from './types';
 import type { SlackWorkspace } from './workspace';
 
@@ -53,6 +54,7 @@ export interface BotDriverDeps {
   identity: AppIdentity;
   signingSecret: string;
   responseUrls: ResponseUrls;
+  triggers: Triggers;
   botUrl(): string | undefined;
   record(event: SimulatorEvent): void;
 }
@@ -74,6 +76,7 @@ export class BotDriver {
       command: input.command ?? '/ecr-access',
       text: input.text ?? '',
       responseUrl,
+      triggerId: this.deps.triggers.issue(user.id),
     });
     const reply = await this.postToBot(encodeSlashCommand(fields), {}, input.botUrl);
     if (reply.status === 200) this.showCommandAck(reply.body, user.id, conversation.id, responseUrl);
@@ -118,6 +121,7 @@ export class BotDriver {
       blockId: found.blockId,
       button: found.button,
       responseUrl,
+      triggerId: this.deps.triggers.issue(user.id),
     });
     const reply = await this.postToBot(encodeInteractionPayload(payload), {}, input.botUrl);
     return { ...reply, responseUrl, payload };

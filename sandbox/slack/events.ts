@@ -97,5 +97,9 @@ function describeEvent(event: SimulatorEvent): string {
       return `bot answered ${event.reply.status}`;
     case 'config_changed':
       return `config_changed ${event.what}`;
+    case 'modals':
+      return `modals of ${event.user}: ${event.stack.map((m) => m.view.callback_id || m.view.id).join(' > ') || 'none'}`;
+    case 'home_published':
+      return `home published for ${event.user}: ${event.view.blocks.length} blocks`;
   }
 }
