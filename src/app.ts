@@ -20,7 +20,9 @@ import { jobRunner, type Defer, type RunJob } from './slack/jobs';
 import { registerListeners } from './slack/listeners';
 import { slackNotifier } from './slack/notifier';
 import { pacedChat, slackPacer } from './slack/pacing';
+import { slackReplies } from './slack/replies';
 import { responder } from './slack/responder';
+import { checkRequest } from './service/submit-request';
 
 export interface EcrAccess {
   readonly app: App;
@@ -91,11 +93,13 @@ export function createEcrAccess(
   const clients = options.clients ?? createAwsClients({ region: config.region, callTimeoutMs: config.awsTimeoutMs });
   const clock = options.clock ?? { now: Date.now, sleep: sleepFor };
   const table = dynamoTable(clients.dynamo, config.table);
+  // Every post, DM and Home tab goes out through one pacer, in step with Slack's rate limits.
+  const chat = pacedChat(announcements, slackPacer({ maxWaitMs: rateLimitWaitMs, clock }));
   const deps: ServiceDeps = {
     registry: ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }),
     store: dynamoRequestStore(table),
     changes: dynamoChangeQueue(table, { leaseMs: config.leaseMs, landingMs: config.writeLandingMs }, clock, logger),
-    notifier: slackNotifier(pacedChat(announcements, slackPacer({ maxWaitMs: rateLimitWaitMs, clock })), config.approvalChannel),
+    notifier: slackNotifier(chat, config.approvalChannel),
     isApprover: slackApprovers(app.client, {
       approvers: config.approvers,
       ...(config.approverGroup && { group: config.approverGroup }),
@@ -113,8 +117,14 @@ export function createEcrAccess(
     clockMarginMs: config.clockMarginMs,
     durations: config.durations,
   };
-  const runJob = jobRunner(deps, responder(logger));
-  registerListeners(app, { defer: options.defer(runJob), repositories: config.repositories });
+  const runJob = jobRunner(deps, slackReplies(app.client, chat, responder(logger), logger));
+  registerListeners(app, {
+    defer: options.defer(runJob),
+    repositories: config.repositories,
+    durations: config.durations,
+    check: (request) => checkRequest(deps, request),
+    clock,
+  });
   app.error(async (error) => {
     logger.error('unhandled error in a listener', { error });
   });

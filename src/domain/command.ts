@@ -11,6 +11,8 @@ export const MAX_REASON_LENGTH = 500;
 type HistorySubject = { repository: string } | { account: string; typedAccount?: string };
 
 export type Command =
+  /** Nothing after the command: the request form. */
+  | { kind: 'form' }
   | { kind: 'help' }
   | { kind: 'unknown'; word: string }
   | { kind: 'invalid'; problems: string[]; usage: string }
@@ -186,7 +188,7 @@ function parseHistory(args: string[]): Command {
 export function parseCommand(text: string): Command {
   const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
   const [subcommand, ...args] = words;
-  if (subcommand === undefined) return { kind: 'help' };
+  if (subcommand === undefined) return { kind: 'form' };
   switch (subcommand.toLowerCase()) {
     case 'help':
       return { kind: 'help' };

@@ -18,10 +18,14 @@ import { HistoryPage, historyReport } from './blocks/history';
 import { listReport } from './blocks/list-report';
 import { revokeConfirmation } from './blocks/revoke-confirmation';
 import { decideReply, historyRefusal, JOB_FAILED, listRefusal, revokeReply, submitReply } from './messages';
+import type { Replies } from './replies';
 import { ResponseUrl, type Respond } from './responder';
 
 /** An account ID as it was typed in groups (`2222-3333-4444`), so the answer can say how it was read. */
 const TypedAccount = z.string().max(40).refine(isDigitGroups);
+
+/** A view's ID, as Slack writes it. */
+const ViewId = z.string().regex(/^V[A-Z0-9]{2,40}$/, { message: 'not a Slack view ID' });
 
 export const Job = z.discriminatedUnion('kind', [
   z.object({
@@ -32,7 +36,10 @@ export const Job = z.discriminatedUnion('kind', [
     typedAccount: TypedAccount.optional(),
     reason: Reason.optional(),
     durationMs: z.number().int().min(HOUR_MS).max(MAX_DURATION_MS).optional(),
-    responseUrl: ResponseUrl,
+    /** The command's: its answer replaces the interim line. */
+    responseUrl: ResponseUrl.optional(),
+    /** The request form's, left open: its answer is shown there (or by DM, if it was closed). */
+    viewId: ViewId.optional(),
   }),
   z.object({
     kind: z.literal('decide'),
@@ -82,12 +89,20 @@ function answersACommand(job: Job): boolean {
       return false;
   }
 }
+
 /** Starts a job after the acknowledgement; resolves once the job is safely handed over. */
 export type Defer = (job: Job) => Promise<void>;
 
-export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
+export function jobRunner(deps: ServiceDeps, replies: Replies): RunJob {
+  const { respond } = replies;
   // A command's answer takes the place of its interim line ("Checking…"), so one line is left.
   const answer = (job: { responseUrl: string }, reply: Parameters<Respond>[1]) => respond(job.responseUrl, { ...reply, replace_original: true });
+  /** A plain answer wherever the job came from: the command's line, the form still open, or a DM. */
+  const tell = async (job: { user: string; responseUrl?: string | undefined; viewId?: string | undefined }, text: string) => {
+    if (job.responseUrl) return answer({ responseUrl: job.responseUrl }, { text });
+    if (job.viewId && (await replies.inModal(job.viewId, text))) return;
+    await replies.byDm(job.user, text);
+  };
   const run = async (job: Job): Promise<void> => {
     switch (job.kind) {
       case 'request': {
@@ -98,7 +113,7 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
           ...(job.reason && { reason: job.reason }),
           ...(job.durationMs !== undefined && { durationMs: job.durationMs }),
         });
-        await answer(job, { text: submitReply(outcome, job.typedAccount) });
+        await tell(job, submitReply(outcome, job.typedAccount));
         return;
       }
       case 'decide': {
@@ -150,7 +165,8 @@ export function jobRunner(deps: ServiceDeps, respond: Respond): RunJob {
     } catch (error) {
       deps.logger.error('job failed', { kind: job.kind, error });
       // A command's interim line gives way to the failure; a card or a confirmation stays, to be clicked again.
-      await respond(job.responseUrl, { text: JOB_FAILED, replace_original: answersACommand(job) });
+      if (job.responseUrl) await respond(job.responseUrl, { text: JOB_FAILED, replace_original: answersACommand(job) });
+      else await tell(job, JOB_FAILED);
     }
   };
 }

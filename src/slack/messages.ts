@@ -1,6 +1,7 @@
 // Every sentence ecr-access says in reply to a command or a click, worded once from the
 // outcomes the service answers. Text that came from a user or from a policy is escaped.
 import { type AccessRequest, BOT_ACTOR, type Failure, type KeptBy } from '../domain/access-request';
+import { REQUEST_USAGE } from '../domain/command';
 import { formatDuration } from '../domain/duration';
 import { MANAGED_SID } from '../domain/policy';
 import { ErrorCode } from '../errors';
@@ -10,6 +11,7 @@ import type { ListOutcome } from '../service/list-access';
 import type { RevokeOutcome } from '../service/revoke';
 import type { SubmitOutcome } from '../service/submit-request';
 import { escapeText } from './blocks/kit';
+import type { FormField } from './blocks/request-form';
 import { day } from './blocks/kit';
 
 const code = (text: string) => `\`${escapeText(text).replace(/`/g, "'")}\``;
@@ -205,6 +207,38 @@ export function listRefusal(outcome: Extract<ListOutcome, { code: 'not-shareable
 
 export function historyRefusal(outcome: Extract<HistoryOutcome, { code: 'not-shareable' }>): string {
   return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares, so it has no history here. Shareable repositories: ${list(outcome.repositories)}. \`/ecr-access history <12-digit account ID>\` shows an account's history.`;
+}
+
+/**
+ * A refusal of the request form that belongs to one of its fields, worded to stand under it
+ * (plain text: Slack shows field errors as typed), or undefined for one that does not.
+ */
+export function formFieldError(outcome: SubmitOutcome, typedAccount?: string): { field: FormField; text: string } | undefined {
+  const account = (id: string) => (typedAccount && typedAccount !== id ? `${id} (read from ${typedAccount})` : id);
+  switch (outcome.code) {
+    case 'own-registry':
+      return { field: 'account', text: `${account(outcome.account)} is the account that owns the registry; it pulls without a repository policy. Ask for the account your workload runs in.` };
+    case 'can-already-pull':
+      return { field: 'account', text: `${account(outcome.account)} can already pull from ${outcome.repository}; there is nothing to approve.` };
+    case 'already-open':
+      return { field: 'account', text: `This account already has an open request on ${outcome.existing.repository}: ${outcome.existing.id} (${outcome.existing.state.toLowerCase()}). Wait for the approvers' decision on it.` };
+    case 'not-shareable':
+      return { field: 'repository', text: `ecr-access does not share ${outcome.repository}. Choose one of the repositories in the list.` };
+    case 'duration-refused':
+      return { field: 'duration', text: `${outcome.problems.map((p) => `${p[0]?.toUpperCase()}${p.slice(1)}`).join('. ')}.` };
+    default:
+      return undefined;
+  }
+}
+
+/** The request form, once its checks passed: the request is on its way to the approvers. */
+export const FORM_SENDING = ':hourglass_flowing_sand: Sending your request to the approvers… This window shows what became of it in a moment.';
+/** The request form, when its checks took longer than Slack waits for an answer. */
+export const FORM_STILL_CHECKING = ':mag: Still checking your request… This window shows the answer when it is ready; if you close it, you get it as a direct message.';
+
+/** `/ecr-access` alone, when Slack would not open the form (`reason`: Slack's error). */
+export function formNotOpened(reason: string): string {
+  return `:warning: The request form did not open (Slack said ${code(reason)}). Try again, or ask in one line: \`${REQUEST_USAGE}\``;
 }
 
 /** A command whose job could not be handed over. */

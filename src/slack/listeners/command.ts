@@ -7,14 +7,18 @@ import { COMMAND, parseCommand } from '../../domain/command';
 import { helpMessage } from '../blocks/help';
 import { escapeText } from '../blocks/kit';
 import type { Defer } from '../jobs';
-import { accountAsRead, historyRefusal, JOB_NOT_STARTED, listRefusal, revokeReply, submitReply } from '../messages';
+import { accountAsRead, formNotOpened, historyRefusal, JOB_NOT_STARTED, listRefusal, revokeReply, submitReply } from '../messages';
+import type { OpenForm } from './request-form';
 
 /** A compile-time check that every kind of command is answered above. */
 function unreachable(command: never): never {
   throw new Error(`unhandled command ${JSON.stringify(command)}`);
 }
 
-export function registerCommand(app: App, options: { defer: Defer; repositories: readonly string[] }): void {
+/** Slack's error code for a refused Web API call, or what went wrong on the way. */
+const slackErrorOf = (error: unknown): string => (error as { data?: { error?: string } }).data?.error ?? (error instanceof Error ? error.message : String(error));
+
+export function registerCommand(app: App, options: { defer: Defer; repositories: readonly string[]; openForm: OpenForm }): void {
   const { repositories } = options;
   const shared = (repository: string) => repositories.includes(repository);
   app.command(COMMAND, async ({ command, ack }) => {
@@ -23,6 +27,14 @@ export function registerCommand(app: App, options: { defer: Defer; repositories:
     const answer = (text: string) => ack({ response_type: 'ephemeral', text });
     try {
       switch (parsed.kind) {
+        case 'form':
+          // The form opens within the trigger's 3 s; the acknowledgement then shows nothing more.
+          try {
+            await options.openForm(command.trigger_id);
+          } catch (error) {
+            return await answer(formNotOpened(slackErrorOf(error)));
+          }
+          return await ack();
         case 'help':
           return await ack({ response_type: 'ephemeral', ...helpMessage(repositories) });
         case 'unknown':

@@ -15,7 +15,7 @@ import {
 import { DAY_MS, HOUR_MS, MAX_DURATION_MS } from '../../../src/domain/duration';
 import { runs } from './property-runs';
 
-const KINDS: ReadonlySet<Command['kind']> = new Set(['help', 'unknown', 'invalid', 'request', 'revoke', 'list', 'history']);
+const KINDS: ReadonlySet<Command['kind']> = new Set(['form', 'help', 'unknown', 'invalid', 'request', 'revoke', 'list', 'history']);
 const FORM = 'a duration is a whole number of hours or days, like 12h or 7d';
 
 function problemsOf(command: Command): string[] {
@@ -25,8 +25,14 @@ function problemsOf(command: Command): string[] {
 
 describe('parseCommand', () => {
   describe('help', () => {
-    it.each(['', '   ', '\n\t ', 'help', 'HELP', '  Help  ', 'help me please'])('answers %j with help', (text) => {
+    it.each(['help', 'HELP', '  Help  ', 'help me please'])('answers %j with help', (text) => {
       expect(parseCommand(text)).toEqual({ kind: 'help' });
+    });
+  });
+
+  describe('the request form', () => {
+    it.each(['', '   ', '\n\t '])('opens for %j, the command alone', (text) => {
+      expect(parseCommand(text)).toEqual({ kind: 'form' });
     });
   });
 

@@ -6,7 +6,7 @@ import { DAY_MS, HOUR_MS } from '../../../src/domain/duration';
 import { READ_ONLY_ACTIONS } from '../../../src/domain/policy';
 import { EcrAccessError, ErrorCode } from '../../../src/errors';
 import type { ServiceDeps } from '../../../src/service/deps';
-import { type NewRequest, submitRequest } from '../../../src/service/submit-request';
+import { checkRequest, type NewRequest, submitRequest } from '../../../src/service/submit-request';
 import { managed, policy, ROOT } from '../../support/policy-texts';
 import { inMemoryDeps } from '../../support/in-memory-ports';
 
@@ -385,6 +385,34 @@ describe('an open request for the same repository and account', () => {
   it('does not hold back a request for another account', async () => {
     const w = world(policy(managed(OTHER)), [record('r-0000000001', OTHER, { state: 'PENDING' })]);
     expect(await submitRequest(w.deps, ask())).toMatchObject({ code: 'submitted' });
+  });
+
+  it('is still answered by the slot when the repository index has not caught up with it', async () => {
+    const open = record('r-0000000001', ACCOUNT, { state: 'PENDING' });
+    const w = world(policy(managed(OTHER)), [open]);
+    jest.spyOn(w.store, 'listByRepository').mockResolvedValue([]);
+    expect(await submitRequest(w.deps, ask())).toEqual({ code: 'already-open', existing: open });
+    expectNothingDone(w, [open]);
+  });
+});
+
+describe('checking a request without submitting it, as the request form does before it answers Slack', () => {
+  it('answers what the card would show, and writes nothing', async () => {
+    const w = world(policy(managed(OTHER)));
+    expect(await checkRequest(w.deps, ask())).toEqual({ code: 'checked', preview: preview(ACCOUNT) });
+    expectNothingDone(w);
+  });
+
+  it('finds an open request of the same account, so it can be shown on the form', async () => {
+    const open = record('r-0000000001', ACCOUNT, { state: 'PENDING' });
+    const w = world(policy(managed(OTHER)), [open]);
+    expect(await checkRequest(w.deps, ask())).toEqual({ code: 'already-open', existing: open });
+  });
+
+  it('names the grant a request would extend', async () => {
+    const grant = liveUntil('r-0000000001', ACCOUNT, '2026-12-20T09:00:00.000Z');
+    const w = world(policy(managed(ACCOUNT)), [grant]);
+    expect(await checkRequest(w.deps, ask({ durationMs: DAY_MS }))).toEqual({ code: 'checked', preview: preview(ACCOUNT), extending: grant });
   });
 });
 
