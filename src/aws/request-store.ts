@@ -114,6 +114,15 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
       return { decided: false, current: await get(id) };
     },
 
+    async noteDenialReason(id, note) {
+      const noted = await updated(id, {
+        set: 'SET denialNote = :note',
+        condition: '#state IN (:pending, :failed)',
+        values: { ':note': note, ':pending': 'PENDING', ':failed': 'FAILED' },
+      });
+      return noted !== undefined;
+    },
+
     async record(id, verdict, announcer) {
       return updated(id, verdictUpdate(verdict, announcer));
     },

@@ -84,6 +84,12 @@ export interface RequestStore {
     },
   ): Promise<DecideOutcome>;
   /**
+   * Notes why `note.by` is denying the request, on a request still open to a decision (PENDING or
+   * FAILED), just before the denial is written: the denial's announcement and its card then carry
+   * it. False when the request is no longer open to one.
+   */
+  noteDenialReason(id: string, note: { by: string; at: string; reason?: string }): Promise<boolean>;
+  /**
    * Records the verdict, owing its announcement: GRANTED and FAILED from an APPROVED request with
    * no end under way; REVOKED or EXPIRED (as its `ending` says) and a refused removal from a request
    * whose end is under way. Undefined when the request is no longer in that state (someone

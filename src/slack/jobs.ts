@@ -9,6 +9,7 @@ import { RepositoryName } from '../domain/repository';
 import { SlackId } from '../domain/slack-id';
 import type { Logger } from '../logger';
 import { decide } from '../service/decide';
+import { deny } from '../service/deny';
 import type { ServiceDeps } from '../service/deps';
 import { history } from '../service/history';
 import { listAccess } from '../service/list-access';
@@ -48,7 +49,10 @@ export const Job = z.discriminatedUnion('kind', [
     decision: z.enum(['approve', 'deny']),
     card: MessageRef,
     target: z.object({ repository: RepositoryName, account: AccountId }).optional(),
-    responseUrl: ResponseUrl,
+    /** Why a denial: the requester is told it. */
+    reason: Reason.optional(),
+    /** The card's; none for a click in the Home tab, answered by DM. */
+    responseUrl: ResponseUrl.optional(),
   }),
   z.object({ kind: z.literal('list'), user: SlackId, repository: RepositoryName.optional(), responseUrl: ResponseUrl }),
   /** The revoke command: what revoking would do, answered with the Revoke button only when it would do something. */
@@ -117,10 +121,11 @@ export function jobRunner(deps: ServiceDeps, replies: Replies): RunJob {
         return;
       }
       case 'decide': {
-        const reply = decideReply(
-          await decide(deps, { requestId: job.requestId, user: job.user, decision: job.decision, card: job.card, ...(job.target && { target: job.target }) }),
-        );
-        if (reply) await respond(job.responseUrl, { text: reply });
+        const decision = { requestId: job.requestId, user: job.user, card: job.card, ...(job.target && { target: job.target }) };
+        const outcome = job.decision === 'deny' ? await deny(deps, { ...decision, ...(job.reason && { reason: job.reason }) }) : await decide(deps, { ...decision, decision: 'approve' });
+        // What the card (or the Home tab, once published again) does not say itself.
+        const reply = decideReply(outcome);
+        if (reply) await (job.responseUrl ? respond(job.responseUrl, { text: reply }) : replies.byDm(job.user, reply));
         return;
       }
       case 'list': {

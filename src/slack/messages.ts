@@ -241,6 +241,18 @@ export function formNotOpened(reason: string): string {
   return `:warning: The request form did not open (Slack said ${code(reason)}). Try again, or ask in one line: \`${REQUEST_USAGE}\``;
 }
 
+/** A decision button whose value names no ecr-access request. */
+export const DECISION_WITHOUT_REQUEST = ':x: That button does not name an ecr-access request; nothing changed.';
+/** A decision click that does not say which request card it came from. */
+export const DECISION_WITHOUT_CARD = ':x: That click does not say which request card it came from; nothing changed. Use the buttons on the request card.';
+/** A decision whose job could not be handed over. */
+export const DECISION_NOT_STARTED = ':warning: ecr-access could not take that decision just now; nothing changed. Try again in a minute.';
+
+/** Deny asks first, in a modal, and Slack would not open it. */
+export function denyFormNotOpened(requestId: string): string {
+  return `:warning: The form to deny request ${requestId} did not open, so nothing changed. Press *Deny* again.`;
+}
+
 /** A command whose job could not be handed over. */
 export const JOB_NOT_STARTED = ':warning: ecr-access could not start that just now. Try again in a minute.';
 

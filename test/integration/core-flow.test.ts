@@ -129,6 +129,36 @@ describe('requesting and approving pull access', () => {
     expect(w.world.slack.dms(SANDBOX.requester).map((m) => m.text).join('\n')).toMatch(/was denied by/);
   });
 
+  it('asks for a reason before denying, in a modal that names the request, and decides nothing until it is sent', async () => {
+    await w.command(`request common-images ${ACCOUNT}`);
+    const [request] = await w.requests();
+    await w.world.slack.clickButton({ user: SANDBOX.approver, channel: SANDBOX.approvalChannel, messageTs: w.cards()[0]!.ts, actionId: 'ecr_access_deny' });
+    const [modal] = w.world.slack.modals(SANDBOX.approver);
+    expect(modal!.view).toMatchObject({ title: { text: 'Deny request' }, submit: { text: 'Deny' } });
+    expect(JSON.stringify(modal!.view.blocks)).toContain(`Deny request ${request!.id}: pull access to \`common-images\` for \`${ACCOUNT}\`?`);
+    await w.bot.idle();
+    expect((await w.requests())[0]!.state).toBe('PENDING');
+  });
+
+  it('denies with the reason given: the requester is told it, and the card and the history show it', async () => {
+    await w.command(`request common-images ${ACCOUNT}`);
+    await w.click(w.cards()[0]!, 'deny', SANDBOX.approver, 'use the public mirror');
+    expect((await w.requests())[0]).toMatchObject({ state: 'DENIED', denialNote: { by: SANDBOX.approver, reason: 'use the public mirror' } });
+    expect(w.world.slack.dms(SANDBOX.requester).map((m) => m.text)).toEqual([expect.stringMatching(/was denied by <@U0APPROVER>: use the public mirror$/)]);
+    expect(JSON.stringify(w.cards()[0]!.blocks)).toContain('*Reason:* use the public mirror');
+    await w.command('history common-images');
+    expect(JSON.stringify(w.world.slack.responses.at(-1)!.body)).toMatch(/denied\*.*by <@U0APPROVER>\\n +_use the public mirror_/);
+  });
+
+  it('changes nothing when the approver cancels the Deny form', async () => {
+    await w.command(`request common-images ${ACCOUNT}`);
+    await w.world.slack.clickButton({ user: SANDBOX.approver, channel: SANDBOX.approvalChannel, messageTs: w.cards()[0]!.ts, actionId: 'ecr_access_deny' });
+    await w.world.slack.closeView({ user: SANDBOX.approver });
+    await w.bot.idle();
+    expect((await w.requests())[0]).toMatchObject({ state: 'PENDING' });
+    expect(buttonsOf(w.cards()[0]!)).toEqual(['Approve', 'Deny']);
+  });
+
   it('refuses a second decision on the same request, naming who decided', async () => {
     await w.command(`request common-images ${ACCOUNT}`);
     const { ack: first } = await w.click(w.cards()[0]!, 'approve');
@@ -138,6 +168,8 @@ describe('requesting and approving pull access', () => {
       actions: p.actions.map((a: (typeof p.actions)[number]) => ({ ...a, action_id: 'ecr_access_deny', text: { type: 'plain_text' as const, text: 'Deny' } })),
     });
     await w.replay(first.payload, denyInstead);
+    await w.world.slack.submitView({ user: SANDBOX.approver, values: { reason: 'second thoughts' } });
+    await w.bot.idle();
     expect(w.repliesTo(first.responseUrl).join('\n')).toContain(`already approved by <@${SANDBOX.approver}>`);
     expect((await w.requests())[0]!.state).toBe('GRANTED');
     expect(w.world.ecr.countCalls('SetRepositoryPolicy')).toBe(writes);

@@ -121,6 +121,12 @@ export class InMemoryRequestStore implements RequestStore {
     const denied: AccessRequest = { ...r, ...decided, state: 'DENIED', owed: ['card', 'dm'], announcer: { by: d.announcer, at: Date.parse(d.at) } };
     return { decided: true as const, request: this.put(this.withEvent(denied, { kind: 'denied', at: d.at, by: d.by }), d.at) };
   }
+  async noteDenialReason(id: string, note: { by: string; at: string; reason?: string }) {
+    const r = this.requests.get(id);
+    if (r?.state !== 'PENDING' && r?.state !== 'FAILED') return false;
+    this.put({ ...r, denialNote: { ...note } });
+    return true;
+  }
   async record(id: string, verdict: Parameters<RequestStore['record']>[1], announcer: { by: string; at: number }) {
     const r = this.requests.get(id);
     if (!r) return undefined;

@@ -1,7 +1,7 @@
 // The approvers' card for a request, in each state it can be in.
 import * as z from 'zod';
 import { AccountId } from '../../domain/account';
-import { RequestId, type AccessRequest } from '../../domain/access-request';
+import { MessageRef, RequestId, type AccessRequest, denialReason } from '../../domain/access-request';
 import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
 import { MANAGED_SID } from '../../domain/policy';
@@ -15,13 +15,26 @@ const DECISION_BLOCK = 'ecr_access_decision';
 /**
  * The decision buttons carry the request ID, then the repository and account its card names
  * (so an approval can take the repository while the decision is written); cards posted before
- * carry the ID alone. Either way the store's request is what counts.
+ * carry the ID alone. The same buttons in a Home tab also name the request's card, since a click
+ * there comes from no card: the decision's write checks it is the request's card, as it checks a
+ * click on the card itself. Either way the store's request is what counts.
  */
 export const DecisionValue = z
   .string()
   .transform((value) => value.split(' '))
-  .pipe(z.union([z.tuple([RequestId]), z.tuple([RequestId, RepositoryName, AccountId])]))
-  .transform(([requestId, repository, account]) => ({ requestId, ...(repository && account && { target: { repository, account } }) }));
+  .pipe(
+    z.union([
+      z.tuple([RequestId]),
+      z.tuple([RequestId, RepositoryName, AccountId]),
+      z.tuple([RequestId, RepositoryName, AccountId, MessageRef.shape.channel, MessageRef.shape.ts]),
+    ]),
+  )
+  .transform(([requestId, repository, account, channel, ts]) => ({
+    requestId,
+    ...(repository && account && { target: { repository, account } }),
+    ...(channel && ts && { card: { channel, ts } }),
+  }));
+export type DecisionValue = z.infer<typeof DecisionValue>;
 
 const decisionValue = (request: AccessRequest) => `${request.id} ${request.repository} ${request.account}`;
 
@@ -94,8 +107,10 @@ function outcomeLine(request: AccessRequest): string {
   switch (request.state) {
     case 'GRANTED':
       return `:white_check_mark: Approved by ${by} · granted ${day(request.grantedAt)} · verified policy in the thread`;
-    case 'DENIED':
-      return `:no_entry_sign: Denied by ${by} · ${day(request.decidedAt)}`;
+    case 'DENIED': {
+      const reason = denialReason(request);
+      return `:no_entry_sign: Denied by ${by} · ${day(request.decidedAt)}${reason ? `\n*Reason:* ${escapeText(reason)}` : ''}`;
+    }
     case 'FAILED':
       return `:warning: Approved by ${by}, but the grant failed: ${failureText(request.failure)}`;
     case 'APPROVED':
