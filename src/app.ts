@@ -20,7 +20,9 @@ import { jobRunner, type Defer, type RunJob } from './slack/jobs';
 import { registerListeners } from './slack/listeners';
 import { slackNotifier } from './slack/notifier';
 import { pacedChat, slackPacer } from './slack/pacing';
+import { homePublisher, type HomePublisher } from './slack/home-publisher';
 import { slackReplies } from './slack/replies';
+import { homeOf } from './service/home';
 import { responder } from './slack/responder';
 import { checkRequest } from './service/submit-request';
 
@@ -28,6 +30,8 @@ export interface EcrAccess {
   readonly app: App;
   readonly runJob: RunJob;
   readonly deps: ServiceDeps;
+  /** The Home tabs' publisher: a runtime that ends with its work (a Lambda invocation) waits for it to settle. */
+  readonly homes: HomePublisher;
 }
 
 /** How long one Slack Web API call may keep trying before the job gives up on it. */
@@ -95,16 +99,28 @@ export function createEcrAccess(
   const table = dynamoTable(clients.dynamo, config.table);
   // Every post, DM and Home tab goes out through one pacer, in step with Slack's rate limits.
   const chat = pacedChat(announcements, slackPacer({ maxWaitMs: rateLimitWaitMs, clock }));
+  const approvers = slackApprovers(app.client, {
+    approvers: config.approvers,
+    ...(config.approverGroup && { group: config.approverGroup }),
+    logger,
+  });
+  // Reads what each Home shows through `deps`, made just below.
+  const homes = homePublisher({
+    read: (viewer) => homeOf(deps, viewer, approvers.forHomeTabs),
+    publish: async (viewer, view) => {
+      await chat.views.publish({ user_id: viewer, view });
+    },
+    approvers: () => approvers.everyone(),
+    clock,
+    logger,
+  });
   const deps: ServiceDeps = {
     registry: ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }),
     store: dynamoRequestStore(table),
     changes: dynamoChangeQueue(table, { leaseMs: config.leaseMs, landingMs: config.writeLandingMs }, clock, logger),
     notifier: slackNotifier(chat, config.approvalChannel),
-    isApprover: slackApprovers(app.client, {
-      approvers: config.approvers,
-      ...(config.approverGroup && { group: config.approverGroup }),
-      logger,
-    }),
+    homes,
+    isApprover: approvers,
     clock,
     // Measures the wall clock, which `clock` reads in every runtime; the sandbox's adds the time a person moved it on, on purpose.
     clockCheck: awsClockCheck(clients.awsClock, { marginMs: config.clockMarginMs, logger }),
@@ -117,7 +133,7 @@ export function createEcrAccess(
     clockMarginMs: config.clockMarginMs,
     durations: config.durations,
   };
-  const runJob = jobRunner(deps, slackReplies(app.client, chat, responder(logger), logger));
+  const runJob = jobRunner(deps, slackReplies(app.client, chat, responder(logger), logger), homes);
   registerListeners(app, {
     defer: options.defer(runJob),
     repositories: config.repositories,
@@ -128,5 +144,5 @@ export function createEcrAccess(
   app.error(async (error) => {
     logger.error('unhandled error in a listener', { error });
   });
-  return { app, runJob, deps };
+  return { app, runJob, deps, homes };
 }

@@ -50,14 +50,19 @@ async function start(): Promise<LambdaHandler> {
   const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
   logger.mask([secrets.botToken, secrets.signingSecret]);
   const receiver = new AwsLambdaReceiver({ signingSecret: secrets.signingSecret, logger: boltLogger(logger) });
-  const { runJob, deps } = createEcrAccess(config, {
+  const { runJob, deps, homes } = createEcrAccess(config, {
     botToken: secrets.botToken,
     receiver,
     logger,
     defer: () => invokeDefer(lambda, config.functionName, logger),
     slackCallLimits: LAMBDA_SLACK_CALL_LIMITS,
   });
-  return lambdaHandler({ receive: receiver.toHandler(), runJob, sweep: () => sweepOnce(deps, config.sweep), logger });
+  // A pass's outcomes change Home tabs: they are published before the invocation ends.
+  const sweep = async () => {
+    await sweepOnce(deps, config.sweep);
+    await homes.settled();
+  };
+  return lambdaHandler({ receive: receiver.toHandler(), runJob, sweep, logger });
 }
 
 let started: Promise<LambdaHandler> | undefined;

@@ -124,6 +124,8 @@ export interface RequestStore {
   /** Marks announcement parts as told. */
   delivered(id: string, parts: readonly AnnouncementPart[]): Promise<void>;
   listByRepository(repository: string): Promise<AccessRequest[]>;
+  /** Every request a person asked for, newest first, each read as it is now (their App Home). */
+  requesterRequests(requester: string): Promise<AccessRequest[]>;
 }
 
 /** The repository's lease, as one holder holds it. */
@@ -219,4 +221,10 @@ export interface ClockCheck {
   trusted(): boolean;
   /** How far this process's clock is ahead of AWS's, in ms (negative: behind); undefined before AWS first answered. */
   offsetMs(): number | undefined;
+}
+
+/** Each person's App Home tab, kept in step with the requests that concern them. */
+export interface Homes {
+  /** The request is new or changed: its requester's Home tab and the approvers' are to be published again. */
+  changed(request: AccessRequest): void;
 }

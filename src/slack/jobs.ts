@@ -19,6 +19,7 @@ import { HistoryPage, historyReport } from './blocks/history';
 import { listReport } from './blocks/list-report';
 import { revokeConfirmation } from './blocks/revoke-confirmation';
 import { decideReply, historyRefusal, JOB_FAILED, listRefusal, revokeReply, submitReply } from './messages';
+import type { HomePublisher } from './home-publisher';
 import type { Replies } from './replies';
 import { ResponseUrl, type Respond } from './responder';
 
@@ -71,8 +72,11 @@ export const Job = z.discriminatedUnion('kind', [
     repository: RepositoryName,
     account: AccountId,
     reason: Reason.optional(),
-    responseUrl: ResponseUrl,
+    /** The confirmation's, which the answer replaces; none for a Revoke in the Home tab, answered by DM. */
+    responseUrl: ResponseUrl.optional(),
   }),
+  /** Someone opened the app's Home tab: publish it as things are now. */
+  z.object({ kind: z.literal('home'), user: SlackId }),
   z.object({ kind: z.literal('history'), user: SlackId, ...HistoryPage.partial({ before: true }).shape, responseUrl: ResponseUrl }),
 ]);
 export type Job = z.infer<typeof Job>;
@@ -90,6 +94,7 @@ function answersACommand(job: Job): boolean {
       return job.before === undefined;
     case 'decide':
     case 'revoke':
+    case 'home':
       return false;
   }
 }
@@ -97,7 +102,7 @@ function answersACommand(job: Job): boolean {
 /** Starts a job after the acknowledgement; resolves once the job is safely handed over. */
 export type Defer = (job: Job) => Promise<void>;
 
-export function jobRunner(deps: ServiceDeps, replies: Replies): RunJob {
+export function jobRunner(deps: ServiceDeps, replies: Replies, homes: HomePublisher): RunJob {
   const { respond } = replies;
   // A command's answer takes the place of its interim line ("Checking…"), so one line is left.
   const answer = (job: { responseUrl: string }, reply: Parameters<Respond>[1]) => respond(job.responseUrl, { ...reply, replace_original: true });
@@ -117,12 +122,15 @@ export function jobRunner(deps: ServiceDeps, replies: Replies): RunJob {
           ...(job.reason && { reason: job.reason }),
           ...(job.durationMs !== undefined && { durationMs: job.durationMs }),
         });
+        if (outcome.code === 'submitted') deps.homes.changed(outcome.request);
         await tell(job, submitReply(outcome, job.typedAccount));
         return;
       }
       case 'decide': {
         const decision = { requestId: job.requestId, user: job.user, card: job.card, ...(job.target && { target: job.target }) };
         const outcome = job.decision === 'deny' ? await deny(deps, { ...decision, ...(job.reason && { reason: job.reason }) }) : await decide(deps, { ...decision, decision: 'approve' });
+        // An approval waiting for its verdict is no longer waiting for a decision.
+        if ('request' in outcome) deps.homes.changed(outcome.request);
         // What the card (or the Home tab, once published again) does not say itself.
         const reply = decideReply(outcome);
         if (reply) await (job.responseUrl ? respond(job.responseUrl, { text: reply }) : replies.byDm(job.user, reply));
@@ -151,10 +159,16 @@ export function jobRunner(deps: ServiceDeps, replies: Replies): RunJob {
           account: job.account,
           ...(job.reason && { reason: job.reason }),
         });
+        if ('requests' in outcome) for (const request of outcome.requests) deps.homes.changed(request);
         // The answer takes the place of the confirmation, so its Revoke button cannot be pressed again.
-        await answer(job, { text: revokeReply(outcome) });
+        if (job.responseUrl) await answer({ responseUrl: job.responseUrl }, { text: revokeReply(outcome) });
+        // From the Home tab: the tab shows a revoke that is done, and each requester is told; anything else comes by DM.
+        else if (outcome.code !== 'settled') await replies.byDm(job.user, revokeReply(outcome));
         return;
       }
+      case 'home':
+        homes.refresh(job.user);
+        return;
       case 'history': {
         const outcome = await history(deps, { ...(job.subject && { subject: job.subject }), ...(job.before && { before: job.before }) });
         const report = outcome.code === 'not-shareable' ? { text: historyRefusal(outcome) } : historyReport(outcome);
@@ -167,11 +181,14 @@ export function jobRunner(deps: ServiceDeps, replies: Replies): RunJob {
   return async (job) => {
     try {
       await run(job);
+      // The Home tabs the job set off are published before it ends: a Lambda invocation ends with its job.
+      await homes.settled();
     } catch (error) {
       deps.logger.error('job failed', { kind: job.kind, error });
       // A command's interim line gives way to the failure; a card or a confirmation stays, to be clicked again.
-      if (job.responseUrl) await respond(job.responseUrl, { text: JOB_FAILED, replace_original: answersACommand(job) });
-      else await tell(job, JOB_FAILED);
+      if ('responseUrl' in job && job.responseUrl) await respond(job.responseUrl, { text: JOB_FAILED, replace_original: answersACommand(job) });
+      // Opening the Home tab again publishes it again; nobody is told of a failed publish.
+      else if (job.kind !== 'home') await tell(job, JOB_FAILED);
     }
   };
 }

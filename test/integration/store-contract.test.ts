@@ -204,6 +204,19 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     expect(await store.decide(request.id, decision(request, { to: 'DENIED' }))).toMatchObject({ decided: true, request: { state: 'DENIED', owed: ['card', 'dm'] } });
   });
 
+  it("finds every request a person asked for, newest first, each as it is now, and no one else's", async () => {
+    const mine = [pending({ requester: 'U0HOMEOWNER', account: '100000000051' }), pending({ requester: 'U0HOMEOWNER', account: '100000000052', repository: 'team-home/images' })];
+    const theirs = pending({ requester: 'U0SOMEONEELSE', account: '100000000053' });
+    for (const request of [...mine, theirs]) await store.create(request);
+    await store.decide(mine[0]!.id, decision(mine[0]!, { to: 'DENIED' }));
+    const found = await store.requesterRequests('U0HOMEOWNER');
+    expect(found.map((r) => [r.id, r.state])).toEqual([
+      [mine[1]!.id, 'PENDING'],
+      [mine[0]!.id, 'DENIED'],
+    ]);
+    expect(await store.requesterRequests('U0NOBODYATALL')).toEqual([]);
+  });
+
   it('notes why an approver denies a request open to a decision, and the denial carries the note', async () => {
     const request = pending({ account: '100000000041' });
     await store.create(request);

@@ -170,6 +170,9 @@ export class InMemoryRequestStore implements RequestStore {
   async accountRequests(repository: string, accounts: readonly string[], _known: readonly string[]) {
     return [...this.requests.values()].filter((r) => r.repository === repository && accounts.includes(r.account));
   }
+  async requesterRequests(requester: string) {
+    return [...this.requests.values()].filter((r) => r.requester === requester).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  }
   async recordOutside(request: AccessRequest) {
     if (this.requests.has(request.id)) return;
     this.put(request, request.createdAt);
@@ -358,11 +361,14 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
   const notifier = new RecordingNotifier();
   const logs: string[] = [];
   let ids = 0;
+  /** Whose Home tabs the service said were out of date, by request, in order. */
+  const homesChanged: string[] = [];
   const deps: ServiceDeps = {
     registry,
     store,
     changes,
     notifier,
+    homes: { changed: (request) => void homesChanged.push(request.id) },
     clockCheck,
     isApprover: async (user) => (user === 'U0APPROVER' ? { kind: 'approver' } : { kind: 'not-approver' }),
     clock,
@@ -376,7 +382,7 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
     durations: {},
     ...overrides,
   };
-  return { deps, clock, clockCheck, registry, store, changes, notifier, logs };
+  return { deps, clock, clockCheck, registry, store, changes, notifier, logs, homesChanged };
 }
 
 /** An approved request, recorded, as the decision leaves it. */

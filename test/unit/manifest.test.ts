@@ -126,6 +126,13 @@ describe('manifest.yml', () => {
     ]);
   });
 
+  it('enables the Home tab, and subscribes to app_home_opened, which the bot listens for', () => {
+    expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions?.bot_events).toEqual(['app_home_opened']);
+    const listeners = sourceFiles(join(ROOT, 'src')).flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\bapp\.event\(\s*'([a-z_]+)'/g)].map((m) => m[1]));
+    expect(listeners).toEqual(manifest.settings.event_subscriptions?.bot_events);
+  });
+
   it('opens the app’s Messages tab, where the direct messages to requesters land', () => {
     expect(manifest.features.app_home?.messages_tab_enabled).toBe(true);
   });

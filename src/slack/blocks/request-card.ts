@@ -38,6 +38,10 @@ export type DecisionValue = z.infer<typeof DecisionValue>;
 
 const decisionValue = (request: AccessRequest) => `${request.id} ${request.repository} ${request.account}`;
 
+/** A decision button's value away from the card (the Home tab): it names the card too. Undefined for a request with no card. */
+export const homeDecisionValue = (request: AccessRequest): string | undefined =>
+  request.card && `${decisionValue(request)} ${request.card.channel} ${request.card.ts}`;
+
 function facts(request: AccessRequest): Block {
   return fields([
     `*Requested by*\n<@${request.requester}>`,

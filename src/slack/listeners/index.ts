@@ -1,6 +1,7 @@
 // Registers every listener on the app, behind the guard that lets a Slack retry go no further.
 import type { App } from '@slack/bolt';
 import type { Defer } from '../jobs';
+import { registerHome } from './home';
 import { registerRequestForm, type RequestFormOptions } from './request-form';
 import { registerCommand } from './command';
 import { registerDecisions } from './decision';
@@ -12,6 +13,7 @@ export function registerListeners(app: App, options: RequestFormOptions & { defe
   registerRetryGuard(app);
   const openForm = registerRequestForm(app, options);
   registerCommand(app, { ...options, openForm });
+  registerHome(app, { ...options, openForm });
   registerDecisions(app, options);
   registerRevoke(app, options);
   registerHistoryPages(app, options);

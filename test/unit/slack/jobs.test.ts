@@ -22,6 +22,11 @@ describe('Job', () => {
     expect(Job.safeParse({ ...REQUEST, durationMs }).success).toBe(false);
   });
 
+  it('carries a revoke from the Home tab, with no response_url: its answer goes by DM', () => {
+    const { responseUrl: _url, ...fromHome } = REVOKE;
+    expect(Job.parse(fromHome)).toEqual(fromHome);
+  });
+
   it('carries a revoke with its reason', () => {
     expect(Job.parse({ ...REVOKE, reason: 'project ended' })).toEqual({ ...REVOKE, reason: 'project ended' });
   });
@@ -30,7 +35,6 @@ describe('Job', () => {
     ['an account that is not 12 digits', { account: '12345' }],
     ['a repository name ECR would refuse', { repository: 'Common_Images' }],
     ['a reason over the limit', { reason: 'x'.repeat(MAX_REASON_LENGTH + 1) }],
-    ['no response_url', { responseUrl: undefined }],
   ])('refuses a revoke with %s', (_name, change) => {
     expect(Job.safeParse({ ...REVOKE, ...change }).success).toBe(false);
   });
