@@ -12,7 +12,7 @@ export interface Latency {
 export interface BenchOptions {
   readonly quick: boolean;
   readonly latency: Latency;
-  /** Part numbers to run, 1–9. */
+  /** Part numbers to run, 1–10. */
   readonly parts: readonly number[];
   readonly out: string;
 }
@@ -22,7 +22,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--latency MS] [--dynamo-latenc
   --latency MS       injected latency per ECR and Slack call (default 25)
   --dynamo-latency MS  injected latency per DynamoDB call (default 0, as dynalite has none)
   --only LIST        run only these parts (1 ack, 2 approval floor, 3 concurrency, 4 capacity, 5 list, 6 cold start,
-                     7 announcement burst under Slack's rate limits, 8 sweep, 9 outcomes told once under 429s)
+                     7 announcement burst under Slack's rate limits, 8 sweep, 9 outcomes told once under 429s,
+                     10 the request form within the trigger window and Home tabs in a burst)
   --out FILE         where to write the JSON results (default bench/results.json)`;
 
 export class UsageError extends Error {
@@ -41,7 +42,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let quick = false;
   let latencyMs = 25;
   let dynamoMs = 0;
-  let parts = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  let parts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   let out = join(__dirname, 'results.json');
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -60,7 +61,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--only':
         parts = (value ?? '').split(',').map(Number);
-        if (parts.length === 0 || parts.some((p) => !Number.isInteger(p) || p < 1 || p > 9)) throw new UsageError('--only takes part numbers 1 to 9, e.g. --only 2,3');
+        if (parts.length === 0 || parts.some((p) => !Number.isInteger(p) || p < 1 || p > 10)) throw new UsageError('--only takes part numbers 1 to 10, e.g. --only 2,3');
         i++;
         break;
       case '--out':

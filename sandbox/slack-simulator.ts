@@ -383,6 +383,11 @@ export class SlackSimulator {
     return this.driver.postToBot(rawBody, options);
   }
 
+  /** A fresh trigger_id for a user, good for one views.open within 3 s, for tests that build their own payloads. */
+  issueTrigger(user: string): string {
+    return this.triggers.issue(user);
+  }
+
   /** A fresh response_url for a user in a channel, for tests that build their own payloads. */
   newResponseUrl(context: Omit<ResponseUrlContext, 'id' | 'uses'>): string {
     return this.responseUrls.create(context);
