@@ -128,15 +128,19 @@ export async function startBenchWorld(options: BenchWorldOptions) {
     return posted;
   };
 
-  const click = (posted: SimMessage, decision: 'approve' | 'deny', bot?: BotProcess) =>
-    sendingTo(bot, () =>
-      world.slack.clickButton({
-        user: SANDBOX.approver,
-        channel: SANDBOX.approvalChannel,
-        messageTs: posted.ts,
-        actionId: decision === 'approve' ? APPROVE_ACTION : DENY_ACTION,
-      }),
-    );
+  /** Clicks Approve or Deny; Deny asks first, and its form is sent (the click's acknowledgement is what is answered). */
+  const click = async (posted: SimMessage, decision: 'approve' | 'deny', bot?: BotProcess) => {
+    const to = bot && { botUrl: bot.url };
+    const ack = await world.slack.clickButton({
+      user: SANDBOX.approver,
+      channel: SANDBOX.approvalChannel,
+      messageTs: posted.ts,
+      actionId: decision === 'approve' ? APPROVE_ACTION : DENY_ACTION,
+      ...to,
+    });
+    if (decision === 'deny' && world.slack.modals(SANDBOX.approver).length > 0) await world.slack.submitView({ user: SANDBOX.approver, ...to });
+    return ack;
+  };
 
   /** The bot's replies in a card's thread (the verified policy, or the failure). */
   const threadReplies = (posted: SimMessage): SimMessage[] => world.slack.thread(SANDBOX.approvalChannel, posted.ts).slice(1);

@@ -2,7 +2,7 @@
 // built from the same schema the store and `npm run create-table` use, and the function's
 // IAM statements, each scoped to exactly what the bot touches (its settings: deploy/settings.ts).
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, tableDefinition } from '../src/aws/table-schema';
+import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, BY_REQUESTER_INDEX, tableDefinition } from '../src/aws/table-schema';
 import { listItems } from '../src/config';
 import { renderIn } from './rendering';
 import { repositoryPatterns } from './repository-arns';
@@ -15,7 +15,7 @@ const TABLE_RESOURCE = 'AccessTable';
 const ECR_ACTIONS = ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'];
 /** Consistent reads (one item or a batch) and single-item conditional writes on the table. */
 const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
-/** Listing a repository's requests, and the sweep's work list, read an index each, never the table. */
+/** Listing a repository's requests, a person's requests (their Home tab) and the sweep's work list read an index each, never the table. */
 const INDEX_ACTIONS = ['dynamodb:Query'];
 /** Both Slack secrets in one call at a cold start (src/aws/slack-secrets.ts). */
 const SECRET_ACTIONS = ['ssm:GetParameters'];
@@ -120,7 +120,7 @@ export function botIamStatements(input: {
       : []),
     { Effect: 'Allow', Action: ECR_ACTIONS, Resource: ecrResourcePatterns(input.repositories, input.region).map(repositoryArn) },
     { Effect: 'Allow', Action: TABLE_ITEM_ACTIONS, Resource: [tableArn] },
-    { Effect: 'Allow', Action: INDEX_ACTIONS, Resource: [BY_REPOSITORY_INDEX, BY_DUE_INDEX].map((index) => join([tableArn, `/index/${index}`])) },
+    { Effect: 'Allow', Action: INDEX_ACTIONS, Resource: [BY_REPOSITORY_INDEX, BY_DUE_INDEX, BY_REQUESTER_INDEX].map((index) => join([tableArn, `/index/${index}`])) },
     // Jobs run in an asynchronous invocation of this same function, and only this one.
     { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [arn('lambda', `function:${input.functionName}`)] },
     // The jobs that failed every try, in the stack's own dead-letter queue.

@@ -1,7 +1,8 @@
 /**
- * A local stand-in for Slack on both sides: the Web API and response_url the bot calls, and
- * the slash commands and button clicks Slack sends the bot, as signed HTTP requests or, in
- * Socket Mode, as envelopes on the bot's WebSocket connections. Dev tooling, never in the Lambda.
+ * A local stand-in for Slack on both sides: the Web API and response_url the bot calls (views
+ * included), and the slash commands, shortcuts, clicks, modal submissions and events Slack sends
+ * the bot, as signed HTTP requests or, in Socket Mode, as envelopes on the bot's WebSocket
+ * connections. Dev tooling, never in the Lambda.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,9 @@ import type { AppIdentity } from './slack/payloads';
 import { answerResponseUrl } from './slack/response-url-endpoint';
 import { ResponseUrls } from './slack/response-urls';
 import { SocketModeConnections } from './slack/socket-mode';
+import { Triggers } from './slack/triggers';
+import { ViewDriver, type SubmitOutcome } from './slack/view-driver';
+import { SlackViews, type InputValues, type OpenModal } from './slack/views';
 import type {
   ApiCall,
   BotReply,
@@ -31,6 +35,7 @@ import type {
   SimEphemeral,
   SimMessage,
   SimUser,
+  SimView,
   SimulatorEvent,
 } from './slack/types';
 import { answerWebApiCall } from './slack/web-api-endpoint';
@@ -41,6 +46,8 @@ export type { WorkspaceHistory } from './slack/workspace';
 export type { PostToBotOptions } from './slack/bot-client';
 export type { RateLimitSetting } from './slack/rate-limits';
 export type { ClickButtonInput, ClickButtonResult, SlashCommandInput, SlashCommandResult } from './slack/bot-driver';
+export type { SubmitOutcome } from './slack/view-driver';
+export type { InputValues, OpenModal } from './slack/views';
 export type { AppIdentity, BlockActionsPayload } from './slack/payloads';
 export { signSlackRequest } from './slack/signature';
 
@@ -112,6 +119,9 @@ export class SlackSimulator {
   private readonly responseUrls = new ResponseUrls(() => this.baseUrl);
   private readonly socketMode: SocketModeConnections;
   private readonly driver: BotDriver;
+  private readonly triggers: Triggers;
+  private readonly views: SlackViews;
+  private readonly viewDriver: ViewDriver;
   private readonly server: Server;
   private readonly recordedCalls: ApiCall[] = [];
   private readonly recordedResponses: ResponseUrlPost[] = [];
@@ -156,14 +166,31 @@ export class SlackSimulator {
       baseUrl: () => this.baseUrl,
       record: (event) => this.feed.record(event),
     });
+    const now = options.now ?? Date.now;
+    this.triggers = new Triggers(now);
+    this.views = new SlackViews(
+      { teamId, appId: this.identity.apiAppId, botId: this.workspace.config.botId },
+      this.triggers,
+      (event) => this.feed.record(event),
+      now,
+    );
     this.driver = new BotDriver({
       workspace: this.workspace,
       identity: this.identity,
       signingSecret: this.signingSecret,
       responseUrls: this.responseUrls,
       socketMode: this.socketMode,
+      triggers: this.triggers,
       botUrl: () => this.currentBotUrl,
       record: (event) => this.feed.record(event),
+    });
+    this.viewDriver = new ViewDriver({
+      workspace: this.workspace,
+      views: this.views,
+      triggers: this.triggers,
+      identity: this.identity,
+      now,
+      send: (type, payload, to) => this.driver.send(type, payload, to),
     });
     this.server = createServer((request, response) => {
       this.route(request, response).catch((error: unknown) => {
@@ -358,9 +385,62 @@ export class SlackSimulator {
     return this.driver.clickButton(input);
   }
 
+  /** A user runs a global shortcut; Slack sends a fresh trigger_id with it. */
+  runShortcut(input: { user: string; callbackId: string; botUrl?: string }): Promise<BotReply & { triggerId: string }> {
+    return this.viewDriver.shortcut(input);
+  }
+
+  /**
+   * A user fills their open modal (block ID → text, or a select's option value; inputs left out
+   * keep their initial value) and submits it; the bot's answer is applied as Slack applies it.
+   */
+  submitView(input: { user: string; values?: InputValues; botUrl?: string }): Promise<SubmitOutcome> {
+    return this.viewDriver.submit(input);
+  }
+
+  /** A user closes their open modal; the bot hears of it when the view set notify_on_close. */
+  closeView(input: { user: string; botUrl?: string }): Promise<BotReply | undefined> {
+    return this.viewDriver.close(input);
+  }
+
+  /** A user types into a select whose options the bot loads (block_suggestion); the options it gave. */
+  suggestOptions(input: { user: string; actionId: string; value: string; botUrl?: string }) {
+    return this.viewDriver.suggest(input);
+  }
+
+  /** A user clicks a button in their open modal or their Home tab (no channel, no response_url). */
+  clickInView(input: { user: string; surface: 'modal' | 'home'; actionId: string; blockId?: string; botUrl?: string }): Promise<BotReply> {
+    return this.viewDriver.click(input);
+  }
+
+  /** A user opens the app's Home tab: app_home_opened through the Events API. */
+  openHome(input: { user: string; botUrl?: string }): Promise<BotReply> {
+    return this.viewDriver.openHome(input);
+  }
+
+  /** The user's open modals, root first, each with the errors shown on its inputs. */
+  modals(user: string): OpenModal[] {
+    return this.views.modalStack(user);
+  }
+
+  /** The user's Home tab as last published, if ever. */
+  home(user: string): SimView | undefined {
+    return this.views.home(user);
+  }
+
+  /** Every user's Home tab and open modals. */
+  viewsSnapshot(): ReturnType<SlackViews['snapshot']> {
+    return this.views.snapshot();
+  }
+
   /** Posts any body to the bot, signed correctly unless the options say otherwise. */
   postToBot(rawBody: string, options: PostToBotOptions = {}): Promise<BotReply> {
     return this.driver.postToBot(rawBody, options);
+  }
+
+  /** A fresh trigger_id for a user, good for one views.open within 3 s, for tests that build their own payloads. */
+  issueTrigger(user: string): string {
+    return this.triggers.issue(user);
   }
 
   /** A fresh response_url for a user in a channel, for tests that build their own payloads. */
@@ -397,7 +477,7 @@ export class SlackSimulator {
         ? { call: await this.socketMode.answerConnectionsOpen(request), headers: {} }
         : await answerWebApiCall(
             {
-              context: { workspace: this.workspace, teamName: TEAM_NAME, teamDomain: TEAM_DOMAIN, botName: BOT_NAME },
+              context: { workspace: this.workspace, views: this.views, teamName: TEAM_NAME, teamDomain: TEAM_DOMAIN, botName: BOT_NAME },
               botToken: this.botToken,
               faults: this.faults,
               limits: this.limits,

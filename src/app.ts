@@ -22,12 +22,18 @@ import { jobRunner, type Defer, type RunJob } from './slack/jobs';
 import { registerListeners } from './slack/listeners';
 import { slackNotifier } from './slack/notifier';
 import { pacedChat, slackPacer } from './slack/pacing';
+import { homePublisher, type HomePublisher } from './slack/home-publisher';
+import { slackReplies } from './slack/replies';
+import { homeOf } from './service/home';
 import { responder } from './slack/responder';
+import { checkRequest } from './service/submit-request';
 
 export interface EcrAccess {
   readonly app: App;
   readonly runJob: RunJob;
   readonly deps: ServiceDeps;
+  /** The Home tabs' publisher: a runtime that ends with its work (a Lambda invocation) waits for it to settle. */
+  readonly homes: HomePublisher;
 }
 
 /** How long one Slack Web API call may keep trying before the job gives up on it. */
@@ -98,16 +104,30 @@ export function createEcrAccess(
   const clock = options.clock ?? { now: Date.now, sleep: sleepFor };
   const table = dynamoTable(clients.dynamo, config.table);
   const metrics = emfMetrics(logger, config.stage);
+  // Every post, DM and Home tab goes out through one pacer, in step with Slack's rate limits.
+  const chat = pacedChat(announcements, slackPacer({ maxWaitMs: rateLimitWaitMs, clock }));
+  const approvers = slackApprovers(app.client, {
+    approvers: config.approvers,
+    ...(config.approverGroup && { group: config.approverGroup }),
+    logger,
+  });
+  // Reads what each Home shows through `deps`, made just below.
+  const homes = homePublisher({
+    read: (viewer) => homeOf(deps, viewer, approvers.forHomeTabs),
+    publish: async (viewer, view) => {
+      await chat.views.publish({ user_id: viewer, view });
+    },
+    approvers: () => approvers.everyone(),
+    clock,
+    logger,
+  });
   const deps: ServiceDeps = {
     registry: measuredRegistry(ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }), metrics),
     store: measuredStore(dynamoRequestStore(table), metrics),
     changes: measuredChangeQueue(dynamoChangeQueue(table, { leaseMs: config.leaseMs, landingMs: config.writeLandingMs }, clock, logger), metrics),
-    notifier: slackNotifier(pacedChat(announcements, slackPacer({ maxWaitMs: rateLimitWaitMs, clock })), config.approvalChannel),
-    isApprover: slackApprovers(app.client, {
-      approvers: config.approvers,
-      ...(config.approverGroup && { group: config.approverGroup }),
-      logger,
-    }),
+    notifier: slackNotifier(chat, config.approvalChannel),
+    homes,
+    isApprover: approvers,
     clock,
     // Measures the wall clock, which `clock` reads in every runtime; the sandbox's adds the time a person moved it on, on purpose.
     clockCheck: awsClockCheck(clients.awsClock, { marginMs: config.clockMarginMs, logger }),
@@ -122,10 +142,16 @@ export function createEcrAccess(
     clockMarginMs: config.clockMarginMs,
     durations: config.durations,
   };
-  const runJob = jobRunner(deps, responder(logger), { retried: options.retriesJobs === true });
-  registerListeners(app, { defer: options.defer(runJob), repositories: config.repositories });
+  const runJob = jobRunner(deps, slackReplies(app.client, chat, responder(logger), logger), homes, { retried: options.retriesJobs === true });
+  registerListeners(app, {
+    defer: options.defer(runJob),
+    repositories: config.repositories,
+    durations: config.durations,
+    check: (request) => checkRequest(deps, request),
+    clock,
+  });
   app.error(async (error) => {
     logger.error('unhandled error in a listener', { error });
   });
-  return { app, runJob, deps };
+  return { app, runJob, deps, homes };
 }

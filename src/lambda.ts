@@ -70,11 +70,17 @@ async function start(): Promise<LambdaHandler> {
     retriesJobs: true,
     ...(deadLetters && { waitingJobs: deadLetters }),
   });
-  const { runJob, deps } = ecrAccess;
+  const { runJob, deps, homes } = ecrAccess;
+  // A pass's outcomes change Home tabs: they are published before the invocation ends.
+  const sweep = async () => {
+    const report = await sweepOnce(deps, config.sweep);
+    await homes.settled();
+    return report;
+  };
   return lambdaHandler({
     receive: receiver.toHandler(),
     runJob,
-    sweep: () => sweepOnce(deps, config.sweep),
+    sweep,
     replay: deadLetters ? replayer(ecrAccess, deadLetters, REPLAY_BUDGET_MS) : noQueueToReplay,
     logger,
   });

@@ -124,10 +124,11 @@ export async function startServer(config: Config, options: { clients?: AwsClient
     idle: () => defer?.idle() ?? Promise.resolve(),
     /** The sweep's timer: a pass runs every ECR_ACCESS_SWEEP_MINUTES; `sweep.passNow()` runs one at once. */
     sweep,
-    /** Stops taking requests and sweeping, then lets jobs and a pass in flight finish. */
+    /** Stops taking requests and sweeping, then lets jobs, a pass and the Home tabs they changed finish. */
     async stop() {
       await ecrAccess.app.stop();
       await Promise.all([sweep.stop(), defer?.idle()]);
+      await ecrAccess.homes.settled();
     },
   };
 }

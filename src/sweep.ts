@@ -16,13 +16,16 @@ async function sweepFromShell(config: Config): Promise<SweepReport> {
   const secrets = await readSlackSecrets(config.slack.secrets, { region: config.region });
   const logger = createLogger({ level: config.logLevel, secrets: Object.values(secrets), write: (line) => process.stderr.write(`${line}\n`) });
   // The app is built as every runtime builds it, for its Slack client.
-  const { deps } = createEcrAccess(config, {
+  const { deps, homes } = createEcrAccess(config, {
     botToken: secrets.botToken,
     receiver: NO_REQUESTS,
     logger,
     defer: (run) => inProcessDefer(run, logger),
   });
-  return sweepOnce(deps, config.sweep);
+  const report = await sweepOnce(deps, config.sweep);
+  // The pass's outcomes change Home tabs: they are published before the process exits.
+  await homes.settled();
+  return report;
 }
 
 if (require.main === module) {

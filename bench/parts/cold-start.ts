@@ -21,8 +21,8 @@ const PROCESSES = 10;
 const TARGET_GZIP_BYTES = 1024 * 1024;
 const TARGET_LOAD_MS = 200;
 
-const TOKEN_PARAMETER = '/ecr-access/bench/slack-bot-token';
-const SIGNING_SECRET_PARAMETER = '/ecr-access/bench/slack-signing-secret';
+export const TOKEN_PARAMETER = '/ecr-access/bench/slack-bot-token';
+export const SIGNING_SECRET_PARAMETER = '/ecr-access/bench/slack-signing-secret';
 const FUNCTION_NAME = 'ecr-access-bench';
 
 /** What the function's configuration would hold; other endpoints go nowhere, as `help` calls nothing else. */
@@ -44,7 +44,7 @@ const LAMBDA_ENV: Record<string, string> = {
 };
 
 /** A signed `/ecr-access <text>` as API Gateway's HTTP API (payload 2.0) hands it to the function. */
-function commandEvent(text: string): string {
+function commandEvent(text: string, triggerId: string): string {
   const rawBody = new URLSearchParams({
     token: 'bench',
     team_id: 'T0SANDBOX',
@@ -54,7 +54,7 @@ function commandEvent(text: string): string {
     text,
     api_app_id: 'A0ECRACCESS',
     response_url: 'http://127.0.0.1:9/response/bench',
-    trigger_id: '1.2.bench',
+    trigger_id: triggerId,
   }).toString();
   const signed = signSlackRequest(SANDBOX.signingSecret, rawBody);
   const now = Date.now();
@@ -89,9 +89,9 @@ interface Probe {
   error?: string;
 }
 
-/** One fresh process: loads the bundle and answers one command. */
-async function probe(command: string, env: Record<string, string>): Promise<Probe> {
-  const { stdout } = await run(process.execPath, [PROBE, BUNDLE, commandEvent(command)], {
+/** One fresh process: loads the bundle and answers one command (with `triggerId`, for one that opens a modal). */
+export async function probe(command: string, env: Record<string, string>, triggerId = '1.2.bench'): Promise<Probe> {
+  const { stdout } = await run(process.execPath, [PROBE, BUNDLE, commandEvent(command, triggerId)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV, ...env },
     timeout: 30_000,
@@ -104,7 +104,7 @@ async function probe(command: string, env: Record<string, string>): Promise<Prob
   }
 }
 
-function hasBundleScript(): boolean {
+export function hasBundleScript(): boolean {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts;
   return typeof scripts?.bundle === 'string';
 }

@@ -18,7 +18,8 @@ import {
 import { parseJsonObject } from './request-body';
 import { ResponseUrls } from './response-urls';
 import type { SocketModeAck, SocketModeConnections } from './socket-mode';
-import type { BotReply, SimBlock, SimUser, SimulatorEvent } from './types';
+import type { Triggers } from './triggers';
+import type { BotReply, SimBlock, SimUser, SimulatorEvent, SocketModeEnvelopeType } from './types';
 import type { SlackWorkspace } from './workspace';
 
 export interface SlashCommandInput {
@@ -56,6 +57,7 @@ export interface BotDriverDeps {
   signingSecret: string;
   responseUrls: ResponseUrls;
   socketMode: SocketModeConnections;
+  triggers: Triggers;
   botUrl(): string | undefined;
   record(event: SimulatorEvent): void;
 }
@@ -77,10 +79,9 @@ export class BotDriver {
       command: input.command ?? '/ecr-access',
       text: input.text ?? '',
       responseUrl,
+      triggerId: this.deps.triggers.issue(user.id),
     });
-    const reply = this.deps.socketMode.enabled
-      ? asBotReply(await this.deps.socketMode.deliver('slash_commands', { ...fields }))
-      : await this.postToBot(encodeSlashCommand(fields), {}, input.botUrl);
+    const reply = await this.send('slash_commands', { ...fields }, input.botUrl);
     if (reply.status === 200) this.showCommandAck(reply.body, user.id, conversation.id, responseUrl);
     return { ...reply, responseUrl, fields };
   }
@@ -123,11 +124,27 @@ export class BotDriver {
       blockId: found.blockId,
       button: found.button,
       responseUrl,
+      triggerId: this.deps.triggers.issue(user.id),
     });
-    const reply = this.deps.socketMode.enabled
-      ? asBotReply(await this.deps.socketMode.deliver('interactive', { ...payload }))
-      : await this.postToBot(encodeInteractionPayload(payload), {}, input.botUrl);
+    const reply = await this.send('interactive', { ...payload }, input.botUrl);
     return { ...reply, responseUrl, payload };
+  }
+
+  /**
+   * Sends the bot what Slack sends it: in Socket Mode an envelope on one of its connections,
+   * otherwise a signed request to its URL (a command form-encoded, an interaction as a form's
+   * `payload`, an Events API callback as JSON). `to` is for HTTP only.
+   */
+  async send(type: SocketModeEnvelopeType, payload: Record<string, unknown>, to?: string): Promise<BotReply> {
+    if (this.deps.socketMode.enabled) return asBotReply(await this.deps.socketMode.deliver(type, payload));
+    switch (type) {
+      case 'slash_commands':
+        return this.postToBot(encodeSlashCommand(payload as unknown as SlashCommandFields), {}, to);
+      case 'interactive':
+        return this.postToBot(encodeInteractionPayload(payload), {}, to);
+      case 'events_api':
+        return this.postToBot(JSON.stringify(payload), { contentType: 'application/json' }, to);
+    }
   }
 
   async postToBot(rawBody: string, options: PostToBotOptions = {}, to?: string): Promise<BotReply> {

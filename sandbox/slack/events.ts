@@ -105,5 +105,9 @@ function describeEvent(event: SimulatorEvent): string {
     case 'envelope_acked':
     case 'envelope_ack_lost':
       return `${event.kind} ${event.envelope.type} retry ${event.envelope.retry_attempt} on ${event.envelope.connection}`;
+    case 'modals':
+      return `modals of ${event.user}: ${event.stack.map((m) => m.view.callback_id || m.view.id).join(' > ') || 'none'}`;
+    case 'home_published':
+      return `home published for ${event.user}: ${event.view.blocks.length} blocks`;
   }
 }

@@ -19,6 +19,7 @@ const JSON_FIELDS: Record<string, string> = {
   blocks: 'invalid_blocks_format',
   attachments: 'invalid_attachments',
   metadata: 'invalid_metadata_format',
+  view: 'invalid_arguments',
 };
 
 export function decodeWebApiCall(request: IncomingMessage, rawBody: string): DecodedCall {

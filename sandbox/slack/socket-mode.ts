@@ -16,6 +16,9 @@ import { decodeWebApiCall, parseJsonObject, readBody } from './request-body';
 import type { ApiCall, SentEnvelope, SimulatorEvent, SocketModeEnvelopeType } from './types';
 import { acceptWebSocket, CLOSE, refuseUpgrade, type WebSocketConnection } from './web-socket';
 
+/** The interactions whose acknowledgement carries an answer, as their HTTP response does. */
+const ANSWERED_INTERACTIONS = new Set(['view_submission', 'block_suggestion']);
+
 /** How long Slack waits for an acknowledgement before it gives up on that delivery. */
 const SLACK_ACK_TIMEOUT_MS = 3000;
 /** As the Events API: a delivery is sent at most three more times. */
@@ -71,7 +74,7 @@ export class SocketModeConnections {
   private readonly connections: Connection[] = [];
   private readonly sent: SentEnvelope[] = [];
   /** Envelopes sent and not yet acknowledged, by envelope_id. */
-  private readonly awaiting = new Map<string, { delivery: Delivery; envelope: SentEnvelope }>();
+  private readonly awaiting = new Map<string, { delivery: Delivery; envelope: SentEnvelope; accepts: boolean }>();
   private readonly deliveries = new Set<Delivery>();
   private acksToLose = 0;
   private nextConnection = 0;
@@ -202,7 +205,8 @@ export class SocketModeConnections {
         connection: connection.id,
         at: Date.now(),
       };
-      const accepts = delivery.type === 'slash_commands';
+      // What the app's acknowledgement may answer with: a command's reply, a submission's response_action, a select's options.
+      const accepts = delivery.type === 'slash_commands' || (delivery.type === 'interactive' && ANSWERED_INTERACTIONS.has(String(delivery.payload.type)));
       connection.socket.send(
         JSON.stringify({
           envelope_id: envelope.envelope_id,
@@ -214,7 +218,7 @@ export class SocketModeConnections {
         }),
       );
       this.sent.push(envelope);
-      this.awaiting.set(envelope.envelope_id, { delivery, envelope });
+      this.awaiting.set(envelope.envelope_id, { delivery, envelope, accepts });
       this.options.record({ kind: 'envelope_sent', envelope: { ...envelope } });
     }
     delivery.timer = setTimeout(() => {
@@ -250,7 +254,7 @@ export class SocketModeConnections {
     this.options.record({ kind: 'envelope_acked', envelope: { ...envelope } });
     delivery.resolve({
       envelope: { ...envelope },
-      ...(payload && envelope.type === 'slash_commands' && { payload }),
+      ...(payload && waiting.accepts && { payload }),
       elapsedMs: envelope.ackedAt - delivery.startedAt,
     });
   }

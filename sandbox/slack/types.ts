@@ -17,6 +17,36 @@ export interface SimChannel {
 /** A Block Kit block as the simulator stores it; left open because the bot owns block shapes. */
 export type SimBlock = { type: string; block_id?: string } & Record<string, unknown>;
 
+/** A plain_text object, as views carry their title, submit and close labels. */
+interface SimPlainText {
+  type: 'plain_text';
+  text: string;
+  emoji?: boolean;
+}
+
+/** A modal or a Home tab as Slack keeps it and hands it to the app (views.open's answer, a view_submission's view). */
+export interface SimView {
+  id: string;
+  team_id: string;
+  type: 'modal' | 'home';
+  title?: SimPlainText;
+  submit?: SimPlainText | null;
+  close?: SimPlainText | null;
+  blocks: SimBlock[];
+  private_metadata: string;
+  callback_id: string;
+  external_id: string;
+  /** What the person typed or chose in the inputs, by block_id then action_id. */
+  state: { values: Record<string, Record<string, unknown>> };
+  hash: string;
+  clear_on_close: boolean;
+  notify_on_close: boolean;
+  root_view_id: string;
+  previous_view_id: string | null;
+  app_id: string;
+  bot_id: string;
+}
+
 /** A message visible to everyone in a conversation, as conversations.history would return it. */
 export interface SimMessage {
   type: 'message';
@@ -116,7 +146,7 @@ export interface BotReply {
 }
 
 /** The kinds of envelope Slack sends an app for what this bot listens to. */
-export type SocketModeEnvelopeType = 'slash_commands' | 'interactive';
+export type SocketModeEnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
 
 /** One envelope sent over a Socket Mode connection: a delivery's first attempt, or a retry. */
 export interface SentEnvelope {
@@ -148,6 +178,9 @@ export type SimulatorEvent =
   | { kind: 'envelope_sent'; envelope: SentEnvelope }
   | { kind: 'envelope_acked'; envelope: SentEnvelope }
   | { kind: 'envelope_ack_lost'; envelope: SentEnvelope }
+  /** A user's open modals changed (opened, updated, pushed, errors shown, closed): the whole stack, root first. */
+  | { kind: 'modals'; user: string; stack: Array<{ view: SimView; errors: Record<string, string> }> }
+  | { kind: 'home_published'; user: string; view: SimView }
   | { kind: 'config_changed'; what: 'usergroups' | 'users' | 'faults' | 'bot_url' | 'history' | 'socket_mode' };
 
 export interface Fault {

@@ -4,13 +4,15 @@
  */
 import { conversationsHistory, conversationsReplies } from './conversation-reads';
 import { checkMetadata } from './message-metadata';
+import type { ViewResult, SlackViews } from './views';
 import type { MessageContent, SlackWorkspace } from './workspace';
 import type { SimBlock, SimMessage } from './types';
 
-export type MethodResult = { ok: true } & Record<string, unknown> | { ok: false; error: string };
+export type MethodResult = ({ ok: true } & Record<string, unknown>) | { ok: false; error: string; response_metadata?: { messages: string[] } };
 
 export interface WebApiContext {
   workspace: SlackWorkspace;
+  views: SlackViews;
   teamName: string;
   teamDomain: string;
   botName: string;
@@ -105,6 +107,11 @@ const methods: Record<string, Method> = {
     return { ok: true, channel: { id: workspace.dmChannelId(users[0] ?? '') } };
   },
 
+  'views.open': ({ views }, params) => viewAnswer(views.open(params)),
+  'views.push': ({ views }, params) => viewAnswer(views.push(params)),
+  'views.update': ({ views }, params) => viewAnswer(views.update(params)),
+  'views.publish': ({ views, workspace }, params) => viewAnswer(views.publish(params, (id) => workspace.user(id) !== undefined)),
+
   'conversations.history': ({ workspace }, params) => conversationsHistory(workspace, params),
 
   'conversations.replies': ({ workspace }, params) => conversationsReplies(workspace, params),
@@ -137,6 +144,12 @@ export function callMethod(context: WebApiContext, method: string, params: Recor
 
 function failure(error: string): { ok: false; error: string } {
   return { ok: false, error };
+}
+
+/** Slack's answer to a views method: the view, or the error with its messages (`response_metadata.messages`). */
+function viewAnswer(result: ViewResult): MethodResult {
+  if (result.ok) return { ok: true, view: result.view };
+  return { ok: false, error: result.error, ...(result.messages && { response_metadata: { messages: result.messages } }) };
 }
 
 /** Form fields arrive as strings, JSON fields may be numbers: Slack reads both as text. */

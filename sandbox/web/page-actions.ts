@@ -17,10 +17,17 @@ export const ClickInput = z.object({ user: SlackUserId, channel: ConversationId,
 export const CLOCK_STEPS = { hour: 3_600_000, day: 86_400_000 } as const;
 export const ClockInput = z.object({ advance: z.enum(['hour', 'day']) });
 export const MessageInput = z.object({ user: SlackUserId, channel: ConversationId, text: Text, threadTs: Ts.optional() });
+export const ShortcutInput = z.object({ user: SlackUserId, callbackId: z.string().min(1).max(255) });
+export const SubmitInput = z.object({ user: SlackUserId, values: z.record(z.string().max(255), z.string().max(4000)) });
+export const UserInput = z.object({ user: SlackUserId });
+export const ViewClickInput = z.object({ user: SlackUserId, surface: z.enum(['modal', 'home']), actionId: z.string().min(1).max(255), blockId: z.string().min(1).max(255) });
+export const SuggestInput = z.object({ user: SlackUserId, actionId: z.string().min(1).max(255), value: z.string().max(150) });
 
 export type CommandInput = z.infer<typeof CommandInput>;
 export type ClickInput = z.infer<typeof ClickInput>;
 export type MessageInput = z.infer<typeof MessageInput>;
+type SubmitInput = z.infer<typeof SubmitInput>;
+type ViewClickInput = z.infer<typeof ViewClickInput>;
 
 /** Said to the person by Slack itself (as Slackbot, only to them) when something went wrong. */
 export type ActionOutcome = { ok: true } | { ok: false; notice: string };
@@ -53,6 +60,70 @@ export async function clickButton(slack: SlackSimulator, input: ClickInput): Pro
     return failure ? { ok: false, notice: `ecr-access did not take that click: "${failure}" (HTTP ${reply.status}).` } : { ok: true };
   } catch (error) {
     return { ok: false, notice: `That click did not reach ecr-access: ${messageOf(error)}` };
+  }
+}
+
+/** The ⚡ menu: a person runs one of the app's global shortcuts. */
+export async function runShortcut(slack: SlackSimulator, input: z.infer<typeof ShortcutInput>): Promise<ActionOutcome> {
+  try {
+    const failure = dispatchFailure(await slack.runShortcut(input));
+    return failure ? { ok: false, notice: `The shortcut failed with the error "${failure}".` } : { ok: true };
+  } catch (error) {
+    return { ok: false, notice: `The shortcut did not reach ecr-access: ${messageOf(error)}` };
+  }
+}
+
+/**
+ * A person submits their open modal. Slack's client refuses an empty required input itself; what
+ * the app answers (field errors, a new view) reaches the page as a change of the modal.
+ */
+export async function submitView(slack: SlackSimulator, input: SubmitInput): Promise<ActionOutcome & { missing?: string[] }> {
+  try {
+    const outcome = await slack.submitView(input);
+    if (outcome.outcome === 'refused') return { ok: false, notice: 'Please complete the required fields.', missing: outcome.missing };
+    if (outcome.outcome === 'failed') return { ok: false, notice: `We had some trouble connecting. Try again? (${outcome.reason})` };
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, notice: `The form did not reach ecr-access: ${messageOf(error)}` };
+  }
+}
+
+export async function closeView(slack: SlackSimulator, input: { user: string }): Promise<ActionOutcome> {
+  try {
+    await slack.closeView(input);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, notice: messageOf(error) };
+  }
+}
+
+/** A click on a button in the person's open modal or Home tab. */
+export async function clickInView(slack: SlackSimulator, input: ViewClickInput): Promise<ActionOutcome> {
+  try {
+    const failure = dispatchFailure(await slack.clickInView(input));
+    return failure ? { ok: false, notice: `ecr-access did not take that click: "${failure}".` } : { ok: true };
+  } catch (error) {
+    return { ok: false, notice: `That click did not reach ecr-access: ${messageOf(error)}` };
+  }
+}
+
+/** A select whose options the app loads, as the person types into it. */
+export async function suggestOptions(slack: SlackSimulator, input: z.infer<typeof SuggestInput>): Promise<ActionOutcome & { options?: Array<{ text: string; value: string }> }> {
+  try {
+    const { options } = await slack.suggestOptions(input);
+    return { ok: true, options };
+  } catch (error) {
+    return { ok: false, notice: messageOf(error) };
+  }
+}
+
+/** The person opens the app's Home tab: Slack tells the app (app_home_opened), which publishes it. */
+export async function openHome(slack: SlackSimulator, input: { user: string }): Promise<ActionOutcome> {
+  try {
+    const failure = dispatchFailure(await slack.openHome(input));
+    return failure ? { ok: false, notice: `ecr-access did not answer: "${failure}".` } : { ok: true };
+  } catch (error) {
+    return { ok: false, notice: messageOf(error) };
   }
 }
 

@@ -7,7 +7,28 @@ import type { z } from 'zod';
 import type { SimulatorEvent } from '../slack-simulator';
 import type { EcrChange } from '../ecr-emulator';
 import { EventStream } from './event-stream';
-import { CLOCK_STEPS, ClickInput, ClockInput, CommandInput, MessageInput, clickButton, postMessage, runCommand, type ActionOutcome } from './page-actions';
+import {
+  CLOCK_STEPS,
+  ClickInput,
+  ClockInput,
+  CommandInput,
+  MessageInput,
+  ShortcutInput,
+  SubmitInput,
+  SuggestInput,
+  UserInput,
+  ViewClickInput,
+  clickButton,
+  clickInView,
+  closeView,
+  openHome,
+  postMessage,
+  runCommand,
+  runShortcut,
+  submitView,
+  suggestOptions,
+  type ActionOutcome,
+} from './page-actions';
 import { pageEventOf, pageSnapshot, repositoryPolicy, type PageSources } from './page-state';
 import { isAsset, serveAsset } from './static-assets';
 
@@ -49,6 +70,24 @@ export async function startSandboxPage(sources: PageSources, options: { port?: n
     }
     if (request.method === 'POST' && path === '/api/click') {
       return sendOutcome(response, await clickButton(sources.slack, await readInput(request, ClickInput)));
+    }
+    if (request.method === 'POST' && path === '/api/shortcut') {
+      return sendOutcome(response, await runShortcut(sources.slack, await readInput(request, ShortcutInput)));
+    }
+    if (request.method === 'POST' && path === '/api/view/submit') {
+      return sendOutcome(response, await submitView(sources.slack, await readInput(request, SubmitInput)));
+    }
+    if (request.method === 'POST' && path === '/api/view/close') {
+      return sendOutcome(response, await closeView(sources.slack, await readInput(request, UserInput)));
+    }
+    if (request.method === 'POST' && path === '/api/view/click') {
+      return sendOutcome(response, await clickInView(sources.slack, await readInput(request, ViewClickInput)));
+    }
+    if (request.method === 'POST' && path === '/api/view/suggest') {
+      return sendOutcome(response, await suggestOptions(sources.slack, await readInput(request, SuggestInput)));
+    }
+    if (request.method === 'POST' && path === '/api/home') {
+      return sendOutcome(response, await openHome(sources.slack, await readInput(request, UserInput)));
     }
     if (request.method === 'POST' && path === '/api/message') {
       return sendOutcome(response, postMessage(sources.slack, await readInput(request, MessageInput)));

@@ -1,9 +1,10 @@
 // What the sandbox page shows, as data: the whole picture for a page that (re)connects, and
 // one small change for each thing that happens in the simulated Slack or the ECR emulator.
 import { COMMAND, HISTORY_USAGE, LIST_USAGE, REQUEST_USAGE, REVOKE_USAGE } from '../../src/domain/command';
+import { REQUEST_SHORTCUT } from '../../src/slack/blocks/request-form';
 import type { EcrEmulator } from '../ecr-emulator';
 import type { MessageTimes } from '../message-times';
-import type { SimEphemeral, SimMessage, SimulatorEvent, SlackSimulator } from '../slack-simulator';
+import type { OpenModal, SimEphemeral, SimMessage, SimulatorEvent, SimView, SlackSimulator } from '../slack-simulator';
 
 /** A person the page lets you be. */
 export interface Persona {
@@ -42,6 +43,12 @@ export interface PageSnapshot {
   users: Array<{ id: string; name: string }>;
   channels: Array<{ id: string; name: string }>;
   commands: Array<{ command: string; description: string; usage: string[] }>;
+  /** The app's global shortcuts, as Slack lists them in its ⚡ menu. */
+  shortcuts: Array<{ name: string; callbackId: string; description: string }>;
+  /** Each person's Home tab as last published. */
+  homes: Record<string, SimView>;
+  /** Each person's open modals, root first. */
+  modals: Record<string, OpenModal[]>;
   /** Conversation ID → every message in it, replies included, oldest first. */
   conversations: Record<string, SimMessage[]>;
   ephemerals: SimEphemeral[];
@@ -59,14 +66,20 @@ export type PageEvent =
   | { type: 'ephemeral'; ephemeral: SimEphemeral; at: number }
   | { type: 'ephemeral_deleted'; user: string; ts: string }
   | { type: 'policy'; repository: RepositoryPolicy }
+  | { type: 'modals'; user: string; stack: OpenModal[] }
+  | { type: 'home'; user: string; view: SimView }
   | { type: 'clock'; now: number };
 
 export const COMMANDS: PageSnapshot['commands'] = [
   {
     command: COMMAND,
     description: 'Ask for, approve, revoke and list read-only pull access to shared ECR repositories, and see its history',
-    usage: [REQUEST_USAGE, REVOKE_USAGE, LIST_USAGE, HISTORY_USAGE, `${COMMAND} help`],
+    usage: [`${COMMAND}`, REQUEST_USAGE, REVOKE_USAGE, LIST_USAGE, HISTORY_USAGE, `${COMMAND} help`],
   },
+];
+
+const SHORTCUTS: PageSnapshot['shortcuts'] = [
+  { name: 'Request ECR pull access', callbackId: REQUEST_SHORTCUT, description: 'Ask for read-only pull access to a shared ECR repository' },
 ];
 
 export function repositoryPolicy(ecr: EcrEmulator, name: string): RepositoryPolicy {
@@ -84,6 +97,8 @@ export function pageSnapshot({ slack, ecr, times, personas, clock }: PageSources
     users: slack.users,
     channels: slack.channels.map(({ id, name }) => ({ id, name })),
     commands: COMMANDS,
+    shortcuts: SHORTCUTS,
+    ...slack.viewsSnapshot(),
     conversations,
     ephemerals,
     times: times.pick(timestamps),
@@ -106,6 +121,10 @@ export function pageEventOf(event: SimulatorEvent, sources: PageSources): PageEv
       return { type: 'ephemeral_deleted', user: event.user, ts: event.ts };
     case 'config_changed':
       return event.what === 'users' || event.what === 'history' ? { type: 'snapshot', snapshot: pageSnapshot(sources) } : undefined;
+    case 'modals':
+      return { type: 'modals', user: event.user, stack: event.stack };
+    case 'home_published':
+      return { type: 'home', user: event.user, view: event.view };
     case 'api_call':
     case 'response_url':
     case 'bot_request':

@@ -24,6 +24,8 @@ const FILES = [
   'clock.js',
   'composer.js',
   'confirm-dialog.js',
+  'modal-view.js',
+  'home-view.js',
 ];
 
 const TYPES: Record<string, string> = {

@@ -6,7 +6,7 @@ import type { RequestStore } from '../service/ports';
 import { dynamoDriftNotes } from './drift-notes';
 import type { DynamoTable } from './dynamo';
 import { DUE_SET, dueValues, fromItem, HISTORY_SET, historyValues, placeholders, toItem, verdictUpdate } from './request-item';
-import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, DUE_VERSION, INDEX_KEY, KEY, keys } from './table-schema';
+import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, BY_REQUESTER_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, DUE_VERSION, INDEX_KEY, isRequestKey, KEY, keys, REQUESTER_KEY } from './table-schema';
 
 const STATE = { '#state': 'state' };
 
@@ -112,6 +112,15 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
       });
       if (request) return { decided: true, request };
       return { decided: false, current: await get(id) };
+    },
+
+    async noteDenialReason(id, note) {
+      const noted = await updated(id, {
+        set: 'SET denialNote = :note',
+        condition: '#state IN (:pending, :failed)',
+        values: { ':note': note, ':pending': 'PENDING', ':failed': 'FAILED' },
+      });
+      return noted !== undefined;
     },
 
     async record(id, verdict, announcer) {
@@ -235,6 +244,24 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
         set: `DELETE owed :parts${parts.includes('thread') ? ' REMOVE verifiedPolicy' : ''}`,
         condition: `attribute_exists(${KEY})`,
         values: { ':parts': new Set(parts) },
+      });
+    },
+
+    async requesterRequests(requester) {
+      // The index is read eventually consistently and holds keys only: it finds the requests, and
+      // each is then read as it is now.
+      const keysFound = await table.query({
+        IndexName: BY_REQUESTER_INDEX,
+        KeyConditionExpression: '#requester = :requester',
+        ExpressionAttributeNames: { '#requester': REQUESTER_KEY },
+        ScanIndexForward: false,
+        values: { ':requester': requester },
+      });
+      const ids = keysFound.map((key) => String(key[KEY])).filter(isRequestKey).map((key) => key.slice(key.indexOf('#') + 1));
+      const found = await store.getMany(ids);
+      return ids.flatMap((id) => {
+        const request = found.get(id);
+        return request && request.requester === requester ? [request] : [];
       });
     },
 

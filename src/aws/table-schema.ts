@@ -25,6 +25,15 @@ export const DUE_SHARD = 'due';
 /** Counts the changes that made a request due (src/aws/request-item.ts); not indexed. */
 export const DUE_VERSION = 'dueVersion';
 
+/**
+ * A person's requests, newest first, for their App Home: keys only, each request then read as it
+ * is now. Every request item carries both attributes, so existing items are indexed when the
+ * index is added (CloudFormation adds one index per stack update: this is the only new one).
+ */
+export const BY_REQUESTER_INDEX = 'byRequester';
+export const REQUESTER_KEY = 'requester';
+const REQUESTER_SORT_KEY = 'createdAt';
+
 /** What starts each kind of item's key. */
 const PREFIX = { request: 'request#', slot: 'slot#', repository: 'repository#', drift: 'drift#' } as const;
 
@@ -49,6 +58,8 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       { AttributeName: INDEX_SORT_KEY, AttributeType: 'S' },
       { AttributeName: DUE_SHARD_KEY, AttributeType: 'S' },
       { AttributeName: DUE_KEY, AttributeType: 'N' },
+      { AttributeName: REQUESTER_KEY, AttributeType: 'S' },
+      { AttributeName: REQUESTER_SORT_KEY, AttributeType: 'S' },
     ],
     KeySchema: [{ AttributeName: KEY, KeyType: 'HASH' }],
     GlobalSecondaryIndexes: [
@@ -65,6 +76,14 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
         KeySchema: [
           { AttributeName: DUE_SHARD_KEY, KeyType: 'HASH' },
           { AttributeName: DUE_KEY, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+      {
+        IndexName: BY_REQUESTER_INDEX,
+        KeySchema: [
+          { AttributeName: REQUESTER_KEY, KeyType: 'HASH' },
+          { AttributeName: REQUESTER_SORT_KEY, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'KEYS_ONLY' },
       },

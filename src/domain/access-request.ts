@@ -110,6 +110,11 @@ export const AccessRequest = z.object({
   nudges: z.number().int().nonnegative().optional(),
   /** Everything that happened to the request, oldest first. */
   history: z.array(HistoryEvent).optional(),
+  /**
+   * Why an approver denied it, noted just before the denial is written (src/service/deny.ts);
+   * it counts only for the approver whose denial was written (decidedBy).
+   */
+  denialNote: z.object({ by: SlackId, at: z.string(), reason: z.string().optional() }).optional(),
 });
 export type AccessRequest = z.infer<typeof AccessRequest>;
 
@@ -118,3 +123,13 @@ export type AccessRequest = z.infer<typeof AccessRequest>;
  * them in time (and skips the locale-aware collation `localeCompare` would load for nothing).
  */
 export const byCreation = (a: AccessRequest, b: AccessRequest): number => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0);
+
+/**
+ * The reason given for a denial: the note of the approver whose denial was written. A note left
+ * by another approver who denied at the same moment, or one whose click came too late, is no
+ * reason for this denial.
+ */
+export function denialReason(request: AccessRequest): string | undefined {
+  if (request.state !== 'DENIED' || request.denialNote?.by !== request.decidedBy) return undefined;
+  return request.denialNote?.reason;
+}

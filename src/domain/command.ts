@@ -1,6 +1,6 @@
 // Parses `/ecr-access …` text into a command, with messages that say how to fix a bad one.
 import * as z from 'zod';
-import { AccountId } from './account';
+import { isDigitGroups, TypedAccountId } from './account';
 import { DurationText } from './duration';
 import { RepositoryName } from './repository';
 
@@ -8,14 +8,16 @@ export const COMMAND = '/ecr-access';
 export const MAX_REASON_LENGTH = 500;
 
 /** Whose history to show: one repository's, or one account's. */
-type HistorySubject = { repository: string } | { account: string };
+type HistorySubject = { repository: string } | { account: string; typedAccount?: string };
 
 export type Command =
+  /** Nothing after the command: the request form. */
+  | { kind: 'form' }
   | { kind: 'help' }
   | { kind: 'unknown'; word: string }
   | { kind: 'invalid'; problems: string[]; usage: string }
-  | { kind: 'request'; repository: string; account: string; reason?: string; durationMs?: number }
-  | { kind: 'revoke'; repository: string; account: string; reason?: string }
+  | { kind: 'request'; repository: string; account: string; typedAccount?: string; reason?: string; durationMs?: number }
+  | { kind: 'revoke'; repository: string; account: string; typedAccount?: string; reason?: string }
   | { kind: 'list'; repository?: string }
   | { kind: 'history'; subject?: HistorySubject };
 
@@ -69,41 +71,89 @@ function takeFor(args: string[]): { words: string[]; durationMs?: number; proble
   return { words, durationMs: duration.data, problems };
 }
 
-function targetProblems(repository: string, account: string): string[] {
-  return [
-    ...problemsOf(RepositoryName.safeParse(repository), 'repository', repository),
-    ...problemsOf(AccountId.safeParse(account), 'account', account),
-  ];
+/**
+ * What is wrong with a repository name; a name with capitals that is right in lowercase gets that
+ * name as a suggestion, since ECR names are lowercase and people capitalise them by habit.
+ */
+function repositoryProblems(repository: string): string[] {
+  const problems = problemsOf(RepositoryName.safeParse(repository), 'repository', repository);
+  const lowercase = repository.toLowerCase();
+  if (problems.length > 0 && lowercase !== repository && RepositoryName.safeParse(lowercase).success) {
+    return [`repository \`${shown(repository)}\`: repository names are lowercase: did you mean \`${shown(lowercase)}\`?`];
+  }
+  return problems;
+}
+
+const digitCount = (text: string) => text.replace(/\D/g, '').length;
+
+/**
+ * The account at the start of `words`: one word, or the digit groups of an ID typed with spaces
+ * (`2222 3333 4444`), taken together once they make 12 digits. The words after it are left.
+ */
+function takeAccount(words: readonly string[]): { typed: string; rest: string[] } | undefined {
+  const [first, ...rest] = words;
+  if (first === undefined) return undefined;
+  let typed = first;
+  let taken = 0;
+  for (const next of rest) {
+    if (!isDigitGroups(typed) || !isDigitGroups(next) || digitCount(typed) + digitCount(next) > 12) break;
+    typed = `${typed} ${next}`;
+    taken += 1;
+  }
+  // Groups that do not make an ID are not one: the first word alone is refused, and named.
+  if (taken > 0 && digitCount(typed) !== 12) return { typed: first, rest };
+  return { typed, rest: rest.slice(taken) };
+}
+
+/** An account as typed, read as its 12 digits, with the typed form kept when it was written otherwise. */
+function readAccount(typed: string): { account: string; typedAccount?: string; problems: string[] } {
+  const parsed = TypedAccountId.safeParse(typed);
+  if (!parsed.success) return { account: typed, problems: problemsOf(parsed, 'account', typed) };
+  return { account: parsed.data, ...(parsed.data !== typed && { typedAccount: typed }), problems: [] };
+}
+
+/** The repository, the account and the words after them, with what is wrong with either. */
+function readTarget(words: readonly string[]) {
+  const [repository, ...afterRepository] = words;
+  const taken = takeAccount(afterRepository);
+  if (repository === undefined || taken === undefined) return undefined;
+  const { problems: accountProblems, ...account } = readAccount(taken.typed);
+  return { repository, ...account, rest: taken.rest, problems: [...repositoryProblems(repository), ...accountProblems] };
 }
 
 function parseRequest(args: string[]): Command {
   const { words, durationMs, problems: forProblems } = takeFor(args);
-  const [repository, account, ...rest] = words;
-  if (repository === undefined || account === undefined) {
+  const target = readTarget(words);
+  if (!target) {
     const missing = 'a request names a repository and the AWS account that should pull from it';
     return { kind: 'invalid', problems: [missing, ...forProblems], usage: REQUEST_USAGE };
   }
+  const { repository, account, typedAccount, rest } = target;
   const reason = rest.join(' ');
   // In the order of the usage, wherever --for was written.
-  const problems = [
-    ...targetProblems(repository, account),
-    ...forProblems,
-    ...problemsOf(Reason.safeParse(reason), 'reason', reason),
-  ];
+  const problems = [...target.problems, ...forProblems, ...problemsOf(Reason.safeParse(reason), 'reason', reason)];
   if (problems.length > 0) return { kind: 'invalid', problems, usage: REQUEST_USAGE };
-  return { kind: 'request', repository, account, ...(reason && { reason }), ...(durationMs !== undefined && { durationMs }) };
+  return {
+    kind: 'request',
+    repository,
+    account,
+    ...(typedAccount && { typedAccount }),
+    ...(reason && { reason }),
+    ...(durationMs !== undefined && { durationMs }),
+  };
 }
 
 function parseRevoke(args: string[]): Command {
-  const [repository, account, ...rest] = args;
-  if (repository === undefined || account === undefined) {
+  const target = readTarget(args);
+  if (!target) {
     const missing = 'a revoke names a repository and the AWS account that should stop pulling from it';
     return { kind: 'invalid', problems: [missing], usage: REVOKE_USAGE };
   }
+  const { repository, account, typedAccount, rest } = target;
   const reason = rest.join(' ');
-  const problems = [...targetProblems(repository, account), ...problemsOf(Reason.safeParse(reason), 'reason', reason)];
+  const problems = [...target.problems, ...problemsOf(Reason.safeParse(reason), 'reason', reason)];
   if (problems.length > 0) return { kind: 'invalid', problems, usage: REVOKE_USAGE };
-  return { kind: 'revoke', repository, account, ...(reason && { reason }) };
+  return { kind: 'revoke', repository, account, ...(typedAccount && { typedAccount }), ...(reason && { reason }) };
 }
 
 function parseList(args: string[]): Command {
@@ -112,7 +162,7 @@ function parseList(args: string[]): Command {
   }
   const [repository] = args;
   if (repository === undefined) return { kind: 'list' };
-  const problems = problemsOf(RepositoryName.safeParse(repository), 'repository', repository);
+  const problems = repositoryProblems(repository);
   return problems.length > 0 ? { kind: 'invalid', problems, usage: LIST_USAGE } : { kind: 'list', repository };
 }
 
@@ -121,23 +171,24 @@ function parseList(args: string[]): Command {
 const ACCOUNT_LIKE = /^\d[\d-]*$/;
 
 function parseHistory(args: string[]): Command {
-  if (args.length > 1) {
+  // An account typed in groups with spaces is one subject.
+  const subject = args.length > 1 && args.every(isDigitGroups) ? args.join(' ') : args[0];
+  if (args.length > 1 && subject === args[0]) {
     return { kind: 'invalid', problems: ['history takes at most one repository name or account ID'], usage: HISTORY_USAGE };
   }
-  const [subject] = args;
   if (subject === undefined) return { kind: 'history' };
-  if (ACCOUNT_LIKE.test(subject)) {
-    const problems = problemsOf(AccountId.safeParse(subject), 'account', subject);
-    return problems.length > 0 ? { kind: 'invalid', problems, usage: HISTORY_USAGE } : { kind: 'history', subject: { account: subject } };
+  if (ACCOUNT_LIKE.test(subject) || isDigitGroups(subject)) {
+    const { problems, ...account } = readAccount(subject);
+    return problems.length > 0 ? { kind: 'invalid', problems, usage: HISTORY_USAGE } : { kind: 'history', subject: account };
   }
-  const problems = problemsOf(RepositoryName.safeParse(subject), 'repository', subject);
+  const problems = repositoryProblems(subject);
   return problems.length > 0 ? { kind: 'invalid', problems, usage: HISTORY_USAGE } : { kind: 'history', subject: { repository: subject } };
 }
 
 export function parseCommand(text: string): Command {
   const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
   const [subcommand, ...args] = words;
-  if (subcommand === undefined) return { kind: 'help' };
+  if (subcommand === undefined) return { kind: 'form' };
   switch (subcommand.toLowerCase()) {
     case 'help':
       return { kind: 'help' };

@@ -33,7 +33,7 @@ export interface ReplayReport {
   readonly toldNotDone: number;
   /** Jobs that failed again: they wait in the queue for the next replay. */
   readonly failed: number;
-  /** Records that hold no job (a sweep pass's, which the schedule runs again anyway, or an unreadable one): deleted. */
+  /** Records that hold no job (a sweep pass's, which the schedule runs again anyway, or an unreadable one), and Home tab publishes too old to run: deleted. */
   readonly discarded: number;
 }
 
@@ -84,7 +84,14 @@ async function settle(parts: Parameters<typeof replayWaitingJobs>[0], body: stri
   }
   const { ecrAccessJob: job, at } = event.data;
   const about = { kind: job.kind, user: job.user, askedAt: at, tries: record.requestContext?.approximateInvokeCount };
-  if (at === undefined || now() - at > REPLAYABLE_FOR_MS) {
+  const tooOld = at === undefined || now() - at > REPLAYABLE_FOR_MS;
+  // A Home tab is published again whenever it is opened: an old publish is neither run nor told.
+  if (tooOld && job.kind === 'home') {
+    logger.info('discarded a Home tab publish too old to run again', about);
+    report.discarded += 1;
+    return true;
+  }
+  if (tooOld) {
     try {
       await parts.tellNotDone(job, at);
     } catch (error) {

@@ -24,6 +24,8 @@ export interface AnnounceOptions {
  * limits does not make this announcer look dead to the others.
  */
 export async function announce(deps: ServiceDeps, request: AccessRequest, options: AnnounceOptions = {}): Promise<void> {
+  // Every outcome comes through here as it is recorded: the Home tabs it concerns are out of date.
+  deps.homes.changed(request);
   const tell: Record<AnnouncementPart, () => Promise<void>> = {
     card: () => deps.notifier.updateCard(request),
     thread: () => deps.notifier.postInThread(request),

@@ -67,11 +67,8 @@ async function alreadyDecided(deps: ServiceDeps, request: AccessRequest, input: 
 export async function decide(deps: ServiceDeps, input: Decision): Promise<DecideOutcome> {
   const approver = await deps.isApprover(input.user);
   if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
-  if (approver.kind === 'not-approver') {
-    // A requester who is no approver is told the more useful reason: it is their own request.
-    const request = await deps.store.get(input.requestId);
-    return request?.requester === input.user ? { code: 'own-request', request, decision: input.decision } : { code: 'not-an-approver' };
-  }
+  // Whoever is no approver hears that first, their own request included: another approver's click would not help them.
+  if (approver.kind === 'not-approver') return { code: 'not-an-approver' };
 
   const approving = input.decision === 'approve';
   let target: DecisionTarget | undefined = input.target;

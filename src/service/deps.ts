@@ -2,13 +2,15 @@
 import type { DurationRules } from '../domain/duration';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { ChangeQueue, Clock, ClockCheck, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
+import type { ChangeQueue, Clock, ClockCheck, Homes, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
 
 export interface ServiceDeps {
   readonly registry: Registry;
   readonly store: RequestStore;
   readonly changes: ChangeQueue;
   readonly notifier: Notifier;
+  /** Each person's App Home, published again when a request that concerns them changes. */
+  readonly homes: Homes;
   readonly isApprover: IsApprover;
   readonly clock: Clock;
   /** Whether this process's times may be compared with other processes' (leases, announcement take-overs). */

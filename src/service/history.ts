@@ -1,6 +1,6 @@
 // The history use case: every event of a repository's (or an account's) requests and the drift
 // the sweep saw, newest first, a page at a time. It reads by key and by index, never a scan.
-import type { AccessRequest, HistoryEvent } from '../domain/access-request';
+import { type AccessRequest, denialReason, type HistoryEvent } from '../domain/access-request';
 import type { ServiceDeps } from './deps';
 import { inBatches } from '../in-batches';
 
@@ -76,8 +76,11 @@ async function repositoryEntries(deps: ServiceDeps, repository: string, account:
   for (const record of records) {
     if (account !== undefined && record.account !== account) continue;
     const request = { id: record.id, account: record.account, requester: record.requester };
+    // The denial's reason is noted beside the denial's event (src/service/deny.ts); history tells them together.
+    const reason = denialReason(record);
     (record.history ?? []).forEach((event, index) => {
-      entries.push({ position: { at: event.at, source: record.id, index }, repository, request, event });
+      const told = event.kind === 'denied' && reason && event.detail === undefined ? { ...event, detail: reason } : event;
+      entries.push({ position: { at: event.at, source: record.id, index }, repository, request, event: told });
     });
   }
   for (const { event, index } of telling(drift)) {

@@ -84,6 +84,12 @@ export interface RequestStore {
     },
   ): Promise<DecideOutcome>;
   /**
+   * Notes why `note.by` is denying the request, on a request still open to a decision (PENDING or
+   * FAILED), just before the denial is written: the denial's announcement and its card then carry
+   * it. False when the request is no longer open to one.
+   */
+  noteDenialReason(id: string, note: { by: string; at: string; reason?: string }): Promise<boolean>;
+  /**
    * Records the verdict, owing its announcement: GRANTED and FAILED from an APPROVED request with
    * no end under way; REVOKED or EXPIRED (as its `ending` says) and a refused removal from a request
    * whose end is under way. Undefined when the request is no longer in that state (someone
@@ -118,6 +124,8 @@ export interface RequestStore {
   /** Marks announcement parts as told. */
   delivered(id: string, parts: readonly AnnouncementPart[]): Promise<void>;
   listByRepository(repository: string): Promise<AccessRequest[]>;
+  /** Every request a person asked for, newest first, each read as it is now (their App Home). */
+  requesterRequests(requester: string): Promise<AccessRequest[]>;
 }
 
 /** The repository's lease, as one holder holds it. */
@@ -219,4 +227,10 @@ export interface ClockCheck {
 export interface WaitingJobs {
   /** How many wait, as the queue counts them (approximately, for SQS). */
   count(): Promise<number>;
+}
+
+/** Each person's App Home tab, kept in step with the requests that concern them. */
+export interface Homes {
+  /** The request is new or changed: its requester's Home tab and the approvers' are to be published again. */
+  changed(request: AccessRequest): void;
 }

@@ -52,21 +52,36 @@ function outsideGrant(deps: ServiceDeps, input: Revocation, at: string): AccessR
 }
 
 
-export async function revoke(deps: ServiceDeps, input: Revocation): Promise<RevokeOutcome> {
+/** What a revoke would end, as read now: the live grants it ends, or an account added by hand to take out. */
+export type RevokePlan =
+  | { code: 'end-grants'; ending: readonly AccessRequest[]; live: readonly AccessRequest[] }
+  /** In the statement with no live grant: an approver takes it out, recorded first. */
+  | { code: 'end-outside' };
+
+/** Why a revoke would change nothing, or may not be made; no I/O is written for any of them. */
+type RevokeRefusal = Extract<
+  RevokeOutcome,
+  { code: 'not-shareable' | 'no-access' | 'not-allowed' | 'outside-needs-approver' | 'approver-unknown' | 'policy-problem' | 'already-ending' }
+>;
+
+/**
+ * Reads what revoking the account would do for this user, and writes nothing: the grants it would
+ * end (a requester's own, or an approver's every live one), the account added by hand an approver
+ * would take out, or why it would change nothing or may not be made. The revoke command asks this
+ * first, so its Revoke button is offered only when pressing it would do something.
+ */
+export async function planRevoke(deps: ServiceDeps, input: Omit<Revocation, 'reason'>): Promise<RevokePlan | RevokeRefusal> {
   const { repository, account, user } = input;
   if (!deps.repositories.includes(repository)) return { code: 'not-shareable', repository, repositories: deps.repositories };
-  const at = new Date(deps.clock.now()).toISOString();
   const [requests, approver] = await Promise.all([deps.store.accountRequests(repository, [account], []), deps.isApprover(user)]);
   const live = requests.filter(isLive);
 
-  let ending: AccessRequest[];
   if (live.length === 0) {
     // An end already under way is not an account added by hand: no second record is made for it.
     const ended = requests.find((r) => awaitsVerdict(r) && r.ending !== undefined);
     if (ended) return { code: 'already-ending', request: ended };
-    let policy: ReturnType<typeof parsePolicy>;
     try {
-      policy = parsePolicy(await deps.registry.getPolicy(repository));
+      const policy = parsePolicy(await deps.registry.getPolicy(repository));
       if (!managedAccounts(policy).includes(account)) return { code: 'no-access', repository, account, pullsThrough: pullingStatements(policy, account) };
     } catch (error) {
       if (!isEcrAccessError(error)) throw error;
@@ -74,21 +89,32 @@ export async function revoke(deps: ServiceDeps, input: Revocation): Promise<Revo
     }
     if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
     if (approver.kind !== 'approver') return { code: 'outside-needs-approver', repository, account };
+    return { code: 'end-outside' };
+  }
+  if (approver.kind === 'approver') return { code: 'end-grants', ending: live, live };
+  // A requester ends only the grants they asked for.
+  const own = live.filter((grant) => grant.requester === user);
+  if (own.length > 0) return { code: 'end-grants', ending: own, live };
+  if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
+  return { code: 'not-allowed', grant: live[0] as AccessRequest };
+}
+
+export async function revoke(deps: ServiceDeps, input: Revocation): Promise<RevokeOutcome> {
+  const { repository } = input;
+  const plan = await planRevoke(deps, input);
+  if (plan.code !== 'end-grants' && plan.code !== 'end-outside') return plan;
+  const at = new Date(deps.clock.now()).toISOString();
+  let ending: readonly AccessRequest[];
+  let live: readonly AccessRequest[] = [];
+  if (plan.code === 'end-outside') {
     const outside = outsideGrant(deps, input, at);
     await deps.store.recordOutside(outside);
     ending = [outside];
-  } else if (approver.kind === 'approver') {
-    ending = live;
   } else {
-    // A requester ends only the grants they asked for.
-    ending = live.filter((grant) => grant.requester === user);
-    if (ending.length === 0) {
-      if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
-      return { code: 'not-allowed', grant: live[0] as AccessRequest };
-    }
+    ({ ending, live } = plan);
   }
 
-  const end: Ending = { kind: 'revoke', by: user, at, ...(input.reason && { reason: input.reason }) };
+  const end: Ending = { kind: 'revoke', by: input.user, at, ...(input.reason && { reason: input.reason }) };
   const begun = (await Promise.all(ending.map((grant) => deps.store.beginEnding(grant.id, end)))).filter((r): r is AccessRequest => r !== undefined);
   const [first, ...rest] = begun;
   if (!first) return { code: 'already-ending', request: ending[0] as AccessRequest };

@@ -1,9 +1,9 @@
 // The request use case: every check that can refuse happens before anything is recorded or
 // anyone is bothered; then the request is recorded and put in front of the approvers.
 // Answers what happened as data; src/slack words it.
-import type { AccessRequest, Failure, MessageRef } from '../domain/access-request';
+import { type AccessRequest, type Failure, type MessageRef, OPEN_STATES } from '../domain/access-request';
 import { checkDuration } from '../domain/duration';
-import { canPull, grantPull, managedStatement, managedAccounts, parsePolicy } from '../domain/policy';
+import { canPull, grantPull, managedStatement, parsePolicy } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import type { ServiceDeps } from './deps';
 
@@ -28,17 +28,29 @@ export type SubmitOutcome =
   | { code: 'already-open'; existing: AccessRequest }
   | { code: 'card-not-posted'; detail: string };
 
+/** What a request would be if recorded now: its statement for the card, and the grant it extends, if any. */
+type Checked = { code: 'checked'; preview: string; extending?: AccessRequest };
+
+/** Every refusal the checks answer with, before anything is recorded. */
+type Refusal = Exclude<SubmitOutcome, { code: 'submitted' } | { code: 'card-not-posted' }>;
+
 /**
  * A time-bound grant of the account that is live now: asking again while it lasts extends it
  * (approval moves the end, and the policy is not written).
  */
-async function liveTimeBoundGrant(deps: ServiceDeps, repository: string, account: string): Promise<AccessRequest | undefined> {
-  const grants = (await deps.store.listByRepository(repository)).filter((r) => r.account === account && r.state === 'GRANTED' && !r.ending);
+function liveTimeBoundGrant(records: readonly AccessRequest[], account: string): AccessRequest | undefined {
+  const grants = records.filter((r) => r.account === account && r.state === 'GRANTED' && !r.ending);
   if (grants.length === 0 || grants.some((g) => g.expiresAt === undefined)) return undefined;
   return grants.sort((a, b) => ((a.expiresAt ?? '') < (b.expiresAt ?? '') ? 1 : -1))[0];
 }
 
-export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promise<SubmitOutcome> {
+/**
+ * Every check that can refuse a request, reading and writing nothing but reads: the request form
+ * runs them before it answers Slack, so a refusal can be shown on its field, and submitRequest runs
+ * them again when it records the request. The open request it finds is a hint (the repository's
+ * index may lag a moment); the store's slot is what keeps a second one out.
+ */
+export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promise<Checked | Refusal> {
   const { repository, account } = input;
   if (!deps.repositories.includes(repository)) return { code: 'not-shareable', repository, repositories: deps.repositories };
   const durationProblems = checkDuration(input.durationMs, deps.durations);
@@ -46,21 +58,34 @@ export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promi
   const described = await deps.registry.describeRepository(repository);
   if (!described) return { code: 'repository-missing', repository };
   if (described.registryId === account) return { code: 'own-registry', account };
-  let preview: string;
+  const [policyText, records] = await Promise.all([deps.registry.getPolicy(repository).then((text) => ({ text }), (error: unknown) => ({ error })), deps.store.listByRepository(repository)]);
   let extending: AccessRequest | undefined;
   try {
-    const policy = parsePolicy(await deps.registry.getPolicy(repository));
+    if ('error' in policyText) throw policyText.error;
+    const policy = parsePolicy(policyText.text);
     if (canPull(policy, account)) {
-      extending = await liveTimeBoundGrant(deps, repository, account);
+      extending = liveTimeBoundGrant(records, account);
       if (!extending) return { code: 'can-already-pull', repository, account };
     }
     // A dry run of the merge: a policy that could never take this account is refused now, not at approval.
-    const grant = grantPull(policy, [account]);
-    preview = JSON.stringify(managedStatement([...managedAccounts(grant.policy)]), null, 2);
+    grantPull(policy, [account]);
   } catch (error) {
     if (!isEcrAccessError(error)) throw error;
     return { code: 'policy-problem', repository, failure: { code: error.code, detail: error.message } };
   }
+  const open = records.find((r) => r.account === account && OPEN_STATES.includes(r.state));
+  if (open) return { code: 'already-open', existing: open };
+  // What approval merges, not the statement as it stands now: other changes to the policy before
+  // the approval (another account granted or revoked) leave this true.
+  const preview = JSON.stringify(managedStatement([account]), null, 2);
+  return { code: 'checked', preview, ...(extending && { extending }) };
+}
+
+export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promise<SubmitOutcome> {
+  const checked = await checkRequest(deps, input);
+  if (checked.code !== 'checked') return checked;
+  const { preview, extending } = checked;
+  const { repository, account } = input;
 
   const request: AccessRequest = {
     id: deps.newId(),

@@ -1,6 +1,7 @@
 // Every sentence ecr-access says in reply to a command or a click, worded once from the
 // outcomes the service answers. Text that came from a user or from a policy is escaped.
 import { type AccessRequest, BOT_ACTOR, type Failure, type KeptBy } from '../domain/access-request';
+import { REQUEST_USAGE } from '../domain/command';
 import { formatDuration } from '../domain/duration';
 import { MANAGED_SID } from '../domain/policy';
 import { ErrorCode } from '../errors';
@@ -11,6 +12,7 @@ import type { RevokeOutcome } from '../service/revoke';
 import type { SubmitOutcome } from '../service/submit-request';
 import type { Job } from './jobs';
 import { escapeText } from './blocks/kit';
+import type { FormField } from './blocks/request-form';
 import { day } from './blocks/kit';
 
 const code = (text: string) => `\`${escapeText(text).replace(/`/g, "'")}\``;
@@ -62,13 +64,18 @@ export function failureText(failure: Failure | undefined): string {
   }
 }
 
-export function submitReply(outcome: SubmitOutcome): string {
+/** An account as ecr-access read it, and how it was typed when that differed (`2222-3333-4444`). */
+export const accountAsRead = (account: string, typedAccount: string | undefined) =>
+  typedAccount && typedAccount !== account ? `${code(account)} (read from ${code(typedAccount)})` : code(account);
+
+/** The answer to a request; `typedAccount` is the account as typed, when it was written in groups. */
+export function submitReply(outcome: SubmitOutcome, typedAccount?: string): string {
   switch (outcome.code) {
     case 'submitted': {
       const { request } = outcome;
       const lasting = request.durationMs === undefined ? '' : ` for ${formatDuration(request.durationMs)}`;
       const extending = request.extends ? ` It extends your live grant ${request.extends}: approval moves its end.` : '';
-      return `:inbox_tray: Request ${request.id} is with the approvers: pull access to ${code(request.repository)} for ${code(request.account)}${lasting}.${extending} You will get a direct message when it is decided.`;
+      return `:inbox_tray: Request ${request.id} is with the approvers: pull access to ${code(request.repository)} for ${accountAsRead(request.account, typedAccount)}${lasting}.${extending} You will get a direct message when it is decided.`;
     }
     case 'duration-refused':
       return `:x: ${outcome.problems.map(escapeText).join('; ')}. Nothing was recorded.`;
@@ -77,9 +84,9 @@ export function submitReply(outcome: SubmitOutcome): string {
     case 'repository-missing':
       return `:x: ${code(outcome.repository)} is listed as shareable but does not exist in ECR. Ask the platform team to check the repository name.`;
     case 'own-registry':
-      return `:x: ${code(outcome.account)} is the account that owns the registry; it does not need a repository policy to pull. Request access for the account your workload runs in.`;
+      return `:x: ${accountAsRead(outcome.account, typedAccount)} is the account that owns the registry; it does not need a repository policy to pull. Request access for the account your workload runs in.`;
     case 'can-already-pull':
-      return `:x: ${code(outcome.account)} can already pull from ${code(outcome.repository)}; there is nothing to approve. \`/ecr-access list ${outcome.repository}\` shows who can pull.`;
+      return `:x: ${accountAsRead(outcome.account, typedAccount)} can already pull from ${code(outcome.repository)}; there is nothing to approve. \`/ecr-access list ${outcome.repository}\` shows who can pull.`;
     case 'policy-problem':
       return `:x: ${code(outcome.repository)} cannot take this request: ${failureText(outcome.failure)}`;
     case 'already-open':
@@ -207,6 +214,53 @@ export function historyRefusal(outcome: Extract<HistoryOutcome, { code: 'not-sha
 export const JOB_RUNS_AGAIN =
   ':hourglass: ecr-access hit an unexpected error and could not finish this yet. It will be run again (the platform team is alerted if it keeps failing), and you will hear back here, or by DM if it is too late to answer here.';
 
+/**
+ * A refusal of the request form that belongs to one of its fields, worded to stand under it
+ * (plain text: Slack shows field errors as typed), or undefined for one that does not.
+ */
+export function formFieldError(outcome: SubmitOutcome, typedAccount?: string): { field: FormField; text: string } | undefined {
+  const account = (id: string) => (typedAccount && typedAccount !== id ? `${id} (read from ${typedAccount})` : id);
+  switch (outcome.code) {
+    case 'own-registry':
+      return { field: 'account', text: `${account(outcome.account)} is the account that owns the registry; it pulls without a repository policy. Ask for the account your workload runs in.` };
+    case 'can-already-pull':
+      return { field: 'account', text: `${account(outcome.account)} can already pull from ${outcome.repository}; there is nothing to approve.` };
+    case 'already-open':
+      return { field: 'account', text: `This account already has an open request on ${outcome.existing.repository}: ${outcome.existing.id} (${outcome.existing.state.toLowerCase()}). Wait for the approvers' decision on it.` };
+    case 'not-shareable':
+      return { field: 'repository', text: `ecr-access does not share ${outcome.repository}. Choose one of the repositories in the list.` };
+    case 'duration-refused':
+      return { field: 'duration', text: `${outcome.problems.map((p) => `${p[0]?.toUpperCase()}${p.slice(1)}`).join('. ')}.` };
+    default:
+      return undefined;
+  }
+}
+
+/** The request form, once its checks passed: the request is on its way to the approvers. */
+export const FORM_SENDING = ':hourglass_flowing_sand: Sending your request to the approvers… This window shows what became of it in a moment.';
+/** The request form, when its checks took longer than Slack waits for an answer. */
+export const FORM_STILL_CHECKING = ':mag: Still checking your request… This window shows the answer when it is ready; if you close it, you get it as a direct message.';
+
+/** `/ecr-access` alone, when Slack would not open the form (`reason`: Slack's error). */
+export function formNotOpened(reason: string): string {
+  return `:warning: The request form did not open (Slack said ${code(reason)}). Try again, or ask in one line: \`${REQUEST_USAGE}\``;
+}
+
+/** A decision button whose value names no ecr-access request. */
+export const DECISION_WITHOUT_REQUEST = ':x: That button does not name an ecr-access request; nothing changed.';
+/** A decision click that does not say which request card it came from. */
+export const DECISION_WITHOUT_CARD = ':x: That click does not say which request card it came from; nothing changed. Use the buttons on the request card.';
+/** A decision whose job could not be handed over. */
+export const DECISION_NOT_STARTED = ':warning: ecr-access could not take that decision just now; nothing changed. Try again in a minute.';
+
+/** Deny asks first, in a modal, and Slack would not open it. */
+export function denyFormNotOpened(requestId: string): string {
+  return `:warning: The form to deny request ${requestId} did not open, so nothing changed. Press *Deny* again.`;
+}
+
+/** A command whose job could not be handed over. */
+export const JOB_NOT_STARTED = ':warning: ecr-access could not start that just now. Try again in a minute.';
+
 export const JOB_FAILED =
   ':warning: ecr-access hit an unexpected error and could not finish. Try again in a minute; if it keeps happening, tell the platform team (the bot logs have the details).';
 
@@ -219,6 +273,10 @@ function whatWasAsked(job: Job): string {
       return `your ${job.decision === 'approve' ? 'approval' : 'denial'} of request ${code(job.requestId)}`;
     case 'revoke':
       return `your revoke of ${code(job.account)}'s access to ${code(job.repository)}`;
+    case 'revoke-preview':
+      return `your \`/ecr-access revoke\` of ${code(job.account)} on ${code(job.repository)}`;
+    case 'home':
+      return 'your ecr-access Home tab';
     case 'list':
       return `your \`/ecr-access list${job.repository ? ` ${escapeText(job.repository)}` : ''}\``;
     case 'history':
@@ -232,8 +290,11 @@ function whatToDoNow(job: Job): string {
     case 'request':
     case 'revoke':
       return `\`/ecr-access list ${escapeText(job.repository)}\` shows where it stands; ask again if it is not done.`;
+    case 'home':
+      return 'Open the Home tab again to see it as things are now.';
     case 'decide':
       return 'The request card shows where it stands; click again if it is still waiting.';
+    case 'revoke-preview':
     case 'list':
     case 'history':
       return 'Run it again.';

@@ -103,9 +103,10 @@ function retryAfterMs(error: unknown): number | undefined {
   return Math.max(1, (error as webApi.WebAPIRateLimitedError).retryAfter) * 1000;
 }
 
-/** The Web API methods the notifier calls, each through the pacer: posting, and reading back what was posted. */
+/** The Web API methods the notifier and the Home tabs call, each through the pacer: posting, reading back what was posted, publishing Home tabs. */
 export type PacedChat = Pick<webApi.WebClient['chat'], 'postMessage' | 'update'> & {
   readonly conversations: Pick<webApi.WebClient['conversations'], 'history' | 'replies' | 'open'>;
+  readonly views: Pick<webApi.WebClient['views'], 'publish'>;
 };
 
 export function pacedChat(client: webApi.WebClient, pacer: Pacer): PacedChat {
@@ -116,6 +117,9 @@ export function pacedChat(client: webApi.WebClient, pacer: Pacer): PacedChat {
       history: (args) => pacer.send('conversations.history', args, () => client.conversations.history(args)),
       replies: (args) => pacer.send('conversations.replies', args, () => client.conversations.replies(args)),
       open: (args) => pacer.send('conversations.open', args ?? {}, () => client.conversations.open(args)),
+    },
+    views: {
+      publish: (args) => pacer.send('views.publish', args, () => client.views.publish(args)),
     },
   };
 }

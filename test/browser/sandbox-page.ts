@@ -43,7 +43,7 @@ export class SandboxPage {
     return this.page.locator('#messages .message[data-kind="message"]', { hasText: 'Pull access request' }).filter({ hasText: account });
   }
 
-  button(card: Locator, label: 'Approve' | 'Deny' | 'Retry'): Locator {
+  button(card: Locator, label: 'Approve' | 'Deny' | 'Retry' | 'Revoke' | 'Extend'): Locator {
     return card.locator('button.bk-button', { hasText: label });
   }
 
@@ -69,6 +69,31 @@ export class SandboxPage {
     const answered = this.page.waitForResponse((response) => response.url().endsWith('/api/clock'));
     await button.click();
     if (!(await answered).ok()) throw new Error(`the sandbox refused ${step}`);
+  }
+
+  /** The modal the current person has open. */
+  get modal(): Locator {
+    return this.page.locator('#modal');
+  }
+
+  /** An input of the open modal, by its label. */
+  field(label: string): Locator {
+    return this.modal.locator('.modal-field', { has: this.page.locator('.modal-label', { hasText: label }) });
+  }
+
+  /** Opens the app's conversation on its Home tab, as the current person; resolves once the tab is published. */
+  async openHome(): Promise<Locator> {
+    await this.page.locator('#dms .conversation-link').click();
+    await this.page.locator('.app-tab[data-tab="home"]').click();
+    const home = this.page.locator('#messages .home-tab[data-surface="home"]');
+    await home.waitFor();
+    return home;
+  }
+
+  /** Runs one of the app's global shortcuts from the ⚡ menu in the composer. */
+  async shortcut(name: string): Promise<void> {
+    await this.page.locator('#shortcuts-button').click();
+    await this.page.locator('#shortcuts-menu .shortcut', { hasText: name }).click();
   }
 
   /** A repository's card in the ECR policy panel. */

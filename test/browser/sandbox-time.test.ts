@@ -96,6 +96,24 @@ describeNeeding('time in the sandbox page', chromiumProblem(), () => {
     await ui.page.screenshot({ path: join(ARTIFACTS, 'sandbox-expired.png') });
   });
 
+  it("tells Slack's dates against the sandbox's clock: a grant made today is yesterday's once the clock moves on a day", async () => {
+    await ui.become('alice');
+    await ui.type(`/ecr-access request common-images ${ACCOUNT} dashboards`);
+    const card = ui.card(ACCOUNT);
+    await card.waitFor();
+    await ui.become('bob');
+    await ui.button(card, 'Approve').click();
+    await ui.dialog.locator('#dialog-confirm', { hasText: 'Approve' }).click();
+    await card.getByText('Approved by').waitFor();
+
+    await ui.type('/ecr-access list common-images');
+    await ui.ephemeral(new RegExp(`${ACCOUNT}\\s+— approved by @bob, granted Today`)).waitFor();
+    await ui.advanceClock('+1 day');
+    await ui.page.locator('#clock-ahead', { hasText: '1 day ahead' }).waitFor();
+    await ui.ephemeral(new RegExp(`${ACCOUNT}\\s+— approved by @bob, granted Yesterday`)).waitFor();
+    await card.getByText(/granted Yesterday/).waitFor();
+  });
+
   it("shows an account's history, and refuses a repository ecr-access does not share", async () => {
     await grantForAnHour();
     await ui.type(`/ecr-access history ${ACCOUNT}`);

@@ -99,11 +99,11 @@ describe('requesting and approving pull access', () => {
     for (const arn of [...many, `arn:aws:iam::${ACCOUNT}:root`]) expect(posted).toContain(arn);
   });
 
-  it("refuses the requester's own approval and changes nothing", async () => {
+  it("tells a requester who approves their own request that they are not an approver, and changes nothing", async () => {
     await w.command(`request common-images ${ACCOUNT}`);
     const before = w.world.ecr.policyText('common-images');
     const { replies } = await w.click(w.cards()[0]!, 'approve', SANDBOX.requester);
-    expect(replies.join('\n')).toMatch(/asked for this access yourself/);
+    expect(replies.join('\n')).toMatch(/Only ecr-access approvers can approve or deny requests/);
     expect(w.world.ecr.policyText('common-images')).toBe(before);
     expect((await w.requests())[0]!.state).toBe('PENDING');
   });
@@ -129,6 +129,36 @@ describe('requesting and approving pull access', () => {
     expect(w.world.slack.dms(SANDBOX.requester).map((m) => m.text).join('\n')).toMatch(/was denied by/);
   });
 
+  it('asks for a reason before denying, in a modal that names the request, and decides nothing until it is sent', async () => {
+    await w.command(`request common-images ${ACCOUNT}`);
+    const [request] = await w.requests();
+    await w.world.slack.clickButton({ user: SANDBOX.approver, channel: SANDBOX.approvalChannel, messageTs: w.cards()[0]!.ts, actionId: 'ecr_access_deny' });
+    const [modal] = w.world.slack.modals(SANDBOX.approver);
+    expect(modal!.view).toMatchObject({ title: { text: 'Deny request' }, submit: { text: 'Deny' } });
+    expect(JSON.stringify(modal!.view.blocks)).toContain(`Deny request ${request!.id}: pull access to \`common-images\` for \`${ACCOUNT}\`?`);
+    await w.bot.idle();
+    expect((await w.requests())[0]!.state).toBe('PENDING');
+  });
+
+  it('denies with the reason given: the requester is told it, and the card and the history show it', async () => {
+    await w.command(`request common-images ${ACCOUNT}`);
+    await w.click(w.cards()[0]!, 'deny', SANDBOX.approver, 'use the public mirror');
+    expect((await w.requests())[0]).toMatchObject({ state: 'DENIED', denialNote: { by: SANDBOX.approver, reason: 'use the public mirror' } });
+    expect(w.world.slack.dms(SANDBOX.requester).map((m) => m.text)).toEqual([expect.stringMatching(/was denied by <@U0APPROVER>: use the public mirror$/)]);
+    expect(JSON.stringify(w.cards()[0]!.blocks)).toContain('*Reason:* use the public mirror');
+    await w.command('history common-images');
+    expect(JSON.stringify(w.world.slack.responses.at(-1)!.body)).toMatch(/denied\*.*by <@U0APPROVER>\\n +_use the public mirror_/);
+  });
+
+  it('changes nothing when the approver cancels the Deny form', async () => {
+    await w.command(`request common-images ${ACCOUNT}`);
+    await w.world.slack.clickButton({ user: SANDBOX.approver, channel: SANDBOX.approvalChannel, messageTs: w.cards()[0]!.ts, actionId: 'ecr_access_deny' });
+    await w.world.slack.closeView({ user: SANDBOX.approver });
+    await w.bot.idle();
+    expect((await w.requests())[0]).toMatchObject({ state: 'PENDING' });
+    expect(buttonsOf(w.cards()[0]!)).toEqual(['Approve', 'Deny']);
+  });
+
   it('refuses a second decision on the same request, naming who decided', async () => {
     await w.command(`request common-images ${ACCOUNT}`);
     const { ack: first } = await w.click(w.cards()[0]!, 'approve');
@@ -138,6 +168,8 @@ describe('requesting and approving pull access', () => {
       actions: p.actions.map((a: (typeof p.actions)[number]) => ({ ...a, action_id: 'ecr_access_deny', text: { type: 'plain_text' as const, text: 'Deny' } })),
     });
     await w.replay(first.payload, denyInstead);
+    await w.world.slack.submitView({ user: SANDBOX.approver, values: { reason: 'second thoughts' } });
+    await w.bot.idle();
     expect(w.repliesTo(first.responseUrl).join('\n')).toContain(`already approved by <@${SANDBOX.approver}>`);
     expect((await w.requests())[0]!.state).toBe('GRANTED');
     expect(w.world.ecr.countCalls('SetRepositoryPolicy')).toBe(writes);
@@ -157,6 +189,37 @@ describe('requesting and approving pull access', () => {
     expect(w.world.slack.calls.filter((c) => c.method === 'chat.postMessage')).toEqual([]);
   });
 
+  it.each([
+    ['an 11-digit account', 'request common-images 22223333444'],
+    ['a repository that is not shareable', `request private-images ${ACCOUNT}`],
+    ['a list of a repository that is not shareable', 'list private-images'],
+    ['the history of a repository that is not shareable', 'history private-images'],
+  ])('answers %s at once, in the acknowledgement, with no interim line and no job', async (_name, text) => {
+    const { ack, replies } = await w.command(text);
+    expect(JSON.parse(ack.body).text).toMatch(/^:x: /);
+    expect(replies).toEqual([]);
+    expect(w.world.ecr.calls).toEqual([]);
+  });
+
+  it('replaces the interim line with the answer, so the requester is left one line', async () => {
+    const { ack } = await w.command(`request common-images ${ACCOUNT}`);
+    expect(JSON.parse(ack.body).text).toBe(`:mag: Checking your request for \`${ACCOUNT}\` on \`common-images\`…`);
+    const lines = w.world.slack.ephemerals(SANDBOX.requester);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.text).toMatch(/^:inbox_tray: Request r-[0-9a-z]{10} is with the approvers/);
+  });
+
+  it('reads an account typed with dashes as its 12 digits, and says how it read it', async () => {
+    const { replies } = await w.command('request common-images 2222-3333-4444 nightly builds');
+    expect(replies.join('\n')).toContain('for `222233334444` (read from `2222-3333-4444`).');
+    expect(await w.requests()).toMatchObject([{ account: ACCOUNT, reason: 'nightly builds' }]);
+  });
+
+  it('suggests the lowercase name of a repository typed with capitals', async () => {
+    const { ack } = await w.command(`request Common-Images ${ACCOUNT}`);
+    expect(JSON.parse(ack.body).text).toContain('did you mean `common-images`?');
+  });
+
   it('tells an account that can already pull so, without asking the approvers', async () => {
     seedPolicy(w, [CI_PUSH_STATEMENT, HAND_MADE_READ_STATEMENT]);
     const { replies } = await w.command('request common-images 111122223333');
@@ -174,7 +237,7 @@ describe('requesting and approving pull access', () => {
     expect(w.cards()).toHaveLength(1);
   });
 
-  it('lists who can pull, with approver and date, and accounts added outside ecr-access', async () => {
+  it('lists who can pull, with approver and a date as Slack shows it, and accounts added outside ecr-access', async () => {
     seedPolicy(w, [CI_PUSH_STATEMENT, HAND_MADE_READ_STATEMENT]);
     await w.command(`request common-images ${ACCOUNT}`);
     await w.click(w.cards()[0]!, 'approve');
@@ -182,7 +245,7 @@ describe('requesting and approving pull access', () => {
     const { replies } = await w.command('list common-images', SANDBOX.other);
     const list = JSON.stringify(w.world.slack.responses.at(-1)!.body);
     expect(replies).toHaveLength(1);
-    expect(list).toMatch(new RegExp(`${ACCOUNT}\` — approved by <@${SANDBOX.approver}> on \\d{4}-\\d{2}-\\d{2}`));
+    expect(list).toMatch(new RegExp(`${ACCOUNT}\` — approved by <@${SANDBOX.approver}>, granted <!date\\^\\d+\\^\\{date_short_pretty\\} \\{time\\}\\|`));
     expect(list).toContain('`111122223333` — added outside ecr-access');
     expect(list).toMatch(/Open requests.*444455556666.*pending/);
     expect(w.world.slack.responses.at(-1)!.body.response_type).toBe('ephemeral');
@@ -196,7 +259,7 @@ describe('requesting and approving pull access', () => {
     expect(list).toMatch(/not-created.*does not exist/);
   });
 
-  it.each(['', 'help', 'frobnicate'])('answers `%s` with help', async (text) => {
+  it.each(['help', 'frobnicate'])('answers `%s` with help', async (text) => {
     const { ack } = await w.command(text);
     const said = JSON.stringify(ack.body);
     expect(said).toContain('/ecr-access request');

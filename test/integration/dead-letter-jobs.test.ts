@@ -154,6 +154,18 @@ describe('a waiting job that can no longer be answered where it was asked', () =
   });
 });
 
+describe('a waiting Home tab publish', () => {
+  it('is discarded when too old, without a DM: opening the tab publishes it again', async () => {
+    const job = { kind: 'home' as const, user: SANDBOX.other };
+    sqs.send(queueUrl, JSON.stringify({ requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 2 }, requestPayload: jobEvent(job, Date.now() - 31 * MINUTE) }));
+    const dms = world.slack.dms(SANDBOX.other).length;
+
+    await expect(handler({ 'ecr-access': 'replay' } as never, {})).resolves.toEqual({ replayed: 0, toldNotDone: 0, failed: 0, discarded: 1 });
+    expect(world.slack.dms(SANDBOX.other)).toHaveLength(dms);
+    expect(waiting()).toEqual([]);
+  });
+});
+
 describe('a record that holds no job', () => {
   it('is discarded: a failed sweep pass is run again by its schedule anyway', async () => {
     sqs.send(queueUrl, JSON.stringify({ requestContext: { condition: 'RetriesExhausted' }, requestPayload: { 'ecr-access': 'sweep' } }));

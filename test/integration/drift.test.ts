@@ -27,6 +27,6 @@ describe('drift between the live policy and the records', () => {
   });
 
   it('marks a recorded grant that the live policy no longer allows', () => {
-    expect(listed()).toMatch(/`222233334444` — granted by <@U0APPROVER> on \d{4}-\d{2}-\d{2} \(r-[0-9a-z]{10}\) but removed from the policy outside ecr-access/);
+    expect(listed()).toMatch(/`222233334444` — approved by <@U0APPROVER>, granted <!date\^\d+\^[^>]+> \(r-[0-9a-z]{10}\), but removed from the policy outside ecr-access/);
   });
 });

@@ -63,10 +63,17 @@ describe('button payloads', () => {
     actions: p.actions.map((a: (typeof p.actions)[number]) => ({ ...a, value })),
   });
 
+  /** A click as the approver, on Approve, whatever button the payload was first clicked on. */
+  const asApproval = (p: BlockActionsPayload): BlockActionsPayload => ({
+    ...p,
+    user: { ...p.user, id: SANDBOX.approver },
+    actions: p.actions.map((a: (typeof p.actions)[number]) => ({ ...a, action_id: 'ecr_access_approve' })),
+  });
+
   it('refuses a click on one card that names another request', async () => {
     const { first, secondId } = await twoRequests();
     const { ack } = await w.click(first, 'deny', SANDBOX.other);
-    await w.replay(ack.payload, (p) => ({ ...withValue(secondId)(p), user: { ...p.user, id: SANDBOX.approver } }));
+    await w.replay(ack.payload, (p) => asApproval(withValue(secondId)(p)));
     expect(w.repliesTo(ack.responseUrl).join('\n')).toMatch(/does not belong to request/);
     expect((await w.requests()).map((r) => r.state)).toEqual(['PENDING', 'PENDING']);
   });
@@ -77,8 +84,8 @@ describe('button payloads', () => {
   ])('refuses a click naming %s', async (_name, value, message) => {
     const { first } = await twoRequests();
     const { ack } = await w.click(first, 'deny', SANDBOX.other);
-    await w.replay(ack.payload, (p) => ({ ...withValue(value)(p), user: { ...p.user, id: SANDBOX.approver } }));
-    // The listener answers this one itself, right after the acknowledgement.
+    await w.replay(ack.payload, (p) => asApproval(withValue(value)(p)));
+    // The listener answers one of them itself, right after the acknowledgement.
     await w.world.slack.waitFor(() => w.repliesTo(ack.responseUrl)[1]);
     expect(w.repliesTo(ack.responseUrl).join('\n')).toMatch(message);
     expect((await w.requests()).map((r) => r.state)).toEqual(['PENDING', 'PENDING']);

@@ -197,6 +197,15 @@ describe.each(ENTRIES)('the Lambda handler %s', (_entry, load) => {
     expect(world.slack.responses).toHaveLength(before.responses);
   });
 
+  it('answers the challenge Slack sends when the Event Subscriptions request URL is set, and starts nothing', async () => {
+    const rawBody = JSON.stringify({ token: 'unused', challenge: 'challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' });
+    const invocations = lambda.invocations.length;
+    const reply = await handler(httpApiEvent({ rawBody, headers: { 'Content-Type': 'application/json', ...signSlackRequest(SANDBOX.signingSecret, rawBody) } }), {});
+    expect(reply).toMatchObject({ statusCode: 200 });
+    expect(JSON.parse((reply as { body: string }).body)).toEqual({ challenge: 'challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+    expect(lambda.invocations).toHaveLength(invocations);
+  });
+
   it('refuses a request whose signature does not match its body', async () => {
     const event = signedCommandEvent(`request common-images ${ACCOUNT}`);
     const tampered = { ...event, body: Buffer.from('command=%2Fecr-access&text=list', 'utf8').toString('base64') };

@@ -252,13 +252,13 @@ describe('the packaged deployment', () => {
     ]);
   });
 
-  it('lets the function touch items of its own table and query its two indexes by name, nothing else in DynamoDB', () => {
+  it('lets the function touch items of its own table and query its three indexes by name, nothing else in DynamoDB', () => {
     const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE_NAME}`;
     for (const action of ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
       expect(resourcesFor(action)).toEqual([table]);
     }
-    // byRepository lists a repository's requests; byDue is the sweep's work list. No Scan, no other index.
-    expect(resourcesFor('dynamodb:Query')).toEqual([`${table}/index/byDue`, `${table}/index/byRepository`]);
+    // byRepository lists a repository's requests; byRequester a person's (their Home tab); byDue is the sweep's work list. No Scan, no other index.
+    expect(resourcesFor('dynamodb:Query')).toEqual([`${table}/index/byDue`, `${table}/index/byRepository`, `${table}/index/byRequester`]);
   });
 
   it('lets the function invoke itself and no other function', () => {

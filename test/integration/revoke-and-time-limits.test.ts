@@ -1,10 +1,12 @@
-// Revoking and time-bound requests as a user meets them in Slack: `/ecr-access revoke` answers
-// with a Revoke button behind a confirm dialog, and the click takes the account out of the live
-// policy; `request … --for 7d` asks for access with an end. Signed requests over the bot's real
+// Revoking and time-bound requests as a user meets them in Slack: `/ecr-access revoke` reads what
+// the revoke would do and answers, in place of its interim line, with a Revoke button behind a
+// confirm dialog (or why there is nothing to revoke, or why the user may not), and the click takes
+// the account out of the live policy; `request … --for 7d` asks for access with an end. Signed requests over the bot's real
 // HTTP receiver, against the local DynamoDB, ECR emulator and Slack simulator.
 import { MAX_REASON_LENGTH } from '../../src/domain/command';
 import { DAY_MS } from '../../src/domain/duration';
 import { canPull, MANAGED_SID, parsePolicy, READ_ONLY_ACTIONS } from '../../src/domain/policy';
+import { blockActionsPayload, findButton } from '../../sandbox/slack/payloads';
 import { REVOKE_ACTION } from '../../src/slack/blocks/revoke-confirmation';
 import { CI_PUSH_STATEMENT, HAND_MADE_READ_STATEMENT, SANDBOX, startBotWorld, type BotWorld } from '../support/bot-world';
 
@@ -26,12 +28,18 @@ async function granted(w: BotWorld, account = ACCOUNT, extra = '') {
   return { card, request };
 }
 
-/** `/ecr-access revoke …` as `user`: the ephemeral answer it gets, with its Revoke button. */
+/** `/ecr-access revoke …` as `user`: the one ephemeral line it leaves, the answer in place of the interim line. */
 async function askToRevoke(w: BotWorld, text: string, user: string) {
   const { ack, replies } = await w.command(`revoke ${text}`, user);
-  const confirmation = w.world.slack.ephemerals(user).find((e) => e.responseUrlId !== undefined && ack.responseUrl.endsWith(`/${e.responseUrlId}`));
-  return { ack, replies, confirmation };
+  const answers = w.world.slack.ephemerals(user).filter((e) => e.responseUrlId !== undefined && ack.responseUrl.endsWith(`/${e.responseUrlId}`));
+  if (answers.length !== 1) throw new Error(`the revoke command left ${answers.length} lines instead of one`);
+  const [answer] = answers;
+  const confirmation = findButton(answer!.blocks, REVOKE_ACTION) ? answer : undefined;
+  return { ack, replies, answer: answer!, confirmation };
 }
+
+/** The answer's Revoke button, or undefined when the answer offers none. */
+const revokeButtonOf = (answer: { blocks?: unknown[] }) => findButton(answer.blocks as Parameters<typeof findButton>[0], REVOKE_ACTION);
 
 /** Runs the command, then clicks Revoke (Slack has shown the confirm dialog and the user confirmed). */
 async function revoke(w: BotWorld, text: string, user: string = SANDBOX.approver) {
@@ -94,6 +102,24 @@ describe('revoking pull access', () => {
     expect(w.world.slack.dms(SANDBOX.requester).map((m) => m.text).join('\n')).toMatch(/to `common-images` \(request r-[0-9a-z]+\) was revoked by/);
   });
 
+  it('replaces its interim line with the confirmation, leaving one line', async () => {
+    await granted(w);
+    const { answer } = await askToRevoke(w, `common-images ${ACCOUNT}`, SANDBOX.approver);
+    expect(answer.text).toBe('Revoke pull access for `222233334444` from `common-images`?');
+  });
+
+  it('reads an account typed in groups, and says how it read it', async () => {
+    await granted(w);
+    const { confirmation } = await askToRevoke(w, 'common-images 2222 3333 4444', SANDBOX.approver);
+    expect(confirmation!.text).toBe('Revoke pull access for `222233334444` (read from `2222 3333 4444`) from `common-images`?');
+  });
+
+  it('answers a repository ecr-access does not share at once, with no interim line', async () => {
+    const { ack } = await w.command(`revoke secret-images ${ACCOUNT}`);
+    expect(JSON.parse(ack.body).text).toMatch(/^:x: `secret-images` is not one of the repositories ecr-access shares/);
+    expect(w.world.slack.responses.filter((r) => r.url === ack.responseUrl)).toEqual([]);
+  });
+
   it('replaces the confirmation with the answer, so its Revoke button is gone', async () => {
     await granted(w);
     const { confirmation } = await revoke(w, `common-images ${ACCOUNT}`);
@@ -118,11 +144,12 @@ describe('revoking pull access', () => {
     expect(w.world.ecr.policyText('common-images')).toBeUndefined();
   });
 
-  it('refuses anyone else, naming who may revoke, and changes nothing', async () => {
+  it('refuses anyone else before offering a Revoke button, naming who may revoke, and changes nothing', async () => {
     const { request } = await granted(w);
     const before = w.world.ecr.policyText('common-images');
-    const { replies } = await revoke(w, `common-images ${ACCOUNT}`, SANDBOX.other);
+    const { replies, answer } = await askToRevoke(w, `common-images ${ACCOUNT}`, SANDBOX.other);
     expect(replies.join('\n')).toContain(`Only ecr-access approvers, or <@${SANDBOX.requester}> who asked for it (request ${request.id}), can revoke`);
+    expect(revokeButtonOf(answer)).toBeUndefined();
     expect(w.world.ecr.policyText('common-images')).toBe(before);
     expect(await w.store.get(request.id)).toMatchObject({ state: 'GRANTED' });
     expect((await w.store.get(request.id))!.ending).toBeUndefined();
@@ -141,11 +168,12 @@ describe('revoking pull access', () => {
     expect(channel).toMatch(/`111122223333` to `common-images` \(it had been added to the policy outside ecr-access\) was revoked by/);
   });
 
-  it('refuses to let a non-approver revoke an account added by hand', async () => {
+  it('refuses to let a non-approver revoke an account added by hand, with no Revoke button', async () => {
     seedPolicy(w, [CI_PUSH_STATEMENT, HAND_MADE_READ_STATEMENT]);
     const before = w.world.ecr.policyText('common-images');
-    const { replies } = await revoke(w, `common-images ${HAND_ADDED}`, SANDBOX.requester);
+    const { replies, answer } = await askToRevoke(w, `common-images ${HAND_ADDED}`, SANDBOX.requester);
     expect(replies.join('\n')).toMatch(/only an ecr-access approver can revoke it; nothing changed/);
+    expect(revokeButtonOf(answer)).toBeUndefined();
     expect(w.world.ecr.policyText('common-images')).toBe(before);
     expect(await w.requests()).toEqual([]);
   });
@@ -165,12 +193,13 @@ describe('revoking pull access', () => {
     expect(w.policy()!.Statement.find((s) => s.Sid === 'legacyPull')).toMatchObject({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } });
   });
 
-  it('says there is nothing to revoke for an account only a statement it does not manage lets pull, naming it', async () => {
+  it('says there is nothing to revoke for an account only a statement it does not manage lets pull, naming it, with no Revoke button', async () => {
     const legacy = { Sid: 'legacyPull', Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: [...READ_ONLY_ACTIONS] };
     seedPolicy(w, [legacy]);
     const before = w.world.ecr.policyText('common-images');
-    const { replies } = await revoke(w, `common-images ${ACCOUNT}`);
+    const { replies, answer } = await askToRevoke(w, `common-images ${ACCOUNT}`, SANDBOX.approver);
     expect(replies.join('\n')).toMatch(/nothing for ecr-access to revoke; nothing changed\. It can pull through `legacyPull`/);
+    expect(revokeButtonOf(answer)).toBeUndefined();
     expect(w.world.ecr.policyText('common-images')).toBe(before);
   });
 
@@ -181,11 +210,22 @@ describe('revoking pull access', () => {
     ['no account at all', 'common-images'],
   ])('refuses a Revoke button whose value has %s, changing nothing', async (_name, value) => {
     const { request } = await granted(w);
-    const { click } = await revoke(w, `common-images ${ACCOUNT}`, SANDBOX.other);
-    const tampered = await w.replay(click.payload, (p) => ({ ...p, user: { ...p.user, id: SANDBOX.approver }, actions: p.actions.map((a) => ({ ...a, value })) }));
+    const { confirmation } = await askToRevoke(w, `common-images ${ACCOUNT}`, SANDBOX.approver);
+    const { blockId, button } = revokeButtonOf(confirmation!)!;
+    const responseUrl = w.world.slack.newResponseUrl({ user: SANDBOX.approver, channel: SANDBOX.approvalChannel, messageTs: confirmation!.ts, messageIsEphemeral: true });
+    const click = blockActionsPayload({
+      app: w.world.slack.identity,
+      user: { id: SANDBOX.approver, name: 'bob' },
+      channel: { id: SANDBOX.approvalChannel, name: 'ecr-approvals' },
+      messageTs: confirmation!.ts,
+      blockId,
+      button: { ...button, value },
+      responseUrl,
+    });
+    const tampered = await w.replay(click);
     expect(tampered.status).toBe(200);
     // The listener answers this one itself, right after the acknowledgement.
-    const answer = await w.world.slack.waitFor(() => w.repliesTo(click.responseUrl)[1]);
+    const answer = await w.world.slack.waitFor(() => w.repliesTo(responseUrl)[0]);
     expect(answer).toMatch(/does not name a repository and an account to revoke; nothing changed/);
     expect(await w.store.get(request.id)).toMatchObject({ state: 'GRANTED' });
   });
@@ -212,6 +252,15 @@ describe('asking for access for a while', () => {
     const card = JSON.stringify(w.cards()[0]!.blocks);
     expect(card).toContain('*Ends*');
     expect(card).toContain(grant!.expiresAt);
+  });
+
+  it('lists when a time-bound grant ends, as a date Slack shows in each reader\'s time zone', async () => {
+    await w.command(`request common-images ${ACCOUNT} --for 7d`);
+    await w.click(w.cards()[0]!, 'approve');
+    const [grant] = await w.requests();
+    await w.command('list common-images');
+    const list = JSON.stringify(w.world.slack.responses.at(-1)!.body);
+    expect(list).toContain(`, ends <!date^${Math.floor(Date.parse(grant!.expiresAt!) / 1000)}^{date_short_pretty} {time}|${grant!.expiresAt}> (${grant!.id})`);
   });
 
   it('extends a live grant: the card says until when, and approval moves the end without writing the policy', async () => {

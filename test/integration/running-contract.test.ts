@@ -58,13 +58,13 @@ describe('npm run create-table', () => {
   });
   afterAll(async () => world.close());
 
-  it('creates the configured table with its index, and is harmless to run again', async () => {
+  it('creates the configured table with its indexes, and is harmless to run again', async () => {
     const env = { ...baseEnv, ...world.env, ECR_ACCESS_TABLE: 'fresh-table' };
     const first = await run('npm', ['run', '--silent', 'create-table'], { cwd: ROOT, env });
     const second = await run('npm', ['run', '--silent', 'create-table'], { cwd: ROOT, env });
     expect(first.stdout).toContain('Table fresh-table created.');
     expect(second.stdout).toContain('Table fresh-table already exists.');
-    expect((await tableIndexes(world, 'fresh-table')).sort()).toEqual(['byDue', 'byRepository']);
+    expect((await tableIndexes(world, 'fresh-table')).sort()).toEqual(['byDue', 'byRepository', 'byRequester']);
   });
 });
 
@@ -150,7 +150,7 @@ describe('in production: npm run build, then npm ci --omit=dev, then node on the
     const [command, ...args] = PRODUCTION_CREATE_TABLE;
     const { stdout } = await run(command, args, { cwd: production.dir, env: { ...baseEnv, ...world.env, ECR_ACCESS_TABLE: 'production-table' } });
     expect(stdout).toContain('Table production-table created.');
-    expect((await tableIndexes(world, 'production-table')).sort()).toEqual(['byDue', 'byRepository']);
+    expect((await tableIndexes(world, 'production-table')).sort()).toEqual(['byDue', 'byRepository', 'byRequester']);
   });
 
   it('runs one pass of the sweep, printing its report', async () => {

@@ -1,6 +1,7 @@
 // The bot behind a firewall: `npm start` with SLACK_APP_TOKEN, as its own process, connected to
 // the Slack simulator over Socket Mode and listening on no port. A request, an approval and a
-// revoke arrive as envelopes on its connection; Slack's request to reconnect in the middle of
+// revoke arrive as envelopes on its connection, and so do the request form (its shortcut, its
+// submissions, answered in their acks) and the Home tab's app_home_opened; Slack's request to reconnect in the middle of
 // an approval, and Slack sending an envelope again because its ack was lost, change nothing.
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { spawnSocketModeBot, type SocketModeBotProcess } from '../../sandbox/bot-process';
@@ -11,6 +12,7 @@ import { dynamoRequestStore } from '../../src/aws/request-store';
 import { isRequestKey } from '../../src/aws/table-schema';
 import type { AccessRequest } from '../../src/domain/access-request';
 import { APPROVE_ACTION } from '../../src/slack/blocks/request-card';
+import { REQUEST_SHORTCUT } from '../../src/slack/blocks/request-form';
 import { REVOKE_ACTION } from '../../src/slack/blocks/revoke-confirmation';
 
 const ACCOUNT = '222233334444';
@@ -78,12 +80,15 @@ const approve = (card: SimMessage) => world.slack.clickButton({ user: approver, 
 const granted = (card: SimMessage) =>
   world.slack.waitFor(() => threadReplies(card).length > 0 && world.slack.dms(requester).some((m) => m.text.includes('can now pull')), WAIT_MS);
 
-/** alice revokes: the command answers with a Revoke button at once, and her click on it starts the revoke. */
+/** alice revokes: the command's answer (it checks first) puts up a Revoke button in place of its interim line, and her click on it starts the revoke. */
 async function revoke(account = ACCOUNT) {
   const command = await world.slack.slashCommand({ user: requester, channel: CHANNEL, text: `revoke common-images ${account} done with it` });
-  const confirmation = world.slack.ephemerals(requester).find((e) => e.source === 'command_ack' && JSON.stringify(e.blocks ?? []).includes(REVOKE_ACTION));
-  expect(command.body).toContain(REVOKE_ACTION);
-  const click = await world.slack.clickButton({ user: requester, channel: CHANNEL, messageTs: confirmation!.ts, actionId: REVOKE_ACTION });
+  expect(JSON.parse(command.body)).toMatchObject({ text: expect.stringContaining('Checking what revoking') });
+  const confirmation = await world.slack.waitFor(
+    () => world.slack.ephemerals(requester).find((e) => command.responseUrl.endsWith(`/${e.responseUrlId}`) && JSON.stringify(e.blocks ?? []).includes(REVOKE_ACTION)),
+    WAIT_MS,
+  );
+  const click = await world.slack.clickButton({ user: requester, channel: CHANNEL, messageTs: confirmation.ts, actionId: REVOKE_ACTION });
   await world.slack.waitFor(() => repliesTo(click.responseUrl).length > 0, WAIT_MS);
   return click;
 }
@@ -189,5 +194,34 @@ describe('Socket Mode', () => {
     expect((await requests()).map((r) => [r.state, r.decidedBy])).toEqual([['GRANTED', approver]]);
     // A second decision would have been refused and said so here.
     expect(repliesTo(click.responseUrl).filter((text) => text.includes('already'))).toEqual([]);
+  });
+  it('opens the request form from the shortcut, answers its submissions in their acks, and publishes the Home tab, all over the connection', async () => {
+    const opened = await world.slack.runShortcut({ user: requester, callbackId: REQUEST_SHORTCUT });
+    expect(opened.status).toBe(200);
+    expect(world.slack.modals(requester).map((m) => m.view.callback_id)).toEqual(['ecr_access_request_form']);
+
+    // The registry's own account is refused under its field, in the submission's ack.
+    const refused = await world.slack.submitView({ user: requester, values: { repository: 'common-images', account: '123456789012' } });
+    expect(refused).toMatchObject({ outcome: 'errors', errors: { account: expect.stringContaining('owns the registry') } });
+
+    const sent = await world.slack.submitView({ user: requester, values: { repository: 'common-images', account: ACCOUNT } });
+    expect(sent.outcome).toBe('updated');
+    const card = await world.slack.waitFor(() => cards().find((c) => c.text.includes(ACCOUNT)), WAIT_MS);
+    expect(card).toBeDefined();
+
+    // The Events API's app_home_opened comes as an events_api envelope; the tab shows the request.
+    await world.slack.openHome({ user: requester });
+    const home = await world.slack.waitFor(() => {
+      const view = world.slack.home(requester);
+      return view && JSON.stringify(view.blocks).includes(ACCOUNT) && view;
+    }, WAIT_MS);
+    expect(home).toBeDefined();
+    expect(world.slack.envelopes.map((e) => [e.type, e.retry_attempt])).toEqual([
+      ['interactive', 0],
+      ['interactive', 0],
+      ['interactive', 0],
+      ['events_api', 0],
+    ]);
+    expect((await requests()).map((r) => [r.account, r.state])).toEqual([[ACCOUNT, 'PENDING']]);
   });
 });

@@ -204,6 +204,37 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     expect(await store.decide(request.id, decision(request, { to: 'DENIED' }))).toMatchObject({ decided: true, request: { state: 'DENIED', owed: ['card', 'dm'] } });
   });
 
+  it("finds every request a person asked for, newest first, each as it is now, and no one else's", async () => {
+    const mine = [pending({ requester: 'U0HOMEOWNER', account: '100000000051' }), pending({ requester: 'U0HOMEOWNER', account: '100000000052', repository: 'team-home/images' })];
+    const theirs = pending({ requester: 'U0SOMEONEELSE', account: '100000000053' });
+    for (const request of [...mine, theirs]) await store.create(request);
+    await store.decide(mine[0]!.id, decision(mine[0]!, { to: 'DENIED' }));
+    const found = await store.requesterRequests('U0HOMEOWNER');
+    expect(found.map((r) => [r.id, r.state])).toEqual([
+      [mine[1]!.id, 'PENDING'],
+      [mine[0]!.id, 'DENIED'],
+    ]);
+    expect(await store.requesterRequests('U0NOBODYATALL')).toEqual([]);
+  });
+
+  it('notes why an approver denies a request open to a decision, and the denial carries the note', async () => {
+    const request = pending({ account: '100000000041' });
+    await store.create(request);
+    const note = { by: 'U0APPROVER', at: '2027-01-01T00:00:00.000Z', reason: 'use the public mirror' };
+    expect(await store.noteDenialReason(request.id, note)).toBe(true);
+    expect(await store.decide(request.id, decision(request, { to: 'DENIED' }))).toMatchObject({ decided: true, request: { state: 'DENIED', denialNote: note } });
+  });
+
+  it('notes no reason on a request already decided, or on none at all', async () => {
+    const request = pending({ account: '100000000042' });
+    await store.create(request);
+    await store.decide(request.id, decision(request));
+    expect(await store.noteDenialReason(request.id, { by: 'U0OTHER', at: '2027-01-01T00:00:00.000Z', reason: 'too late' })).toBe(false);
+    expect((await store.get(request.id))!.denialNote).toBeUndefined();
+    expect(await store.noteDenialReason('r-nosuchnote', { by: 'U0OTHER', at: '2027-01-01T00:00:00.000Z' })).toBe(false);
+    expect(await store.get('r-nosuchnote')).toBeUndefined();
+  });
+
   it('ticks off told parts, forgetting the verified policy once the thread has it', async () => {
     const request = pending({ account: '100000000012' });
     await store.create(request);

@@ -59,13 +59,15 @@ export async function startBotWorld(
   const cards = (): SimMessage[] =>
     world.slack.messages(SANDBOX.approvalChannel).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
 
-  const click = async (card: SimMessage, decision: 'approve' | 'deny', user: string = SANDBOX.approver) => {
+  /** Clicks Approve or Deny on a card; Deny asks first, and its form is sent (with `reason`, if given). */
+  const click = async (card: SimMessage, decision: 'approve' | 'deny', user: string = SANDBOX.approver, reason?: string) => {
     const ack = await world.slack.clickButton({
       user,
       channel: SANDBOX.approvalChannel,
       messageTs: card.ts,
       actionId: decision === 'approve' ? APPROVE_ACTION : DENY_ACTION,
     });
+    if (decision === 'deny' && world.slack.modals(user).length > 0) await world.slack.submitView({ user, values: { reason } });
     await bot.idle();
     const replies = world.slack.responses.filter((r) => r.url === ack.responseUrl).map((r) => String(r.body.text ?? ''));
     return { ack, replies };

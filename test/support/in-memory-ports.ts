@@ -122,6 +122,12 @@ export class InMemoryRequestStore implements RequestStore {
     const denied: AccessRequest = { ...r, ...decided, state: 'DENIED', owed: ['card', 'dm'], announcer: { by: d.announcer, at: Date.parse(d.at) } };
     return { decided: true as const, request: this.put(this.withEvent(denied, { kind: 'denied', at: d.at, by: d.by }), d.at) };
   }
+  async noteDenialReason(id: string, note: { by: string; at: string; reason?: string }) {
+    const r = this.requests.get(id);
+    if (r?.state !== 'PENDING' && r?.state !== 'FAILED') return false;
+    this.put({ ...r, denialNote: { ...note } });
+    return true;
+  }
   async record(id: string, verdict: Parameters<RequestStore['record']>[1], announcer: { by: string; at: number }) {
     const r = this.requests.get(id);
     if (!r) return undefined;
@@ -164,6 +170,9 @@ export class InMemoryRequestStore implements RequestStore {
   }
   async accountRequests(repository: string, accounts: readonly string[], _known: readonly string[]) {
     return [...this.requests.values()].filter((r) => r.repository === repository && accounts.includes(r.account));
+  }
+  async requesterRequests(requester: string) {
+    return [...this.requests.values()].filter((r) => r.requester === requester).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   }
   async recordOutside(request: AccessRequest) {
     if (this.requests.has(request.id)) return;
@@ -356,11 +365,14 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   let ids = 0;
+  /** Whose Home tabs the service said were out of date, by request, in order. */
+  const homesChanged: string[] = [];
   const deps: ServiceDeps = {
     registry,
     store,
     changes,
     notifier,
+    homes: { changed: (request) => void homesChanged.push(request.id) },
     clockCheck,
     isApprover: async (user) => (user === 'U0APPROVER' ? { kind: 'approver' } : { kind: 'not-approver' }),
     clock,
@@ -375,7 +387,7 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
     durations: {},
     ...overrides,
   };
-  return { deps, clock, clockCheck, registry, store, changes, notifier, logs };
+  return { deps, clock, clockCheck, registry, store, changes, notifier, logs, homesChanged };
 }
 
 /** An approved request, recorded, as the decision leaves it. */

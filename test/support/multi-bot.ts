@@ -36,14 +36,13 @@ export async function startMultiBot(options: LocalWorldOptions & { processes?: A
     return world.slack.waitFor(() => cards().find((c) => !seen.has(c.ts) && c.text.includes(account) && c.text.includes(repository)), 15_000);
   };
 
-  const click = (card: SimMessage, decision: 'approve' | 'deny', via = 0, user: string = SANDBOX.approver) =>
-    world.slack.clickButton({
-      user,
-      channel: SANDBOX.approvalChannel,
-      messageTs: card.ts,
-      actionId: decision === 'approve' ? APPROVE_ACTION : DENY_ACTION,
-      botUrl: bots[via]!.url,
-    });
+  /** Clicks Approve or Deny through bot `via`; Deny asks first, and its form is sent through the same bot. */
+  const click = async (card: SimMessage, decision: 'approve' | 'deny', via = 0, user: string = SANDBOX.approver) => {
+    const botUrl = bots[via]!.url;
+    const ack = await world.slack.clickButton({ user, channel: SANDBOX.approvalChannel, messageTs: card.ts, actionId: decision === 'approve' ? APPROVE_ACTION : DENY_ACTION, botUrl });
+    if (decision === 'deny' && world.slack.modals(user).length > 0) await world.slack.submitView({ user, botUrl });
+    return ack;
+  };
 
   const repliesTo = (responseUrl: string) =>
     world.slack.responses.filter((r) => r.url === responseUrl).map((r) => String(r.body.text ?? ''));

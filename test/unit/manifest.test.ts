@@ -6,16 +6,22 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { COMMAND } from '../../src/domain/command';
+import { REQUEST_SHORTCUT } from '../../src/slack/blocks/request-form';
 
 const ROOT = join(__dirname, '..', '..');
 
 interface Manifest {
   features: {
-    app_home?: { messages_tab_enabled?: boolean };
+    app_home?: { messages_tab_enabled?: boolean; home_tab_enabled?: boolean };
+    shortcuts?: Array<{ name: string; type: string; callback_id: string; description: string }>;
     slash_commands: Array<{ command: string; url?: string; description?: string; usage_hint?: string }>;
   };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url?: string }; socket_mode_enabled?: boolean };
+  settings: {
+    interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
+    event_subscriptions?: { request_url?: string; bot_events: string[] };
+    socket_mode_enabled?: boolean;
+  };
 }
 
 const MANIFESTS = ['manifest.yml', 'manifest.socket-mode.yml'] as const;
@@ -37,6 +43,10 @@ const SCOPES_FOR_METHOD: Record<string, readonly string[]> = {
   'conversations.history': ['channels:history', 'groups:history', 'im:history'],
   // The requester's direct message.
   'conversations.open': ['im:write'],
+  // Modals and the Home tab: Slack's method pages list no scope for any of them.
+  'views.open': [],
+  'views.update': [],
+  'views.publish': [],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -68,14 +78,20 @@ describe('manifest.yml', () => {
     expect(command!.usage_hint).toMatch(/request .*--for .*revoke .*list .*history .*help/);
   });
 
-  it('sends commands and button clicks to the one endpoint the deployment serves, as a placeholder to replace', () => {
+  it('sends commands, clicks, select options and events to the one endpoint the deployment serves, as a placeholder to replace', () => {
     const serverless = parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
       functions: { slack: { events: Array<{ httpApi: { method: string; path: string } }> } };
     };
     const path = serverless.functions.slack.events[0]!.httpApi.path;
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
-    for (const url of [manifest.features.slash_commands[0]!.url, manifest.settings.interactivity.request_url]) {
+    const urls = [
+      manifest.features.slash_commands[0]!.url,
+      manifest.settings.interactivity.request_url,
+      manifest.settings.interactivity.message_menu_options_url,
+      manifest.settings.event_subscriptions?.request_url,
+    ];
+    for (const url of urls) {
       expect(new URL(url!).pathname).toBe(path);
       expect(url).toMatch(/REPLACE-WITH/);
     }
@@ -107,6 +123,19 @@ describe('manifest.yml', () => {
     expect(uncommented).toEqual([]);
   });
 
+  it('declares the global shortcut the bot opens the request form for', () => {
+    expect(manifest.features.shortcuts).toEqual([
+      { name: 'Request ECR pull access', type: 'global', callback_id: REQUEST_SHORTCUT, description: expect.any(String) },
+    ]);
+  });
+
+  it('enables the Home tab, and subscribes to app_home_opened, which the bot listens for', () => {
+    expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions?.bot_events).toEqual(['app_home_opened']);
+    const listeners = sourceFiles(join(ROOT, 'src')).flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\bapp\.event\(\s*'([a-z_]+)'/g)].map((m) => m[1]));
+    expect(listeners).toEqual(manifest.settings.event_subscriptions?.bot_events);
+  });
+
   it('opens the app’s Messages tab, where the direct messages to requesters land', () => {
     expect(manifest.features.app_home?.messages_tab_enabled).toBe(true);
   });
@@ -118,11 +147,12 @@ describe('manifest.socket-mode.yml', () => {
   it('is manifest.yml in Socket Mode, without the request URLs a connection the bot opens has no use for', () => {
     const [command] = manifest.features.slash_commands;
     const { url: _url, ...commandWithoutUrl } = command!;
-    const { request_url: _requestUrl, ...interactivity } = manifest.settings.interactivity;
+    const { request_url: _requestUrl, message_menu_options_url: _optionsUrl, ...interactivity } = manifest.settings.interactivity;
+    const { request_url: _eventsUrl, ...eventSubscriptions } = manifest.settings.event_subscriptions!;
     expect(socketMode).toEqual({
       ...manifest,
       features: { ...manifest.features, slash_commands: [commandWithoutUrl] },
-      settings: { ...manifest.settings, interactivity, socket_mode_enabled: true },
+      settings: { ...manifest.settings, interactivity, event_subscriptions: eventSubscriptions, socket_mode_enabled: true },
     });
   });
 });

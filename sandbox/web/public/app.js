@@ -1,12 +1,16 @@
 // The sandbox page: a Slack-like channel over the Slack simulator, and the ECR emulator's live
 // policies beside it. Everything shown comes from the sandbox's event stream; everything done
-// (commands, messages, clicks) is posted back and reaches the bot as Slack would send it.
+// (commands, messages, shortcuts, clicks, modal submissions, opening the Home tab) is posted back
+// and reaches the bot as Slack would send it.
 import { confirmDialog } from './confirm-dialog.js';
 import { wireComposer } from './composer.js';
 import { renderChannel, renderSidebar, renderThread } from './conversation-view.js';
 import { renderClock } from './clock.js';
+import { chooseOption, modalValues, openModal, renderModal, showMissing, showModalNotice, showOptions } from './modal-view.js';
 import { renderPolicies } from './policy-panel.js';
 import { addNotice, apply, renderContext, state, switchUser, view } from './store.js';
+
+const { escapeHtml } = window.Mrkdwn;
 
 const { findElement } = window.BlockKit;
 const $ = (id) => document.getElementById(id);
@@ -18,6 +22,7 @@ function render() {
   renderSidebar();
   renderPolicies();
   renderClock();
+  renderModal();
   view.changed.clear();
 }
 
@@ -82,6 +87,67 @@ async function click(button) {
   render();
 }
 
+// ---- the app's Home tab, shortcuts and modals -------------------------------------------------
+
+/** Opening the Home tab: Slack tells the app, which publishes it; it arrives as an event. */
+async function openHome() {
+  const outcome = await post('/api/home', { user: view.user });
+  if (!outcome.ok) addNotice(view.conversation, outcome.notice);
+  render();
+}
+
+/** A button in the Home tab: confirmed first when it asks for it, then clicked as the current person. */
+async function clickInHome(button) {
+  const home = state.homes.get(view.user);
+  const found = home && findElement(home.blocks, button.dataset.actionId);
+  if (!found) return;
+  if (found.element.confirm && !(await confirmDialog(found.element.confirm, renderContext()))) return;
+  button.disabled = true;
+  const outcome = await post('/api/view/click', { user: view.user, surface: 'home', actionId: button.dataset.actionId, blockId: button.dataset.blockId });
+  button.disabled = false;
+  if (!outcome.ok) addNotice(view.conversation, outcome.notice);
+  render();
+}
+
+function toggleShortcuts(open) {
+  const menu = $('shortcuts-menu');
+  const shortcuts = state.snapshot ? state.snapshot.shortcuts : [];
+  menu.innerHTML = `<div class="suggestions-title">Shortcuts from <strong>${escapeHtml(state.snapshot.bot.name)}</strong></div>${shortcuts
+    .map((s) => `<button type="button" class="suggestion shortcut" role="menuitem" data-callback-id="${escapeHtml(s.callbackId)}"><strong>${escapeHtml(s.name)}</strong><span>${escapeHtml(s.description)}</span></button>`)
+    .join('')}`;
+  menu.hidden = !open;
+  $('shortcuts-button').setAttribute('aria-expanded', String(open));
+}
+
+async function runShortcut(callbackId) {
+  toggleShortcuts(false);
+  const outcome = await post('/api/shortcut', { user: view.user, callbackId });
+  if (!outcome.ok) {
+    addNotice(view.conversation, outcome.notice);
+    render();
+  }
+}
+
+async function submitModal(button) {
+  button.disabled = true;
+  const outcome = await post('/api/view/submit', { user: view.user, values: modalValues() });
+  button.disabled = false;
+  if (outcome.missing) showMissing(outcome.missing);
+  else if (!outcome.ok) showModalNotice(outcome.notice);
+}
+
+async function closeModal() {
+  const outcome = await post('/api/view/close', { user: view.user });
+  if (!outcome.ok) showModalNotice(outcome.notice);
+}
+
+/** A select whose options the app loads: asked again as the person types. */
+async function suggest(input) {
+  delete input.dataset.value;
+  const outcome = await post('/api/view/suggest', { user: view.user, actionId: input.dataset.actionId, value: input.value });
+  if (outcome.ok && document.activeElement === input) showOptions(input, outcome.options);
+}
+
 /** +1 hour, +1 day: the sandbox moves its time and sweeps once; what came due arrives as events. */
 async function advanceClock(button) {
   button.disabled = true;
@@ -100,6 +166,28 @@ document.addEventListener('click', (event) => {
   if (!target) return;
   if (target.classList.contains('persona')) {
     switchUser(target.dataset.userId);
+    if (view.conversation.startsWith('D') && view.appTab === 'home') openHome();
+  } else if (target.classList.contains('app-tab')) {
+    view.appTab = target.dataset.tab;
+    if (view.appTab === 'home') openHome();
+  } else if (target.id === 'shortcuts-button') {
+    toggleShortcuts($('shortcuts-menu').hidden);
+    return;
+  } else if (target.classList.contains('shortcut')) {
+    runShortcut(target.dataset.callbackId);
+    return;
+  } else if (target.classList.contains('modal-submit')) {
+    submitModal(target);
+    return;
+  } else if (target.classList.contains('modal-close') || target.classList.contains('modal-x')) {
+    closeModal();
+    return;
+  } else if (target.classList.contains('modal-option')) {
+    chooseOption(target);
+    return;
+  } else if (target.matches('.home-tab button.bk-button[data-action-id]')) {
+    clickInHome(target);
+    return;
   } else if (target.classList.contains('conversation-link')) {
     view.conversation = target.dataset.conversation;
     view.thread = undefined;
@@ -135,6 +223,16 @@ document.addEventListener(
   },
   true,
 );
+
+// A select whose options the app loads: typed into, or just focused (Slack asks with nothing typed too).
+for (const type of ['input', 'focusin']) {
+  document.addEventListener(type, (event) => {
+    if (event.target instanceof HTMLInputElement && event.target.dataset.external) suggest(event.target);
+  });
+}
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && openModal() && $('dialog-backdrop').hidden) closeModal();
+});
 
 wireComposer({ form: 'composer', input: 'composer-input', suggestions: 'suggestions' }, (text) => send(text));
 wireComposer({ form: 'thread-composer', input: 'thread-composer-input' }, (text) => send(text, view.thread));

@@ -1,5 +1,6 @@
 // The Slack part of the page: the sidebar (who you are, channels, your DM with the bot), the
 // open conversation with its composer, and the thread pane.
+import { homeRows } from './home-view.js';
 import { keepScrolledToBottom, reconcile } from './reconcile.js';
 import { channelName, dmOf, markSeen, persona, state, unreadCount, view } from './store.js';
 import { avatar, timelineRows } from './timeline.js';
@@ -37,20 +38,33 @@ function introHtml(isDm, name) {
   }
   return `<div class="channel-intro"><h2>#${escapeHtml(name)}</h2>
     <p>You are <strong>${escapeHtml(you.name)}</strong> (${escapeHtml(you.title)}). Switch people on the left.</p>
-    <p>Try <code>/ecr-access request common-images 222233334444 pulls for the dashboards</code>, then become <strong>bob</strong> to approve it. <code>/ecr-access list</code> shows who can pull.</p></div>`;
+    <p>Try <code>/ecr-access</code> for the request form (or ⚡ <strong>Request ECR pull access</strong> below), or <code>/ecr-access request common-images 222233334444 pulls for the dashboards</code>; then become <strong>bob</strong> to approve it. <code>/ecr-access list</code> shows who can pull.</p></div>`;
+}
+
+/** The app's conversation has two tabs, as in Slack: its Home tab and its Messages. */
+function appTabsHtml() {
+  const tab = (name, label) =>
+    `<button type="button" class="app-tab${view.appTab === name ? ' active' : ''}" role="tab" aria-selected="${view.appTab === name}" data-tab="${name}">${label}</button>`;
+  return `<div class="app-tabs" role="tablist">${tab('home', 'Home')}${tab('messages', 'Messages')}</div>`;
 }
 
 export function renderChannel() {
   const s = state.snapshot;
   const isDm = view.conversation.startsWith('D');
+  const onHome = isDm && view.appTab === 'home';
   const name = isDm ? s.bot.name : channelName(view.conversation);
   $('channel-title').innerHTML = isDm ? `${avatar({ kind: 'bot' }, 'tiny')} ${escapeHtml(name)}` : `<span class="hash">#</span>${escapeHtml(name)}`;
-  $('channel-topic').textContent = isDm
-    ? `Your direct messages with ${s.bot.name}: it tells you here when a request of yours is decided.`
-    : 'Pull access requests for shared ECR repositories; approvers decide here.';
+  $('channel-topic').innerHTML = isDm
+    ? appTabsHtml()
+    : escapeHtml('Pull access requests for shared ECR repositories; approvers decide here.');
   $('composer-input').placeholder = isDm ? `Message ${name}` : `Message #${name}`;
-  const intro = { key: `intro ${view.conversation} ${view.user}`, html: introHtml(isDm, name) };
+  $('composer').hidden = onHome;
   const container = $('messages');
+  if (onHome) {
+    reconcile(container, homeRows(), view.changed);
+    return;
+  }
+  const intro = { key: `intro ${view.conversation} ${view.user}`, html: introHtml(isDm, name) };
   keepScrolledToBottom(container, () => reconcile(container, [intro, ...timelineRows(view.conversation)], view.changed));
   markSeen(view.user, view.conversation);
 }

@@ -16,6 +16,10 @@ export const state = {
   policies: new Map(),
   /** Slack's own notes to one person (a failed command), kept in this page only. */
   notices: [],
+  /** user → their Home tab as last published */
+  homes: new Map(),
+  /** user → their open modals, root first, each { view, errors } */
+  modals: new Map(),
 };
 
 export const view = {
@@ -32,6 +36,8 @@ export const view = {
   changed: new Set(),
   openJson: new Set(),
   showPolicies: true,
+  /** In the app's conversation: its Home tab, or its Messages. */
+  appTab: 'messages',
 };
 
 let noticeCount = 0;
@@ -56,8 +62,11 @@ export function channelName(id) {
   return channel ? channel.name : undefined;
 }
 
-/** What mrkdwn needs to show names, and whose mentions to highlight. */
-export const renderContext = () => ({ userName, channelName, currentUser: view.user });
+/**
+ * What mrkdwn needs to show names, whose mentions to highlight, and the sandbox's time, so Slack's
+ * dates ("Today", "Tomorrow") are told against it, as the bot's clock is.
+ */
+export const renderContext = () => ({ userName, channelName, currentUser: view.user, now: new Date(sandboxTime.now()) });
 
 export function conversationMessages(conversation) {
   return [...state.messages.values()].filter((m) => m.channel === conversation).sort(byTs);
@@ -124,6 +133,8 @@ function load(snapshot) {
     policies.set(repository.name, known && known.policyText === repository.policyText ? known : { policyText: repository.policyText });
   }
   state.policies = policies;
+  state.homes = new Map(Object.entries(snapshot.homes || {}));
+  state.modals = new Map(Object.entries(snapshot.modals || {}));
   sandboxTime.offsetMs = Math.max(0, snapshot.now - Date.now());
 
   if (!view.user || !persona(view.user)) view.user = snapshot.personas[0].id;
@@ -167,6 +178,14 @@ export const apply = {
   },
   ephemeral_deleted(event) {
     state.ephemerals.delete(`${event.user} ${event.ts}`);
+  },
+  modals(event) {
+    if (event.stack.length === 0) state.modals.delete(event.user);
+    else state.modals.set(event.user, event.stack);
+  },
+  home(event) {
+    if (state.homes.has(event.user)) view.changed.add(`home ${event.user}`);
+    state.homes.set(event.user, event.view);
   },
   clock(event) {
     sandboxTime.offsetMs = Math.max(0, event.now - Date.now());

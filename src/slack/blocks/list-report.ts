@@ -2,13 +2,17 @@
 import type { AccessRequest } from '../../domain/access-request';
 import type { RepositoryAccess } from '../../service/list-access';
 import { failureText } from '../messages';
-import { type Block, MESSAGE_BLOCK_LIMIT, context, divider, header, lineSections, section } from './kit';
-
-const date = (iso: string | undefined) => (iso ? iso.slice(0, 10) : 'unknown date');
+import { type Block, MESSAGE_BLOCK_LIMIT, context, day, divider, header, lineSections, section } from './kit';
 
 function openLine(request: AccessRequest): string {
   const state = request.state === 'FAILED' ? 'approved, grant failed' : request.state.toLowerCase();
-  return `• \`${request.account}\` — ${state}, asked by <@${request.requester}> on ${date(request.createdAt)} (${request.id})`;
+  return `• \`${request.account}\` — ${state}, asked by <@${request.requester}> ${day(request.createdAt)} (${request.id})`;
+}
+
+/** Who approved a grant and when, and when it ends if it does. */
+function grantLine(account: string, grant: AccessRequest): string {
+  const ends = grant.expiresAt ? `, ends ${day(grant.expiresAt)}` : '';
+  return `• \`${account}\` — approved by <@${grant.decidedBy ?? 'unknown'}>, granted ${day(grant.grantedAt)}${ends} (${grant.id})`;
 }
 
 function repositoryBlocks(access: RepositoryAccess): Block[] {
@@ -18,14 +22,12 @@ function repositoryBlocks(access: RepositoryAccess): Block[] {
   if (access.everyone) lines.push(':warning: *Everyone* (`*`) can pull: the policy allows any principal.');
   for (const entry of access.pullers) {
     lines.push(
-      entry.grant
-        ? `• \`${entry.account}\` — approved by <@${entry.grant.decidedBy ?? 'unknown'}> on ${date(entry.grant.grantedAt)} (${entry.grant.id})`
-        : `• \`${entry.account}\` — added outside ecr-access`,
+      entry.grant ? grantLine(entry.account, entry.grant) : `• \`${entry.account}\` — added outside ecr-access`,
     );
   }
   if (lines.length === 0) lines.push('_No other account can pull._');
   for (const gone of access.removedOutside) {
-    lines.push(`• :warning: \`${gone.account}\` — granted by <@${gone.decidedBy ?? 'unknown'}> on ${date(gone.grantedAt)} (${gone.id}) but removed from the policy outside ecr-access`);
+    lines.push(`• :warning: \`${gone.account}\` — approved by <@${gone.decidedBy ?? 'unknown'}>, granted ${day(gone.grantedAt)} (${gone.id}), but removed from the policy outside ecr-access`);
   }
   blocks.push(...lineSections(lines));
   if (access.open.length > 0) blocks.push(...lineSections(['*Open requests*', ...access.open.map(openLine)]));

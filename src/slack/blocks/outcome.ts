@@ -1,5 +1,5 @@
 // What the thread and the requester are told once a request is settled.
-import type { AccessRequest } from '../../domain/access-request';
+import { type AccessRequest, denialReason } from '../../domain/access-request';
 import type { Drift } from '../../service/ports';
 import { failureText, mentionOrBot, removalRefused, stillPulls } from '../messages';
 
@@ -70,7 +70,11 @@ export function requesterMessage(request: AccessRequest): string {
     case 'GRANTED':
       return `:white_check_mark: Your request ${request.id} was approved by ${by}: \`${request.account}\` can now pull from \`${request.repository}\`${request.expiresAt ? ` until ${day(request.expiresAt)}; you will be reminded before it ends` : ''}.`;
     case 'DENIED':
-      return `:no_entry_sign: Your request ${request.id} for \`${request.account}\` on \`${request.repository}\` was denied by ${by}. Ask them if you need to know why.`;
+    {
+      const reason = denialReason(request);
+      const why = reason ? `: ${escapeText(reason)}` : '. They gave no reason; ask them if you need to know why.';
+      return `:no_entry_sign: Your request ${request.id} for \`${request.account}\` on \`${request.repository}\` was denied by ${by}${why}`;
+    }
     case 'FAILED':
       return `:warning: Your request ${request.id} was approved by ${by}, but applying it failed: ${failureText(request.failure)} The approvers can retry it.`;
     case 'REVOKED':

@@ -1,9 +1,10 @@
 // The approvers' card for a request, in each state it can be in.
 import * as z from 'zod';
 import { AccountId } from '../../domain/account';
-import { RequestId, type AccessRequest } from '../../domain/access-request';
+import { MessageRef, RequestId, type AccessRequest, denialReason } from '../../domain/access-request';
 import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
+import { MANAGED_SID } from '../../domain/policy';
 import { failureText, mentionOrBot } from '../messages';
 import { type Block, context, day, escapeText, fields, header, section } from './kit';
 
@@ -14,15 +15,32 @@ const DECISION_BLOCK = 'ecr_access_decision';
 /**
  * The decision buttons carry the request ID, then the repository and account its card names
  * (so an approval can take the repository while the decision is written); cards posted before
- * carry the ID alone. Either way the store's request is what counts.
+ * carry the ID alone. The same buttons in a Home tab also name the request's card, since a click
+ * there comes from no card: the decision's write checks it is the request's card, as it checks a
+ * click on the card itself. Either way the store's request is what counts.
  */
 export const DecisionValue = z
   .string()
   .transform((value) => value.split(' '))
-  .pipe(z.union([z.tuple([RequestId]), z.tuple([RequestId, RepositoryName, AccountId])]))
-  .transform(([requestId, repository, account]) => ({ requestId, ...(repository && account && { target: { repository, account } }) }));
+  .pipe(
+    z.union([
+      z.tuple([RequestId]),
+      z.tuple([RequestId, RepositoryName, AccountId]),
+      z.tuple([RequestId, RepositoryName, AccountId, MessageRef.shape.channel, MessageRef.shape.ts]),
+    ]),
+  )
+  .transform(([requestId, repository, account, channel, ts]) => ({
+    requestId,
+    ...(repository && account && { target: { repository, account } }),
+    ...(channel && ts && { card: { channel, ts } }),
+  }));
+export type DecisionValue = z.infer<typeof DecisionValue>;
 
 const decisionValue = (request: AccessRequest) => `${request.id} ${request.repository} ${request.account}`;
+
+/** A decision button's value away from the card (the Home tab): it names the card too. Undefined for a request with no card. */
+export const homeDecisionValue = (request: AccessRequest): string | undefined =>
+  request.card && `${decisionValue(request)} ${request.card.channel} ${request.card.ts}`;
 
 function facts(request: AccessRequest): Block {
   return fields([
@@ -80,7 +98,8 @@ export function requestCard(request: AccessRequest, statementPreview: string): {
     blocks: [
       header('Pull access request'),
       facts(request),
-      section(`*Statement to merge into the repository policy*\n\`\`\`${escapeText(statementPreview)}\`\`\``),
+      section(`*Merged into the repository policy on approval*\n\`\`\`${escapeText(statementPreview)}\`\`\``),
+      context(`The account joins those already in \`${MANAGED_SID}\`; other statements stay as they are.`),
       decisionButtons(request, 'Approve'),
       context(`Request ${request.id} · only approvers can decide`),
     ],
@@ -92,8 +111,10 @@ function outcomeLine(request: AccessRequest): string {
   switch (request.state) {
     case 'GRANTED':
       return `:white_check_mark: Approved by ${by} · granted ${day(request.grantedAt)} · verified policy in the thread`;
-    case 'DENIED':
-      return `:no_entry_sign: Denied by ${by} · ${day(request.decidedAt)}`;
+    case 'DENIED': {
+      const reason = denialReason(request);
+      return `:no_entry_sign: Denied by ${by} · ${day(request.decidedAt)}${reason ? `\n*Reason:* ${escapeText(reason)}` : ''}`;
+    }
     case 'FAILED':
       return `:warning: Approved by ${by}, but the grant failed: ${failureText(request.failure)}`;
     case 'APPROVED':

@@ -2,9 +2,11 @@
 // dialog. The button carries the revoke itself, so it is read back here as outside input.
 import * as z from 'zod';
 import { AccountId } from '../../domain/account';
+import type { AccessRequest } from '../../domain/access-request';
 import { Reason } from '../../domain/command';
 import { MANAGED_SID } from '../../domain/policy';
 import { RepositoryName } from '../../domain/repository';
+import { accountAsRead } from '../messages';
 import { type Block, context, escapeText, section } from './kit';
 
 export const REVOKE_ACTION = 'ecr_access_revoke';
@@ -32,14 +34,44 @@ export function revokeTargetOf(value: string | undefined): RevokeTarget | undefi
   return parsed.success ? parsed.data : undefined;
 }
 
-export function revokeConfirmation(target: RevokeTarget): { text: string; blocks: Block[] } {
-  const what = `\`${target.account}\` from \`${target.repository}\``;
+/** What pressing Revoke ends, as read when the confirmation was made (src/service/revoke.ts planRevoke). */
+export type RevokeEffect =
+  | { kind: 'grants'; ending: ReadonlyArray<Pick<AccessRequest, 'id' | 'requester'>>; keptBy: ReadonlyArray<Pick<AccessRequest, 'id' | 'requester'>> }
+  /** The account is in the statement with no grant behind it: added by hand. */
+  | { kind: 'outside' };
+
+const grantNames = (grants: ReadonlyArray<Pick<AccessRequest, 'id' | 'requester'>>) => grants.map((g) => `${g.id} (asked by <@${g.requester}>)`).join(', ');
+
+function effectText(target: RevokeTarget, effect: RevokeEffect): string {
+  const leaves = `ecr-access takes \`${target.account}\` out of the \`${MANAGED_SID}\` statement of \`${target.repository}\`'s repository policy, reads the policy back to verify it`;
+  if (effect.kind === 'outside') {
+    return `\`${target.account}\` was put in the statement by hand, with no ecr-access grant behind it. ${leaves}, and records the removal`;
+  }
+  const { ending, keptBy } = effect;
+  const ends = `This ends ${ending.length === 1 ? 'grant' : `${ending.length} grants,`} ${grantNames(ending)}${ending.length > 1 ? ': every live grant of the account' : ''}.`;
+  if (keptBy.length > 0) {
+    return `${ends} ${grantNames(keptBy)} ${keptBy.length === 1 ? 'stays live and keeps' : 'stay live and keep'} \`${target.account}\` in \`${target.repository}\`'s policy, so it can still pull. ecr-access records the end`;
+  }
+  return `${ends} ${leaves}`;
+}
+
+/** The confirm dialog's line: whether the account stops pulling through ecr-access, or only this grant ends. */
+function confirmText(target: RevokeTarget, effect: RevokeEffect): string {
+  if (effect.kind === 'grants' && effect.keptBy.length > 0) {
+    return `${effect.ending.length === 1 ? 'Grant' : 'Grants'} ${effect.ending.map((g) => g.id).join(', ')} will end; \`${target.account}\` can still pull from \`${target.repository}\` through the grants that stay.`;
+  }
+  return `Account \`${target.account}\` will no longer pull from \`${target.repository}\` through ecr-access.`;
+}
+
+/** `typedAccount`: the account as typed, when it was written in groups (`2222-3333-4444`), so the answer says how it was read. */
+export function revokeConfirmation(target: RevokeTarget, effect: RevokeEffect, typedAccount?: string): { text: string; blocks: Block[] } {
+  const what = `${accountAsRead(target.account, typedAccount)} from \`${target.repository}\``;
   const text = `Revoke pull access for ${what}?`;
   return {
     text,
     blocks: [
       section(
-        `:warning: *${text}*\necr-access will take \`${target.account}\` out of the \`${MANAGED_SID}\` statement of \`${target.repository}\`'s repository policy, read the policy back to verify it, and record who revoked it${target.reason ? ` and why: _${escapeText(target.reason)}_` : ''}. Other statements stay as they are.`,
+        `:warning: *${text}*\n${effectText(target, effect)}, and who revoked it${target.reason ? ` and why: _${escapeText(target.reason)}_` : ''}. Other statements stay as they are.`,
       ),
       {
         type: 'actions',
@@ -53,7 +85,7 @@ export function revokeConfirmation(target: RevokeTarget): { text: string; blocks
             value: revokeButtonValue(target),
             confirm: {
               title: { type: 'plain_text', text: 'Revoke pull access?' },
-              text: { type: 'mrkdwn', text: `Account \`${target.account}\` will no longer pull from \`${target.repository}\` through ecr-access.` },
+              text: { type: 'mrkdwn', text: confirmText(target, effect) },
               confirm: { type: 'plain_text', text: 'Revoke' },
               deny: { type: 'plain_text', text: 'Cancel' },
               style: 'danger',
@@ -61,7 +93,7 @@ export function revokeConfirmation(target: RevokeTarget): { text: string; blocks
           },
         ],
       },
-      context('Approvers can revoke any grant, and whoever asked for a grant can revoke it. Nothing changes until you confirm.'),
+      context("A requester's revoke ends their own grants; an approver's ends every live grant of the account. Nothing changes until you confirm."),
     ],
   };
 }

@@ -1,7 +1,7 @@
 /**
  * An access request's record: what a stored item must hold, and the order requests are taken in.
  */
-import { AccessRequest, byCreation, RequestId } from '../../../src/domain/access-request';
+import { AccessRequest, byCreation, denialReason, RequestId } from '../../../src/domain/access-request';
 
 function request(id: string, createdAt: string): AccessRequest {
   return AccessRequest.parse({
@@ -45,5 +45,22 @@ describe('AccessRequest', () => {
 
   it.each(['r-ABCDEFGHIJ', 'r-abc', 'x-abcdefghij', 'r-abcdefghijk', ' r-abcdefghij'])('refuses the request ID %j', (id) => {
     expect(RequestId.safeParse(id).success).toBe(false);
+  });
+});
+
+describe('denialReason', () => {
+  const denied = (overrides: Partial<AccessRequest>) => ({ ...request('r-aaaaaaaaaa', '2025-03-01T10:00:00.000Z'), state: 'DENIED' as const, decidedBy: 'U0BOB', ...overrides });
+  const note = (by: string) => ({ by, at: '2025-03-01T10:01:00.000Z', reason: 'use the mirror' });
+
+  it('is the note of the approver whose denial was written', () => {
+    expect(denialReason(denied({ denialNote: note('U0BOB') }))).toBe('use the mirror');
+  });
+
+  it("is nothing when the note is another approver's", () => {
+    expect(denialReason(denied({ denialNote: note('U0SAM') }))).toBeUndefined();
+  });
+
+  it('is nothing for a request that was not denied', () => {
+    expect(denialReason(denied({ state: 'GRANTED', denialNote: note('U0BOB') }))).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * What an AWS account is to ecr-access: a 12-digit ID, and the principals that stand for it.
  */
-import { AccountId, accountOfPrincipal, rootArn } from '../../../src/domain/account';
+import { AccountId, accountOfPrincipal, rootArn, TypedAccountId } from '../../../src/domain/account';
 
 describe('AccountId', () => {
   it('accepts 12 digits', () => {
@@ -10,6 +10,18 @@ describe('AccountId', () => {
 
   it.each(['22223333444', '2222333344445', '222233334444x', 'x222233334444', '2222 3333 4444', ''])('refuses %j', (text) => {
     expect(AccountId.safeParse(text).success).toBe(false);
+  });
+});
+
+describe('TypedAccountId', () => {
+  it.each(['222233334444', '2222-3333-4444', '2222 3333 4444', ' 2222-3333-4444 ', '222-233-334-444'])('reads %j as 222233334444', (text) => {
+    expect(TypedAccountId.parse(text)).toBe('222233334444');
+  });
+
+  it.each(['2222-3333-444', '2222--3333-4444', '2222_3333_4444', 'arn:aws:iam::222233334444:root', '-222233334444'])('refuses %j with the 12-digit rule', (text) => {
+    const parsed = TypedAccountId.safeParse(text);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toBe('an AWS account ID is exactly 12 digits, like 222233334444');
   });
 });
 

@@ -15,7 +15,7 @@ import {
 import { DAY_MS, HOUR_MS, MAX_DURATION_MS } from '../../../src/domain/duration';
 import { runs } from './property-runs';
 
-const KINDS: ReadonlySet<Command['kind']> = new Set(['help', 'unknown', 'invalid', 'request', 'revoke', 'list', 'history']);
+const KINDS: ReadonlySet<Command['kind']> = new Set(['form', 'help', 'unknown', 'invalid', 'request', 'revoke', 'list', 'history']);
 const FORM = 'a duration is a whole number of hours or days, like 12h or 7d';
 
 function problemsOf(command: Command): string[] {
@@ -25,8 +25,14 @@ function problemsOf(command: Command): string[] {
 
 describe('parseCommand', () => {
   describe('help', () => {
-    it.each(['', '   ', '\n\t ', 'help', 'HELP', '  Help  ', 'help me please'])('answers %j with help', (text) => {
+    it.each(['help', 'HELP', '  Help  ', 'help me please'])('answers %j with help', (text) => {
       expect(parseCommand(text)).toEqual({ kind: 'help' });
+    });
+  });
+
+  describe('the request form', () => {
+    it.each(['', '   ', '\n\t '])('opens for %j, the command alone', (text) => {
+      expect(parseCommand(text)).toEqual({ kind: 'form' });
     });
   });
 
@@ -78,7 +84,7 @@ describe('parseCommand', () => {
       expect(problems).toEqual([expect.stringMatching(/^account `22223333444`: .*12 digits/)]);
     });
 
-    it.each(['2222333344445', '22223333444a', 'arn:aws:iam::222233334444:root', '2222-3333-4444'])(
+    it.each(['2222333344445', '22223333444a', 'arn:aws:iam::222233334444:root', '2222-3333-444', '2222--3333-4444'])(
       'refuses the account %s',
       (account) => {
         expect(problemsOf(parseCommand(`request common-images ${account}`))).toEqual([expect.stringMatching(/^account `.*12 digits/)]);
@@ -86,7 +92,36 @@ describe('parseCommand', () => {
     );
 
     it.each([
-      ['uppercase letters', 'Common-Images'],
+      ['dashes', '2222-3333-4444'],
+      ['spaces', '2222 3333 4444'],
+      ['dashes and spaces', '2222-3333 4444'],
+    ])('reads an account typed in groups with %s as its 12 digits, keeping how it was typed', (_, typed) => {
+      expect(parseCommand(`request common-images ${typed} nightly builds`)).toEqual({
+        kind: 'request',
+        repository: 'common-images',
+        account: '222233334444',
+        typedAccount: typed,
+        reason: 'nightly builds',
+      });
+    });
+
+    it('reads a reason that starts with digits as the reason once the account has its 12 digits', () => {
+      expect(parseCommand('request common-images 222233334444 2024 migration')).toMatchObject({ account: '222233334444', reason: '2024 migration' });
+      expect(parseCommand('request common-images 2222 3333 4444 2024 migration')).toMatchObject({ account: '222233334444', reason: '2024 migration' });
+    });
+
+    it('refuses digit groups that do not make 12 digits, naming the first group', () => {
+      expect(problemsOf(parseCommand('request common-images 2222 3333 444 nightly'))).toEqual([expect.stringMatching(/^account `2222`: .*12 digits/)]);
+    });
+
+    it('suggests the lowercase name for a repository typed with capitals', () => {
+      expect(problemsOf(parseCommand('request Common-Images 222233334444'))).toEqual([
+        'repository `Common-Images`: repository names are lowercase: did you mean `common-images`?',
+      ]);
+    });
+
+    it.each([
+      ['uppercase letters that are wrong in lowercase too', 'Common_Images!'],
       ['a leading separator', '-images'],
       ['a trailing separator', 'images-'],
       ['two separators in a row', 'common--images'],
@@ -311,7 +346,7 @@ describe('parseCommand', () => {
     it('reports a bad repository and a bad account at once', () => {
       expect(parseCommand('revoke Common 1234')).toEqual({
         kind: 'invalid',
-        problems: [expect.stringMatching(/^repository `Common`: a repository name is lowercase/), 'account `1234`: an AWS account ID is exactly 12 digits, like 222233334444'],
+        problems: ['repository `Common`: repository names are lowercase: did you mean `common`?', 'account `1234`: an AWS account ID is exactly 12 digits, like 222233334444'],
         usage: REVOKE_USAGE,
       });
     });
@@ -339,9 +374,9 @@ describe('parseCommand', () => {
     });
 
     it('refuses a bad repository name with the list usage and says what is wrong with it', () => {
-      expect(parseCommand('list Team/Base')).toEqual({
+      expect(parseCommand('list team//base')).toEqual({
         kind: 'invalid',
-        problems: [expect.stringMatching(/^repository `Team\/Base`: a repository name is lowercase/)],
+        problems: [expect.stringMatching(/^repository `team\/\/base`: a repository name is lowercase/)],
         usage: LIST_USAGE,
       });
     });
@@ -368,7 +403,7 @@ describe('parseCommand', () => {
       expect(parseCommand('history 222233334444')).toEqual({ kind: 'history', subject: { account: '222233334444' } });
     });
 
-    it.each(['22223333444', '2222333344445', '2222-3333-4444'])('refuses %s as an account, not a repository, and says 12 digits', (account) => {
+    it.each(['22223333444', '2222333344445', '2222-3333-444'])('refuses %s as an account, not a repository, and says 12 digits', (account) => {
       expect(parseCommand(`history ${account}`)).toEqual({
         kind: 'invalid',
         problems: [`account \`${account}\`: an AWS account ID is exactly 12 digits, like 222233334444`],
@@ -381,11 +416,23 @@ describe('parseCommand', () => {
     });
 
     it('refuses a bad repository name and says what is wrong with it', () => {
-      expect(parseCommand('history Team/Base')).toEqual({
+      expect(parseCommand('history team//base')).toEqual({
         kind: 'invalid',
-        problems: [expect.stringMatching(/^repository `Team\/Base`: a repository name is lowercase/)],
+        problems: [expect.stringMatching(/^repository `team\/\/base`: a repository name is lowercase/)],
         usage: HISTORY_USAGE,
       });
+    });
+
+    it('suggests the lowercase name for a repository typed with capitals', () => {
+      expect(parseCommand('history Team/Base')).toEqual({
+        kind: 'invalid',
+        problems: ['repository `Team/Base`: repository names are lowercase: did you mean `team/base`?'],
+        usage: HISTORY_USAGE,
+      });
+    });
+
+    it.each(['2222-3333-4444', '2222 3333 4444'])('reads the account %s typed in groups', (typed) => {
+      expect(parseCommand(`history ${typed}`)).toEqual({ kind: 'history', subject: { account: '222233334444', typedAccount: typed } });
     });
 
     it('refuses more than one argument and says history takes one', () => {

@@ -69,9 +69,11 @@ describe('deciding a request', () => {
     expect(await decide(w.deps, click('approve'))).toMatchObject({ code: 'own-request', decision: 'approve' });
   });
 
-  it('tells a requester who is no approver that the request is their own', async () => {
+  it('tells a requester who is no approver that they are not an approver, without reading the request', async () => {
     const w = world(pending({ requester: 'U0OTHER' }));
-    expect(await decide(w.deps, click('approve', 'U0OTHER'))).toMatchObject({ code: 'own-request', decision: 'approve' });
+    const reads = jest.spyOn(w.store, 'get');
+    expect(await decide(w.deps, click('approve', 'U0OTHER'))).toEqual({ code: 'not-an-approver' });
+    expect(reads).not.toHaveBeenCalled();
     expect(w.store.requests.get('r-0000000001')!.state).toBe('PENDING');
   });
 

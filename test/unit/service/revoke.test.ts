@@ -3,7 +3,7 @@
 import type { AccessRequest } from '../../../src/domain/access-request';
 import { managedAccounts, parsePolicy } from '../../../src/domain/policy';
 import { ErrorCode } from '../../../src/errors';
-import { revoke } from '../../../src/service/revoke';
+import { planRevoke, revoke } from '../../../src/service/revoke';
 import { managed, policy, ROOT } from '../../support/policy-texts';
 import { inMemoryDeps } from '../../support/in-memory-ports';
 
@@ -237,4 +237,46 @@ describe('revoking an account added by hand', () => {
 it('refuses a repository ecr-access does not share', async () => {
   const w = world(undefined);
   expect(await revoke(w.deps, { repository: 'secret-images', account: '222233334444', user: 'U0APPROVER' })).toMatchObject({ code: 'not-shareable' });
+});
+
+describe('planning a revoke, as the revoke command does before it offers the Revoke button', () => {
+  const plan = (w: ReturnType<typeof world>, user: string, account = '222233334444') => planRevoke(w.deps, { repository: REPOSITORY, account, user });
+
+  it("names the requester's own grants, and the other live grants that will keep the account in", async () => {
+    const w = world(
+      policy(managed('222233334444')),
+      granted('r-0000000001', '222233334444', { requester: 'U0SAM' }),
+      granted('r-0000000002', '222233334444', { requester: 'U0RITA' }),
+    );
+    const outcome = await plan(w, 'U0RITA');
+    expect(outcome).toMatchObject({ code: 'end-grants', ending: [{ id: 'r-0000000002' }], live: [{ id: 'r-0000000001' }, { id: 'r-0000000002' }] });
+  });
+
+  it("names every live grant of the account for an approver", async () => {
+    const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444', { requester: 'U0SAM' }), granted('r-0000000002', '222233334444'));
+    expect(await plan(w, 'U0APPROVER')).toMatchObject({ code: 'end-grants', ending: [{ id: 'r-0000000001' }, { id: 'r-0000000002' }] });
+  });
+
+  it('offers an approver the removal of an account added by hand', async () => {
+    expect(await plan(world(policy(managed('222233334444'))), 'U0APPROVER')).toEqual({ code: 'end-outside' });
+  });
+
+  it('says there is nothing to revoke for an account with no grant that is not in the statement', async () => {
+    expect(await plan(world(policy(managed('333344445555'))), 'U0APPROVER')).toMatchObject({ code: 'no-access', account: '222233334444' });
+  });
+
+  it('refuses someone who neither asked for the grant nor approves', async () => {
+    const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444'));
+    expect(await plan(w, 'U0SOMEONE')).toMatchObject({ code: 'not-allowed', grant: { id: 'r-0000000001' } });
+  });
+
+  it('writes nothing, whatever it plans', async () => {
+    const w = world(policy(managed('222233334444', '333344445555')), granted('r-0000000001', '222233334444'));
+    const before = structuredClone([...w.store.requests.entries()]);
+    await plan(w, 'U0APPROVER');
+    await plan(w, 'U0APPROVER', '333344445555');
+    expect([...w.store.requests.entries()]).toEqual(before);
+    expect(w.registry.writes).toEqual([]);
+    expect(w.notifier.told).toEqual([]);
+  });
 });

@@ -6,7 +6,7 @@ import { DAY_MS, HOUR_MS } from '../../../src/domain/duration';
 import { READ_ONLY_ACTIONS } from '../../../src/domain/policy';
 import { EcrAccessError, ErrorCode } from '../../../src/errors';
 import type { ServiceDeps } from '../../../src/service/deps';
-import { type NewRequest, submitRequest } from '../../../src/service/submit-request';
+import { checkRequest, type NewRequest, submitRequest } from '../../../src/service/submit-request';
 import { managed, policy, ROOT } from '../../support/policy-texts';
 import { inMemoryDeps } from '../../support/in-memory-ports';
 
@@ -97,12 +97,12 @@ describe('submitting a request', () => {
     expect(w.registry.policies.get(REPOSITORY)).toBe(policy(managed(OTHER)));
   });
 
-  it('shows the approvers the statement as approval would leave it, the accounts already in it included', async () => {
+  it('shows the approvers what approval merges: the account alone, which stays true whatever else the policy gains or loses meanwhile', async () => {
     const w = world(policy(CI_PUSH, managed(THIRD, OTHER)));
     const post = jest.spyOn(w.deps.notifier, 'postRequestCard');
     await submitRequest(w.deps, ask());
     expect(post).toHaveBeenCalledTimes(1);
-    expect(post.mock.calls[0]![1]).toBe(preview(ACCOUNT, OTHER, THIRD));
+    expect(post.mock.calls[0]![1]).toBe(preview(ACCOUNT));
   });
 
   it('shows a statement of the account alone when the repository has no policy yet', async () => {
@@ -258,13 +258,13 @@ describe('an account that can pull already', () => {
 });
 
 describe('extending a live time-bound grant', () => {
-  it('records a request that names the grant it extends, and shows the statement unchanged', async () => {
+  it('records a request that names the grant it extends, and shows the statement it is already in', async () => {
     const grant = liveUntil('r-0000000001', ACCOUNT, '2026-12-20T09:00:00.000Z');
     const w = world(policy(managed(ACCOUNT, OTHER)), [grant]);
     const post = jest.spyOn(w.deps.notifier, 'postRequestCard');
     const outcome = await submitRequest(w.deps, ask({ durationMs: 14 * DAY_MS }));
     expect(outcome).toMatchObject({ code: 'submitted', request: { id: 'r-00000000aa', state: 'PENDING', extends: 'r-0000000001', durationMs: 14 * DAY_MS } });
-    expect(post.mock.calls[0]![1]).toBe(preview(ACCOUNT, OTHER));
+    expect(post.mock.calls[0]![1]).toBe(preview(ACCOUNT));
     expect(w.store.requests.get('r-0000000001')).toStrictEqual(grant);
     expect(w.registry.writes).toEqual([]);
   });
@@ -385,6 +385,34 @@ describe('an open request for the same repository and account', () => {
   it('does not hold back a request for another account', async () => {
     const w = world(policy(managed(OTHER)), [record('r-0000000001', OTHER, { state: 'PENDING' })]);
     expect(await submitRequest(w.deps, ask())).toMatchObject({ code: 'submitted' });
+  });
+
+  it('is still answered by the slot when the repository index has not caught up with it', async () => {
+    const open = record('r-0000000001', ACCOUNT, { state: 'PENDING' });
+    const w = world(policy(managed(OTHER)), [open]);
+    jest.spyOn(w.store, 'listByRepository').mockResolvedValue([]);
+    expect(await submitRequest(w.deps, ask())).toEqual({ code: 'already-open', existing: open });
+    expectNothingDone(w, [open]);
+  });
+});
+
+describe('checking a request without submitting it, as the request form does before it answers Slack', () => {
+  it('answers what the card would show, and writes nothing', async () => {
+    const w = world(policy(managed(OTHER)));
+    expect(await checkRequest(w.deps, ask())).toEqual({ code: 'checked', preview: preview(ACCOUNT) });
+    expectNothingDone(w);
+  });
+
+  it('finds an open request of the same account, so it can be shown on the form', async () => {
+    const open = record('r-0000000001', ACCOUNT, { state: 'PENDING' });
+    const w = world(policy(managed(OTHER)), [open]);
+    expect(await checkRequest(w.deps, ask())).toEqual({ code: 'already-open', existing: open });
+  });
+
+  it('names the grant a request would extend', async () => {
+    const grant = liveUntil('r-0000000001', ACCOUNT, '2026-12-20T09:00:00.000Z');
+    const w = world(policy(managed(ACCOUNT)), [grant]);
+    expect(await checkRequest(w.deps, ask({ durationMs: DAY_MS }))).toEqual({ code: 'checked', preview: preview(ACCOUNT), extending: grant });
   });
 });
 

@@ -75,4 +75,19 @@ describe('approvers', () => {
     fail.current = undefined;
     expect(await isApprover('U0APPROVER')).toEqual({ kind: 'approver' });
   });
+
+  it('names everyone who approves, configured or in the group, once each', async () => {
+    const { client } = slackWithGroup({ current: ['U0APPROVER', 'U0SAM'] });
+    const approvers = slackApprovers(client, { approvers: ['U0APPROVER', 'U0RITA'], group: 'S0APPROVERS', logger: quiet });
+    expect([...(await approvers.everyone())].sort()).toEqual(['U0APPROVER', 'U0RITA', 'U0SAM']);
+  });
+
+  it('checks a decision against the group as Slack says at click time, not as it said for the Home tabs', async () => {
+    const members = { current: ['U0APPROVER'] };
+    const { client } = slackWithGroup(members);
+    const approvers = slackApprovers(client, { approvers: [], group: 'S0APPROVERS', logger: quiet });
+    expect(await approvers.everyone()).toEqual(['U0APPROVER']);
+    members.current = [];
+    expect(await approvers('U0APPROVER')).toEqual({ kind: 'not-approver' });
+  });
 });

@@ -9,4 +9,8 @@ describe('helpMessage', () => {
     expect(text).toContain(HISTORY_USAGE);
     expect(text).toContain('`/ecr-access request common-images 222233334444 --for 7d pulls for the sales dashboards`');
   });
+
+  it('says the command alone and the shortcut open the request form', () => {
+    expect(helpMessage(['common-images']).text).toContain('`/ecr-access` alone, or the shortcut *Request ECR pull access*, opens a form');
+  });
 });

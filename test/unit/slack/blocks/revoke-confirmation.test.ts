@@ -2,7 +2,9 @@
 // outside input.
 import fc from 'fast-check';
 import { MAX_REASON_LENGTH } from '../../../../src/domain/command';
-import { REVOKE_ACTION, revokeConfirmation, revokeTargetOf, type RevokeTarget } from '../../../../src/slack/blocks/revoke-confirmation';
+import { REVOKE_ACTION, revokeConfirmation, revokeTargetOf, type RevokeEffect, type RevokeTarget } from '../../../../src/slack/blocks/revoke-confirmation';
+
+const ALICES: RevokeEffect = { kind: 'grants', ending: [{ id: 'r-0000000001', requester: 'U0REQUESTER' }], keptBy: [] };
 
 interface Button {
   action_id: string;
@@ -11,8 +13,8 @@ interface Button {
   confirm: { title: { text: string }; text: { text: string }; confirm: { text: string }; deny: { text: string } };
 }
 
-function revokeButton(target: RevokeTarget): Button {
-  const blocks = revokeConfirmation(target).blocks as Array<{ type: string; elements?: Button[] }>;
+function revokeButton(target: RevokeTarget, effect: RevokeEffect = ALICES): Button {
+  const blocks = revokeConfirmation(target, effect).blocks as Array<{ type: string; elements?: Button[] }>;
   const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === REVOKE_ACTION);
   if (!button) throw new Error('no Revoke button');
   return button;
@@ -22,7 +24,7 @@ const TARGET = { repository: 'common-images', account: '222233334444', reason: '
 
 describe('revokeConfirmation', () => {
   it('names the account, the repository and the reason', () => {
-    const { text, blocks } = revokeConfirmation(TARGET);
+    const { text, blocks } = revokeConfirmation(TARGET, ALICES);
     expect(text).toBe('Revoke pull access for `222233334444` from `common-images`?');
     expect(JSON.stringify(blocks)).toContain('project ended');
   });
@@ -36,7 +38,27 @@ describe('revokeConfirmation', () => {
   });
 
   it('escapes a reason so it can neither ping nor link', () => {
-    expect(JSON.stringify(revokeConfirmation({ ...TARGET, reason: '<!channel> <https://x|y>' }).blocks)).toContain('&lt;!channel&gt; &lt;https://x|y&gt;');
+    expect(JSON.stringify(revokeConfirmation({ ...TARGET, reason: '<!channel> <https://x|y>' }, ALICES).blocks)).toContain('&lt;!channel&gt; &lt;https://x|y&gt;');
+  });
+
+  it('names the grant it ends and says the account leaves the policy', () => {
+    const text = JSON.stringify(revokeConfirmation(TARGET, ALICES).blocks);
+    expect(text).toContain('This ends grant r-0000000001 (asked by <@U0REQUESTER>). ecr-access takes `222233334444` out of the `crossAccountAllowRead` statement');
+  });
+
+  it("names every grant an approver's revoke ends", () => {
+    const both: RevokeEffect = { kind: 'grants', ending: [{ id: 'r-0000000001', requester: 'U0REQUESTER' }, { id: 'r-0000000002', requester: 'U0SAM' }], keptBy: [] };
+    expect(JSON.stringify(revokeConfirmation(TARGET, both).blocks)).toContain('This ends 2 grants, r-0000000001 (asked by <@U0REQUESTER>), r-0000000002 (asked by <@U0SAM>): every live grant of the account.');
+  });
+
+  it('says whose grant keeps the account in, on the card and in the confirm dialog, when only the own grant ends', () => {
+    const own: RevokeEffect = { kind: 'grants', ending: [{ id: 'r-0000000001', requester: 'U0REQUESTER' }], keptBy: [{ id: 'r-0000000002', requester: 'U0SAM' }] };
+    expect(JSON.stringify(revokeConfirmation(TARGET, own).blocks)).toContain('r-0000000002 (asked by <@U0SAM>) stays live and keeps `222233334444` in `common-images`');
+    expect(revokeButton(TARGET, own).confirm.text.text).toBe('Grant r-0000000001 will end; `222233334444` can still pull from `common-images` through the grants that stay.');
+  });
+
+  it('says an account added by hand is taken out and recorded', () => {
+    expect(JSON.stringify(revokeConfirmation(TARGET, { kind: 'outside' }).blocks)).toContain('was put in the statement by hand, with no ecr-access grant behind it');
   });
 
   it('keeps the button value within Slack’s 2,000 characters for the longest repository name and reason', () => {
