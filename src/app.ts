@@ -7,6 +7,7 @@ import { createAwsClients, type AwsClientSources } from './aws/clients';
 import { awsClockCheck } from './aws/clock-check';
 import { dynamoTable } from './aws/dynamo';
 import { ecrRegistry } from './aws/ecr-registry';
+import { dynamoHomeTurns } from './aws/home-turns';
 import { dynamoChangeQueue } from './aws/repository-lease';
 import { dynamoRequestStore } from './aws/request-store';
 import type { Config } from './config';
@@ -104,6 +105,7 @@ export function createEcrAccess(
   const clock = options.clock ?? { now: Date.now, sleep: sleepFor };
   const table = dynamoTable(clients.dynamo, config.table);
   const metrics = emfMetrics(logger, config.stage);
+  const processId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   // Every post, DM and Home tab goes out through one pacer, in step with Slack's rate limits.
   const chat = pacedChat(announcements, slackPacer({ maxWaitMs: rateLimitWaitMs, clock }));
   const approvers = slackApprovers(app.client, {
@@ -118,6 +120,8 @@ export function createEcrAccess(
       await chat.views.publish({ user_id: viewer, view });
     },
     approvers: () => approvers.everyone(),
+    turns: dynamoHomeTurns(table, clock),
+    owner: processId,
     clock,
     logger,
   });
@@ -132,7 +136,7 @@ export function createEcrAccess(
     // Measures the wall clock, which `clock` reads in every runtime; the sandbox's adds the time a person moved it on, on purpose.
     clockCheck: awsClockCheck(clients.awsClock, { marginMs: config.clockMarginMs, logger }),
     newId: newRequestId,
-    processId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    processId,
     logger,
     metrics,
     ...(options.waitingJobs && { waitingJobs: options.waitingJobs }),

@@ -120,7 +120,7 @@ export async function requestForm(options: BenchOptions): Promise<PartResult> {
       problems: [...new Set(problems)],
       notes: [
         "Cold: a fresh plain `node` process per command (Node's start-up included) loads the Lambda bundle, reads the Slack secrets from a local SSM and builds the app, then calls views.open on the Slack simulator, which refuses a trigger older than 3 s as Slack does. Timed from the moment the trigger was issued, before the process started, to views.open's arrival.",
-        "Burst: every approval's Home tab change (the approver's, the requester's) is coalesced per person in the bot's process: one publish at a time, one more for what changed meanwhile, at most one a second.",
+        "Burst: every approval's Home tab change (the approver's, the requester's) is coalesced per person, across processes through a turn kept in the table (here one server process takes the turns): one publish at a time, one more for what changed meanwhile, at most one a second.",
       ],
     };
   } finally {

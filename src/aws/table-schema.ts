@@ -6,7 +6,7 @@ import * as z from 'zod';
 /** A name CreateTable accepts, checked wherever one is given (the environment, the deploy settings). */
 export const TableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, { message: 'must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)' });
 
-/** Single table: requests, repository/account slots and per-repository lock items share `pk`. */
+/** Single table: requests, repository/account slots, per-repository lock items and Home tab turns share `pk`. */
 export const KEY = 'pk';
 export const BY_REPOSITORY_INDEX = 'byRepository';
 /** Only request items carry this attribute, so the index holds requests only. */
@@ -35,7 +35,7 @@ export const REQUESTER_KEY = 'requester';
 const REQUESTER_SORT_KEY = 'createdAt';
 
 /** What starts each kind of item's key. */
-const PREFIX = { request: 'request#', slot: 'slot#', repository: 'repository#', drift: 'drift#' } as const;
+const PREFIX = { request: 'request#', slot: 'slot#', repository: 'repository#', drift: 'drift#', home: 'home#' } as const;
 
 export const keys = {
   request: (id: string) => `${PREFIX.request}${id}`,
@@ -43,6 +43,8 @@ export const keys = {
   repository: (repository: string) => `${PREFIX.repository}${repository}`,
   /** The drift the sweep last saw in a repository, and its history: apart from the lease item, which every approval reads whole. */
   drift: (repository: string) => `${PREFIX.drift}${repository}`,
+  /** Whose turn it is to publish a person's Home tab (src/aws/home-turns.ts); there only while a process publishes it. */
+  home: (viewer: string) => `${PREFIX.home}${viewer}`,
 };
 
 /** Whether a key is a request's, for those who scan the table (which also holds slots and locks). */

@@ -1,10 +1,11 @@
-// One contract for the request store and the repository lease, run on the in-memory fakes the
+// One contract for the request store, the repository lease and the Home tab turns, run on the in-memory fakes the
 // unit tests use and on the DynamoDB adapters over dynalite and AWS's DynamoDB Local: every
 // state change, slot claim, outbox tick and lease move is a single-item conditional write, and
 // all three agree, order included.
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { MAX_DRIFT_EVENTS } from '../../src/aws/drift-notes';
 import { dynamoTable } from '../../src/aws/dynamo';
+import { dynamoHomeTurns, HOME_TURN_MS } from '../../src/aws/home-turns';
 import { dynamoChangeQueue, type LeaseTimes } from '../../src/aws/repository-lease';
 import { dynamoRequestStore } from '../../src/aws/request-store';
 import { keys } from '../../src/aws/table-schema';
@@ -12,8 +13,9 @@ import { createTable } from '../../src/create-table';
 import type { AccessRequest, Ending } from '../../src/domain/access-request';
 import { ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
+import type { HomeTurns } from '../../src/slack/home-publisher';
 import { type ChangeQueue, type Lease, NO_DRIFT, type RequestStore, type Verdict } from '../../src/service/ports';
-import { InMemoryChangeQueue, InMemoryRequestStore } from '../support/in-memory-ports';
+import { InMemoryChangeQueue, InMemoryHomeTurns, InMemoryRequestStore } from '../support/in-memory-ports';
 import { javaProblem, startDynalite, startDynamoDbLocal, type LocalDynamo } from '../support/dynamodb-local';
 import { describeNeeding } from '../support/needs-installed';
 
@@ -56,6 +58,7 @@ const announcer = { by: 'process-a', at: 1_000 };
 interface Backend {
   store: RequestStore;
   queue(times: LeaseTimes, clock: { now(): number }): ChangeQueue;
+  turns(clock: { now(): number }): HomeTurns;
   /** For what only a DynamoDB table can hold: malformed items written around the adapter. */
   client?: DynamoDBClient;
   close(): Promise<void>;
@@ -69,6 +72,7 @@ const onDynamo = (start: () => Promise<LocalDynamo>) => async (): Promise<Backen
   return {
     store: dynamoRequestStore(table),
     queue: (times, clock) => dynamoChangeQueue(table, times, clock, createLogger({ write: () => undefined })),
+    turns: (clock) => dynamoHomeTurns(table, clock),
     client,
     close: async () => {
       client.destroy();
@@ -80,6 +84,7 @@ const onDynamo = (start: () => Promise<LocalDynamo>) => async (): Promise<Backen
 const inMemory = async (): Promise<Backend> => ({
   store: new InMemoryRequestStore(),
   queue: (times, clock) => new InMemoryChangeQueue({ now: () => clock.now(), sleep: async () => undefined }, times),
+  turns: (clock) => new InMemoryHomeTurns(clock),
   close: async () => undefined,
 });
 
@@ -590,5 +595,59 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the repository l
       lease.answered();
     });
     expect((await queue.status(repo)).heldUntil).toBe(0);
+  });
+});
+
+for (const [name, start, missing] of BACKENDS) describeNeeding(`the Home tab turns on ${name}`, missing, () => {
+  let backend: Backend;
+  let now = 5_000_000;
+  let turns: HomeTurns;
+  beforeAll(async () => {
+    backend = await start();
+    turns = backend.turns({ now: () => now });
+  }, 60_000);
+  afterAll(async () => backend.close());
+
+  it('gives a person\'s turn to one process, tells that process of the others\' changes, and ends it only when nothing was told', async () => {
+    expect(await turns.take('U0ALICE', 'a')).toBe('taken');
+    expect(await turns.take('U0ALICE', 'b')).toBe('told');
+    expect(await turns.take('U0BOB', 'b')).toBe('taken');
+    // A change was told: one more publish, after which the turn ends.
+    expect(await turns.end('U0ALICE', 'a')).toBe(false);
+    expect(await turns.renew('U0ALICE', 'a')).toBe(true);
+    expect(await turns.end('U0ALICE', 'a')).toBe(true);
+    expect(await turns.take('U0ALICE', 'b')).toBe('taken');
+  });
+
+  it('lets only its owner renew or end a turn', async () => {
+    expect(await turns.take('U0CAROL', 'a')).toBe('taken');
+    expect(await turns.renew('U0CAROL', 'b')).toBe(false);
+    expect(await turns.end('U0CAROL', 'b')).toBe(false);
+    expect(await turns.end('U0CAROL', 'a')).toBe(true);
+    // Ended: nobody's to renew or end.
+    expect(await turns.renew('U0CAROL', 'a')).toBe(false);
+    expect(await turns.end('U0CAROL', 'a')).toBe(false);
+  });
+
+  it('lets a turn lapse when its owner stops renewing it, and then the lapsed owner can neither renew nor end it', async () => {
+    expect(await turns.take('U0DAVE', 'a')).toBe('taken');
+    now += HOME_TURN_MS;
+    expect(await turns.take('U0DAVE', 'b')).toBe('told');
+    now += 1;
+    expect(await turns.take('U0DAVE', 'b')).toBe('taken');
+    expect(await turns.renew('U0DAVE', 'a')).toBe(false);
+    expect(await turns.end('U0DAVE', 'a')).toBe(false);
+    expect(await turns.end('U0DAVE', 'b')).toBe(true);
+  });
+
+  it('renews a turn for as long again from now, and clears what was told', async () => {
+    expect(await turns.take('U0ERIN', 'a')).toBe('taken');
+    expect(await turns.take('U0ERIN', 'b')).toBe('told');
+    now += HOME_TURN_MS - 1;
+    expect(await turns.renew('U0ERIN', 'a')).toBe(true);
+    now += HOME_TURN_MS - 1;
+    expect(await turns.take('U0ERIN', 'b')).toBe('told');
+    expect(await turns.renew('U0ERIN', 'a')).toBe(true);
+    expect(await turns.end('U0ERIN', 'a')).toBe(true);
   });
 });

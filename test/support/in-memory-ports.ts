@@ -2,11 +2,13 @@
 // state moves, the outbox, the lease) to unit-test the policy path without servers.
 import { type AccessRequest, type AnnouncementPart, BOT_ACTOR, type Ending, type HistoryEvent, OPEN_STATES } from '../../src/domain/access-request';
 import { MAX_DRIFT_EVENTS } from '../../src/aws/drift-notes';
+import { HOME_TURN_MS } from '../../src/aws/home-turns';
 import { byMark, type Mark } from '../../src/domain/membership';
 import { type PostedPart, toldOutcome } from '../../src/domain/told-outcome';
 import { EcrAccessError, ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import { emfMetrics } from '../../src/metrics';
+import type { HomeTurns } from '../../src/slack/home-publisher';
 import type { ServiceDeps } from '../../src/service/deps';
 import { type ChangeQueue, type Clock, type ClockCheck, type Drift, type Lease, type Marking, NO_DRIFT, type Notifier, type Registry, type RequestStore, type SweepStep } from '../../src/service/ports';
 
@@ -233,6 +235,37 @@ export class InMemoryRequestStore implements RequestStore {
   }
   async listByRepository(repository: string) {
     return [...this.requests.values()].filter((r) => r.repository === repository);
+  }
+}
+
+/** The turns of src/aws/home-turns.ts, in memory: one entry per person while someone publishes their Home. */
+export class InMemoryHomeTurns implements HomeTurns {
+  readonly turns = new Map<string, { owner: string; until: number; again: boolean }>();
+  constructor(
+    private readonly clock: Pick<Clock, 'now'>,
+    private readonly turnMs = HOME_TURN_MS,
+  ) {}
+  async take(viewer: string, owner: string) {
+    const now = this.clock.now();
+    const turn = this.turns.get(viewer);
+    if (turn && turn.until >= now) {
+      turn.again = true;
+      return 'told' as const;
+    }
+    this.turns.set(viewer, { owner, until: now + this.turnMs, again: false });
+    return 'taken' as const;
+  }
+  async renew(viewer: string, owner: string) {
+    const turn = this.turns.get(viewer);
+    if (turn?.owner !== owner) return false;
+    this.turns.set(viewer, { owner, until: this.clock.now() + this.turnMs, again: false });
+    return true;
+  }
+  async end(viewer: string, owner: string) {
+    const turn = this.turns.get(viewer);
+    if (turn?.owner !== owner || turn.again) return false;
+    this.turns.delete(viewer);
+    return true;
   }
 }
 
