@@ -2,7 +2,8 @@
 // each post naming the outcome it tells, so a process taking over can see what was told.
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { Notifier } from '../service/ports';
-import { driftMessage, endedMessage, failureMessage, nudgeMessage, reminderMessage, removalRefusedMessage, requesterMessage, verifiedPolicyMessage } from './blocks/outcome';
+import { statementPreview } from '../domain/policy';
+import { driftMessage, endedMessage, failureMessage, firstApprovalMessage, nudgeMessage, reminderMessage, removalRefusedMessage, requesterMessage, verifiedPolicyMessage } from './blocks/outcome';
 import { decidedCard, requestCard } from './blocks/request-card';
 import { isPosted, outcomeMetadata } from './outcome-posts';
 import type { PacedChat } from './pacing';
@@ -31,7 +32,9 @@ export function slackNotifier(chat: PacedChat, approvalChannel: string): Notifie
 
     async updateCard(request) {
       const card = request.card;
-      if (card) await calling(() => chat.update({ channel: card.channel, ts: card.ts, ...decidedCard(request) }));
+      // A request still waiting (with the first of two approvals) keeps its buttons.
+      const shown = request.state === 'PENDING' ? requestCard(request, statementPreview(request.account)) : decidedCard(request);
+      if (card) await calling(() => chat.update({ channel: card.channel, ts: card.ts, ...shown }));
     },
 
     async postInThread(request) {
@@ -60,6 +63,10 @@ export function slackNotifier(chat: PacedChat, approvalChannel: string): Notifie
 
     async alreadyTold(request, part) {
       return calling(() => isPosted(chat, approvalChannel, request, part));
+    },
+
+    async tellFirstApproval(request) {
+      await calling(() => chat.postMessage({ channel: request.requester, text: firstApprovalMessage(request) }));
     },
 
     async nudgeApprovers(request) {

@@ -5,7 +5,7 @@ import { MessageRef, RequestId, type AccessRequest, denialReason } from '../../d
 import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
 import { MANAGED_SID } from '../../domain/policy';
-import { failureText, mentionOrBot } from '../messages';
+import { approvalProgress, approvedBy, decider, failureText, mentionOrBot } from '../messages';
 import { type Block, context, day, escapeText, fields, header, section } from './kit';
 
 export const APPROVE_ACTION = 'ecr_access_approve';
@@ -92,7 +92,9 @@ function decisionButtons(request: AccessRequest, approveLabel: string): Block {
   };
 }
 
+/** The card while the request waits for approvers: the buttons, and under the two-person rule how far it has come. */
 export function requestCard(request: AccessRequest, statementPreview: string): { text: string; blocks: Block[] } {
+  const progress = approvalProgress(request);
   return {
     text: `<@${request.requester}> asks for pull access to ${request.repository} from ${request.account}`,
     blocks: [
@@ -100,6 +102,7 @@ export function requestCard(request: AccessRequest, statementPreview: string): {
       facts(request),
       section(`*Merged into the repository policy on approval*\n\`\`\`${escapeText(statementPreview)}\`\`\``),
       context(`The account joins those already in \`${MANAGED_SID}\`; other statements stay as they are.`),
+      ...(progress ? [section(`:heavy_check_mark: ${progress} · waiting for a second approver, who cannot be <@${request.firstApproval?.by}> or the requester`)] : []),
       decisionButtons(request, 'Approve'),
       context(`Request ${request.id} · only approvers can decide`),
     ],
@@ -107,13 +110,13 @@ export function requestCard(request: AccessRequest, statementPreview: string): {
 }
 
 function outcomeLine(request: AccessRequest): string {
-  const by = request.decidedBy ? `<@${request.decidedBy}>` : 'an approver';
+  const by = approvedBy(request);
   switch (request.state) {
     case 'GRANTED':
       return `:white_check_mark: Approved by ${by} · granted ${day(request.grantedAt)} · verified policy in the thread`;
     case 'DENIED': {
       const reason = denialReason(request);
-      return `:no_entry_sign: Denied by ${by} · ${day(request.decidedAt)}${reason ? `\n*Reason:* ${escapeText(reason)}` : ''}`;
+      return `:no_entry_sign: Denied by ${decider(request)} · ${day(request.decidedAt)}${reason ? `\n*Reason:* ${escapeText(reason)}` : ''}`;
     }
     case 'FAILED':
       return `:warning: Approved by ${by}, but the grant failed: ${failureText(request.failure)}`;
