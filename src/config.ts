@@ -180,6 +180,17 @@ const nobodyApproves = {
   when: () => true,
 };
 
+// The two-person rule needs two approvers besides the requester: a group may have them, a list of fewer than two never does.
+const twoCanApprove = (env: { ECR_ACCESS_APPROVALS?: unknown; ECR_ACCESS_APPROVERS: unknown; ECR_ACCESS_APPROVER_GROUP?: unknown }) =>
+  env.ECR_ACCESS_APPROVALS !== '2' ||
+  (Array.isArray(env.ECR_ACCESS_APPROVERS) && env.ECR_ACCESS_APPROVERS.length >= 2) ||
+  (typeof env.ECR_ACCESS_APPROVER_GROUP === 'string' && env.ECR_ACCESS_APPROVER_GROUP.length > 0);
+const tooFewForTwo = {
+  message: 'is 2, but ECR_ACCESS_APPROVERS names fewer than two approvers and no ECR_ACCESS_APPROVER_GROUP is set: no request could ever be approved. Name at least two approvers, or a group, or set it to 1',
+  path: ['ECR_ACCESS_APPROVALS'],
+  when: () => true,
+};
+
 // A lease must outlast the time a write it covers may still land (src/aws/repository-lease.ts).
 const leaseOutlastsWrites = (env: { ECR_ACCESS_LEASE_SECONDS: unknown; ECR_ACCESS_WRITE_LANDING_SECONDS: unknown }) =>
   !(typeof env.ECR_ACCESS_LEASE_SECONDS === 'number' && typeof env.ECR_ACCESS_WRITE_LANDING_SECONDS === 'number') ||
@@ -253,11 +264,13 @@ function eachSecretGivenOnce<Schema extends z.ZodType>(schema: Schema): Schema {
 const EnvSchema = {
   server: eachSecretGivenOnce(
     EnvFields.refine(somebodyApproves, nobodyApproves)
+      .refine(twoCanApprove, tooFewForTwo)
       .refine(oneRepositoryList, repositoriesGivenOnce)
       .refine(leaseOutlastsWrites, leaseTooShort)
       .refine(marginWithinLanding, marginTooLong),
   ),
   lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves)
+    .refine(twoCanApprove, tooFewForTwo)
     .refine(oneRepositoryList, repositoriesGivenOnce)
     .refine(leaseOutlastsWrites, leaseTooShort)
     .refine(marginWithinLanding, marginTooLong),
