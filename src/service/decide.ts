@@ -76,12 +76,17 @@ async function firstApproved(deps: ServiceDeps, request: AccessRequest): Promise
 /**
  * Shows the first approval on the card, buttons kept for the second approver. A decision written
  * meanwhile may have had its card shown before this update landed, so the request is read again
- * once it has: one that moved on is caught up, and the card ends on the truth.
+ * once it has: one that moved on is caught up, and the card ends on the truth. The approval is
+ * recorded whatever happens here, so a failure is logged, not answered as a failed click.
  */
 async function showFirstApproval(deps: ServiceDeps, request: AccessRequest): Promise<void> {
-  await deps.notifier.updateCard(request).catch((error: unknown) => deps.logger.warn('could not show the first approval on the card', { requestId: request.id, error }));
-  const now = await deps.store.get(request.id);
-  if (now && now.state !== 'PENDING') await catchUp(deps, now);
+  try {
+    await deps.notifier.updateCard(request);
+    const now = await deps.store.get(request.id);
+    if (now && now.state !== 'PENDING') await catchUp(deps, now);
+  } catch (error) {
+    deps.logger.warn('could not show the first approval on the card; the next click on it shows it', { requestId: request.id, error });
+  }
 }
 
 /**

@@ -131,6 +131,16 @@ describe('the two-person rule', () => {
     expect(shown.at(-1)).toBe('GRANTED');
   });
 
+  it('answers a first approval as recorded even when Slack cannot show it on the card, which the next click by that approver does', async () => {
+    const w = world();
+    w.notifier.failing.add('card');
+    expect(await decide(w.deps, approve('U0BOB'))).toMatchObject({ code: 'first-approval' });
+    expect(w.notifier.firstApprovals).toEqual(['r-0000000001']);
+    w.notifier.failing.delete('card');
+    expect(await decide(w.deps, approve('U0BOB'))).toMatchObject({ code: 'approved-already' });
+    expect(w.notifier.told).toEqual([{ part: 'card', id: 'r-0000000001', state: 'PENDING' }]);
+  });
+
   it('retries a failed request with a single approver', async () => {
     const w = world(pending({ state: 'FAILED', firstApproval: { by: 'U0BOB', at: '2026-12-01T08:00:00.000Z' }, decidedBy: 'U0CAROL', attempts: 1 }));
     expect(await decide(w.deps, approve('U0BOB'))).toMatchObject({ code: 'settled', request: { state: 'GRANTED', decidedBy: 'U0BOB' } });
