@@ -1,5 +1,5 @@
 // What the service needs from the outside world; adapters in aws/ and slack/ provide it.
-import type { AccessRequest, AnnouncementPart, Ending, HistoryEvent, MessageRef, RequestState } from '../domain/access-request';
+import type { AccessRequest, AnnouncementPart, Approvals, Ending, HistoryEvent, MessageRef, RequestState } from '../domain/access-request';
 import type { Mark, Outcome } from '../domain/membership';
 import type { PostedPart } from '../domain/told-outcome';
 
@@ -184,7 +184,8 @@ export interface ChangeQueue {
 
 /** Tells people in Slack what happened to a request; each part can be done again safely except posts. */
 export interface Notifier {
-  postRequestCard(request: AccessRequest, statementPreview: string): Promise<MessageRef>;
+  /** Posts the approvers' card; `approvals` is how many different approvers the request needs, as its repository says now. */
+  postRequestCard(request: AccessRequest, statementPreview: string, approvals: Approvals): Promise<MessageRef>;
   /** Shows the request as it is now on its card. */
   updateCard(request: AccessRequest): Promise<void>;
   /** Posts the outcome in the card's thread (or the approvers' channel, for a request without a card): the verified policy, or why it failed. */

@@ -105,7 +105,7 @@ export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promi
   if (!created.created) return { code: 'already-open', existing: created.existing };
   let card: MessageRef;
   try {
-    card = await deps.notifier.postRequestCard(request, preview);
+    card = await deps.notifier.postRequestCard(request, preview, deps.approvalsFor(repository));
   } catch (error) {
     await deps.store.discard(request.id);
     deps.logger.error('could not post the request card; request discarded', { requestId: request.id, error });

@@ -24,8 +24,8 @@ async function calling<T>(call: () => Promise<T>): Promise<T> {
 
 export function slackNotifier(chat: PacedChat, approvalChannel: string): Notifier {
   return {
-    async postRequestCard(request, statementPreview) {
-      const posted = await calling(() => chat.postMessage({ channel: approvalChannel, ...requestCard(request, statementPreview) }));
+    async postRequestCard(request, statementPreview, approvals) {
+      const posted = await calling(() => chat.postMessage({ channel: approvalChannel, ...requestCard(request, statementPreview, approvals) }));
       if (!posted.ts || !posted.channel) throw new EcrAccessError(ErrorCode.Slack, 'Slack did not return the message timestamp');
       return { channel: posted.channel, ts: posted.ts };
     },
@@ -33,7 +33,7 @@ export function slackNotifier(chat: PacedChat, approvalChannel: string): Notifie
     async updateCard(request) {
       const card = request.card;
       // A request still waiting (with the first of two approvals) keeps its buttons.
-      const shown = request.state === 'PENDING' ? requestCard(request, statementPreview(request.account)) : decidedCard(request);
+      const shown = request.state === 'PENDING' ? requestCard(request, statementPreview(request.account), request.firstApproval ? 2 : 1) : decidedCard(request);
       if (card) await calling(() => chat.update({ channel: card.channel, ts: card.ts, ...shown }));
     },
 

@@ -1,7 +1,7 @@
 // The approvers' card for a request, in each state it can be in.
 import * as z from 'zod';
 import { AccountId } from '../../domain/account';
-import { MessageRef, RequestId, type AccessRequest, denialReason } from '../../domain/access-request';
+import { MessageRef, RequestId, type AccessRequest, type Approvals, denialReason } from '../../domain/access-request';
 import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
 import { MANAGED_SID } from '../../domain/policy';
@@ -93,7 +93,7 @@ function decisionButtons(request: AccessRequest, approveLabel: string): Block {
 }
 
 /** The card while the request waits for approvers: the buttons, and under the two-person rule how far it has come. */
-export function requestCard(request: AccessRequest, statementPreview: string): { text: string; blocks: Block[] } {
+export function requestCard(request: AccessRequest, statementPreview: string, approvals: Approvals = 1): { text: string; blocks: Block[] } {
   const progress = approvalProgress(request);
   return {
     text: `<@${request.requester}> asks for pull access to ${request.repository} from ${request.account}`,
@@ -104,7 +104,7 @@ export function requestCard(request: AccessRequest, statementPreview: string): {
       context(`The account joins those already in \`${MANAGED_SID}\`; other statements stay as they are.`),
       ...(progress ? [section(`:heavy_check_mark: ${progress} · waiting for a second approver, who cannot be <@${request.firstApproval?.by}> or the requester`)] : []),
       decisionButtons(request, 'Approve'),
-      context(`Request ${request.id} · only approvers can decide`),
+      context(`Request ${request.id} · ${approvals === 2 ? 'two different approvers, neither the requester, must approve' : 'only approvers can decide'}`),
     ],
   };
 }

@@ -32,15 +32,17 @@ const shown = (blocks: unknown) => JSON.stringify(blocks);
 
 describe('the request card under the two-person rule', () => {
   it('shows the first approval and keeps both buttons for the second approver', () => {
-    const card = shown(requestCard(once, '{}').blocks);
+    const card = shown(requestCard(once, '{}', 2).blocks);
     expect(card).toContain('1 of 2 approvals, by <@U0BOB>');
     expect(card).toContain('waiting for a second approver');
     expect(card).toContain(APPROVE_ACTION);
     expect(card).toContain(DENY_ACTION);
   });
 
-  it('shows no progress before the first approval', () => {
-    expect(shown(requestCard(request(), '{}').blocks)).not.toContain('of 2 approvals');
+  it('says two approvers must approve from the start, and shows no progress before the first approval', () => {
+    expect(shown(requestCard(request(), '{}', 2).blocks)).toContain('two different approvers, neither the requester, must approve');
+    expect(shown(requestCard(request(), '{}', 2).blocks)).not.toContain('of 2 approvals');
+    expect(shown(requestCard(request(), '{}', 1).blocks)).toContain('only approvers can decide');
   });
 
   it('names both approvers once granted, and only the denier on a denial', () => {
