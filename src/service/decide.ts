@@ -76,14 +76,17 @@ async function firstApproved(deps: ServiceDeps, request: AccessRequest): Promise
 /**
  * Shows the first approval on the card, buttons kept for the second approver. A decision written
  * meanwhile may have had its card shown before this update landed, so the request is read again
- * once it has: one that moved on is caught up, and the card ends on the truth. The approval is
- * recorded whatever happens here, so a failure is logged, not answered as a failed click.
+ * once it has, and one that moved on is shown again: the card ends on the truth. Only the card:
+ * the rest of a decision's announcement is its announcer's to tell (or the sweep's, abandoned),
+ * and a post made here could repeat one still on its way. The approval is recorded whatever
+ * happens here, so a failure is logged, not answered as a failed click.
  */
 async function showFirstApproval(deps: ServiceDeps, request: AccessRequest): Promise<void> {
   try {
     await deps.notifier.updateCard(request);
     const now = await deps.store.get(request.id);
-    if (now && now.state !== 'PENDING') await catchUp(deps, now);
+    // An approval still being applied keeps its card until its verdict is recorded and shown, after this.
+    if (now && now.state !== 'PENDING' && now.state !== 'APPROVED') await deps.notifier.updateCard(now);
   } catch (error) {
     deps.logger.warn('could not show the first approval on the card; the next click on it shows it', { requestId: request.id, error });
   }
