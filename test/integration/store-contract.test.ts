@@ -179,7 +179,7 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     const second = (request: AccessRequest, by: string) => decision(request, { by, second: true, target: { repository: request.repository, account: request.account } });
 
     it('records a first approval on the pending request, with its history event, and nothing else', async () => {
-      const request = pending({ account: '100000000030' });
+      const request = pending({ account: '100000000230' });
       await store.create(request);
       const recorded = await store.approveFirst(request.id, first(request));
       expect(recorded).toEqual({
@@ -190,7 +190,7 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     });
 
     it('refuses a first approval by the requester, from another card or for another account, and a second first approval', async () => {
-      const request = pending({ account: '100000000031' });
+      const request = pending({ account: '100000000231' });
       await store.create(request);
       expect(await store.approveFirst(request.id, first(request, request.requester))).toMatchObject({ decided: false, current: { state: 'PENDING' } });
       expect(await store.approveFirst(request.id, first(request, 'U0BOB', { card: { channel: 'C0APPROVALS', ts: '1700000000.999999' } }))).toMatchObject({ decided: false });
@@ -202,14 +202,14 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     });
 
     it('refuses a first approval on a request no longer pending', async () => {
-      const request = pending({ account: '100000000032' });
+      const request = pending({ account: '100000000232' });
       await store.create(request);
       await store.decide(request.id, decision(request, { to: 'DENIED' }));
       expect(await store.approveFirst(request.id, first(request))).toMatchObject({ decided: false, current: { state: 'DENIED' } });
     });
 
     it('approves as the second approval only after a first by another approver, in order', async () => {
-      const request = pending({ account: '100000000033' });
+      const request = pending({ account: '100000000233' });
       await store.create(request);
       expect(await store.decide(request.id, second(request, 'U0CAROL'))).toMatchObject({ decided: false, current: { state: 'PENDING' } });
       await store.approveFirst(request.id, first(request));
@@ -225,7 +225,7 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     });
 
     it('takes a failed request back as a second approval by anyone but the requester: the retry', async () => {
-      const request = pending({ account: '100000000034' });
+      const request = pending({ account: '100000000234' });
       await store.create(request);
       await store.approveFirst(request.id, first(request));
       await store.decide(request.id, second(request, 'U0CAROL'));
@@ -234,7 +234,7 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     });
 
     it('records one first approval of the same approver clicking twice at once', async () => {
-      const request = pending({ account: '100000000035' });
+      const request = pending({ account: '100000000235' });
       await store.create(request);
       const both = await Promise.all([store.approveFirst(request.id, first(request)), store.approveFirst(request.id, first(request))]);
       expect(both.map((o) => o.decided).sort()).toEqual([false, true]);
@@ -242,7 +242,7 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     });
 
     it('of two approvers at once, records one first approval, and the other then approves as the second', async () => {
-      const request = pending({ account: '100000000036' });
+      const request = pending({ account: '100000000236' });
       await store.create(request);
       const [bob, carol] = await Promise.all([store.approveFirst(request.id, first(request, 'U0BOB')), store.approveFirst(request.id, first(request, 'U0CAROL'))]);
       const winner = [bob, carol].find((o) => o.decided);
@@ -255,7 +255,7 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     });
 
     it('of two second approvals at once, lets one through', async () => {
-      const request = pending({ account: '100000000037' });
+      const request = pending({ account: '100000000237' });
       await store.create(request);
       await store.approveFirst(request.id, first(request));
       const both = await Promise.all([store.decide(request.id, second(request, 'U0CAROL')), store.decide(request.id, second(request, 'U0DAVE'))]);
