@@ -9,7 +9,7 @@ import { COMMAND } from '../../domain/command';
 import { DAY_MS, formatDuration, HOUR_MS, MAX_DURATION_MS } from '../../domain/duration';
 import { RepositoryName } from '../../domain/repository';
 import type { Home } from '../../service/home';
-import { approvalProgress, approvedBy, failureText, mentionOrBot } from '../messages';
+import { approvalProgress, approvedBy, decider, failureText, mentionOrBot } from '../messages';
 import { type Block, context, day, divider, escapeText, header, lineSections, section } from './kit';
 import { APPROVE_ACTION, DENY_ACTION, homeDecisionValue } from './request-card';
 
@@ -128,8 +128,9 @@ function grantBlocks(r: AccessRequest, home: Home, now: number): Block[] {
 
 function decisionLine(r: AccessRequest, now: number): string {
   const icon = r.state === 'DENIED' ? ':no_entry_sign:' : ':heavy_check_mark:';
+  const who = r.state === 'DENIED' ? decider(r) : approvedBy(r);
   const verb = r.state === 'DENIED' ? 'denied' : 'approved';
-  return `${icon} <@${r.decidedBy}> ${verb} ${what(r)} for <@${r.requester}> ${day(r.decidedAt)} (${r.id}): now ${stateWords(r, now)}`;
+  return `${icon} ${who} ${verb} ${what(r)} for <@${r.requester}> ${day(r.decidedAt)} (${r.id}): now ${stateWords(r, now)}`;
 }
 
 export function homeView(home: Home, now: number): types.HomeView {

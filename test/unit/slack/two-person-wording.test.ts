@@ -72,6 +72,12 @@ describe('the other places a pending request shows', () => {
     expect(shown(homeView(forBob, NOW).blocks)).toContain(DENY_ACTION);
   });
 
+  it("names both approvers among an approver's last decisions", () => {
+    const granted = request({ ...firstBy('U0BOB'), state: 'GRANTED', decidedBy: 'U0CAROL', decidedAt: '2026-12-01T08:45:00.000Z', grantedAt: '2026-12-01T08:45:01.000Z' });
+    const home: Home = { viewer: 'U0DAVE', approver: 'yes', requests: [], grants: [], waiting: [], decisions: [granted] };
+    expect(shown(homeView(home, NOW).blocks)).toContain('<@U0BOB> and <@U0CAROL> approved');
+  });
+
   it('shows the progress of a pending request in `list`', () => {
     const report = listReport([{ repository: 'common-images', everyone: false, pullers: [], removedOutside: [], open: [once] }]);
     expect(shown(report)).toContain('pending, 1 of 2 approvals, by <@U0BOB>');
