@@ -28,7 +28,7 @@ function repositoryBlocks(access: RepositoryAccess): Block[] {
   }
   if (lines.length === 0) lines.push('_No other account can pull._');
   for (const gone of access.removedOutside) {
-    lines.push(`• :warning: \`${gone.account}\` — approved by <@${gone.decidedBy ?? 'unknown'}>, granted ${day(gone.grantedAt)} (${gone.id}), but removed from the policy outside ecr-access`);
+    lines.push(`• :warning: \`${gone.account}\` — approved by ${approvedBy(gone)}, granted ${day(gone.grantedAt)} (${gone.id}), but removed from the policy outside ecr-access`);
   }
   blocks.push(...lineSections(lines));
   if (access.open.length > 0) blocks.push(...lineSections(['*Open requests*', ...access.open.map(openLine)]));
