@@ -23,6 +23,7 @@ export function functionEnvironment(settings: DeploySettings): Record<string, Va
     ECR_ACCESS_APPROVAL_CHANNEL: settings.approvalChannel,
     ...ifSet('ECR_ACCESS_APPROVERS', settings.approvers),
     ...ifSet('ECR_ACCESS_APPROVER_GROUP', settings.approverGroup),
+    ECR_ACCESS_APPROVALS: settings.approvals,
     LOG_LEVEL: settings.logLevel,
     ECR_ACCESS_SWEEP_MINUTES: String(settings.sweepMinutes),
     ...ifSet('ECR_ACCESS_MAX_GRANT', settings.maxGrant),

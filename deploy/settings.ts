@@ -27,6 +27,7 @@ const SETTINGS = {
   approvalChannel: 'the ID of the Slack channel where request cards are posted, like C012ABCDEF (at the bottom of the channel details)',
   approvers: 'the Slack user IDs of the approvers, like [U012ABCDEF, U034GHIJKL] (profile → ⋯ → Copy member ID)',
   approverGroup: 'the ID of a Slack user group whose members approve, like S012ABCDEF',
+  approvals: '1, or 2 for the two-person rule: two different approvers, neither the requester, approve each request (default 1)',
   slackBotId: 'the bot_id that auth.test returns for the bot token, like B012ABCDEF',
   slackBotUserId: 'the user_id that auth.test returns for the bot token, like U012ABCDEF',
   ssmPrefix: 'the SSM path of the SecureString parameters slack-bot-token and slack-signing-secret (default /ecr-access/<stage>)',
@@ -61,6 +62,8 @@ export interface DeploySettings {
   readonly approvers: string;
   /** Empty when not set. */
   readonly approverGroup: string;
+  /** As ECR_ACCESS_APPROVALS. */
+  readonly approvals: '1' | '2';
   readonly slackBotId: string;
   readonly slackBotUserId: string;
   readonly slackBotTokenParameter: string;
@@ -175,6 +178,7 @@ function settingsSchema(stage: string) {
         .pipe(z.array(SlackUserId.refine((id) => !isPlaceholder(id), { message: "is the example's placeholder, nobody's: give your approvers' user IDs" })))
         .default([]),
       approverGroup: text('approverGroup').pipe(SlackUserGroupId).refine((id) => !isPlaceholder(id), yours('approverGroup')).optional(),
+      approvals: z.coerce.string().pipe(z.enum(['1', '2'], { message: `must be ${SETTINGS.approvals}` })).default('1'),
       slackBotId: text('slackBotId').pipe(SlackBotId).refine((id) => !isPlaceholder(id), yours('slackBotId')),
       slackBotUserId: text('slackBotUserId').pipe(SlackUserId).refine((id) => !isPlaceholder(id), yours('slackBotUserId')),
       ssmPrefix: text('ssmPrefix').pipe(SsmPrefix).default(`/ecr-access/${stage}`),
@@ -210,6 +214,11 @@ function settingsSchema(stage: string) {
     .refine((s) => (Array.isArray(s.approvers) && s.approvers.length > 0) || typeof s.approverGroup === 'string', {
       message: `and approverGroup are both missing: set one or both, so that somebody can approve. approvers are ${SETTINGS.approvers}; approverGroup is ${SETTINGS.approverGroup}`,
       path: ['approvers'],
+      when: () => true,
+    })
+    .refine((s) => s.approvals !== '2' || (Array.isArray(s.approvers) && s.approvers.length >= 2) || typeof s.approverGroup === 'string', {
+      message: 'is 2, but approvers names fewer than two and there is no approverGroup: no request could ever be approved. Name at least two approvers, or a group, or set approvals to 1',
+      path: ['approvals'],
       when: () => true,
     })
     .refine((s) => !s.secretsKmsKey || typeof s.region !== 'string' || s.secretsKmsKey.split(':')[3] === s.region, {
@@ -311,6 +320,7 @@ function deploySettings(stage: string, s: z.infer<ReturnType<typeof settingsSche
     approvalChannel: s.approvalChannel,
     approvers: s.approvers.join(','),
     approverGroup: s.approverGroup ?? '',
+    approvals: s.approvals,
     slackBotId: s.slackBotId,
     slackBotUserId: s.slackBotUserId,
     slackBotTokenParameter: `${s.ssmPrefix}/slack-bot-token`,

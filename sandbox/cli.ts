@@ -20,6 +20,8 @@ const USAGE = `Usage: npm run sandbox [-- options]
   --data-dir <path>  keep the state here (default .sandbox/)
   --socket-mode      the Slack app in Socket Mode: the bot connects to Slack with an app-level
                      token and listens on no port, as behind a firewall (default: HTTP requests)
+  --two-person       the two-person rule (ECR_ACCESS_APPROVALS=2): carol approves too, and
+                     each request needs two different approvers, bob and carol
   --verbose          show the bot's log lines
   --help             this text
 `;
@@ -33,12 +35,13 @@ function parseOptions(argv: string[]) {
       'data-dir': { type: 'string', default: join(ROOT, '.sandbox') },
       verbose: { type: 'boolean', default: false },
       'socket-mode': { type: 'boolean', default: false },
+      'two-person': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got '${values.port}'`);
-  return { fresh: values.fresh, port, dataDir: values['data-dir'], verbose: values.verbose, socketMode: values['socket-mode'], help: values.help };
+  return { fresh: values.fresh, port, dataDir: values['data-dir'], verbose: values.verbose, socketMode: values['socket-mode'], twoPerson: values['two-person'], help: values.help };
 }
 
 async function main(): Promise<void> {
@@ -95,6 +98,7 @@ async function main(): Promise<void> {
     port: options.port,
     logLevel: options.verbose ? 'info' : 'warn',
     socketMode: options.socketMode,
+    twoPerson: options.twoPerson,
   });
   if (stopRequested) return stop();
 
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
       'ecr-access sandbox: the real bot, with a local Slack, ECR and DynamoDB. No tokens, no cloud.',
       `State: ${relative(process.cwd(), options.dataDir) || '.'} (${state})`,
       `Slack reaches the bot ${options.socketMode ? 'over the Socket Mode connection it opened (--socket-mode)' : 'with signed HTTP requests; --socket-mode connects it over Socket Mode instead'}.`,
+      options.twoPerson ? 'The two-person rule is on (--two-person): bob and carol must both approve each request.' : 'One approver decides; --two-person asks for two different approvers, bob and carol.',
       '',
       `  Open ${sandbox.url}`,
       '',

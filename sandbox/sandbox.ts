@@ -28,6 +28,8 @@ export interface SandboxOptions {
   logLevel?: LogLevel;
   /** The Slack app in Socket Mode: the bot connects to the simulator with its app-level token and listens on no port. */
   socketMode?: boolean;
+  /** The two-person rule (ECR_ACCESS_APPROVALS=2): carol approves too, and each request needs bob and carol. */
+  twoPerson?: boolean;
 }
 
 export interface Sandbox {
@@ -48,6 +50,12 @@ const PERSONAS: readonly Persona[] = [
   { id: SANDBOX.approver, name: 'bob', role: 'approver', title: 'Platform team · approves' },
   { id: SANDBOX.other, name: 'carol', role: 'member', title: 'Ordinary member' },
 ];
+
+/** Under the two-person rule carol is the second approver a request needs. */
+const TWO_PERSON_PERSONAS: readonly Persona[] = PERSONAS.map((p) =>
+  p.id === SANDBOX.other ? { ...p, role: 'approver', title: 'Platform team · the second approver' } : p,
+);
+const TWO_PERSON_ENV = { ECR_ACCESS_APPROVERS: `${SANDBOX.approver},${SANDBOX.other}`, ECR_ACCESS_APPROVALS: '2' };
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const { dataDir } = options;
@@ -71,7 +79,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const world = await startLocalWorld({
       repositories: [...SANDBOX_REPOSITORIES],
       dataDir,
-      env: { LOG_LEVEL: options.logLevel ?? 'warn' },
+      env: { LOG_LEVEL: options.logLevel ?? 'warn', ...(options.twoPerson && TWO_PERSON_ENV) },
       socketMode: options.socketMode ?? false,
       // Slack's time is the sandbox's: messages are stamped when the moved clock says they were posted.
       slack: { now: clock.now },
@@ -112,7 +120,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         slack: world.slack,
         ecr: world.ecr,
         times,
-        personas: PERSONAS,
+        personas: options.twoPerson ? TWO_PERSON_PERSONAS : PERSONAS,
         clock: {
           now: clock.now,
           // Time moves, then the sweep looks at once: what the move made due happens before the page hears back.

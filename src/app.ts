@@ -145,6 +145,8 @@ export function createEcrAccess(
     announceRetryMs: config.announceRetryMs,
     clockMarginMs: config.clockMarginMs,
     durations: config.durations,
+    // One count for every repository until repositories carry rules of their own.
+    approvalsFor: () => config.approvals,
   };
   const runJob = jobRunner(deps, slackReplies(app.client, chat, responder(logger), logger), homes, { retried: options.retriesJobs === true });
   registerListeners(app, {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { TableName } from './aws/table-schema';
+import type { Approvals } from './domain/access-request';
 import { DurationText, type DurationRules } from './domain/duration';
 import { RepositoryName } from './domain/repository';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from './domain/slack-id';
@@ -117,6 +118,8 @@ const EnvFields = z
     // A grant's life: the longest time limit, whether one is required, and what the sweep does when.
     ECR_ACCESS_MAX_GRANT: DurationText.optional(),
     ECR_ACCESS_REQUIRE_GRANT_END: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false'),
+    // How many different approvers, neither the requester, must approve a request: 2 is the two-person rule.
+    ECR_ACCESS_APPROVALS: z.enum(['1', '2'], { message: 'must be 1 or 2 (2: two different approvers must approve each request)' }).default('1'),
     ECR_ACCESS_PENDING_LAPSE: DurationText.prefault('7d'),
     ECR_ACCESS_NUDGE_AFTER_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int().min(1).max(10_080).default(15),
     ECR_ACCESS_REMINDER: DurationText.prefault('24h'),
@@ -174,6 +177,17 @@ const somebodyApproves = (env: { ECR_ACCESS_APPROVERS: unknown; ECR_ACCESS_APPRO
 const nobodyApproves = {
   message: 'set ECR_ACCESS_APPROVERS, ECR_ACCESS_APPROVER_GROUP, or both: somebody must be able to approve',
   path: ['ECR_ACCESS_APPROVERS'],
+  when: () => true,
+};
+
+// The two-person rule needs two approvers besides the requester: a group may have them, a list of fewer than two never does.
+const twoCanApprove = (env: { ECR_ACCESS_APPROVALS?: unknown; ECR_ACCESS_APPROVERS: unknown; ECR_ACCESS_APPROVER_GROUP?: unknown }) =>
+  env.ECR_ACCESS_APPROVALS !== '2' ||
+  (Array.isArray(env.ECR_ACCESS_APPROVERS) && env.ECR_ACCESS_APPROVERS.length >= 2) ||
+  (typeof env.ECR_ACCESS_APPROVER_GROUP === 'string' && env.ECR_ACCESS_APPROVER_GROUP.length > 0);
+const tooFewForTwo = {
+  message: 'is 2, but ECR_ACCESS_APPROVERS names fewer than two approvers and no ECR_ACCESS_APPROVER_GROUP is set: no request could ever be approved. Name at least two approvers, or a group, or set it to 1',
+  path: ['ECR_ACCESS_APPROVALS'],
   when: () => true,
 };
 
@@ -250,11 +264,13 @@ function eachSecretGivenOnce<Schema extends z.ZodType>(schema: Schema): Schema {
 const EnvSchema = {
   server: eachSecretGivenOnce(
     EnvFields.refine(somebodyApproves, nobodyApproves)
+      .refine(twoCanApprove, tooFewForTwo)
       .refine(oneRepositoryList, repositoriesGivenOnce)
       .refine(leaseOutlastsWrites, leaseTooShort)
       .refine(marginWithinLanding, marginTooLong),
   ),
   lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves)
+    .refine(twoCanApprove, tooFewForTwo)
     .refine(oneRepositoryList, repositoriesGivenOnce)
     .refine(leaseOutlastsWrites, leaseTooShort)
     .refine(marginWithinLanding, marginTooLong),
@@ -311,6 +327,8 @@ export interface Config {
   readonly deadLetterQueue?: string;
   /** The time limits requests may ask for here. */
   readonly durations: DurationRules;
+  /** How many different approvers, never the requester, must approve a request; 2 is the two-person rule. */
+  readonly approvals: Approvals;
   /** When the sweep lets requests lapse, nudges approvers and reminds requesters. */
   readonly sweep: SweepTimes;
   /** How often the sweep runs (a timer in the server, an EventBridge schedule on Lambda). */
@@ -394,6 +412,7 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     stage: e.ECR_ACCESS_STAGE,
     ...(e.ECR_ACCESS_DEAD_LETTER_QUEUE && { deadLetterQueue: e.ECR_ACCESS_DEAD_LETTER_QUEUE }),
     durations: { maxMs: e.ECR_ACCESS_MAX_GRANT, required: e.ECR_ACCESS_REQUIRE_GRANT_END === 'true' },
+    approvals: e.ECR_ACCESS_APPROVALS === '2' ? 2 : 1,
     sweep: { pendingLapseMs: e.ECR_ACCESS_PENDING_LAPSE, nudgeFirstMs: e.ECR_ACCESS_NUDGE_AFTER_MINUTES * 60_000, reminderLeadMs: e.ECR_ACCESS_REMINDER },
     sweepEveryMs: e.ECR_ACCESS_SWEEP_MINUTES * 60_000,
   };

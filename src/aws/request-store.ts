@@ -1,14 +1,31 @@
 // The RequestStore port on DynamoDB: request records and the one-open-request-per-account
 // slots, every state change one conditional write on one item (shaped in request-item.ts).
-import { type AccessRequest, BOT_ACTOR, OPEN_STATES } from '../domain/access-request';
+import { type AccessRequest, BOT_ACTOR, FIRST_APPROVAL, type MessageRef, OPEN_STATES, SECOND_APPROVAL } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
-import type { RequestStore } from '../service/ports';
+import type { DecisionTarget, RequestStore } from '../service/ports';
 import { dynamoDriftNotes } from './drift-notes';
 import type { DynamoTable } from './dynamo';
 import { DUE_SET, dueValues, fromItem, HISTORY_SET, historyValues, placeholders, toItem, verdictUpdate } from './request-item';
 import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, BY_REQUESTER_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, DUE_VERSION, INDEX_KEY, isRequestKey, KEY, keys, REQUESTER_KEY } from './table-schema';
 
 const STATE = { '#state': 'state' };
+
+/**
+ * What every decision's write checks besides the request's state: `by` did not ask for it, the
+ * click came from its card (a card not recorded yet is checked by the click's write later), and
+ * the card's repository and account are the request's.
+ */
+function decisionChecks({ by, card, target }: { by: string; card: MessageRef; target?: DecisionTarget | undefined }) {
+  return {
+    condition: [
+      'requester <> :by',
+      '(attribute_not_exists(card) OR (card.#channel = :channel AND card.#ts = :ts))',
+      ...(target ? ['#repository = :repository AND #account = :account'] : []),
+    ],
+    names: { '#channel': 'channel', '#ts': 'ts', ...(target && { '#repository': INDEX_KEY, '#account': 'account' }) },
+    values: { ':by': by, ':channel': card.channel, ':ts': card.ts, ...(target && { ':repository': target.repository, ':account': target.account }) },
+  };
+}
 
 
 export function dynamoRequestStore(table: DynamoTable): RequestStore {
@@ -80,35 +97,45 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
       return request;
     },
 
-    async decide(id, { to, from, by, at, card, announcer, target }) {
+    async decide(id, { to, from, by, at, card, announcer, target, second }) {
       const fromValues = placeholders(':from', from);
-      // Whose request it is, which card it sits on and what the card says it is for are checked
-      // in the same write as its state.
+      const checks = decisionChecks({ by, card, target });
       const set =
         to === 'APPROVED'
           ? `SET #state = :to, decidedBy = :by, decidedAt = :at, attempts = if_not_exists(attempts, :zero) + :one, ${HISTORY_SET}, ${DUE_SET} REMOVE failure, failedAt`
           : `SET #state = :to, decidedBy = :by, decidedAt = :at, owed = :owed, announcer = :announcer, ${HISTORY_SET}, ${DUE_SET}`;
+      const event = { kind: to === 'APPROVED' ? ('approved' as const) : ('denied' as const), at, by, ...(second && { detail: SECOND_APPROVAL }) };
       const request = await updated(id, {
         set,
         condition: [
           `#state IN (${Object.keys(fromValues).join(', ')})`,
-          'requester <> :by',
-          '(attribute_not_exists(card) OR (card.#channel = :channel AND card.#ts = :ts))',
-          ...(target ? ['#repository = :repository AND #account = :account'] : []),
+          ...checks.condition,
+          // The second approval: a first one, by someone else, is recorded (a retry of a FAILED request needs none).
+          ...(second ? ['(#state <> :pending OR (attribute_exists(firstApproval) AND firstApproval.#by <> :by))'] : []),
         ].join(' AND '),
-        names: { '#channel': 'channel', '#ts': 'ts', ...(target && { '#repository': INDEX_KEY, '#account': 'account' }) },
+        names: { ...checks.names, ...(second && { '#by': 'by' }) },
         values: {
           ...fromValues,
-          ...(target && { ':repository': target.repository, ':account': target.account }),
+          ...checks.values,
+          ...(second && { ':pending': 'PENDING' }),
           ':to': to,
-          ':by': by,
           ':at': at,
-          ':channel': card.channel,
-          ':ts': card.ts,
-          ...historyValues({ kind: to === 'APPROVED' ? 'approved' : 'denied', at, by }),
+          ...historyValues(event),
           ...dueValues(at),
           ...(to === 'APPROVED' ? { ':zero': 0, ':one': 1 } : { ':owed': new Set(['card', 'dm']), ':announcer': { by: announcer, at: Date.parse(at) } }),
         },
+      });
+      if (request) return { decided: true, request };
+      return { decided: false, current: await get(id) };
+    },
+
+    async approveFirst(id, { by, at, card, target }) {
+      const checks = decisionChecks({ by, card, target });
+      const request = await updated(id, {
+        set: `SET firstApproval = :approval, ${HISTORY_SET}`,
+        condition: ['#state = :pending', 'attribute_not_exists(firstApproval)', ...checks.condition].join(' AND '),
+        names: checks.names,
+        values: { ...checks.values, ':pending': 'PENDING', ':approval': { by, at }, ...historyValues({ kind: 'approved', at, by, detail: FIRST_APPROVAL }) },
       });
       if (request) return { decided: true, request };
       return { decided: false, current: await get(id) };

@@ -17,6 +17,10 @@ export const DECIDABLE_FROM: Record<'approve' | 'deny', readonly RequestState[]>
 /** States in which a request still holds its repository/account slot. */
 export const OPEN_STATES: readonly RequestState[] = ['PENDING', 'APPROVED', 'FAILED'];
 
+/** How many different approvers must approve a request (never its requester): one, or two under the two-person rule. */
+export const Approvals = z.union([z.literal(1), z.literal(2)]);
+export type Approvals = z.infer<typeof Approvals>;
+
 export const RequestId = z.string().regex(/^r-[0-9a-z]{10}$/, { message: 'not an ecr-access request ID' });
 export type RequestId = z.infer<typeof RequestId>;
 
@@ -59,6 +63,10 @@ export const HistoryEvent = z.object({
 });
 export type HistoryEvent = z.infer<typeof HistoryEvent>;
 
+/** The history detail of each approval under the two-person rule. */
+export const FIRST_APPROVAL = '1 of 2 approvals';
+export const SECOND_APPROVAL = '2 of 2 approvals';
+
 /** Who the bot says did what it did on its own (an expiry, a sweep). */
 export const BOT_ACTOR = 'ecr-access';
 
@@ -73,6 +81,11 @@ export const AccessRequest = z.object({
   card: MessageRef.optional(),
   decidedBy: SlackId.optional(),
   decidedAt: z.string().optional(),
+  /**
+   * Under the two-person rule, the first of the two approvals, recorded on the still-PENDING
+   * request; the second, by another approver, is the decision (decidedBy).
+   */
+  firstApproval: z.object({ by: SlackId, at: z.string() }).optional(),
   grantedAt: z.string().optional(),
   failedAt: z.string().optional(),
   /** sha256 of the policy text before and after the write, as read from ECR. */

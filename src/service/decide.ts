@@ -1,5 +1,6 @@
 // The approve and deny use cases: who may decide, one decision per request, then the change
-// through the one policy path. Answers what happened as data; src/slack words it.
+// through the one policy path. Under the two-person rule, the first approval is recorded on the
+// pending request and the second is the decision. Answers what happened as data; src/slack words it.
 import { DECIDABLE_FROM, type AccessRequest, type MessageRef } from '../domain/access-request';
 import { announce, catchUp } from './announce';
 import type { ServiceDeps } from './deps';
@@ -32,7 +33,11 @@ export type DecideOutcome =
   /** Approved, but this job had to stop short (ECR unreadable, a write not confirmed or not verified): a later click or the sweep finishes it. */
   | { code: 'stalled'; request: AccessRequest; stop: Stop; heldUntil?: number }
   /** Approved and marked behind another holder, which (or the sweep) records it. */
-  | { code: 'queued'; request: AccessRequest };
+  | { code: 'queued'; request: AccessRequest }
+  /** The first of two approvals is recorded; the request waits, still PENDING, for a second approver. Nothing was written to the policy. */
+  | { code: 'first-approval'; request: AccessRequest }
+  /** This approver's approval is the first of two already: another approver must approve; nothing changed. */
+  | { code: 'approved-already'; request: AccessRequest };
 
 async function drive(deps: ServiceDeps, request: AccessRequest): Promise<DecideOutcome> {
   const outcome = await awaitVerdicts(deps, request.repository, [request]);
@@ -56,6 +61,35 @@ async function alreadyDecided(deps: ServiceDeps, request: AccessRequest, input: 
   }
   await catchUp(deps, request);
   return { code: 'already-decided', request };
+}
+
+/** The first of two approvals is recorded: the card shows it, and the requester hears, once, that it waits for a second approver. */
+async function firstApproved(deps: ServiceDeps, request: AccessRequest): Promise<DecideOutcome> {
+  await showFirstApproval(deps, request);
+  // Told only by the process whose write recorded the approval, so at most once; the card and the Home tab say it too.
+  await deps.notifier
+    .tellFirstApproval(request)
+    .catch((error: unknown) => deps.logger.warn('could not tell the requester about the first of two approvals', { requestId: request.id, error }));
+  return { code: 'first-approval', request };
+}
+
+/**
+ * Shows the first approval on the card, buttons kept for the second approver. A decision written
+ * meanwhile may have had its card shown before this update landed, so the request is read again
+ * once it has, and one that moved on is shown again: the card ends on the truth. Only the card:
+ * the rest of a decision's announcement is its announcer's to tell (or the sweep's, abandoned),
+ * and a post made here could repeat one still on its way. The approval is recorded whatever
+ * happens here, so a failure is logged, not answered as a failed click.
+ */
+async function showFirstApproval(deps: ServiceDeps, request: AccessRequest): Promise<void> {
+  try {
+    await deps.notifier.updateCard(request);
+    const now = await deps.store.get(request.id);
+    // An approval still being applied keeps its card until its verdict is recorded and shown, after this.
+    if (now && now.state !== 'PENDING' && now.state !== 'APPROVED') await deps.notifier.updateCard(now);
+  } catch (error) {
+    deps.logger.warn('could not show the first approval on the card; the next click on it shows it', { requestId: request.id, error });
+  }
 }
 
 /**
@@ -82,15 +116,26 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
   // An approval is only written for a repository still shareable: checked here, as the write checks the repository is the request's.
   if (approving && target && !deps.repositories.includes(target.repository)) return whyNotDecided(deps, input, known ?? (await deps.store.get(input.requestId)));
 
-  const at = deps.clock.now();
+  const at = new Date(deps.clock.now()).toISOString();
+  // The two-person rule, asked of the repository at the click: the first approval only waits for a second.
+  const twoPerson = approving && target !== undefined && deps.approvalsFor(target.repository) === 2;
+  if (twoPerson) {
+    const first = await deps.store.approveFirst(input.requestId, { by: input.user, at, card: input.card, ...(target && { target }) });
+    if (first.decided) return firstApproved(deps, first.request);
+    // Another approver's approval is recorded (or the request failed and this is its retry): this one can be the second.
+    const current = first.current;
+    const secondPossible = current?.state === 'FAILED' || (current?.state === 'PENDING' && current.firstApproval !== undefined && current.firstApproval.by !== input.user);
+    if (!secondPossible) return whyNotDecided(deps, input, current);
+  }
   const outcome = await deps.store.decide(input.requestId, {
     to: approving ? 'APPROVED' : 'DENIED',
     from: DECIDABLE_FROM[input.decision],
     by: input.user,
-    at: new Date(at).toISOString(),
+    at,
     card: input.card,
     announcer: deps.processId,
     ...(target && { target }),
+    ...(twoPerson && { second: true }),
   });
   if (!outcome.decided) return whyNotDecided(deps, input, outcome.current);
   if (outcome.request.state === 'DENIED') {
@@ -114,6 +159,11 @@ async function whyNotDecided(deps: ServiceDeps, input: Decision, request: Access
   if (input.user === request.requester) return { code: 'own-request', request, decision: input.decision };
   if (input.decision === 'approve' && DECIDABLE_FROM.approve.includes(request.state) && !deps.repositories.includes(request.repository)) {
     return { code: 'not-shareable', request, repositories: deps.repositories };
+  }
+  if (input.decision === 'approve' && request.state === 'PENDING' && request.firstApproval?.by === input.user) {
+    // Its card may not show the approval yet, when the process that recorded it stopped before updating it.
+    await showFirstApproval(deps, request);
+    return { code: 'approved-already', request };
   }
   // Decided before, or by someone else in between: the same as a click on a decided card.
   return alreadyDecided(deps, request, input);

@@ -1,4 +1,5 @@
 // Everything the use cases are built from, passed in so tests and runtimes choose the adapters.
+import type { Approvals } from '../domain/access-request';
 import type { DurationRules } from '../domain/duration';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -32,4 +33,9 @@ export interface ServiceDeps {
   readonly clockMarginMs: number;
   /** The time limits requests may ask for. */
   readonly durations: DurationRules;
+  /**
+   * How many different approvers, never the requester, must approve a request for the repository
+   * (2: the two-person rule). Asked at each decision, so a changed rule counts from the next click.
+   */
+  readonly approvalsFor: (repository: string) => Approvals;
 }

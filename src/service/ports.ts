@@ -1,5 +1,5 @@
 // What the service needs from the outside world; adapters in aws/ and slack/ provide it.
-import type { AccessRequest, AnnouncementPart, Ending, HistoryEvent, MessageRef, RequestState } from '../domain/access-request';
+import type { AccessRequest, AnnouncementPart, Approvals, Ending, HistoryEvent, MessageRef, RequestState } from '../domain/access-request';
 import type { Mark, Outcome } from '../domain/membership';
 import type { PostedPart } from '../domain/told-outcome';
 
@@ -81,8 +81,20 @@ export interface RequestStore {
       announcer: string;
       /** The repository and account the decision is for (an approval's repository is checked shareable before). */
       target?: DecisionTarget;
+      /**
+       * The second of two approvals (the two-person rule): from PENDING it moves only once another
+       * approver's first approval is recorded. A FAILED request's retry needs none.
+       */
+      second?: boolean;
     },
   ): Promise<DecideOutcome>;
+  /**
+   * Records the first of two approvals on a PENDING request, in one conditional write checking
+   * what `decide` checks (not the requester, its card, its repository and account) and that no
+   * approval is recorded yet: of two approvers at once, one is first. Nothing else changes, the
+   * policy least of all. When nothing was written, answers the request as it is.
+   */
+  approveFirst(id: string, approval: { by: string; at: string; card: MessageRef; target?: DecisionTarget }): Promise<DecideOutcome>;
   /**
    * Notes why `note.by` is denying the request, on a request still open to a decision (PENDING or
    * FAILED), just before the denial is written: the denial's announcement and its card then carry
@@ -172,7 +184,8 @@ export interface ChangeQueue {
 
 /** Tells people in Slack what happened to a request; each part can be done again safely except posts. */
 export interface Notifier {
-  postRequestCard(request: AccessRequest, statementPreview: string): Promise<MessageRef>;
+  /** Posts the approvers' card; `approvals` is how many different approvers the request needs, as its repository says now. */
+  postRequestCard(request: AccessRequest, statementPreview: string, approvals: Approvals): Promise<MessageRef>;
   /** Shows the request as it is now on its card. */
   updateCard(request: AccessRequest): Promise<void>;
   /** Posts the outcome in the card's thread (or the approvers' channel, for a request without a card): the verified policy, or why it failed. */
@@ -185,6 +198,8 @@ export interface Notifier {
    * died between posting and ticking it off left it owed. Throws when Slack cannot say.
    */
   alreadyTold(request: AccessRequest, part: PostedPart): Promise<boolean>;
+  /** Tells the requester the first of two approvals is in and the request waits for a second approver. */
+  tellFirstApproval(request: AccessRequest): Promise<void>;
   /** Reminds the approvers of a request still waiting for them, in the card's thread. */
   nudgeApprovers(request: AccessRequest): Promise<void>;
   /** Tells the approvers' channel about drift in a repository policy. */

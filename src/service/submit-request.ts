@@ -3,7 +3,7 @@
 // Answers what happened as data; src/slack words it.
 import { type AccessRequest, type Failure, type MessageRef, OPEN_STATES } from '../domain/access-request';
 import { checkDuration } from '../domain/duration';
-import { canPull, grantPull, managedStatement, parsePolicy } from '../domain/policy';
+import { canPull, grantPull, parsePolicy, statementPreview } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import type { ServiceDeps } from './deps';
 
@@ -77,7 +77,7 @@ export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promis
   if (open) return { code: 'already-open', existing: open };
   // What approval merges, not the statement as it stands now: other changes to the policy before
   // the approval (another account granted or revoked) leave this true.
-  const preview = JSON.stringify(managedStatement([account]), null, 2);
+  const preview = statementPreview(account);
   return { code: 'checked', preview, ...(extending && { extending }) };
 }
 
@@ -105,7 +105,7 @@ export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promi
   if (!created.created) return { code: 'already-open', existing: created.existing };
   let card: MessageRef;
   try {
-    card = await deps.notifier.postRequestCard(request, preview);
+    card = await deps.notifier.postRequestCard(request, preview, deps.approvalsFor(repository));
   } catch (error) {
     await deps.store.discard(request.id);
     deps.logger.error('could not post the request card; request discarded', { requestId: request.id, error });

@@ -20,6 +20,17 @@ const clock = (at: number) => `<!date^${Math.floor(at / 1000)}^{time}|${new Date
 const mention = (user: string | undefined) => (user ? `<@${user}>` : 'someone');
 /** A Slack user, or ecr-access itself for what it did on its own (an expiry). */
 export const mentionOrBot = (user: string | undefined) => (user === undefined || user === BOT_ACTOR ? 'ecr-access' : `<@${user}>`);
+/** How far a request under the two-person rule has come ("1 of 2 approvals, by @bob"); undefined before its first approval. */
+export const approvalProgress = (request: AccessRequest): string | undefined => request.firstApproval && `1 of 2 approvals, by <@${request.firstApproval.by}>`;
+
+/** Who made the decision (the second approver, under the two-person rule). */
+export const decider = (request: AccessRequest): string => (request.decidedBy ? `<@${request.decidedBy}>` : 'an approver');
+
+/** Who approved a decided request: both approvers under the two-person rule. */
+export function approvedBy(request: AccessRequest): string {
+  return request.firstApproval && request.firstApproval.by !== request.decidedBy ? `<@${request.firstApproval.by}> and ${decider(request)}` : decider(request);
+}
+
 const list = (names: readonly string[]) => names.map(code).join(', ');
 
 /** Statements that let an account pull and that ecr-access does not manage, by Sid. */
@@ -117,7 +128,11 @@ export function decideReply(outcome: DecideOutcome): string | undefined {
   switch (outcome.code) {
     case 'denied':
     case 'settled':
+    // The card (and the Home tab) shows "1 of 2 approvals, by" the approver, buttons kept for the second.
+    case 'first-approval':
       return undefined;
+    case 'approved-already':
+      return `:x: You approved request ${outcome.request.id} already (${approvalProgress(outcome.request) ?? '1 of 2 approvals'}); another approver must approve it before ecr-access writes the policy. Nothing changed.`;
     case 'no-such-request':
       return `:x: There is no request ${outcome.requestId}. It may have been withdrawn; nothing changed.`;
     case 'foreign-card':

@@ -2,7 +2,8 @@
 // each post naming the outcome it tells, so a process taking over can see what was told.
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { Notifier } from '../service/ports';
-import { driftMessage, endedMessage, failureMessage, nudgeMessage, reminderMessage, removalRefusedMessage, requesterMessage, verifiedPolicyMessage } from './blocks/outcome';
+import { statementPreview } from '../domain/policy';
+import { driftMessage, endedMessage, failureMessage, firstApprovalMessage, nudgeMessage, reminderMessage, removalRefusedMessage, requesterMessage, verifiedPolicyMessage } from './blocks/outcome';
 import { decidedCard, requestCard } from './blocks/request-card';
 import { isPosted, outcomeMetadata } from './outcome-posts';
 import type { PacedChat } from './pacing';
@@ -23,15 +24,17 @@ async function calling<T>(call: () => Promise<T>): Promise<T> {
 
 export function slackNotifier(chat: PacedChat, approvalChannel: string): Notifier {
   return {
-    async postRequestCard(request, statementPreview) {
-      const posted = await calling(() => chat.postMessage({ channel: approvalChannel, ...requestCard(request, statementPreview) }));
+    async postRequestCard(request, statementPreview, approvals) {
+      const posted = await calling(() => chat.postMessage({ channel: approvalChannel, ...requestCard(request, statementPreview, approvals) }));
       if (!posted.ts || !posted.channel) throw new EcrAccessError(ErrorCode.Slack, 'Slack did not return the message timestamp');
       return { channel: posted.channel, ts: posted.ts };
     },
 
     async updateCard(request) {
       const card = request.card;
-      if (card) await calling(() => chat.update({ channel: card.channel, ts: card.ts, ...decidedCard(request) }));
+      // A request still waiting (with the first of two approvals) keeps its buttons.
+      const shown = request.state === 'PENDING' ? requestCard(request, statementPreview(request.account), request.firstApproval ? 2 : 1) : decidedCard(request);
+      if (card) await calling(() => chat.update({ channel: card.channel, ts: card.ts, ...shown }));
     },
 
     async postInThread(request) {
@@ -60,6 +63,10 @@ export function slackNotifier(chat: PacedChat, approvalChannel: string): Notifie
 
     async alreadyTold(request, part) {
       return calling(() => isPosted(chat, approvalChannel, request, part));
+    },
+
+    async tellFirstApproval(request) {
+      await calling(() => chat.postMessage({ channel: request.requester, text: firstApprovalMessage(request) }));
     },
 
     async nudgeApprovers(request) {

@@ -313,6 +313,7 @@ describe('the packaged deployment', () => {
 
   it('puts only the names of the Slack secrets in the function environment: no value, no resolve reference', () => {
     expect(Object.keys(functionEnv()).sort()).toEqual([
+      'ECR_ACCESS_APPROVALS',
       'ECR_ACCESS_APPROVAL_CHANNEL',
       'ECR_ACCESS_APPROVERS',
       'ECR_ACCESS_DEAD_LETTER_QUEUE',

@@ -168,6 +168,102 @@ for (const [name, start, missing] of BACKENDS) describeNeeding(`the request stor
     expect(approved).toMatchObject({ decided: true, request: { state: 'APPROVED' } });
   });
 
+  describe('the two-person rule', () => {
+    const first = (request: AccessRequest, by = 'U0BOB', overrides: Partial<Parameters<RequestStore['approveFirst']>[1]> = {}) => ({
+      by,
+      at: '2027-01-01T00:00:00.000Z',
+      card: request.card!,
+      target: { repository: request.repository, account: request.account },
+      ...overrides,
+    });
+    const second = (request: AccessRequest, by: string) => decision(request, { by, second: true, target: { repository: request.repository, account: request.account } });
+
+    it('records a first approval on the pending request, with its history event, and nothing else', async () => {
+      const request = pending({ account: '100000000230' });
+      await store.create(request);
+      const recorded = await store.approveFirst(request.id, first(request));
+      expect(recorded).toEqual({
+        decided: true,
+        request: { ...request, firstApproval: { by: 'U0BOB', at: '2027-01-01T00:00:00.000Z' }, history: [{ kind: 'approved', at: '2027-01-01T00:00:00.000Z', by: 'U0BOB', detail: '1 of 2 approvals' }] },
+      });
+      expect(await store.get(request.id)).toEqual(recorded.decided && recorded.request);
+    });
+
+    it('refuses a first approval by the requester, from another card or for another account, and a second first approval', async () => {
+      const request = pending({ account: '100000000231' });
+      await store.create(request);
+      expect(await store.approveFirst(request.id, first(request, request.requester))).toMatchObject({ decided: false, current: { state: 'PENDING' } });
+      expect(await store.approveFirst(request.id, first(request, 'U0BOB', { card: { channel: 'C0APPROVALS', ts: '1700000000.999999' } }))).toMatchObject({ decided: false });
+      expect(await store.approveFirst(request.id, first(request, 'U0BOB', { target: { repository: request.repository, account: '100000000099' } }))).toMatchObject({ decided: false });
+      expect((await store.get(request.id))?.firstApproval).toBeUndefined();
+      await store.approveFirst(request.id, first(request));
+      expect(await store.approveFirst(request.id, first(request, 'U0CAROL'))).toMatchObject({ decided: false, current: { state: 'PENDING', firstApproval: { by: 'U0BOB' } } });
+      expect(await store.approveFirst('r-nosuchreqs', first(request))).toEqual({ decided: false, current: undefined });
+    });
+
+    it('refuses a first approval on a request no longer pending', async () => {
+      const request = pending({ account: '100000000232' });
+      await store.create(request);
+      await store.decide(request.id, decision(request, { to: 'DENIED' }));
+      expect(await store.approveFirst(request.id, first(request))).toMatchObject({ decided: false, current: { state: 'DENIED' } });
+    });
+
+    it('approves as the second approval only after a first by another approver, in order', async () => {
+      const request = pending({ account: '100000000233' });
+      await store.create(request);
+      expect(await store.decide(request.id, second(request, 'U0CAROL'))).toMatchObject({ decided: false, current: { state: 'PENDING' } });
+      await store.approveFirst(request.id, first(request));
+      expect(await store.decide(request.id, second(request, 'U0BOB'))).toMatchObject({ decided: false, current: { state: 'PENDING', firstApproval: { by: 'U0BOB' } } });
+      expect(await store.decide(request.id, second(request, request.requester))).toMatchObject({ decided: false, current: { state: 'PENDING' } });
+      const approved = await store.decide(request.id, second(request, 'U0CAROL'));
+      expect(approved).toMatchObject({ decided: true, request: { state: 'APPROVED', decidedBy: 'U0CAROL', firstApproval: { by: 'U0BOB' }, attempts: 1 } });
+      expect(approved.decided && approved.request.history).toEqual([
+        { kind: 'approved', at: '2027-01-01T00:00:00.000Z', by: 'U0BOB', detail: '1 of 2 approvals' },
+        { kind: 'approved', at: '2027-01-01T00:00:00.000Z', by: 'U0CAROL', detail: '2 of 2 approvals' },
+      ]);
+      expect(await store.decide(request.id, second(request, 'U0DAVE'))).toMatchObject({ decided: false, current: { state: 'APPROVED' } });
+    });
+
+    it('takes a failed request back as a second approval by anyone but the requester: the retry', async () => {
+      const request = pending({ account: '100000000234' });
+      await store.create(request);
+      await store.approveFirst(request.id, first(request));
+      await store.decide(request.id, second(request, 'U0CAROL'));
+      await store.record(request.id, FAILED, announcer);
+      expect(await store.decide(request.id, second(request, 'U0BOB'))).toMatchObject({ decided: true, request: { state: 'APPROVED', decidedBy: 'U0BOB', attempts: 2 } });
+    });
+
+    it('records one first approval of the same approver clicking twice at once', async () => {
+      const request = pending({ account: '100000000235' });
+      await store.create(request);
+      const both = await Promise.all([store.approveFirst(request.id, first(request)), store.approveFirst(request.id, first(request))]);
+      expect(both.map((o) => o.decided).sort()).toEqual([false, true]);
+      expect((await store.get(request.id))?.history).toHaveLength(1);
+    });
+
+    it('of two approvers at once, records one first approval, and the other then approves as the second', async () => {
+      const request = pending({ account: '100000000236' });
+      await store.create(request);
+      const [bob, carol] = await Promise.all([store.approveFirst(request.id, first(request, 'U0BOB')), store.approveFirst(request.id, first(request, 'U0CAROL'))]);
+      const winner = [bob, carol].find((o) => o.decided);
+      const loser = [bob, carol].find((o) => !o.decided);
+      expect(winner && loser).toBeTruthy();
+      const firstBy = winner?.decided ? winner.request.firstApproval?.by : undefined;
+      expect(loser).toMatchObject({ decided: false, current: { state: 'PENDING', firstApproval: { by: firstBy } } });
+      const other = firstBy === 'U0BOB' ? 'U0CAROL' : 'U0BOB';
+      expect(await store.decide(request.id, second(request, other))).toMatchObject({ decided: true, request: { state: 'APPROVED', decidedBy: other } });
+    });
+
+    it('of two second approvals at once, lets one through', async () => {
+      const request = pending({ account: '100000000237' });
+      await store.create(request);
+      await store.approveFirst(request.id, first(request));
+      const both = await Promise.all([store.decide(request.id, second(request, 'U0CAROL')), store.decide(request.id, second(request, 'U0DAVE'))]);
+      expect(both.filter((o) => o.decided)).toHaveLength(1);
+      expect((await store.get(request.id))?.attempts).toBe(1);
+    });
+  });
+
   it('answers a decision on a request that does not exist without creating it', async () => {
     expect(await store.decide('r-nosuchreqs', decision(pending()))).toEqual({ decided: false, current: undefined });
     expect(await store.get('r-nosuchreqs')).toBeUndefined();

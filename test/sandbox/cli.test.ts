@@ -189,3 +189,25 @@ it('runs the bot over Socket Mode with --socket-mode, which --help describes', a
   expect(await pressCtrlC(sandbox)).toBe(0);
   expect(runningInGroup(sandbox.child.pid!)).toEqual([]);
 });
+
+it('asks two different approvers with --two-person, which --help describes: bob first, then carol', async () => {
+  const help = execFileSync(process.execPath, [...SCRIPT.slice(1), '--help'], { cwd: ROOT, encoding: 'utf8', env: withoutSdkWarningSetting(process.env) });
+  expect(help).toMatch(/--two-person\s+the two-person rule/);
+
+  const sandbox = await start('--fresh', '--two-person');
+  expect(sandbox.output.join('\n')).toContain('The two-person rule is on');
+  expect((await snapshot(sandbox.url)).personas.find((p) => p.id === SANDBOX.other)?.role).toBe('approver');
+  const events = await openPageEvents(sandbox.url);
+  await act(sandbox.url, '/api/command', { user: SANDBOX.requester, channel: SANDBOX.approvalChannel, text: `/ecr-access request common-images ${ACCOUNT}` });
+  const card = await events.waitFor((e) => (e.type === 'message' && textOf(e.message).includes('Pull access request') ? e.message : undefined));
+  await act(sandbox.url, '/api/click', { user: SANDBOX.approver, channel: SANDBOX.approvalChannel, messageTs: card.ts, actionId: 'ecr_access_approve' });
+  await events.waitFor((e) => (e.type === 'message' && e.message.ts === card.ts && textOf(e.message).includes(`1 of 2 approvals, by <@${SANDBOX.approver}>`) ? true : undefined));
+  expect(policyOf(await snapshot(sandbox.url))).not.toContain(ACCOUNT);
+  await act(sandbox.url, '/api/click', { user: SANDBOX.other, channel: SANDBOX.approvalChannel, messageTs: card.ts, actionId: 'ecr_access_approve' });
+  await events.waitFor((e) =>
+    e.type === 'message' && e.message.ts === card.ts && textOf(e.message).includes(`Approved by <@${SANDBOX.approver}> and <@${SANDBOX.other}>`) ? true : undefined,
+  );
+  expect(policyOf(await snapshot(sandbox.url))).toContain(ACCOUNT);
+  events.close();
+  expect(await pressCtrlC(sandbox)).toBe(0);
+});

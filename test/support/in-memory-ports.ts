@@ -1,6 +1,6 @@
 // The service's ports in memory, on a fake clock: enough of the adapters' rules (conditional
 // state moves, the outbox, the lease) to unit-test the policy path without servers.
-import { type AccessRequest, type AnnouncementPart, BOT_ACTOR, type Ending, type HistoryEvent, OPEN_STATES } from '../../src/domain/access-request';
+import { type AccessRequest, type AnnouncementPart, BOT_ACTOR, type Ending, FIRST_APPROVAL, type HistoryEvent, OPEN_STATES, SECOND_APPROVAL } from '../../src/domain/access-request';
 import { MAX_DRIFT_EVENTS } from '../../src/aws/drift-notes';
 import { HOME_TURN_MS } from '../../src/aws/home-turns';
 import { byMark, type Mark } from '../../src/domain/membership';
@@ -111,18 +111,30 @@ export class InMemoryRequestStore implements RequestStore {
     }
     return found;
   }
-  async decide(id: string, d: Parameters<RequestStore['decide']>[1]) {
-    const r = this.requests.get(id);
+  /** What every decision's write checks besides the state: not the requester, its card, its repository and account. */
+  private decidable(r: AccessRequest | undefined, d: { by: string; card: { channel: string; ts: string }; target?: { repository: string; account: string } | undefined }): r is AccessRequest {
     const foreignCard = r?.card !== undefined && (r.card.channel !== d.card.channel || r.card.ts !== d.card.ts);
     const otherTarget = d.target !== undefined && (d.target.repository !== r?.repository || d.target.account !== r?.account);
-    if (!r || !d.from.includes(r.state) || r.requester === d.by || foreignCard || otherTarget) return { decided: false as const, current: r };
+    return r !== undefined && r.requester !== d.by && !foreignCard && !otherTarget;
+  }
+  async decide(id: string, d: Parameters<RequestStore['decide']>[1]) {
+    const r = this.requests.get(id);
+    const secondMissing = d.second === true && r?.state === 'PENDING' && (r.firstApproval === undefined || r.firstApproval.by === d.by);
+    if (!this.decidable(r, d) || !d.from.includes(r.state) || secondMissing) return { decided: false as const, current: r };
     const decided = { decidedBy: d.by, decidedAt: d.at };
     if (d.to === 'APPROVED') {
       const { failure: _failure, failedAt: _failedAt, ...rest } = r;
-      return { decided: true as const, request: this.put(this.withEvent({ ...rest, ...decided, state: 'APPROVED', attempts: r.attempts + 1 }, { kind: 'approved', at: d.at, by: d.by }), d.at) };
+      const event = { kind: 'approved' as const, at: d.at, by: d.by, ...(d.second && { detail: SECOND_APPROVAL }) };
+      return { decided: true as const, request: this.put(this.withEvent({ ...rest, ...decided, state: 'APPROVED', attempts: r.attempts + 1 }, event), d.at) };
     }
     const denied: AccessRequest = { ...r, ...decided, state: 'DENIED', owed: ['card', 'dm'], announcer: { by: d.announcer, at: Date.parse(d.at) } };
     return { decided: true as const, request: this.put(this.withEvent(denied, { kind: 'denied', at: d.at, by: d.by }), d.at) };
+  }
+  async approveFirst(id: string, a: Parameters<RequestStore['approveFirst']>[1]) {
+    const r = this.requests.get(id);
+    if (!this.decidable(r, a) || r.state !== 'PENDING' || r.firstApproval !== undefined) return { decided: false as const, current: r };
+    const first = { ...r, firstApproval: { by: a.by, at: a.at } };
+    return { decided: true as const, request: this.put(this.withEvent(first, { kind: 'approved', at: a.at, by: a.by, detail: FIRST_APPROVAL })) };
   }
   async noteDenialReason(id: string, note: { by: string; at: string; reason?: string }) {
     const r = this.requests.get(id);
@@ -367,6 +379,11 @@ class RecordingNotifier implements Notifier {
   postInThread = async (request: AccessRequest) => this.tell('thread', request);
   tellRequester = async (request: AccessRequest) => this.tell('dm', request);
   remindRequester = async (request: AccessRequest) => this.tell('reminder', request);
+  /** Requests whose requester was told the first of two approvals is in, in order. */
+  readonly firstApprovals: string[] = [];
+  tellFirstApproval = async (request: AccessRequest) => {
+    this.firstApprovals.push(request.id);
+  };
   readonly nudged: string[] = [];
   readonly drifts: Array<{ repository: string; drift: Drift }> = [];
   nudgeApprovers = async (request: AccessRequest) => {
@@ -418,6 +435,7 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
     announceRetryMs: 30_000,
     clockMarginMs: 60_000,
     durations: {},
+    approvalsFor: () => 1,
     ...overrides,
   };
   return { deps, clock, clockCheck, registry, store, changes, notifier, logs, homesChanged };

@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       announceRetryMs: 30_000,
       awsTimeoutMs: 5_000,
       durations: { maxMs: undefined, required: false },
+      approvals: 1,
       sweep: { pendingLapseMs: 7 * 86_400_000, nudgeFirstMs: 15 * 60_000, reminderLeadMs: 24 * 3_600_000 },
       sweepEveryMs: 5 * 60_000,
       stage: 'default',
@@ -213,6 +214,25 @@ describe('loadConfig', () => {
 
     it('refuses an approver group that is not a user group ID', () => {
       expect(refusal(validEnv({ ECR_ACCESS_APPROVER_GROUP: 'platform-team' })).message).toContain('ECR_ACCESS_APPROVER_GROUP');
+    });
+  });
+
+  describe('the two-person rule', () => {
+    it('asks one approval by default, and two where ECR_ACCESS_APPROVALS is 2', () => {
+      expect(loadConfig(validEnv()).approvals).toBe(1);
+      expect(loadConfig(validEnv({ ECR_ACCESS_APPROVALS: '2' })).approvals).toBe(2);
+    });
+
+    it('refuses a count other than 1 or 2', () => {
+      expect(refusal(validEnv({ ECR_ACCESS_APPROVALS: '3' })).message).toMatch(/ECR_ACCESS_APPROVALS must be 1 or 2/);
+    });
+
+    it('refuses two approvals with fewer than two approvers and no group, in the same error as other problems', () => {
+      const { message } = refusal(validEnv({ ECR_ACCESS_APPROVALS: '2', ECR_ACCESS_APPROVERS: 'U012ABCDEF', AWS_REGION: undefined }));
+      expect(message).toMatch(/ECR_ACCESS_APPROVALS is 2, but ECR_ACCESS_APPROVERS names fewer than two approvers/);
+      expect(message).toContain('AWS_REGION');
+      expect(refusal(validEnv({ ECR_ACCESS_APPROVALS: '2', ECR_ACCESS_APPROVERS: 'U012ABCDEF' }), loadLambdaConfig).message).toContain('ECR_ACCESS_APPROVALS is 2');
+      expect(loadConfig(validEnv({ ECR_ACCESS_APPROVALS: '2', ECR_ACCESS_APPROVERS: 'U012ABCDEF', ECR_ACCESS_APPROVER_GROUP: 'S012ABCDEF' })).approvals).toBe(2);
     });
   });
 

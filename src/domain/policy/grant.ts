@@ -61,6 +61,9 @@ export function managedStatement(accounts: readonly AccountId[]): Statement {
   return { Sid: MANAGED_SID, Effect: 'Allow', Principal: { AWS: principals }, Action: [...READ_ONLY_ACTIONS] };
 }
 
+/** The statement approval merges for one account, as the request card shows it. */
+export const statementPreview = (account: AccountId): string => JSON.stringify(managedStatement([account]), null, 2);
+
 export interface Grant {
   readonly policy: RepositoryPolicy;
   /** Compact policy text to write; equal to the input's serialisation when nothing changed. */

@@ -9,7 +9,7 @@ import { COMMAND } from '../../domain/command';
 import { DAY_MS, formatDuration, HOUR_MS, MAX_DURATION_MS } from '../../domain/duration';
 import { RepositoryName } from '../../domain/repository';
 import type { Home } from '../../service/home';
-import { failureText, mentionOrBot } from '../messages';
+import { approvalProgress, approvedBy, decider, failureText, mentionOrBot } from '../messages';
 import { type Block, context, day, divider, escapeText, header, lineSections, section } from './kit';
 import { APPROVE_ACTION, DENY_ACTION, homeDecisionValue } from './request-card';
 
@@ -61,9 +61,9 @@ const button = (text: string, action_id: string, value: string, style?: 'primary
 function stateWords(r: AccessRequest, now: number): string {
   switch (r.state) {
     case 'PENDING':
-      return 'waiting for an approver';
+      return r.firstApproval ? `${approvalProgress(r)}, waiting for a second approver` : 'waiting for an approver';
     case 'APPROVED':
-      return r.ending ? 'being revoked' : `approved by ${mentionOrBot(r.decidedBy)}, being applied`;
+      return r.ending ? 'being revoked' : `approved by ${approvedBy(r)}, being applied`;
     case 'GRANTED':
       if (r.ending) return 'being revoked';
       return r.expiresAt ? `granted, ${endsIn(r.expiresAt, now)}` : 'granted, no end';
@@ -85,10 +85,13 @@ function waitingBlocks(r: AccessRequest, viewer: string): Block[] {
   const lines = [
     `*${what(r)}* — asked by <@${r.requester}> ${day(r.createdAt)}, ${lasting} (${r.id})`,
     r.reason ? `_${escapeText(r.reason)}_` : '_no reason given_',
-    ...(r.state === 'FAILED' ? [`:warning: Approved by ${mentionOrBot(r.decidedBy)}, but the grant failed: ${failureText(r.failure)}`] : []),
+    ...(r.state === 'FAILED' ? [`:warning: Approved by ${approvedBy(r)}, but the grant failed: ${failureText(r.failure)}`] : []),
+    ...(r.state === 'PENDING' && r.firstApproval ? [`:heavy_check_mark: ${approvalProgress(r)} · waiting for a second approver`] : []),
   ];
   const value = homeDecisionValue(r);
   if (r.requester === viewer) return [section(lines.join('\n')), context('Your own request: another approver decides it.')];
+  // Under the two-person rule, the first approver may still deny, but the second approval is someone else's.
+  const approvedFirst = r.state === 'PENDING' && r.firstApproval?.by === viewer;
   // A request whose card was never recorded can be decided only on its card.
   if (!value) return [section(lines.join('\n'))];
   const approve = r.state === 'FAILED' ? 'Retry' : 'Approve';
@@ -98,7 +101,9 @@ function waitingBlocks(r: AccessRequest, viewer: string): Block[] {
     confirm: { type: 'plain_text', text: approve },
     deny: { type: 'plain_text', text: 'Cancel' },
   };
-  return [section(lines.join('\n')), { type: 'actions', elements: [button(approve, APPROVE_ACTION, value, 'primary', confirm), button('Deny', DENY_ACTION, value, 'danger')] }];
+  const deny = button('Deny', DENY_ACTION, value, 'danger');
+  if (approvedFirst) return [section(lines.join('\n')), context('You approved it: another approver must approve it too.'), { type: 'actions', elements: [deny] }];
+  return [section(lines.join('\n')), { type: 'actions', elements: [button(approve, APPROVE_ACTION, value, 'primary', confirm), deny] }];
 }
 
 function grantBlocks(r: AccessRequest, home: Home, now: number): Block[] {
@@ -123,8 +128,9 @@ function grantBlocks(r: AccessRequest, home: Home, now: number): Block[] {
 
 function decisionLine(r: AccessRequest, now: number): string {
   const icon = r.state === 'DENIED' ? ':no_entry_sign:' : ':heavy_check_mark:';
+  const who = r.state === 'DENIED' ? decider(r) : approvedBy(r);
   const verb = r.state === 'DENIED' ? 'denied' : 'approved';
-  return `${icon} <@${r.decidedBy}> ${verb} ${what(r)} for <@${r.requester}> ${day(r.decidedAt)} (${r.id}): now ${stateWords(r, now)}`;
+  return `${icon} ${who} ${verb} ${what(r)} for <@${r.requester}> ${day(r.decidedAt)} (${r.id}): now ${stateWords(r, now)}`;
 }
 
 export function homeView(home: Home, now: number): types.HomeView {

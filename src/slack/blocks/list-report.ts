@@ -1,18 +1,19 @@
 // `/ecr-access list`: who can pull each repository, and why.
 import type { AccessRequest } from '../../domain/access-request';
 import type { RepositoryAccess } from '../../service/list-access';
-import { failureText } from '../messages';
+import { approvalProgress, approvedBy, failureText } from '../messages';
 import { type Block, MESSAGE_BLOCK_LIMIT, context, day, divider, header, lineSections, section } from './kit';
 
 function openLine(request: AccessRequest): string {
-  const state = request.state === 'FAILED' ? 'approved, grant failed' : request.state.toLowerCase();
+  const progress = approvalProgress(request);
+  const state = request.state === 'FAILED' ? 'approved, grant failed' : request.state === 'PENDING' && progress ? `pending, ${progress}` : request.state.toLowerCase();
   return `• \`${request.account}\` — ${state}, asked by <@${request.requester}> ${day(request.createdAt)} (${request.id})`;
 }
 
 /** Who approved a grant and when, and when it ends if it does. */
 function grantLine(account: string, grant: AccessRequest): string {
   const ends = grant.expiresAt ? `, ends ${day(grant.expiresAt)}` : '';
-  return `• \`${account}\` — approved by <@${grant.decidedBy ?? 'unknown'}>, granted ${day(grant.grantedAt)}${ends} (${grant.id})`;
+  return `• \`${account}\` — approved by ${approvedBy(grant)}, granted ${day(grant.grantedAt)}${ends} (${grant.id})`;
 }
 
 function repositoryBlocks(access: RepositoryAccess): Block[] {
@@ -27,7 +28,7 @@ function repositoryBlocks(access: RepositoryAccess): Block[] {
   }
   if (lines.length === 0) lines.push('_No other account can pull._');
   for (const gone of access.removedOutside) {
-    lines.push(`• :warning: \`${gone.account}\` — approved by <@${gone.decidedBy ?? 'unknown'}>, granted ${day(gone.grantedAt)} (${gone.id}), but removed from the policy outside ecr-access`);
+    lines.push(`• :warning: \`${gone.account}\` — approved by ${approvedBy(gone)}, granted ${day(gone.grantedAt)} (${gone.id}), but removed from the policy outside ecr-access`);
   }
   blocks.push(...lineSections(lines));
   if (access.open.length > 0) blocks.push(...lineSections(['*Open requests*', ...access.open.map(openLine)]));

@@ -1,7 +1,7 @@
 // What the thread and the requester are told once a request is settled.
 import { type AccessRequest, denialReason } from '../../domain/access-request';
 import type { Drift } from '../../service/ports';
-import { failureText, mentionOrBot, removalRefused, stillPulls } from '../messages';
+import { approvalProgress, approvedBy, decider, failureText, mentionOrBot, removalRefused, stillPulls } from '../messages';
 
 import { type Block, codeSections, context, day, escapeText, section } from './kit';
 
@@ -52,7 +52,15 @@ export function reminderMessage(request: AccessRequest): string {
 }
 
 export function nudgeMessage(request: AccessRequest): string {
-  return `:bell: This request from <@${request.requester}> is still waiting for an approver (asked ${day(request.createdAt)}).`;
+  const progress = approvalProgress(request);
+  return progress
+    ? `:bell: This request from <@${request.requester}> has ${progress}, and is still waiting for a second approval (asked ${day(request.createdAt)}).`
+    : `:bell: This request from <@${request.requester}> is still waiting for an approver (asked ${day(request.createdAt)}).`;
+}
+
+/** The requester's one message between asking and the decision: the first of two approvals is in. */
+export function firstApprovalMessage(request: AccessRequest): string {
+  return `:heavy_check_mark: Your request ${request.id} for \`${request.account}\` on \`${request.repository}\` has ${approvalProgress(request) ?? '1 of 2 approvals'}. It waits for a second approver; nothing is written until then, and you will hear here when it is decided.`;
 }
 
 export function driftMessage(repository: string, drift: Drift): { text: string; blocks: Block[] } {
@@ -65,7 +73,7 @@ export function driftMessage(repository: string, drift: Drift): { text: string; 
 }
 
 export function requesterMessage(request: AccessRequest): string {
-  const by = request.decidedBy ? `<@${request.decidedBy}>` : 'an approver';
+  const by = approvedBy(request);
   switch (request.state) {
     case 'GRANTED':
       return `:white_check_mark: Your request ${request.id} was approved by ${by}: \`${request.account}\` can now pull from \`${request.repository}\`${request.expiresAt ? ` until ${day(request.expiresAt)}; you will be reminded before it ends` : ''}.`;
@@ -73,7 +81,7 @@ export function requesterMessage(request: AccessRequest): string {
     {
       const reason = denialReason(request);
       const why = reason ? `: ${escapeText(reason)}` : '. They gave no reason; ask them if you need to know why.';
-      return `:no_entry_sign: Your request ${request.id} for \`${request.account}\` on \`${request.repository}\` was denied by ${by}${why}`;
+      return `:no_entry_sign: Your request ${request.id} for \`${request.account}\` on \`${request.repository}\` was denied by ${decider(request)}${why}`;
     }
     case 'FAILED':
       return `:warning: Your request ${request.id} was approved by ${by}, but applying it failed: ${failureText(request.failure)} The approvers can retry it.`;

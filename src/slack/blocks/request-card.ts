@@ -1,11 +1,11 @@
 // The approvers' card for a request, in each state it can be in.
 import * as z from 'zod';
 import { AccountId } from '../../domain/account';
-import { MessageRef, RequestId, type AccessRequest, denialReason } from '../../domain/access-request';
+import { MessageRef, RequestId, type AccessRequest, type Approvals, denialReason } from '../../domain/access-request';
 import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
 import { MANAGED_SID } from '../../domain/policy';
-import { failureText, mentionOrBot } from '../messages';
+import { approvalProgress, approvedBy, decider, failureText, mentionOrBot } from '../messages';
 import { type Block, context, day, escapeText, fields, header, section } from './kit';
 
 export const APPROVE_ACTION = 'ecr_access_approve';
@@ -92,7 +92,9 @@ function decisionButtons(request: AccessRequest, approveLabel: string): Block {
   };
 }
 
-export function requestCard(request: AccessRequest, statementPreview: string): { text: string; blocks: Block[] } {
+/** The card while the request waits for approvers: the buttons, and under the two-person rule how far it has come. */
+export function requestCard(request: AccessRequest, statementPreview: string, approvals: Approvals = 1): { text: string; blocks: Block[] } {
+  const progress = approvalProgress(request);
   return {
     text: `<@${request.requester}> asks for pull access to ${request.repository} from ${request.account}`,
     blocks: [
@@ -100,20 +102,21 @@ export function requestCard(request: AccessRequest, statementPreview: string): {
       facts(request),
       section(`*Merged into the repository policy on approval*\n\`\`\`${escapeText(statementPreview)}\`\`\``),
       context(`The account joins those already in \`${MANAGED_SID}\`; other statements stay as they are.`),
+      ...(progress ? [section(`:heavy_check_mark: ${progress} · waiting for a second approver, who cannot be <@${request.firstApproval?.by}> or the requester`)] : []),
       decisionButtons(request, 'Approve'),
-      context(`Request ${request.id} · only approvers can decide`),
+      context(`Request ${request.id} · ${approvals === 2 ? 'two different approvers, neither the requester, must approve' : 'only approvers can decide'}`),
     ],
   };
 }
 
 function outcomeLine(request: AccessRequest): string {
-  const by = request.decidedBy ? `<@${request.decidedBy}>` : 'an approver';
+  const by = approvedBy(request);
   switch (request.state) {
     case 'GRANTED':
       return `:white_check_mark: Approved by ${by} · granted ${day(request.grantedAt)} · verified policy in the thread`;
     case 'DENIED': {
       const reason = denialReason(request);
-      return `:no_entry_sign: Denied by ${by} · ${day(request.decidedAt)}${reason ? `\n*Reason:* ${escapeText(reason)}` : ''}`;
+      return `:no_entry_sign: Denied by ${decider(request)} · ${day(request.decidedAt)}${reason ? `\n*Reason:* ${escapeText(reason)}` : ''}`;
     }
     case 'FAILED':
       return `:warning: Approved by ${by}, but the grant failed: ${failureText(request.failure)}`;

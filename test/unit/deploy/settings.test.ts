@@ -49,6 +49,7 @@ describe('loadStageSettings', () => {
       approvalChannel: 'C0APPROVALS',
       approvers: 'U0ALICE',
       approverGroup: '',
+      approvals: '1',
       slackBotId: 'B0ECRACCESS',
       slackBotUserId: 'U0ECRACCESS',
       slackBotTokenParameter: '/ecr-access/prod/slack-bot-token',
@@ -108,6 +109,13 @@ describe('loadStageSettings', () => {
       reminder: '12h',
     });
     expect(() => loadStageSettings({ stage: 'lives', dir, params: ['maxGrant=2w'] })).toThrow(/maxGrant must be the longest time a request may ask for/);
+  });
+
+  it('takes the two-person rule only where two approvers, or a group, can give it', () => {
+    stage('careful', COMPLETE);
+    expect(loadStageSettings({ stage: 'careful', dir, params: ['approvals=2', 'approverGroup=S0PLATFORM'] })).toMatchObject({ approvals: '2' });
+    expect(() => loadStageSettings({ stage: 'careful', dir, params: ['approvals=2'] })).toThrow(/approvals is 2, but approvers names fewer than two/);
+    expect(() => loadStageSettings({ stage: 'careful', dir, params: ['approvals=3'] })).toThrow(/approvals must be 1, or 2 for the two-person rule/);
   });
 
   it('turns sweepMinutes into the schedule expression EventBridge accepts, singular for one minute', () => {

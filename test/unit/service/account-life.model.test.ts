@@ -10,6 +10,9 @@
  *   - no record says GRANTED for an account that cannot pull, and nothing awaits a verdict;
  *   - every outcome is posted once (thread, DM, reminder), and nothing is still owed.
  *
+ * Half the runs are under the two-person rule, where approvals come from two approvers and a
+ * grant must follow a first approval and a second by another approver, neither the requester.
+ *
  * fast-check's `fc.commands`, 100 runs in `npm test` (MODEL_RUNS=2000 for a longer hunt; mutation
  * testing caps it through ECR_ACCESS_PROPERTY_RUNS); fast-check names the seed and the shrunk
  * sequence when it fails.
@@ -29,7 +32,8 @@ import { runs } from '../domain/property-runs';
 const REPO = 'common-images';
 const ACCOUNTS = ['222233334444', '333344445555', '444455556666'] as const;
 const REQUESTERS = ['U0RITA', 'U0SAM'] as const;
-const APPROVER = 'U0APPROVER';
+const APPROVERS = ['U0APPROVER', 'U0APPROVER2'] as const;
+const APPROVER = APPROVERS[0];
 const HOUR = 3_600_000;
 const TIMES: SweepTimes = { pendingLapseMs: 7 * 24 * HOUR, nudgeFirstMs: 15 * 60_000, reminderLeadMs: HOUR };
 
@@ -44,14 +48,20 @@ interface Process {
 }
 
 class World {
-  readonly base = inMemoryDeps({ repositories: [REPO] });
+  readonly base: ReturnType<typeof inMemoryDeps>;
   readonly processes: Process[] = [];
   private made = 0;
   /** How long the next Slack calls are held by a rate limit, one entry a call. */
   readonly slackHolds: number[] = [];
   /** How many pieces of work ran to their end or their process's death. */
   ran = 0;
-  constructor() {
+  constructor(readonly approvals: 1 | 2) {
+    const approver = new Set<string>(APPROVERS);
+    this.base = inMemoryDeps({
+      repositories: [REPO],
+      isApprover: async (user) => (approver.has(user) ? { kind: 'approver' } : { kind: 'not-approver' }),
+      approvalsFor: () => approvals,
+    });
     this.processes.push(this.process(), this.process());
   }
 
@@ -134,6 +144,7 @@ class Decide implements Command {
     readonly decision: 'approve' | 'deny',
     readonly p: number,
     readonly killAfter: number | undefined,
+    readonly user: string = APPROVER,
   ) {}
   check = () => true;
   async run(_m: object, w: World) {
@@ -143,9 +154,9 @@ class Decide implements Command {
     const request = among[this.nth % Math.max(1, among.length)];
     if (!request?.card) return;
     const card = request.card;
-    await w.on(this.p, this.killAfter, (deps) => decide(deps, { requestId: request.id, user: APPROVER, decision: this.decision, card, target: { repository: REPO, account: request.account } }));
+    await w.on(this.p, this.killAfter, (deps) => decide(deps, { requestId: request.id, user: this.user, decision: this.decision, card, target: { repository: REPO, account: request.account } }));
   }
-  toString = () => `${this.decision} request #${this.nth} on process ${this.p}${this.killAfter === undefined ? '' : `, killed after ${this.killAfter} calls`}`;
+  toString = () => `${this.user} ${this.decision}s request #${this.nth} on process ${this.p}${this.killAfter === undefined ? '' : `, killed after ${this.killAfter} calls`}`;
 }
 
 class Revoke implements Command {
@@ -238,7 +249,9 @@ class Replace implements Command {
 const account = fc.constantFrom(...ACCOUNTS);
 const request = fc.tuple(account, fc.constantFrom(...REQUESTERS), fc.option(fc.constantFrom(1, 2, 5), { nil: undefined })).map(([a, r, h]) => new Request(a, r, h));
 const decision = (p: fc.Arbitrary<number>) =>
-  fc.tuple(fc.nat(20), fc.constantFrom<'approve' | 'deny'>('approve', 'approve', 'approve', 'deny'), p, killAfter).map(([n, d, q, k]) => new Decide(n, d, q, k));
+  fc
+    .tuple(fc.nat(20), fc.constantFrom<'approve' | 'deny'>('approve', 'approve', 'approve', 'deny'), p, killAfter, fc.constantFrom(...APPROVERS))
+    .map(([n, d, q, k, u]) => new Decide(n, d, q, k, u));
 const revocation = (p: fc.Arbitrary<number>) => fc.tuple(account, fc.constantFrom(APPROVER, ...REQUESTERS), p, killAfter).map(([a, u, q, k]) => new Revoke(a, u, q, k));
 const sweep = (p: fc.Arbitrary<number>) => fc.tuple(p, killAfter).map(([q, k]) => new Sweep(q, k));
 const onProcess = (p: number) => fc.oneof(decision(fc.constant(p)), revocation(fc.constant(p)), sweep(fc.constant(p)));
@@ -296,25 +309,43 @@ function agreement(w: World): void {
     return n > outcomes(requestId, outcome, at);
   });
   expect(twice).toEqual([]);
+  if (w.approvals === 2) for (const r of requests) expect({ id: r.id, twoPerson: twoPersonKept(r) }).toEqual({ id: r.id, twoPerson: true });
+}
+
+/**
+ * Under the two-person rule, nothing was approved (or granted) before a first approval and a
+ * second by another approver, neither the requester; a failed grant's retry needs one approver.
+ */
+function twoPersonKept(r: AccessRequest): boolean {
+  const events = r.history ?? [];
+  const firstAt = events.findIndex((e) => e.kind === 'approved' && e.detail === '1 of 2 approvals');
+  const secondAt = events.findIndex((e) => e.kind === 'approved' && e.detail !== '1 of 2 approvals');
+  const grantedAt = events.findIndex((e) => e.kind === 'granted' || e.kind === 'failed');
+  if (events.filter((e) => e.kind === 'approved' && e.detail === '1 of 2 approvals').length > 1) return false;
+  if (secondAt < 0) return grantedAt < 0 && (r.state === 'PENDING' || r.state === 'DENIED' || r.state === 'EXPIRED');
+  const first = events[firstAt];
+  const second = events[secondAt];
+  return firstAt >= 0 && firstAt < secondAt && (grantedAt < 0 || secondAt < grantedAt) && first?.by !== second?.by && first?.by !== r.requester && second?.by !== r.requester;
 }
 
 describe("one account's life, any sequence of events over two processes", () => {
   it('ends with records, policy and Slack in agreement', async () => {
     const seen = { states: new Set<string>(), writes: 0 };
     await fc.assert(
-      fc.asyncProperty(commands, async (sequence) => {
-        const w = new World();
+      fc.asyncProperty(fc.constantFrom<1 | 2>(1, 2), commands, async (approvals, sequence) => {
+        const w = new World(approvals);
         await fc.asyncModelRun(() => ({ model: {}, real: w }), sequence);
         await quiesce(w);
         agreement(w);
-        for (const r of w.requests()) seen.states.add(r.state);
+        for (const r of w.requests()) seen.states.add(`${r.state} under ${approvals}`);
         seen.writes += w.base.registry.writes.length;
       }),
       runs(Number(globalThis.process.env.MODEL_RUNS) || 100),
     );
     // A guard against a generator that tests nothing: the sequences granted, through real policy writes.
     // (Each run is a coin toss or better to grant something; missing it in every run is as good as impossible.)
-    expect(seen.states).toContain('GRANTED');
+    expect(seen.states).toContain('GRANTED under 1');
+    expect(seen.states).toContain('GRANTED under 2');
     expect(seen.writes).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -112,6 +112,13 @@ describe('submitting a request', () => {
     expect(post.mock.calls[0]![1]).toBe(preview(ACCOUNT));
   });
 
+  it("tells the card how many approvals the request's repository asks for now", async () => {
+    const w = world(undefined, [], { approvalsFor: (repository) => (repository === 'common-images' ? 2 : 1) });
+    const post = jest.spyOn(w.deps.notifier, 'postRequestCard');
+    await submitRequest(w.deps, ask());
+    expect(post.mock.calls[0]![2]).toBe(2);
+  });
+
   it('keeps no reason and no time limit when none were given', async () => {
     const w = world(undefined);
     const outcome = await submitRequest(w.deps, ask());
