@@ -111,6 +111,7 @@ export function createEcrAccess(
   const approvers = slackApprovers(app.client, {
     approvers: config.approvers,
     ...(config.approverGroup && { group: config.approverGroup }),
+    rules: config.rules,
     logger,
   });
   // Reads what each Home shows through `deps`, made just below.
@@ -140,16 +141,15 @@ export function createEcrAccess(
     logger,
     metrics,
     ...(options.waitingJobs && { waitingJobs: options.waitingJobs }),
-    repositories: config.repositories,
+    rules: config.rules,
     waitForChangeMs: config.waitForChangeMs,
     announceRetryMs: config.announceRetryMs,
     clockMarginMs: config.clockMarginMs,
-    durations: config.durations,
   };
   const runJob = jobRunner(deps, slackReplies(app.client, chat, responder(logger), logger), homes, { retried: options.retriesJobs === true });
   registerListeners(app, {
     defer: options.defer(runJob),
-    repositories: config.repositories,
+    rules: config.rules,
     durations: config.durations,
     check: (request) => checkRequest(deps, request),
     clock,

@@ -440,7 +440,7 @@ describe('a stage sharing 400 repositories, the most one may', () => {
     const env = (big.Resources.SlackLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     const rendered = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, render(value)]));
     const config = loadLambdaConfig({ ...rendered, AWS_REGION: REGION, AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME, LAMBDA_TASK_ROOT: bigCodeRoot });
-    expect(config.repositories).toEqual(names);
+    expect(config.rules.all.map((rule) => rule.match)).toEqual(names);
   });
 
   it('gives the function the environment it has for two repositories', () => {

@@ -4,6 +4,7 @@
 // The repository select, past Slack's 100 options, loads its options as one types.
 import type { App } from '@slack/bolt';
 import type { DurationRules } from '../../domain/duration';
+import { isPattern, type RepositoryRules, shareable } from '../../domain/repository-rules';
 import type { Clock } from '../../service/ports';
 import type { checkRequest, NewRequest } from '../../service/submit-request';
 import { withinAckWindow } from '../ack-window';
@@ -13,7 +14,8 @@ import { FORM_SENDING, FORM_STILL_CHECKING, formFieldError, JOB_NOT_STARTED, sub
 
 export interface RequestFormOptions {
   readonly defer: Defer;
-  readonly repositories: readonly string[];
+  readonly rules: RepositoryRules;
+  /** The deployment's time limits, which the form offers; a repository's own are checked when it is sent. */
   readonly durations: DurationRules;
   /** The request's checks, as submitRequest runs them; they read, and write nothing. */
   readonly check: (request: NewRequest) => ReturnType<typeof checkRequest>;
@@ -24,9 +26,12 @@ export interface RequestFormOptions {
 export type OpenForm = (triggerId: string, start?: FormStart) => Promise<void>;
 
 export function registerRequestForm(app: App, options: RequestFormOptions): OpenForm {
-  const { repositories, durations } = options;
+  const { rules, durations } = options;
+  // The names rules give are offered; a name only a pattern covers is offered once typed.
+  const repositories = shareable(rules).filter((match) => !isPattern(match));
+  const searched = repositories.length < rules.all.length;
   const open: OpenForm = async (triggerId, start) => {
-    await app.client.views.open({ trigger_id: triggerId, view: requestForm({ repositories, durations, ...(start && { start }) }) });
+    await app.client.views.open({ trigger_id: triggerId, view: requestForm({ repositories, searched, durations, ...(start && { start }) }) });
   };
 
   app.shortcut(REQUEST_SHORTCUT, async ({ ack, shortcut, logger }) => {
@@ -37,7 +42,7 @@ export function registerRequestForm(app: App, options: RequestFormOptions): Open
   });
 
   app.options<'block_suggestion'>({ action_id: FORM_FIELD.repository }, async ({ ack, payload }) => {
-    await ack({ options: repositoryOptions(repositories, payload.value) });
+    await ack({ options: repositoryOptions(repositories, payload.value, (name) => rules.ruleFor(name) !== undefined) });
   });
 
   app.view(REQUEST_FORM, async ({ ack, body, view, logger }) => {

@@ -4,7 +4,6 @@
 import type { AccessRequest, RequestState } from '../../../src/domain/access-request';
 import { READ_ONLY_ACTIONS } from '../../../src/domain/policy';
 import { ErrorCode } from '../../../src/errors';
-import type { ServiceDeps } from '../../../src/service/deps';
 import { listAccess, type RepositoryAccess } from '../../../src/service/list-access';
 import { managed, policy, ROOT } from '../../support/policy-texts';
 import { inMemoryDeps } from '../../support/in-memory-ports';
@@ -35,7 +34,7 @@ function record(account: string, state: RequestState, overrides: Partial<AccessR
   };
 }
 
-function world(policies: Record<string, string>, records: AccessRequest[] = [], overrides: Partial<ServiceDeps> = {}) {
+function world(policies: Record<string, string>, records: AccessRequest[] = [], overrides: Parameters<typeof inMemoryDeps>[0] = {}) {
   const w = inMemoryDeps({ repositories: [COMMON, BASE], ...overrides });
   for (const [repository, text] of Object.entries(policies)) w.registry.policies.set(repository, text);
   for (const r of records) w.store.requests.set(r.id, r);
