@@ -242,8 +242,7 @@ function settingsSchema(stage: string) {
 
 /** Whether every rule of a settings file (read, or not given) names its own approvers. */
 function everyRuleNamesApprovers(file: { rules?: Settings['rules'] } | undefined): boolean {
-  const rules = file?.rules;
-  return rules !== undefined && rules.every((rule) => rule.settings.approvers !== undefined || rule.settings.approverGroups !== undefined);
+  return file?.rules?.every((rule) => rule.settings.approvers !== undefined || rule.settings.approverGroups !== undefined) ?? false;
 }
 
 /** `--param="name=value"` as the framework hands it over: one string or a list of them. */
