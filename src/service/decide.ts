@@ -22,7 +22,7 @@ export type DecideOutcome =
   | { code: 'no-such-request'; requestId: string }
   | { code: 'foreign-card'; request: AccessRequest }
   | { code: 'own-request'; request: AccessRequest; decision: Decision['decision'] }
-  | { code: 'not-an-approver' }
+  | { code: 'not-an-approver'; repository: string }
   | { code: 'approver-unknown'; reason: string }
   | { code: 'not-shareable'; request: AccessRequest; repositories: readonly string[] }
   /** Decided before: the card shows it again and what was owed about it is finished. */
@@ -79,7 +79,7 @@ export async function decide(deps: ServiceDeps, input: Decision): Promise<Decide
   const approver = await deps.isApprover(input.user, repository);
   if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
   // Whoever is no approver of this repository hears that first, their own request included: another approver's click would not help them.
-  if (approver.kind === 'not-approver') return { code: 'not-an-approver' };
+  if (approver.kind === 'not-approver') return { code: 'not-an-approver', repository };
   if (approving && !target && known) target = { repository: known.repository, account: known.account };
   // An approval is only written for a repository still shareable: checked here, as the write checks the repository is the request's.
   if (approving && target && !deps.rules.ruleFor(target.repository)) return whyNotDecided(deps, input, known ?? (await deps.store.get(input.requestId)));

@@ -139,7 +139,7 @@ export function decideReply(outcome: DecideOutcome): string | undefined {
     case 'own-request':
       return `:x: You asked for this access yourself, so another approver has to ${outcome.decision} request ${outcome.request.id}.`;
     case 'not-an-approver':
-      return ':x: Only ecr-access approvers can approve or deny requests; nothing changed. Ask the platform team if you should be one.';
+      return `:x: Only the approvers of ${code(outcome.repository)} can approve or deny its requests; nothing changed. Ask the platform team if you should be one.`;
     case 'approver-unknown':
       return `:warning: Slack could not confirm you are an approver (${escapeText(outcome.reason)}); nothing changed. Try again in a minute.`;
     case 'not-shareable':

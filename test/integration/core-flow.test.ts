@@ -103,7 +103,7 @@ describe('requesting and approving pull access', () => {
     await w.command(`request common-images ${ACCOUNT}`);
     const before = w.world.ecr.policyText('common-images');
     const { replies } = await w.click(w.cards()[0]!, 'approve', SANDBOX.requester);
-    expect(replies.join('\n')).toMatch(/Only ecr-access approvers can approve or deny requests/);
+    expect(replies.join('\n')).toMatch(/Only the approvers of `common-images` can approve or deny its requests/);
     expect(w.world.ecr.policyText('common-images')).toBe(before);
     expect((await w.requests())[0]!.state).toBe('PENDING');
   });

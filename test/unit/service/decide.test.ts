@@ -54,7 +54,7 @@ describe('deciding a request', () => {
 
   it('refuses someone who is not an approver, and changes nothing', async () => {
     const w = world();
-    expect(await decide(w.deps, click('approve', 'U0OTHER'))).toEqual({ code: 'not-an-approver' });
+    expect(await decide(w.deps, click('approve', 'U0OTHER'))).toEqual({ code: 'not-an-approver', repository: 'common-images' });
     expect(w.store.requests.get('r-0000000001')!.state).toBe('PENDING');
   });
 
@@ -73,7 +73,7 @@ describe('deciding a request', () => {
     const w = world(pending({ requester: 'U0OTHER' }));
     const reads = jest.spyOn(w.store, 'get');
     const target = { repository: 'common-images', account: '222233334444' };
-    expect(await decide(w.deps, { ...click('approve', 'U0OTHER'), target })).toEqual({ code: 'not-an-approver' });
+    expect(await decide(w.deps, { ...click('approve', 'U0OTHER'), target })).toEqual({ code: 'not-an-approver', repository: 'common-images' });
     expect(reads).not.toHaveBeenCalled();
     expect(w.store.requests.get('r-0000000001')!.state).toBe('PENDING');
   });
@@ -86,8 +86,8 @@ describe('deciding a request', () => {
         return { kind: 'not-approver' };
       },
     });
-    expect(await decide(w.deps, click('approve', 'U0APPROVER'))).toEqual({ code: 'not-an-approver' });
-    expect(await decide(w.deps, click('deny', 'U0APPROVER'))).toEqual({ code: 'not-an-approver' });
+    expect(await decide(w.deps, click('approve', 'U0APPROVER'))).toEqual({ code: 'not-an-approver', repository: 'common-images' });
+    expect(await decide(w.deps, click('deny', 'U0APPROVER'))).toEqual({ code: 'not-an-approver', repository: 'common-images' });
     expect(asked).toEqual(['common-images', 'common-images']);
   });
 
