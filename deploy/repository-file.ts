@@ -3,7 +3,7 @@
 // ECR_ACCESS_REPOSITORIES_FILE; or it copies the stage's settings file there, which the function
 // reads through ECR_ACCESS_SETTINGS_FILE. The environment, which Lambda caps at 4 KB, then holds
 // only the file's name, however long the list or the rules.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { listItems } from '../src/config';
 
@@ -22,6 +22,8 @@ export function writeSettingsFile(source: string, root = ROOT): string {
   const file = join(root, SETTINGS_FILE);
   mkdirSync(dirname(file), { recursive: true });
   copyFileSync(source, file);
+  // One of the two travels: a list left by an earlier packaging would only mislead a reader of the bundle.
+  rmSync(join(root, REPOSITORY_FILE), { force: true });
   return file;
 }
 
@@ -34,5 +36,6 @@ export function writeRepositoryFile(repositories: string, root = ROOT): string {
   const file = join(root, REPOSITORY_FILE);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(listItems(repositories))}\n`);
+  rmSync(join(root, SETTINGS_FILE), { force: true });
   return file;
 }
