@@ -6,17 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { HTTPReceiver } from '@slack/bolt';
-import { createEcrAccess } from '../../src/app';
-import { createAwsClients } from '../../src/aws/clients';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
 import { listAccess } from '../../src/service/list-access';
 import { sharedRepositories } from '../../src/service/shared-repositories';
 import { checkRequest } from '../../src/service/submit-request';
 import { sweepOnce } from '../../src/service/sweep';
-import { inProcessDefer } from '../../src/slack/jobs';
 import { accountId, SANDBOX, startBenchWorld } from '../bench-world';
+import { inProcessApp } from '../in-process-app';
 import { readStatement } from '../fixtures';
 import { seedGrants, seededRequestId, type SeededGrant } from '../grant-records';
 import type { BenchOptions } from '../options';
@@ -58,21 +54,9 @@ export async function patternsAtScale(options: BenchOptions): Promise<PartResult
     await seedGrants(w.clients.dynamo, SANDBOX.table, grants, { approver: SANDBOX.approver, requester: SANDBOX.requester });
 
     const config = loadConfig({ ...w.world.env, ...settingsEnv, LOG_LEVEL: 'warn' });
-    const logger = createLogger({ level: 'warn', write: () => undefined });
-    const clients = createAwsClients({
-      region: config.region,
-      callTimeoutMs: config.awsTimeoutMs,
-      endpoints: { ecr: w.world.ecr.url, dynamodb: w.world.dynamoUrl },
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    closeClients = () => clients.destroy();
-    const { deps } = createEcrAccess(config, {
-      clients,
-      botToken: SANDBOX.botToken,
-      receiver: new HTTPReceiver({ signingSecret: SANDBOX.signingSecret }),
-      logger,
-      defer: (run) => inProcessDefer(run, logger),
-    });
+    const app = inProcessApp(w, config);
+    closeClients = app.close;
+    const { deps } = app;
 
     /** Time and calls of one run of `work`, after the world has gone quiet. */
     const measure = async <T>(work: () => Promise<T>) => {
