@@ -28,6 +28,7 @@ import { slackReplies } from './slack/replies';
 import { homeOf } from './service/home';
 import { responder } from './slack/responder';
 import { checkRequest } from './service/submit-request';
+import { sharedRepositories } from './service/shared-repositories';
 
 export interface EcrAccess {
   readonly app: App;
@@ -150,6 +151,7 @@ export function createEcrAccess(
   registerListeners(app, {
     defer: options.defer(runJob),
     rules: config.rules,
+    repositories: () => sharedRepositories(deps),
     durations: config.durations,
     check: (request) => checkRequest(deps, request),
     clock,

@@ -39,30 +39,24 @@ export function durationChoices(rules: DurationRules): Array<{ label: string; du
   return [...(rules.required ? [] : [{ label: 'No end: until someone revokes it' }]), ...offered.map((durationMs) => ({ label: formatDuration(durationMs), durationMs }))];
 }
 
-/**
- * The repositories matching what someone typed into the form's select, at most as many as Slack
- * shows; what was typed comes first when it is itself a name ecr-access shares (`isShared`: a
- * pattern's rule covers it), so a repository no list names can still be chosen.
- */
-export function repositoryOptions(repositories: readonly string[], typed: string, isShared: (name: string) => boolean = () => false): Option[] {
+/** The repositories matching what someone typed into the form's select, at most as many as Slack shows. */
+export function repositoryOptions(repositories: readonly string[], typed: string): Option[] {
   const query = typed.trim().toLowerCase();
   const matching = repositories.filter((name) => name.includes(query));
   // Names that start with what was typed come first.
   matching.sort((a, b) => Number(!a.startsWith(query)) - Number(!b.startsWith(query)));
-  const typedName = !repositories.includes(query) && RepositoryName.safeParse(query).success && isShared(query) ? [query] : [];
-  return [...typedName, ...matching].slice(0, STATIC_SELECT_LIMIT).map((name) => option(name, name));
+  return matching.slice(0, STATIC_SELECT_LIMIT).map((name) => option(name, name));
 }
 
-function repositorySelect(repositories: readonly string[], searched: boolean, start: string | undefined): types.InputBlock['element'] {
-  const initial = start !== undefined && (searched || repositories.includes(start)) ? { initial_option: option(start, start) } : {};
+function repositorySelect(repositories: readonly string[], start: string | undefined): types.InputBlock['element'] {
+  const initial = start !== undefined && repositories.includes(start) ? { initial_option: option(start, start) } : {};
   const placeholder = { type: 'plain_text' as const, text: 'Choose or type a repository' };
-  return !searched && repositories.length <= STATIC_SELECT_LIMIT
+  return repositories.length <= STATIC_SELECT_LIMIT
     ? { type: 'static_select', action_id: FORM_FIELD.repository, placeholder, options: repositories.map((name) => option(name, name)), ...initial }
     : { type: 'external_select', action_id: FORM_FIELD.repository, placeholder, min_query_length: 0, ...initial };
 }
 
-/** `searched`: some repositories are shared by pattern, so the select searches as one types. */
-export function requestForm(input: { repositories: readonly string[]; searched?: boolean; durations: DurationRules; start?: FormStart }): types.ModalView {
+export function requestForm(input: { repositories: readonly string[]; durations: DurationRules; start?: FormStart }): types.ModalView {
   const { start = {} } = input;
   const choices = durationChoices(input.durations).map((choice) => option(choice.label, choice.durationMs === undefined ? PERMANENT : String(choice.durationMs)));
   const startDuration = start.durationMs === undefined ? (input.durations.required ? undefined : PERMANENT) : String(start.durationMs);
@@ -79,7 +73,7 @@ export function requestForm(input: { repositories: readonly string[]; searched?:
         type: 'input',
         block_id: FORM_FIELD.repository,
         label: { type: 'plain_text', text: 'Repository' },
-        element: repositorySelect(input.repositories, input.searched === true, start.repository),
+        element: repositorySelect(input.repositories, start.repository),
       },
       {
         type: 'input',

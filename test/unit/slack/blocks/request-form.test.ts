@@ -48,28 +48,6 @@ describe('repositoryOptions', () => {
   });
 });
 
-describe('repositoryOptions with repositories shared by pattern', () => {
-  const teamRepository = (name: string) => /^team-[^/]+$/.test(name);
-
-  it('offers a typed name a pattern shares first, before the named repositories it matches', () => {
-    expect(repositoryOptions(['team-base'], 'team-payments', teamRepository).map((o) => o.value)).toEqual(['team-payments']);
-    expect(repositoryOptions(['team-payments-ci'], 'team-payments', teamRepository).map((o) => o.value)).toEqual(['team-payments', 'team-payments-ci']);
-  });
-
-  it('offers neither a name no pattern shares, nor one that is no repository name', () => {
-    expect(repositoryOptions(['common-images'], 'secret-images', teamRepository)).toEqual([]);
-    expect(repositoryOptions([], 'team-', teamRepository)).toEqual([]);
-  });
-});
-
-describe('requestForm with repositories shared by pattern', () => {
-  it('searches as one types, starting with an extended grant’s repository that no list names', () => {
-    const form = requestForm({ repositories: ['common-images'], searched: true, durations: {}, start: { repository: 'team-payments' } });
-    expect(JSON.stringify(form)).toContain('"type":"external_select"');
-    expect(JSON.stringify(form)).toContain('"initial_option":{"text":{"type":"plain_text","text":"team-payments"},"value":"team-payments"}');
-  });
-});
-
 describe('requestForm', () => {
   it('starts with a grant’s repository, account and duration when it extends one', () => {
     const view = requestForm({ repositories: ['common-images'], durations: {}, start: { repository: 'common-images', account: '222233334444', durationMs: 7 * DAY_MS } });
