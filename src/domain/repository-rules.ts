@@ -47,15 +47,11 @@ function patternTest(match: string): (repository: string) => boolean {
 }
 
 /**
- * Most specific first: a name is more specific than any pattern, and of two patterns the one
- * with the longer literal prefix (`team-a-*` before `team-*`). Patterns with the same literal
- * prefix are refused where the rules are read (sameLiteralPrefix), so this order is total.
+ * Of two patterns, the more specific first: the one with the longer literal prefix
+ * (`team-a-*` before `team-*`). Patterns with the same literal prefix are refused where the
+ * rules are read (sameLiteralPrefix); the name only makes the order the same every time.
  */
-function bySpecificity(a: RepositoryRule, b: RepositoryRule): number {
-  const aPattern = isPattern(a.match);
-  const bPattern = isPattern(b.match);
-  if (aPattern !== bPattern) return aPattern ? 1 : -1;
-  if (!aPattern) return a.match < b.match ? -1 : a.match > b.match ? 1 : 0;
+function moreSpecificFirst(a: RepositoryRule, b: RepositoryRule): number {
   return literalPrefix(b.match).length - literalPrefix(a.match).length || (a.match < b.match ? -1 : 1);
 }
 
@@ -64,10 +60,11 @@ function bySpecificity(a: RepositoryRule, b: RepositoryRule): number {
  * longest literal prefix. The order the rules are given in never matters.
  */
 export function repositoryRules(rules: readonly RepositoryRule[]): RepositoryRules {
+  // A name is more specific than any pattern: its own rule is looked up first.
   const byName = new Map(rules.filter((r) => !isPattern(r.match)).map((r) => [r.match, r]));
   const patterns = rules
     .filter((r) => isPattern(r.match))
-    .sort(bySpecificity)
+    .sort(moreSpecificFirst)
     .map((rule) => ({ rule, test: patternTest(rule.match) }));
   return {
     ruleFor: (repository) => byName.get(repository) ?? patterns.find((p) => p.test(repository))?.rule,
