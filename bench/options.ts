@@ -23,7 +23,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--latency MS] [--dynamo-latenc
   --dynamo-latency MS  injected latency per DynamoDB call (default 0, as dynalite has none)
   --only LIST        run only these parts (1 ack, 2 approval floor, 3 concurrency, 4 capacity, 5 list, 6 cold start,
                      7 announcement burst under Slack's rate limits, 8 sweep, 9 outcomes told once under 429s,
-                     10 a flood of forged requests, 11 the request form within the trigger window and Home tabs in a burst)
+                     10 a flood of forged requests, 11 the request form within the trigger window and Home tabs in a burst,
+                     12 5,000 repositories under two patterns)
   --out FILE         where to write the JSON results (default bench/results.json)`;
 
 export class UsageError extends Error {
@@ -42,7 +43,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let quick = false;
   let latencyMs = 25;
   let dynamoMs = 0;
-  let parts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  let parts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   let out = join(__dirname, 'results.json');
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -61,7 +62,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--only':
         parts = (value ?? '').split(',').map(Number);
-        if (parts.length === 0 || parts.some((p) => !Number.isInteger(p) || p < 1 || p > 11)) throw new UsageError('--only takes part numbers 1 to 11, e.g. --only 2,3');
+        if (parts.length === 0 || parts.some((p) => !Number.isInteger(p) || p < 1 || p > 12)) throw new UsageError('--only takes part numbers 1 to 12, e.g. --only 2,3');
         i++;
         break;
       case '--out':

@@ -1,7 +1,7 @@
 // `npm run bench`: acknowledgement latency, approval latency against its floor, concurrency,
 // policy capacity, list at scale, cold start, an announcement burst under Slack's rate limits, a
 // sweep pass, outcomes told once under 429s, a flood of forged requests, and the request form's
-// opening and the Home tabs in a burst, against the local world. It measures and reports; it exits non-zero only when
+// opening and the Home tabs in a burst, and 5,000 repositories under two patterns, against the local world. It measures and reports; it exits non-zero only when
 // something is functionally broken.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,6 +15,7 @@ import { capacity } from './parts/capacity';
 import { coldStart } from './parts/cold-start';
 import { concurrency } from './parts/concurrency';
 import { listAtScale } from './parts/list-at-scale';
+import { patternsAtScale } from './parts/patterns-at-scale';
 import { requestForm } from './parts/request-form';
 import { sweepPass } from './parts/sweep-pass';
 import { toldUnder429s } from './parts/told-under-429s';
@@ -34,6 +35,7 @@ const PARTS: Record<number, { title: string; run: (options: BenchOptions) => Pro
   9: { title: 'Outcomes told once under 429s, sweeps running', run: toldUnder429s },
   10: { title: 'Forged requests flood', run: unsignedFlood },
   11: { title: 'Request form within the trigger window; Home tabs in a burst', run: requestForm },
+  12: { title: '5,000 repositories under two patterns', run: patternsAtScale },
 };
 
 async function main(): Promise<number> {

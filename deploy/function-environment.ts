@@ -1,6 +1,6 @@
 // The function's environment, built from the stage's checked settings: what serverless.yml hands
 // Lambda, and what deploy/limits.ts measures against Lambda's 4 KB before anything is deployed.
-import { REPOSITORY_FILE } from './repository-file';
+import { REPOSITORY_FILE, SETTINGS_FILE } from './repository-file';
 import type { DeploySettings } from './settings';
 
 type Value = string | { readonly Ref: string };
@@ -19,7 +19,7 @@ export function functionEnvironment(settings: DeploySettings): Record<string, Va
     SLACK_BOT_USER_ID: settings.slackBotUserId,
     ECR_ACCESS_TABLE: { Ref: 'AccessTable' },
     // The list itself is in the bundle (deploy/repository-file.ts), so this stays one short name.
-    ECR_ACCESS_REPOSITORIES_FILE: REPOSITORY_FILE,
+    ...(settings.settingsFile === '' ? { ECR_ACCESS_REPOSITORIES_FILE: REPOSITORY_FILE } : { ECR_ACCESS_SETTINGS_FILE: SETTINGS_FILE }),
     ECR_ACCESS_APPROVAL_CHANNEL: settings.approvalChannel,
     ...ifSet('ECR_ACCESS_APPROVERS', settings.approvers),
     ...ifSet('ECR_ACCESS_APPROVER_GROUP', settings.approverGroup),

@@ -6,18 +6,20 @@
 'use strict';
 const { require: requireTs } = require('tsx/cjs/api');
 
-const { writeRepositoryFile } = requireTs('./repository-file.ts', __filename);
+const { writeRepositoryFile, writeSettingsFile } = requireTs('./repository-file.ts', __filename);
 const { ecrResourcePatterns } = requireTs('./stack.ts', __filename);
 
 class RepositoryFileInBundle {
   constructor(serverless, _options, { log } = {}) {
     this.hooks = {
       'before:package:createDeploymentArtifacts': () => {
-        const { repositories, region } = serverless.service.custom.settings;
-        writeRepositoryFile(repositories);
+        const { repositories, region, settingsFile } = serverless.service.custom.settings;
+        if (settingsFile) writeSettingsFile(settingsFile);
+        else writeRepositoryFile(repositories);
         const names = repositories.split(',');
         const patterns = ecrResourcePatterns(names, region);
-        if (patterns.some((pattern) => pattern.endsWith('*')) && log) {
+        // A settings file's patterns are wildcards by design; only names taken together are news.
+        if (!settingsFile && patterns.some((pattern) => pattern.endsWith('*')) && log) {
           log.notice(
             `ecr-access: ${names.length} repositories are more than the function's role can name one by one; it may use ECR on the repositories named ${patterns.join(', ')} (README.md, "AWS permissions the bot needs"). The bot itself still acts on the listed ones only.`,
           );

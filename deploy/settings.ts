@@ -5,15 +5,16 @@
 // so does the example's placeholder left in a copy, and a stack over one of AWS's limits
 // (deploy/limits.ts), which CloudFormation would otherwise find halfway through a deploy.
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod';
 import { TableName } from '../src/aws/table-schema';
-import { AwsRegion, listItems, MAX_REPOSITORIES, SsmParameterName } from '../src/config';
+import { approverProblemsIn, AwsRegion, listItems, MAX_REPOSITORIES, SsmParameterName } from '../src/config';
 import { RepositoryName } from '../src/domain/repository';
 import { DurationText } from '../src/domain/duration';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from '../src/domain/slack-id';
 import { LogLevel } from '../src/logger';
+import { readSettingsFile, type Settings } from '../src/settings-file';
 import { limitProblems } from './limits';
 
 const ROOT = join(__dirname, '..');
@@ -41,6 +42,8 @@ const SETTINGS = {
   pendingLapse: 'how long a request may wait for a decision before it lapses, like 7d (the default)',
   nudgeAfterMinutes: 'when the approvers are first reminded of an undecided request, in minutes (default 15; each reminder then waits twice as long)',
   reminder: 'how long before a time-bound grant ends its requester is reminded, like 24h (the default)',
+  settingsFile:
+    'instead of repositories, the settings file with a rule for each repository name or pattern (README.md, "Per-repository rules"), its path from the project root, like deploy/stages/prod.settings.yml',
   // Operations (README.md, "Operating ecr-access").
   alarmTopic: 'the ARN of an SNS topic the alarms notify, like arn:aws:sns:eu-west-1:111122223333:on-call (default: alarms notify nobody)',
   throttleBurst: 'how many requests the endpoint takes at once before it answers 429, a whole number from 1 to 5000 (default 20)',
@@ -55,8 +58,10 @@ export interface DeploySettings {
   /** The stage's name, as deployed (`--stage`). */
   readonly stage: string;
   readonly region: string;
-  /** Comma-separated, as ECR_ACCESS_REPOSITORIES. */
+  /** Comma-separated: the names of ECR_ACCESS_REPOSITORIES, or the names and patterns (`team-*`) of the settings file's rules. */
   readonly repositories: string;
+  /** The settings file's absolute path, which packaging copies into the bundle; empty when the stage lists its repositories. */
+  readonly settingsFile: string;
   readonly approvalChannel: string;
   /** Comma-separated, possibly empty. */
   readonly approvers: string;
@@ -164,15 +169,22 @@ function settingsSchema(stage: string) {
   return z
     .object({
       region: text('region').pipe(AwsRegion),
-      repositories: list('repositories').pipe(
-        z
-          .array(RepositoryName)
-          .min(1, { message: `is missing: ${SETTINGS.repositories}` })
-          .max(MAX_REPOSITORIES, {
-            error: (issue) =>
-              `lists ${(issue.input as unknown[]).length} repositories, and the bot shares at most ${MAX_REPOSITORIES}: each sweep pass, and list and history without a repository, read every one`,
-          }),
-      ),
+      repositories: list('repositories')
+        .pipe(
+          z
+            .array(RepositoryName)
+            .min(1, { message: `is missing: ${SETTINGS.repositories}` })
+            .max(MAX_REPOSITORIES, {
+              error: (issue) =>
+                `lists ${(issue.input as unknown[]).length} repositories, and the bot shares at most ${MAX_REPOSITORIES} this way: each sweep pass reads every one. Past that, share them by pattern in a settingsFile (README.md, "Per-repository rules")`,
+            }),
+        )
+        .optional(),
+      settingsFile: text('settingsFile').transform((path, ctx) => {
+        const read = readSettingsFile(resolve(ROOT, path));
+        if ('problems' in read) for (const problem of read.problems) ctx.addIssue({ code: 'custom', message: `(${path}) ${problem}` });
+        return { path: resolve(ROOT, path), ...('settings' in read && { rules: read.settings.rules }) };
+      }).optional(),
       approvalChannel: text('approvalChannel').pipe(SlackChannelId).refine((id) => !isPlaceholder(id), yours('approvalChannel')),
       approvers: list('approvers')
         .pipe(z.array(SlackUserId.refine((id) => !isPlaceholder(id), { message: "is the example's placeholder, nobody's: give your approvers' user IDs" })))
@@ -211,21 +223,44 @@ function settingsSchema(stage: string) {
         .default(10),
       reservedConcurrency: wholeNumber('reservedConcurrency', 5, 1000).default(50),
     })
-    .refine((s) => (Array.isArray(s.approvers) && s.approvers.length > 0) || typeof s.approverGroup === 'string', {
+    .refine((s) => (s.repositories === undefined) !== (s.settingsFile === undefined), {
+      error: (issue) =>
+        (issue.input as { repositories?: unknown } | undefined)?.repositories === undefined
+          ? `is missing: ${SETTINGS.repositories}; or give settingsFile, ${SETTINGS.settingsFile}`
+          : 'and settingsFile are both set: keep one, the list or the settings file',
+      path: ['repositories'],
+      when: () => true,
+    })
+    // A settings file's rules may name approvers of their own: those that do not borrow these.
+    .refine((s) => (Array.isArray(s.approvers) && s.approvers.length > 0) || typeof s.approverGroup === 'string' || everyRuleNamesApprovers(s.settingsFile), {
       message: `and approverGroup are both missing: set one or both, so that somebody can approve. approvers are ${SETTINGS.approvers}; approverGroup is ${SETTINGS.approverGroup}`,
       path: ['approvers'],
       when: () => true,
     })
-    .refine((s) => s.approvals !== '2' || (Array.isArray(s.approvers) && s.approvers.length >= 2) || typeof s.approverGroup === 'string', {
+    // A settings file's rules are checked one by one, with the approvers each has (approverProblemsIn, below).
+    .refine((s) => s.approvals !== '2' || s.settingsFile !== undefined || (Array.isArray(s.approvers) && s.approvers.length >= 2) || typeof s.approverGroup === 'string', {
       message: 'is 2, but approvers names fewer than two and there is no approverGroup: no request could ever be approved. Name at least two approvers, or a group, or set approvals to 1',
       path: ['approvals'],
       when: () => true,
     })
+    .superRefine((s, ctx) => {
+      if (s.settingsFile?.rules === undefined || !(Array.isArray(s.approvers) || s.approvers === undefined)) return;
+      const defaults = { ECR_ACCESS_APPROVERS: (s.approvers ?? []).join(','), ECR_ACCESS_APPROVER_GROUP: typeof s.approverGroup === 'string' ? s.approverGroup : undefined, ECR_ACCESS_APPROVALS: String(s.approvals) };
+      for (const problem of approverProblemsIn({ rules: s.settingsFile.rules }, defaults)) {
+        if (problem.includes('names no approvers')) continue; // said once, at approvers, above
+        ctx.addIssue({ code: 'custom', path: ['settingsFile'], message: `(${relative(ROOT, s.settingsFile.path)}) ${problem}` });
+      }
+    }, { when: () => true })
     .refine((s) => !s.secretsKmsKey || typeof s.region !== 'string' || s.secretsKmsKey.split(':')[3] === s.region, {
       message: 'must be a key in the region the stack is deployed to: SSM there can only use a key of its own region',
       path: ['secretsKmsKey'],
       when: () => true,
     });
+}
+
+/** Whether every rule of a settings file (read, or not given) names its own approvers. */
+function everyRuleNamesApprovers(file: { rules?: Settings['rules'] } | undefined): boolean {
+  return file?.rules?.every((rule) => rule.settings.approvers !== undefined || rule.settings.approverGroups !== undefined) ?? false;
 }
 
 /** `--param="name=value"` as the framework hands it over: one string or a list of them. */
@@ -316,7 +351,8 @@ function deploySettings(stage: string, s: z.infer<ReturnType<typeof settingsSche
   return {
     stage,
     region: s.region,
-    repositories: s.repositories.join(','),
+    repositories: (s.repositories ?? s.settingsFile?.rules?.map((rule) => rule.match) ?? []).join(','),
+    settingsFile: s.settingsFile?.path ?? '',
     approvalChannel: s.approvalChannel,
     approvers: s.approvers.join(','),
     approverGroup: s.approverGroup ?? '',

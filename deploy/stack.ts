@@ -5,7 +5,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, BY_REQUESTER_INDEX, tableDefinition } from '../src/aws/table-schema';
 import { listItems } from '../src/config';
 import { renderIn } from './rendering';
-import { repositoryPatterns } from './repository-arns';
+import { covers, repositoryPatterns } from './repository-arns';
 import type { DeploySettings } from './settings';
 
 /** The logical ID of the table in the stack. */
@@ -13,6 +13,12 @@ const TABLE_RESOURCE = 'AccessTable';
 
 /** What the bot does to ECR: read a repository, read its policy, write its policy. Nothing else. */
 const ECR_ACTIONS = ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'];
+/**
+ * Listing the registry's repositories (DescribeRepositories without names), which a pattern needs
+ * to find the repositories it matches: authorized on every repository of the registry, and reading
+ * names and settings only, never a policy or an image.
+ */
+const LIST_ACTIONS = ['ecr:DescribeRepositories'];
 /** Consistent reads (one item or a batch) and single-item conditional writes on the table. */
 const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 /** Listing a repository's requests, a person's requests (their Home tab) and the sweep's work list read an index each, never the table. */
@@ -77,20 +83,27 @@ export function ssmParameterArn(name: string): Intrinsic {
 }
 
 /**
- * What the role names in ECR: the repositories, or patterns of their names when there are too
- * many to name one by one, measured as ARNs of `region` (deploy/repository-arns.ts).
+ * What the role names in ECR: the repositories, and each rule's pattern as its literal prefix and
+ * a wildcard (IAM's `*` matches `/` too, so a pattern with a `*` in its middle ends there), or patterns of the
+ * names when there are too many to name one by one, measured as ARNs of `region`
+ * (deploy/repository-arns.ts). However many repositories a pattern matches, its ARN is one.
  */
-export function ecrResourcePatterns(repositories: readonly string[], region: string): string[] {
+export function ecrResourcePatterns(matches: readonly string[], region: string): string[] {
   const render = renderIn(region);
   // An ARN in the policy: its JSON string and the comma after it.
   const size = (pattern: string) => JSON.stringify(render(repositoryArn(pattern))).length + 1;
-  return repositoryPatterns(repositories, REPOSITORY_ARNS_BUDGET, size);
+  const asIam = matches.map((match) => (match.includes('*') ? `${match.slice(0, match.indexOf('*'))}*` : match));
+  // A name a pattern already covers needs no ARN of its own.
+  const wildcards = asIam.filter((match) => match.endsWith('*'));
+  const needed = asIam.filter((match) => match.endsWith('*') || !covers(wildcards, match));
+  return repositoryPatterns(needed, REPOSITORY_ARNS_BUDGET, size);
 }
 
 const repositoryArn = (pattern: string) => arn('ecr', `repository/${pattern}`);
 
 /** @public deploy/variables.js hands these to serverless.yml. */
 export function botIamStatements(input: {
+  /** Names and patterns (`team-*`), as the stage's repositories or its settings file give them. */
   repositories: readonly string[];
   /** The stack's region: how long each repository's ARN is decides how many fit. */
   region: string;
@@ -119,6 +132,7 @@ export function botIamStatements(input: {
         ]
       : []),
     { Effect: 'Allow', Action: ECR_ACTIONS, Resource: ecrResourcePatterns(input.repositories, input.region).map(repositoryArn) },
+    ...(input.repositories.some((match) => match.includes('*')) ? [{ Effect: 'Allow', Action: LIST_ACTIONS, Resource: [repositoryArn('*')] }] : []),
     { Effect: 'Allow', Action: TABLE_ITEM_ACTIONS, Resource: [tableArn] },
     { Effect: 'Allow', Action: INDEX_ACTIONS, Resource: [BY_REPOSITORY_INDEX, BY_DUE_INDEX, BY_REQUESTER_INDEX].map((index) => join([tableArn, `/index/${index}`])) },
     // Jobs run in an asynchronous invocation of this same function, and only this one.

@@ -13,7 +13,7 @@ import { lockDataDir } from './data-dir-lock';
 import { SANDBOX, startLocalWorld, type LocalWorld } from './local-world';
 import { MessageTimes } from './message-times';
 import { SandboxClock } from './sandbox-clock';
-import { SANDBOX_REPOSITORIES, seedRepositories } from './seed';
+import { SANDBOX_REPOSITORIES, SANDBOX_SETTINGS_FILE, seedRepositories } from './seed';
 import { startSandboxPage } from './web/page-server';
 import type { Persona } from './web/page-state';
 
@@ -48,7 +48,7 @@ const SWEEP_EVERY_MS = 5_000;
 const PERSONAS: readonly Persona[] = [
   { id: SANDBOX.requester, name: 'alice', role: 'requester', title: 'App team · asks for access' },
   { id: SANDBOX.approver, name: 'bob', role: 'approver', title: 'Platform team · approves' },
-  { id: SANDBOX.other, name: 'carol', role: 'member', title: 'Ordinary member' },
+  { id: SANDBOX.other, name: 'carol', role: 'member', title: 'Team lead · approves the team-* repositories' },
 ];
 
 /** Under the two-person rule carol is the second approver a request needs. */
@@ -79,7 +79,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const world = await startLocalWorld({
       repositories: [...SANDBOX_REPOSITORIES],
       dataDir,
-      env: { LOG_LEVEL: options.logLevel ?? 'warn', ...(options.twoPerson && TWO_PERSON_ENV) },
+      // The repositories and their approvers come from the settings file, as a deployment's can.
+      env: { LOG_LEVEL: options.logLevel ?? 'warn', ECR_ACCESS_REPOSITORIES: '', ECR_ACCESS_SETTINGS_FILE: SANDBOX_SETTINGS_FILE, ...(options.twoPerson && TWO_PERSON_ENV) },
       socketMode: options.socketMode ?? false,
       // Slack's time is the sandbox's: messages are stamped when the moved clock says they were posted.
       slack: { now: clock.now },

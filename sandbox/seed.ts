@@ -1,9 +1,14 @@
 // What a fresh sandbox starts with: a shared repository whose policy a platform team wrote by
-// hand (a CI role that pushes, one account that already pulls), and one with no policy yet.
+// hand (a CI role that pushes, one account that already pulls), one with no policy yet, and two
+// team repositories shared by the pattern team-* of the sandbox's settings file (ecr-access.yml).
 import { MANAGED_SID, READ_ONLY_ACTIONS } from '../src/domain/policy';
 import type { EcrEmulator } from './ecr-emulator';
+import { join } from 'node:path';
 
-export const SANDBOX_REPOSITORIES = ['common-images', 'base-images'] as const;
+export const SANDBOX_REPOSITORIES = ['common-images', 'base-images', 'team-payments', 'team-search'] as const;
+
+/** The sandbox's rules: names for the first two, and team-* with carol as its approver. */
+export const SANDBOX_SETTINGS_FILE = join(__dirname, 'ecr-access.yml');
 
 export const CI_PUSH_STATEMENT = {
   Sid: 'ciPush',

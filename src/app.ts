@@ -28,6 +28,7 @@ import { slackReplies } from './slack/replies';
 import { homeOf } from './service/home';
 import { responder } from './slack/responder';
 import { checkRequest } from './service/submit-request';
+import { sharedRepositories } from './service/shared-repositories';
 
 export interface EcrAccess {
   readonly app: App;
@@ -111,6 +112,7 @@ export function createEcrAccess(
   const approvers = slackApprovers(app.client, {
     approvers: config.approvers,
     ...(config.approverGroup && { group: config.approverGroup }),
+    rules: config.rules,
     logger,
   });
   // Reads what each Home shows through `deps`, made just below.
@@ -140,18 +142,16 @@ export function createEcrAccess(
     logger,
     metrics,
     ...(options.waitingJobs && { waitingJobs: options.waitingJobs }),
-    repositories: config.repositories,
+    rules: config.rules,
     waitForChangeMs: config.waitForChangeMs,
     announceRetryMs: config.announceRetryMs,
     clockMarginMs: config.clockMarginMs,
-    durations: config.durations,
-    // One count for every repository until repositories carry rules of their own.
-    approvalsFor: () => config.approvals,
   };
   const runJob = jobRunner(deps, slackReplies(app.client, chat, responder(logger), logger), homes, { retried: options.retriesJobs === true });
   registerListeners(app, {
     defer: options.defer(runJob),
-    repositories: config.repositories,
+    rules: config.rules,
+    repositories: () => sharedRepositories(deps),
     durations: config.durations,
     check: (request) => checkRequest(deps, request),
     clock,

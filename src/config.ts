@@ -7,13 +7,16 @@ import { TableName } from './aws/table-schema';
 import type { Approvals } from './domain/access-request';
 import { DurationText, type DurationRules } from './domain/duration';
 import { RepositoryName } from './domain/repository';
+import { type RepositoryRules, repositoryRules, rulesOf, rulesOfNames } from './domain/repository-rules';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from './domain/slack-id';
 import { EcrAccessError, ErrorCode } from './errors';
 import { LogLevel } from './logger';
 import type { SweepTimes } from './service/sweep';
+import { type AccountsSource, readSettingsFile, type Settings } from './settings-file';
 
 /**
- * Most shareable repositories: each sweep pass, and `list` and `history` without a repository, read every one.
+ * Most repositories in the flat list (ECR_ACCESS_REPOSITORIES, the stage's `repositories`): each
+ * sweep pass reads every one. More are shared by patterns in the settings file.
  * @public deploy/settings.ts refuses a longer list before anything is deployed.
  */
 export const MAX_REPOSITORIES = 400;
@@ -96,7 +99,8 @@ const EnvFields = z
     ECR_ACCESS_APPROVAL_CHANNEL: z.string({ message: 'is required (the approvers’ channel ID, like C012ABCDEF)' }).pipe(SlackChannelId),
     ECR_ACCESS_APPROVERS: commaList.pipe(z.array(SlackUserId)),
     ECR_ACCESS_APPROVER_GROUP: SlackUserGroupId.optional(),
-    // One or the other (oneRepositoryList).
+    // One of the three (oneRepositoryList).
+    ECR_ACCESS_SETTINGS_FILE: z.string().optional(),
     ECR_ACCESS_REPOSITORIES: z.string().transform(listItems).pipe(RepositoryList).optional(),
     ECR_ACCESS_REPOSITORIES_FILE: RepositoryFile.pipe(
       z.array(z.string(), { message: 'must name a JSON file holding a list of repository names, like ["common-images", "team/base"]' }),
@@ -171,7 +175,9 @@ function inLambdaEnvironment(parameterSetting: string): string {
 
 // Checked even when other settings are wrong (`when`), so the one start-up message lists it too;
 // the values may then be unparsed, hence the defensive reads.
-const somebodyApproves = (env: { ECR_ACCESS_APPROVERS: unknown; ECR_ACCESS_APPROVER_GROUP?: unknown }) =>
+// With a settings file, its rules may name their own approvers: checked once it is read (approverProblemsIn).
+const somebodyApproves = (env: { ECR_ACCESS_APPROVERS: unknown; ECR_ACCESS_APPROVER_GROUP?: unknown; ECR_ACCESS_SETTINGS_FILE?: unknown }) =>
+  env.ECR_ACCESS_SETTINGS_FILE !== undefined ||
   (Array.isArray(env.ECR_ACCESS_APPROVERS) && env.ECR_ACCESS_APPROVERS.length > 0) ||
   (typeof env.ECR_ACCESS_APPROVER_GROUP === 'string' && env.ECR_ACCESS_APPROVER_GROUP.length > 0);
 const nobodyApproves = {
@@ -181,8 +187,10 @@ const nobodyApproves = {
 };
 
 // The two-person rule needs two approvers besides the requester: a group may have them, a list of fewer than two never does.
-const twoCanApprove = (env: { ECR_ACCESS_APPROVALS?: unknown; ECR_ACCESS_APPROVERS: unknown; ECR_ACCESS_APPROVER_GROUP?: unknown }) =>
+// With a settings file, each rule is checked with its own approvers once it is read (approverProblemsIn).
+const twoCanApprove = (env: { ECR_ACCESS_APPROVALS?: unknown; ECR_ACCESS_APPROVERS: unknown; ECR_ACCESS_APPROVER_GROUP?: unknown; ECR_ACCESS_SETTINGS_FILE?: unknown }) =>
   env.ECR_ACCESS_APPROVALS !== '2' ||
+  env.ECR_ACCESS_SETTINGS_FILE !== undefined ||
   (Array.isArray(env.ECR_ACCESS_APPROVERS) && env.ECR_ACCESS_APPROVERS.length >= 2) ||
   (typeof env.ECR_ACCESS_APPROVER_GROUP === 'string' && env.ECR_ACCESS_APPROVER_GROUP.length > 0);
 const tooFewForTwo = {
@@ -211,15 +219,20 @@ const marginTooLong = {
   when: () => true,
 };
 
-// The repositories are given as a list or as a file holding it: one, not both.
-const oneRepositoryList = (env: { ECR_ACCESS_REPOSITORIES?: unknown; ECR_ACCESS_REPOSITORIES_FILE?: unknown }) =>
-  (env.ECR_ACCESS_REPOSITORIES === undefined) !== (env.ECR_ACCESS_REPOSITORIES_FILE === undefined);
+// The repositories are given as a list, as a file holding it, or by the settings file: one of them.
+const REPOSITORY_SOURCES = ['ECR_ACCESS_REPOSITORIES', 'ECR_ACCESS_REPOSITORIES_FILE', 'ECR_ACCESS_SETTINGS_FILE'] as const;
+const sourcesGiven = (env: Record<string, unknown>) => REPOSITORY_SOURCES.filter((name) => env[name] !== undefined);
+const oneRepositoryList = (env: Record<string, unknown>) => sourcesGiven(env).length === 1;
 const repositoriesGivenOnce = {
   error: (issue: { input?: unknown }) => {
-    const env = (issue.input ?? {}) as Record<string, unknown>;
-    return env.ECR_ACCESS_REPOSITORIES === undefined
-      ? 'is required: a comma-separated list of shareable repositories (or ECR_ACCESS_REPOSITORIES_FILE, a JSON file that lists them)'
-      : 'and ECR_ACCESS_REPOSITORIES_FILE are both set: keep one, the list or the file that holds it';
+    const given = sourcesGiven((issue.input ?? {}) as Record<string, unknown>);
+    return given.length === 0
+      ? 'is required: a comma-separated list of shareable repositories (or ECR_ACCESS_REPOSITORIES_FILE, a JSON file that lists them, or ECR_ACCESS_SETTINGS_FILE, the settings file with a rule for each repository or pattern)'
+      : !given.includes('ECR_ACCESS_REPOSITORIES')
+        ? `is not set, and ${given.join(' and ')} both are: keep one, the file that lists the repositories or the settings file`
+        : given.length === 2 && given.includes('ECR_ACCESS_REPOSITORIES_FILE')
+          ? 'and ECR_ACCESS_REPOSITORIES_FILE are both set: keep one, the list or the file that holds it'
+          : `and ${given.filter((name) => name !== 'ECR_ACCESS_REPOSITORIES').join(' and ')} are set too: keep one, the list, the file that holds it, or the settings file`;
   },
   path: ['ECR_ACCESS_REPOSITORIES'],
   when: () => true,
@@ -301,9 +314,13 @@ export interface Config {
   };
   readonly table: string;
   readonly approvalChannel: string;
+  /** The deployment's approvers: those of every repository whose rule names none of its own. */
   readonly approvers: readonly string[];
   readonly approverGroup?: string;
-  readonly repositories: readonly string[];
+  /** The repositories ecr-access shares, and each one's terms. */
+  readonly rules: RepositoryRules;
+  /** Where the owners of accounts are read from, as the settings file says. */
+  readonly accounts?: AccountsSource;
   readonly region: string;
   readonly port: number;
   readonly logLevel: LogLevel;
@@ -325,9 +342,9 @@ export interface Config {
   readonly stage: string;
   /** The SQS queue holding the jobs that failed every try, where there is one (a Lambda deployment). */
   readonly deadLetterQueue?: string;
-  /** The time limits requests may ask for here. */
+  /** The time limits requests may ask for, where a repository's rule does not say otherwise. */
   readonly durations: DurationRules;
-  /** How many different approvers, never the requester, must approve a request; 2 is the two-person rule. */
+  /** How many different approvers, never the requester, must approve a request where a repository's rule does not say; 2 is the two-person rule. */
   readonly approvals: Approvals;
   /** When the sweep lets requests lapse, nudges approvers and reminds requesters. */
   readonly sweep: SweepTimes;
@@ -359,28 +376,70 @@ export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaCo
 }
 
 /**
- * A relative ECR_ACCESS_REPOSITORIES_FILE is taken from the function's code on Lambda
- * (LAMBDA_TASK_ROOT, which Lambda sets), and from the working directory elsewhere.
+ * A relative ECR_ACCESS_REPOSITORIES_FILE or ECR_ACCESS_SETTINGS_FILE is taken from the function's
+ * code on Lambda (LAMBDA_TASK_ROOT, which Lambda sets), and from the working directory elsewhere.
  */
 function withFileFromCodeRoot(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const file = env.ECR_ACCESS_REPOSITORIES_FILE;
-  if (file === undefined || isAbsolute(file)) return env;
-  return { ...env, ECR_ACCESS_REPOSITORIES_FILE: resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file) };
+  const resolved = { ...env };
+  for (const name of ['ECR_ACCESS_REPOSITORIES_FILE', 'ECR_ACCESS_SETTINGS_FILE']) {
+    const file = env[name];
+    if (file !== undefined && !isAbsolute(file)) resolved[name] = resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
+  }
+  return resolved;
+}
+
+/** Rules without approvers of their own, in a deployment that has none to lend them. */
+/**
+ * Each rule of the settings file against the approvers it has, its own or the deployment's:
+ * somebody must be able to approve, and under the two-person rule (its own `approvals`, or
+ * ECR_ACCESS_APPROVALS) two different people. A rule's own `approvals: 2` beside its own single
+ * approver is reported by the file's schema already.
+ */
+export function approverProblemsIn(settings: Pick<Settings, 'rules'>, env: Record<string, string | undefined>): string[] {
+  const defaultUsers = new Set(listItems(env.ECR_ACCESS_APPROVERS ?? ''));
+  const defaultGroup = env.ECR_ACCESS_APPROVER_GROUP !== undefined;
+  return settings.rules.flatMap(({ match, settings: rule }) => {
+    const own = rule.approvers !== undefined || rule.approverGroups !== undefined;
+    if (!own && defaultUsers.size === 0 && !defaultGroup) {
+      return [`repositories."${match}": names no approvers, and there are no default approvers (ECR_ACCESS_APPROVERS or ECR_ACCESS_APPROVER_GROUP; a stage's approvers or approverGroup): give it approvers or approverGroups, or set a default`];
+    }
+    if ((rule.approvals ?? (env.ECR_ACCESS_APPROVALS === '2' ? 2 : 1)) !== 2 || (own && rule.approvals === 2)) return [];
+    const people = own ? new Set(rule.approvers ?? []).size : defaultUsers.size;
+    const group = own ? (rule.approverGroups ?? []).length > 0 : defaultGroup;
+    if (group || people >= 2) return [];
+    return [
+      own
+        ? `repositories."${match}": needs two approvals (the default, ECR_ACCESS_APPROVALS or a stage's approvals, is 2), and its approvers name one person: name another, or an approverGroups entry, or give it approvals: 1`
+        : `repositories."${match}": needs two approvals, and the default approvers (ECR_ACCESS_APPROVERS, or a stage's approvers) name fewer than two people, with no group: name at least two, or a group, or give it approvals: 1`,
+    ];
+  });
 }
 
 function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
-  const parsed = EnvSchema[runtime].safeParse(withFileFromCodeRoot(blankToUndefined(env)));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'environment');
-      return `  - ${name} ${issue.message}`;
-    });
+  const given = withFileFromCodeRoot(blankToUndefined(env));
+  const parsed = EnvSchema[runtime].safeParse(given);
+  // Read even when other settings are wrong, so the one message lists the file's problems too.
+  const settingsFile = given.ECR_ACCESS_SETTINGS_FILE;
+  const read = settingsFile === undefined ? undefined : readSettingsFile(settingsFile);
+  const fileProblems = read === undefined ? [] : 'problems' in read ? read.problems : approverProblemsIn(read.settings, given);
+  if (!parsed.success || fileProblems.length > 0) {
+    const problems = [
+      ...(parsed.error?.issues ?? []).map((issue) => `  - ${String(issue.path[0] ?? 'environment')} ${issue.message}`),
+      ...fileProblems.map((problem) => `  - ECR_ACCESS_SETTINGS_FILE ${problem}`),
+    ];
     throw new EcrAccessError(
       ErrorCode.InvalidConfig,
       `ecr-access cannot start; fix these settings:\n${[...new Set(problems)].join('\n')}`,
     );
   }
   const e = parsed.data;
+  const settings = read !== undefined && 'settings' in read ? read.settings : undefined;
+  const durations = { maxMs: e.ECR_ACCESS_MAX_GRANT, required: e.ECR_ACCESS_REQUIRE_GRANT_END === 'true' };
+  const defaults = { durations, approvals: e.ECR_ACCESS_APPROVALS === '2' ? (2 as const) : (1 as const) };
+  const rules = settings
+    ? rulesOf(settings.rules, defaults)
+    : // The schema has made sure exactly one source is set.
+      rulesOfNames([...new Set(e.ECR_ACCESS_REPOSITORIES ?? e.ECR_ACCESS_REPOSITORIES_FILE ?? [])], defaults);
   return {
     slack: {
       secrets: {
@@ -397,8 +456,8 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     approvalChannel: e.ECR_ACCESS_APPROVAL_CHANNEL,
     approvers: e.ECR_ACCESS_APPROVERS,
     ...(e.ECR_ACCESS_APPROVER_GROUP && { approverGroup: e.ECR_ACCESS_APPROVER_GROUP }),
-    // The schema has made sure exactly one of the two is set.
-    repositories: [...new Set(e.ECR_ACCESS_REPOSITORIES ?? e.ECR_ACCESS_REPOSITORIES_FILE ?? [])],
+    rules: repositoryRules(rules),
+    ...(settings?.accounts && { accounts: settings.accounts }),
     region: e.AWS_REGION,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
@@ -411,8 +470,8 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     ...(e.AWS_LAMBDA_FUNCTION_NAME && { functionName: e.AWS_LAMBDA_FUNCTION_NAME }),
     stage: e.ECR_ACCESS_STAGE,
     ...(e.ECR_ACCESS_DEAD_LETTER_QUEUE && { deadLetterQueue: e.ECR_ACCESS_DEAD_LETTER_QUEUE }),
-    durations: { maxMs: e.ECR_ACCESS_MAX_GRANT, required: e.ECR_ACCESS_REQUIRE_GRANT_END === 'true' },
-    approvals: e.ECR_ACCESS_APPROVALS === '2' ? 2 : 1,
+    durations,
+    approvals: defaults.approvals,
     sweep: { pendingLapseMs: e.ECR_ACCESS_PENDING_LAPSE, nudgeFirstMs: e.ECR_ACCESS_NUDGE_AFTER_MINUTES * 60_000, reminderLeadMs: e.ECR_ACCESS_REMINDER },
     sweepEveryMs: e.ECR_ACCESS_SWEEP_MINUTES * 60_000,
   };

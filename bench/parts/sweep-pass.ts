@@ -4,14 +4,10 @@
 // 1,000 time-bound grants made due at once, as right after they were granted (a pass takes 500).
 // The pass runs in this process, on the app's own adapters, so process start-up is not counted.
 import { performance } from 'node:perf_hooks';
-import { HTTPReceiver } from '@slack/bolt';
-import { createEcrAccess } from '../../src/app';
-import { createAwsClients } from '../../src/aws/clients';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
 import { type SweepReport, sweepOnce } from '../../src/service/sweep';
-import { inProcessDefer } from '../../src/slack/jobs';
 import { accountId, SANDBOX, startBenchWorld } from '../bench-world';
+import { inProcessApp } from '../in-process-app';
 import { readStatement } from '../fixtures';
 import { seedGrants, seededRequestId, type SeededGrant } from '../grant-records';
 import type { BenchOptions } from '../options';
@@ -54,22 +50,9 @@ export async function sweepPass(options: BenchOptions): Promise<PartResult> {
     await seedGrants(w.clients.dynamo, SANDBOX.table, grants, { approver: SANDBOX.approver, requester: SANDBOX.requester });
 
     const config = loadConfig({ ...w.world.env, ECR_ACCESS_REPOSITORIES: repositories.join(','), LOG_LEVEL: 'warn' });
-    const logger = createLogger({ level: 'warn', write: () => undefined });
-    // The production clients (timeouts, retries), pointed at the local world.
-    const clients = createAwsClients({
-      region: config.region,
-      callTimeoutMs: config.awsTimeoutMs,
-      endpoints: { ecr: w.world.ecr.url, dynamodb: w.world.dynamoUrl },
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    closeClients = () => clients.destroy();
-    const { deps } = createEcrAccess(config, {
-      clients,
-      botToken: SANDBOX.botToken,
-      receiver: new HTTPReceiver({ signingSecret: SANDBOX.signingSecret }),
-      logger,
-      defer: (run) => inProcessDefer(run, logger),
-    });
+    const app = inProcessApp(w, config);
+    closeClients = app.close;
+    const { deps } = app;
 
     const measure = async (): Promise<Measured> => {
       await w.quiet();

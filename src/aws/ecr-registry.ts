@@ -107,6 +107,22 @@ export function ecrRegistry(sources: { reads: ClientSource<ECRClient>; writes: C
         throw registryError('DescribeRepositories', repository, error);
       }
     },
+    async repositoryNames() {
+      const { ecr, DescribeRepositoriesCommand } = await reads();
+      const names: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        try {
+          // 1,000 is the most a page holds: 5,000 repositories are five calls.
+          const out = await ecr.send(new DescribeRepositoriesCommand({ maxResults: 1000, ...(nextToken && { nextToken }) }));
+          for (const r of out.repositories ?? []) if (r.repositoryName) names.push(r.repositoryName);
+          nextToken = out.nextToken;
+        } catch (error) {
+          throw registryError('DescribeRepositories', 'the registry', error);
+        }
+      } while (nextToken);
+      return names;
+    },
     async getPolicy(repository) {
       const { ecr, GetRepositoryPolicyCommand } = await reads();
       try {

@@ -3,6 +3,7 @@
 // pending request and the second is the decision. Answers what happened as data; src/slack words it.
 import { DECIDABLE_FROM, type AccessRequest, type MessageRef } from '../domain/access-request';
 import { announce, catchUp } from './announce';
+import { shareable } from '../domain/repository-rules';
 import type { ServiceDeps } from './deps';
 import type { DecisionTarget } from './ports';
 import { awaitVerdicts } from './policy-changes/await-verdicts';
@@ -22,7 +23,7 @@ export type DecideOutcome =
   | { code: 'no-such-request'; requestId: string }
   | { code: 'foreign-card'; request: AccessRequest }
   | { code: 'own-request'; request: AccessRequest; decision: Decision['decision'] }
-  | { code: 'not-an-approver' }
+  | { code: 'not-an-approver'; repository: string }
   | { code: 'approver-unknown'; reason: string }
   | { code: 'not-shareable'; request: AccessRequest; repositories: readonly string[] }
   /** Decided before: the card shows it again and what was owed about it is finished. */
@@ -99,26 +100,27 @@ async function showFirstApproval(deps: ServiceDeps, request: AccessRequest): Pro
  * their request's repository and account is for.
  */
 export async function decide(deps: ServiceDeps, input: Decision): Promise<DecideOutcome> {
-  const approver = await deps.isApprover(input.user);
-  if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
-  // Whoever is no approver hears that first, their own request included: another approver's click would not help them.
-  if (approver.kind === 'not-approver') return { code: 'not-an-approver' };
-
   const approving = input.decision === 'approve';
   let target: DecisionTarget | undefined = input.target;
-  // A card whose button names only the request: the request says what it is for.
+  // A card whose button names only the request: the request says what it is for, and whose approvers decide it.
   let known: AccessRequest | undefined;
-  if (approving && !target) {
+  if (!target) {
     known = await deps.store.get(input.requestId);
     if (!known) return whyNotDecided(deps, input, known);
-    target = { repository: known.repository, account: known.account };
   }
+  // The button's repository is checked against the request's by the store's write, as the rest of the target is.
+  const repository = target?.repository ?? (known as AccessRequest).repository;
+  const approver = await deps.isApprover(input.user, repository);
+  if (approver.kind === 'unknown') return { code: 'approver-unknown', reason: approver.reason };
+  // Whoever is no approver of this repository hears that first, their own request included: another approver's click would not help them.
+  if (approver.kind === 'not-approver') return { code: 'not-an-approver', repository };
+  if (approving && !target && known) target = { repository: known.repository, account: known.account };
   // An approval is only written for a repository still shareable: checked here, as the write checks the repository is the request's.
-  if (approving && target && !deps.repositories.includes(target.repository)) return whyNotDecided(deps, input, known ?? (await deps.store.get(input.requestId)));
+  if (approving && target && !deps.rules.ruleFor(target.repository)) return whyNotDecided(deps, input, known ?? (await deps.store.get(input.requestId)));
 
   const at = new Date(deps.clock.now()).toISOString();
   // The two-person rule, asked of the repository at the click: the first approval only waits for a second.
-  const twoPerson = approving && target !== undefined && deps.approvalsFor(target.repository) === 2;
+  const twoPerson = approving && target !== undefined && deps.rules.ruleFor(target.repository)?.approvals === 2;
   if (twoPerson) {
     const first = await deps.store.approveFirst(input.requestId, { by: input.user, at, card: input.card, ...(target && { target }) });
     if (first.decided) return firstApproved(deps, first.request);
@@ -157,8 +159,8 @@ async function whyNotDecided(deps: ServiceDeps, input: Decision, request: Access
     return { code: 'foreign-card', request };
   }
   if (input.user === request.requester) return { code: 'own-request', request, decision: input.decision };
-  if (input.decision === 'approve' && DECIDABLE_FROM.approve.includes(request.state) && !deps.repositories.includes(request.repository)) {
-    return { code: 'not-shareable', request, repositories: deps.repositories };
+  if (input.decision === 'approve' && DECIDABLE_FROM.approve.includes(request.state) && !deps.rules.ruleFor(request.repository)) {
+    return { code: 'not-shareable', request, repositories: shareable(deps.rules) };
   }
   if (input.decision === 'approve' && request.state === 'PENDING' && request.firstApproval?.by === input.user) {
     // Its card may not show the approval yet, when the process that recorded it stopped before updating it.

@@ -8,7 +8,9 @@ export async function deny(deps: ServiceDeps, input: Omit<Decision, 'decision'> 
   const { reason, ...decision } = input;
   // Only an approver's note is kept: anyone else's click is refused by decide, and leaves no trace.
   // Noted with or without a reason, so an earlier note of the same approver cannot speak for this denial.
-  if ((await deps.isApprover(input.user)).kind === 'approver') {
+  // Whose approver: the repository's, as the button names it or else as the request does.
+  const repository = input.target?.repository ?? (await deps.store.get(input.requestId))?.repository;
+  if (repository !== undefined && (await deps.isApprover(input.user, repository)).kind === 'approver') {
     const at = new Date(deps.clock.now()).toISOString();
     await deps.store.noteDenialReason(input.requestId, { by: input.user, at, ...(reason && { reason }) });
   }

@@ -1,6 +1,5 @@
 // Everything the use cases are built from, passed in so tests and runtimes choose the adapters.
-import type { Approvals } from '../domain/access-request';
-import type { DurationRules } from '../domain/duration';
+import type { RepositoryRules } from '../domain/repository-rules';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { ChangeQueue, Clock, ClockCheck, Homes, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
@@ -24,18 +23,12 @@ export interface ServiceDeps {
   readonly metrics: Metrics;
   /** The jobs that failed every try and wait to be run again; only Lambda hands jobs over, so only Lambda has them. */
   readonly waitingJobs?: WaitingJobs;
-  readonly repositories: readonly string[];
+  /** The repositories shared and each one's terms: approvers, approvals, time limits. */
+  readonly rules: RepositoryRules;
   /** How long a job waits for its change while another holder has the repository. */
   readonly waitForChangeMs: number;
   /** How long an outcome's announcer may stay silent (it renews its claim every third of this) before another process finishes its announcement. */
   readonly announceRetryMs: number;
   /** How far two processes' clocks may disagree; a lease's landing time allows for it. */
   readonly clockMarginMs: number;
-  /** The time limits requests may ask for. */
-  readonly durations: DurationRules;
-  /**
-   * How many different approvers, never the requester, must approve a request for the repository
-   * (2: the two-person rule). Asked at each decision, so a changed rule counts from the next click.
-   */
-  readonly approvalsFor: (repository: string) => Approvals;
 }

@@ -1,7 +1,9 @@
 // The history use case: every event of a repository's (or an account's) requests and the drift
 // the sweep saw, newest first, a page at a time. It reads by key and by index, never a scan.
 import { type AccessRequest, denialReason, type HistoryEvent } from '../domain/access-request';
+import { shareable } from '../domain/repository-rules';
 import type { ServiceDeps } from './deps';
+import { sharedRepositories } from './shared-repositories';
 import { inBatches } from '../in-batches';
 
 /** Whose history: one repository's, one account's, or (neither) every shareable repository's. */
@@ -92,10 +94,10 @@ async function repositoryEntries(deps: ServiceDeps, repository: string, account:
 
 export async function history(deps: ServiceDeps, input: { subject?: HistorySubject; before?: HistoryPosition }): Promise<HistoryOutcome> {
   const { subject, before } = input;
-  if (subject && 'repository' in subject && !deps.repositories.includes(subject.repository)) {
-    return { code: 'not-shareable', repository: subject.repository, repositories: deps.repositories };
+  if (subject && 'repository' in subject && !deps.rules.ruleFor(subject.repository)) {
+    return { code: 'not-shareable', repository: subject.repository, repositories: shareable(deps.rules) };
   }
-  const repositories = subject && 'repository' in subject ? [subject.repository] : deps.repositories;
+  const repositories = subject && 'repository' in subject ? [subject.repository] : await sharedRepositories(deps);
   const account = subject && 'account' in subject ? subject.account : undefined;
   const all = (await inBatches(repositories, PARALLEL_READS, (repository) => repositoryEntries(deps, repository, account))).flat();
   const older = before ? all.filter((entry) => newestFirst(entry.position, before) > 0) : all;

@@ -5,6 +5,7 @@ import { type AccessRequest, byCreation } from '../domain/access-request';
 import { isLive } from '../domain/membership';
 import { inBatches } from '../in-batches';
 import type { ServiceDeps } from './deps';
+import { sharedRepositories } from './shared-repositories';
 import type { IsApprover } from './ports';
 
 /** How many decisions an approver's Home shows. */
@@ -41,8 +42,10 @@ export async function homeOf(deps: ServiceDeps, viewer: string, isApprover: IsAp
   const grants = requests.filter(isLive).sort(byEnd);
   const approver = check.kind === 'approver' ? 'yes' : check.kind === 'unknown' ? 'unknown' : 'no';
   if (approver !== 'yes') return { viewer, approver, requests, grants };
-  // What waits for the approvers, and what they decided, across every shareable repository: the reads `list` makes.
-  const all = (await inBatches(deps.repositories, PARALLEL_READS, (repository) => deps.store.listByRepository(repository))).flat();
+  // What waits for the approvers, and what they decided, across every repository the viewer decides: the reads `list` makes.
+  const theirs: string[] = [];
+  for (const repository of await sharedRepositories(deps)) if ((await isApprover(viewer, repository)).kind === 'approver') theirs.push(repository);
+  const all = (await inBatches(theirs, PARALLEL_READS, (repository) => deps.store.listByRepository(repository))).flat();
   const waiting = all.filter((r) => WAITING.has(r.state)).sort(byCreation);
   const decisions = all.filter((r) => r.decidedAt !== undefined && r.decidedBy !== undefined).sort(byDecisionNewestFirst).slice(0, LAST_DECISIONS);
   return { viewer, approver, requests, grants, waiting, decisions };

@@ -4,7 +4,9 @@ import { byCreation, OPEN_STATES, type AccessRequest, type Failure } from '../do
 import { parsePolicy, pullers, type Pullers } from '../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../errors';
 import { inBatches } from '../in-batches';
+import { shareable } from '../domain/repository-rules';
 import type { ServiceDeps } from './deps';
+import { sharedRepositories } from './shared-repositories';
 
 interface PullerEntry {
   readonly account: string;
@@ -71,9 +73,9 @@ async function describe(deps: ServiceDeps, repository: string): Promise<Reposito
 }
 
 export async function listAccess(deps: ServiceDeps, repository?: string): Promise<ListOutcome> {
-  if (repository !== undefined && !deps.repositories.includes(repository)) {
-    return { code: 'not-shareable', repository, repositories: deps.repositories };
+  if (repository !== undefined && !deps.rules.ruleFor(repository)) {
+    return { code: 'not-shareable', repository, repositories: shareable(deps.rules) };
   }
-  const names = repository === undefined ? deps.repositories : [repository];
+  const names = repository === undefined ? await sharedRepositories(deps) : [repository];
   return { code: 'listed', repositories: await inBatches(names, PARALLEL_READS, (name) => describe(deps, name)) };
 }

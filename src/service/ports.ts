@@ -6,6 +6,8 @@ import type { PostedPart } from '../domain/told-outcome';
 export interface Registry {
   /** The registry that holds the repository, or undefined when there is no such repository. */
   describeRepository(repository: string): Promise<{ registryId: string } | undefined>;
+  /** The name of every repository in the registry, read page by page. */
+  repositoryNames(): Promise<string[]>;
   /** The policy text, or undefined when the repository has no policy. */
   getPolicy(repository: string): Promise<string | undefined>;
   /**
@@ -211,7 +213,8 @@ export interface Notifier {
  * outage): not a no, so the decision is refused with the reason and may be tried again.
  */
 export type ApproverCheck = { kind: 'approver' } | { kind: 'not-approver' } | { kind: 'unknown'; reason: string };
-export type IsApprover = (user: string) => Promise<ApproverCheck>;
+/** Whether the user decides the repository's requests (its rule's approvers); without one, whether they decide any repository's. */
+export type IsApprover = (user: string, repository?: string) => Promise<ApproverCheck>;
 
 /** The signature of a repository whose policy and records agree. */
 export const NO_DRIFT = 'none';

@@ -6,6 +6,7 @@ import type { AccessRequest, Ending, Failure, KeptBy } from '../domain/access-re
 import { awaitsVerdict, isLive } from '../domain/membership';
 import { managedAccounts, parsePolicy, pullingStatements } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
+import { shareable } from '../domain/repository-rules';
 import type { ServiceDeps } from './deps';
 import { awaitVerdicts } from './policy-changes/await-verdicts';
 
@@ -72,8 +73,8 @@ type RevokeRefusal = Extract<
  */
 export async function planRevoke(deps: ServiceDeps, input: Omit<Revocation, 'reason'>): Promise<RevokePlan | RevokeRefusal> {
   const { repository, account, user } = input;
-  if (!deps.repositories.includes(repository)) return { code: 'not-shareable', repository, repositories: deps.repositories };
-  const [requests, approver] = await Promise.all([deps.store.accountRequests(repository, [account], []), deps.isApprover(user)]);
+  if (!deps.rules.ruleFor(repository)) return { code: 'not-shareable', repository, repositories: shareable(deps.rules) };
+  const [requests, approver] = await Promise.all([deps.store.accountRequests(repository, [account], []), deps.isApprover(user, repository)]);
   const live = requests.filter(isLive);
 
   if (live.length === 0) {

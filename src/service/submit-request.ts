@@ -5,6 +5,7 @@ import { type AccessRequest, type Failure, type MessageRef, OPEN_STATES } from '
 import { checkDuration } from '../domain/duration';
 import { canPull, grantPull, parsePolicy, statementPreview } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
+import { shareable } from '../domain/repository-rules';
 import type { ServiceDeps } from './deps';
 
 export interface NewRequest {
@@ -52,8 +53,9 @@ function liveTimeBoundGrant(records: readonly AccessRequest[], account: string):
  */
 export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promise<Checked | Refusal> {
   const { repository, account } = input;
-  if (!deps.repositories.includes(repository)) return { code: 'not-shareable', repository, repositories: deps.repositories };
-  const durationProblems = checkDuration(input.durationMs, deps.durations);
+  const rule = deps.rules.ruleFor(repository);
+  if (!rule) return { code: 'not-shareable', repository, repositories: shareable(deps.rules) };
+  const durationProblems = checkDuration(input.durationMs, rule.durations);
   if (durationProblems.length > 0) return { code: 'duration-refused', problems: durationProblems };
   const described = await deps.registry.describeRepository(repository);
   if (!described) return { code: 'repository-missing', repository };
@@ -105,7 +107,7 @@ export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promi
   if (!created.created) return { code: 'already-open', existing: created.existing };
   let card: MessageRef;
   try {
-    card = await deps.notifier.postRequestCard(request, preview, deps.approvalsFor(repository));
+    card = await deps.notifier.postRequestCard(request, preview, deps.rules.ruleFor(repository)?.approvals ?? 1);
   } catch (error) {
     await deps.store.discard(request.id);
     deps.logger.error('could not post the request card; request discarded', { requestId: request.id, error });

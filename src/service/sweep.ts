@@ -9,6 +9,7 @@ import { canPull, managedAccounts, parsePolicy } from '../domain/policy';
 import { inBatches } from '../in-batches';
 import { abandonedBefore, announce } from './announce';
 import type { ServiceDeps } from './deps';
+import { sharedRepositories } from './shared-repositories';
 import { awaitVerdicts } from './policy-changes/await-verdicts';
 import { type Drift, NO_DRIFT } from './ports';
 
@@ -248,7 +249,7 @@ async function sweepPass(deps: ServiceDeps, times: SweepTimes): Promise<SweepRep
       deps.logger.error('the sweep could not finish a request; the next pass tries again', { requestId: request.id, error });
     }
   });
-  await inBatches(deps.repositories, IN_FLIGHT, async (repository) => {
+  await inBatches(await sharedRepositories(deps), IN_FLIGHT, async (repository) => {
     tally.repositories += 1;
     try {
       await reportDrift(deps, repository, tally);

@@ -1,6 +1,8 @@
-// Who may decide: configured user IDs, and members of the approvers' user group as Slack says
-// at click time (cached briefly, so a removed approver loses the right within a minute).
+// Who may decide a repository's requests: its rule's user IDs and user groups (or the
+// deployment's), members as Slack says at click time (cached briefly, so a removed approver loses
+// the right within a minute).
 import { webApi } from '@slack/bolt';
+import type { RepositoryRules, RuleApprovers } from '../domain/repository-rules';
 import type { Logger } from '../logger';
 import type { ApproverCheck, IsApprover } from '../service/ports';
 
@@ -25,58 +27,76 @@ function whySlackCouldNotSay(error: unknown): string {
 
 /** Who may decide: a check for one person at a click, and, for the Home tabs, everyone and a check of their own. */
 export type Approvers = IsApprover & {
-  /** Everyone who decides now: the configured approvers and the group's members; throws when Slack cannot say who is in the group. */
+  /** Everyone who decides some repository's requests now; throws when Slack cannot say who is in a group. */
   everyone(): Promise<readonly string[]>;
-  /** The same check, from the Home tabs' own reading of the group. */
+  /** The same check, from the Home tabs' own reading of the groups. */
   forHomeTabs: IsApprover;
 };
 
+/**
+ * A repository's approvers are its rule's, or the deployment's (ECR_ACCESS_APPROVERS,
+ * ECR_ACCESS_APPROVER_GROUP) when its rule names none.
+ */
 export function slackApprovers(
   client: webApi.WebClient,
-  options: { approvers: readonly string[]; group?: string; logger: Logger; now?: () => number },
+  options: { approvers: readonly string[]; group?: string; rules: RepositoryRules; logger: Logger; now?: () => number },
 ): Approvers {
   const now = options.now ?? Date.now;
   const answer = (approver: boolean): ApproverCheck => ({ kind: approver ? 'approver' : 'not-approver' });
+  const deployment: RuleApprovers = { users: options.approvers, groups: options.group ? [options.group] : [] };
+  const approversOf = (repository: string): RuleApprovers => options.rules.ruleFor(repository)?.approvers ?? deployment;
+  /** Every set of approvers some repository has: the rules' own, and the deployment's when a rule lends it. */
+  const everySet = (): RuleApprovers[] => [
+    ...new Set(options.rules.all.map((rule) => rule.approvers ?? deployment)),
+  ];
   /**
-   * The group's members, as Slack said within the last minute. Deciding and publishing Home tabs
+   * Each group's members, as Slack said within the last minute. Deciding and publishing Home tabs
    * keep a reading each, so a decision's check is made at click time (or within the minute
    * before), never from a reading the Home tabs made.
    */
   const membersReading = () => {
-    let cached: { members: Set<string>; at: number } | undefined;
+    const cached = new Map<string, { members: Set<string>; at: number }>();
     return async (group: string): Promise<Set<string>> => {
-      if (!cached || now() - cached.at >= GROUP_CACHE_MS) {
-        const out = await client.usergroups.users.list({ usergroup: group });
-        cached = { members: new Set(out.users ?? []), at: now() };
-      }
-      return cached.members;
+      const reading = cached.get(group);
+      if (reading && now() - reading.at < GROUP_CACHE_MS) return reading.members;
+      const out = await client.usergroups.users.list({ usergroup: group });
+      const members = new Set(out.users ?? []);
+      cached.set(group, { members, at: now() });
+      return members;
     };
   };
   const members = membersReading();
   const everyoneInGroup = membersReading();
-  const isApprover: IsApprover = async (user) => {
-    if (options.approvers.includes(user)) return answer(true);
-    if (!options.group) return answer(false);
+  const isIn = async (user: string, approvers: RuleApprovers, read: (group: string) => Promise<Set<string>>): Promise<boolean> => {
+    if (approvers.users.includes(user)) return true;
+    for (const group of approvers.groups) if ((await read(group)).has(user)) return true;
+    return false;
+  };
+  /** Neither yes nor no when Slack cannot say who is in a group: the caller refuses and says why, rather than telling an approver they are not one. */
+  const checked = async (question: () => Promise<boolean>, log: boolean): Promise<ApproverCheck> => {
     try {
-      return answer((await members(options.group)).has(user));
+      return answer(await question());
     } catch (error) {
-      // Neither yes nor no: Slack could not say who is in the group, so the caller refuses and
-      // says why, rather than telling an approver they are not one.
       const reason = whySlackCouldNotSay(error);
-      options.logger.error('could not read the approvers user group', { group: options.group, reason, error });
+      if (log) options.logger.error('could not read an approvers user group', { reason, error });
       return { kind: 'unknown', reason };
     }
   };
+  const isApprover: IsApprover = (user, repository) =>
+    checked(async () => {
+      if (repository !== undefined) return isIn(user, approversOf(repository), members);
+      for (const approvers of everySet()) if (await isIn(user, approvers, members)) return true;
+      return false;
+    }, true);
   const everyone = async () => {
-    const group = options.group ? [...(await everyoneInGroup(options.group))] : [];
-    return [...new Set([...options.approvers, ...group])];
-  };
-  const forHomeTabs: IsApprover = async (user) => {
-    try {
-      return answer((await everyone()).includes(user));
-    } catch (error) {
-      return { kind: 'unknown', reason: whySlackCouldNotSay(error) };
+    const all = new Set<string>();
+    for (const approvers of everySet()) {
+      for (const user of approvers.users) all.add(user);
+      for (const group of approvers.groups) for (const user of await everyoneInGroup(group)) all.add(user);
     }
+    return [...all];
   };
+  const forHomeTabs: IsApprover = (user, repository) =>
+    checked(async () => (repository !== undefined ? isIn(user, approversOf(repository), everyoneInGroup) : (await everyone()).includes(user)), false);
   return Object.assign(isApprover, { everyone, forHomeTabs });
 }

@@ -33,6 +33,20 @@ export function approvedBy(request: AccessRequest): string {
 
 const list = (names: readonly string[]) => names.map(code).join(', ');
 
+/** Names and patterns shown before the rest is only counted: a message stays readable however many rules there are. */
+const SHAREABLE_SHOWN = 20;
+
+/**
+ * What ecr-access shares, as its rules give it (names, and patterns standing for many names),
+ * the first few of many, and what `*` means when a pattern is among them.
+ */
+export function shareableList(matches: readonly string[]): string {
+  const shown = list(matches.slice(0, SHAREABLE_SHOWN));
+  const more = matches.length > SHAREABLE_SHOWN ? ` and ${matches.length - SHAREABLE_SHOWN} more (\`/ecr-access list\` shows every one)` : '';
+  const star = matches.some((match) => match.includes('*')) ? ' (`*` stands for any characters but `/`)' : '';
+  return `${shown}${more}${star}`;
+}
+
 /** Statements that let an account pull and that ecr-access does not manage, by Sid. */
 const statements = (sids: readonly string[]) => `${sids.map(code).join(', ')}, which ecr-access does not manage`;
 
@@ -91,7 +105,7 @@ export function submitReply(outcome: SubmitOutcome, typedAccount?: string): stri
     case 'duration-refused':
       return `:x: ${outcome.problems.map(escapeText).join('; ')}. Nothing was recorded.`;
     case 'not-shareable':
-      return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares. Shareable repositories: ${list(outcome.repositories)}. If it should be shareable, ask the platform team to add it.`;
+      return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares. Shareable repositories: ${shareableList(outcome.repositories)}. If it should be shareable, ask the platform team to add it.`;
     case 'repository-missing':
       return `:x: ${code(outcome.repository)} is listed as shareable but does not exist in ECR. Ask the platform team to check the repository name.`;
     case 'own-registry':
@@ -140,11 +154,11 @@ export function decideReply(outcome: DecideOutcome): string | undefined {
     case 'own-request':
       return `:x: You asked for this access yourself, so another approver has to ${outcome.decision} request ${outcome.request.id}.`;
     case 'not-an-approver':
-      return ':x: Only ecr-access approvers can approve or deny requests; nothing changed. Ask the platform team if you should be one.';
+      return `:x: Only the approvers of ${code(outcome.repository)} can approve or deny its requests; nothing changed. Ask the platform team if you should be one.`;
     case 'approver-unknown':
       return `:warning: Slack could not confirm you are an approver (${escapeText(outcome.reason)}); nothing changed. Try again in a minute.`;
     case 'not-shareable':
-      return `:x: ${code(outcome.request.repository)} is no longer one of the repositories ecr-access shares (${list(outcome.repositories)}), so request ${outcome.request.id} cannot be approved; nothing changed.`;
+      return `:x: ${code(outcome.request.repository)} is no longer one of the repositories ecr-access shares (${shareableList(outcome.repositories)}), so request ${outcome.request.id} cannot be approved; nothing changed.`;
     case 'already-decided':
       return `:x: ${alreadyDecided(outcome.request)}`;
     case 'stalled':
@@ -173,7 +187,7 @@ export function removalRefused(request: AccessRequest): string {
 export function revokeReply(outcome: RevokeOutcome): string {
   switch (outcome.code) {
     case 'not-shareable':
-      return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares (${list(outcome.repositories)}), so it has nothing to revoke there; nothing changed.`;
+      return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares (${shareableList(outcome.repositories)}), so it has nothing to revoke there; nothing changed.`;
     case 'no-access': {
       const { account, repository, pullsThrough } = outcome;
       const none = `:x: ${code(account)} has no ecr-access grant on ${code(repository)} and is not in its ${code(MANAGED_SID)} statement, so there is nothing for ecr-access to revoke; nothing changed.`;
@@ -218,11 +232,11 @@ export function revokeReply(outcome: RevokeOutcome): string {
 }
 
 export function listRefusal(outcome: Extract<ListOutcome, { code: 'not-shareable' }>): string {
-  return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares. Shareable repositories: ${list(outcome.repositories)}.`;
+  return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares. Shareable repositories: ${shareableList(outcome.repositories)}.`;
 }
 
 export function historyRefusal(outcome: Extract<HistoryOutcome, { code: 'not-shareable' }>): string {
-  return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares, so it has no history here. Shareable repositories: ${list(outcome.repositories)}. \`/ecr-access history <12-digit account ID>\` shows an account's history.`;
+  return `:x: ${code(outcome.repository)} is not one of the repositories ecr-access shares, so it has no history here. Shareable repositories: ${shareableList(outcome.repositories)}. \`/ecr-access history <12-digit account ID>\` shows an account's history.`;
 }
 
 /** Where a failed job is run again by itself (Lambda): it will be, and the user hears how it ends. */

@@ -126,13 +126,13 @@ describeNeeding('the sandbox page in Chromium', chromiumProblem(), () => {
     await ui.become('carol');
     await ui.button(card, 'Approve').click();
     await ui.dialog.locator('#dialog-confirm').click();
-    await ui.ephemeral('Only ecr-access approvers').waitFor();
+    await ui.ephemeral('Only the approvers of').waitFor();
 
     await ui.button(card, 'Approve').waitFor();
     await ui.button(card, 'Deny').waitFor();
     await ui.repository('common-images').locator(`.principal[data-principal="arn:aws:iam::${ACCOUNT}:root"]`).waitFor({ state: 'detached' });
     await ui.become('bob');
-    await ui.ephemeral('Only ecr-access approvers').waitFor({ state: 'detached' });
+    await ui.ephemeral('Only the approvers of').waitFor({ state: 'detached' });
   });
 
   it('answers a bad account ID with an error only the person who typed it sees', async () => {

@@ -103,7 +103,7 @@ describe('requesting and approving pull access', () => {
     await w.command(`request common-images ${ACCOUNT}`);
     const before = w.world.ecr.policyText('common-images');
     const { replies } = await w.click(w.cards()[0]!, 'approve', SANDBOX.requester);
-    expect(replies.join('\n')).toMatch(/Only ecr-access approvers can approve or deny requests/);
+    expect(replies.join('\n')).toMatch(/Only the approvers of `common-images` can approve or deny its requests/);
     expect(w.world.ecr.policyText('common-images')).toBe(before);
     expect((await w.requests())[0]!.state).toBe('PENDING');
   });
@@ -112,7 +112,7 @@ describe('requesting and approving pull access', () => {
     await w.command(`request common-images ${ACCOUNT}`);
     const before = w.world.ecr.policyText('common-images');
     const { replies } = await w.click(w.cards()[0]!, 'approve', SANDBOX.other);
-    expect(replies.join('\n')).toMatch(/Only ecr-access approvers/);
+    expect(replies.join('\n')).toMatch(/Only the approvers of `common-images`/);
     expect(w.world.ecr.policyText('common-images')).toBe(before);
     expect((await w.requests())[0]!.state).toBe('PENDING');
     expect(buttonsOf(w.cards()[0]!)).toEqual(['Approve', 'Deny']);
@@ -272,7 +272,7 @@ describe('requesting and approving pull access', () => {
     w.world.slack.setUsergroup(SANDBOX.approverGroup, [SANDBOX.other]);
     await w.command(`request common-images ${ACCOUNT}`);
     const refused = await w.click(w.cards()[0]!, 'approve', SANDBOX.approver);
-    expect(refused.replies.join('\n')).toMatch(/Only ecr-access approvers/);
+    expect(refused.replies.join('\n')).toMatch(/Only the approvers of `common-images`/);
     await w.click(w.cards()[0]!, 'approve', SANDBOX.other);
     expect((await w.requests())[0]).toMatchObject({ state: 'GRANTED', decidedBy: SANDBOX.other });
     expect(w.world.slack.calls.some((c) => c.method === 'usergroups.users.list')).toBe(true);

@@ -159,7 +159,7 @@ describe('button payloads', () => {
     await w.command('request common-images 222233334444');
     w.world.slack.setUsergroup(SANDBOX.approverGroup, []);
     const { replies } = await w.click(w.cards()[0]!, 'approve');
-    expect(replies.join('\n')).toMatch(/Only ecr-access approvers/);
+    expect(replies.join('\n')).toMatch(/Only the approvers of `common-images`/);
     expect((await w.requests())[0]!.state).toBe('PENDING');
   });
 

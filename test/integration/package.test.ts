@@ -10,14 +10,14 @@
 // The bundle itself is loaded and asked, reading its secrets from a local SSM and its
 // repositories from the packaged file. Missing settings stop it with one message.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { functionEnvironment } from '../../deploy/function-environment';
 import { environmentSize, referencedBy, rolePolicyDocuments, rolePolicySize } from '../../deploy/limits';
 import { stackNames } from '../../deploy/names';
-import { REPOSITORY_FILE } from '../../deploy/repository-file';
+import { REPOSITORY_FILE, SETTINGS_FILE } from '../../deploy/repository-file';
 import { loadStageSettings } from '../../deploy/settings';
 import { tableDefinition } from '../../src/aws/table-schema';
 import { loadLambdaConfig } from '../../src/config';
@@ -350,9 +350,9 @@ describe('the packaged deployment', () => {
       AWS_LAMBDA_FUNCTION_NAME: String(functionResource().Properties.FunctionName),
       LAMBDA_TASK_ROOT: codeRoot,
     });
+    expect(config.rules.all.map((rule) => rule.match)).toEqual(EXAMPLE.repositories);
     expect(config).toMatchObject({
       table: TABLE_NAME,
-      repositories: EXAMPLE.repositories,
       approvalChannel: EXAMPLE.approvalChannel,
       approvers: EXAMPLE.approvers,
       functionName: FUNCTION_NAME,
@@ -414,6 +414,55 @@ describe('the packaged deployment', () => {
   });
 });
 
+describe('a stage sharing by a settings file', () => {
+  let rulesDir: string;
+  let ruled: typeof template;
+  let ruledCodeRoot: string;
+  const RULES = 'repositories:\n  common-images: {}\n  "team-*": { approvers: [U0CITEAMLEAD], maxGrant: 30d }\n  "shared/*": {}\n';
+
+  beforeAll(async () => {
+    rulesDir = mkdtempSync(join(tmpdir(), 'ecr-access-package-rules-'));
+    writeFileSync(join(rulesDir, 'rules.yml'), RULES);
+    // The framework alone, on the bundle the first run built: the repositories come from the file.
+    await run(
+      join(ROOT, 'node_modules', '.bin', 'osls'),
+      ['package', '--stage', STAGE, ...YOUR_IDS, '--param=repositories=', `--param=settingsFile=${join(rulesDir, 'rules.yml')}`, '--package', join(rulesDir, 'out')],
+      { cwd: ROOT, env: withoutAws(rulesDir), maxBuffer: 10 * 1024 * 1024 },
+    );
+    ruled = JSON.parse(readFileSync(join(rulesDir, 'out', 'cloudformation-template-update-stack.json'), 'utf8'));
+    ruledCodeRoot = unpacked(join(rulesDir, 'out', 'ecr-access.zip'));
+  }, 120_000);
+
+  afterAll(() => {
+    for (const dir of [rulesDir, ruledCodeRoot]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ships the settings file in the bundle, and the function reads its rules from there', () => {
+    expect(readFileSync(join(ruledCodeRoot, SETTINGS_FILE), 'utf8')).toBe(RULES);
+    expect(existsSync(join(ruledCodeRoot, REPOSITORY_FILE))).toBe(false);
+    const env = (ruled.Resources.SlackLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const rendered = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, render(value)]));
+    expect(rendered.ECR_ACCESS_REPOSITORIES_FILE).toBeUndefined();
+    const config = loadLambdaConfig({ ...rendered, AWS_REGION: REGION, AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME, LAMBDA_TASK_ROOT: ruledCodeRoot });
+    expect(config.rules.ruleFor('team-payments')).toMatchObject({ match: 'team-*', approvers: { users: ['U0CITEAMLEAD'], groups: [] } });
+    expect(config.rules.ruleFor('private-images')).toBeUndefined();
+  });
+
+  it('names each pattern by one wildcard ARN, and lists the registry only to find what the patterns match', () => {
+    const statements = (renderDeep(roleDocuments(ruled)) as Array<{ Statement: Statement[] }>)[0]!.Statement.filter((st) =>
+      [st.Action].flat().some((action) => String(action).startsWith('ecr:')),
+    );
+    const arn = (name: string) => `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`;
+    expect(statements.map((st) => ({ Action: st.Action, Resource: st.Resource }))).toEqual([
+      {
+        Action: ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'],
+        Resource: ['common-images', 'shared/*', 'team-*'].map(arn),
+      },
+      { Action: ['ecr:DescribeRepositories'], Resource: [arn('*')] },
+    ]);
+  });
+});
+
 describe('a stage sharing 400 repositories, the most one may', () => {
   const names = Array.from({ length: 400 }, (_, i) => `${['platform', 'data', 'web', 'ml', 'payments'][i % 5]}-team-${(i * 7) % 53}/service-${i}`);
   let bigDir: string;
@@ -441,7 +490,7 @@ describe('a stage sharing 400 repositories, the most one may', () => {
     const env = (big.Resources.SlackLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     const rendered = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, render(value)]));
     const config = loadLambdaConfig({ ...rendered, AWS_REGION: REGION, AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME, LAMBDA_TASK_ROOT: bigCodeRoot });
-    expect(config.repositories).toEqual(names);
+    expect(config.rules.all.map((rule) => rule.match)).toEqual(names);
   });
 
   it('gives the function the environment it has for two repositories', () => {

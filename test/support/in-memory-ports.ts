@@ -4,6 +4,8 @@ import { type AccessRequest, type AnnouncementPart, BOT_ACTOR, type Ending, FIRS
 import { MAX_DRIFT_EVENTS } from '../../src/aws/drift-notes';
 import { HOME_TURN_MS } from '../../src/aws/home-turns';
 import { byMark, type Mark } from '../../src/domain/membership';
+import type { DurationRules } from '../../src/domain/duration';
+import { repositoryRules, rulesOfNames } from '../../src/domain/repository-rules';
 import { type PostedPart, toldOutcome } from '../../src/domain/told-outcome';
 import { EcrAccessError, ErrorCode } from '../../src/errors';
 import { createLogger } from '../../src/logger';
@@ -35,8 +37,13 @@ class InMemoryRegistry implements Registry {
   private late: Array<{ sentAt: number; land: () => void }> = [];
   constructor(private readonly clock: Clock) {}
 
+  /** Repositories beyond those with a policy, as a test creates them. */
+  readonly created = new Set<string>();
   async describeRepository() {
     return { registryId: '123456789012' };
+  }
+  async repositoryNames() {
+    return [...new Set([...this.created, ...this.policies.keys()])].sort();
   }
   async getPolicy(repository: string) {
     if (this.nextReads.shift() === 'fail') throw new EcrAccessError(ErrorCode.Registry, `GetRepositoryPolicy on ${repository}: ServerException`);
@@ -405,7 +412,13 @@ class SettableClockCheck implements ClockCheck {
   trusted = () => this.aheadMs !== undefined && Math.abs(this.aheadMs) <= this.marginMs / 2;
 }
 
-export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
+/**
+ * Deps for a service test. A test may give the shared repositories, the time limits and the
+ * approvals as a flat list and defaults, as ECR_ACCESS_REPOSITORIES and the environment do, or
+ * rules of its own.
+ */
+export function inMemoryDeps(options: Partial<ServiceDeps> & { repositories?: readonly string[]; durations?: DurationRules; approvals?: 1 | 2 } = {}) {
+  const { repositories = ['common-images'], durations = {}, approvals = 1, ...overrides } = options;
   const clock = new FakeClock();
   const clockCheck = new SettableClockCheck(overrides.clockMarginMs ?? 60_000);
   const registry = new InMemoryRegistry(clock);
@@ -430,12 +443,10 @@ export function inMemoryDeps(overrides: Partial<ServiceDeps> = {}) {
     processId: 'test-process',
     logger,
     metrics: emfMetrics(logger, 'test', () => clock.now()),
-    repositories: ['common-images'],
+    rules: repositoryRules(rulesOfNames(repositories, { durations, approvals })),
     waitForChangeMs: 60_000,
     announceRetryMs: 30_000,
     clockMarginMs: 60_000,
-    durations: {},
-    approvalsFor: () => 1,
     ...overrides,
   };
   return { deps, clock, clockCheck, registry, store, changes, notifier, logs, homesChanged };

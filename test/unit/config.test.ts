@@ -37,7 +37,7 @@ describe('loadConfig', () => {
       table: 'ecr-access',
       approvalChannel: 'C012ABCDEF',
       approvers: ['U012ABCDEF', 'U034GHIJKL'],
-      repositories: ['common-images', 'team/base'],
+      rules: expect.objectContaining({ all: [{ match: 'common-images', approvals: 1, durations: { required: false } }, { match: 'team/base', approvals: 1, durations: { required: false } }] }),
       region: 'us-east-1',
       port: 3000,
       logLevel: 'info',
@@ -93,7 +93,7 @@ describe('loadConfig', () => {
 
   it('reads comma-separated lists with spaces and empty items, without duplicates', () => {
     const config = loadConfig(validEnv({ ECR_ACCESS_REPOSITORIES: ' common-images , ,team/base,common-images,', ECR_ACCESS_APPROVERS: 'U012ABCDEF , ' }));
-    expect(config.repositories).toEqual(['common-images', 'team/base']);
+    expect(config.rules.all.map((rule) => rule.match)).toEqual(['common-images', 'team/base']);
     expect(config.approvers).toEqual(['U012ABCDEF']);
   });
 
@@ -249,7 +249,7 @@ describe('loadConfig', () => {
 
     it('takes as many as an approval can check, and says so past that', () => {
       const names = (n: number) => Array.from({ length: n }, (_, i) => `team-${i}/images`).join(',');
-      expect(loadConfig(validEnv({ ECR_ACCESS_REPOSITORIES: names(400) })).repositories).toHaveLength(400);
+      expect(loadConfig(validEnv({ ECR_ACCESS_REPOSITORIES: names(400) })).rules.all.map((rule) => rule.match)).toHaveLength(400);
       expect(refusal(validEnv({ ECR_ACCESS_REPOSITORIES: names(401) })).message).toContain('ECR_ACCESS_REPOSITORIES must list at most 400 repositories');
     });
   });
@@ -268,7 +268,7 @@ describe('loadConfig', () => {
     };
 
     it('reads a JSON list of names instead of the comma-separated list, without duplicates', () => {
-      expect(loadConfig(fromFile('["common-images", "team/base", "common-images"]')).repositories).toEqual(['common-images', 'team/base']);
+      expect(loadConfig(fromFile('["common-images", "team/base", "common-images"]')).rules.all.map((rule) => rule.match)).toEqual(['common-images', 'team/base']);
     });
 
     it("takes a relative path from the function's code on Lambda", () => {
@@ -285,7 +285,7 @@ describe('loadConfig', () => {
         SLACK_BOT_USER_ID: 'U0BOTUSER',
         AWS_LAMBDA_FUNCTION_NAME: 'ecr-access-bot',
       });
-      expect(loadLambdaConfig(env).repositories).toEqual(['common-images']);
+      expect(loadLambdaConfig(env).rules.all.map((rule) => rule.match)).toEqual(['common-images']);
     });
 
     it('holds the names in the file to the rules of the list', () => {
@@ -319,6 +319,134 @@ describe('loadConfig', () => {
     it('asks for the list, or the file, when neither is set', () => {
       const { message } = refusal(validEnv({ ECR_ACCESS_REPOSITORIES: undefined }));
       expect(message).toContain('ECR_ACCESS_REPOSITORIES is required: a comma-separated list of shareable repositories (or ECR_ACCESS_REPOSITORIES_FILE');
+    });
+  });
+
+  describe('the settings file', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'ecr-access-settings-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** The environment with the settings file of `dir` holding `yaml`, instead of the repository list. */
+    const withSettings = (yaml: string, overrides: Record<string, string | undefined> = {}) => {
+      writeFileSync(join(dir, 'ecr-access.yml'), yaml);
+      return validEnv({ ECR_ACCESS_REPOSITORIES: undefined, ECR_ACCESS_SETTINGS_FILE: join(dir, 'ecr-access.yml'), ...overrides });
+    };
+    const EXAMPLE = [
+      'accounts: organizations',
+      'repositories:',
+      '  common-images: {}',
+      '  "team-*":',
+      '    approvers: [U012ABCDEF]',
+      '    approverGroups: [S012ABCDEF]',
+      '    approvals: 2',
+      '    maxGrant: 30d',
+      '    requireGrantEnd: true',
+      '    organizationOnly: true',
+      '',
+    ].join('\n');
+
+    it('reads the rules of the example, the environment giving the defaults they override', () => {
+      const config = loadConfig(withSettings(EXAMPLE, { ECR_ACCESS_MAX_GRANT: '90d' }));
+      expect(config.rules.ruleFor('common-images')).toEqual({ match: 'common-images', approvals: 1, durations: { maxMs: 90 * 86_400_000, required: false } });
+      expect(config.rules.ruleFor('team-payments')).toEqual({
+        match: 'team-*',
+        approvers: { users: ['U012ABCDEF'], groups: ['S012ABCDEF'] },
+        approvals: 2,
+        durations: { maxMs: 30 * 86_400_000, required: true },
+        organizationOnly: true,
+      });
+      expect(config.rules.ruleFor('secret-images')).toBeUndefined();
+      expect(config.accounts).toEqual({ source: 'organizations' });
+    });
+
+    it('takes the accounts file from beside the settings file, and the Organizations role', () => {
+      expect(loadConfig(withSettings('accounts: accounts.yml\nrepositories: { common-images: {} }\n')).accounts).toEqual({ source: 'file', path: join(dir, 'accounts.yml') });
+      const role = 'arn:aws:iam::111122223333:role/ecr-access-read-organization';
+      expect(loadConfig(withSettings(`accounts: organizations\norganizationsRoleArn: ${role}\nrepositories: { common-images: {} }\n`)).accounts).toEqual({
+        source: 'organizations',
+        roleArn: role,
+      });
+    });
+
+    it("takes a relative path from the function's code on Lambda, and from the working directory elsewhere", () => {
+      withSettings('repositories: { common-images: {} }\n');
+      const config = loadConfig(validEnv({ ECR_ACCESS_REPOSITORIES: undefined, ECR_ACCESS_SETTINGS_FILE: 'ecr-access.yml', LAMBDA_TASK_ROOT: dir }));
+      expect(config.rules.all.map((rule) => rule.match)).toEqual(['common-images']);
+    });
+
+    it('lets rules with approvers of their own stand without deployment approvers', () => {
+      const env = withSettings('repositories:\n  "team-*": { approvers: [U012ABCDEF] }\n', { ECR_ACCESS_APPROVERS: undefined });
+      expect(loadConfig(env).rules.ruleFor('team-a')?.approvers).toEqual({ users: ['U012ABCDEF'], groups: [] });
+    });
+
+    it('refuses every mistake of the file and of the environment in one message, each named by its key', () => {
+      const yaml = [
+        'accounts: 12',
+        'organizationsRoleArn: my-role',
+        'colour: blue',
+        'repositories:',
+        '  common-images: {}',
+        '  "team-*":',
+        '    approvers: [alice]',
+        '    approvals: 3',
+        '    maxGrant: 2w',
+        '    requireGrantEnd: sometimes',
+        '  "team-*-api": {}',
+        '  Bad_Name: {}',
+        '',
+      ].join('\n');
+      const { message } = refusal(withSettings(yaml, { ECR_ACCESS_APPROVERS: undefined, AWS_REGION: 'mars' }));
+      expect(message.split('\n')).toEqual([
+        'ecr-access cannot start; fix these settings:',
+        '  - AWS_REGION must be an AWS region such as us-east-1',
+        '  - ECR_ACCESS_SETTINGS_FILE accounts: must be organizations, or the path of the accounts file',
+        '  - ECR_ACCESS_SETTINGS_FILE organizationsRoleArn: must be an IAM role ARN, like arn:aws:iam::111122223333:role/ecr-access-read-organization',
+        '  - ECR_ACCESS_SETTINGS_FILE repositories."team-*".approvers.0: Slack user IDs look like U012ABCDEF',
+        '  - ECR_ACCESS_SETTINGS_FILE repositories."team-*".approvals: must be 1, or 2 for two different approvers, neither of them the requester',
+        '  - ECR_ACCESS_SETTINGS_FILE repositories."team-*".maxGrant: a duration is a whole number of hours or days, like 12h or 7d',
+        '  - ECR_ACCESS_SETTINGS_FILE repositories."team-*".requireGrantEnd: must be true or false',
+        '  - ECR_ACCESS_SETTINGS_FILE repositories."Bad_Name": a repository name is lowercase letters and digits, separated by single . _ - or /, like common-images or team/base',
+        '  - ECR_ACCESS_SETTINGS_FILE repositories."team-*-api": and "team-*" begin with the same literal prefix "team-", so neither is more specific for a name both match: lengthen one prefix, or merge them',
+        '  - ECR_ACCESS_SETTINGS_FILE has no setting "colour": the file sets accounts, organizationsRoleArn and repositories',
+      ]);
+    });
+
+    it('refuses rules nobody can approve, when the environment names no approvers', () => {
+      const { message } = refusal(withSettings('repositories: { common-images: {} }\n', { ECR_ACCESS_APPROVERS: undefined }));
+      expect(message).toContain(
+        'ECR_ACCESS_SETTINGS_FILE repositories."common-images": names no approvers, and there are no default approvers (ECR_ACCESS_APPROVERS or ECR_ACCESS_APPROVER_GROUP',
+      );
+    });
+
+    it('takes ECR_ACCESS_APPROVALS as the count of every rule that does not set approvals', () => {
+      const yaml = ['repositories:', '  common-images: {}', '  "team-*":', '    approvers: [U012ABCDEF]', '    approvals: 1', ''].join('\n');
+      const { rules } = loadConfig(withSettings(yaml, { ECR_ACCESS_APPROVALS: '2' }));
+      expect(rules.ruleFor('common-images')?.approvals).toBe(2);
+      expect(rules.ruleFor('team-a')?.approvals).toBe(1);
+      expect(loadConfig(withSettings(yaml)).rules.ruleFor('common-images')?.approvals).toBe(1);
+    });
+
+    it('refuses a rule left needing two approvals with fewer than two people who could give them', () => {
+      const yaml = ['repositories:', '  common-images: {}', '  "team-*":', '    approvers: [U012ABCDEF]', '  "shared/*":', '    approverGroups: [S012ABCDEF]', ''].join('\n');
+      const { message } = refusal(withSettings(yaml, { ECR_ACCESS_APPROVALS: '2', ECR_ACCESS_APPROVERS: 'U012ABCDEF' }));
+      expect(message.split('\n').slice(1)).toEqual([
+        '  - ECR_ACCESS_SETTINGS_FILE repositories."common-images": needs two approvals, and the default approvers (ECR_ACCESS_APPROVERS, or a stage\'s approvers) name fewer than two people, with no group: name at least two, or a group, or give it approvals: 1',
+        '  - ECR_ACCESS_SETTINGS_FILE repositories."team-*": needs two approvals (the default, ECR_ACCESS_APPROVALS or a stage\'s approvals, is 2), and its approvers name one person: name another, or an approverGroups entry, or give it approvals: 1',
+      ]);
+    });
+
+    it('refuses a file that is not YAML, or is missing', () => {
+      expect(refusal(withSettings('repositories: [unclosed\n')).message).toContain('which cannot be read as YAML');
+      expect(refusal(validEnv({ ECR_ACCESS_REPOSITORIES: undefined, ECR_ACCESS_SETTINGS_FILE: join(dir, 'none.yml') })).message).toContain('(ENOENT)');
+    });
+
+    it('refuses a settings file beside the repository list, in one line', () => {
+      writeFileSync(join(dir, 'ecr-access.yml'), 'repositories: { common-images: {} }\n');
+      const { message } = refusal(validEnv({ ECR_ACCESS_SETTINGS_FILE: join(dir, 'ecr-access.yml') }));
+      expect(message).toContain('ECR_ACCESS_REPOSITORIES and ECR_ACCESS_SETTINGS_FILE are set too: keep one, the list, the file that holds it, or the settings file');
     });
   });
 

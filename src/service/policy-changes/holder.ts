@@ -97,7 +97,7 @@ async function applyPass(deps: ServiceDeps, lease: Lease, repository: string, ma
  */
 function changesFor(deps: ServiceDeps, repository: string, before: Exclude<PolicyRead, { kind: 'unreadable' }>, accounts: readonly string[], ofAccount: (account: string) => AccessRequest[]): Changes {
   const refuseAll = (failure: Failure) => ({ refusals: new Map(accounts.map((account) => [account, failure])) });
-  if (!deps.repositories.includes(repository)) return refuseAll({ code: ErrorCode.NotShareable, detail: `${repository} is not one of the repositories ecr-access shares` });
+  if (!deps.rules.ruleFor(repository)) return refuseAll({ code: ErrorCode.NotShareable, detail: `${repository} is not one of the repositories ecr-access shares` });
   if (before.kind === 'not-understood') return refuseAll(before.failure);
   const put: string[] = [];
   const take: string[] = [];

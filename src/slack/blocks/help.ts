@@ -1,5 +1,6 @@
 // The help text, also shown for empty or unknown subcommands.
 import { COMMAND, HISTORY_USAGE, LIST_USAGE, REQUEST_USAGE, REVOKE_USAGE } from '../../domain/command';
+import { shareableList } from '../messages';
 import { type Block, section } from './kit';
 
 export function helpMessage(repositories: readonly string[], unknownWord?: string): { text: string; blocks: Block[] } {
@@ -7,7 +8,7 @@ export function helpMessage(repositories: readonly string[], unknownWord?: strin
     ? `\`${unknownWord.replace(/`/g, "'")}\` is not an ecr-access command. Here is what it can do:`
     : 'ecr-access grants read-only pull access to shared ECR repositories, with an approver’s click.';
   const form = `\`${COMMAND}\` alone, or the shortcut *Request ECR pull access*, opens a form to ask for access; the app's Home tab shows your requests and grants.`;
-  const example = repositories[0] ?? 'common-images';
+  const example = repositories.find((match) => !match.includes('*')) ?? 'common-images';
   const text = [
     intro,
     form,
@@ -16,7 +17,7 @@ export function helpMessage(repositories: readonly string[], unknownWord?: strin
     `• \`${LIST_USAGE}\` — who can pull, and who approved it`,
     `• \`${HISTORY_USAGE}\` — everything that happened: requests, decisions, grants, revokes and expiries`,
     `• \`${COMMAND} help\` — this message`,
-    `Shareable repositories: ${repositories.map((r) => `\`${r}\``).join(', ')}`,
+    `Shareable repositories: ${shareableList(repositories)}`,
   ].join('\n');
   return { text, blocks: [section(text)] };
 }

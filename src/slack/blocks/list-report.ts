@@ -35,12 +35,24 @@ function repositoryBlocks(access: RepositoryAccess): Block[] {
   return blocks;
 }
 
+/** Past this many repositories, those no other account can pull from are counted rather than shown, and the summary is cut short. */
+const SHOWN_IN_FULL = 20;
+
+/** Whether a repository has anything to say: an account that can pull, a request, a problem. */
+const hasNews = (access: RepositoryAccess) => access.everyone || access.pullers.length + access.open.length + access.removedOutside.length > 0 || access.problem !== undefined;
+
 export function listReport(repositories: readonly RepositoryAccess[]): { text: string; blocks: Block[] } {
+  const many = repositories.length > SHOWN_IN_FULL;
+  const shownRepositories = many ? repositories.filter(hasNews) : repositories;
+  const quiet = repositories.length - shownRepositories.length;
   const blocks: Block[] = [header('Who can pull')];
-  for (const access of repositories) blocks.push(...repositoryBlocks(access), divider());
+  for (const access of shownRepositories) blocks.push(...repositoryBlocks(access), divider());
   blocks.pop();
+  if (quiet > 0) blocks.push(context(`${quiet} other shared ${quiet === 1 ? 'repository' : 'repositories'}: no other account can pull, and no request is open.`));
   const room = MESSAGE_BLOCK_LIMIT - 1;
   const shown = blocks.length > room ? [...blocks.slice(0, room - 1), context('The list is longer than one Slack message; name a repository to see all of it: `/ecr-access list <repository>`.')] : blocks;
-  const summary = repositories.map((r) => `${r.repository}: ${r.pullers.length} account(s)`).join('; ');
+  const summaries = shownRepositories.map((r) => `${r.repository}: ${r.pullers.length} account(s)`);
+  const cut = summaries.length > SHOWN_IN_FULL ? [...summaries.slice(0, SHOWN_IN_FULL), `and ${summaries.length - SHOWN_IN_FULL} more`] : summaries;
+  const summary = [...cut, ...(quiet > 0 ? [`${quiet} more with none`] : [])].join('; ');
   return { text: `Who can pull — ${summary}`, blocks: shown };
 }

@@ -4,6 +4,7 @@
 // is escaped before it is echoed, so it can neither ping nor link.
 import type { App } from '@slack/bolt';
 import { COMMAND, parseCommand } from '../../domain/command';
+import { type RepositoryRules, shareable } from '../../domain/repository-rules';
 import { helpMessage } from '../blocks/help';
 import { escapeText } from '../blocks/kit';
 import type { Defer } from '../jobs';
@@ -18,9 +19,9 @@ function unreachable(command: never): never {
 /** Slack's error code for a refused Web API call, or what went wrong on the way. */
 const slackErrorOf = (error: unknown): string => (error as { data?: { error?: string } }).data?.error ?? (error instanceof Error ? error.message : String(error));
 
-export function registerCommand(app: App, options: { defer: Defer; repositories: readonly string[]; openForm: OpenForm }): void {
-  const { repositories } = options;
-  const shared = (repository: string) => repositories.includes(repository);
+export function registerCommand(app: App, options: { defer: Defer; rules: RepositoryRules; openForm: OpenForm }): void {
+  const repositories = shareable(options.rules);
+  const shared = (repository: string) => options.rules.ruleFor(repository) !== undefined;
   app.command(COMMAND, async ({ command, ack }) => {
     const parsed = parseCommand(command.text ?? '');
     const base = { user: command.user_id, responseUrl: command.response_url };

@@ -4,6 +4,7 @@
 // The repository select, past Slack's 100 options, loads its options as one types.
 import type { App } from '@slack/bolt';
 import type { DurationRules } from '../../domain/duration';
+import type { RepositoryRules } from '../../domain/repository-rules';
 import type { Clock } from '../../service/ports';
 import type { checkRequest, NewRequest } from '../../service/submit-request';
 import { withinAckWindow } from '../ack-window';
@@ -13,20 +14,34 @@ import { FORM_SENDING, FORM_STILL_CHECKING, formFieldError, JOB_NOT_STARTED, sub
 
 export interface RequestFormOptions {
   readonly defer: Defer;
-  readonly repositories: readonly string[];
+  readonly rules: RepositoryRules;
+  /** Every repository shared now: the names rules give, and those a pattern matches in the registry (src/service/shared-repositories.ts). */
+  readonly repositories: () => Promise<readonly string[]>;
+  /** The deployment's time limits, which the form offers; a repository's own are checked when it is sent. */
   readonly durations: DurationRules;
   /** The request's checks, as submitRequest runs them; they read, and write nothing. */
   readonly check: (request: NewRequest) => ReturnType<typeof checkRequest>;
   readonly clock: Pick<Clock, 'sleep'>;
 }
 
+const LISTING_REUSED_MS = 60_000;
+
 /** Opens the form for whoever holds the trigger; Slack's refusal (an expired trigger) is thrown. */
 export type OpenForm = (triggerId: string, start?: FormStart) => Promise<void>;
 
 export function registerRequestForm(app: App, options: RequestFormOptions): OpenForm {
-  const { repositories, durations } = options;
+  const { durations } = options;
+  /**
+   * The shared repositories, read again at most once a minute: a pattern's are listed from the
+   * registry (a call per 1,000), and the select asks for options at each keystroke.
+   */
+  let listed: { names: readonly string[]; at: number } | undefined;
+  const repositories = async () => {
+    if (!listed || Date.now() - listed.at >= LISTING_REUSED_MS) listed = { names: await options.repositories(), at: Date.now() };
+    return listed.names;
+  };
   const open: OpenForm = async (triggerId, start) => {
-    await app.client.views.open({ trigger_id: triggerId, view: requestForm({ repositories, durations, ...(start && { start }) }) });
+    await app.client.views.open({ trigger_id: triggerId, view: requestForm({ repositories: await repositories(), durations, ...(start && { start }) }) });
   };
 
   app.shortcut(REQUEST_SHORTCUT, async ({ ack, shortcut, logger }) => {
@@ -37,7 +52,7 @@ export function registerRequestForm(app: App, options: RequestFormOptions): Open
   });
 
   app.options<'block_suggestion'>({ action_id: FORM_FIELD.repository }, async ({ ack, payload }) => {
-    await ack({ options: repositoryOptions(repositories, payload.value) });
+    await ack({ options: repositoryOptions(await repositories(), payload.value) });
   });
 
   app.view(REQUEST_FORM, async ({ ack, body, view, logger }) => {

@@ -55,6 +55,7 @@ describe('loadStageSettings', () => {
       slackBotTokenParameter: '/ecr-access/prod/slack-bot-token',
       slackSigningSecretParameter: '/ecr-access/prod/slack-signing-secret',
       secretsKmsKey: '',
+      settingsFile: '',
       tableName: 'ecr-access-prod',
       tableDeletionProtection: true,
       logLevel: 'info',
@@ -165,7 +166,7 @@ describe('loadStageSettings', () => {
     stage('prod', COMPLETE);
     const names = Array.from({ length: 401 }, (_, i) => `team-${i}/images`).join(',');
     expect(refusal({ stage: 'prod', params: [`repositories=${names}`] })).toContain(
-      '- repositories lists 401 repositories, and the bot shares at most 400: each sweep pass, and list and history without a repository, read every one',
+      '- repositories lists 401 repositories, and the bot shares at most 400 this way: each sweep pass reads every one. Past that, share them by pattern in a settingsFile',
     );
   });
 
@@ -276,5 +277,41 @@ logLevel: verbose
 
   it('refuses a stage name that could reach outside deploy/stages', () => {
     expect(refusal({ stage: '../prod' })).toContain('The stage "../prod" is not a stage name');
+  });
+
+  describe('a settings file instead of the repositories', () => {
+    const WITH_FILE = COMPLETE.replace('repositories: [common-images, team/base-images]\n', '');
+    const rules = (yaml: string) => {
+      writeFileSync(join(dir, 'rules.yml'), yaml);
+      return join(dir, 'rules.yml');
+    };
+
+    it("takes the file's names and patterns as the repositories, and its path for the bundle", () => {
+      const file = rules('repositories:\n  common-images: {}\n  "team-*": { approvers: [U0TEAMLEAD] }\n');
+      stage('prod', `${WITH_FILE}settingsFile: ${file}\n`);
+      const settings = loadStageSettings({ stage: 'prod', dir });
+      expect(settings.repositories).toBe('common-images,team-*');
+      expect(settings.settingsFile).toBe(file);
+    });
+
+    it("names each problem of the file at its key, in the stage's one message", () => {
+      const file = rules('repositories:\n  "team-*": { maxGrant: forever }\n');
+      stage('prod', `${WITH_FILE}settingsFile: ${file}\n`);
+      expect(refusal({ stage: 'prod' })).toContain(`- settingsFile (${file}) repositories."team-*".maxGrant: a duration is a whole number of hours or days`);
+    });
+
+    it('refuses both the list and the file', () => {
+      const file = rules('repositories:\n  common-images: {}\n');
+      stage('prod', `${COMPLETE}settingsFile: ${file}\n`);
+      expect(refusal({ stage: 'prod' })).toContain('- repositories and settingsFile are both set: keep one, the list or the settings file');
+    });
+
+    it("needs no stage approvers when every rule names its own, and still needs them when one does not", () => {
+      const own = rules('repositories:\n  "team-*": { approverGroups: [S0TEAM] }\n');
+      stage('prod', `${WITH_FILE.replace('approvers: [U0ALICE]\n', '')}settingsFile: ${own}\n`);
+      expect(loadStageSettings({ stage: 'prod', dir }).approvers).toBe('');
+      rules('repositories:\n  "team-*": { approverGroups: [S0TEAM] }\n  common-images: {}\n');
+      expect(refusal({ stage: 'prod' })).toContain('- approvers and approverGroup are both missing');
+    });
   });
 });

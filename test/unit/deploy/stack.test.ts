@@ -1,6 +1,6 @@
 // The function's IAM statements for the Slack secrets: read exactly the two parameters, and
 // decrypt only where the key's own policy does not already allow it.
-import { botIamStatements, ssmParameterArn } from '../../../deploy/stack';
+import { botIamStatements, ecrResourcePatterns, ssmParameterArn } from '../../../deploy/stack';
 
 const BASE = {
   repositories: ['common-images'],
@@ -42,5 +42,33 @@ describe('botIamStatements', () => {
     const tail = (name: string) => (ssmParameterArn(name)['Fn::Join'] as [string, unknown[]])[1].at(-1);
     expect(tail('/ecr-access/prod/slack-bot-token')).toBe(':parameter/ecr-access/prod/slack-bot-token');
     expect(tail('slack-bot-token')).toBe(':parameter/slack-bot-token');
+  });
+});
+
+describe("the role's ECR statements for a settings file's rules", () => {
+  const arnOf = (pattern: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:repository/${pattern}`]],
+  });
+
+  it('names names exactly and patterns as one wildcard ARN each, however many repositories they match', () => {
+    expect(statementsFor('ecr:', botIamStatements({ ...BASE, repositories: ['common-images', 'team-*', 'shared/*'] }))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy'],
+        Resource: ['common-images', 'shared/*', 'team-*'].map(arnOf),
+      },
+      // Finding the repositories a pattern matches lists the registry: names and settings only.
+      { Effect: 'Allow', Action: ['ecr:DescribeRepositories'], Resource: [arnOf('*')] },
+    ]);
+  });
+
+  it('lists nothing when the rules only name repositories', () => {
+    const ecr = statementsFor('ecr:', botIamStatements({ ...BASE, repositories: ['common-images', 'team/base'] }));
+    expect(ecr).toHaveLength(1);
+    expect(ecr[0]?.Resource).toEqual(['common-images', 'team/base'].map(arnOf));
+  });
+
+  it('ends a pattern at its first `*`, which in IAM matches `/` too, and drops names a pattern covers', () => {
+    expect(ecrResourcePatterns(['shared/*/images', 'team-*', 'team-a', 'base'], 'eu-west-1')).toEqual(['base', 'shared/*', 'team-*']);
   });
 });

@@ -60,7 +60,7 @@ class World {
     this.base = inMemoryDeps({
       repositories: [REPO],
       isApprover: async (user) => (approver.has(user) ? { kind: 'approver' } : { kind: 'not-approver' }),
-      approvalsFor: () => approvals,
+      approvals,
     });
     this.processes.push(this.process(), this.process());
   }

@@ -54,7 +54,7 @@ describe('deciding a request', () => {
 
   it('refuses someone who is not an approver, and changes nothing', async () => {
     const w = world();
-    expect(await decide(w.deps, click('approve', 'U0OTHER'))).toEqual({ code: 'not-an-approver' });
+    expect(await decide(w.deps, click('approve', 'U0OTHER'))).toEqual({ code: 'not-an-approver', repository: 'common-images' });
     expect(w.store.requests.get('r-0000000001')!.state).toBe('PENDING');
   });
 
@@ -69,12 +69,26 @@ describe('deciding a request', () => {
     expect(await decide(w.deps, click('approve'))).toMatchObject({ code: 'own-request', decision: 'approve' });
   });
 
-  it('tells a requester who is no approver that they are not an approver, without reading the request', async () => {
+  it('tells a requester who is no approver that they are not an approver, without reading a request its button names the repository of', async () => {
     const w = world(pending({ requester: 'U0OTHER' }));
     const reads = jest.spyOn(w.store, 'get');
-    expect(await decide(w.deps, click('approve', 'U0OTHER'))).toEqual({ code: 'not-an-approver' });
+    const target = { repository: 'common-images', account: '222233334444' };
+    expect(await decide(w.deps, { ...click('approve', 'U0OTHER'), target })).toEqual({ code: 'not-an-approver', repository: 'common-images' });
     expect(reads).not.toHaveBeenCalled();
     expect(w.store.requests.get('r-0000000001')!.state).toBe('PENDING');
+  });
+
+  it("asks the approvers of the request's own repository", async () => {
+    const asked: Array<string | undefined> = [];
+    const w = world(pending({ requester: 'U0OTHER' }), {
+      isApprover: async (_user, repository) => {
+        asked.push(repository);
+        return { kind: 'not-approver' };
+      },
+    });
+    expect(await decide(w.deps, click('approve', 'U0APPROVER'))).toEqual({ code: 'not-an-approver', repository: 'common-images' });
+    expect(await decide(w.deps, click('deny', 'U0APPROVER'))).toEqual({ code: 'not-an-approver', repository: 'common-images' });
+    expect(asked).toEqual(['common-images', 'common-images']);
   });
 
   it('refuses a button from another card', async () => {

@@ -47,7 +47,7 @@ describe('denying with a reason', () => {
 
   it('leaves no note, and decides nothing, for someone who is not an approver', async () => {
     const w = world();
-    expect(await deny(w.deps, click('U0OTHER', 'I do not like it'))).toEqual({ code: 'not-an-approver' });
+    expect(await deny(w.deps, click('U0OTHER', 'I do not like it'))).toEqual({ code: 'not-an-approver', repository: 'common-images' });
     expect(w.store.requests.get('r-0000000001')).toEqual(pending());
   });
 

@@ -4,7 +4,7 @@
 import type { AccessRequest, RequestState } from '../../../src/domain/access-request';
 import { READ_ONLY_ACTIONS } from '../../../src/domain/policy';
 import { ErrorCode } from '../../../src/errors';
-import type { ServiceDeps } from '../../../src/service/deps';
+import { repositoryRules } from '../../../src/domain/repository-rules';
 import { listAccess, type RepositoryAccess } from '../../../src/service/list-access';
 import { managed, policy, ROOT } from '../../support/policy-texts';
 import { inMemoryDeps } from '../../support/in-memory-ports';
@@ -35,7 +35,7 @@ function record(account: string, state: RequestState, overrides: Partial<AccessR
   };
 }
 
-function world(policies: Record<string, string>, records: AccessRequest[] = [], overrides: Partial<ServiceDeps> = {}) {
+function world(policies: Record<string, string>, records: AccessRequest[] = [], overrides: Parameters<typeof inMemoryDeps>[0] = {}) {
   const w = inMemoryDeps({ repositories: [COMMON, BASE], ...overrides });
   for (const [repository, text] of Object.entries(policies)) w.registry.policies.set(repository, text);
   for (const r of records) w.store.requests.set(r.id, r);
@@ -244,6 +244,21 @@ describe('a policy that cannot be read', () => {
 });
 
 describe('which repositories are listed', () => {
+  it('lists the named repositories as given, then those a pattern matches in the registry, sorted, and no other', async () => {
+    const rule = (match: string) => ({ match, approvals: 1 as const, durations: {} });
+    const w = world({}, [], { rules: repositoryRules([rule('team-*'), rule(COMMON)]) });
+    for (const name of ['team-b', 'team-a', 'team-a/debug', 'secret-images']) w.registry.created.add(name);
+    const outcome = await listAccess(w.deps);
+    expect(outcome.code === 'listed' && outcome.repositories.map((r) => r.repository)).toEqual([COMMON, 'team-a', 'team-b']);
+  });
+
+  it('asks the registry for nothing when the rules only name repositories', async () => {
+    const w = world({});
+    const listing = jest.spyOn(w.deps.registry, 'repositoryNames');
+    await listAccess(w.deps);
+    expect(listing).not.toHaveBeenCalled();
+  });
+
   it('lists every shared repository, in the order configured, when none is named', async () => {
     const w = world({ [BASE]: policy(managed(ACCOUNT)) }, [], { repositories: [COMMON, BASE, 'app-images'] });
     expect(await listAccess(w.deps)).toStrictEqual({

@@ -5,7 +5,6 @@ import type { AccessRequest } from '../../../src/domain/access-request';
 import { DAY_MS, HOUR_MS } from '../../../src/domain/duration';
 import { READ_ONLY_ACTIONS } from '../../../src/domain/policy';
 import { EcrAccessError, ErrorCode } from '../../../src/errors';
-import type { ServiceDeps } from '../../../src/service/deps';
 import { checkRequest, type NewRequest, submitRequest } from '../../../src/service/submit-request';
 import { managed, policy, ROOT } from '../../support/policy-texts';
 import { inMemoryDeps } from '../../support/in-memory-ports';
@@ -45,7 +44,7 @@ function record(id: string, account: string, overrides: Partial<AccessRequest> =
 /** A time-bound grant that is live on the fake clock (2026-12-01T09:00Z). */
 const liveUntil = (id: string, account: string, expiresAt: string) => record(id, account, { durationMs: 30 * DAY_MS, expiresAt });
 
-function world(text: string | undefined, records: AccessRequest[] = [], overrides: Partial<ServiceDeps> = {}) {
+function world(text: string | undefined, records: AccessRequest[] = [], overrides: Parameters<typeof inMemoryDeps>[0] = {}) {
   const w = inMemoryDeps({ newId: () => 'r-00000000aa', ...overrides });
   if (text !== undefined) w.registry.policies.set(REPOSITORY, text);
   for (const r of records) w.store.requests.set(r.id, r);
@@ -113,7 +112,7 @@ describe('submitting a request', () => {
   });
 
   it("tells the card how many approvals the request's repository asks for now", async () => {
-    const w = world(undefined, [], { approvalsFor: (repository) => (repository === 'common-images' ? 2 : 1) });
+    const w = world(undefined, [], { approvals: 2 });
     const post = jest.spyOn(w.deps.notifier, 'postRequestCard');
     await submitRequest(w.deps, ask());
     expect(post.mock.calls[0]![2]).toBe(2);

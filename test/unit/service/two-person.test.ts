@@ -35,7 +35,7 @@ const approve = (user: string): Decision => ({
 function world(request: AccessRequest = pending(), approvals: 1 | 2 = 2) {
   const w = inMemoryDeps({
     isApprover: async (user) => (APPROVERS.has(user) ? { kind: 'approver' } : { kind: 'not-approver' }),
-    approvalsFor: (repository) => (repository === 'common-images' ? approvals : 1),
+    approvals,
   });
   w.store.requests.set(request.id, request);
   return w;
