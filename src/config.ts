@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
+import { readAccountsFile } from './accounts-file';
 import { TableName } from './aws/table-schema';
 import { DurationText, type DurationRules } from './domain/duration';
 import { RepositoryName } from './domain/repository';
@@ -55,6 +56,23 @@ const RepositoryFile = z.string().transform((path, ctx): unknown => {
   }
 });
 
+/**
+ * Who owns the accounts people ask for: `organizations` (AWS Organizations), or the path of a
+ * YAML accounts file, checked here so its problems join the one start-up message.
+ */
+const AccountsSource = z.string().transform((value, ctx): { source: 'organizations' } | { source: 'file'; path: string } => {
+  if (value === 'organizations') return { source: 'organizations' };
+  const read = readAccountsFile(value);
+  if ('problems' in read) {
+    for (const problem of read.problems) ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  return { source: 'file', path: value };
+});
+
+/** The role the bot assumes to read AWS Organizations, usually in the management account. */
+const RoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { message: 'must be an IAM role ARN, like arn:aws:iam::111122223333:role/ecr-access-organizations-read' });
+
 /** What a bot token looks like, given in the environment or read from SSM. */
 export const SlackBotToken = z.string().regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' });
 export const SlackSigningSecret = z.string().min(1, { message: 'is required' });
@@ -103,6 +121,10 @@ const EnvFields = z
       .transform(listItems)
       .pipe(RepositoryList)
       .optional(),
+    // Who owns each account (the card, list, history and Home show it); unset, nobody is asked.
+    ECR_ACCESS_ACCOUNTS: AccountsSource.optional(),
+    ECR_ACCESS_ORGANIZATIONS_ROLE_ARN: RoleArn.optional(),
+    ECR_ACCESS_ORGANIZATION_ONLY: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false'),
     AWS_REGION: z.string({ message: 'is required (for example us-east-1)' }).pipe(AwsRegion),
     PORT: z.coerce.number().int().min(0, { message: 'must be a port number (0 picks a free one)' }).max(65535).default(3000),
     LOG_LEVEL: LogLevel.default('info'),
@@ -210,6 +232,23 @@ const repositoriesGivenOnce = {
   path: ['ECR_ACCESS_REPOSITORIES'],
   when: () => true,
 };
+// A role to assume and a refusal of outsiders both need somewhere to look accounts up.
+const ECR_ACCESS_ACCOUNTS_VALUES = 'ECR_ACCESS_ACCOUNTS=organizations (AWS Organizations) or ECR_ACCESS_ACCOUNTS=<path of a YAML accounts file>';
+const roleWithOrganizations = (env: { ECR_ACCESS_ACCOUNTS?: unknown; ECR_ACCESS_ORGANIZATIONS_ROLE_ARN?: unknown }) =>
+  env.ECR_ACCESS_ORGANIZATIONS_ROLE_ARN === undefined || (env.ECR_ACCESS_ACCOUNTS as { source?: unknown } | undefined)?.source === 'organizations';
+const roleWithoutOrganizations = {
+  message: 'is the role to assume to read AWS Organizations: set ECR_ACCESS_ACCOUNTS=organizations too, or leave it unset',
+  path: ['ECR_ACCESS_ORGANIZATIONS_ROLE_ARN'],
+  when: () => true,
+};
+const outsidersKnowable = (env: { ECR_ACCESS_ACCOUNTS?: unknown; ECR_ACCESS_ORGANIZATION_ONLY?: unknown }) =>
+  env.ECR_ACCESS_ORGANIZATION_ONLY !== 'true' || env.ECR_ACCESS_ACCOUNTS !== undefined;
+const organizationOnlyWithoutAccounts = {
+  message: `refuses accounts outside the organization, so the bot must know the organization: set ${ECR_ACCESS_ACCOUNTS_VALUES}`,
+  path: ['ECR_ACCESS_ORGANIZATION_ONLY'],
+  when: () => true,
+};
+
 const isSet = (env: unknown, name: string) => typeof (env as Record<string, unknown>)[name] === 'string';
 /** Set as its value or as the SSM parameter that holds it. */
 const isGiven = (env: unknown, name: string) => isSet(env, name) || isSet(env, `${name}_PARAMETER`);
@@ -252,12 +291,16 @@ const EnvSchema = {
     EnvFields.refine(somebodyApproves, nobodyApproves)
       .refine(oneRepositoryList, repositoriesGivenOnce)
       .refine(leaseOutlastsWrites, leaseTooShort)
-      .refine(marginWithinLanding, marginTooLong),
+      .refine(marginWithinLanding, marginTooLong)
+      .refine(roleWithOrganizations, roleWithoutOrganizations)
+      .refine(outsidersKnowable, organizationOnlyWithoutAccounts),
   ),
   lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves)
     .refine(oneRepositoryList, repositoriesGivenOnce)
     .refine(leaseOutlastsWrites, leaseTooShort)
-    .refine(marginWithinLanding, marginTooLong),
+    .refine(marginWithinLanding, marginTooLong)
+    .refine(roleWithOrganizations, roleWithoutOrganizations)
+    .refine(outsidersKnowable, organizationOnlyWithoutAccounts),
 };
 
 type Runtime = keyof typeof EnvSchema;
@@ -315,6 +358,10 @@ export interface Config {
   readonly sweep: SweepTimes;
   /** How often the sweep runs (a timer in the server, an EventBridge schedule on Lambda). */
   readonly sweepEveryMs: number;
+  /** Where the owner of an account is looked up; absent, nobody is asked and no card shows one. */
+  readonly accounts?: { readonly source: 'organizations'; readonly roleArn?: string } | { readonly source: 'file'; readonly path: string };
+  /** Requests for accounts outside the organization (or missing from the accounts file) are refused before any card is posted. */
+  readonly organizationOnly: boolean;
 }
 
 /** What the Lambda runtime can count on: loadLambdaConfig refuses to start without these. */
@@ -341,13 +388,14 @@ export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaCo
 }
 
 /**
- * A relative ECR_ACCESS_REPOSITORIES_FILE is taken from the function's code on Lambda
- * (LAMBDA_TASK_ROOT, which Lambda sets), and from the working directory elsewhere.
+ * A relative ECR_ACCESS_REPOSITORIES_FILE (or accounts file in ECR_ACCESS_ACCOUNTS) is taken from
+ * the function's code on Lambda (LAMBDA_TASK_ROOT, which Lambda sets), and from the working
+ * directory elsewhere.
  */
 function withFileFromCodeRoot(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const file = env.ECR_ACCESS_REPOSITORIES_FILE;
-  if (file === undefined || isAbsolute(file)) return env;
-  return { ...env, ECR_ACCESS_REPOSITORIES_FILE: resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file) };
+  const fromCodeRoot = (file: string | undefined) => (file === undefined || isAbsolute(file) ? file : resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file));
+  const accounts = env.ECR_ACCESS_ACCOUNTS === 'organizations' ? 'organizations' : fromCodeRoot(env.ECR_ACCESS_ACCOUNTS);
+  return { ...env, ECR_ACCESS_REPOSITORIES_FILE: fromCodeRoot(env.ECR_ACCESS_REPOSITORIES_FILE), ECR_ACCESS_ACCOUNTS: accounts };
 }
 
 function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
@@ -396,6 +444,13 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     durations: { maxMs: e.ECR_ACCESS_MAX_GRANT, required: e.ECR_ACCESS_REQUIRE_GRANT_END === 'true' },
     sweep: { pendingLapseMs: e.ECR_ACCESS_PENDING_LAPSE, nudgeFirstMs: e.ECR_ACCESS_NUDGE_AFTER_MINUTES * 60_000, reminderLeadMs: e.ECR_ACCESS_REMINDER },
     sweepEveryMs: e.ECR_ACCESS_SWEEP_MINUTES * 60_000,
+    ...(e.ECR_ACCESS_ACCOUNTS && {
+      accounts:
+        e.ECR_ACCESS_ACCOUNTS.source === 'organizations' && e.ECR_ACCESS_ORGANIZATIONS_ROLE_ARN
+          ? { ...e.ECR_ACCESS_ACCOUNTS, roleArn: e.ECR_ACCESS_ORGANIZATIONS_ROLE_ARN }
+          : e.ECR_ACCESS_ACCOUNTS,
+    }),
+    organizationOnly: e.ECR_ACCESS_ORGANIZATION_ONLY === 'true',
   };
 }
 

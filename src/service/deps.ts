@@ -2,7 +2,7 @@
 import type { DurationRules } from '../domain/duration';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { ChangeQueue, Clock, ClockCheck, Homes, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
+import type { AccountDirectory, ChangeQueue, Clock, ClockCheck, Homes, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
 
 export interface ServiceDeps {
   readonly registry: Registry;
@@ -32,4 +32,8 @@ export interface ServiceDeps {
   readonly clockMarginMs: number;
   /** The time limits requests may ask for. */
   readonly durations: DurationRules;
+  /** Who owns each account (AWS Organizations or the accounts file); absent, nobody is asked and no owner is shown. */
+  readonly accounts?: AccountDirectory;
+  /** Refuse requests for accounts outside the organization (or missing from the accounts file) before any card is posted. */
+  readonly organizationOnly?: boolean;
 }

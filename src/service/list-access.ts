@@ -4,7 +4,9 @@ import { byCreation, OPEN_STATES, type AccessRequest, type Failure } from '../do
 import { parsePolicy, pullers, type Pullers } from '../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../errors';
 import { inBatches } from '../in-batches';
+import type { AccountOwner } from '../domain/account-owner';
 import type { ServiceDeps } from './deps';
+import { ownersOf } from './owners';
 
 interface PullerEntry {
   readonly account: string;
@@ -25,7 +27,8 @@ export interface RepositoryAccess {
 
 export type ListOutcome =
   | { code: 'not-shareable'; repository: string; repositories: readonly string[] }
-  | { code: 'listed'; repositories: RepositoryAccess[] };
+  /** `owners`: who owns each account shown, asked once for the whole list (empty where owners are not looked up). */
+  | { code: 'listed'; repositories: RepositoryAccess[]; owners: ReadonlyMap<string, AccountOwner> };
 
 const PARALLEL_READS = 16;
 
@@ -75,5 +78,7 @@ export async function listAccess(deps: ServiceDeps, repository?: string): Promis
     return { code: 'not-shareable', repository, repositories: deps.repositories };
   }
   const names = repository === undefined ? deps.repositories : [repository];
-  return { code: 'listed', repositories: await inBatches(names, PARALLEL_READS, (name) => describe(deps, name)) };
+  const repositories = await inBatches(names, PARALLEL_READS, (name) => describe(deps, name));
+  const shown = repositories.flatMap((r) => [...r.pullers.map((p) => p.account), ...r.removedOutside.map((g) => g.account), ...r.open.map((o) => o.account)]);
+  return { code: 'listed', repositories, owners: await ownersOf(deps, shown) };
 }

@@ -6,6 +6,7 @@ import { checkDuration } from '../domain/duration';
 import { canPull, grantPull, managedStatement, parsePolicy } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import type { ServiceDeps } from './deps';
+import { ownersOf } from './owners';
 
 export interface NewRequest {
   readonly requester: string;
@@ -21,6 +22,8 @@ export type SubmitOutcome =
   | { code: 'not-shareable'; repository: string; repositories: readonly string[] }
   | { code: 'repository-missing'; repository: string }
   | { code: 'own-registry'; account: string }
+  /** The deployment takes only its organization's accounts, and this one is not among them. */
+  | { code: 'outside-organization'; account: string }
   | { code: 'can-already-pull'; repository: string; account: string }
   /** The time limit breaks this deployment's rules. */
   | { code: 'duration-refused'; problems: readonly string[] }
@@ -55,6 +58,9 @@ export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promis
   if (!deps.repositories.includes(repository)) return { code: 'not-shareable', repository, repositories: deps.repositories };
   const durationProblems = checkDuration(input.durationMs, deps.durations);
   if (durationProblems.length > 0) return { code: 'duration-refused', problems: durationProblems };
+  // Only an account known to be outside is refused: when the lookup failed, the card posts and
+  // says the owner is unknown, so an outage of Organizations does not stop every request.
+  if (deps.organizationOnly && (await ownersOf(deps, [account])).get(account)?.kind === 'outside') return { code: 'outside-organization', account };
   const described = await deps.registry.describeRepository(repository);
   if (!described) return { code: 'repository-missing', repository };
   if (described.registryId === account) return { code: 'own-registry', account };

@@ -1,7 +1,7 @@
 // The Notifier port on Slack's Web API: the approvers' card, its thread, and the requester's DM,
 // each post naming the outcome it tells, so a process taking over can see what was told.
 import { EcrAccessError, ErrorCode } from '../errors';
-import type { Notifier } from '../service/ports';
+import type { AccountDirectory, Notifier } from '../service/ports';
 import { driftMessage, endedMessage, failureMessage, nudgeMessage, reminderMessage, removalRefusedMessage, requesterMessage, verifiedPolicyMessage } from './blocks/outcome';
 import { decidedCard, requestCard } from './blocks/request-card';
 import { isPosted, outcomeMetadata } from './outcome-posts';
@@ -21,17 +21,25 @@ async function calling<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export function slackNotifier(chat: PacedChat, approvalChannel: string): Notifier {
+/**
+ * `accounts`, where configured, names each card's account owner; it never fails (an owner it
+ * could not find is shown as unknown), and it caches, so a card updated later costs no lookup.
+ */
+export function slackNotifier(chat: PacedChat, approvalChannel: string, accounts?: AccountDirectory): Notifier {
+  const ownerOf = async (account: string) => (accounts ? (await accounts.owners([account])).get(account) : undefined);
   return {
     async postRequestCard(request, statementPreview) {
-      const posted = await calling(() => chat.postMessage({ channel: approvalChannel, ...requestCard(request, statementPreview) }));
+      const owner = await ownerOf(request.account);
+      const posted = await calling(() => chat.postMessage({ channel: approvalChannel, ...requestCard(request, statementPreview, owner) }));
       if (!posted.ts || !posted.channel) throw new EcrAccessError(ErrorCode.Slack, 'Slack did not return the message timestamp');
       return { channel: posted.channel, ts: posted.ts };
     },
 
     async updateCard(request) {
       const card = request.card;
-      if (card) await calling(() => chat.update({ channel: card.channel, ts: card.ts, ...decidedCard(request) }));
+      if (!card) return;
+      const owner = await ownerOf(request.account);
+      await calling(() => chat.update({ channel: card.channel, ts: card.ts, ...decidedCard(request, owner) }));
     },
 
     async postInThread(request) {
