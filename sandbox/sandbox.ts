@@ -71,7 +71,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const world = await startLocalWorld({
       repositories: [...SANDBOX_REPOSITORIES],
       dataDir,
-      env: { LOG_LEVEL: options.logLevel ?? 'warn' },
+      // The owner of each account from the local Organizations, seeded with a small organization (sandbox/seed.ts).
+      env: { LOG_LEVEL: options.logLevel ?? 'warn', ECR_ACCESS_ACCOUNTS: 'organizations' },
       socketMode: options.socketMode ?? false,
       // Slack's time is the sandbox's: messages are stamped when the moved clock says they were posted.
       slack: { now: clock.now },
@@ -94,7 +95,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const clients = createAwsClients({
       region: config.region,
       callTimeoutMs: config.awsTimeoutMs,
-      endpoints: { ecr: world.ecr.url, dynamodb: world.dynamoUrl },
+      endpoints: { ecr: world.ecr.url, dynamodb: world.dynamoUrl, organizations: world.organizations.url },
       credentials: { accessKeyId: world.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: world.env.AWS_SECRET_ACCESS_KEY ?? 'local' },
     });
     undo.push(async () => clients.destroy());
