@@ -16,7 +16,7 @@ const TARGET_PREFIX = 'AWSOrganizationsV20161128.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 /** What a fault answers: AWS Organizations' own error for each. */
-export type OrganizationsFault = 'throttle' | 'denied' | 'server';
+type OrganizationsFault = 'throttle' | 'denied' | 'server';
 
 const FAULT_ERRORS: Record<OrganizationsFault, () => OrganizationsError> = {
   // Organizations throttles with TooManyRequestsException (its `Type` says why), not ThrottlingException.

@@ -16,7 +16,7 @@ export class OrganizationsError extends Error {
   }
 }
 
-export const accountNotFound = () => new OrganizationsError('AccountNotFoundException', "You specified an account that doesn't exist.");
+const accountNotFound = () => new OrganizationsError('AccountNotFoundException', "You specified an account that doesn't exist.");
 const ouNotFound = () => new OrganizationsError('OrganizationalUnitNotFoundException', "You specified an organizational unit that doesn't exist.");
 const childNotFound = () => new OrganizationsError('ChildNotFoundException', "You specified a child that doesn't exist.");
 const invalidInput = (message: string) => new OrganizationsError('InvalidInputException', message);
