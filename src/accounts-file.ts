@@ -19,7 +19,10 @@ const AccountEntry = z
   .object({
     name: z.string({ message: 'needs a name' }).trim().min(1, { message: 'needs a name' }).max(100, { message: 'has a name longer than 100 characters' }),
     team: z.string().trim().min(1, { message: 'has an empty team' }).max(100, { message: 'has a team longer than 100 characters' }).optional(),
-  }, { message: 'must be a mapping with a name (and a team if you like)' })
+  }, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `may hold only name and team, not ${issue.keys.join(', ')}` : 'must be a mapping with a name (and a team if you like)',
+  })
   .strict();
 
 const AccountsMapping = z.record(AccountId, AccountEntry, { message: 'must map 12-digit account IDs to their name and team' });

@@ -3,7 +3,7 @@
 import { type AccessRequest, denialReason, type HistoryEvent } from '../domain/access-request';
 import type { AccountOwner } from '../domain/account-owner';
 import type { ServiceDeps } from './deps';
-import { ownersOf } from './owners';
+import { ownersShown } from './owners';
 import { inBatches } from '../in-batches';
 
 /** Whose history: one repository's, one account's, or (neither) every shareable repository's. */
@@ -39,7 +39,7 @@ export type HistoryOutcome =
       older?: HistoryPosition;
       /** Whether this page follows a newer one. */
       continued: boolean;
-      /** Who owns each account on this page, asked once for the page (empty where owners are not looked up). */
+      /** Who owns each account on this page, asked once for the page; absent where owners are not looked up. */
       owners?: ReadonlyMap<string, AccountOwner>;
     };
 
@@ -112,6 +112,6 @@ export async function history(deps: ServiceDeps, input: { subject?: HistorySubje
     entries,
     ...(older.length > entries.length && last && { older: last.position }),
     continued: before !== undefined,
-    owners: await ownersOf(deps, entries.flatMap((entry) => (entry.request ? [entry.request.account] : []))),
+    ...(await ownersShown(deps, entries.flatMap((entry) => (entry.request ? [entry.request.account] : [])))),
   };
 }

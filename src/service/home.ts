@@ -6,7 +6,7 @@ import { isLive } from '../domain/membership';
 import { inBatches } from '../in-batches';
 import type { AccountOwner } from '../domain/account-owner';
 import type { ServiceDeps } from './deps';
-import { ownersOf } from './owners';
+import { ownersShown } from './owners';
 import type { IsApprover } from './ports';
 
 /** How many decisions an approver's Home shows. */
@@ -26,7 +26,7 @@ export interface Home {
   readonly waiting?: readonly AccessRequest[];
   /** For an approver: the last decisions, newest first. */
   readonly decisions?: readonly AccessRequest[];
-  /** Who owns each account the tab shows (empty where owners are not looked up). */
+  /** Who owns each account the tab shows; absent where owners are not looked up. */
   readonly owners?: ReadonlyMap<string, AccountOwner>;
 }
 
@@ -44,11 +44,11 @@ export async function homeOf(deps: ServiceDeps, viewer: string, isApprover: IsAp
   const requests = asked.filter((r) => r.origin !== 'outside');
   const grants = requests.filter(isLive).sort(byEnd);
   const approver = check.kind === 'approver' ? 'yes' : check.kind === 'unknown' ? 'unknown' : 'no';
-  if (approver !== 'yes') return { viewer, approver, requests, grants, owners: await ownersOf(deps, requests.map((r) => r.account)) };
+  if (approver !== 'yes') return { viewer, approver, requests, grants, ...(await ownersShown(deps, requests.map((r) => r.account))) };
   // What waits for the approvers, and what they decided, across every shareable repository: the reads `list` makes.
   const all = (await inBatches(deps.repositories, PARALLEL_READS, (repository) => deps.store.listByRepository(repository))).flat();
   const waiting = all.filter((r) => WAITING.has(r.state)).sort(byCreation);
   const decisions = all.filter((r) => r.decidedAt !== undefined && r.decidedBy !== undefined).sort(byDecisionNewestFirst).slice(0, LAST_DECISIONS);
-  const owners = await ownersOf(deps, [...requests, ...waiting, ...decisions].map((r) => r.account));
-  return { viewer, approver, requests, grants, waiting, decisions, owners };
+  const owners = await ownersShown(deps, [...requests, ...waiting, ...decisions].map((r) => r.account));
+  return { viewer, approver, requests, grants, waiting, decisions, ...owners };
 }

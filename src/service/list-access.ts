@@ -6,7 +6,7 @@ import { ErrorCode, isEcrAccessError } from '../errors';
 import { inBatches } from '../in-batches';
 import type { AccountOwner } from '../domain/account-owner';
 import type { ServiceDeps } from './deps';
-import { ownersOf } from './owners';
+import { ownersShown } from './owners';
 
 interface PullerEntry {
   readonly account: string;
@@ -27,8 +27,8 @@ export interface RepositoryAccess {
 
 export type ListOutcome =
   | { code: 'not-shareable'; repository: string; repositories: readonly string[] }
-  /** `owners`: who owns each account shown, asked once for the whole list (empty where owners are not looked up). */
-  | { code: 'listed'; repositories: RepositoryAccess[]; owners: ReadonlyMap<string, AccountOwner> };
+  /** `owners`: who owns each account shown, asked once for the whole list; absent where owners are not looked up. */
+  | { code: 'listed'; repositories: RepositoryAccess[]; owners?: ReadonlyMap<string, AccountOwner> };
 
 const PARALLEL_READS = 16;
 
@@ -80,5 +80,5 @@ export async function listAccess(deps: ServiceDeps, repository?: string): Promis
   const names = repository === undefined ? deps.repositories : [repository];
   const repositories = await inBatches(names, PARALLEL_READS, (name) => describe(deps, name));
   const shown = repositories.flatMap((r) => [...r.pullers.map((p) => p.account), ...r.removedOutside.map((g) => g.account), ...r.open.map((o) => o.account)]);
-  return { code: 'listed', repositories, owners: await ownersOf(deps, shown) };
+  return { code: 'listed', repositories, ...(await ownersShown(deps, shown)) };
 }

@@ -6,7 +6,6 @@ import { checkDuration } from '../domain/duration';
 import { canPull, grantPull, managedStatement, parsePolicy } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import type { ServiceDeps } from './deps';
-import { ownersOf } from './owners';
 
 export interface NewRequest {
   readonly requester: string;
@@ -60,7 +59,7 @@ export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promis
   if (durationProblems.length > 0) return { code: 'duration-refused', problems: durationProblems };
   // Only an account known to be outside is refused: when the lookup failed, the card posts and
   // says the owner is unknown, so an outage of Organizations does not stop every request.
-  if (deps.organizationOnly && (await ownersOf(deps, [account])).get(account)?.kind === 'outside') return { code: 'outside-organization', account };
+  if (deps.organizationOnly && deps.accounts && (await deps.accounts.owners([account])).get(account)?.kind === 'outside') return { code: 'outside-organization', account };
   const described = await deps.registry.describeRepository(repository);
   if (!described) return { code: 'repository-missing', repository };
   if (described.registryId === account) return { code: 'own-registry', account };

@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       durations: { maxMs: undefined, required: false },
       sweep: { pendingLapseMs: 7 * 86_400_000, nudgeFirstMs: 15 * 60_000, reminderLeadMs: 24 * 3_600_000 },
       sweepEveryMs: 5 * 60_000,
+      organizationOnly: false,
       stage: 'default',
     });
   });
@@ -299,6 +300,66 @@ describe('loadConfig', () => {
     it('asks for the list, or the file, when neither is set', () => {
       const { message } = refusal(validEnv({ ECR_ACCESS_REPOSITORIES: undefined }));
       expect(message).toContain('ECR_ACCESS_REPOSITORIES is required: a comma-separated list of shareable repositories (or ECR_ACCESS_REPOSITORIES_FILE');
+    });
+  });
+
+  describe('account owners', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'ecr-access-accounts-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    const accountsFile = (content: string) => {
+      writeFileSync(join(dir, 'accounts.yml'), content);
+      return join(dir, 'accounts.yml');
+    };
+
+    it('looks nobody up and refuses nobody by default', () => {
+      const config = loadConfig(validEnv());
+      expect(config.accounts).toBeUndefined();
+      expect(config.organizationOnly).toBe(false);
+    });
+
+    it('reads AWS Organizations, with the role to assume, and refusing outsiders', () => {
+      const config = loadConfig(
+        validEnv({
+          ECR_ACCESS_ACCOUNTS: 'organizations',
+          ECR_ACCESS_ORGANIZATIONS_ROLE_ARN: 'arn:aws:iam::111122223333:role/ecr-access-organizations-read',
+          ECR_ACCESS_ORGANIZATION_ONLY: 'true',
+        }),
+      );
+      expect(config.accounts).toEqual({ source: 'organizations', roleArn: 'arn:aws:iam::111122223333:role/ecr-access-organizations-read' });
+      expect(config.organizationOnly).toBe(true);
+    });
+
+    it('reads an accounts file, an ID with a leading zero kept as written', () => {
+      const path = accountsFile('012345678901:\n  name: legacy\n222233334444:\n  name: analytics-prod\n  team: Data Platform\n');
+      expect(loadConfig(validEnv({ ECR_ACCESS_ACCOUNTS: path })).accounts).toEqual({ source: 'file', path });
+    });
+
+    it('lists every problem of the accounts file and the other account settings in the one message', () => {
+      const path = accountsFile('22223333444:\n  name: short\n333344445555:\n  team: no name\n444455556666:\n  name: x\n  colour: blue\n');
+      const { message } = refusal(validEnv({ ECR_ACCESS_ACCOUNTS: path, ECR_ACCESS_ORGANIZATIONS_ROLE_ARN: 'arn:aws:iam::111122223333:role/read', ECR_ACCESS_ORGANIZATION_ONLY: 'yes' }));
+      expect(message).toContain(`ECR_ACCESS_ACCOUNTS names ${path}, whose entry at 22223333444 has a key that is not a 12-digit account ID`);
+      expect(message).toContain(`ECR_ACCESS_ACCOUNTS names ${path}, whose entry at 333344445555.name needs a name`);
+      expect(message).toContain(`ECR_ACCESS_ACCOUNTS names ${path}, whose entry at 444455556666 may hold only name and team, not colour`);
+      expect(message).toContain('ECR_ACCESS_ORGANIZATION_ONLY must be true or false');
+    });
+
+    it('refuses an accounts file that cannot be read or is not YAML', () => {
+      const missing = join(dir, 'missing.yml');
+      expect(refusal(validEnv({ ECR_ACCESS_ACCOUNTS: missing })).message).toContain(`ECR_ACCESS_ACCOUNTS names ${missing}, which cannot be read (ENOENT)`);
+      expect(refusal(validEnv({ ECR_ACCESS_ACCOUNTS: accountsFile('a: [b\n') })).message).toMatch(/ECR_ACCESS_ACCOUNTS names .*accounts\.yml, which is not YAML/);
+    });
+
+    it('refuses a role without Organizations, and refusing outsiders without an organization to know them by', () => {
+      const { message } = refusal(validEnv({ ECR_ACCESS_ORGANIZATIONS_ROLE_ARN: 'arn:aws:iam::111122223333:role/read', ECR_ACCESS_ORGANIZATION_ONLY: 'true' }));
+      expect(message).toContain('ECR_ACCESS_ORGANIZATIONS_ROLE_ARN is the role to assume to read AWS Organizations: set ECR_ACCESS_ACCOUNTS=organizations too');
+      expect(message).toContain('ECR_ACCESS_ORGANIZATION_ONLY refuses accounts outside the organization, so the bot must know the organization');
+      expect(refusal(validEnv({ ECR_ACCESS_ACCOUNTS: 'organizations', ECR_ACCESS_ORGANIZATIONS_ROLE_ARN: 'role/read' })).message).toContain(
+        'ECR_ACCESS_ORGANIZATIONS_ROLE_ARN must be an IAM role ARN',
+      );
     });
   });
 

@@ -6,7 +6,7 @@ import type { RepositoryAccess } from '../../service/list-access';
 import { failureText } from '../messages';
 import { type Block, MESSAGE_BLOCK_LIMIT, context, day, divider, header, lineSections, section } from './kit';
 
-type Owners = ReadonlyMap<string, AccountOwner>;
+type Owners = ReadonlyMap<string, AccountOwner> | undefined;
 
 function openLine(request: AccessRequest, owners: Owners): string {
   const state = request.state === 'FAILED' ? 'approved, grant failed' : request.state.toLowerCase();
@@ -39,7 +39,7 @@ function repositoryBlocks(access: RepositoryAccess, owners: Owners): Block[] {
 }
 
 /** `owners`: who owns each account, shown after its ID; an account not in it is shown by ID alone. */
-export function listReport(repositories: readonly RepositoryAccess[], owners: Owners = new Map()): { text: string; blocks: Block[] } {
+export function listReport(repositories: readonly RepositoryAccess[], owners?: Owners): { text: string; blocks: Block[] } {
   const blocks: Block[] = [header('Who can pull')];
   for (const access of repositories) blocks.push(...repositoryBlocks(access, owners), divider());
   blocks.pop();

@@ -8,7 +8,7 @@ import { EcrAccessError, ErrorCode } from '../../../src/errors';
 import type { ServiceDeps } from '../../../src/service/deps';
 import { checkRequest, type NewRequest, submitRequest } from '../../../src/service/submit-request';
 import { managed, policy, ROOT } from '../../support/policy-texts';
-import { inMemoryDeps } from '../../support/in-memory-ports';
+import { InMemoryAccountDirectory, inMemoryDeps } from '../../support/in-memory-ports';
 
 const REPOSITORY = 'common-images';
 const REQUESTER = 'U0REQUESTER';
@@ -467,5 +467,28 @@ describe('a card that cannot be posted', () => {
     const w = world(undefined);
     await submitRequest(w.deps, ask());
     expect(loggedErrors(w)).toEqual([]);
+  });
+});
+
+describe('requests for accounts outside the organization', () => {
+  const organization = () => new InMemoryAccountDirectory({ [ACCOUNT]: { kind: 'member', name: 'analytics', ouPath: ['Root', 'Analytics'] } });
+
+  it('refuses an outsider before anything is recorded, when only the organization may pull', async () => {
+    const { deps, store, notifier } = inMemoryDeps({ accounts: organization(), organizationOnly: true });
+    expect(await submitRequest(deps, ask({ account: OTHER }))).toEqual({ code: 'outside-organization', account: OTHER });
+    expect(await store.listByRepository(REPOSITORY)).toEqual([]);
+    expect(notifier.told).toEqual([]);
+  });
+
+  it('takes an outsider to the approvers when outsiders are not refused (the card flags it)', async () => {
+    const { deps } = inMemoryDeps({ accounts: organization() });
+    expect((await submitRequest(deps, ask({ account: OTHER }))).code).toBe('submitted');
+  });
+
+  it('takes the request to the approvers when nobody can say whose the account is', async () => {
+    const accounts = organization();
+    accounts.failing = 'AWS Organizations is throttling the bot';
+    const { deps } = inMemoryDeps({ accounts, organizationOnly: true });
+    expect((await submitRequest(deps, ask({ account: OTHER }))).code).toBe('submitted');
   });
 });
