@@ -71,7 +71,7 @@ const AccountsSource = z.string().transform((value, ctx): { source: 'organizatio
 });
 
 /** The role the bot assumes to read AWS Organizations, usually in the management account. */
-const RoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { message: 'must be an IAM role ARN, like arn:aws:iam::111122223333:role/ecr-access-organizations-read' });
+export const RoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { message: 'must be an IAM role ARN, like arn:aws:iam::111122223333:role/ecr-access-organizations-read' });
 
 /** What a bot token looks like, given in the environment or read from SSM. */
 export const SlackBotToken = z.string().regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' });
