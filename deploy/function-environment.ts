@@ -34,7 +34,7 @@ export function functionEnvironment(settings: DeploySettings): Record<string, Va
     // Who owns each account: Organizations, or the accounts file in the bundle (deploy/accounts-file.ts).
     ...ifSet('ECR_ACCESS_ACCOUNTS', settings.accounts === 'file' ? ACCOUNTS_FILE : settings.accounts),
     ...ifSet('ECR_ACCESS_ORGANIZATIONS_ROLE_ARN', settings.organizationsRoleArn),
-    ECR_ACCESS_ORGANIZATION_ONLY: settings.organizationOnly,
+    ...ifSet('ECR_ACCESS_ORGANIZATION_ONLY', settings.organizationOnly === 'true' ? 'true' : ''),
     // Operations: the metrics' one dimension, and where the jobs that failed every try wait.
     ECR_ACCESS_STAGE: settings.stage,
     ECR_ACCESS_DEAD_LETTER_QUEUE: { Ref: 'DeadLetterQueue' },
