@@ -101,7 +101,7 @@ describeNeeding('the request form, the Home tab and Deny with a reason in the sa
   it('shows a requester their request in the Home tab, and an approver what waits for them, approved from there', async () => {
     await requestThroughTheForm();
     const home = await ui.openHome();
-    await home.getByText(`${ACCOUNT} on common-images — waiting for an approver`).waitFor();
+    await home.getByText(`${ACCOUNT} (sales-dashboards · Root / Engineering / Analytics) on common-images — waiting for an approver`).waitFor();
     await home.getByText('Waiting for a decision').waitFor({ state: 'detached' });
 
     await ui.become('bob');
