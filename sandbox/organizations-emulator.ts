@@ -5,15 +5,14 @@
  * (throttling, access denied, server errors) scripted or standing, as the ECR emulator has them.
  * Dev tooling only; the Lambda never loads it.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writeAwsJson } from './ecr/wire';
 import { Organization, OrganizationsError, type OrganizationSeed } from './organizations/organization';
 
 export type { OrganizationSeed } from './organizations/organization';
 
 const TARGET_PREFIX = 'AWSOrganizationsV20161128.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 /** What a fault answers: AWS Organizations' own error for each. */
 type OrganizationsFault = 'throttle' | 'denied' | 'server';
@@ -43,17 +42,6 @@ export interface OrganizationsEmulator {
   failNext(action: string, times: number, fault: OrganizationsFault): void;
   clearFaults(): void;
   close(): Promise<void>;
-}
-
-function send(response: ServerResponse, status: number, body: object, errorType?: string): void {
-  const payload = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': CONTENT_TYPE,
-    'Content-Length': Buffer.byteLength(payload),
-    'x-amzn-RequestId': randomUUID(),
-    ...(errorType && { 'x-amzn-ErrorType': errorType }),
-  });
-  response.end(payload);
 }
 
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
@@ -104,10 +92,10 @@ export async function startOrganizationsEmulator(options: { seed: OrganizationSe
 
   const server = createServer((request, response) => {
     answer(request).then(
-      (output) => send(response, 200, output),
+      (output) => writeAwsJson(response, 200, output),
       (error: unknown) => {
         const failure = error instanceof OrganizationsError ? error : new OrganizationsError('ServiceException', String(error), 500);
-        send(response, failure.status, { __type: failure.type, Message: failure.message }, failure.type);
+        writeAwsJson(response, failure.status, { __type: failure.type, Message: failure.message }, failure.type);
       },
     );
   });
