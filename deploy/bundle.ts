@@ -14,7 +14,16 @@ export const BUNDLE = join(ROOT, 'dist', 'lambda', 'index.js');
 /** The AWS SDK clients, loaded by the handler with its first AWS call. */
 export const SDK_BUNDLE = join(ROOT, 'dist', 'lambda', 'aws-sdk.js');
 /** The SDK packages the handler imports (on first use only, with `await import`). */
-const SDK_PACKAGES = ['@aws-sdk/client-dynamodb', '@aws-sdk/util-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda', '@aws-sdk/client-ssm', '@aws-sdk/client-sqs'];
+const SDK_PACKAGES = [
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/util-dynamodb',
+  '@aws-sdk/client-ecr',
+  '@aws-sdk/client-lambda',
+  '@aws-sdk/client-ssm',
+  '@aws-sdk/client-sqs',
+  '@aws-sdk/client-organizations',
+  '@aws-sdk/credential-providers',
+];
 /** esbuild's account of every input, for size reports and for the test that keeps the sandbox out. */
 const METAFILE = join(ROOT, 'dist', 'lambda.meta.json');
 

@@ -1,5 +1,6 @@
 // The function's environment, built from the stage's checked settings: what serverless.yml hands
 // Lambda, and what deploy/limits.ts measures against Lambda's 4 KB before anything is deployed.
+import { ACCOUNTS_FILE } from './accounts-file';
 import { REPOSITORY_FILE, SETTINGS_FILE } from './repository-file';
 import type { DeploySettings } from './settings';
 
@@ -31,6 +32,10 @@ export function functionEnvironment(settings: DeploySettings): Record<string, Va
     ECR_ACCESS_PENDING_LAPSE: settings.pendingLapse,
     ECR_ACCESS_NUDGE_AFTER_MINUTES: String(settings.nudgeAfterMinutes),
     ECR_ACCESS_REMINDER: settings.reminder,
+    // Who owns each account: Organizations, or the accounts file in the bundle (deploy/accounts-file.ts).
+    ...ifSet('ECR_ACCESS_ACCOUNTS', settings.accounts === 'file' ? ACCOUNTS_FILE : settings.accounts),
+    ...ifSet('ECR_ACCESS_ORGANIZATIONS_ROLE_ARN', settings.organizationsRoleArn),
+    ...ifSet('ECR_ACCESS_ORGANIZATION_ONLY', settings.organizationOnly === 'true' ? 'true' : ''),
     // Operations: the metrics' one dimension, and where the jobs that failed every try wait.
     ECR_ACCESS_STAGE: settings.stage,
     ECR_ACCESS_DEAD_LETTER_QUEUE: { Ref: 'DeadLetterQueue' },

@@ -5,11 +5,12 @@
 // so does the example's placeholder left in a copy, and a stack over one of AWS's limits
 // (deploy/limits.ts), which CloudFormation would otherwise find halfway through a deploy.
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod';
 import { TableName } from '../src/aws/table-schema';
-import { approverProblemsIn, AwsRegion, listItems, MAX_REPOSITORIES, SsmParameterName } from '../src/config';
+import { readAccountsFile } from '../src/accounts-file';
+import { approverProblemsIn, AwsRegion, listItems, MAX_REPOSITORIES, RoleArn, SsmParameterName } from '../src/config';
 import { RepositoryName } from '../src/domain/repository';
 import { DurationText } from '../src/domain/duration';
 import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from '../src/domain/slack-id';
@@ -44,6 +45,10 @@ const SETTINGS = {
   reminder: 'how long before a time-bound grant ends its requester is reminded, like 24h (the default)',
   settingsFile:
     'instead of repositories, the settings file with a rule for each repository name or pattern (README.md, "Per-repository rules"), its path from the project root, like deploy/stages/prod.settings.yml',
+  // Who owns each account (README.md, "Who owns the account").
+  accounts: 'where the bot finds who owns an account: organizations (AWS Organizations), or the path of a YAML accounts file from the project root, like deploy/accounts/prod.yml (default: nowhere, and no owner is shown)',
+  organizationsRoleArn: 'the ARN of the role the bot assumes to read AWS Organizations, usually in the management account, like arn:aws:iam::111122223333:role/ecr-access-organizations-read (default: the function\'s own role reads it)',
+  organizationOnly: 'true to refuse requests for accounts outside the organization (or missing from the accounts file) before any approver sees them (default false)',
   // Operations (README.md, "Operating ecr-access").
   alarmTopic: 'the ARN of an SNS topic the alarms notify, like arn:aws:sns:eu-west-1:111122223333:on-call (default: alarms notify nobody)',
   throttleBurst: 'how many requests the endpoint takes at once before it answers 429, a whole number from 1 to 5000 (default 20)',
@@ -90,6 +95,14 @@ export interface DeploySettings {
   readonly pendingLapse: string;
   readonly nudgeAfterMinutes: number;
   readonly reminder: string;
+  /** Where owners are looked up: nowhere (empty), AWS Organizations, or the accounts file at `accountsFile`. */
+  readonly accounts: '' | 'organizations' | 'file';
+  /** The stage's accounts file, absolute; empty when there is none. Packaging copies it into the bundle. */
+  readonly accountsFile: string;
+  /** Empty when the function's own role reads Organizations. */
+  readonly organizationsRoleArn: string;
+  /** As ECR_ACCESS_ORGANIZATION_ONLY. */
+  readonly organizationOnly: 'true' | 'false';
   /** The alarms' actions: the alarm topic, or none. */
   readonly alarmActions: readonly string[];
   readonly throttleBurst: number;
@@ -118,7 +131,16 @@ const text = (name: SettingName) => z.string({ error: missingOr(name, 'text') })
  * deploy a bot that posts to no channel and asks nobody (test/unit/deploy/settings.test.ts finds
  * every ID in the example here). The KMS key is the one AWS's own documentation shows.
  */
-const PLACEHOLDERS = ['C012ABCDEF', 'U012ABCDEF', 'U034GHIJKL', 'S012ABCDEF', 'B012ABCDEF', 'U056MNOPQR', '1234abcd-12ab-34cd-56ef-1234567890ab'];
+const PLACEHOLDERS = [
+  'C012ABCDEF',
+  'U012ABCDEF',
+  'U034GHIJKL',
+  'S012ABCDEF',
+  'B012ABCDEF',
+  'U056MNOPQR',
+  '1234abcd-12ab-34cd-56ef-1234567890ab',
+  'arn:aws:iam::111122223333:role/ecr-access-organizations-read',
+];
 
 const isPlaceholder = (value: string) => PLACEHOLDERS.some((placeholder) => value === placeholder || value.endsWith(`/${placeholder}`));
 
@@ -165,6 +187,18 @@ const SsmPrefix = z
   .regex(/^(\/[A-Za-z0-9_.-]+)+$/, { message: 'must be an SSM path like /ecr-access/prod: it starts with / and has no / at the end' })
   .pipe(SsmParameterName);
 
+/** `organizations`, or an accounts file (from the project root) that the function will be able to read: its problems are listed now. */
+const AccountsSetting = z.string().transform((value, ctx): string => {
+  if (value === 'organizations') return value;
+  const path = isAbsolute(value) ? value : resolve(ROOT, value);
+  const read = readAccountsFile(path);
+  if ('problems' in read) {
+    for (const problem of read.problems) ctx.addIssue({ code: 'custom', message: problem.replace(path, value) });
+    return z.NEVER;
+  }
+  return path;
+});
+
 function settingsSchema(stage: string) {
   return z
     .object({
@@ -183,7 +217,14 @@ function settingsSchema(stage: string) {
       settingsFile: text('settingsFile').transform((path, ctx) => {
         const read = readSettingsFile(resolve(ROOT, path));
         if ('problems' in read) for (const problem of read.problems) ctx.addIssue({ code: 'custom', message: `(${path}) ${problem}` });
-        return { path: resolve(ROOT, path), ...('settings' in read && { rules: read.settings.rules }) };
+        // The stack's IAM and bundle follow where owners come from, so on Lambda that is a stage setting.
+        else if (read.settings.accounts !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `(${path}) sets accounts: on Lambda, where owners come from is a stage setting, as the role's permissions and the bundle depend on it. Move accounts (and organizationsRoleArn) from the settings file to the stage settings`,
+          });
+        }
+        return { path: resolve(ROOT, path), given: path, ...('settings' in read && { rules: read.settings.rules }) };
       }).optional(),
       approvalChannel: text('approvalChannel').pipe(SlackChannelId).refine((id) => !isPlaceholder(id), yours('approvalChannel')),
       approvers: list('approvers')
@@ -222,6 +263,24 @@ function settingsSchema(stage: string) {
         .max(10_000, { message: `must be ${SETTINGS.throttleRate}` })
         .default(10),
       reservedConcurrency: wholeNumber('reservedConcurrency', 5, 1000).default(50),
+      accounts: text('accounts').pipe(AccountsSetting).optional(),
+      organizationsRoleArn: text('organizationsRoleArn').pipe(RoleArn).refine((arn) => !isPlaceholder(arn), yours('organizationsRoleArn')).optional(),
+      organizationOnly: flag('organizationOnly').default(false),
+    })
+    .refine((s) => s.organizationsRoleArn === undefined || s.accounts === 'organizations', {
+      message: 'is the role to assume to read AWS Organizations: set accounts: organizations too, or leave it out',
+      path: ['organizationsRoleArn'],
+      when: () => true,
+    })
+    .refine((s) => s.accounts !== undefined || !(s.settingsFile?.rules ?? []).some((rule) => rule.settings.organizationOnly === true), {
+      message: `has a rule with organizationOnly: true, so the bot must know the organization: set accounts, ${SETTINGS.accounts}`,
+      path: ['settingsFile'],
+      when: () => true,
+    })
+    .refine((s) => s.organizationOnly !== true || s.accounts !== undefined, {
+      message: `refuses accounts outside the organization, so the bot must know the organization: set accounts, ${SETTINGS.accounts}`,
+      path: ['organizationOnly'],
+      when: () => true,
     })
     .refine((s) => (s.repositories === undefined) !== (s.settingsFile === undefined), {
       error: (issue) =>
@@ -248,7 +307,7 @@ function settingsSchema(stage: string) {
       const defaults = { ECR_ACCESS_APPROVERS: (s.approvers ?? []).join(','), ECR_ACCESS_APPROVER_GROUP: typeof s.approverGroup === 'string' ? s.approverGroup : undefined, ECR_ACCESS_APPROVALS: String(s.approvals) };
       for (const problem of approverProblemsIn({ rules: s.settingsFile.rules }, defaults)) {
         if (problem.includes('names no approvers')) continue; // said once, at approvers, above
-        ctx.addIssue({ code: 'custom', path: ['settingsFile'], message: `(${relative(ROOT, s.settingsFile.path)}) ${problem}` });
+        ctx.addIssue({ code: 'custom', path: ['settingsFile'], message: `(${s.settingsFile.given}) ${problem}` });
       }
     }, { when: () => true })
     .refine((s) => !s.secretsKmsKey || typeof s.region !== 'string' || s.secretsKmsKey.split(':')[3] === s.region, {
@@ -372,6 +431,10 @@ function deploySettings(stage: string, s: z.infer<ReturnType<typeof settingsSche
     pendingLapse: s.pendingLapse,
     nudgeAfterMinutes: s.nudgeAfterMinutes,
     reminder: s.reminder,
+    accounts: s.accounts === undefined ? '' : s.accounts === 'organizations' ? 'organizations' : 'file',
+    accountsFile: s.accounts !== undefined && s.accounts !== 'organizations' ? s.accounts : '',
+    organizationsRoleArn: s.organizationsRoleArn ?? '',
+    organizationOnly: s.organizationOnly ? 'true' : 'false',
     ...operations(s),
   };
 }

@@ -25,6 +25,9 @@ const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamo
 const INDEX_ACTIONS = ['dynamodb:Query'];
 /** Both Slack secrets in one call at a cold start (src/aws/slack-secrets.ts). */
 const SECRET_ACTIONS = ['ssm:GetParameters'];
+/** Who owns an account, read from AWS Organizations (src/aws/organizations-directory.ts). */
+const ORGANIZATIONS_ACTIONS = ['organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit', 'organizations:ListParents'];
+
 /** The logical ID of the dead-letter queue in the stack (serverless.yml). */
 const DEAD_LETTER_QUEUE_RESOURCE = 'DeadLetterQueue';
 /** The sweep counts the jobs waiting there; a replay takes and deletes them (src/aws/dead-letter-queue.ts). Lambda sends them on the function's behalf. */
@@ -112,6 +115,8 @@ export function botIamStatements(input: {
   secretParameters: readonly string[];
   /** The customer managed key that encrypts them; none for the AWS managed key aws/ssm. */
   secretsKmsKey?: string | undefined;
+  /** Owners read from AWS Organizations: through the role named, or with the function's own role; none when not read there. */
+  organizations?: { roleArn?: string | undefined } | undefined;
 }): Intrinsic[] {
   if (input.repositories.length === 0) throw new Error('the repositories setting names no repository');
   if (input.secretParameters.length === 0) throw new Error('no SSM parameter holds the Slack secrets');
@@ -139,7 +144,20 @@ export function botIamStatements(input: {
     { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [arn('lambda', `function:${input.functionName}`)] },
     // The jobs that failed every try, in the stack's own dead-letter queue.
     { Effect: 'Allow', Action: DEAD_LETTER_QUEUE_ACTIONS, Resource: [{ 'Fn::GetAtt': [DEAD_LETTER_QUEUE_RESOURCE, 'Arn'] }] },
+    ...organizationsStatements(input.organizations),
   ];
+}
+
+/**
+ * Reading who owns an account: assuming the one role named (whose own policy, in the management
+ * account, allows the three reads: README.md), or the three reads themselves. Organizations names
+ * its accounts and OUs under the organization's ID, which the stack does not know, so the reads
+ * take every resource; they are reads of names only.
+ */
+function organizationsStatements(organizations: { roleArn?: string | undefined } | undefined): Intrinsic[] {
+  if (!organizations) return [];
+  if (organizations.roleArn) return [{ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [organizations.roleArn] }];
+  return [{ Effect: 'Allow', Action: ORGANIZATIONS_ACTIONS, Resource: ['*'] }];
 }
 
 /**
@@ -153,5 +171,6 @@ export function botIamStatementsFor(settings: DeploySettings, functionName: stri
     functionName,
     secretParameters: [settings.slackBotTokenParameter, settings.slackSigningSecretParameter],
     secretsKmsKey: settings.secretsKmsKey || undefined,
+    organizations: settings.accounts === 'organizations' ? { roleArn: settings.organizationsRoleArn || undefined } : undefined,
   });
 }

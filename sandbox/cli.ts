@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      'ecr-access sandbox: the real bot, with a local Slack, ECR and DynamoDB. No tokens, no cloud.',
+      'ecr-access sandbox: the real bot, with a local Slack, ECR, Organizations and DynamoDB. No tokens, no cloud.',
       `State: ${relative(process.cwd(), options.dataDir) || '.'} (${state})`,
       `Slack reaches the bot ${options.socketMode ? 'over the Socket Mode connection it opened (--socket-mode)' : 'with signed HTTP requests; --socket-mode connects it over Socket Mode instead'}.`,
       options.twoPerson ? 'The two-person rule is on (--two-person): bob and carol must both approve each request.' : 'One approver decides; --two-person asks for two different approvers, bob and carol.',

@@ -12,6 +12,8 @@ import dynalite from 'dynalite';
 import type { AwsClients } from '../src/aws/clients';
 import { createTable } from '../src/create-table';
 import { startEcrEmulator, type EcrEmulator } from './ecr-emulator';
+import { startOrganizationsEmulator, type OrganizationSeed, type OrganizationsEmulator } from './organizations-emulator';
+import { SANDBOX_ORGANIZATION } from './seed';
 import { startSlackSimulator, type SlackSimulator, type SlackSimulatorOptions } from './slack-simulator';
 
 export const SANDBOX = {
@@ -46,10 +48,14 @@ export interface LocalWorldOptions {
    * connections, and the bot's environment has the app-level token instead of the signing secret.
    */
   socketMode?: boolean;
+  /** The organization the Organizations emulator answers for; default the sandbox's (sandbox/seed.ts). */
+  organization?: OrganizationSeed;
 }
 
 export interface LocalWorld {
   readonly ecr: EcrEmulator;
+  /** Answers who owns an account; the bot asks it only with ECR_ACCESS_ACCOUNTS=organizations. */
+  readonly organizations: OrganizationsEmulator;
   readonly slack: SlackSimulator;
   readonly dynamoUrl: string;
   /** dynalite's HTTP server, for tools that watch or slow its traffic in place. */
@@ -84,6 +90,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     ...(options.dataDir && { stateFile: join(options.dataDir, 'ecr.json') }),
   });
   for (const repository of repositories) ecr.createRepository(repository);
+  const organizations = await startOrganizationsEmulator({ seed: options.organization ?? SANDBOX_ORGANIZATION });
 
   const slack = await startSlackSimulator({
     signingSecret: SANDBOX.signingSecret,
@@ -128,12 +135,14 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_ECR: ecr.url,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
+    AWS_ENDPOINT_URL_ORGANIZATIONS: organizations.url,
     PORT: '0',
     ...options.env,
   };
 
   return {
     ecr,
+    organizations,
     slack,
     dynamoUrl,
     dynamoServer: dynamo,
@@ -142,6 +151,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     async close() {
       await slack.close();
       await ecr.close();
+      await organizations.close();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     },
   };

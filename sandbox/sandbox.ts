@@ -79,7 +79,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const world = await startLocalWorld({
       repositories: [...SANDBOX_REPOSITORIES],
       dataDir,
-      // The repositories and their approvers come from the settings file, as a deployment's can.
+      // The repositories, their approvers and where owners come from (the local Organizations, seeded
+      // with a small organization: sandbox/seed.ts) are in the settings file, as a deployment's can be.
       env: { LOG_LEVEL: options.logLevel ?? 'warn', ECR_ACCESS_REPOSITORIES: '', ECR_ACCESS_SETTINGS_FILE: SANDBOX_SETTINGS_FILE, ...(options.twoPerson && TWO_PERSON_ENV) },
       socketMode: options.socketMode ?? false,
       // Slack's time is the sandbox's: messages are stamped when the moved clock says they were posted.
@@ -103,7 +104,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const clients = createAwsClients({
       region: config.region,
       callTimeoutMs: config.awsTimeoutMs,
-      endpoints: { ecr: world.ecr.url, dynamodb: world.dynamoUrl },
+      endpoints: { ecr: world.ecr.url, dynamodb: world.dynamoUrl, organizations: world.organizations.url },
       credentials: { accessKeyId: world.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: world.env.AWS_SECRET_ACCESS_KEY ?? 'local' },
     });
     undo.push(async () => clients.destroy());

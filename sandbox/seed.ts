@@ -4,6 +4,7 @@
 import { MANAGED_SID, READ_ONLY_ACTIONS } from '../src/domain/policy';
 import type { EcrEmulator } from './ecr-emulator';
 import { join } from 'node:path';
+import type { OrganizationSeed } from './organizations-emulator';
 
 export const SANDBOX_REPOSITORIES = ['common-images', 'base-images', 'team-payments', 'team-search'] as const;
 
@@ -23,6 +24,21 @@ export const HAND_MADE_READ_STATEMENT = {
   Effect: 'Allow',
   Principal: { AWS: 'arn:aws:iam::111122223333:root' },
   Action: [...READ_ONLY_ACTIONS],
+};
+
+/**
+ * The local world's organization, whose names show on the sandbox's cards: the accounts the
+ * walkthrough (README, Try it) asks for are in it, except `111122223333`, added to the policy by
+ * hand, and `999988887777`: both show as not in your organization. The registry's account is its
+ * management account.
+ */
+export const SANDBOX_ORGANIZATION: OrganizationSeed = {
+  managementAccountId: '123456789012',
+  accounts: [
+    { id: '222233334444', name: 'sales-dashboards', ouPath: ['Engineering', 'Analytics'] },
+    { id: '333344445555', name: 'nightly-builds', ouPath: ['Engineering', 'Platform'] },
+    { id: '444455556666', name: 'build-sandbox', ouPath: ['Sandbox'] },
+  ],
 };
 
 export function seedRepositories(ecr: EcrEmulator): void {

@@ -3,20 +3,23 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { App, type Receiver, webApi } from '@slack/bolt';
+import { fileDirectory, readAccountsFile } from './accounts-file';
 import { createAwsClients, type AwsClientSources } from './aws/clients';
 import { awsClockCheck } from './aws/clock-check';
 import { dynamoTable } from './aws/dynamo';
 import { ecrRegistry } from './aws/ecr-registry';
+import { organizationsDirectory } from './aws/organizations-directory';
 import { dynamoHomeTurns } from './aws/home-turns';
 import { dynamoChangeQueue } from './aws/repository-lease';
 import { dynamoRequestStore } from './aws/request-store';
 import type { Config } from './config';
+import { EcrAccessError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 import { measuredChangeQueue, measuredRegistry, measuredStore } from './measured-ports';
 import { emfMetrics } from './metrics';
 import { sleepFor } from './real-time';
 import type { ServiceDeps } from './service/deps';
-import type { Clock, WaitingJobs } from './service/ports';
+import type { AccountDirectory, Clock, WaitingJobs } from './service/ports';
 import { slackApprovers } from './slack/approvers';
 import { boltLogger } from './slack/bolt-logger';
 import { jobRunner, type Defer, type RunJob } from './slack/jobs';
@@ -58,6 +61,23 @@ const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 function newRequestId(): string {
   const bytes = randomBytes(10);
   return `r-${[...bytes].map((b) => ID_ALPHABET[b % 36]).join('')}`;
+}
+
+const organizationsRole = (config: Config) => (config.accounts?.source === 'organizations' && config.accounts.roleArn ? { organizationsRoleArn: config.accounts.roleArn } : {});
+
+/** Where owners are looked up, as configured; undefined when no accounts source is. */
+function accountDirectory(config: Config, clients: AwsClientSources, runtime: { clock: Clock; logger: Logger }): AccountDirectory | undefined {
+  const source = config.accounts;
+  if (source === undefined) return undefined;
+  if (source.source === 'organizations') {
+    // Clients handed in without one (a test's): an Organizations client of the standard settings chain.
+    const organizations = clients.organizations ?? createAwsClients({ region: config.region, callTimeoutMs: config.awsTimeoutMs, ...organizationsRole(config) }).organizations;
+    return organizationsDirectory(organizations, runtime);
+  }
+  // Checked when the configuration was read; read again here in case the file changed since.
+  const read = readAccountsFile(source.path);
+  if ('problems' in read) throw new EcrAccessError(ErrorCode.InvalidConfig, `ecr-access cannot start; fix these settings:\n${read.problems.map((p) => `  - ECR_ACCESS_ACCOUNTS ${p}`).join('\n')}`);
+  return fileDirectory(read.accounts);
 }
 
 export function createEcrAccess(
@@ -102,10 +122,11 @@ export function createEcrAccess(
     rejectRateLimitedCalls: true,
     logger: boltLogger(logger),
   });
-  const clients = options.clients ?? createAwsClients({ region: config.region, callTimeoutMs: config.awsTimeoutMs });
+  const clients = options.clients ?? createAwsClients({ region: config.region, callTimeoutMs: config.awsTimeoutMs, ...organizationsRole(config) });
   const clock = options.clock ?? { now: Date.now, sleep: sleepFor };
   const table = dynamoTable(clients.dynamo, config.table);
   const metrics = emfMetrics(logger, config.stage);
+  const accounts = accountDirectory(config, clients, { clock, logger });
   const processId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   // Every post, DM and Home tab goes out through one pacer, in step with Slack's rate limits.
   const chat = pacedChat(announcements, slackPacer({ maxWaitMs: rateLimitWaitMs, clock }));
@@ -131,7 +152,7 @@ export function createEcrAccess(
     registry: measuredRegistry(ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }), metrics),
     store: measuredStore(dynamoRequestStore(table), metrics),
     changes: measuredChangeQueue(dynamoChangeQueue(table, { leaseMs: config.leaseMs, landingMs: config.writeLandingMs }, clock, logger), metrics),
-    notifier: slackNotifier(chat, config.approvalChannel),
+    notifier: slackNotifier(chat, config.approvalChannel, accounts),
     homes,
     isApprover: approvers,
     clock,
@@ -146,6 +167,8 @@ export function createEcrAccess(
     waitForChangeMs: config.waitForChangeMs,
     announceRetryMs: config.announceRetryMs,
     clockMarginMs: config.clockMarginMs,
+    ...(accounts && { accounts }),
+    organizationOnly: config.organizationOnly,
   };
   const runJob = jobRunner(deps, slackReplies(app.client, chat, responder(logger), logger), homes, { retried: options.retriesJobs === true });
   registerListeners(app, {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
+import { readAccountsFile } from './accounts-file';
 import { TableName } from './aws/table-schema';
 import type { Approvals } from './domain/access-request';
 import { DurationText, type DurationRules } from './domain/duration';
@@ -12,7 +13,7 @@ import { SlackBotId, SlackChannelId, SlackUserGroupId, SlackUserId } from './dom
 import { EcrAccessError, ErrorCode } from './errors';
 import { LogLevel } from './logger';
 import type { SweepTimes } from './service/sweep';
-import { type AccountsSource, readSettingsFile, type Settings } from './settings-file';
+import { readSettingsFile, type Settings } from './settings-file';
 
 /**
  * Most repositories in the flat list (ECR_ACCESS_REPOSITORIES, the stage's `repositories`): each
@@ -58,6 +59,23 @@ const RepositoryFile = z.string().transform((path, ctx): unknown => {
     return unreadable('which is not JSON: it must hold a list of repository names, like ["common-images", "team/base"]');
   }
 });
+
+/**
+ * Who owns the accounts people ask for: `organizations` (AWS Organizations), or the path of a
+ * YAML accounts file, checked here so its problems join the one start-up message.
+ */
+const AccountsSource = z.string().transform((value, ctx): { source: 'organizations' } | { source: 'file'; path: string } => {
+  if (value === 'organizations') return { source: 'organizations' };
+  const read = readAccountsFile(value);
+  if ('problems' in read) {
+    for (const problem of read.problems) ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  return { source: 'file', path: value };
+});
+
+/** The role the bot assumes to read AWS Organizations, usually in the management account. */
+export const RoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { message: 'must be an IAM role ARN, like arn:aws:iam::111122223333:role/ecr-access-organizations-read' });
 
 /** What a bot token looks like, given in the environment or read from SSM. */
 export const SlackBotToken = z.string().regex(/^xox[bp]-\S+$/, { message: 'must be a bot token (xoxb-…)' });
@@ -108,6 +126,10 @@ const EnvFields = z
       .transform(listItems)
       .pipe(RepositoryList)
       .optional(),
+    // Who owns each account (the card, list, history and Home show it); unset, nobody is asked.
+    ECR_ACCESS_ACCOUNTS: AccountsSource.optional(),
+    ECR_ACCESS_ORGANIZATIONS_ROLE_ARN: RoleArn.optional(),
+    ECR_ACCESS_ORGANIZATION_ONLY: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false'),
     AWS_REGION: z.string({ message: 'is required (for example us-east-1)' }).pipe(AwsRegion),
     PORT: z.coerce.number().int().min(0, { message: 'must be a port number (0 picks a free one)' }).max(65535).default(3000),
     LOG_LEVEL: LogLevel.default('info'),
@@ -237,6 +259,23 @@ const repositoriesGivenOnce = {
   path: ['ECR_ACCESS_REPOSITORIES'],
   when: () => true,
 };
+// A role to assume and a refusal of outsiders both need somewhere to look accounts up.
+const ECR_ACCESS_ACCOUNTS_VALUES = 'ECR_ACCESS_ACCOUNTS=organizations (AWS Organizations) or ECR_ACCESS_ACCOUNTS=<path of a YAML accounts file>';
+const roleWithOrganizations = (env: { ECR_ACCESS_ACCOUNTS?: unknown; ECR_ACCESS_ORGANIZATIONS_ROLE_ARN?: unknown }) =>
+  env.ECR_ACCESS_ORGANIZATIONS_ROLE_ARN === undefined || (env.ECR_ACCESS_ACCOUNTS as { source?: unknown } | undefined)?.source === 'organizations';
+const roleWithoutOrganizations = {
+  message: 'is the role to assume to read AWS Organizations: set ECR_ACCESS_ACCOUNTS=organizations too, or leave it unset',
+  path: ['ECR_ACCESS_ORGANIZATIONS_ROLE_ARN'],
+  when: () => true,
+};
+const outsidersKnowable = (env: { ECR_ACCESS_ACCOUNTS?: unknown; ECR_ACCESS_ORGANIZATION_ONLY?: unknown }) =>
+  env.ECR_ACCESS_ORGANIZATION_ONLY !== 'true' || env.ECR_ACCESS_ACCOUNTS !== undefined;
+const organizationOnlyWithoutAccounts = {
+  message: `refuses accounts outside the organization, so the bot must know the organization: set ${ECR_ACCESS_ACCOUNTS_VALUES}`,
+  path: ['ECR_ACCESS_ORGANIZATION_ONLY'],
+  when: () => true,
+};
+
 const isSet = (env: unknown, name: string) => typeof (env as Record<string, unknown>)[name] === 'string';
 /** Set as its value or as the SSM parameter that holds it. */
 const isGiven = (env: unknown, name: string) => isSet(env, name) || isSet(env, `${name}_PARAMETER`);
@@ -280,13 +319,17 @@ const EnvSchema = {
       .refine(twoCanApprove, tooFewForTwo)
       .refine(oneRepositoryList, repositoriesGivenOnce)
       .refine(leaseOutlastsWrites, leaseTooShort)
-      .refine(marginWithinLanding, marginTooLong),
+      .refine(marginWithinLanding, marginTooLong)
+      .refine(roleWithOrganizations, roleWithoutOrganizations)
+      .refine(outsidersKnowable, organizationOnlyWithoutAccounts),
   ),
   lambda: LambdaEnvFields.refine(somebodyApproves, nobodyApproves)
     .refine(twoCanApprove, tooFewForTwo)
     .refine(oneRepositoryList, repositoriesGivenOnce)
     .refine(leaseOutlastsWrites, leaseTooShort)
-    .refine(marginWithinLanding, marginTooLong),
+    .refine(marginWithinLanding, marginTooLong)
+    .refine(roleWithOrganizations, roleWithoutOrganizations)
+    .refine(outsidersKnowable, organizationOnlyWithoutAccounts),
 };
 
 type Runtime = keyof typeof EnvSchema;
@@ -319,8 +362,6 @@ export interface Config {
   readonly approverGroup?: string;
   /** The repositories ecr-access shares, and each one's terms. */
   readonly rules: RepositoryRules;
-  /** Where the owners of accounts are read from, as the settings file says. */
-  readonly accounts?: AccountsSource;
   readonly region: string;
   readonly port: number;
   readonly logLevel: LogLevel;
@@ -350,6 +391,10 @@ export interface Config {
   readonly sweep: SweepTimes;
   /** How often the sweep runs (a timer in the server, an EventBridge schedule on Lambda). */
   readonly sweepEveryMs: number;
+  /** Where the owner of an account is looked up (ECR_ACCESS_ACCOUNTS, or the settings file's `accounts`); absent, nobody is asked and no card shows one. */
+  readonly accounts?: { readonly source: 'organizations'; readonly roleArn?: string } | { readonly source: 'file'; readonly path: string };
+  /** Requests for accounts outside the organization (or missing from the accounts file) are refused before any card is posted. */
+  readonly organizationOnly: boolean;
 }
 
 /** What the Lambda runtime can count on: loadLambdaConfig refuses to start without these. */
@@ -376,19 +421,21 @@ export function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaCo
 }
 
 /**
- * A relative ECR_ACCESS_REPOSITORIES_FILE or ECR_ACCESS_SETTINGS_FILE is taken from the function's
- * code on Lambda (LAMBDA_TASK_ROOT, which Lambda sets), and from the working directory elsewhere.
+ * A relative ECR_ACCESS_REPOSITORIES_FILE, ECR_ACCESS_SETTINGS_FILE or accounts file in
+ * ECR_ACCESS_ACCOUNTS is taken from the function's code on Lambda (LAMBDA_TASK_ROOT, which Lambda
+ * sets), and from the working directory elsewhere.
  */
 function withFileFromCodeRoot(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const resolved = { ...env };
-  for (const name of ['ECR_ACCESS_REPOSITORIES_FILE', 'ECR_ACCESS_SETTINGS_FILE']) {
-    const file = env[name];
-    if (file !== undefined && !isAbsolute(file)) resolved[name] = resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
-  }
-  return resolved;
+  const fromCodeRoot = (file: string | undefined) => (file === undefined || isAbsolute(file) ? file : resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file));
+  const accounts = env.ECR_ACCESS_ACCOUNTS === 'organizations' ? 'organizations' : fromCodeRoot(env.ECR_ACCESS_ACCOUNTS);
+  return {
+    ...env,
+    ECR_ACCESS_REPOSITORIES_FILE: fromCodeRoot(env.ECR_ACCESS_REPOSITORIES_FILE),
+    ECR_ACCESS_SETTINGS_FILE: fromCodeRoot(env.ECR_ACCESS_SETTINGS_FILE),
+    ECR_ACCESS_ACCOUNTS: accounts,
+  };
 }
 
-/** Rules without approvers of their own, in a deployment that has none to lend them. */
 /**
  * Each rule of the settings file against the approvers it has, its own or the deployment's:
  * somebody must be able to approve, and under the two-person rule (its own `approvals`, or
@@ -415,13 +462,34 @@ export function approverProblemsIn(settings: Pick<Settings, 'rules'>, env: Recor
   });
 }
 
+/**
+ * Where the settings file says the owners are: one place, not the file and ECR_ACCESS_ACCOUNTS
+ * both; an accounts file it names checked as ECR_ACCESS_ACCOUNTS's is; and a rule that refuses
+ * outsiders needs one of the two.
+ */
+function accountsProblemsIn(settings: Settings, env: Record<string, string | undefined>): string[] {
+  if (settings.accounts !== undefined && env.ECR_ACCESS_ACCOUNTS !== undefined) {
+    return ['accounts: and ECR_ACCESS_ACCOUNTS are both set: keep one, the settings file\'s or the environment\'s'];
+  }
+  if (settings.accounts?.source === 'file') {
+    const read = readAccountsFile(settings.accounts.path);
+    if ('problems' in read) return read.problems.map((problem) => `accounts: ${problem}`);
+  }
+  if (settings.accounts === undefined && env.ECR_ACCESS_ACCOUNTS === undefined) {
+    return settings.rules
+      .filter((rule) => rule.settings.organizationOnly === true)
+      .map((rule) => `repositories."${rule.match}".organizationOnly: refuses accounts outside the organization, so the bot must know the organization: set accounts: organizations (or the path of an accounts file) in the file, or ECR_ACCESS_ACCOUNTS`);
+  }
+  return [];
+}
+
 function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
   const given = withFileFromCodeRoot(blankToUndefined(env));
   const parsed = EnvSchema[runtime].safeParse(given);
   // Read even when other settings are wrong, so the one message lists the file's problems too.
   const settingsFile = given.ECR_ACCESS_SETTINGS_FILE;
   const read = settingsFile === undefined ? undefined : readSettingsFile(settingsFile);
-  const fileProblems = read === undefined ? [] : 'problems' in read ? read.problems : approverProblemsIn(read.settings, given);
+  const fileProblems = read === undefined ? [] : 'problems' in read ? read.problems : [...approverProblemsIn(read.settings, given), ...accountsProblemsIn(read.settings, given)];
   if (!parsed.success || fileProblems.length > 0) {
     const problems = [
       ...(parsed.error?.issues ?? []).map((issue) => `  - ${String(issue.path[0] ?? 'environment')} ${issue.message}`),
@@ -457,7 +525,6 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     approvers: e.ECR_ACCESS_APPROVERS,
     ...(e.ECR_ACCESS_APPROVER_GROUP && { approverGroup: e.ECR_ACCESS_APPROVER_GROUP }),
     rules: repositoryRules(rules),
-    ...(settings?.accounts && { accounts: settings.accounts }),
     region: e.AWS_REGION,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
@@ -474,6 +541,14 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
     approvals: defaults.approvals,
     sweep: { pendingLapseMs: e.ECR_ACCESS_PENDING_LAPSE, nudgeFirstMs: e.ECR_ACCESS_NUDGE_AFTER_MINUTES * 60_000, reminderLeadMs: e.ECR_ACCESS_REMINDER },
     sweepEveryMs: e.ECR_ACCESS_SWEEP_MINUTES * 60_000,
+    ...(e.ECR_ACCESS_ACCOUNTS && {
+      accounts:
+        e.ECR_ACCESS_ACCOUNTS.source === 'organizations' && e.ECR_ACCESS_ORGANIZATIONS_ROLE_ARN
+          ? { ...e.ECR_ACCESS_ACCOUNTS, roleArn: e.ECR_ACCESS_ORGANIZATIONS_ROLE_ARN }
+          : e.ECR_ACCESS_ACCOUNTS,
+    }),
+    ...(settings?.accounts && { accounts: settings.accounts }),
+    organizationOnly: e.ECR_ACCESS_ORGANIZATION_ONLY === 'true',
   };
 }
 

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { RepositoriesSetting, type RuleEntry } from './domain/repository-rules';
 
 /** Where the owners of accounts are read from: AWS Organizations, or a file that lists them. */
-export type AccountsSource = { readonly source: 'organizations'; readonly roleArn?: string } | { readonly source: 'file'; readonly path: string };
+type AccountsSource = { readonly source: 'organizations'; readonly roleArn?: string } | { readonly source: 'file'; readonly path: string };
 
 const RoleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { message: 'must be an IAM role ARN, like arn:aws:iam::111122223333:role/ecr-access-read-organization' });
 

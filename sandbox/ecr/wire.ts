@@ -52,7 +52,8 @@ export function repositoryNameOf(body: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-function write(response: ServerResponse, status: number, body: object, errorType?: string): void {
+/** An answer in AWS's JSON 1.1 protocol (the Organizations emulator answers this way too). */
+export function writeAwsJson(response: ServerResponse, status: number, body: object, errorType?: string): void {
   const payload = JSON.stringify(body);
   response.writeHead(status, {
     'Content-Type': CONTENT_TYPE,
@@ -64,9 +65,9 @@ function write(response: ServerResponse, status: number, body: object, errorType
 }
 
 export function sendOutput(response: ServerResponse, output: object): void {
-  write(response, 200, output);
+  writeAwsJson(response, 200, output);
 }
 
 export function sendError(response: ServerResponse, error: EcrServiceError): void {
-  write(response, error.status, { __type: error.type, message: error.message }, error.type);
+  writeAwsJson(response, error.status, { __type: error.type, message: error.message }, error.type);
 }

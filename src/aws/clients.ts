@@ -4,6 +4,7 @@
 // Lambda's HTTP path never makes an ECR or DynamoDB call, so each loads with its first call.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { type AnswerMiddleware, awsClock, type AwsClock } from './aws-clock';
 
 export interface AwsClients {
@@ -19,6 +20,8 @@ export interface AwsClientSources {
   /** For policy writes only: one attempt per call (see ecr-registry.ts for why). */
   readonly ecrWrites: ClientSource<ECRClient>;
   readonly dynamo: ClientSource<DynamoDBClient>;
+  /** For looking up who owns an account, when the accounts come from AWS Organizations. */
+  readonly organizations?: ClientSource<OrganizationsClient>;
   /** What these clients' answers tell of AWS's clock. */
   readonly awsClock: AwsClock;
 }
@@ -28,6 +31,8 @@ export interface AwsClientsOnDemand {
   readonly ecr: () => Promise<ECRClient>;
   readonly ecrWrites: () => Promise<ECRClient>;
   readonly dynamo: () => Promise<DynamoDBClient>;
+  /** With the credentials of the role named at creation, if any. */
+  readonly organizations: () => Promise<OrganizationsClient>;
   /** Learns AWS's clock from every answer of every one of these clients. */
   readonly awsClock: AwsClock;
   /** Closes the connections of the clients made so far, and of any still being made. */
@@ -68,8 +73,10 @@ export function createAwsClients(options: {
   /** Longest wait for one AWS call; default 5 s. */
   callTimeoutMs?: number;
   /** For an in-process bot in a local world; deployments use AWS_ENDPOINT_URL_* or nothing. */
-  endpoints?: { ecr: string; dynamodb: string };
+  endpoints?: { ecr: string; dynamodb: string; organizations?: string };
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** The role the Organizations client assumes (usually in the management account); without it, the bot's own credentials. */
+  organizationsRoleArn?: string;
 }): AwsClientsOnDemand {
   // Every call is bounded, so a holder never waits long on one; a policy write that times out
   // is handled as one whose outcome is unknown (src/aws/repository-lease.ts).
@@ -102,6 +109,19 @@ export function createAwsClients(options: {
     dynamo: onFirstUse(async () => {
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
       return keep(new DynamoDBClient({ ...common, ...(options.endpoints && { endpoint: options.endpoints.dynamodb }) }));
+    }),
+    organizations: onFirstUse(async () => {
+      const { OrganizationsClient } = await import('@aws-sdk/client-organizations');
+      const roleArn = options.organizationsRoleArn;
+      // The role's credentials are asked of STS with the bot's own, and renewed before they expire.
+      const assumed = roleArn && {
+        credentials: (await import('@aws-sdk/credential-providers')).fromTemporaryCredentials({
+          params: { RoleArn: roleArn, RoleSessionName: 'ecr-access' },
+          clientConfig: { region: options.region },
+          ...(options.credentials && { masterCredentials: options.credentials }),
+        }),
+      };
+      return keep(new OrganizationsClient({ ...common, ...assumed, ...(options.endpoints?.organizations && { endpoint: options.endpoints.organizations }) }));
     }),
     awsClock: clock,
     destroy() {

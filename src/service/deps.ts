@@ -2,7 +2,7 @@
 import type { RepositoryRules } from '../domain/repository-rules';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { ChangeQueue, Clock, ClockCheck, Homes, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
+import type { AccountDirectory, ChangeQueue, Clock, ClockCheck, Homes, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
 
 export interface ServiceDeps {
   readonly registry: Registry;
@@ -31,4 +31,8 @@ export interface ServiceDeps {
   readonly announceRetryMs: number;
   /** How far two processes' clocks may disagree; a lease's landing time allows for it. */
   readonly clockMarginMs: number;
+  /** Who owns each account (AWS Organizations or the accounts file); absent, nobody is asked and no owner is shown. */
+  readonly accounts?: AccountDirectory;
+  /** Refuse requests for accounts outside the organization (or missing from the accounts file) before any card is posted, where a repository's rule does not say. */
+  readonly organizationOnly?: boolean;
 }

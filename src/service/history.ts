@@ -1,8 +1,10 @@
 // The history use case: every event of a repository's (or an account's) requests and the drift
 // the sweep saw, newest first, a page at a time. It reads by key and by index, never a scan.
 import { type AccessRequest, denialReason, type HistoryEvent } from '../domain/access-request';
+import type { AccountOwner } from '../domain/account-owner';
 import { shareable } from '../domain/repository-rules';
 import type { ServiceDeps } from './deps';
+import { ownersShown } from './owners';
 import { sharedRepositories } from './shared-repositories';
 import { inBatches } from '../in-batches';
 
@@ -39,6 +41,8 @@ export type HistoryOutcome =
       older?: HistoryPosition;
       /** Whether this page follows a newer one. */
       continued: boolean;
+      /** Who owns each account on this page, asked once for the page; absent where owners are not looked up. */
+      owners?: ReadonlyMap<string, AccountOwner>;
     };
 
 /** Twenty events fit one Slack message with room to spare (see src/slack/blocks/history.ts). */
@@ -110,5 +114,6 @@ export async function history(deps: ServiceDeps, input: { subject?: HistorySubje
     entries,
     ...(older.length > entries.length && last && { older: last.position }),
     continued: before !== undefined,
+    ...(await ownersShown(deps, entries.flatMap((entry) => (entry.request ? [entry.request.account] : [])))),
   };
 }

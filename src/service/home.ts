@@ -4,7 +4,9 @@
 import { type AccessRequest, byCreation } from '../domain/access-request';
 import { isLive } from '../domain/membership';
 import { inBatches } from '../in-batches';
+import type { AccountOwner } from '../domain/account-owner';
 import type { ServiceDeps } from './deps';
+import { ownersShown } from './owners';
 import { sharedRepositories } from './shared-repositories';
 import type { IsApprover } from './ports';
 
@@ -25,6 +27,8 @@ export interface Home {
   readonly waiting?: readonly AccessRequest[];
   /** For an approver: the last decisions, newest first. */
   readonly decisions?: readonly AccessRequest[];
+  /** Who owns each account the tab shows; absent where owners are not looked up. */
+  readonly owners?: ReadonlyMap<string, AccountOwner>;
 }
 
 const WAITING = new Set(['PENDING', 'FAILED']);
@@ -41,12 +45,13 @@ export async function homeOf(deps: ServiceDeps, viewer: string, isApprover: IsAp
   const requests = asked.filter((r) => r.origin !== 'outside');
   const grants = requests.filter(isLive).sort(byEnd);
   const approver = check.kind === 'approver' ? 'yes' : check.kind === 'unknown' ? 'unknown' : 'no';
-  if (approver !== 'yes') return { viewer, approver, requests, grants };
+  if (approver !== 'yes') return { viewer, approver, requests, grants, ...(await ownersShown(deps, requests.map((r) => r.account))) };
   // What waits for the approvers, and what they decided, across every repository the viewer decides: the reads `list` makes.
   const theirs: string[] = [];
   for (const repository of await sharedRepositories(deps)) if ((await isApprover(viewer, repository)).kind === 'approver') theirs.push(repository);
   const all = (await inBatches(theirs, PARALLEL_READS, (repository) => deps.store.listByRepository(repository))).flat();
   const waiting = all.filter((r) => WAITING.has(r.state)).sort(byCreation);
   const decisions = all.filter((r) => r.decidedAt !== undefined && r.decidedBy !== undefined).sort(byDecisionNewestFirst).slice(0, LAST_DECISIONS);
-  return { viewer, approver, requests, grants, waiting, decisions };
+  const owners = await ownersShown(deps, [...requests, ...waiting, ...decisions].map((r) => r.account));
+  return { viewer, approver, requests, grants, waiting, decisions, ...owners };
 }

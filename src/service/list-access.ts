@@ -4,8 +4,10 @@ import { byCreation, OPEN_STATES, type AccessRequest, type Failure } from '../do
 import { parsePolicy, pullers, type Pullers } from '../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../errors';
 import { inBatches } from '../in-batches';
+import type { AccountOwner } from '../domain/account-owner';
 import { shareable } from '../domain/repository-rules';
 import type { ServiceDeps } from './deps';
+import { ownersShown } from './owners';
 import { sharedRepositories } from './shared-repositories';
 
 interface PullerEntry {
@@ -27,7 +29,8 @@ export interface RepositoryAccess {
 
 export type ListOutcome =
   | { code: 'not-shareable'; repository: string; repositories: readonly string[] }
-  | { code: 'listed'; repositories: RepositoryAccess[] };
+  /** `owners`: who owns each account shown, asked once for the whole list; absent where owners are not looked up. */
+  | { code: 'listed'; repositories: RepositoryAccess[]; owners?: ReadonlyMap<string, AccountOwner> };
 
 const PARALLEL_READS = 16;
 
@@ -77,5 +80,7 @@ export async function listAccess(deps: ServiceDeps, repository?: string): Promis
     return { code: 'not-shareable', repository, repositories: shareable(deps.rules) };
   }
   const names = repository === undefined ? await sharedRepositories(deps) : [repository];
-  return { code: 'listed', repositories: await inBatches(names, PARALLEL_READS, (name) => describe(deps, name)) };
+  const repositories = await inBatches(names, PARALLEL_READS, (name) => describe(deps, name));
+  const shown = repositories.flatMap((r) => [...r.pullers.map((p) => p.account), ...r.removedOutside.map((g) => g.account), ...r.open.map((o) => o.account)]);
+  return { code: 'listed', repositories, ...(await ownersShown(deps, shown)) };
 }

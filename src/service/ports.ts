@@ -1,4 +1,5 @@
 // What the service needs from the outside world; adapters in aws/ and slack/ provide it.
+import type { AccountOwner } from '../domain/account-owner';
 import type { AccessRequest, AnnouncementPart, Approvals, Ending, HistoryEvent, MessageRef, RequestState } from '../domain/access-request';
 import type { Mark, Outcome } from '../domain/membership';
 import type { PostedPart } from '../domain/told-outcome';
@@ -251,4 +252,13 @@ export interface WaitingJobs {
 export interface Homes {
   /** The request is new or changed: its requester's Home tab and the approvers' are to be published again. */
   changed(request: AccessRequest): void;
+}
+
+/**
+ * Who owns AWS accounts: AWS Organizations, or the accounts file. Never throws: a lookup that
+ * failed answers `unknown` for that account, so a card, a list or a history always shows.
+ */
+export interface AccountDirectory {
+  /** The owner of each account asked about (each asked once, however often it is named). */
+  owners(accounts: readonly string[]): Promise<ReadonlyMap<string, AccountOwner>>;
 }

@@ -22,6 +22,8 @@ export type SubmitOutcome =
   | { code: 'not-shareable'; repository: string; repositories: readonly string[] }
   | { code: 'repository-missing'; repository: string }
   | { code: 'own-registry'; account: string }
+  /** The deployment takes only its organization's accounts, and this one is not among them. */
+  | { code: 'outside-organization'; account: string }
   | { code: 'can-already-pull'; repository: string; account: string }
   /** The time limit breaks this deployment's rules. */
   | { code: 'duration-refused'; problems: readonly string[] }
@@ -57,6 +59,10 @@ export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promis
   if (!rule) return { code: 'not-shareable', repository, repositories: shareable(deps.rules) };
   const durationProblems = checkDuration(input.durationMs, rule.durations);
   if (durationProblems.length > 0) return { code: 'duration-refused', problems: durationProblems };
+  // Only an account known to be outside is refused: when the lookup failed, the card posts and
+  // says the owner is unknown, so an outage of Organizations does not stop every request. The
+  // repository's rule decides; without a word from it, the deployment's ECR_ACCESS_ORGANIZATION_ONLY.
+  if ((rule.organizationOnly ?? deps.organizationOnly) && deps.accounts && (await deps.accounts.owners([account])).get(account)?.kind === 'outside') return { code: 'outside-organization', account };
   const described = await deps.registry.describeRepository(repository);
   if (!described) return { code: 'repository-missing', repository };
   if (described.registryId === account) return { code: 'own-registry', account };

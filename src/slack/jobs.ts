@@ -146,7 +146,7 @@ export function jobRunner(deps: ServiceDeps, replies: Replies, homes: HomePublis
       }
       case 'list': {
         const outcome = await listAccess(deps, job.repository);
-        await answer(job, outcome.code === 'not-shareable' ? { text: listRefusal(outcome) } : listReport(outcome.repositories));
+        await answer(job, outcome.code === 'not-shareable' ? { text: listRefusal(outcome) } : listReport(outcome.repositories, outcome.owners));
         return;
       }
       case 'revoke-preview': {

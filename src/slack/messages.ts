@@ -110,6 +110,8 @@ export function submitReply(outcome: SubmitOutcome, typedAccount?: string): stri
       return `:x: ${code(outcome.repository)} is listed as shareable but does not exist in ECR. Ask the platform team to check the repository name.`;
     case 'own-registry':
       return `:x: ${accountAsRead(outcome.account, typedAccount)} is the account that owns the registry; it does not need a repository policy to pull. Request access for the account your workload runs in.`;
+    case 'outside-organization':
+      return `:x: ${accountAsRead(outcome.account, typedAccount)} is not in your organization, and ecr-access here shares repositories only with the organization's accounts, so nothing was recorded. Check the account ID for a typo; if the account is yours, ask the platform team to add it to the organization (or to the accounts file).`;
     case 'can-already-pull':
       return `:x: ${accountAsRead(outcome.account, typedAccount)} can already pull from ${code(outcome.repository)}; there is nothing to approve. \`/ecr-access list ${outcome.repository}\` shows who can pull.`;
     case 'policy-problem':
@@ -252,6 +254,8 @@ export function formFieldError(outcome: SubmitOutcome, typedAccount?: string): {
   switch (outcome.code) {
     case 'own-registry':
       return { field: 'account', text: `${account(outcome.account)} is the account that owns the registry; it pulls without a repository policy. Ask for the account your workload runs in.` };
+    case 'outside-organization':
+      return { field: 'account', text: `${account(outcome.account)} is not in your organization, and only the organization's accounts may pull here. Check the ID for a typo, or ask the platform team to add the account to the organization.` };
     case 'can-already-pull':
       return { field: 'account', text: `${account(outcome.account)} can already pull from ${outcome.repository}; there is nothing to approve.` };
     case 'already-open':

@@ -1,7 +1,7 @@
 // The Notifier port on Slack's Web API: the approvers' card, its thread, and the requester's DM,
 // each post naming the outcome it tells, so a process taking over can see what was told.
 import { EcrAccessError, ErrorCode } from '../errors';
-import type { Notifier } from '../service/ports';
+import type { AccountDirectory, Notifier } from '../service/ports';
 import { statementPreview } from '../domain/policy';
 import { driftMessage, endedMessage, failureMessage, firstApprovalMessage, nudgeMessage, reminderMessage, removalRefusedMessage, requesterMessage, verifiedPolicyMessage } from './blocks/outcome';
 import { decidedCard, requestCard } from './blocks/request-card';
@@ -22,19 +22,27 @@ async function calling<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export function slackNotifier(chat: PacedChat, approvalChannel: string): Notifier {
+/**
+ * `accounts`, where configured, names each card's account owner; it never fails (an owner it
+ * could not find is shown as unknown), and it caches, so a card updated later costs no lookup.
+ */
+export function slackNotifier(chat: PacedChat, approvalChannel: string, accounts?: AccountDirectory): Notifier {
+  const ownerOf = async (account: string) => (accounts ? (await accounts.owners([account])).get(account) : undefined);
   return {
     async postRequestCard(request, statementPreview, approvals) {
-      const posted = await calling(() => chat.postMessage({ channel: approvalChannel, ...requestCard(request, statementPreview, approvals) }));
+      const owner = await ownerOf(request.account);
+      const posted = await calling(() => chat.postMessage({ channel: approvalChannel, ...requestCard(request, statementPreview, approvals, owner) }));
       if (!posted.ts || !posted.channel) throw new EcrAccessError(ErrorCode.Slack, 'Slack did not return the message timestamp');
       return { channel: posted.channel, ts: posted.ts };
     },
 
     async updateCard(request) {
       const card = request.card;
+      if (!card) return;
+      const owner = await ownerOf(request.account);
       // A request still waiting (with the first of two approvals) keeps its buttons.
-      const shown = request.state === 'PENDING' ? requestCard(request, statementPreview(request.account), request.firstApproval ? 2 : 1) : decidedCard(request);
-      if (card) await calling(() => chat.update({ channel: card.channel, ts: card.ts, ...shown }));
+      const shown = request.state === 'PENDING' ? requestCard(request, statementPreview(request.account), request.firstApproval ? 2 : 1, owner) : decidedCard(request, owner);
+      await calling(() => chat.update({ channel: card.channel, ts: card.ts, ...shown }));
     },
 
     async postInThread(request) {

@@ -89,8 +89,8 @@ describeNeeding('time in the sandbox page', chromiumProblem(), () => {
     const text = (await history.allInnerTexts()).join(' ').replace(/\s+/g, ' ');
     const kinds = [...text.matchAll(/\b(expired|granted|approved|requested) 222233334444/g)].map((m) => m[1]);
     expect(kinds).toEqual(['expired', 'granted', 'approved', 'requested']);
-    expect(text).toMatch(new RegExp(`expired ${ACCOUNT} on common-images \\(r-[0-9a-z]{10}\\) — .* by ecr-access sha256 ${SHA256.source} → ${SHA256.source}`));
-    expect(text).toMatch(/approved 222233334444 on common-images \(r-[0-9a-z]{10}\) — .* by @bob/);
+    expect(text).toMatch(new RegExp(`expired ${ACCOUNT} \\(sales-dashboards · Root / Engineering / Analytics\\) on common-images \\(r-[0-9a-z]{10}\\) — .* by ecr-access sha256 ${SHA256.source} → ${SHA256.source}`));
+    expect(text).toMatch(/approved 222233334444 \(sales-dashboards · Root \/ Engineering \/ Analytics\) on common-images \(r-[0-9a-z]{10}\) — .* by @bob/);
 
     await mkdir(ARTIFACTS, { recursive: true });
     await ui.page.screenshot({ path: join(ARTIFACTS, 'sandbox-expired.png') });
@@ -107,10 +107,10 @@ describeNeeding('time in the sandbox page', chromiumProblem(), () => {
     await card.getByText('Approved by').waitFor();
 
     await ui.type('/ecr-access list common-images');
-    await ui.ephemeral(new RegExp(`${ACCOUNT}\\s+— approved by @bob, granted Today`)).waitFor();
+    await ui.ephemeral(new RegExp(`${ACCOUNT} \\(sales-dashboards · Root / Engineering / Analytics\\)\\s+— approved by @bob, granted Today`)).waitFor();
     await ui.advanceClock('+1 day');
     await ui.page.locator('#clock-ahead', { hasText: '1 day ahead' }).waitFor();
-    await ui.ephemeral(new RegExp(`${ACCOUNT}\\s+— approved by @bob, granted Yesterday`)).waitFor();
+    await ui.ephemeral(new RegExp(`${ACCOUNT} \\(sales-dashboards · Root / Engineering / Analytics\\)\\s+— approved by @bob, granted Yesterday`)).waitFor();
     await card.getByText(/granted Yesterday/).waitFor();
   });
 
@@ -137,6 +137,6 @@ describeNeeding('time in the sandbox page', chromiumProblem(), () => {
     const history = ui.ephemeral('History of common-images');
     await history.waitFor();
     const text = (await history.allInnerTexts()).join(' ').replace(/\s+/g, ' ');
-    expect(text).toMatch(new RegExp(`revoked ${ACCOUNT} on common-images \\(r-[0-9a-z]{10}\\) — .* by @bob sha256 ${SHA256.source} → ${SHA256.source} project ended`));
+    expect(text).toMatch(new RegExp(`revoked ${ACCOUNT} \\(sales-dashboards · Root / Engineering / Analytics\\) on common-images \\(r-[0-9a-z]{10}\\) — .* by @bob sha256 ${SHA256.source} → ${SHA256.source} project ended`));
   });
 });

@@ -102,8 +102,8 @@ describeNeeding('the sandbox page in Chromium', chromiumProblem(), () => {
     await ui.type('/ecr-access list common-images');
     const list = ui.ephemeral('Who can pull');
     await list.waitFor();
-    await list.getByText(new RegExp(`${ACCOUNT}\\s+— approved by @bob`)).waitFor();
-    await list.getByText(/111122223333\s+— added outside ecr-access/).waitFor();
+    await list.getByText(new RegExp(`${ACCOUNT} \\(sales-dashboards · Root / Engineering / Analytics\\)\\s+— approved by @bob`)).waitFor();
+    await list.getByText(/111122223333 \(.*not in your organization\)\s+— added outside ecr-access/).waitFor();
 
     await mkdir(ARTIFACTS, { recursive: true });
     await ui.page.screenshot({ path: join(ARTIFACTS, 'sandbox-approved.png') });

@@ -101,7 +101,7 @@ describeNeeding('the request form, the Home tab and Deny with a reason in the sa
   it('shows a requester their request in the Home tab, and an approver what waits for them, approved from there', async () => {
     await requestThroughTheForm();
     const home = await ui.openHome();
-    await home.getByText(`${ACCOUNT} on common-images — waiting for an approver`).waitFor();
+    await home.getByText(`${ACCOUNT} (sales-dashboards · Root / Engineering / Analytics) on common-images — waiting for an approver`).waitFor();
     await home.getByText('Waiting for a decision').waitFor({ state: 'detached' });
 
     await ui.become('bob');
@@ -111,7 +111,7 @@ describeNeeding('the request form, the Home tab and Deny with a reason in the sa
     await bobs.locator('button.bk-button', { hasText: 'Approve' }).click();
     await ui.dialog.locator('#dialog-confirm', { hasText: 'Approve' }).click();
     await bobs.getByText('Waiting for a decision (0)').waitFor();
-    await bobs.getByText(/@bob approved 222233334444 on common-images for @alice/).waitFor();
+    await bobs.getByText(/@bob approved 222233334444 \(sales-dashboards · Root \/ Engineering \/ Analytics\) on common-images for @alice/).waitFor();
     await ui.repository('common-images').locator(`.principal.added[data-principal="arn:aws:iam::${ACCOUNT}:root"]`).waitFor();
     await mkdir(ARTIFACTS, { recursive: true });
     await ui.page.screenshot({ path: join(ARTIFACTS, 'sandbox-home-approver.png') });

@@ -234,7 +234,16 @@ describe('the packaged deployment', () => {
     const handlerFile = readFileSync(join(ROOT, 'dist', 'lambda', 'index.js'), 'utf8');
     expect(handlerFile).toContain('require("./aws-sdk.js")');
     const sdk = require(join(ROOT, 'dist', 'lambda', 'aws-sdk.js')) as Record<string, Record<string, unknown>>;
-    expect(Object.keys(sdk).sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ecr', '@aws-sdk/client-lambda', '@aws-sdk/client-sqs', '@aws-sdk/client-ssm', '@aws-sdk/util-dynamodb']);
+    expect(Object.keys(sdk).sort()).toEqual([
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/client-ecr',
+      '@aws-sdk/client-lambda',
+      '@aws-sdk/client-organizations',
+      '@aws-sdk/client-sqs',
+      '@aws-sdk/client-ssm',
+      '@aws-sdk/credential-providers',
+      '@aws-sdk/util-dynamodb',
+    ]);
     expect(typeof sdk['@aws-sdk/client-ssm']!.GetParametersCommand).toBe('function');
     expect(typeof sdk['@aws-sdk/client-dynamodb']!.UpdateItemCommand).toBe('function');
   });
@@ -288,7 +297,9 @@ describe('the packaged deployment', () => {
 
   it('grants exactly the AWS actions the bundled code sends (and the decrypt SSM does for it), and no wildcard', () => {
     const granted = botStatements().flatMap((s) => s.actions);
-    expect([...new Set(granted)].filter((a) => !CALLED_FOR_THE_FUNCTION.includes(a)).sort()).toEqual(actionsTheBundleSends());
+    // The example stage reads no owners, so the Organizations reads are not granted (test/unit/deploy/stack.test.ts grants them).
+    expect([...new Set(granted)].filter((a) => !CALLED_FOR_THE_FUNCTION.includes(a)).sort()).toEqual(actionsTheBundleSends().filter((a) => !a.startsWith('organizations:')));
+    expect(actionsTheBundleSends()).toEqual(expect.arrayContaining(['organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit', 'organizations:ListParents']));
     expect(actionsTheBundleSends()).toContain('ssm:GetParameters');
     for (const s of botStatements()) {
       for (const item of [...s.actions, ...s.resources]) expect(item).not.toMatch(/\*/);
@@ -505,6 +516,47 @@ describe('a stage sharing 400 repositories, the most one may', () => {
     const ecr = (renderDeep(roleDocuments(big)) as Array<{ Statement: Statement[] }>)[0]!.Statement.find((st) => [st.Action].flat().includes('ecr:SetRepositoryPolicy'))!;
     const patterns = (ecr.Resource as string[]).map((arn) => arn.replace(`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/`, ''));
     expect(patterns.length).toBeLessThan(names.length);
+    const covered = (name: string) => patterns.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
+    expect(names.filter((name) => !covered(name))).toEqual([]);
+  });
+});
+
+// Past 400 names the repositories are shared from a settings file: 1,000 or 5,000 of them by name
+// package as two do, the role's policy within IAM's limit and the environment the same size.
+describe.each([1_000, 5_000])('a stage sharing %i repositories by name in a settings file', (count) => {
+  const names = Array.from({ length: count }, (_, i) => `${['platform', 'data', 'web', 'ml', 'payments'][i % 5]}-team-${(i * 7) % 53}/service-${i}`);
+  let dir: string;
+  let packaged: typeof template;
+  let codeRoot: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), `ecr-access-package-${count}-`));
+    writeFileSync(join(dir, 'rules.yml'), `repositories:\n${names.map((name) => `  ${name}: {}\n`).join('')}`);
+    await run(
+      join(ROOT, 'node_modules', '.bin', 'osls'),
+      ['package', '--stage', STAGE, ...YOUR_IDS, '--param=repositories=', `--param=settingsFile=${join(dir, 'rules.yml')}`, '--package', join(dir, 'out')],
+      { cwd: ROOT, env: withoutAws(dir), maxBuffer: 10 * 1024 * 1024 },
+    );
+    packaged = JSON.parse(readFileSync(join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8'));
+    codeRoot = unpacked(join(dir, 'out', 'ecr-access.zip'));
+  }, 120_000);
+
+  afterAll(() => {
+    for (const made of [dir, codeRoot]) if (made) rmSync(made, { recursive: true, force: true });
+  });
+
+  it('packages them in the bundle, and the function reads every rule from there', () => {
+    const env = (packaged.Resources.SlackLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const rendered = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, render(value)]));
+    const config = loadLambdaConfig({ ...rendered, AWS_REGION: REGION, AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME, LAMBDA_TASK_ROOT: codeRoot });
+    expect(config.rules.all.map((rule) => rule.match)).toEqual(names);
+    expect(environmentSize(env, REGION, referencedBy(STAGE, settingsOfTheRun()))).toBeLessThan(1_024);
+  });
+
+  it("keeps the role's inline policy within IAM's 10,240 characters, by patterns that cover every name", () => {
+    expect(iamSize(roleDocuments(packaged))).toBeLessThanOrEqual(10_240);
+    const ecr = (renderDeep(roleDocuments(packaged)) as Array<{ Statement: Statement[] }>)[0]!.Statement.find((st) => [st.Action].flat().includes('ecr:SetRepositoryPolicy'))!;
+    const patterns = (ecr.Resource as string[]).map((arn) => arn.replace(`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/`, ''));
     const covered = (name: string) => patterns.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
     expect(names.filter((name) => !covered(name))).toEqual([]);
   });

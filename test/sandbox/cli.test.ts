@@ -151,7 +151,8 @@ it('keeps requests, cards and policies across a restart, and forgets them with -
   const secondEvents = await openPageEvents(second.url);
   await act(second.url, '/api/command', { user: SANDBOX.other, channel: SANDBOX.approvalChannel, text: '/ecr-access list common-images' });
   const list = await secondEvents.waitFor((e) => (e.type === 'ephemeral' && textOf(e.ephemeral).includes('Who can pull') ? e.ephemeral : undefined));
-  expect(textOf(list)).toMatch(new RegExp(`${ACCOUNT}\` — approved by <@${SANDBOX.approver}>`));
+  // The sandbox's organization names the account (sandbox/seed.ts).
+  expect(textOf(list)).toMatch(new RegExp(`${ACCOUNT}\` \\(sales-dashboards · Root / Engineering / Analytics\\) — approved by <@${SANDBOX.approver}>`));
   secondEvents.close();
   expect(await pressCtrlC(second)).toBe(0);
 

@@ -35,7 +35,11 @@ export async function startBotWorld(
   const botClients = createAwsClients({
     region: config.region,
     callTimeoutMs: options.callTimeoutMs ?? config.awsTimeoutMs,
-    endpoints: { ecr: world.ecr.url, dynamodb: options.dynamoEndpoint ? await options.dynamoEndpoint(world.dynamoUrl) : world.dynamoUrl },
+    endpoints: {
+      ecr: world.ecr.url,
+      dynamodb: options.dynamoEndpoint ? await options.dynamoEndpoint(world.dynamoUrl) : world.dynamoUrl,
+      organizations: world.organizations.url,
+    },
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   /** Every line the bot logged. */

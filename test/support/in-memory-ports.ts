@@ -12,7 +12,8 @@ import { createLogger } from '../../src/logger';
 import { emfMetrics } from '../../src/metrics';
 import type { HomeTurns } from '../../src/slack/home-publisher';
 import type { ServiceDeps } from '../../src/service/deps';
-import { type ChangeQueue, type Clock, type ClockCheck, type Drift, type Lease, type Marking, NO_DRIFT, type Notifier, type Registry, type RequestStore, type SweepStep } from '../../src/service/ports';
+import type { AccountOwner } from '../../src/domain/account-owner';
+import { type AccountDirectory, type ChangeQueue, type Clock, type ClockCheck, type Drift, type Lease, type Marking, NO_DRIFT, type Notifier, type Registry, type RequestStore, type SweepStep } from '../../src/service/ports';
 
 class FakeClock implements Clock {
   constructor(public at = Date.parse('2026-12-01T09:00:00Z')) {}
@@ -410,6 +411,24 @@ class SettableClockCheck implements ClockCheck {
   constructor(private readonly marginMs: number) {}
   offsetMs = () => this.aheadMs;
   trusted = () => this.aheadMs !== undefined && Math.abs(this.aheadMs) <= this.marginMs / 2;
+}
+
+/**
+ * Who owns each account, held in memory: members as given, every other account outside; while
+ * `failing` is set, every account unknown, as the Organizations adapter answers when AWS fails.
+ */
+export class InMemoryAccountDirectory implements AccountDirectory {
+  failing: string | undefined;
+  /** Every account looked up, in order (each once per call). */
+  readonly lookedUp: string[] = [];
+  constructor(private readonly members: Readonly<Record<string, Extract<AccountOwner, { kind: 'member' }>>> = {}) {}
+  async owners(accounts: readonly string[]): Promise<ReadonlyMap<string, AccountOwner>> {
+    const distinct = [...new Set(accounts)];
+    this.lookedUp.push(...distinct);
+    return new Map(
+      distinct.map((account): [string, AccountOwner] => [account, this.failing !== undefined ? { kind: 'unknown', reason: this.failing } : (this.members[account] ?? { kind: 'outside' })]),
+    );
+  }
 }
 
 /**

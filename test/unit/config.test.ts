@@ -51,6 +51,7 @@ describe('loadConfig', () => {
       approvals: 1,
       sweep: { pendingLapseMs: 7 * 86_400_000, nudgeFirstMs: 15 * 60_000, reminderLeadMs: 24 * 3_600_000 },
       sweepEveryMs: 5 * 60_000,
+      organizationOnly: false,
       stage: 'default',
     });
   });
@@ -363,6 +364,7 @@ describe('loadConfig', () => {
     });
 
     it('takes the accounts file from beside the settings file, and the Organizations role', () => {
+      writeFileSync(join(dir, 'accounts.yml'), '"222233334444": { name: sales-dashboards }\n');
       expect(loadConfig(withSettings('accounts: accounts.yml\nrepositories: { common-images: {} }\n')).accounts).toEqual({ source: 'file', path: join(dir, 'accounts.yml') });
       const role = 'arn:aws:iam::111122223333:role/ecr-access-read-organization';
       expect(loadConfig(withSettings(`accounts: organizations\norganizationsRoleArn: ${role}\nrepositories: { common-images: {} }\n`)).accounts).toEqual({
@@ -447,6 +449,75 @@ describe('loadConfig', () => {
       writeFileSync(join(dir, 'ecr-access.yml'), 'repositories: { common-images: {} }\n');
       const { message } = refusal(validEnv({ ECR_ACCESS_SETTINGS_FILE: join(dir, 'ecr-access.yml') }));
       expect(message).toContain('ECR_ACCESS_REPOSITORIES and ECR_ACCESS_SETTINGS_FILE are set too: keep one, the list, the file that holds it, or the settings file');
+    });
+
+    it('refuses the file and ECR_ACCESS_ACCOUNTS both naming where owners are, a bad accounts file it names, and refusing outsiders with neither', () => {
+      const both = refusal(withSettings('accounts: organizations\nrepositories: { common-images: {} }\n', { ECR_ACCESS_ACCOUNTS: 'organizations' }));
+      expect(both.message).toContain("ECR_ACCESS_SETTINGS_FILE accounts: and ECR_ACCESS_ACCOUNTS are both set: keep one");
+      writeFileSync(join(dir, 'accounts.yml'), '"2222": { name: short }\n');
+      expect(refusal(withSettings('accounts: accounts.yml\nrepositories: { common-images: {} }\n')).message).toContain('ECR_ACCESS_SETTINGS_FILE accounts: ');
+      const outsiders = refusal(withSettings('repositories:\n  common-images: { organizationOnly: true }\n'));
+      expect(outsiders.message).toContain('ECR_ACCESS_SETTINGS_FILE repositories."common-images".organizationOnly: refuses accounts outside the organization');
+    });
+  });
+
+  describe('account owners', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'ecr-access-accounts-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    const accountsFile = (content: string) => {
+      writeFileSync(join(dir, 'accounts.yml'), content);
+      return join(dir, 'accounts.yml');
+    };
+
+    it('looks nobody up and refuses nobody by default', () => {
+      const config = loadConfig(validEnv());
+      expect(config.accounts).toBeUndefined();
+      expect(config.organizationOnly).toBe(false);
+    });
+
+    it('reads AWS Organizations, with the role to assume, and refusing outsiders', () => {
+      const config = loadConfig(
+        validEnv({
+          ECR_ACCESS_ACCOUNTS: 'organizations',
+          ECR_ACCESS_ORGANIZATIONS_ROLE_ARN: 'arn:aws:iam::111122223333:role/ecr-access-organizations-read',
+          ECR_ACCESS_ORGANIZATION_ONLY: 'true',
+        }),
+      );
+      expect(config.accounts).toEqual({ source: 'organizations', roleArn: 'arn:aws:iam::111122223333:role/ecr-access-organizations-read' });
+      expect(config.organizationOnly).toBe(true);
+    });
+
+    it('reads an accounts file, an ID with a leading zero kept as written', () => {
+      const path = accountsFile('012345678901:\n  name: legacy\n222233334444:\n  name: analytics-prod\n  team: Data Platform\n');
+      expect(loadConfig(validEnv({ ECR_ACCESS_ACCOUNTS: path })).accounts).toEqual({ source: 'file', path });
+    });
+
+    it('lists every problem of the accounts file and the other account settings in the one message', () => {
+      const path = accountsFile('22223333444:\n  name: short\n333344445555:\n  team: no name\n444455556666:\n  name: x\n  colour: blue\n');
+      const { message } = refusal(validEnv({ ECR_ACCESS_ACCOUNTS: path, ECR_ACCESS_ORGANIZATIONS_ROLE_ARN: 'arn:aws:iam::111122223333:role/read', ECR_ACCESS_ORGANIZATION_ONLY: 'yes' }));
+      expect(message).toContain(`ECR_ACCESS_ACCOUNTS names ${path}, whose entry at 22223333444 has a key that is not a 12-digit account ID`);
+      expect(message).toContain(`ECR_ACCESS_ACCOUNTS names ${path}, whose entry at 333344445555.name needs a name`);
+      expect(message).toContain(`ECR_ACCESS_ACCOUNTS names ${path}, whose entry at 444455556666 may hold only name and team, not colour`);
+      expect(message).toContain('ECR_ACCESS_ORGANIZATION_ONLY must be true or false');
+    });
+
+    it('refuses an accounts file that cannot be read or is not YAML', () => {
+      const missing = join(dir, 'missing.yml');
+      expect(refusal(validEnv({ ECR_ACCESS_ACCOUNTS: missing })).message).toContain(`ECR_ACCESS_ACCOUNTS names ${missing}, which cannot be read (ENOENT)`);
+      expect(refusal(validEnv({ ECR_ACCESS_ACCOUNTS: accountsFile('a: [b\n') })).message).toMatch(/ECR_ACCESS_ACCOUNTS names .*accounts\.yml, which is not YAML/);
+    });
+
+    it('refuses a role without Organizations, and refusing outsiders without an organization to know them by', () => {
+      const { message } = refusal(validEnv({ ECR_ACCESS_ORGANIZATIONS_ROLE_ARN: 'arn:aws:iam::111122223333:role/read', ECR_ACCESS_ORGANIZATION_ONLY: 'true' }));
+      expect(message).toContain('ECR_ACCESS_ORGANIZATIONS_ROLE_ARN is the role to assume to read AWS Organizations: set ECR_ACCESS_ACCOUNTS=organizations too');
+      expect(message).toContain('ECR_ACCESS_ORGANIZATION_ONLY refuses accounts outside the organization, so the bot must know the organization');
+      expect(refusal(validEnv({ ECR_ACCESS_ACCOUNTS: 'organizations', ECR_ACCESS_ORGANIZATIONS_ROLE_ARN: 'role/read' })).message).toContain(
+        'ECR_ACCESS_ORGANIZATIONS_ROLE_ARN must be an IAM role ARN',
+      );
     });
   });
 

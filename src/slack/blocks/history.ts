@@ -2,6 +2,8 @@
 // sha256 before and after; an "Older events" button carries where the next page starts.
 import * as z from 'zod';
 import { AccountId } from '../../domain/account';
+import type { AccountOwner } from '../../domain/account-owner';
+import { accountWithOwner } from './account-owner';
 import type { HistoryKind } from '../../domain/access-request';
 import { RepositoryName } from '../../domain/repository';
 import type { HistoryEntry, HistoryOutcome, HistorySubject } from '../../service/history';
@@ -42,9 +44,9 @@ function when(at: string): string {
 
 const hash = (value: string | undefined) => (value ? `\`${escapeText(value)}\`` : '_none_');
 
-function entryLine({ event, request, repository }: HistoryEntry): string {
+function entryLine({ event, request, repository }: HistoryEntry, owners: ReadonlyMap<string, AccountOwner> | undefined): string {
   const { icon, verb } = WORDS[event.kind];
-  const what = request ? `\`${request.account}\` on \`${repository}\` (${request.id})` : `\`${repository}\``;
+  const what = request ? `${accountWithOwner(request.account, owners)} on \`${repository}\` (${request.id})` : `\`${repository}\``;
   // An event without `by` (granted, failed) is the bot's own doing.
   const lines = [`${icon} *${verb}* ${what} — ${when(event.at)} by ${mentionOrBot(event.by)}`];
   if (event.policyHash !== undefined || event.policyHashBefore !== undefined) {
@@ -65,7 +67,7 @@ export function historyReport(outcome: Extract<HistoryOutcome, { code: 'history'
   if (outcome.entries.length === 0) {
     blocks.push(...lineSections([outcome.continued ? '_No older events._' : `_Nothing has happened to ${subjectText(outcome.subject)} yet._`]));
   } else {
-    blocks.push(...lineSections(outcome.entries.map(entryLine)));
+    blocks.push(...lineSections(outcome.entries.map((entry) => entryLine(entry, outcome.owners))));
   }
   if (outcome.older) {
     const page: HistoryPage = { ...(outcome.subject && { subject: outcome.subject }), before: outcome.older };

@@ -4,6 +4,7 @@
 import type { types } from '@slack/bolt';
 import * as z from 'zod';
 import { AccountId } from '../../domain/account';
+import { accountWithOwner } from './account-owner';
 import { type AccessRequest, denialReason } from '../../domain/access-request';
 import { COMMAND } from '../../domain/command';
 import { DAY_MS, formatDuration, HOUR_MS, MAX_DURATION_MS } from '../../domain/duration';
@@ -46,7 +47,8 @@ export function endsIn(iso: string, now: number): string {
   return 'ends in less than a minute';
 }
 
-const what = (r: AccessRequest) => `\`${r.account}\` on \`${r.repository}\``;
+/** A request's account (with its owner, where owners are looked up) and repository. */
+const what = (r: AccessRequest, owners: Home['owners']) => `${accountWithOwner(r.account, owners)} on \`${r.repository}\``;
 const more = (count: number, where: string) => context(`…and ${count} more; see ${where}.`);
 const button = (text: string, action_id: string, value: string, style?: 'primary' | 'danger', confirm?: types.ConfirmationDialog): types.Button => ({
   type: 'button',
@@ -80,10 +82,11 @@ function stateWords(r: AccessRequest, now: number): string {
   }
 }
 
-function waitingBlocks(r: AccessRequest, viewer: string): Block[] {
+function waitingBlocks(r: AccessRequest, home: Home): Block[] {
+  const viewer = home.viewer;
   const lasting = r.durationMs === undefined ? 'no end' : `for ${formatDuration(r.durationMs)}`;
   const lines = [
-    `*${what(r)}* — asked by <@${r.requester}> ${day(r.createdAt)}, ${lasting} (${r.id})`,
+    `*${what(r, home.owners)}* — asked by <@${r.requester}> ${day(r.createdAt)}, ${lasting} (${r.id})`,
     r.reason ? `_${escapeText(r.reason)}_` : '_no reason given_',
     ...(r.state === 'FAILED' ? [`:warning: Approved by ${approvedBy(r)}, but the grant failed: ${failureText(r.failure)}`] : []),
     ...(r.state === 'PENDING' && r.firstApproval ? [`:heavy_check_mark: ${approvalProgress(r)} · waiting for a second approver`] : []),
@@ -123,14 +126,14 @@ function grantBlocks(r: AccessRequest, home: Home, now: number): Block[] {
       style: 'danger',
     }),
   ];
-  return [section(`*${what(r)}* — ${ends} (${r.id})`), { type: 'actions', elements }];
+  return [section(`*${what(r, home.owners)}* — ${ends} (${r.id})`), { type: 'actions', elements }];
 }
 
-function decisionLine(r: AccessRequest, now: number): string {
+function decisionLine(r: AccessRequest, home: Home, now: number): string {
   const icon = r.state === 'DENIED' ? ':no_entry_sign:' : ':heavy_check_mark:';
   const who = r.state === 'DENIED' ? decider(r) : approvedBy(r);
   const verb = r.state === 'DENIED' ? 'denied' : 'approved';
-  return `${icon} ${who} ${verb} ${what(r)} for <@${r.requester}> ${day(r.decidedAt)} (${r.id}): now ${stateWords(r, now)}`;
+  return `${icon} ${who} ${verb} ${what(r, home.owners)} for <@${r.requester}> ${day(r.decidedAt)} (${r.id}): now ${stateWords(r, now)}`;
 }
 
 export function homeView(home: Home, now: number): types.HomeView {
@@ -147,7 +150,7 @@ export function homeView(home: Home, now: number): types.HomeView {
   if (home.waiting) {
     blocks.push(header(`Waiting for a decision (${home.waiting.length})`));
     if (home.waiting.length === 0) blocks.push(section('_Nothing is waiting for the approvers._'));
-    for (const r of home.waiting.slice(0, WAITING_SHOWN)) blocks.push(...waitingBlocks(r, home.viewer));
+    for (const r of home.waiting.slice(0, WAITING_SHOWN)) blocks.push(...waitingBlocks(r, home));
     if (home.waiting.length > WAITING_SHOWN) blocks.push(more(home.waiting.length - WAITING_SHOWN, `\`${COMMAND} list\``));
     blocks.push(divider());
   }
@@ -158,13 +161,13 @@ export function homeView(home: Home, now: number): types.HomeView {
   if (home.grants.length > GRANTS_SHOWN) blocks.push(more(home.grants.length - GRANTS_SHOWN, `\`${COMMAND} list\``));
 
   blocks.push(header('Your requests'));
-  const lines = home.requests.slice(0, REQUESTS_SHOWN).map((r) => `• ${what(r)} — ${stateWords(r, now)}, asked ${day(r.createdAt)} (${r.id})`);
+  const lines = home.requests.slice(0, REQUESTS_SHOWN).map((r) => `• ${what(r, home.owners)} — ${stateWords(r, now)}, asked ${day(r.createdAt)} (${r.id})`);
   blocks.push(...(lines.length > 0 ? lineSections(lines) : [section('_You have not asked for access yet._')]));
   if (home.requests.length > REQUESTS_SHOWN) blocks.push(more(home.requests.length - REQUESTS_SHOWN, `\`${COMMAND} history\``));
 
   if (home.decisions) {
     blocks.push(divider(), header('Last decisions'));
-    blocks.push(...(home.decisions.length > 0 ? lineSections(home.decisions.map((r) => decisionLine(r, now))) : [section('_No decisions yet._')]));
+    blocks.push(...(home.decisions.length > 0 ? lineSections(home.decisions.map((r) => decisionLine(r, home, now))) : [section('_No decisions yet._')]));
   }
   // Each list is bounded above; this keeps the whole within Slack's limit whatever the texts' lengths.
   const shown = blocks.length > HOME_BLOCK_LIMIT ? [...blocks.slice(0, HOME_BLOCK_LIMIT - 1), context(`…more than a Home tab holds; see \`${COMMAND} list\`.`)] : blocks;

@@ -1,37 +1,41 @@
 // `/ecr-access list`: who can pull each repository, and why.
 import type { AccessRequest } from '../../domain/access-request';
+import type { AccountOwner } from '../../domain/account-owner';
+import { accountWithOwner } from './account-owner';
 import type { RepositoryAccess } from '../../service/list-access';
 import { approvalProgress, approvedBy, failureText } from '../messages';
 import { type Block, MESSAGE_BLOCK_LIMIT, context, day, divider, header, lineSections, section } from './kit';
 
-function openLine(request: AccessRequest): string {
+type Owners = ReadonlyMap<string, AccountOwner> | undefined;
+
+function openLine(request: AccessRequest, owners: Owners): string {
   const progress = approvalProgress(request);
   const state = request.state === 'FAILED' ? 'approved, grant failed' : request.state === 'PENDING' && progress ? `pending, ${progress}` : request.state.toLowerCase();
-  return `• \`${request.account}\` — ${state}, asked by <@${request.requester}> ${day(request.createdAt)} (${request.id})`;
+  return `• ${accountWithOwner(request.account, owners)} — ${state}, asked by <@${request.requester}> ${day(request.createdAt)} (${request.id})`;
 }
 
 /** Who approved a grant and when, and when it ends if it does. */
-function grantLine(account: string, grant: AccessRequest): string {
+function grantLine(account: string, grant: AccessRequest, owners: Owners): string {
   const ends = grant.expiresAt ? `, ends ${day(grant.expiresAt)}` : '';
-  return `• \`${account}\` — approved by ${approvedBy(grant)}, granted ${day(grant.grantedAt)}${ends} (${grant.id})`;
+  return `• ${accountWithOwner(account, owners)} — approved by ${approvedBy(grant)}, granted ${day(grant.grantedAt)}${ends} (${grant.id})`;
 }
 
-function repositoryBlocks(access: RepositoryAccess): Block[] {
+function repositoryBlocks(access: RepositoryAccess, owners: Owners): Block[] {
   const blocks: Block[] = [section(`*\`${access.repository}\`*`)];
   if (access.problem) return [...blocks, section(`:warning: Could not read the live policy: ${failureText(access.problem)}`)];
   const lines: string[] = [];
   if (access.everyone) lines.push(':warning: *Everyone* (`*`) can pull: the policy allows any principal.');
   for (const entry of access.pullers) {
     lines.push(
-      entry.grant ? grantLine(entry.account, entry.grant) : `• \`${entry.account}\` — added outside ecr-access`,
+      entry.grant ? grantLine(entry.account, entry.grant, owners) : `• ${accountWithOwner(entry.account, owners)} — added outside ecr-access`,
     );
   }
   if (lines.length === 0) lines.push('_No other account can pull._');
   for (const gone of access.removedOutside) {
-    lines.push(`• :warning: \`${gone.account}\` — approved by ${approvedBy(gone)}, granted ${day(gone.grantedAt)} (${gone.id}), but removed from the policy outside ecr-access`);
+    lines.push(`• :warning: ${accountWithOwner(gone.account, owners)} — approved by ${approvedBy(gone)}, granted ${day(gone.grantedAt)} (${gone.id}), but removed from the policy outside ecr-access`);
   }
   blocks.push(...lineSections(lines));
-  if (access.open.length > 0) blocks.push(...lineSections(['*Open requests*', ...access.open.map(openLine)]));
+  if (access.open.length > 0) blocks.push(...lineSections(['*Open requests*', ...access.open.map((request) => openLine(request, owners))]));
   return blocks;
 }
 
@@ -41,12 +45,13 @@ const SHOWN_IN_FULL = 20;
 /** Whether a repository has anything to say: an account that can pull, a request, a problem. */
 const hasNews = (access: RepositoryAccess) => access.everyone || access.pullers.length + access.open.length + access.removedOutside.length > 0 || access.problem !== undefined;
 
-export function listReport(repositories: readonly RepositoryAccess[]): { text: string; blocks: Block[] } {
+/** `owners`: who owns each account, shown after its ID; an account not in it is shown by ID alone. */
+export function listReport(repositories: readonly RepositoryAccess[], owners?: Owners): { text: string; blocks: Block[] } {
   const many = repositories.length > SHOWN_IN_FULL;
   const shownRepositories = many ? repositories.filter(hasNews) : repositories;
   const quiet = repositories.length - shownRepositories.length;
   const blocks: Block[] = [header('Who can pull')];
-  for (const access of shownRepositories) blocks.push(...repositoryBlocks(access), divider());
+  for (const access of shownRepositories) blocks.push(...repositoryBlocks(access, owners), divider());
   blocks.pop();
   if (quiet > 0) blocks.push(context(`${quiet} other shared ${quiet === 1 ? 'repository' : 'repositories'}: no other account can pull, and no request is open.`));
   const room = MESSAGE_BLOCK_LIMIT - 1;

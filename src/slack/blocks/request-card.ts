@@ -5,7 +5,9 @@ import { MessageRef, RequestId, type AccessRequest, type Approvals, denialReason
 import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
 import { MANAGED_SID } from '../../domain/policy';
+import type { AccountOwner } from '../../domain/account-owner';
 import { approvalProgress, approvedBy, decider, failureText, mentionOrBot } from '../messages';
+import { ownerField } from './account-owner';
 import { type Block, context, day, escapeText, fields, header, section } from './kit';
 
 export const APPROVE_ACTION = 'ecr_access_approve';
@@ -42,11 +44,14 @@ const decisionValue = (request: AccessRequest) => `${request.id} ${request.repos
 export const homeDecisionValue = (request: AccessRequest): string | undefined =>
   request.card && `${decisionValue(request)} ${request.card.channel} ${request.card.ts}`;
 
-function facts(request: AccessRequest): Block {
+/** `owner` is absent where owners are not looked up (no accounts source): the card then shows none. */
+function facts(request: AccessRequest, owner: AccountOwner | undefined): Block {
+  const ownerLine = ownerField(owner);
   return fields([
     `*Requested by*\n<@${request.requester}>`,
     `*Repository*\n\`${request.repository}\``,
     `*AWS account*\n\`${request.account}\``,
+    ...(ownerLine ? [ownerLine] : []),
     `*Reason*\n${request.reason ? escapeText(request.reason) : '_none given_'}`,
     ...(request.expiresAt
       ? [`*Ends*\n${day(request.expiresAt)}`]
@@ -93,13 +98,13 @@ function decisionButtons(request: AccessRequest, approveLabel: string): Block {
 }
 
 /** The card while the request waits for approvers: the buttons, and under the two-person rule how far it has come. */
-export function requestCard(request: AccessRequest, statementPreview: string, approvals: Approvals = 1): { text: string; blocks: Block[] } {
+export function requestCard(request: AccessRequest, statementPreview: string, approvals: Approvals = 1, owner?: AccountOwner): { text: string; blocks: Block[] } {
   const progress = approvalProgress(request);
   return {
     text: `<@${request.requester}> asks for pull access to ${request.repository} from ${request.account}`,
     blocks: [
       header('Pull access request'),
-      facts(request),
+      facts(request, owner),
       section(`*Merged into the repository policy on approval*\n\`\`\`${escapeText(statementPreview)}\`\`\``),
       context(`The account joins those already in \`${MANAGED_SID}\`; other statements stay as they are.`),
       ...(progress ? [section(`:heavy_check_mark: ${progress} · waiting for a second approver, who cannot be <@${request.firstApproval?.by}> or the requester`)] : []),
@@ -136,8 +141,8 @@ function outcomeLine(request: AccessRequest): string {
 }
 
 /** The card after a decision: the buttons give way to the outcome; a failure keeps Retry and Deny. */
-export function decidedCard(request: AccessRequest): { text: string; blocks: Block[] } {
-  const blocks: Block[] = [header('Pull access request'), facts(request), section(outcomeLine(request))];
+export function decidedCard(request: AccessRequest, owner?: AccountOwner): { text: string; blocks: Block[] } {
+  const blocks: Block[] = [header('Pull access request'), facts(request, owner), section(outcomeLine(request))];
   if (request.state === 'FAILED') blocks.push(decisionButtons(request, 'Retry'));
   blocks.push(context(`Request ${request.id}`));
   return { text: `Pull access to ${request.repository} for ${request.account}: ${request.state.toLowerCase()}`, blocks };

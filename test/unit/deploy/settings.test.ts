@@ -74,6 +74,10 @@ describe('loadStageSettings', () => {
       sweepSilenceSeconds: 900,
       owedPeriodSeconds: 300,
       owedPeriods: 3,
+      accounts: '',
+      accountsFile: '',
+      organizationsRoleArn: '',
+      organizationOnly: 'false',
     });
   });
 
@@ -151,6 +155,28 @@ describe('loadStageSettings', () => {
     const message = refusal({ stage: 'copy' });
     expect(message).toContain("- approverGroup is still the example's S012ABCDEF, a placeholder that is nobody's");
     expect(message).toMatch(/- secretsKmsKey is still the example's arn:aws:kms:eu-west-1:111122223333:key\/1234abcd-12ab-34cd-56ef-1234567890ab/);
+  });
+
+  it('reads owners from AWS Organizations through a role, refusing outsiders', () => {
+    stage('prod', `${COMPLETE}\naccounts: organizations\norganizationsRoleArn: arn:aws:iam::999988887777:role/org-read\norganizationOnly: true\n`);
+    expect(loadStageSettings({ stage: 'prod', dir })).toMatchObject({ accounts: 'organizations', accountsFile: '', organizationsRoleArn: 'arn:aws:iam::999988887777:role/org-read', organizationOnly: 'true' });
+  });
+
+  it('checks an accounts file before anything is packaged, and names its problems', () => {
+    writeFileSync(join(dir, 'accounts.yml'), '222233334444:\n  name: analytics\n  team: Data\n');
+    stage('prod', `${COMPLETE}\naccounts: ${join(dir, 'accounts.yml')}\n`);
+    expect(loadStageSettings({ stage: 'prod', dir })).toMatchObject({ accounts: 'file', accountsFile: join(dir, 'accounts.yml') });
+    writeFileSync(join(dir, 'accounts.yml'), '22223333444:\n  name: analytics\n');
+    expect(refusal({ stage: 'prod' })).toContain(`- accounts names ${join(dir, 'accounts.yml')}, whose entry at 22223333444 has a key that is not a 12-digit account ID`);
+  });
+
+  it('refuses a role without Organizations, refusing outsiders without accounts, and the example role', () => {
+    stage('prod', `${COMPLETE}\norganizationsRoleArn: arn:aws:iam::999988887777:role/org-read\norganizationOnly: true\n`);
+    const message = refusal({ stage: 'prod' });
+    expect(message).toContain('- organizationsRoleArn is the role to assume to read AWS Organizations: set accounts: organizations too');
+    expect(message).toContain('- organizationOnly refuses accounts outside the organization, so the bot must know the organization: set accounts');
+    stage('copy', readFileSync(EXAMPLE_FILE, 'utf8').replace(/^# (accounts|organizationsRoleArn): (\S+).*$/gm, '$1: $2'));
+    expect(refusal({ stage: 'copy' })).toContain("- organizationsRoleArn is still the example's arn:aws:iam::111122223333:role/ecr-access-organizations-read");
   });
 
   it('keeps the table from being deleted unless tableDeletionProtection is false', () => {
@@ -312,6 +338,24 @@ logLevel: verbose
       expect(loadStageSettings({ stage: 'prod', dir }).approvers).toBe('');
       rules('repositories:\n  "team-*": { approverGroups: [S0TEAM] }\n  common-images: {}\n');
       expect(refusal({ stage: 'prod' })).toContain('- approvers and approverGroup are both missing');
+    });
+
+    it('checks each rule under the two-person rule with the approvers it has, its own or the stage\'s', () => {
+      const file = rules('repositories:\n  common-images: {}\n  "team-*": { approvers: [U0TEAMLEAD] }\n  "shared/*": { approvers: [U0TEAMLEAD], approvals: 1 }\n');
+      stage('prod', `${WITH_FILE}settingsFile: ${file}\napprovals: 2\n`);
+      const message = refusal({ stage: 'prod' });
+      expect(message).toContain(`- settingsFile (${file}) repositories."common-images": needs two approvals, and the default approvers`);
+      expect(message).toContain(`- settingsFile (${file}) repositories."team-*": needs two approvals (the default, ECR_ACCESS_APPROVALS or a stage's approvals, is 2)`);
+      expect(message).not.toContain('shared/*');
+    });
+
+    it("refuses where owners come from in the file, which on Lambda is the stage's, and a rule refusing outsiders with no owners to know them by", () => {
+      stage('prod', `${WITH_FILE}settingsFile: ${rules('accounts: organizations\nrepositories:\n  common-images: {}\n')}\n`);
+      expect(refusal({ stage: 'prod' })).toContain('sets accounts: on Lambda, where owners come from is a stage setting');
+      stage('prod', `${WITH_FILE}settingsFile: ${rules('repositories:\n  common-images: { organizationOnly: true }\n')}\n`);
+      expect(refusal({ stage: 'prod' })).toContain('- settingsFile has a rule with organizationOnly: true, so the bot must know the organization: set accounts');
+      stage('prod', `${WITH_FILE}settingsFile: ${rules('repositories:\n  common-images: { organizationOnly: true }\n')}\naccounts: organizations\n`);
+      expect(loadStageSettings({ stage: 'prod', dir }).accounts).toBe('organizations');
     });
   });
 });

@@ -43,6 +43,24 @@ describe('botIamStatements', () => {
     expect(tail('/ecr-access/prod/slack-bot-token')).toBe(':parameter/ecr-access/prod/slack-bot-token');
     expect(tail('slack-bot-token')).toBe(':parameter/slack-bot-token');
   });
+
+  it('reads nothing of AWS Organizations unless owners are read there', () => {
+    expect(statementsFor('organizations:', botIamStatements(BASE))).toEqual([]);
+    expect(statementsFor('sts:', botIamStatements(BASE))).toEqual([]);
+  });
+
+  it('assumes only the role named to read AWS Organizations, and reads it no other way', () => {
+    const roleArn = 'arn:aws:iam::111122223333:role/ecr-access-organizations-read';
+    const statements = botIamStatements({ ...BASE, organizations: { roleArn } });
+    expect(statementsFor('sts:', statements)).toEqual([{ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [roleArn] }]);
+    expect(statementsFor('organizations:', statements)).toEqual([]);
+  });
+
+  it('reads the three Organizations reads with its own role when no role is named', () => {
+    expect(statementsFor('organizations:', botIamStatements({ ...BASE, organizations: {} }))).toEqual([
+      { Effect: 'Allow', Action: ['organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit', 'organizations:ListParents'], Resource: ['*'] },
+    ]);
+  });
 });
 
 describe("the role's ECR statements for a settings file's rules", () => {

@@ -1,13 +1,14 @@
 // Submitting a request on in-memory ports: each refusal answers its own code and leaves no trace,
 // an account that can pull already is refused unless it extends a live time-bound grant, and an
 // accepted request is recorded, put in front of the approvers, and forgotten if they cannot see it.
+import { repositoryRules } from '../../../src/domain/repository-rules';
 import type { AccessRequest } from '../../../src/domain/access-request';
 import { DAY_MS, HOUR_MS } from '../../../src/domain/duration';
 import { READ_ONLY_ACTIONS } from '../../../src/domain/policy';
 import { EcrAccessError, ErrorCode } from '../../../src/errors';
 import { checkRequest, type NewRequest, submitRequest } from '../../../src/service/submit-request';
 import { managed, policy, ROOT } from '../../support/policy-texts';
-import { inMemoryDeps } from '../../support/in-memory-ports';
+import { InMemoryAccountDirectory, inMemoryDeps } from '../../support/in-memory-ports';
 
 const REPOSITORY = 'common-images';
 const REQUESTER = 'U0REQUESTER';
@@ -473,5 +474,36 @@ describe('a card that cannot be posted', () => {
     const w = world(undefined);
     await submitRequest(w.deps, ask());
     expect(loggedErrors(w)).toEqual([]);
+  });
+});
+
+describe('requests for accounts outside the organization', () => {
+  const organization = () => new InMemoryAccountDirectory({ [ACCOUNT]: { kind: 'member', name: 'analytics', ouPath: ['Root', 'Analytics'] } });
+
+  it('refuses an outsider before anything is recorded, when only the organization may pull', async () => {
+    const { deps, store, notifier } = inMemoryDeps({ accounts: organization(), organizationOnly: true });
+    expect(await submitRequest(deps, ask({ account: OTHER }))).toEqual({ code: 'outside-organization', account: OTHER });
+    expect(await store.listByRepository(REPOSITORY)).toEqual([]);
+    expect(notifier.told).toEqual([]);
+  });
+
+  it('takes an outsider to the approvers when outsiders are not refused (the card flags it)', async () => {
+    const { deps } = inMemoryDeps({ accounts: organization() });
+    expect((await submitRequest(deps, ask({ account: OTHER }))).code).toBe('submitted');
+  });
+
+  it("follows the repository's rule over the deployment's setting, either way", async () => {
+    const rule = (organizationOnly: boolean) => repositoryRules([{ match: REPOSITORY, approvals: 1, durations: {}, organizationOnly }]);
+    const strict = inMemoryDeps({ accounts: organization(), rules: rule(true) });
+    expect(await submitRequest(strict.deps, ask({ account: OTHER }))).toEqual({ code: 'outside-organization', account: OTHER });
+    const lenient = inMemoryDeps({ accounts: organization(), organizationOnly: true, rules: rule(false) });
+    expect((await submitRequest(lenient.deps, ask({ account: OTHER }))).code).toBe('submitted');
+  });
+
+  it('takes the request to the approvers when nobody can say whose the account is', async () => {
+    const accounts = organization();
+    accounts.failing = 'AWS Organizations is throttling the bot';
+    const { deps } = inMemoryDeps({ accounts, organizationOnly: true });
+    expect((await submitRequest(deps, ask({ account: OTHER }))).code).toBe('submitted');
   });
 });
