@@ -185,31 +185,22 @@ class Sweep implements Command {
   toString = () => `sweep on process ${this.p}${this.killAfter === undefined ? '' : `, killed after ${this.killAfter} calls`}`;
 }
 
-/** Two things at once, one on each process. */
-class AtOnce implements Command {
+/**
+ * Two things, at once (one on each process) or one after the other (two approvers' clicks on
+ * one card, as a grant under the two-person rule takes).
+ */
+class Pair implements Command {
   constructor(
     readonly first: Command,
     readonly second: Command,
+    readonly atOnce: boolean,
   ) {}
   check = () => true;
   async run(m: object, w: World) {
-    await Promise.all([this.first.run(m, w), this.second.run(m, w)]);
+    if (this.atOnce) await Promise.all([this.first.run(m, w), this.second.run(m, w)]);
+    else for (const each of [this.first, this.second]) await each.run(m, w);
   }
-  toString = () => `at once: (${this.first}) and (${this.second})`;
-}
-
-/** One thing, then another: two approvers' clicks on one card, as a grant under the two-person rule takes. */
-class OneThenOther implements Command {
-  constructor(
-    readonly first: Command,
-    readonly second: Command,
-  ) {}
-  check = () => true;
-  async run(m: object, w: World) {
-    await this.first.run(m, w);
-    await this.second.run(m, w);
-  }
-  toString = () => `(${this.first}), then (${this.second})`;
+  toString = () => (this.atOnce ? `at once: (${this.first}) and (${this.second})` : `(${this.first}), then (${this.second})`);
 }
 
 class Wait implements Command {
@@ -272,7 +263,7 @@ const approvedByBoth = fc
   .tuple(fc.nat(20), processNumber, processNumber, fc.boolean())
   .map(([n, p, q, swap]) => {
     const [a, b] = swap ? [APPROVERS[1], APPROVERS[0]] : APPROVERS;
-    return new OneThenOther(new Decide(n, 'approve', p, undefined, a), new Decide(n, 'approve', q, undefined, b));
+    return new Pair(new Decide(n, 'approve', p, undefined, a), new Decide(n, 'approve', q, undefined, b), false);
   });
 const revocation = (p: fc.Arbitrary<number>) => fc.tuple(account, fc.constantFrom(APPROVER, ...REQUESTERS), p, killAfter).map(([a, u, q, k]) => new Revoke(a, u, q, k));
 const sweep = (p: fc.Arbitrary<number>) => fc.tuple(p, killAfter).map(([q, k]) => new Sweep(q, k));
@@ -283,7 +274,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: approvedByBoth },
   { weight: 3, arbitrary: revocation(processNumber) },
   { weight: 2, arbitrary: sweep(processNumber) },
-  { weight: 2, arbitrary: fc.tuple(onProcess(0), onProcess(1)).map(([a, b]) => new AtOnce(a, b)) },
+  { weight: 2, arbitrary: fc.tuple(onProcess(0), onProcess(1)).map(([a, b]) => new Pair(a, b, true)) },
   { weight: 2, arbitrary: fc.constantFrom(30_000, 5 * 60_000, HOUR, 3 * HOUR, 6 * HOUR).map((ms) => new Wait(ms)) },
   { weight: 1, arbitrary: fc.constantFrom<'late' | 'unknown' | 'rejected'>('late', 'unknown', 'rejected').map((how) => new NextWrite(how)) },
   { weight: 1, arbitrary: fc.constant(new DeliverLate()) },
