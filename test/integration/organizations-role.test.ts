@@ -2,12 +2,15 @@
 // role's credentials with its own (RoleSessionName ecr-access) and reads AWS Organizations with
 // those, never its own; when STS refuses the role, owners are unknown and the card is still
 // posted. Through the production clients (src/aws/clients.ts) against the local STS and
-// Organizations emulators, and through the bot's HTTP receiver in the local world.
+// Organizations emulators, through the bot's HTTP receiver in the local world, and through
+// `npm start` in its own process, which finds STS by AWS_ENDPOINT_URL_STS as a deployment would.
 import { createAwsClients, type AwsClientsOnDemand } from '../../src/aws/clients';
 import { organizationsDirectory } from '../../src/aws/organizations-directory';
 import { createLogger } from '../../src/logger';
 import { OWNER_UNKNOWN } from '../../src/slack/blocks/account-owner';
 import { startOrganizationsEmulator, type OrganizationsEmulator } from '../../sandbox/organizations-emulator';
+import { spawnBot, type BotProcess } from '../../sandbox/bot-process';
+import { startLocalWorld, type LocalWorld } from '../../sandbox/local-world';
 import { SANDBOX_ORGANIZATION } from '../../sandbox/seed';
 import { startStsEmulator, type StsEmulator } from '../../sandbox/sts-emulator';
 import { SANDBOX, startBotWorld, type BotWorld } from '../support/bot-world';
@@ -116,5 +119,28 @@ describe('the card with ECR_ACCESS_ORGANIZATIONS_ROLE_ARN', () => {
     expect(w.world.organizations.calls).toEqual([]);
     await w.click(w.cards()[0]!, 'approve');
     expect(cardText()).toContain(`Approved by <@${SANDBOX.approver}>`);
+  });
+});
+
+describe('`npm start` with ECR_ACCESS_ORGANIZATIONS_ROLE_ARN in its environment', () => {
+  let world: LocalWorld;
+  let bot: BotProcess;
+  beforeAll(async () => {
+    world = await startLocalWorld();
+    bot = await spawnBot({ ...world.env, LOG_LEVEL: 'info', ECR_ACCESS_ACCOUNTS: 'organizations', ECR_ACCESS_ORGANIZATIONS_ROLE_ARN: SANDBOX.organizationsRole });
+    world.slack.setBotUrl(bot.url);
+  }, 60_000);
+  afterAll(async () => {
+    await bot?.stop();
+    await world?.close();
+  });
+
+  it('assumes the role at the STS of AWS_ENDPOINT_URL_STS and names the owner with its credentials', async () => {
+    await world.slack.slashCommand({ user: SANDBOX.requester, channel: SANDBOX.approvalChannel, text: `request common-images ${MEMBER} dashboards` });
+    const card = await world.slack.waitFor(() => world.slack.messages(SANDBOX.approvalChannel).find((m) => m.text.includes(MEMBER)), 15_000);
+    expect(JSON.stringify(card.blocks)).toContain(MEMBER_OWNER);
+    const [call] = world.sts.calls;
+    expect(call).toMatchObject({ roleArn: SANDBOX.organizationsRole, roleSessionName: 'ecr-access', callerAccessKeyId: world.env.AWS_ACCESS_KEY_ID });
+    expect(new Set(world.organizations.signedCalls.map((request) => request.accessKeyId))).toEqual(new Set([call?.issuedAccessKeyId]));
   });
 });
