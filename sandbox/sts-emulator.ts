@@ -13,8 +13,10 @@ import type { AddressInfo } from 'node:net';
 import { accessKeyOf } from './signed-by';
 
 const XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
-/** STS's default for AssumeRole's DurationSeconds. */
+/** STS's default for AssumeRole's DurationSeconds, and the range it takes (a role's maximum is at most 12 hours). */
 const DEFAULT_DURATION_SECONDS = 3600;
+const MIN_DURATION_SECONDS = 900;
+const MAX_DURATION_SECONDS = 43_200;
 /** RoleSessionName's pattern and length in STS's API reference. */
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
@@ -27,14 +29,15 @@ interface AssumeRoleCall {
   readonly roleSessionName: string;
   /** The access key that signed the call: the caller's own credentials. */
   readonly callerAccessKeyId: string | undefined;
-  readonly issuedAccessKeyId?: string;
+  /** Set once the credentials are issued. */
+  issuedAccessKeyId?: string;
 }
 
 export interface StsEmulator {
   /** Where to point the SDK: AWS_ENDPOINT_URL_STS, or `endpoints.sts` of createAwsClients. */
   readonly url: string;
   /** Every AssumeRole received, in arrival order, since the last resetCalls(). */
-  readonly calls: ReadonlyArray<AssumeRoleCall>;
+  readonly calls: ReadonlyArray<Readonly<AssumeRoleCall>>;
   resetCalls(): void;
   /** Every AssumeRole fails with `fault` until clearFaults(). */
   setFault(fault: StsFault): void;
@@ -100,16 +103,18 @@ export async function startStsEmulator(options: { roles: readonly string[]; acco
   const assumeRole = (form: URLSearchParams, callerAccessKeyId: string | undefined): string => {
     const roleArn = form.get('RoleArn') ?? '';
     const roleSessionName = form.get('RoleSessionName') ?? '';
-    const call = { roleArn, roleSessionName, callerAccessKeyId };
+    const call: AssumeRoleCall = { roleArn, roleSessionName, callerAccessKeyId };
     calls.push(call);
+    const duration = Number(form.get('DurationSeconds') ?? DEFAULT_DURATION_SECONDS);
     if (roleArn.length < 20) throw new StsError('ValidationError', `1 validation error detected: Value '${roleArn}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20`, 400);
     if (!SESSION_NAME.test(roleSessionName)) throw new StsError('ValidationError', `1 validation error detected: Value '${roleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`, 400);
+    if (!Number.isInteger(duration) || duration < MIN_DURATION_SECONDS || duration > MAX_DURATION_SECONDS) throw new StsError('ValidationError', `1 validation error detected: Value '${form.get('DurationSeconds')}' at 'durationSeconds' failed to satisfy constraint: Member must have value between ${MIN_DURATION_SECONDS} and ${MAX_DURATION_SECONDS}`, 400);
     const fault = scripted.shift() ?? standing;
     if (fault) throw FAULT_ERRORS[fault]();
     // As for a role whose trust policy does not name the caller, or a caller without sts:AssumeRole on it.
     if (!roles.has(roleArn)) throw new StsError('AccessDenied', `User: arn:aws:iam::${accountId}:user/ecr-access is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
-    const issued = temporaryCredentials(Number(form.get('DurationSeconds') ?? DEFAULT_DURATION_SECONDS));
-    calls[calls.length - 1] = { ...call, issuedAccessKeyId: issued.accessKeyId };
+    const issued = temporaryCredentials(duration);
+    call.issuedAccessKeyId = issued.accessKeyId;
     const roleName = roleArn.split('/').at(-1) ?? roleArn;
     const roleAccount = roleArn.split(':')[4] ?? accountId;
     return `<AssumeRoleResponse xmlns="${XMLNS}"><AssumeRoleResult><Credentials><AccessKeyId>${issued.accessKeyId}</AccessKeyId><SecretAccessKey>${escapeXml(issued.secretAccessKey)}</SecretAccessKey><SessionToken>${escapeXml(issued.sessionToken)}</SessionToken><Expiration>${issued.expiration}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA${randomBytes(8).toString('hex').toUpperCase()}:${escapeXml(roleSessionName)}</AssumedRoleId><Arn>arn:aws:sts::${roleAccount}:assumed-role/${escapeXml(roleName)}/${escapeXml(roleSessionName)}</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`;

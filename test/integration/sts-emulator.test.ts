@@ -67,6 +67,16 @@ describe('STS emulator', () => {
     expect(await failure(assume(ROLE, 'ecr access'))).toMatchObject({ name: 'ValidationError', status: 400 });
   });
 
+  it('refuses a duration outside 15 minutes to 12 hours with ValidationError', async () => {
+    const shortLived = fromTemporaryCredentials({
+      params: { RoleArn: ROLE, RoleSessionName: 'ecr-access', DurationSeconds: 60 },
+      clientConfig: { region: 'us-east-1', endpoint: sts.url, maxAttempts: 1 },
+      masterCredentials: BOT,
+    })();
+    expect(await failure(shortLived)).toMatchObject({ name: 'ValidationError', status: 400 });
+    expect(sts.calls[0]?.issuedAccessKeyId).toBeUndefined();
+  });
+
   it.each([
     ['throttle', 'Throttling', 400],
     ['server', 'InternalFailure', 500],
