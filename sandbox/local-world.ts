@@ -1,6 +1,6 @@
 // The whole outside world on this machine: DynamoDB (dynalite), the ECR, Organizations and STS
-// emulators and the Slack simulator, wired together, with the environment a bot needs to talk to them. Used by
-// the integration tests, `npm run sandbox` and the benchmarks alike.
+// emulators and the Slack simulator, wired together, with the environment a bot needs to talk
+// to them. Used by the integration tests, `npm run sandbox` and the benchmarks alike.
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
