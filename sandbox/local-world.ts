@@ -1,6 +1,6 @@
-// The whole outside world on this machine: DynamoDB (dynalite), the ECR emulator and the
-// Slack simulator, wired together, with the environment a bot needs to talk to them. Used by
-// the integration tests, `npm run sandbox` and the benchmarks alike.
+// The whole outside world on this machine: DynamoDB (dynalite), the ECR, Organizations and STS
+// emulators and the Slack simulator, wired together, with the environment a bot needs to talk
+// to them. Used by the integration tests, `npm run sandbox` and the benchmarks alike.
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +15,7 @@ import { startEcrEmulator, type EcrEmulator } from './ecr-emulator';
 import { startOrganizationsEmulator, type OrganizationSeed, type OrganizationsEmulator } from './organizations-emulator';
 import { SANDBOX_ORGANIZATION } from './seed';
 import { startSlackSimulator, type SlackSimulator, type SlackSimulatorOptions } from './slack-simulator';
+import { startStsEmulator, type StsEmulator } from './sts-emulator';
 
 export const SANDBOX = {
   signingSecret: 'sandbox-signing-secret-not-for-production',
@@ -28,6 +29,8 @@ export const SANDBOX = {
   requester: 'U0REQUESTER',
   other: 'U0OTHER',
   approverGroup: 'S0APPROVERS',
+  /** The one role the STS emulator lets the bot assume: ECR_ACCESS_ORGANIZATIONS_ROLE_ARN's value in a test. */
+  organizationsRole: 'arn:aws:iam::123456789012:role/ecr-access-organizations-read',
 } as const;
 
 export interface LocalWorldOptions {
@@ -56,6 +59,8 @@ export interface LocalWorld {
   readonly ecr: EcrEmulator;
   /** Answers who owns an account; the bot asks it only with ECR_ACCESS_ACCOUNTS=organizations. */
   readonly organizations: OrganizationsEmulator;
+  /** Issues the role's credentials; the bot asks it only with ECR_ACCESS_ORGANIZATIONS_ROLE_ARN. */
+  readonly sts: StsEmulator;
   readonly slack: SlackSimulator;
   readonly dynamoUrl: string;
   /** dynalite's HTTP server, for tools that watch or slow its traffic in place. */
@@ -91,6 +96,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
   });
   for (const repository of repositories) ecr.createRepository(repository);
   const organizations = await startOrganizationsEmulator({ seed: options.organization ?? SANDBOX_ORGANIZATION });
+  const sts = await startStsEmulator({ roles: [SANDBOX.organizationsRole] });
 
   const slack = await startSlackSimulator({
     signingSecret: SANDBOX.signingSecret,
@@ -136,6 +142,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     AWS_ENDPOINT_URL_ECR: ecr.url,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
     AWS_ENDPOINT_URL_ORGANIZATIONS: organizations.url,
+    AWS_ENDPOINT_URL_STS: sts.url,
     PORT: '0',
     ...options.env,
   };
@@ -143,6 +150,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
   return {
     ecr,
     organizations,
+    sts,
     slack,
     dynamoUrl,
     dynamoServer: dynamo,
@@ -152,6 +160,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
       await slack.close();
       await ecr.close();
       await organizations.close();
+      await sts.close();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     },
   };

@@ -3,12 +3,14 @@
  * speaking the JSON 1.1 protocol (X-Amz-Target `AWSOrganizationsV20161128.<Action>`) to the real
  * @aws-sdk/client-organizations, answering the three reads ecr-access makes, with faults
  * (throttling, access denied, server errors) scripted or standing, as the ECR emulator has them.
- * Dev tooling only; the Lambda never loads it.
+ * Each request is logged with the access key that signed it, and one key can be required, so a
+ * test tells a role's credentials from the bot's own. Dev tooling only; the Lambda never loads it.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeAwsJson } from './ecr/wire';
 import { Organization, OrganizationsError, type OrganizationSeed } from './organizations/organization';
+import { accessKeyOf } from './signed-by';
 
 export type { OrganizationSeed } from './organizations/organization';
 
@@ -34,6 +36,8 @@ export interface OrganizationsEmulator {
   readonly organization: Organization;
   /** Every action received, in arrival order, since the last resetCalls(). */
   readonly calls: ReadonlyArray<string>;
+  /** The same requests, each with the access key that signed it (undefined: unsigned). */
+  readonly signedCalls: ReadonlyArray<{ readonly action: string; readonly accessKeyId: string | undefined }>;
   countCalls(action: string): number;
   resetCalls(): void;
   /** Every request for these actions (default all) fails with `fault` until clearFaults(). */
@@ -41,6 +45,8 @@ export interface OrganizationsEmulator {
   /** The next `times` requests for `action` fail with `fault`, ahead of any standing fault. */
   failNext(action: string, times: number, fault: OrganizationsFault): void;
   clearFaults(): void;
+  /** Requests signed with any other access key are refused (AccessDeniedException), as the role's policy would; undefined: any key. */
+  requireAccessKey(accessKeyId: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -55,7 +61,8 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
 
 export async function startOrganizationsEmulator(options: { seed: OrganizationSeed; port?: number; host?: string }): Promise<OrganizationsEmulator> {
   const organization = Organization.seeded(options.seed);
-  const calls: string[] = [];
+  const calls: Array<{ action: string; accessKeyId: string | undefined }> = [];
+  let requiredKey: string | undefined;
   const scripted = new Map<string, OrganizationsFault[]>();
   let standing: { fault: OrganizationsFault; actions?: readonly string[] } | undefined;
 
@@ -68,7 +75,8 @@ export async function startOrganizationsEmulator(options: { seed: OrganizationSe
   const answer = async (request: IncomingMessage): Promise<object> => {
     const target = request.headers['x-amz-target'];
     const action = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    calls.push(action);
+    const accessKeyId = accessKeyOf(request);
+    calls.push({ action, accessKeyId });
     let body: Record<string, unknown>;
     try {
       body = await readJson(request);
@@ -78,6 +86,7 @@ export async function startOrganizationsEmulator(options: { seed: OrganizationSe
     // Signatures are not checked (any credentials will do), but an unsigned request is refused.
     if (!request.headers.authorization) throw new OrganizationsError('MissingAuthenticationTokenException', 'Missing Authentication Token');
     if (request.method !== 'POST' || !isAction(action)) throw new OrganizationsError('UnknownOperationException', `Operation ${String(target)} is not supported.`);
+    if (requiredKey !== undefined && accessKeyId !== requiredKey) throw FAULT_ERRORS.denied();
     const fault = faultFor(action);
     if (fault) throw FAULT_ERRORS[fault]();
     switch (action) {
@@ -109,9 +118,12 @@ export async function startOrganizationsEmulator(options: { seed: OrganizationSe
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     organization,
     get calls() {
+      return calls.map((call) => call.action);
+    },
+    get signedCalls() {
       return calls;
     },
-    countCalls: (action) => calls.filter((call) => call === action).length,
+    countCalls: (action) => calls.filter((call) => call.action === action).length,
     resetCalls: () => {
       calls.length = 0;
     },
@@ -124,6 +136,9 @@ export async function startOrganizationsEmulator(options: { seed: OrganizationSe
     clearFaults() {
       standing = undefined;
       scripted.clear();
+    },
+    requireAccessKey(accessKeyId) {
+      requiredKey = accessKeyId;
     },
     close: () =>
       new Promise<void>((resolve) => {

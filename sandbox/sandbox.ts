@@ -104,8 +104,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const clients = createAwsClients({
       region: config.region,
       callTimeoutMs: config.awsTimeoutMs,
-      endpoints: { ecr: world.ecr.url, dynamodb: world.dynamoUrl, organizations: world.organizations.url },
+      endpoints: { ecr: world.ecr.url, dynamodb: world.dynamoUrl, organizations: world.organizations.url, sts: world.sts.url },
       credentials: { accessKeyId: world.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: world.env.AWS_SECRET_ACCESS_KEY ?? 'local' },
+      ...(config.accounts?.source === 'organizations' && config.accounts.roleArn && { organizationsRoleArn: config.accounts.roleArn }),
     });
     undo.push(async () => clients.destroy());
     const bot = await startServer(config, { clients, clock });

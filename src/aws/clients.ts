@@ -73,7 +73,7 @@ export function createAwsClients(options: {
   /** Longest wait for one AWS call; default 5 s. */
   callTimeoutMs?: number;
   /** For an in-process bot in a local world; deployments use AWS_ENDPOINT_URL_* or nothing. */
-  endpoints?: { ecr: string; dynamodb: string; organizations?: string };
+  endpoints?: { ecr: string; dynamodb: string; organizations?: string; sts?: string };
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** The role the Organizations client assumes (usually in the management account); without it, the bot's own credentials. */
   organizationsRoleArn?: string;
@@ -117,7 +117,8 @@ export function createAwsClients(options: {
       const assumed = roleArn && {
         credentials: (await import('@aws-sdk/credential-providers')).fromTemporaryCredentials({
           params: { RoleArn: roleArn, RoleSessionName: 'ecr-access' },
-          clientConfig: { region: options.region },
+          // An in-process bot passes every endpoint, and must not fall through to the real STS.
+          clientConfig: { region: options.region, ...(options.endpoints?.sts && { endpoint: options.endpoints.sts }) },
           ...(options.credentials && { masterCredentials: options.credentials }),
         }),
       };

@@ -74,6 +74,30 @@ describe('Organizations emulator', () => {
     expect(await failure(client.send(new ListParentsCommand({ ChildId: '222233334444' })))).toMatchObject({ name, status });
   });
 
+  it('logs the access key that signed each request', async () => {
+    emulator.resetCalls();
+    const other = new OrganizationsClient({ region: 'us-east-1', endpoint: emulator.url, credentials: { accessKeyId: 'ASIAOTHERKEY', secretAccessKey: 'x', sessionToken: 't' }, maxAttempts: 1 });
+    await client.send(new DescribeAccountCommand({ AccountId: '222233334444' }));
+    await other.send(new ListParentsCommand({ ChildId: '222233334444' }));
+    other.destroy();
+    expect(emulator.signedCalls).toEqual([
+      { action: 'DescribeAccount', accessKeyId: 'local' },
+      { action: 'ListParents', accessKeyId: 'ASIAOTHERKEY' },
+    ]);
+  });
+
+  it('refuses requests signed with any other key than the one required, with AccessDeniedException', async () => {
+    emulator.requireAccessKey('ASIAROLEKEY');
+    try {
+      expect(await failure(client.send(new DescribeAccountCommand({ AccountId: '222233334444' })))).toMatchObject({ name: 'AccessDeniedException', status: 400 });
+      const role = new OrganizationsClient({ region: 'us-east-1', endpoint: emulator.url, credentials: { accessKeyId: 'ASIAROLEKEY', secretAccessKey: 'x', sessionToken: 't' }, maxAttempts: 1 });
+      expect((await role.send(new DescribeAccountCommand({ AccountId: '222233334444' }))).Account?.Name).toBe('sales-dashboards');
+      role.destroy();
+    } finally {
+      emulator.requireAccessKey(undefined);
+    }
+  });
+
   it('fails only the scripted calls of one action, then answers again', async () => {
     emulator.failNext('DescribeAccount', 1, 'throttle');
     expect(await failure(client.send(new DescribeAccountCommand({ AccountId: '222233334444' })))).toMatchObject({ name: 'TooManyRequestsException' });

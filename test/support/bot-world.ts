@@ -39,8 +39,11 @@ export async function startBotWorld(
       ecr: world.ecr.url,
       dynamodb: options.dynamoEndpoint ? await options.dynamoEndpoint(world.dynamoUrl) : world.dynamoUrl,
       organizations: world.organizations.url,
+      sts: world.sts.url,
     },
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // What the entry point does with ECR_ACCESS_ORGANIZATIONS_ROLE_ARN when it makes its own clients (src/app.ts).
+    ...(config.accounts?.source === 'organizations' && config.accounts.roleArn && { organizationsRoleArn: config.accounts.roleArn }),
   });
   /** Every line the bot logged. */
   const logs: string[] = [];
