@@ -69,6 +69,22 @@ describe("an approver's Home", () => {
     expect(home.requests).toEqual([]);
   });
 
+  it('holds only the repositories the approver decides, and only requests both decided and by someone', async () => {
+    const theirs = request({ decidedBy: 'U0TEAMLEAD', decidedAt: '2026-11-30T00:00:00.000Z', state: 'GRANTED' });
+    const waiting = request();
+    const elsewhere = request({ repository: 'base-images' });
+    const decidedElsewhere = request({ repository: 'base-images', decidedBy: 'U0APPROVER', decidedAt: '2026-11-30T01:00:00.000Z', state: 'DENIED' });
+    const noDecider = request({ state: 'EXPIRED', decidedAt: '2026-11-30T02:00:00.000Z' });
+    const noTime = request({ state: 'DENIED', decidedBy: 'U0TEAMLEAD' });
+    const w = world(theirs, waiting, elsewhere, decidedElsewhere, noDecider, noTime);
+    // U0TEAMLEAD decides common-images only, as a settings file's rule may say.
+    const isApprover = async (user: string, repository?: string) =>
+      user === 'U0TEAMLEAD' && (repository === undefined || repository === 'common-images') ? ({ kind: 'approver' } as const) : ({ kind: 'not-approver' } as const);
+    const home = await homeOf({ ...w.deps, isApprover }, 'U0TEAMLEAD');
+    expect(home.waiting?.map((r) => r.id)).toEqual([waiting.id]);
+    expect(home.decisions?.map((r) => r.id)).toEqual([theirs.id]);
+  });
+
   it("leaves the approvers' part out when Slack cannot say who approves", async () => {
     const w = world(request());
     const home = await homeOf({ ...w.deps, isApprover: async () => ({ kind: 'unknown', reason: 'ratelimited' }) }, 'U0APPROVER');
