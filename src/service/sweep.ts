@@ -141,9 +141,11 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
         // Another pass began it first: that pass sees it through.
         if (!begun) return now;
         const outcome = await awaitVerdicts(deps, request.repository, [begun]);
-        // Counted by whoever recorded it: the recorder is the request's announcer.
+        // Counted by the pass that began it (one conditional write, won once), whoever's holder
+        // recorded it: passes at once add up to the grants they ended. One still waiting when the
+        // pass ends is counted as driven by the pass that finishes it.
         const ended = outcome.kind === 'recorded' ? outcome.requests[0] : undefined;
-        if (ended?.state === 'EXPIRED' && ended.announcer?.by === deps.processId) tally.expired += 1;
+        if (ended?.state === 'EXPIRED') tally.expired += 1;
         return now;
       }
       const remindAt = endAt - times.reminderLeadMs;

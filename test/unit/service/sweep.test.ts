@@ -167,6 +167,31 @@ describe('a time-bound grant', () => {
     expect(w.store.requests.get(idOf(1))!.history?.filter((e) => e.kind === 'expired')).toHaveLength(1);
   });
 
+  it('counts each expiry once when two passes at once share the grants of one repository, whichever holder records them', async () => {
+    const w = inMemoryDeps();
+    const accounts = ['222233334444', '333344445555', '444455556666', '555566667777', '666677778888'];
+    for (const [i, account] of accounts.entries()) await granted(w, i + 1, account, DAY);
+    w.clock.at = Date.parse(w.store.requests.get(idOf(1))!.expiresAt!);
+    // The first pass comes late to the odd grants, so the other pass begins those ends; one pass's
+    // holder then records ends the other began.
+    const late = new Set([idOf(1), idOf(3), idOf(5)]);
+    const lateStore = new Proxy(w.store, {
+      get(store, name) {
+        if (name === 'beginEnding')
+          return async (...args: Parameters<typeof store.beginEnding>) => {
+            if (late.has(args[0])) for (let tick = 0; tick < 20; tick++) await new Promise((resolve) => setImmediate(resolve));
+            return store.beginEnding(...args);
+          };
+        const value: unknown = Reflect.get(store, name, store);
+        return typeof value === 'function' ? value.bind(store) : value;
+      },
+    });
+    const [a, b] = await Promise.all([sweepOnce({ ...w.deps, store: lateStore }, TIMES), sweepOnce({ ...w.deps, processId: 'other-process' }, TIMES)]);
+    expect(accounts.map((_, i) => state(w, i + 1))).toEqual(accounts.map(() => 'EXPIRED'));
+    expect([a.expired, b.expired]).toEqual([2, 3]);
+    expect(accounts.map((_, i) => w.store.requests.get(idOf(i + 1))!.history?.filter((e) => e.kind === 'expired').length)).toEqual(accounts.map(() => 1));
+  });
+
   it('ends on time while a grant of another account lasts longer, and leaves that one alone', async () => {
     const w = inMemoryDeps();
     const first = await granted(w, 1, '222233334444', DAY);
