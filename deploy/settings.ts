@@ -224,7 +224,9 @@ function settingsSchema(stage: string) {
             message: `(${path}) sets accounts: on Lambda, where owners come from is a stage setting, as the role's permissions and the bundle depend on it. Move accounts (and organizationsRoleArn) from the settings file to the stage settings`,
           });
         }
-        return { path: resolve(ROOT, path), given: path, ...('settings' in read && { rules: read.settings.rules }) };
+        // A file with mistakes still has its sound rules checked below, so one message lists all.
+        const rules = 'settings' in read ? read.settings.rules : read.partial?.rules;
+        return { path: resolve(ROOT, path), given: path, ...(rules && { rules }) };
       }).optional(),
       approvalChannel: text('approvalChannel').pipe(SlackChannelId).refine((id) => !isPlaceholder(id), yours('approvalChannel')),
       approvers: list('approvers')

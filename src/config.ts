@@ -489,7 +489,8 @@ function parseConfig(env: NodeJS.ProcessEnv, runtime: Runtime): Config {
   // Read even when other settings are wrong, so the one message lists the file's problems too.
   const settingsFile = given.ECR_ACCESS_SETTINGS_FILE;
   const read = settingsFile === undefined ? undefined : readSettingsFile(settingsFile);
-  const fileProblems = read === undefined ? [] : 'problems' in read ? read.problems : [...approverProblemsIn(read.settings, given), ...accountsProblemsIn(read.settings, given)];
+  const beyondFile = (settings: Settings) => [...approverProblemsIn(settings, given), ...accountsProblemsIn(settings, given)];
+  const fileProblems = read === undefined ? [] : 'problems' in read ? [...read.problems, ...(read.partial ? beyondFile(read.partial) : [])] : beyondFile(read.settings);
   if (!parsed.success || fileProblems.length > 0) {
     const problems = [
       ...(parsed.error?.issues ?? []).map((issue) => `  - ${String(issue.path[0] ?? 'environment')} ${issue.message}`),

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
-import { RepositoriesSetting, type RuleEntry } from './domain/repository-rules';
+import { RepositoriesSetting, type RuleEntry, soundEntries } from './domain/repository-rules';
 
 /** Where the owners of accounts are read from: AWS Organizations, or a file that lists them. */
 type AccountsSource = { readonly source: 'organizations'; readonly roleArn?: string } | { readonly source: 'file'; readonly path: string };
@@ -35,9 +35,10 @@ export interface Settings {
 
 /**
  * Reads and checks the settings file at an absolute path: its settings, or every problem in it,
- * each named by its key (`repositories."team-*".maxGrant`).
+ * each named by its key (`repositories."team-*".maxGrant`), with what of it is sound (`partial`)
+ * for the checks that look beyond the file.
  */
-export function readSettingsFile(path: string): { settings: Settings } | { problems: string[] } {
+export function readSettingsFile(path: string): { settings: Settings } | { problems: string[]; partial?: Settings } {
   let content: unknown;
   try {
     content = parseYaml(readFileSync(path, 'utf8'));
@@ -46,18 +47,26 @@ export function readSettingsFile(path: string): { settings: Settings } | { probl
     return { problems: [`names ${path}, which cannot be read as YAML (${why})`] };
   }
   const parsed = SettingsContent.safeParse(content ?? {});
-  if (!parsed.success) return { problems: parsed.error.issues.map((issue) => `${keyPath(issue.path)}${issue.message}`) };
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${keyPath(issue.path)}${issue.message}`);
+    const given = (typeof content === 'object' && content !== null ? content : {}) as Record<string, unknown>;
+    const accounts = SettingsContent.shape.accounts.safeParse(given.accounts);
+    const source = accounts.success ? accountsSource(path, accounts.data) : undefined;
+    return { problems, partial: { rules: soundEntries(given.repositories), ...(source && { accounts: source }) } };
+  }
   const { accounts, organizationsRoleArn, repositories } = parsed.data;
   if (organizationsRoleArn !== undefined && accounts !== 'organizations') {
     return { problems: ['organizationsRoleArn is set, and accounts is not organizations: the role is only for reading AWS Organizations'] };
   }
-  const source: AccountsSource | undefined =
-    accounts === undefined
-      ? undefined
-      : accounts === 'organizations'
-        ? { source: 'organizations', ...(organizationsRoleArn && { roleArn: organizationsRoleArn }) }
-        : { source: 'file', path: isAbsolute(accounts) ? accounts : resolve(dirname(path), accounts) };
+  const source = accountsSource(path, accounts, organizationsRoleArn);
   return { settings: { rules: repositories, ...(source && { accounts: source }) } };
+}
+
+/** Where `accounts` says the owners are; an accounts file's path is taken from the settings file's folder. */
+function accountsSource(path: string, accounts: string | undefined, roleArn?: string): AccountsSource | undefined {
+  if (accounts === undefined) return undefined;
+  if (accounts === 'organizations') return { source: 'organizations', ...(roleArn && { roleArn }) };
+  return { source: 'file', path: isAbsolute(accounts) ? accounts : resolve(dirname(path), accounts) };
 }
 
 /** `repositories."team-*".maxGrant: `, as the file's keys read; the top of the file has none. */

@@ -193,6 +193,19 @@ export const RepositoriesSetting = z
   )
   .transform((map): RuleEntry[] => Object.entries(map).map(([match, settings]) => ({ match, settings })));
 
+/**
+ * The entries of a `repositories` map that the schema refused as a whole but whose own key and
+ * settings are sound: the checks that need the rules (who can approve them) run on these too, so
+ * one start-up message lists those problems beside the schema's.
+ */
+export function soundEntries(map: unknown): RuleEntry[] {
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) return [];
+  return Object.entries(map).flatMap(([match, given]) => {
+    const settings = RuleSettings.safeParse(given);
+    return RepositoryMatch.safeParse(match).success && settings.success ? [{ match, settings: settings.data }] : [];
+  });
+}
+
 /** The settings file's rules on the deployment's terms. */
 export function rulesOf(entries: readonly RuleEntry[], defaults: RuleDefaults): RepositoryRule[] {
   return entries.map((entry) => ruleOf(entry, defaults));

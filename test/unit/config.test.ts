@@ -413,7 +413,17 @@ describe('loadConfig', () => {
         '  - ECR_ACCESS_SETTINGS_FILE repositories."Bad_Name": a repository name is lowercase letters and digits, separated by single . _ - or /, like common-images or team/base',
         '  - ECR_ACCESS_SETTINGS_FILE repositories."team-*-api": and "team-*" begin with the same literal prefix "team-", so neither is more specific for a name both match: lengthen one prefix, or merge them',
         '  - ECR_ACCESS_SETTINGS_FILE has no setting "colour": the file sets accounts, organizationsRoleArn and repositories',
+        // The rules that are sound in themselves are checked against the environment too.
+        '  - ECR_ACCESS_SETTINGS_FILE repositories."common-images": names no approvers, and there are no default approvers (ECR_ACCESS_APPROVERS or ECR_ACCESS_APPROVER_GROUP; a stage\'s approvers or approverGroup): give it approvers or approverGroups, or set a default',
+        '  - ECR_ACCESS_SETTINGS_FILE repositories."team-*-api": names no approvers, and there are no default approvers (ECR_ACCESS_APPROVERS or ECR_ACCESS_APPROVER_GROUP; a stage\'s approvers or approverGroup): give it approvers or approverGroups, or set a default',
       ]);
+    });
+
+    it('checks the accounts file a file with other mistakes names, in the same message', () => {
+      writeFileSync(join(dir, 'accounts.yml'), '"2222": { name: short }\n');
+      const { message } = refusal(withSettings('accounts: accounts.yml\ncolour: blue\nrepositories: { common-images: {} }\n'));
+      expect(message).toContain('ECR_ACCESS_SETTINGS_FILE has no setting "colour"');
+      expect(message).toMatch(/ECR_ACCESS_SETTINGS_FILE accounts: .*2222/);
     });
 
     it('refuses rules nobody can approve, when the environment names no approvers', () => {

@@ -326,6 +326,14 @@ logLevel: verbose
       expect(refusal({ stage: 'prod' })).toContain(`- settingsFile (${file}) repositories."team-*".maxGrant: a duration is a whole number of hours or days`);
     });
 
+    it("checks the file's sound rules against the stage in the same message as its mistakes", () => {
+      const file = rules('repositories:\n  "team-*": { maxGrant: forever }\n  common-images: { organizationOnly: true }\n');
+      stage('prod', `${WITH_FILE}settingsFile: ${file}\n`);
+      const message = refusal({ stage: 'prod' });
+      expect(message).toContain(`- settingsFile (${file}) repositories."team-*".maxGrant: a duration is a whole number of hours or days`);
+      expect(message).toContain('- settingsFile has a rule with organizationOnly: true, so the bot must know the organization: set accounts');
+    });
+
     it('refuses both the list and the file', () => {
       const file = rules('repositories:\n  common-images: {}\n');
       stage('prod', `${COMPLETE}settingsFile: ${file}\n`);
