@@ -1,6 +1,7 @@
 // The outbox: an outcome is recorded together with what is owed about it (card, thread, DM),
 // told, and ticked off part by part, so a crash in between leaves a debt, never a silence.
 import type { AccessRequest, AnnouncementPart } from '../domain/access-request';
+import { awaitsVerdict } from '../domain/membership';
 import type { PostedPart } from '../domain/told-outcome';
 import type { ServiceDeps } from './deps';
 
@@ -93,6 +94,26 @@ async function holdClaim(deps: ServiceDeps, id: string, done: AbortSignal): Prom
  * The moment before which an announcer's claim counts as abandoned: quiet for `announceRetryMs`,
  * and by more than two clocks may disagree, so no clock within the margin takes over a live one.
  */
+/**
+ * Shows on their cards that grants are ending, when their verdict did not come within the wait: the
+ * card says so until the verdict replaces it. A verdict recorded meanwhile may have had its card
+ * shown before this update landed, so each request is read again once it has, and one that has its
+ * verdict is shown again: the card ends on the truth.
+ */
+export async function showEnding(deps: ServiceDeps, requests: readonly AccessRequest[]): Promise<void> {
+  await Promise.all(
+    requests.map(async (request) => {
+      try {
+        await deps.notifier.updateCard(request);
+        const now = await deps.store.get(request.id);
+        if (now && !awaitsVerdict(now)) await deps.notifier.updateCard(now);
+      } catch (error) {
+        deps.logger.warn('could not show on the card that the grant is ending; its verdict shows it', { requestId: request.id, error });
+      }
+    }),
+  );
+}
+
 export const abandonedBefore = (deps: ServiceDeps, now: number) => now - deps.announceRetryMs - deps.clockMarginMs;
 
 /**

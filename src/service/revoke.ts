@@ -7,6 +7,7 @@ import { awaitsVerdict, isLive } from '../domain/membership';
 import { managedAccounts, parsePolicy, pullingStatements } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import { shareable } from '../domain/repository-rules';
+import { showEnding } from './announce';
 import type { ServiceDeps } from './deps';
 import { awaitVerdicts } from './policy-changes/await-verdicts';
 
@@ -121,5 +122,7 @@ export async function revoke(deps: ServiceDeps, input: Revocation): Promise<Revo
   if (!first) return { code: 'already-ending', request: ending[0] as AccessRequest };
   const keptBy = live.filter((grant) => !begun.some((r) => r.id === grant.id)).map(({ id, requester, expiresAt }) => ({ id, requester, ...(expiresAt && { expiresAt }) }));
   const outcome = await awaitVerdicts(deps, repository, [first, ...rest]);
-  return outcome.kind === 'recorded' ? { code: 'settled', requests: outcome.requests, keptBy } : { code: 'pending', requests: begun, keptBy };
+  if (outcome.kind === 'recorded') return { code: 'settled', requests: outcome.requests, keptBy };
+  await showEnding(deps, begun);
+  return { code: 'pending', requests: begun, keptBy };
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { type AccessRequest, BOT_ACTOR } from '../domain/access-request';
 import { canPull, managedAccounts, parsePolicy } from '../domain/policy';
 import { inBatches } from '../in-batches';
-import { abandonedBefore, announce } from './announce';
+import { abandonedBefore, announce, showEnding } from './announce';
 import type { ServiceDeps } from './deps';
 import { sharedRepositories } from './shared-repositories';
 import { awaitVerdicts } from './policy-changes/await-verdicts';
@@ -141,6 +141,7 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
         // Another pass began it first: that pass sees it through.
         if (!begun) return now;
         const outcome = await awaitVerdicts(deps, request.repository, [begun]);
+        if (outcome.kind !== 'recorded') await showEnding(deps, [begun]);
         // Counted by the pass that began it (one conditional write, won once), whoever's holder
         // recorded it: passes at once add up to the grants they ended. One still waiting when the
         // pass ends is counted as driven by the pass that finishes it.

@@ -10,7 +10,7 @@ import { COMMAND } from '../../domain/command';
 import { DAY_MS, formatDuration, HOUR_MS, MAX_DURATION_MS } from '../../domain/duration';
 import { RepositoryName } from '../../domain/repository';
 import type { Home } from '../../service/home';
-import { approvalProgress, approvedBy, decider, failureText, mentionOrBot } from '../messages';
+import { approvalProgress, approvedBy, decider, endingWords, failureText, mentionOrBot } from '../messages';
 import { type Block, context, day, divider, escapeText, header, lineSections, section } from './kit';
 import { APPROVE_ACTION, DENY_ACTION, homeDecisionValue } from './request-card';
 
@@ -65,10 +65,12 @@ function stateWords(r: AccessRequest, now: number): string {
     case 'PENDING':
       return r.firstApproval ? `${approvalProgress(r)}, waiting for a second approver` : 'waiting for an approver';
     case 'APPROVED':
-      return r.ending ? 'being revoked' : `approved by ${approvedBy(r)}, being applied`;
-    case 'GRANTED':
-      if (r.ending) return 'being revoked';
+      return r.ending ? `${endingWords(r)} before it was applied` : `approved by ${approvedBy(r)}, being applied`;
+    case 'GRANTED': {
+      const ending = endingWords(r);
+      if (ending) return ending;
       return r.expiresAt ? `granted, ${endsIn(r.expiresAt, now)}` : 'granted, no end';
+    }
     case 'FAILED':
       return `approved, but the grant failed: ${failureText(r.failure)}`;
     case 'DENIED': {

@@ -3,20 +3,23 @@ import type { AccessRequest } from '../../domain/access-request';
 import type { AccountOwner } from '../../domain/account-owner';
 import { accountWithOwner } from './account-owner';
 import type { RepositoryAccess } from '../../service/list-access';
-import { approvalProgress, approvedBy, failureText } from '../messages';
+import { approvalProgress, approvedBy, endingWords, failureText } from '../messages';
 import { type Block, MESSAGE_BLOCK_LIMIT, context, day, divider, header, lineSections, section } from './kit';
 
 type Owners = ReadonlyMap<string, AccountOwner> | undefined;
 
 function openLine(request: AccessRequest, owners: Owners): string {
   const progress = approvalProgress(request);
-  const state = request.state === 'FAILED' ? 'approved, grant failed' : request.state === 'PENDING' && progress ? `pending, ${progress}` : request.state.toLowerCase();
+  const ending = endingWords(request);
+  const state =
+    request.state === 'FAILED' ? 'approved, grant failed' : request.state === 'PENDING' && progress ? `pending, ${progress}` : ending ? `approved, ${ending}` : request.state.toLowerCase();
   return `• ${accountWithOwner(request.account, owners)} — ${state}, asked by <@${request.requester}> ${day(request.createdAt)} (${request.id})`;
 }
 
 /** Who approved a grant and when, and when it ends if it does. */
 function grantLine(account: string, grant: AccessRequest, owners: Owners): string {
-  const ends = grant.expiresAt ? `, ends ${day(grant.expiresAt)}` : '';
+  const ending = endingWords(grant);
+  const ends = ending ? `, ${ending}` : grant.expiresAt ? `, ends ${day(grant.expiresAt)}` : '';
   return `• ${accountWithOwner(account, owners)} — approved by ${approvedBy(grant)}, granted ${day(grant.grantedAt)}${ends} (${grant.id})`;
 }
 

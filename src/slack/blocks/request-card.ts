@@ -6,7 +6,7 @@ import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
 import { MANAGED_SID } from '../../domain/policy';
 import type { AccountOwner } from '../../domain/account-owner';
-import { approvalProgress, approvedBy, decider, failureText, mentionOrBot } from '../messages';
+import { approvalProgress, approvedBy, decider, endingWords, failureText, mentionOrBot } from '../messages';
 import { ownerField } from './account-owner';
 import { type Block, context, day, escapeText, fields, header, section } from './kit';
 
@@ -118,6 +118,7 @@ function outcomeLine(request: AccessRequest): string {
   const by = approvedBy(request);
   switch (request.state) {
     case 'GRANTED':
+      if (request.ending) return `:hourglass_flowing_sand: Granted ${day(request.grantedAt)} · ${endingWords(request)} · ${day(request.ending.at)}`;
       return `:white_check_mark: Approved by ${by} · granted ${day(request.grantedAt)} · verified policy in the thread`;
     case 'DENIED': {
       const reason = denialReason(request);
@@ -126,6 +127,7 @@ function outcomeLine(request: AccessRequest): string {
     case 'FAILED':
       return `:warning: Approved by ${by}, but the grant failed: ${failureText(request.failure)}`;
     case 'APPROVED':
+      if (request.ending) return `:hourglass_flowing_sand: Approved by ${by} · ${endingWords(request)} before it was applied · ${day(request.ending.at)}`;
       return `:hourglass_flowing_sand: Approved by ${by} · applying the grant`;
     case 'REVOKED':
       return request.grantedAt

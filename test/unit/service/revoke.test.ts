@@ -3,6 +3,7 @@
 import type { AccessRequest } from '../../../src/domain/access-request';
 import { managedAccounts, parsePolicy } from '../../../src/domain/policy';
 import { ErrorCode } from '../../../src/errors';
+import { applyMarked } from '../../../src/service/policy-changes/holder';
 import { planRevoke, revoke } from '../../../src/service/revoke';
 import { managed, policy, ROOT } from '../../support/policy-texts';
 import { inMemoryDeps } from '../../support/in-memory-ports';
@@ -156,6 +157,36 @@ describe('revoking a grant', () => {
     const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
     expect(outcome).toMatchObject({ code: 'settled', requests: [{ id: 'r-00000000cd', state: 'REVOKED' }] });
     expect(w.store.requests.get('r-00000000ab')).toMatchObject({ state: 'REVOKED', ending: { by: 'U0SAM' } });
+  });
+
+  it('shows on the card that the grant is being revoked while its verdict waits behind another holder, and the verdict once recorded', async () => {
+    const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444'));
+    // Another process's job holds the repository past this revoke's wait.
+    w.changes.locks.set(REPOSITORY, { holder: 'other-job', until: w.clock.now() + 10 * 60_000 });
+    const outcome = await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' });
+    expect(outcome).toMatchObject({ code: 'pending' });
+    expect(w.notifier.told.filter((t) => t.id === 'r-0000000001')).toEqual([{ part: 'card', id: 'r-0000000001', state: 'GRANTED' }]);
+    expect(w.store.requests.get('r-0000000001')).toMatchObject({ state: 'GRANTED', ending: { kind: 'revoke', by: 'U0APPROVER' } });
+
+    w.changes.locks.delete(REPOSITORY);
+    await applyMarked({ ...w.deps, processId: 'other-process' }, REPOSITORY);
+    expect(w.notifier.told.filter((t) => t.id === 'r-0000000001' && t.part === 'card').map((t) => t.state)).toEqual(['GRANTED', 'REVOKED']);
+  });
+
+  it('ends the card on the verdict when it is recorded while the card is being shown as ending', async () => {
+    const w = world(policy(managed('222233334444')), granted('r-0000000001', '222233334444'));
+    w.changes.locks.set(REPOSITORY, { holder: 'other-job', until: w.clock.now() + 10 * 60_000 });
+    const update = w.notifier.updateCard;
+    w.notifier.updateCard = async (request) => {
+      // The holder records and announces the verdict while Slack takes this update: it lands last.
+      if (request.state === 'GRANTED' && request.ending) {
+        w.changes.locks.delete(REPOSITORY);
+        await applyMarked({ ...w.deps, processId: 'other-process' }, REPOSITORY);
+      }
+      return update(request);
+    };
+    expect(await revoke(w.deps, { repository: REPOSITORY, account: '222233334444', user: 'U0APPROVER' })).toMatchObject({ code: 'pending' });
+    expect(w.notifier.told.filter((t) => t.id === 'r-0000000001' && t.part === 'card').map((t) => t.state)).toEqual(['REVOKED', 'GRANTED', 'REVOKED']);
   });
 });
 
