@@ -1,4 +1,4 @@
-// Part 10: the request form opens within Slack's 3-second trigger_id window, on a cold Lambda (a
+// Part 11: the request form opens within Slack's 3-second trigger_id window, on a cold Lambda (a
 // fresh Node process loading the bundle, reading the Slack secrets from SSM, building the app)
 // and on a warm server; and a burst of 50 approvals publishes a few Home tabs per person, not 50.
 import { existsSync } from 'node:fs';
