@@ -49,7 +49,7 @@ function patternTest(match: string): (repository: string) => boolean {
 /**
  * Of two patterns, the more specific first: the one with the longer literal prefix
  * (`team-a-*` before `team-*`). Patterns with the same literal prefix are refused where the
- * rules are read (sameLiteralPrefix); the name only makes the order the same every time.
+ * rules are read (tiedPatterns); the name only makes the order the same every time.
  */
 function moreSpecificFirst(a: RepositoryRule, b: RepositoryRule): number {
   return literalPrefix(b.match).length - literalPrefix(a.match).length || (a.match < b.match ? -1 : 1);
@@ -72,17 +72,38 @@ export function repositoryRules(rules: readonly RepositoryRule[]): RepositoryRul
   };
 }
 
-/** Pairs of patterns whose literal prefixes are equal: a name both match would have no most specific rule. */
-export function sameLiteralPrefix(matches: readonly string[]): Array<[string, string]> {
-  const seen = new Map<string, string>();
-  const clashes: Array<[string, string]> = [];
-  for (const match of matches.filter(isPattern)) {
-    const prefix = literalPrefix(match);
-    const other = seen.get(prefix);
-    if (other !== undefined) clashes.push([other, match]);
-    else seen.set(prefix, match);
-  }
-  return clashes;
+/**
+ * Whether one segment (no `/`) could match both globs. Two globs with a `*` each share a name
+ * exactly when their literal starts agree (one begins the other) and so do their literal ends:
+ * the stars take up everything between. A glob without `*` is a name, which the other matches or not.
+ */
+function segmentsMeet(a: string, b: string): boolean {
+  if (!a.includes('*')) return patternTest(b)(a);
+  if (!b.includes('*')) return patternTest(a)(b);
+  const [startA, endA] = [a.slice(0, a.indexOf('*')), a.slice(a.lastIndexOf('*') + 1)];
+  const [startB, endB] = [b.slice(0, b.indexOf('*')), b.slice(b.lastIndexOf('*') + 1)];
+  return (startA.startsWith(startB) || startB.startsWith(startA)) && (endA.endsWith(endB) || endB.endsWith(endA));
+}
+
+/** Whether some repository name matches both patterns: `*` never takes a `/`, so they need as many segments, each pair meeting. */
+export function mayShareAName(a: string, b: string): boolean {
+  const [segmentsA, segmentsB] = [a.split('/'), b.split('/')];
+  return segmentsA.length === segmentsB.length && segmentsA.every((segment, i) => segmentsMeet(segment, segmentsB[i] ?? ''));
+}
+
+/**
+ * Pairs of patterns with the same literal prefix that some name matches both of: that name would
+ * have no most specific rule. Patterns that share a prefix but never a name (`team-*` and
+ * `team-*-ci/images`, `*-api` and `*-web`) stand side by side.
+ */
+export function tiedPatterns(matches: readonly string[]): Array<[string, string]> {
+  const patterns = matches.filter(isPattern);
+  return patterns.flatMap((second, i) =>
+    patterns
+      .slice(0, i)
+      .filter((first) => literalPrefix(first) === literalPrefix(second) && mayShareAName(first, second))
+      .map((first): [string, string] => [first, second]),
+  );
 }
 
 /** A key of the `repositories` map: a repository name, or one with `*` in place of characters within a segment. */
@@ -170,7 +191,7 @@ export const RepositoriesSetting = z
   .superRefine(
     (map, ctx) => {
       if (Object.keys(map).length === 0) ctx.addIssue({ code: 'custom', message: 'names no repository: add at least one, like common-images: {}' });
-      for (const [first, second] of sameLiteralPrefix(Object.keys(map))) {
+      for (const [first, second] of tiedPatterns(Object.keys(map))) {
         ctx.addIssue({
           code: 'custom',
           path: [second],

@@ -6,7 +6,8 @@ import {
   type RepositoryRule,
   repositoryRules,
   rulesOf,
-  sameLiteralPrefix,
+  mayShareAName,
+  tiedPatterns,
   shareable,
 } from '../../../src/domain/repository-rules';
 
@@ -64,7 +65,7 @@ describe('matching, whatever the order of the file', () => {
     .map(([names, cuts]) => {
       const patterns = [...new Set(cuts.map(([repository, at]) => patternOf(repository, at)))];
       // A file with a tie is refused where it is read; the lookup is for files that were accepted.
-      const accepted = patterns.filter((p, i) => !sameLiteralPrefix(patterns.slice(0, i + 1)).some(([, second]) => second === p));
+      const accepted = patterns.filter((p, i) => !tiedPatterns(patterns.slice(0, i + 1)).some(([, second]) => second === p));
       return [...names, ...accepted];
     });
 
@@ -99,6 +100,32 @@ describe('matching, whatever the order of the file', () => {
   });
 });
 
+describe('patterns that may share a name', () => {
+  it('meet where a name matches both, and only there', () => {
+    expect(mayShareAName('team-*', 'team-*-api')).toBe(true);
+    expect(mayShareAName('team-*', 'team-*/debug')).toBe(false);
+    expect(mayShareAName('*-api', '*-web')).toBe(false);
+    expect(mayShareAName('*-api', 'x*')).toBe(true);
+    expect(mayShareAName('a*b*c', 'a*c')).toBe(true);
+    expect(mayShareAName('shared/*', 'shared/base')).toBe(true);
+    expect(mayShareAName('shared/*', 'shared/base/x')).toBe(false);
+  });
+
+  // Safety: a file is never accepted with a name two patterns of one literal prefix both match.
+  it('meet whenever some name matches both', () => {
+    const letter = fc.constantFrom('a', 'b', '-', '*');
+    const segment = fc.array(letter, { minLength: 1, maxLength: 5 }).map((chars) => chars.join(''));
+    const pattern = fc.array(segment, { minLength: 1, maxLength: 2 }).map((segments) => segments.join('/'));
+    const name = fc.array(fc.array(fc.constantFrom('a', 'b', '-'), { minLength: 0, maxLength: 6 }).map((c) => c.join('')), { minLength: 1, maxLength: 2 }).map((s) => s.join('/'));
+    fc.assert(
+      fc.property(pattern, pattern, name, (a, b, repository) => {
+        if (governing([a], repository) !== undefined && governing([b], repository) !== undefined) expect(mayShareAName(a, b)).toBe(true);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
 describe('reading the repositories map', () => {
   const read = (map: unknown) => RepositoriesSetting.safeParse(map);
   const problems = (map: unknown) => (read(map).error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -127,6 +154,10 @@ describe('reading the repositories map', () => {
     expect(problems({ 'team-*-api': {}, 'team-*': {} })).toEqual([
       'team-*: and "team-*-api" begin with the same literal prefix "team-", so neither is more specific for a name both match: lengthen one prefix, or merge them',
     ]);
+  });
+
+  it('takes patterns with the same literal prefix that never match one name', () => {
+    expect(problems({ 'team-*': {}, 'team-*/debug': {}, '*-api': {}, '*-web': {}, 'shared/*-a': {}, 'shared/*-b/x': {} })).toEqual([]);
   });
 
   it('refuses every kind of mistake at once, each at its key', () => {
