@@ -134,6 +134,8 @@ const EnvFields = z
     PORT: z.coerce.number().int().min(0, { message: 'must be a port number (0 picks a free one)' }).max(65535).default(3000),
     LOG_LEVEL: LogLevel.default('info'),
     ECR_ACCESS_WRITE_LANDING_SECONDS: seconds(1, 3600).default(360),
+    // Read by the AWS SDK itself; here only to know whether the bot talks to AWS's ECR (unset) or a stand-in.
+    AWS_ENDPOINT_URL_ECR: z.string().optional(),
     ECR_ACCESS_LEASE_SECONDS: seconds(2, 3600).default(420),
     // Each process trusts its clock within half of it of AWS's, measured from a Date header
     // that counts whole seconds: under 2 s, that half would be finer than the header.
@@ -241,6 +243,19 @@ const marginTooLong = {
   when: () => true,
 };
 
+// Against AWS, a signed write stays good for 5 minutes: a landing time shorter than that plus the
+// margin would let a write that timed out land after the repository was let go, on a newer write.
+const SIGNATURE_LIFETIME_SECONDS = 300;
+const landingCoversSignatures = (env: { AWS_ENDPOINT_URL_ECR?: unknown; ECR_ACCESS_CLOCK_MARGIN_SECONDS: unknown; ECR_ACCESS_WRITE_LANDING_SECONDS: unknown }) =>
+  env.AWS_ENDPOINT_URL_ECR !== undefined ||
+  !(typeof env.ECR_ACCESS_CLOCK_MARGIN_SECONDS === 'number' && typeof env.ECR_ACCESS_WRITE_LANDING_SECONDS === 'number') ||
+  env.ECR_ACCESS_WRITE_LANDING_SECONDS >= SIGNATURE_LIFETIME_SECONDS + env.ECR_ACCESS_CLOCK_MARGIN_SECONDS;
+const landingTooShort = {
+  message: `must be at least ${SIGNATURE_LIFETIME_SECONDS} plus ECR_ACCESS_CLOCK_MARGIN_SECONDS against AWS (360 by default): ECR takes a signed write for 5 minutes, so a write that timed out may still land that late. Lower it only against a stand-in for ECR (AWS_ENDPOINT_URL_ECR) that refuses older requests sooner`,
+  path: ['ECR_ACCESS_WRITE_LANDING_SECONDS'],
+  when: () => true,
+};
+
 // The repositories are given as a list, as a file holding it, or by the settings file: one of them.
 const REPOSITORY_SOURCES = ['ECR_ACCESS_REPOSITORIES', 'ECR_ACCESS_REPOSITORIES_FILE', 'ECR_ACCESS_SETTINGS_FILE'] as const;
 const sourcesGiven = (env: Record<string, unknown>) => REPOSITORY_SOURCES.filter((name) => env[name] !== undefined);
@@ -320,6 +335,7 @@ const EnvSchema = {
       .refine(oneRepositoryList, repositoriesGivenOnce)
       .refine(leaseOutlastsWrites, leaseTooShort)
       .refine(marginWithinLanding, marginTooLong)
+      .refine(landingCoversSignatures, landingTooShort)
       .refine(roleWithOrganizations, roleWithoutOrganizations)
       .refine(outsidersKnowable, organizationOnlyWithoutAccounts),
   ),
@@ -328,6 +344,7 @@ const EnvSchema = {
     .refine(oneRepositoryList, repositoriesGivenOnce)
     .refine(leaseOutlastsWrites, leaseTooShort)
     .refine(marginWithinLanding, marginTooLong)
+    .refine(landingCoversSignatures, landingTooShort)
     .refine(roleWithOrganizations, roleWithoutOrganizations)
     .refine(outsidersKnowable, organizationOnlyWithoutAccounts),
 };

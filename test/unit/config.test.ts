@@ -73,6 +73,8 @@ describe('loadConfig', () => {
         PORT: '8080',
         LOG_LEVEL: 'debug',
         ECR_ACCESS_LEASE_SECONDS: '5',
+        // Short times against a stand-in for ECR that refuses older requests sooner.
+        AWS_ENDPOINT_URL_ECR: 'http://localhost:4566',
         ECR_ACCESS_WRITE_LANDING_SECONDS: '3',
         ECR_ACCESS_CLOCK_MARGIN_SECONDS: '2',
         ECR_ACCESS_WAIT_SECONDS: '10',
@@ -90,6 +92,13 @@ describe('loadConfig', () => {
       waitForChangeMs: 10_000,
       announceRetryMs: 2_000,
     });
+  });
+
+  it('refuses, against AWS, a landing time shorter than the 5 minutes a signed write stays good plus the clock margin', () => {
+    const { message } = refusal(validEnv({ ECR_ACCESS_WRITE_LANDING_SECONDS: '300', ECR_ACCESS_CLOCK_MARGIN_SECONDS: '10' }));
+    expect(message).toContain('ECR_ACCESS_WRITE_LANDING_SECONDS must be at least 300 plus ECR_ACCESS_CLOCK_MARGIN_SECONDS against AWS');
+    expect(loadConfig(validEnv({ ECR_ACCESS_WRITE_LANDING_SECONDS: '310', ECR_ACCESS_CLOCK_MARGIN_SECONDS: '10' })).writeLandingMs).toBe(310_000);
+    expect(loadConfig(validEnv({ ECR_ACCESS_WRITE_LANDING_SECONDS: '300', ECR_ACCESS_CLOCK_MARGIN_SECONDS: '10', AWS_ENDPOINT_URL_ECR: 'http://localhost:4566' })).writeLandingMs).toBe(300_000);
   });
 
   it('reads comma-separated lists with spaces and empty items, without duplicates', () => {
