@@ -265,19 +265,28 @@ function invalid(...messages: string[]): { ok: false; error: string; messages: s
 
 function initialValue(element: Json): string | undefined {
   if (typeof element.initial_value === 'string') return element.initial_value;
+  if (Array.isArray(element.initial_options)) return (element.initial_options as Json[]).map((o) => String(o.value)).join(',');
   const option = element.initial_option;
   return isObject(option) && typeof option.value === 'string' ? option.value : undefined;
 }
 
 function emptyState(element: Json): Json {
   const type = String(element.type);
+  if (type === 'checkboxes') return { type, selected_options: [] };
   return type === 'plain_text_input' ? { type, value: null } : { type, selected_option: null };
 }
 
-/** An input's state as Slack sends it: text for a text input, the chosen option for a select. */
+/**
+ * An input's state as Slack sends it: text for a text input, the chosen option for a select, the
+ * ticked options for checkboxes (their values given comma-separated).
+ */
 function filledState(element: Json, value: string): Json {
   const type = String(element.type);
   if (type === 'plain_text_input') return { type, value };
+  if (type === 'checkboxes') {
+    const ticked = new Set(value.split(','));
+    return { type, selected_options: (Array.isArray(element.options) ? (element.options as Json[]) : []).filter((o) => ticked.has(String(o.value))) };
+  }
   const options = Array.isArray(element.options) ? (element.options as Json[]) : [];
   const option = options.find((o) => o.value === value) ?? (isObject(element.initial_option) && element.initial_option.value === value ? element.initial_option : undefined);
   // An external select's options came from the app; the simulator keeps the value as its text.

@@ -101,6 +101,8 @@ export const AccessRequest = z.object({
   announcer: z.object({ by: z.string(), at: z.number() }).optional(),
   /** How long the grant lasts once granted; absent for a grant without end. */
   durationMs: z.number().int().positive().optional(),
+  /** The account's Lambda functions may pull its images too (the Lambda statement, beside the pull statement). */
+  lambda: z.literal(true).optional(),
   /** The live grant of the same account this request extends, when it was asked for while one was live. */
   extends: RequestId.optional(),
   /** When a time-bound grant ends (ISO 8601), set when it is granted. */

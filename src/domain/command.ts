@@ -16,12 +16,12 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'unknown'; word: string }
   | { kind: 'invalid'; problems: string[]; usage: string }
-  | { kind: 'request'; repository: string; account: string; typedAccount?: string; reason?: string; durationMs?: number }
+  | { kind: 'request'; repository: string; account: string; typedAccount?: string; reason?: string; durationMs?: number; lambda?: true }
   | { kind: 'revoke'; repository: string; account: string; typedAccount?: string; reason?: string }
   | { kind: 'list'; repository?: string }
   | { kind: 'history'; subject?: HistorySubject };
 
-export const REQUEST_USAGE = `${COMMAND} request <repository> <12-digit account ID> [--for <N>h|<N>d] [reason]`;
+export const REQUEST_USAGE = `${COMMAND} request <repository> <12-digit account ID> [--for <N>h|<N>d] [--lambda] [reason]`;
 export const REVOKE_USAGE = `${COMMAND} revoke <repository> <12-digit account ID> [reason]`;
 export const LIST_USAGE = `${COMMAND} list [repository]`;
 export const HISTORY_USAGE = `${COMMAND} history [repository | 12-digit account ID]`;
@@ -43,32 +43,35 @@ function problemsOf(result: z.ZodSafeParseResult<unknown>, label: string, value:
 // Phones and Macs turn a typed `--` into a dash, so `—for` and `–for` are read as `--for`, and
 // so is `-for`, a dash short.
 const FOR = /^(?:-{1,2}|[—–])for(?:=(.*))?$/i;
+const LAMBDA = /^(?:-{1,2}|[—–])lambda$/i;
 // Any other word like an option is refused rather than read as part of the reason, so a
 // mistyped `--fro 7d` cannot quietly become a request with no time limit.
 const OPTION_LIKE = /^(?:--|[—–])\p{L}/u;
 
 /**
- * A request's `--for` taken out of its words, wherever it stands after `request`: `--for 7d`
- * or `--for=7d`. What is left is the repository, the account and the reason, in that order.
+ * A request's options taken out of its words, wherever they stand after `request`: `--for 7d`
+ * or `--for=7d`, and `--lambda`. What is left is the repository, the account and the reason, in that order.
  */
-function takeFor(args: string[]): { words: string[]; durationMs?: number; problems: string[] } {
+function takeOptions(args: string[]): { words: string[]; durationMs?: number; lambda: boolean; problems: string[] } {
   const words: string[] = [];
   const values: (string | undefined)[] = [];
   const problems: string[] = [];
+  let lambda = false;
   const queue = [...args];
   for (let word = queue.shift(); word !== undefined; word = queue.shift()) {
     const match = FOR.exec(word);
     if (match) values.push(match[1] ?? queue.shift());
-    else if (OPTION_LIKE.test(word)) problems.push(`option \`${shown(word)}\`: a request has one option, --for, like --for 7d`);
+    else if (LAMBDA.test(word)) lambda = true;
+    else if (OPTION_LIKE.test(word)) problems.push(`option \`${shown(word)}\`: a request has two options, --for, like --for 7d, and --lambda`);
     else words.push(word);
   }
-  if (values.length === 0) return { words, problems };
-  if (values.length > 1) return { words, problems: [...problems, '--for is given more than once: give one duration, like --for 7d'] };
+  if (values.length === 0) return { words, lambda, problems };
+  if (values.length > 1) return { words, lambda, problems: [...problems, '--for is given more than once: give one duration, like --for 7d'] };
   const [value] = values;
-  if (!value) return { words, problems: [...problems, '--for needs a duration after it, like --for 12h or --for 7d'] };
+  if (!value) return { words, lambda, problems: [...problems, '--for needs a duration after it, like --for 12h or --for 7d'] };
   const duration = DurationText.safeParse(value);
-  if (!duration.success) return { words, problems: [...problems, ...problemsOf(duration, '--for', value)] };
-  return { words, durationMs: duration.data, problems };
+  if (!duration.success) return { words, lambda, problems: [...problems, ...problemsOf(duration, '--for', value)] };
+  return { words, durationMs: duration.data, lambda, problems };
 }
 
 /**
@@ -122,7 +125,7 @@ function readTarget(words: readonly string[]) {
 }
 
 function parseRequest(args: string[]): Command {
-  const { words, durationMs, problems: forProblems } = takeFor(args);
+  const { words, durationMs, lambda, problems: forProblems } = takeOptions(args);
   const target = readTarget(words);
   if (!target) {
     const missing = 'a request names a repository and the AWS account that should pull from it';
@@ -140,6 +143,7 @@ function parseRequest(args: string[]): Command {
     ...(typedAccount && { typedAccount }),
     ...(reason && { reason }),
     ...(durationMs !== undefined && { durationMs }),
+    ...(lambda && { lambda: true as const }),
   };
 }
 

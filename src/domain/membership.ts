@@ -35,7 +35,19 @@ export type Membership = 'in' | 'out' | 'as-is';
  * approval of it can become a grant.
  */
 export function membership(requests: readonly AccessRequest[], blocked: boolean): Membership {
-  if (requests.some((r) => isLive(r) && !(blocked && r.state === 'APPROVED'))) return 'in';
+  if (requests.some((r) => keepsIn(r, blocked))) return 'in';
+  return requests.some(awaitsVerdict) ? 'out' : 'as-is';
+}
+
+const keepsIn = (request: AccessRequest, blocked: boolean) => isLive(request) && !(blocked && request.state === 'APPROVED');
+
+/**
+ * The Lambda statement, by the same rule: the account's functions are in it exactly when one of
+ * the grants that keep it in the pull statement asked for Lambda; out while none does and one of
+ * its requests waits for its verdict.
+ */
+export function lambdaMembership(requests: readonly AccessRequest[], blocked: boolean): Membership {
+  if (requests.some((r) => r.lambda && keepsIn(r, blocked))) return 'in';
   return requests.some(awaitsVerdict) ? 'out' : 'as-is';
 }
 
@@ -44,6 +56,8 @@ export interface ReadBack {
   /** In ecr-access's statement. */
   readonly inStatement: boolean;
   readonly canPull: boolean;
+  /** Its functions are in ecr-access's Lambda statement. */
+  readonly inLambda: boolean;
   /** As in `membership`, from the same policy. */
   readonly blocked: boolean;
   /** Why the account's change was not written, when ECR or the policy refused it. */
@@ -74,7 +88,8 @@ export function outcomes(requests: readonly AccessRequest[], read: ReadBack): Ma
   const decided = new Map<string, Outcome>();
   const approvals = requests.filter((r) => r.state === 'APPROVED' && r.ending === undefined);
   for (const request of approvals) {
-    if (read.canPull) decided.set(request.id, { state: 'GRANTED' });
+    // A grant for Lambda too is granted once both statements have the account.
+    if (read.canPull && (read.inLambda || !request.lambda)) decided.set(request.id, { state: 'GRANTED' });
     else if (!read.inStatement) decided.set(request.id, { state: 'FAILED', failure: whyNotIn(request, read) });
   }
   // The grants that are live once this pass is recorded, and verified: they keep the account in.
@@ -86,9 +101,11 @@ export function outcomes(requests: readonly AccessRequest[], read: ReadBack): Ma
     }
   }
   const keptBy = kept.map(({ id, requester, expiresAt }) => ({ id, requester, ...(expiresAt && { expiresAt }) }));
+  // Each statement the account is in must be explained by a grant that stays, for an end to be recorded.
+  const explained = (!read.inStatement || kept.length > 0) && (!read.inLambda || kept.some((r) => r.lambda));
   for (const request of requests) {
     if (!awaitsVerdict(request) || request.ending === undefined) continue;
-    if (!read.inStatement || kept.length > 0) decided.set(request.id, { state: 'ENDED', ending: request.ending, keptBy, outside: request.origin === 'outside' });
+    if (explained) decided.set(request.id, { state: 'ENDED', ending: request.ending, keptBy, outside: request.origin === 'outside' });
     else if (read.refusal) decided.set(request.id, { state: 'REMOVAL_REFUSED', failure: read.refusal });
   }
   return decided;

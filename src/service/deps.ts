@@ -18,6 +18,8 @@ export interface ServiceDeps {
   readonly newId: () => string;
   /** Names this process when it takes on announcing an outcome. */
   readonly processId: string;
+  /** The AWS region of the shared repositories: a Lambda grant names the consumer's functions in it. */
+  readonly region: string;
   readonly logger: Logger;
   /** CloudWatch metrics, as log lines through the same logger (src/metrics.ts). */
   readonly metrics: Metrics;

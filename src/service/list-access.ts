@@ -1,7 +1,7 @@
 // The list use case: who can pull, from the live policy, explained by the records; drift in
 // either direction is shown, not hidden.
 import { byCreation, OPEN_STATES, type AccessRequest, type Failure } from '../domain/access-request';
-import { parsePolicy, pullers, type Pullers } from '../domain/policy';
+import { inLambdaStatement, parsePolicy, pullers, type Pullers, type RepositoryPolicy } from '../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../errors';
 import { inBatches } from '../in-batches';
 import type { AccountOwner } from '../domain/account-owner';
@@ -14,6 +14,8 @@ interface PullerEntry {
   readonly account: string;
   /** The grant that explains this access; absent when it was added outside ecr-access. */
   readonly grant?: AccessRequest;
+  /** The live policy lets the account's Lambda functions pull too (ecr-access's Lambda statement). */
+  readonly lambda?: true;
 }
 
 export interface RepositoryAccess {
@@ -55,9 +57,11 @@ async function describe(deps: ServiceDeps, repository: string): Promise<Reposito
   ]);
   const open = records.filter((r) => OPEN_STATES.includes(r.state)).sort(byCreation);
   let live: Pullers;
+  let policy: RepositoryPolicy;
   try {
     if ('error' in policyRead) throw policyRead.error;
-    live = pullers(parsePolicy(policyRead.text));
+    policy = parsePolicy(policyRead.text);
+    live = pullers(policy);
   } catch (error) {
     const problem: Failure = isEcrAccessError(error)
       ? { code: error.code, detail: error.message }
@@ -66,9 +70,9 @@ async function describe(deps: ServiceDeps, repository: string): Promise<Reposito
     return { repository, problem, everyone: false, pullers: [], removedOutside: [], open };
   }
   const grants = latestGrants(records);
-  const entries = live.accounts.map((account) => {
+  const entries = live.accounts.map((account): PullerEntry => {
     const grant = grants.get(account);
-    return grant ? { account, grant } : { account };
+    return { account, ...(grant && { grant }), ...(inLambdaStatement(policy, account) && { lambda: true as const }) };
   });
   // A grant ecr-access is removing (written, not yet recorded) is not drift.
   const removedOutside = [...grants.values()].filter((g) => !live.accounts.includes(g.account) && !live.everyone && g.ending === undefined);

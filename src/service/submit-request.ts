@@ -3,7 +3,7 @@
 // Answers what happened as data; src/slack words it.
 import { type AccessRequest, type Failure, type MessageRef, OPEN_STATES } from '../domain/access-request';
 import { checkDuration } from '../domain/duration';
-import { canPull, grantPull, parsePolicy, statementPreview } from '../domain/policy';
+import { applyToPolicy, canPull, inLambdaStatement, parsePolicy, statementPreview } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import { shareable } from '../domain/repository-rules';
 import type { ServiceDeps } from './deps';
@@ -15,6 +15,8 @@ export interface NewRequest {
   readonly reason?: string;
   /** How long the access should last; absent for access without end. */
   readonly durationMs?: number;
+  /** The account's Lambda functions should pull its images too. */
+  readonly lambda?: true;
 }
 
 export type SubmitOutcome =
@@ -71,12 +73,13 @@ export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promis
   try {
     if ('error' in policyText) throw policyText.error;
     const policy = parsePolicy(policyText.text);
-    if (canPull(policy, account)) {
+    // An account that pulls, but not from Lambda, may still ask for Lambda.
+    if (canPull(policy, account) && (!input.lambda || inLambdaStatement(policy, account))) {
       extending = liveTimeBoundGrant(records, account);
       if (!extending) return { code: 'can-already-pull', repository, account };
     }
     // A dry run of the merge: a policy that could never take this account is refused now, not at approval.
-    grantPull(policy, [account]);
+    applyToPolicy(policy, [account], [], input.lambda && { put: [account], take: [], region: deps.region });
   } catch (error) {
     if (!isEcrAccessError(error)) throw error;
     return { code: 'policy-problem', repository, failure: { code: error.code, detail: error.message } };
@@ -85,7 +88,7 @@ export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promis
   if (open) return { code: 'already-open', existing: open };
   // What approval merges, not the statement as it stands now: other changes to the policy before
   // the approval (another account granted or revoked) leave this true.
-  const preview = statementPreview(account);
+  const preview = statementPreview(account, input.lambda && deps.region);
   return { code: 'checked', preview, ...(extending && { extending }) };
 }
 
@@ -106,6 +109,7 @@ export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promi
     attempts: 0,
     owed: [],
     ...(input.durationMs !== undefined && { durationMs: input.durationMs }),
+    ...(input.lambda && { lambda: true as const }),
     ...(extending && { extends: extending.id }),
     history: [{ kind: 'requested', at: new Date(deps.clock.now()).toISOString(), by: input.requester }],
   };

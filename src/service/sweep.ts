@@ -5,7 +5,7 @@
 // number of processes: each thing is done once. It reads by key and by index, never a scan.
 import { createHash } from 'node:crypto';
 import { type AccessRequest, BOT_ACTOR } from '../domain/access-request';
-import { canPull, managedAccounts, parsePolicy } from '../domain/policy';
+import { canPull, inLambdaStatement, lambdaAccounts, managedAccounts, parsePolicy } from '../domain/policy';
 import { inBatches } from '../in-batches';
 import { abandonedBefore, announce, showEnding } from './announce';
 import type { ServiceDeps } from './deps';
@@ -180,8 +180,16 @@ async function driftIn(deps: ServiceDeps, repository: string, tally: Tally): Pro
   // Requests on their way (approved, or being removed) are the bot's own changes, not drift.
   const moving = new Set(records.filter((r) => r.state === 'APPROVED' || r.ending).map((r) => r.account));
   const explained = new Set(granted.map((r) => r.account));
-  const appeared = managedAccounts(policy).filter((account) => !explained.has(account) && !moving.has(account));
-  const disappeared = [...new Set(granted.filter((r) => !moving.has(r.account) && !canPull(policy, r.account)).map((r) => r.account))].sort();
+  const explainedForLambda = new Set(granted.filter((r) => r.lambda).map((r) => r.account));
+  // The Lambda statement counts the same way: its entries need a grant for Lambda, and such a grant needs its entry.
+  const appeared = [
+    ...new Set([
+      ...managedAccounts(policy).filter((account) => !explained.has(account) && !moving.has(account)),
+      ...lambdaAccounts(policy).filter((account) => !explainedForLambda.has(account) && !moving.has(account)),
+    ]),
+  ].sort();
+  const lost = granted.filter((r) => !moving.has(r.account) && (!canPull(policy, r.account) || (r.lambda && !inLambdaStatement(policy, r.account))));
+  const disappeared = [...new Set(lost.map((r) => r.account))].sort();
   return { appeared, disappeared };
 }
 

@@ -38,6 +38,8 @@ export const Job = z.discriminatedUnion('kind', [
     typedAccount: TypedAccount.optional(),
     reason: Reason.optional(),
     durationMs: z.number().int().min(HOUR_MS).max(MAX_DURATION_MS).optional(),
+    /** The account's Lambda functions should pull too. */
+    lambda: z.literal(true).optional(),
     /** The command's: its answer replaces the interim line. */
     responseUrl: ResponseUrl.optional(),
     /** The request form's, left open: its answer is shown there (or by DM, if it was closed). */
@@ -129,6 +131,7 @@ export function jobRunner(deps: ServiceDeps, replies: Replies, homes: HomePublis
           account: job.account,
           ...(job.reason && { reason: job.reason }),
           ...(job.durationMs !== undefined && { durationMs: job.durationMs }),
+          ...(job.lambda && { lambda: job.lambda }),
         });
         if (outcome.code === 'submitted') deps.homes.changed(outcome.request);
         await tell(job, submitReply(outcome, job.typedAccount));

@@ -104,7 +104,8 @@ export function submitReply(outcome: SubmitOutcome, typedAccount?: string): stri
       const { request } = outcome;
       const lasting = request.durationMs === undefined ? '' : ` for ${formatDuration(request.durationMs)}`;
       const extending = request.extends ? ` It extends your live grant ${request.extends}: approval moves its end.` : '';
-      return `:inbox_tray: Request ${request.id} is with the approvers: pull access to ${code(request.repository)} for ${accountAsRead(request.account, typedAccount)}${lasting}.${extending} You will get a direct message when it is decided.`;
+      const forLambda = request.lambda ? ', and for its Lambda functions' : '';
+      return `:inbox_tray: Request ${request.id} is with the approvers: pull access to ${code(request.repository)} for ${accountAsRead(request.account, typedAccount)}${forLambda}${lasting}.${extending} You will get a direct message when it is decided.`;
     }
     case 'duration-refused':
       return `:x: ${outcome.problems.map(escapeText).join('; ')}. Nothing was recorded.`;

@@ -25,8 +25,9 @@ async function calling<T>(call: () => Promise<T>): Promise<T> {
 /**
  * `accounts`, where configured, names each card's account owner; it never fails (an owner it
  * could not find is shown as unknown), and it caches, so a card updated later costs no lookup.
+ * `region` is the repositories' region, which a Lambda grant's statement names.
  */
-export function slackNotifier(chat: PacedChat, approvalChannel: string, accounts?: AccountDirectory): Notifier {
+export function slackNotifier(chat: PacedChat, approvalChannel: string, region: string, accounts?: AccountDirectory): Notifier {
   const ownerOf = async (account: string) => (accounts ? (await accounts.owners([account])).get(account) : undefined);
   return {
     async postRequestCard(request, statementPreview, approvals) {
@@ -41,7 +42,7 @@ export function slackNotifier(chat: PacedChat, approvalChannel: string, accounts
       if (!card) return;
       const owner = await ownerOf(request.account);
       // A request still waiting (with the first of two approvals) keeps its buttons.
-      const shown = request.state === 'PENDING' ? requestCard(request, statementPreview(request.account), request.firstApproval ? 2 : 1, owner) : decidedCard(request, owner);
+      const shown = request.state === 'PENDING' ? requestCard(request, statementPreview(request.account, request.lambda && region), request.firstApproval ? 2 : 1, owner) : decidedCard(request, owner);
       await calling(() => chat.update({ channel: card.channel, ts: card.ts, ...shown }));
     },
 

@@ -98,6 +98,29 @@ describeNeeding('the request form, the Home tab and Deny with a reason in the sa
     expect(sandbox.world.slack.calls.filter((c) => c.method === 'chat.postMessage')).toEqual([]);
   });
 
+  it('asks for Lambda too with the form’s Lambda box; approved, the thread shows both statements', async () => {
+    await ui.become('alice');
+    await ui.type('/ecr-access');
+    await ui.modal.waitFor();
+    await ui.field('Repository').locator('select').selectOption('common-images');
+    await ui.field('AWS account ID').locator('input').fill(ACCOUNT);
+    await ui.field('Lambda').locator('input[type="checkbox"]').check();
+    await ui.modal.locator('.modal-submit').click();
+    await ui.modal.getByText('and for its Lambda functions').waitFor();
+    await ui.modal.locator('.modal-close', { hasText: 'Done' }).click();
+    const card = ui.card(ACCOUNT);
+    await card.getByText('and its Lambda functions').waitFor();
+
+    await ui.become('bob');
+    await ui.button(card, 'Approve').click();
+    await ui.dialog.getByText('and its Lambda functions will be able to pull').waitFor();
+    await ui.dialog.locator('#dialog-confirm', { hasText: 'Approve' }).click();
+    await card.getByText('Approved by').waitFor();
+    const thread = await ui.openThread(card);
+    await thread.locator('.code-block', { hasText: '"lambdaCrossAccountPull"' }).waitFor();
+    await thread.locator('.code-block', { hasText: `arn:aws:lambda:${SANDBOX.region}:${ACCOUNT}:function:*` }).waitFor();
+  });
+
   it('shows a requester their request in the Home tab, and an approver what waits for them, approved from there', async () => {
     await requestThroughTheForm();
     const home = await ui.openHome();

@@ -33,7 +33,7 @@ beforeEach(async () => {
       now += ms;
     },
   };
-  notifier = slackNotifier(pacedChat(client, slackPacer({ maxWaitMs: 5_000, clock })), APPROVALS);
+  notifier = slackNotifier(pacedChat(client, slackPacer({ maxWaitMs: 5_000, clock })), APPROVALS, 'eu-west-1');
 });
 
 afterEach(async () => {

@@ -45,7 +45,7 @@ describe('the request form', () => {
     expect(ack.status).toBe(200);
     expect(ack.body).toBe('');
     expect(view).toMatchObject({ callback_id: 'ecr_access_request_form', title: { text: 'Request ECR pull access' }, submit: { text: 'Request' } });
-    expect(Object.keys(inputs(view.blocks))).toEqual(['repository', 'account', 'duration', 'reason']);
+    expect(Object.keys(inputs(view.blocks))).toEqual(['repository', 'account', 'duration', 'lambda', 'reason']);
     expect(w.world.slack.ephemerals(SANDBOX.requester)).toEqual([]);
   });
 

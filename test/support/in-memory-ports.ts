@@ -460,6 +460,7 @@ export function inMemoryDeps(options: Partial<ServiceDeps> & { repositories?: re
     clock,
     newId: () => `r-${String(++ids).padStart(10, '0')}`,
     processId: 'test-process',
+    region: 'eu-west-1',
     logger,
     metrics: emfMetrics(logger, 'test', () => clock.now()),
     rules: repositoryRules(rulesOfNames(repositories, { durations, approvals })),

@@ -14,6 +14,12 @@ export const openModal = () => (state.modals.get(view.user) || []).at(-1);
 export function modalValues() {
   const values = {};
   for (const field of document.querySelectorAll('#modal [data-input-block]')) {
+    if (field.type === 'checkbox') {
+      // Checkboxes are sent as the values ticked, comma-separated; none ticked is sent as none.
+      const ticked = [...document.querySelectorAll(`#modal [data-input-block="${CSS.escape(field.dataset.inputBlock)}"]:checked`)].map((box) => box.value);
+      values[field.dataset.inputBlock] = ticked.join(',');
+      continue;
+    }
     const value = field.dataset.value !== undefined ? field.dataset.value : field.value;
     if (value !== undefined && value !== '') values[field.dataset.inputBlock] = value;
   }
@@ -49,6 +55,15 @@ function inputElement(block) {
         <input class="modal-input" type="text" autocomplete="off" data-input-block="${id}" data-action-id="${escapeHtml(element.action_id)}" data-external="true"
           placeholder="${placeholder || 'Type to search'}" value="${escapeHtml(optionText(initial))}"${initial ? ` data-value="${escapeHtml(initial.value)}"` : ''}>
         <div class="modal-options" hidden></div></div>`;
+    }
+    case 'checkboxes': {
+      const ticked = new Set((element.initial_options || []).map((o) => o.value));
+      return (element.options || [])
+        .map(
+          (o) => `<label class="modal-checkbox"><input type="checkbox" data-input-block="${id}" value="${escapeHtml(o.value)}"${ticked.has(o.value) ? ' checked' : ''}>
+            ${escapeHtml(optionText(o))}${o.description ? `<span class="modal-hint">${escapeHtml(o.description.text)}</span>` : ''}</label>`,
+        )
+        .join('');
     }
     default:
       return `<div class="bk-unsupported">This ${escapeHtml(element.type || 'input')} can't be shown in the sandbox.</div>`;
@@ -99,7 +114,10 @@ export function renderModal() {
   // An error re-drew the same view: what the person typed stays.
   for (const [blockId, value] of Object.entries(typed)) {
     const field = document.querySelector(`#modal [data-input-block="${CSS.escape(blockId)}"]`);
-    if (field && !field.dataset.external) field.value = value;
+    if (field?.type === 'checkbox') {
+      const ticked = new Set(value.split(','));
+      for (const box of document.querySelectorAll(`#modal [data-input-block="${CSS.escape(blockId)}"]`)) box.checked = ticked.has(box.value);
+    } else if (field && !field.dataset.external) field.value = value;
   }
 }
 

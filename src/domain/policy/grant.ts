@@ -4,6 +4,8 @@ import { accountOfPrincipal, rootArn, type AccountId } from '../account';
 import { EcrAccessError, ErrorCode } from '../../errors';
 import { actionKey, canPull, READ_ONLY_ACTIONS } from './can-pull';
 import { canonicalStatement } from './canonical';
+import { LAMBDA_SID, lambdaStatement } from './lambda';
+import { ownedStatement } from './owned';
 import { listOf, MAX_POLICY_LENGTH, serializePolicy, type RepositoryPolicy, type Statement } from './document';
 
 /** The Sid of the one statement ecr-access writes; a hand-made one of the same shape is adopted. */
@@ -34,22 +36,8 @@ function foreignShape(statement: Statement): string | undefined {
 
 /** The accounts in the managed statement, after checking it is ours to rewrite. */
 export function managedAccounts(policy: RepositoryPolicy): AccountId[] {
-  const managed = policy.statements.filter((s) => s.Sid === MANAGED_SID);
-  if (managed.length > 1) {
-    throw new EcrAccessError(
-      ErrorCode.ForeignStatement,
-      `The repository policy has ${managed.length} statements with Sid "${MANAGED_SID}"; ecr-access owns exactly one. Merge or rename them by hand, then try again.`,
-    );
-  }
-  const statement = managed[0];
+  const statement = ownedStatement(policy, MANAGED_SID, foreignShape, 'the read-only shape');
   if (!statement) return [];
-  const why = foreignShape(statement);
-  if (why) {
-    throw new EcrAccessError(
-      ErrorCode.ForeignStatement,
-      `The repository policy has a statement with Sid "${MANAGED_SID}" that ecr-access did not write: ${why}. ecr-access will not rewrite it; rename its Sid or reduce it to the read-only shape, then try again.`,
-    );
-  }
   const accounts = listOf(statement.Principal === '*' ? undefined : statement.Principal?.AWS).map(
     (p) => accountOfPrincipal(p) as AccountId,
   );
@@ -61,8 +49,12 @@ export function managedStatement(accounts: readonly AccountId[]): Statement {
   return { Sid: MANAGED_SID, Effect: 'Allow', Principal: { AWS: principals }, Action: [...READ_ONLY_ACTIONS] };
 }
 
-/** The statement approval merges for one account, as the request card shows it. */
-export const statementPreview = (account: AccountId): string => JSON.stringify(managedStatement([account]), null, 2);
+/**
+ * What approval merges for one account, as the request card shows it: the pull statement, and
+ * with `lambdaRegion` the Lambda statement for the account's functions in that region too.
+ */
+export const statementPreview = (account: AccountId, lambdaRegion?: string): string =>
+  lambdaRegion ? JSON.stringify([managedStatement([account]), lambdaStatement([account], lambdaRegion)], null, 2) : JSON.stringify(managedStatement([account]), null, 2);
 
 export interface Grant {
   readonly policy: RepositoryPolicy;
@@ -117,8 +109,11 @@ export interface Verification {
   readonly changedStatements: readonly string[];
 }
 
+/** The statements ecr-access owns: who may pull, and whose Lambda functions may. */
+const OWNED_SIDS = new Set<unknown>([MANAGED_SID, LAMBDA_SID]);
+
 function otherStatements(policy: RepositoryPolicy): string[] {
-  return policy.statements.filter((s) => s.Sid !== MANAGED_SID).map(canonicalStatement).sort();
+  return policy.statements.filter((s) => !OWNED_SIDS.has(s.Sid)).map(canonicalStatement).sort();
 }
 
 /** Compares meaning, never text: ECR hands back the stored policy reformatted. */

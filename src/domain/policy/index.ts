@@ -5,3 +5,4 @@ export * from './grant';
 export { canonicalStatement } from './canonical';
 export * from './revoke';
 export * from './changes';
+export * from './lambda';

@@ -6,13 +6,13 @@
 // records every request of those accounts from what it reads (record.ts), and goes again until
 // nothing is marked. The lease rules are drawn where the lease lives: src/aws/repository-lease.ts.
 import type { AccessRequest, Failure } from '../../domain/access-request';
-import { type Mark, membership } from '../../domain/membership';
-import { deniedPull, inManagedStatement } from '../../domain/policy';
+import { lambdaMembership, type Mark, type Membership, membership } from '../../domain/membership';
+import { deniedPull, inLambdaStatement, inManagedStatement } from '../../domain/policy';
 import { ErrorCode } from '../../errors';
 import { announce } from '../announce';
 import type { ServiceDeps } from '../deps';
 import type { Lease, LeaseOutcome, Marking } from '../ports';
-import { type Changes, type PolicyRead, readPolicy, type Stop, writeChanges } from './write';
+import { type AccountChange, type Changes, type PolicyRead, readPolicy, type Stop, writeChanges } from './write';
 import { recordAccounts } from './record';
 
 /** Bounds how long one holder keeps a repository while marks keep arriving; waiting jobs and the sweep take over. */
@@ -91,21 +91,23 @@ async function applyPass(deps: ServiceDeps, lease: Lease, repository: string, ma
   return { recorded: result.recorded, telling: result.recorded.map((request) => announce(deps, request)), done };
 }
 
+/** What moves an account from where it is to where the rule wants it. */
+const toward = (wanted: Membership, present: boolean): 'put' | 'take' | undefined => (wanted === 'in' && !present ? 'put' : wanted === 'out' && present ? 'take' : undefined);
+
 /**
- * The accounts to put in or take out, by the membership rule; when the repository may not be
+ * The accounts to put in or take out of each statement, by the membership rule; when the repository may not be
  * changed (no longer shareable, or a policy ecr-access does not understand), every account is refused.
  */
 function changesFor(deps: ServiceDeps, repository: string, before: Exclude<PolicyRead, { kind: 'unreadable' }>, accounts: readonly string[], ofAccount: (account: string) => AccessRequest[]): Changes {
   const refuseAll = (failure: Failure) => ({ refusals: new Map(accounts.map((account) => [account, failure])) });
   if (!deps.rules.ruleFor(repository)) return refuseAll({ code: ErrorCode.NotShareable, detail: `${repository} is not one of the repositories ecr-access shares` });
   if (before.kind === 'not-understood') return refuseAll(before.failure);
-  const put: string[] = [];
-  const take: string[] = [];
-  for (const account of accounts) {
-    const wanted = membership(ofAccount(account), deniedPull(before.policy, account));
-    const present = inManagedStatement(before.policy, account);
-    if (wanted === 'in' && !present) put.push(account);
-    if (wanted === 'out' && present) take.push(account);
-  }
-  return { put, take };
+  const changes = accounts.map((account): AccountChange => {
+    const requests = ofAccount(account);
+    const blocked = deniedPull(before.policy, account);
+    const pull = toward(membership(requests, blocked), inManagedStatement(before.policy, account));
+    const lambda = toward(lambdaMembership(requests, blocked), inLambdaStatement(before.policy, account));
+    return { account, ...(pull && { pull }), ...(lambda && { lambda }) };
+  });
+  return { changes };
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { AccessRequest } from '../../domain/access-request';
 import { awaitsVerdict, outcomes, type ReadBack } from '../../domain/membership';
-import { canPull, deniedPull, inManagedStatement, MANAGED_SID, otherStatementsChanged, pullingStatements } from '../../domain/policy';
+import { canPull, deniedPull, inLambdaStatement, inManagedStatement, MANAGED_SID, otherStatementsChanged, pullingStatements } from '../../domain/policy';
 import type { ServiceDeps } from '../deps';
 import type { Verdict } from '../ports';
 import type { PolicyRead, Written } from './write';
@@ -17,8 +17,13 @@ type After = Exclude<Written, { kind: 'stopped' }>;
 function readBack(after: After, account: string): ReadBack {
   const refusal = after.refusals.get(account);
   const common = refusal ? { refusal } : {};
-  if (!after.policy) return { inStatement: after.text?.includes(account) ?? false, canPull: false, blocked: false, ...common };
-  return { inStatement: inManagedStatement(after.policy, account), canPull: canPull(after.policy, account), blocked: deniedPull(after.policy, account), ...common };
+  if (!after.policy) {
+    // A policy not understood: the account counts as in both statements wherever its ID appears.
+    const named = after.text?.includes(account) ?? false;
+    return { inStatement: named, canPull: false, inLambda: named, blocked: false, ...common };
+  }
+  const { policy } = after;
+  return { inStatement: inManagedStatement(policy, account), canPull: canPull(policy, account), inLambda: inLambdaStatement(policy, account), blocked: deniedPull(policy, account), ...common };
 }
 
 export interface Recorded {

@@ -1,7 +1,7 @@
 // One policy write under the lease, on a fresh read, and its read-back. The fence is checked
 // before every send; a write ECR may still apply stops the holder with the lease held.
 import type { Failure } from '../../domain/access-request';
-import { applyToPolicy, managedAccounts, parsePolicy, type RepositoryPolicy } from '../../domain/policy';
+import { applyToPolicy, lambdaAccounts, managedAccounts, parsePolicy, type RepositoryPolicy } from '../../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../../errors';
 import type { ServiceDeps } from '../deps';
 import type { Lease } from '../ports';
@@ -25,8 +25,15 @@ export type PolicyRead =
 /** The policy after the write, as read back, and the accounts whose change was refused, with why. */
 export type Written = (Exclude<PolicyRead, { kind: 'unreadable' }> & { refusals: ReadonlyMap<string, Failure> }) | { kind: 'stopped'; stop: Stop };
 
-/** The accounts to put in and take out; or, when nothing may be written, every account refused with why. */
-export type Changes = { readonly put: readonly string[]; readonly take: readonly string[] } | { readonly refusals: ReadonlyMap<string, Failure> };
+/** What one account needs of each statement ecr-access owns: to be put in, taken out, or nothing. */
+export interface AccountChange {
+  readonly account: string;
+  readonly pull?: 'put' | 'take';
+  readonly lambda?: 'put' | 'take';
+}
+
+/** The accounts' changes; or, when nothing may be written, every account refused with why. */
+export type Changes = { readonly changes: readonly AccountChange[] } | { readonly refusals: ReadonlyMap<string, Failure> };
 
 /** Refusals that may concern only some accounts of a write: it is split in halves, so the others still go through. */
 const PARTIAL: readonly string[] = [ErrorCode.PolicyTooLarge, ErrorCode.PolicyRejected, ErrorCode.DeniedByPolicy];
@@ -45,30 +52,31 @@ export async function readPolicy(deps: ServiceDeps, repository: string): Promise
   try {
     policy = parsePolicy(text);
     managedAccounts(policy);
+    lambdaAccounts(policy);
     return { kind: 'read', text, policy };
   } catch (error) {
     return { kind: 'not-understood', text, ...(policy && { policy }), failure: asFailure(error) };
   }
 }
 
-type Change = { account: string; put: boolean };
-
 /** Writes the changes on top of `before` and reads the policy back; nothing is written when nothing changes. */
 export async function writeChanges(deps: ServiceDeps, lease: Lease, repository: string, before: Exclude<PolicyRead, { kind: 'unreadable' }>, changes: Changes): Promise<Written> {
   if ('refusals' in changes) return { ...before, refusals: changes.refusals };
-  const all: Change[] = [...changes.put.map((account) => ({ account, put: true })), ...changes.take.map((account) => ({ account, put: false }))];
+  const all = changes.changes.filter((c) => c.pull !== undefined || c.lambda !== undefined);
   if (before.kind !== 'read' || all.length === 0) return { ...before, refusals: new Map() };
   return write(deps, lease, repository, before, all);
 }
 
-async function write(deps: ServiceDeps, lease: Lease, repository: string, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly Change[]): Promise<Written> {
+const accountsTo = (changes: readonly AccountChange[], statement: 'pull' | 'lambda', what: 'put' | 'take') => changes.filter((c) => c[statement] === what).map((c) => c.account);
+
+async function write(deps: ServiceDeps, lease: Lease, repository: string, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly AccountChange[]): Promise<Written> {
   let text: string | undefined;
   try {
-    const update = applyToPolicy(
-      before.policy,
-      changes.filter((c) => c.put).map((c) => c.account),
-      changes.filter((c) => !c.put).map((c) => c.account),
-    );
+    const update = applyToPolicy(before.policy, accountsTo(changes, 'pull', 'put'), accountsTo(changes, 'pull', 'take'), {
+      put: accountsTo(changes, 'lambda', 'put'),
+      take: accountsTo(changes, 'lambda', 'take'),
+      region: deps.region,
+    });
     if (!update.changed) return { ...before, refusals: new Map() };
     text = update.text;
   } catch (error) {
@@ -99,7 +107,7 @@ async function write(deps: ServiceDeps, lease: Lease, repository: string, before
 }
 
 /** A refusal of the whole write: split in halves when it may concern only some accounts, else every account is refused. */
-async function splitOrRefuse(deps: ServiceDeps, lease: Lease, repository: string, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly Change[], error: unknown): Promise<Written> {
+async function splitOrRefuse(deps: ServiceDeps, lease: Lease, repository: string, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly AccountChange[], error: unknown): Promise<Written> {
   const failure = asFailure(error);
   if (changes.length > 1 && PARTIAL.includes(failure.code)) {
     const middle = Math.ceil(changes.length / 2);

@@ -12,7 +12,7 @@ export function helpMessage(repositories: readonly string[], unknownWord?: strin
   const text = [
     intro,
     form,
-    `• \`${REQUEST_USAGE}\` — ask for pull access, for example \`${COMMAND} request ${example} 222233334444 --for 7d pulls for the sales dashboards\` (without --for, access lasts until it is revoked)`,
+    `• \`${REQUEST_USAGE}\` — ask for pull access, for example \`${COMMAND} request ${example} 222233334444 --for 7d pulls for the sales dashboards\` (without --for, access lasts until it is revoked; with --lambda, the account's Lambda functions may run images from it too)`,
     `• \`${REVOKE_USAGE}\` — take an account's pull access away, after a confirmation; approvers, or whoever asked for it`,
     `• \`${LIST_USAGE}\` — who can pull, and who approved it`,
     `• \`${HISTORY_USAGE}\` — everything that happened: requests, decisions, grants, revokes and expiries`,

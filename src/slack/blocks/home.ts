@@ -29,8 +29,19 @@ const REQUESTS_SHOWN = 20;
 export const HomeGrant = z
   .string()
   .transform((value) => value.split(' '))
-  .pipe(z.union([z.tuple([RepositoryName, AccountId]), z.tuple([RepositoryName, AccountId, z.string().regex(/^\d{1,12}$/)])]))
-  .transform(([repository, account, duration]) => ({ repository, account, ...(duration !== undefined && { durationMs: Number(duration) }) }))
+  .pipe(
+    z.union([
+      z.tuple([RepositoryName, AccountId]),
+      z.tuple([RepositoryName, AccountId, z.string().regex(/^\d{1,12}$/)]),
+      z.tuple([RepositoryName, AccountId, z.string().regex(/^\d{1,12}$/), z.literal('lambda')]),
+    ]),
+  )
+  .transform(([repository, account, duration, lambda]) => ({
+    repository,
+    account,
+    ...(duration !== undefined && { durationMs: Number(duration) }),
+    ...(lambda !== undefined && { lambda: true as const }),
+  }))
   .refine((grant) => grant.durationMs === undefined || (grant.durationMs >= HOUR_MS && grant.durationMs <= MAX_DURATION_MS));
 
 const MINUTE_MS = 60_000;
@@ -48,7 +59,7 @@ export function endsIn(iso: string, now: number): string {
 }
 
 /** A request's account (with its owner, where owners are looked up) and repository. */
-const what = (r: AccessRequest, owners: Home['owners']) => `${accountWithOwner(r.account, owners)} on \`${r.repository}\``;
+const what = (r: AccessRequest, owners: Home['owners']) => `${accountWithOwner(r.account, owners)} on \`${r.repository}\`${r.lambda ? ', also for Lambda' : ''}`;
 const more = (count: number, where: string) => context(`…and ${count} more; see ${where}.`);
 const button = (text: string, action_id: string, value: string, style?: 'primary' | 'danger', confirm?: types.ConfirmationDialog): types.Button => ({
   type: 'button',
@@ -119,7 +130,7 @@ function grantBlocks(r: AccessRequest, home: Home, now: number): Block[] {
       ? `As an approver, you end every live grant of \`${r.account}\` on \`${r.repository}\`, not only yours.`
       : `Your grant ${r.id} ends. Other people's grants of \`${r.account}\`, if any, stay.`;
   const elements: types.Button[] = [
-    ...(r.durationMs !== undefined ? [button('Extend', EXTEND_ACTION, `${target} ${r.durationMs}`)] : []),
+    ...(r.durationMs !== undefined ? [button('Extend', EXTEND_ACTION, `${target} ${r.durationMs}${r.lambda ? ' lambda' : ''}`)] : []),
     button('Revoke', HOME_REVOKE_ACTION, target, 'danger', {
       title: { type: 'plain_text', text: 'Revoke pull access?' },
       text: { type: 'mrkdwn', text: revokes },

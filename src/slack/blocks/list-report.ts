@@ -17,10 +17,11 @@ function openLine(request: AccessRequest, owners: Owners): string {
 }
 
 /** Who approved a grant and when, and when it ends if it does. */
-function grantLine(account: string, grant: AccessRequest, owners: Owners): string {
+function grantLine(account: string, grant: AccessRequest, owners: Owners, forLambda: boolean): string {
   const ending = endingWords(grant);
   const ends = ending ? `, ${ending}` : grant.expiresAt ? `, ends ${day(grant.expiresAt)}` : '';
-  return `• ${accountWithOwner(account, owners)} — approved by ${approvedBy(grant)}, granted ${day(grant.grantedAt)}${ends} (${grant.id})`;
+  const lambda = forLambda ? 'pull, also for Lambda; ' : '';
+  return `• ${accountWithOwner(account, owners)} — ${lambda}approved by ${approvedBy(grant)}, granted ${day(grant.grantedAt)}${ends} (${grant.id})`;
 }
 
 function repositoryBlocks(access: RepositoryAccess, owners: Owners): Block[] {
@@ -30,7 +31,9 @@ function repositoryBlocks(access: RepositoryAccess, owners: Owners): Block[] {
   if (access.everyone) lines.push(':warning: *Everyone* (`*`) can pull: the policy allows any principal.');
   for (const entry of access.pullers) {
     lines.push(
-      entry.grant ? grantLine(entry.account, entry.grant, owners) : `• ${accountWithOwner(entry.account, owners)} — added outside ecr-access`,
+      entry.grant
+        ? grantLine(entry.account, entry.grant, owners, entry.lambda === true)
+        : `• ${accountWithOwner(entry.account, owners)} — ${entry.lambda ? 'pull, also for Lambda; ' : ''}added outside ecr-access`,
     );
   }
   if (lines.length === 0) lines.push('_No other account can pull._');

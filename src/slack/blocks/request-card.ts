@@ -4,7 +4,7 @@ import { AccountId } from '../../domain/account';
 import { MessageRef, RequestId, type AccessRequest, type Approvals, denialReason } from '../../domain/access-request';
 import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
-import { MANAGED_SID } from '../../domain/policy';
+import { LAMBDA_SID, MANAGED_SID } from '../../domain/policy';
 import type { AccountOwner } from '../../domain/account-owner';
 import { approvalProgress, approvedBy, decider, endingWords, failureText, mentionOrBot } from '../messages';
 import { ownerField } from './account-owner';
@@ -50,7 +50,7 @@ function facts(request: AccessRequest, owner: AccountOwner | undefined): Block {
   return fields([
     `*Requested by*\n<@${request.requester}>`,
     `*Repository*\n\`${request.repository}\``,
-    `*AWS account*\n\`${request.account}\``,
+    `*AWS account*\n\`${request.account}\`${request.lambda ? '\nand its Lambda functions' : ''}`,
     ...(ownerLine ? [ownerLine] : []),
     `*Reason*\n${request.reason ? escapeText(request.reason) : '_none given_'}`,
     ...(request.expiresAt
@@ -80,7 +80,7 @@ function decisionButtons(request: AccessRequest, approveLabel: string): Block {
           title: { type: 'plain_text', text: 'Grant pull access?' },
           text: {
             type: 'mrkdwn',
-            text: `Account \`${request.account}\` will be able to pull every image in \`${request.repository}\`.`,
+            text: `Account \`${request.account}\`${request.lambda ? ' and its Lambda functions' : ''} will be able to pull every image in \`${request.repository}\`.`,
           },
           confirm: { type: 'plain_text', text: approveLabel },
           deny: { type: 'plain_text', text: 'Cancel' },
@@ -106,7 +106,11 @@ export function requestCard(request: AccessRequest, statementPreview: string, ap
       header('Pull access request'),
       facts(request, owner),
       section(`*Merged into the repository policy on approval*\n\`\`\`${escapeText(statementPreview)}\`\`\``),
-      context(`The account joins those already in \`${MANAGED_SID}\`; other statements stay as they are.`),
+      context(
+        request.lambda
+          ? `The account joins those already in \`${MANAGED_SID}\`, and its functions those in \`${LAMBDA_SID}\`; other statements stay as they are.`
+          : `The account joins those already in \`${MANAGED_SID}\`; other statements stay as they are.`,
+      ),
       ...(progress ? [section(`:heavy_check_mark: ${progress} · waiting for a second approver, who cannot be <@${request.firstApproval?.by}> or the requester`)] : []),
       decisionButtons(request, 'Approve'),
       context(`Request ${request.id} · ${approvals === 2 ? 'two different approvers, neither the requester, must approve' : 'only approvers can decide'}`),

@@ -12,7 +12,7 @@ export const REQUEST_FORM = 'ecr_access_request_form';
 /** The global shortcut "Request ECR pull access" (manifest.yml). */
 export const REQUEST_SHORTCUT = 'ecr_access_request';
 /** The block and action IDs of the form's inputs; a field error names its block. */
-export const FORM_FIELD = { repository: 'repository', account: 'account', duration: 'duration', reason: 'reason' } as const;
+export const FORM_FIELD = { repository: 'repository', account: 'account', duration: 'duration', lambda: 'lambda', reason: 'reason' } as const;
 export type FormField = (typeof FORM_FIELD)[keyof typeof FORM_FIELD];
 
 /** Slack's limit on a static select's options; past it, the repositories are searched as one types (external_select). */
@@ -29,7 +29,15 @@ export interface FormStart {
   readonly repository?: string;
   readonly account?: string;
   readonly durationMs?: number;
+  readonly lambda?: true;
 }
+
+/** The one box of the Lambda field: ticked, the account's Lambda functions may pull too. */
+const LAMBDA_OPTION = {
+  text: { type: 'plain_text' as const, text: 'Lambda functions in this account run images from it' },
+  description: { type: 'plain_text' as const, text: 'Lets the Lambda service fetch them for this account’s functions, beside the pull access.' },
+  value: 'lambda',
+};
 
 /** The durations to choose from: permanent unless every grant must end, then each within the longest allowed. */
 export function durationChoices(rules: DurationRules): Array<{ label: string; durationMs?: number }> {
@@ -97,6 +105,13 @@ export function requestForm(input: { repositories: readonly string[]; durations:
       },
       {
         type: 'input',
+        block_id: FORM_FIELD.lambda,
+        optional: true,
+        label: { type: 'plain_text', text: 'Lambda' },
+        element: { type: 'checkboxes', action_id: FORM_FIELD.lambda, options: [LAMBDA_OPTION], ...(start.lambda && { initial_options: [LAMBDA_OPTION] }) },
+      },
+      {
+        type: 'input',
         block_id: FORM_FIELD.reason,
         optional: true,
         label: { type: 'plain_text', text: 'Why' },
@@ -107,7 +122,13 @@ export function requestForm(input: { repositories: readonly string[]; durations:
 }
 
 /** A submission's values, as Slack sends them (`view.state.values`): checked like any outside input. */
-const Values = z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish(), selected_option: z.object({ value: z.string() }).nullish() })));
+const Values = z.record(
+  z.string(),
+  z.record(
+    z.string(),
+    z.object({ value: z.string().nullish(), selected_option: z.object({ value: z.string() }).nullish(), selected_options: z.array(z.object({ value: z.string() })).nullish() }),
+  ),
+);
 
 /** What the form asks for, read from a submission. */
 export interface FormRequest {
@@ -116,6 +137,7 @@ export interface FormRequest {
   /** The account as typed, when it was written in groups. */
   readonly typedAccount?: string;
   readonly durationMs?: number;
+  readonly lambda?: true;
   readonly reason?: string;
 }
 
@@ -145,6 +167,7 @@ export function readRequestForm(values: unknown): { ok: true; request: FormReque
       account: account.data,
       ...(account.data !== typed && { typedAccount: typed }),
       ...(duration.data !== undefined && { durationMs: duration.data }),
+      ...(field(FORM_FIELD.lambda)?.selected_options?.some((o) => o.value === LAMBDA_OPTION.value) && { lambda: true as const }),
       ...(reason.data && { reason: reason.data }),
     },
   };

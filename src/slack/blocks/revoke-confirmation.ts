@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { AccountId } from '../../domain/account';
 import type { AccessRequest } from '../../domain/access-request';
 import { Reason } from '../../domain/command';
-import { MANAGED_SID } from '../../domain/policy';
+import { LAMBDA_SID, MANAGED_SID } from '../../domain/policy';
 import { RepositoryName } from '../../domain/repository';
 import { accountAsRead } from '../messages';
 import { type Block, context, escapeText, section } from './kit';
@@ -36,14 +36,16 @@ export function revokeTargetOf(value: string | undefined): RevokeTarget | undefi
 
 /** What pressing Revoke ends, as read when the confirmation was made (src/service/revoke.ts planRevoke). */
 export type RevokeEffect =
-  | { kind: 'grants'; ending: ReadonlyArray<Pick<AccessRequest, 'id' | 'requester'>>; keptBy: ReadonlyArray<Pick<AccessRequest, 'id' | 'requester'>> }
+  | { kind: 'grants'; ending: ReadonlyArray<Pick<AccessRequest, 'id' | 'requester' | 'lambda'>>; keptBy: ReadonlyArray<Pick<AccessRequest, 'id' | 'requester' | 'lambda'>> }
   /** The account is in the statement with no grant behind it: added by hand. */
   | { kind: 'outside' };
 
 const grantNames = (grants: ReadonlyArray<Pick<AccessRequest, 'id' | 'requester'>>) => grants.map((g) => `${g.id} (asked by <@${g.requester}>)`).join(', ');
 
 function effectText(target: RevokeTarget, effect: RevokeEffect): string {
-  const leaves = `ecr-access takes \`${target.account}\` out of the \`${MANAGED_SID}\` statement of \`${target.repository}\`'s repository policy, reads the policy back to verify it`;
+  // Its functions leave the Lambda statement too, unless a grant for Lambda stays.
+  const lambda = effect.kind === 'grants' && effect.ending.some((g) => g.lambda) && !effect.keptBy.some((g) => g.lambda) ? `, and its Lambda functions out of \`${LAMBDA_SID}\`` : '';
+  const leaves = `ecr-access takes \`${target.account}\` out of the \`${MANAGED_SID}\` statement of \`${target.repository}\`'s repository policy${lambda}, reads the policy back to verify it`;
   if (effect.kind === 'outside') {
     return `\`${target.account}\` was put in the statement by hand, with no ecr-access grant behind it. ${leaves}, and records the removal`;
   }

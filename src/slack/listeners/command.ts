@@ -43,7 +43,7 @@ export function registerCommand(app: App, options: { defer: Defer; rules: Reposi
         case 'invalid':
           return await answer(escapeText(`:x: ${parsed.problems.map((p) => `${p[0]?.toUpperCase()}${p.slice(1)}.`).join(' ')}\nUsage: \`${parsed.usage}\``));
         case 'request': {
-          const { repository, account, typedAccount, reason, durationMs } = parsed;
+          const { repository, account, typedAccount, reason, durationMs, lambda } = parsed;
           if (!shared(repository)) return await answer(submitReply({ code: 'not-shareable', repository, repositories }));
           await options.defer({
             kind: 'request',
@@ -53,6 +53,7 @@ export function registerCommand(app: App, options: { defer: Defer; rules: Reposi
             ...(typedAccount && { typedAccount }),
             ...(reason && { reason }),
             ...(durationMs !== undefined && { durationMs }),
+            ...(lambda && { lambda }),
           });
           return await answer(`:mag: Checking your request for ${accountAsRead(account, typedAccount)} on \`${repository}\`…`);
         }

@@ -272,13 +272,32 @@ describe('parseCommand', () => {
 
     it('refuses another option rather than read it as the reason, so a typo cannot drop the time', () => {
       expect(problemsOf(parseCommand('request common-images 222233334444 --fro 7d'))).toEqual([
-        'option `--fro`: a request has one option, --for, like --for 7d',
+        'option `--fro`: a request has two options, --for, like --for 7d, and --lambda',
       ]);
     });
 
     it('refuses --for run into its value', () => {
       expect(problemsOf(parseCommand('request common-images 222233334444 --for7d'))).toEqual([
-        'option `--for7d`: a request has one option, --for, like --for 7d',
+        'option `--for7d`: a request has two options, --for, like --for 7d, and --lambda',
+      ]);
+    });
+
+    it('reads --lambda wherever it stands, and keeps it out of the reason', () => {
+      expect(parseCommand('request common-images 222233334444 --lambda nightly builds')).toEqual({
+        kind: 'request',
+        repository: 'common-images',
+        account: '222233334444',
+        reason: 'nightly builds',
+        lambda: true,
+      });
+      expect(parseCommand('request --LAMBDA common-images 222233334444 --for 7d')).toMatchObject({ lambda: true, durationMs: 7 * DAY_MS });
+      expect(parseCommand('request common-images 222233334444 nightly —lambda')).toMatchObject({ lambda: true, reason: 'nightly' });
+    });
+
+    it('leaves lambda out when no --lambda is given, and refuses --lambda run into a value', () => {
+      expect(parseCommand('request common-images 222233334444 nightly')).not.toHaveProperty('lambda');
+      expect(problemsOf(parseCommand('request common-images 222233334444 --lambda=yes'))).toEqual([
+        'option `--lambda=yes`: a request has two options, --for, like --for 7d, and --lambda',
       ]);
     });
 

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { AccessRequest, Ending, RequestState } from '../../../src/domain/access-request';
-import { awaitsVerdict, byMark, isLive, Mark, membership, outcomes, type ReadBack } from '../../../src/domain/membership';
+import { awaitsVerdict, byMark, isLive, lambdaMembership, Mark, membership, outcomes, type ReadBack } from '../../../src/domain/membership';
 import { ErrorCode } from '../../../src/errors';
 import { runs } from './property-runs';
 
@@ -29,7 +29,7 @@ function request(state: RequestState, overrides: Partial<AccessRequest> = {}): A
   };
 }
 
-const read = (overrides: Partial<ReadBack> = {}): ReadBack => ({ inStatement: true, canPull: true, blocked: false, ...overrides });
+const read = (overrides: Partial<ReadBack> = {}): ReadBack => ({ inStatement: true, canPull: true, inLambda: false, blocked: false, ...overrides });
 const states = (decided: Map<string, { state: string }>) => Object.fromEntries([...decided].map(([id, o]) => [id, o.state]));
 
 describe('a live grant', () => {
@@ -225,17 +225,21 @@ const anyRequest = fc
     state: fc.constantFrom<RequestState>('PENDING', 'APPROVED', 'GRANTED', 'FAILED', 'DENIED', 'REVOKED', 'EXPIRED'),
     ending: fc.option(fc.constantFrom(REVOKE, EXPIRE), { nil: undefined }),
     requester: fc.constantFrom('U0RITA', 'U0SAM'),
+    lambda: fc.boolean(),
   })
-  .map(({ ending, ...rest }) => request(rest.state, { requester: rest.requester, ...(ending && (rest.state === 'APPROVED' || rest.state === 'GRANTED') && { ending }) }));
+  .map(({ ending, lambda, ...rest }) =>
+    request(rest.state, { requester: rest.requester, ...(lambda && { lambda: true as const }), ...(ending && (rest.state === 'APPROVED' || rest.state === 'GRANTED') && { ending }) }),
+  );
 
 const anyRead: fc.Arbitrary<ReadBack> = fc
-  .record({ inStatement: fc.boolean(), canPull: fc.boolean(), blocked: fc.boolean(), refused: fc.boolean() })
+  .record({ inStatement: fc.boolean(), canPull: fc.boolean(), inLambda: fc.boolean(), blocked: fc.boolean(), refused: fc.boolean() })
   .map(({ refused, ...r }) => ({ ...r, ...(refused && { refusal: { code: ErrorCode.PolicyRejected, detail: 'refused' } }) }));
 
-/** A read-back consistent with having made the statement say what membership wanted. */
-const obeyed = (wanted: ReturnType<typeof membership>, blocked: boolean): ReadBack => ({
+/** A read-back consistent with having made both statements say what the two memberships wanted. */
+const obeyed = (wanted: ReturnType<typeof membership>, lambda: ReturnType<typeof lambdaMembership>, blocked: boolean): ReadBack => ({
   inStatement: wanted === 'in',
   canPull: wanted === 'in' && !blocked,
+  inLambda: lambda === 'in',
   blocked,
 });
 
@@ -271,12 +275,33 @@ describe('membership and outcomes, for any mix of one account\'s requests', () =
     );
   });
 
-  it('leave nothing awaiting a verdict once the statement says what membership wanted and the account pulls as it can', () => {
+  it('never grant a request for Lambda too while the Lambda statement does not name the account', () => {
+    fc.assert(
+      fc.property(fc.array(anyRequest, { maxLength: 6 }), anyRead, (requests, r) => {
+        const decided = outcomes(requests, r);
+        return requests.every((q) => !q.lambda || r.inLambda || decided.get(q.id)?.state !== 'GRANTED');
+      }),
+      runs(2000),
+    );
+  });
+
+  it('never end a request while the Lambda statement names the account, unless a Lambda grant that stays live explains it', () => {
+    fc.assert(
+      fc.property(fc.array(anyRequest, { maxLength: 6 }), anyRead, (requests, r) => {
+        const decided = outcomes(requests, r);
+        const staysLive = requests.some((q) => q.lambda && ((q.state === 'GRANTED' && !q.ending) || decided.get(q.id)?.state === 'GRANTED'));
+        return [...decided.values()].every((o) => o.state !== 'ENDED' || !r.inLambda || staysLive);
+      }),
+      runs(2000),
+    );
+  });
+
+  it('leave nothing awaiting a verdict once both statements say what membership wanted and the account pulls as it can', () => {
     fc.assert(
       fc.property(fc.array(anyRequest, { maxLength: 6 }), fc.boolean(), (requests, blocked) => {
         const wanted = membership(requests, blocked);
         if (wanted === 'as-is') return requests.every((q) => !awaitsVerdict(q));
-        const decided = outcomes(requests, obeyed(wanted, blocked));
+        const decided = outcomes(requests, obeyed(wanted, lambdaMembership(requests, blocked), blocked));
         return requests.every((q) => !awaitsVerdict(q) || decided.has(q.id));
       }),
       runs(2000),

@@ -5,9 +5,13 @@
  */
 import fc from 'fast-check';
 import {
+  LAMBDA_SID,
   MANAGED_SID,
   READ_ONLY_ACTIONS,
+  applyToPolicy,
   canPull,
+  inLambdaStatement,
+  lambdaAccounts,
   canonicalStatement,
   grantPull,
   parsePolicy,
@@ -51,7 +55,7 @@ function stringOrList(item: fc.Arbitrary<string>): fc.Arbitrary<string | string[
 const principal = fc.oneof(
   fc.constant('*'),
   stringOrList(principalName).map((AWS) => ({ AWS })),
-  fc.record({ AWS: stringOrList(principalName), Service: stringOrList(fc.constantFrom('codebuild.amazonaws.com', 'x')) }, { requiredKeys: [] }),
+  fc.record({ AWS: stringOrList(principalName), Service: stringOrList(fc.constantFrom('codebuild.amazonaws.com', 'lambda.amazonaws.com', 'x')) }, { requiredKeys: [] }),
   fc.dictionary(fc.string({ maxLength: 8 }), stringOrList(principalName), { maxKeys: 3 }),
 );
 
@@ -64,13 +68,19 @@ const action = fc.oneof(
 const statementLike = fc
   .record(
     {
-      Sid: mostly(fc.oneof(fc.constant(MANAGED_SID), fc.string({ maxLength: 10 }))),
+      Sid: mostly(fc.oneof(fc.constant(MANAGED_SID), fc.constant(LAMBDA_SID), fc.string({ maxLength: 10 }))),
       Effect: mostly(fc.constantFrom('Allow', 'Deny')),
       Principal: mostly(principal),
       NotPrincipal: mostly(principal),
       Action: mostly(stringOrList(action)),
       NotAction: mostly(stringOrList(action)),
-      Condition: mostly(fc.dictionary(fc.string({ maxLength: 12 }), junk, { maxKeys: 3 })),
+      Condition: mostly(
+        fc.oneof(
+          fc.dictionary(fc.string({ maxLength: 12 }), junk, { maxKeys: 3 }),
+          // The Lambda statement's condition, with any part of it wrong.
+          fc.record({ StringLike: fc.dictionary(fc.constantFrom('aws:sourceARN', 'AWS:SourceArn', 'aws:SourceAccount'), stringOrList(fc.oneof(account.map((id) => `arn:aws:lambda:eu-west-1:${id}:function:*`), fc.string({ maxLength: 30 }))), { maxKeys: 2 }) }),
+        ),
+      ),
       Resource: fc.oneof(fc.constant('*'), junk),
       extra: fc.dictionary(fc.string({ maxLength: 8 }), junk, { maxKeys: 1 }),
     },
@@ -155,6 +165,8 @@ function expectEcrAccessError(error: unknown): void {
 
 const otherMeanings = (policy: RepositoryPolicy): string[] =>
   policy.statements.filter((s) => s.Sid !== MANAGED_SID).map(canonicalStatement).sort();
+const notOurs = (policy: RepositoryPolicy): string[] =>
+  policy.statements.filter((s) => s.Sid !== MANAGED_SID && s.Sid !== LAMBDA_SID).map(canonicalStatement).sort();
 
 /** Feeds text through every policy rule; fails on any throw that is not an EcrAccessError. */
 function exercise(text: string | undefined, accounts: readonly string[]): void {
@@ -167,6 +179,16 @@ function exercise(text: string | undefined, accounts: readonly string[]): void {
   }
   for (const who of [...accounts, '*']) canPull(policy, who);
   pullers(policy);
+  for (const who of accounts) inLambdaStatement(policy, who);
+  // Both statements at once, as a grant for Lambda writes them: nothing else changes.
+  try {
+    lambdaAccounts(policy);
+    const both = applyToPolicy(policy, accounts, [], { put: accounts, take: [], region: 'eu-west-1' });
+    expect(notOurs(parsePolicy(both.text))).toEqual(notOurs(policy));
+    expect(accounts.every((who) => inLambdaStatement(parsePolicy(both.text), who))).toBe(true);
+  } catch (error) {
+    expectEcrAccessError(error);
+  }
   let written: string;
   try {
     written = grantPull(policy, accounts).text;

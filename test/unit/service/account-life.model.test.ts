@@ -20,7 +20,7 @@
 import fc from 'fast-check';
 import type { AccessRequest } from '../../../src/domain/access-request';
 import { awaitsVerdict, isLive } from '../../../src/domain/membership';
-import { canPull, managedAccounts, parsePolicy } from '../../../src/domain/policy';
+import { canPull, lambdaAccounts, managedAccounts, parsePolicy } from '../../../src/domain/policy';
 import { decide } from '../../../src/service/decide';
 import type { ServiceDeps } from '../../../src/service/deps';
 import { revoke } from '../../../src/service/revoke';
@@ -128,14 +128,21 @@ class Request implements Command {
     readonly account: string,
     readonly requester: string,
     readonly hours: number | undefined,
+    readonly lambda: boolean,
   ) {}
   check = () => true;
   async run(_m: object, w: World) {
     await w.on(0, undefined, (deps) =>
-      submitRequest(deps, { requester: this.requester, repository: REPO, account: this.account, ...(this.hours !== undefined && { durationMs: this.hours * HOUR }) }),
+      submitRequest(deps, {
+        requester: this.requester,
+        repository: REPO,
+        account: this.account,
+        ...(this.hours !== undefined && { durationMs: this.hours * HOUR }),
+        ...(this.lambda && { lambda: true as const }),
+      }),
     );
   }
-  toString = () => `request ${this.account} by ${this.requester}${this.hours ? ` for ${this.hours}h` : ''}`;
+  toString = () => `request ${this.account} by ${this.requester}${this.hours ? ` for ${this.hours}h` : ''}${this.lambda ? ' for Lambda too' : ''}`;
 }
 
 class Decide implements Command {
@@ -252,7 +259,9 @@ class Replace implements Command {
 }
 
 const account = fc.constantFrom(...ACCOUNTS);
-const request = fc.tuple(account, fc.constantFrom(...REQUESTERS), fc.option(fc.constantFrom(1, 2, 5), { nil: undefined })).map(([a, r, h]) => new Request(a, r, h));
+const request = fc
+  .tuple(account, fc.constantFrom(...REQUESTERS), fc.option(fc.constantFrom(1, 2, 5), { nil: undefined }), fc.boolean())
+  .map(([a, r, h, lambda]) => new Request(a, r, h, lambda));
 const decision = (p: fc.Arbitrary<number>) =>
   fc
     .tuple(fc.nat(20), fc.constantFrom<'approve' | 'deny'>('approve', 'approve', 'approve', 'deny'), p, killAfter, fc.constantFrom(...APPROVERS))
@@ -303,11 +312,14 @@ async function quiesce(w: World): Promise<void> {
 function agreement(w: World): void {
   const policy = parsePolicy(w.base.registry.policies.get(REPO));
   const named = managedAccounts(policy);
+  const forLambda = lambdaAccounts(policy);
   const requests = w.requests();
   for (const account of ACCOUNTS) {
     const ofAccount = requests.filter((r) => r.account === account);
     const live = ofAccount.filter(isLive);
     expect({ account, inStatement: named.includes(account) }).toEqual({ account, inStatement: live.length > 0 });
+    // The Lambda statement by the same rule: in exactly when a live grant asked for Lambda.
+    expect({ account, forLambda: forLambda.includes(account) }).toEqual({ account, forLambda: live.some((r) => r.lambda) });
     for (const grant of live) expect({ id: grant.id, state: grant.state, pulls: canPull(policy, account) }).toEqual({ id: grant.id, state: 'GRANTED', pulls: true });
   }
   expect(requests.filter(awaitsVerdict).map((r) => r.id)).toEqual([]);
@@ -356,6 +368,7 @@ describe("one account's life, any sequence of events over two processes", () => 
           seen.states.add(`${r.state} under ${approvals}`);
           // Granted at some point: what is still GRANTED, and what was granted before it expired or was revoked.
           if ((r.history ?? []).some((e) => e.kind === 'granted')) seen.states.add(`granted once under ${approvals}`);
+          if (r.lambda && (r.history ?? []).some((e) => e.kind === 'granted')) seen.states.add('granted for Lambda');
         }
         seen.writes += w.base.registry.writes.length;
       }),
@@ -370,6 +383,7 @@ describe("one account's life, any sequence of events over two processes", () => 
     if (settings.numRuns >= 100) {
       expect(seen.states).toContain('granted once under 1');
       expect(seen.states).toContain('granted once under 2');
+      expect(seen.states).toContain('granted for Lambda');
       expect(seen.writes).toBeGreaterThan(0);
     }
   }, 120_000);

@@ -4,12 +4,13 @@ import { DAY_MS, HOUR_MS } from '../../../../src/domain/duration';
 import { durationChoices, readRequestForm, repositoryOptions, requestForm } from '../../../../src/slack/blocks/request-form';
 
 /** A submission's state.values, as Slack sends it. */
-function values(input: { repository?: string; account?: string; duration?: string; reason?: string }) {
+function values(input: { repository?: string; account?: string; duration?: string; lambda?: boolean; reason?: string }) {
   const select = (value: string | undefined) => ({ type: 'static_select', selected_option: value === undefined ? null : { text: { type: 'plain_text', text: value }, value } });
   return {
     repository: { repository: select(input.repository) },
     account: { account: { type: 'plain_text_input', value: input.account ?? null } },
     duration: { duration: select(input.duration) },
+    lambda: { lambda: { type: 'checkboxes', selected_options: input.lambda ? [{ text: { type: 'plain_text', text: 'Lambda' }, value: 'lambda' }] : [] } },
     reason: { reason: { type: 'plain_text_input', value: input.reason ?? null } },
   };
 }
@@ -67,6 +68,9 @@ describe('readRequestForm', () => {
   });
 
   it('reads a duration in milliseconds, and an account typed in groups, keeping how it was typed', () => {
+    expect(readRequestForm(values({ repository: 'common-images', account: '222233334444', duration: 'permanent', lambda: true }))).toMatchObject({ ok: true, request: { lambda: true } });
+    const unticked = readRequestForm(values({ repository: 'common-images', account: '222233334444', duration: 'permanent', lambda: false }));
+    expect(unticked.ok && unticked.request).toEqual({ repository: 'common-images', account: '222233334444' });
     expect(readRequestForm(values({ repository: 'common-images', account: '2222 3333 4444', duration: String(DAY_MS) }))).toEqual({
       ok: true,
       request: { repository: 'common-images', account: '222233334444', typedAccount: '2222 3333 4444', durationMs: DAY_MS },

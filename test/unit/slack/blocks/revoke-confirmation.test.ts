@@ -29,6 +29,14 @@ describe('revokeConfirmation', () => {
     expect(JSON.stringify(blocks)).toContain('project ended');
   });
 
+  it("says the account's Lambda functions leave the Lambda statement, unless a grant for Lambda stays", () => {
+    const forLambda = { id: 'r-0000000001', requester: 'U0REQUESTER', lambda: true as const };
+    expect(JSON.stringify(revokeConfirmation(TARGET, { kind: 'grants', ending: [forLambda], keptBy: [] }).blocks)).toContain('and its Lambda functions out of `lambdaCrossAccountPull`');
+    expect(JSON.stringify(revokeConfirmation(TARGET, ALICES).blocks)).not.toContain('Lambda');
+    const both = { kind: 'grants' as const, ending: [forLambda], keptBy: [{ ...forLambda, id: 'r-0000000002' }] };
+    expect(JSON.stringify(revokeConfirmation(TARGET, both).blocks)).not.toContain('lambdaCrossAccountPull');
+  });
+
   it('puts the Revoke button behind a confirm dialog with Revoke and Cancel', () => {
     expect(revokeButton(TARGET)).toMatchObject({
       style: 'danger',
