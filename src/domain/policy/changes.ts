@@ -27,7 +27,6 @@ export function applyToPolicy(policy: RepositoryPolicy, grants: readonly Account
   const revoked = revokePull(withLambda, revokes);
   const changed = granted.changed || withLambda !== granted.policy || revoked.changed;
   if (revoked.policy === undefined || revoked.policy.statements.length === 0) return { text: undefined, changed };
-  if (!changed) return { text: revoked.text, changed };
   const text = serializePolicy(revoked.policy);
   // grantPull counted the pull statement; the Lambda statement counts toward ECR's limit too.
   if (text.length > MAX_POLICY_LENGTH && text.length > serializePolicy(policy).length) {

@@ -60,15 +60,18 @@ export function lambdaAccounts(policy: RepositoryPolicy): AccountId[] {
   return [...new Set(accounts)].sort();
 }
 
+/** The Lambda statement listing these functions' ARNs. */
+const statementOf = (arns: readonly string[]): Statement => ({
+  Sid: LAMBDA_SID,
+  Effect: 'Allow',
+  Principal: { Service: LAMBDA_SERVICE },
+  Action: [...LAMBDA_ACTIONS],
+  Condition: { StringLike: { [SOURCE_ARN]: [...arns] } },
+});
+
 /** The Lambda statement for these accounts' functions in the repository's region. */
 export function lambdaStatement(accounts: readonly AccountId[], region: string): Statement {
-  return {
-    Sid: LAMBDA_SID,
-    Effect: 'Allow',
-    Principal: { Service: LAMBDA_SERVICE },
-    Action: [...LAMBDA_ACTIONS],
-    Condition: { StringLike: { [SOURCE_ARN]: [...new Set(accounts)].sort().map((account) => functionsOf(region, account)) } },
-  };
+  return statementOf([...new Set(accounts)].sort().map((account) => functionsOf(region, account)));
 }
 
 /** Whether the Lambda statement names the account's functions, whatever its shape (for verdicts and list). */
@@ -91,6 +94,6 @@ export function withLambdaAccounts(policy: RepositoryPolicy, put: readonly Accou
   const current = index === -1 ? [] : (sourceArns(policy.statements[index] as Statement) ?? []);
   const arns = [...current.filter((arn) => !take.includes(FUNCTIONS_OF.exec(arn)?.[2] ?? '')), ...added.map((account) => functionsOf(region, account))].sort();
   if (arns.length === 0) return { header: policy.header, statements: policy.statements.filter((s) => s.Sid !== LAMBDA_SID) };
-  const statement: Statement = { ...lambdaStatement([], region), Condition: { StringLike: { [SOURCE_ARN]: arns } } };
+  const statement = statementOf(arns);
   return { header: policy.header, statements: index === -1 ? [...policy.statements, statement] : policy.statements.map((s, i) => (i === index ? statement : s)) };
 }

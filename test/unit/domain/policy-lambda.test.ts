@@ -55,6 +55,9 @@ describe('the Lambda statement', () => {
     expect(lambdaAccounts(policy(CI_PUSH, lambda(B, A)))).toEqual([A, B]);
     expect(lambdaAccounts(policy(handWritten))).toEqual([B]);
     expect(lambdaAccounts(policy(CI_PUSH))).toEqual([]);
+    expect(lambdaAccounts(policy({ ...lambda(A), Condition: { StringLike: { 'aws:sourceARN': [functions(B), functions(A)] } } }))).toEqual([A, B]);
+    // A statement of someone else's naming the account's functions is not ecr-access's.
+    expect(inLambdaStatement(policy({ ...lambda(A), Sid: 'theirs' }), A)).toBe(false);
     expect(inLambdaStatement(policy(lambda(A)), A)).toBe(true);
     expect(inLambdaStatement(policy(lambda(A)), B)).toBe(false);
   });
@@ -66,9 +69,16 @@ describe('the Lambda statement', () => {
     [{ ...lambda(A), Action: ['ecr:BatchGetImage'] }, 'its Action list is not exactly ecr:BatchGetImage and ecr:GetDownloadUrlForLayer'],
     [{ ...lambda(A), Condition: { StringEquals: { 'aws:sourceARN': functions(A) } } }, 'its Condition is not one StringLike on aws:sourceARN'],
     [{ ...lambda(A), Condition: { StringLike: { 'aws:sourceARN': `arn:aws:lambda:${REGION}:${A}:function:build-*` } } }, 'which is not every function of one account'],
-    [{ ...lambda(A), Resource: '*' }, 'it has Resource'],
+    [{ ...lambda(A), Resource: '*', NotResource: 'x' }, 'it has Resource, NotResource'],
+    [{ ...lambda(A), Principal: { Service: 'lambda.amazonaws.com', AWS: `arn:aws:iam::${A}:root` } }, 'its Principal is not the service lambda.amazonaws.com'],
+    [{ ...lambda(A), Action: [...LAMBDA_ACTIONS, 'ecr:ListImages'] }, 'its Action list is not exactly'],
+    [{ ...lambda(A), Action: ['ecr:BatchGetImage', 'ecr:ListImages'] }, 'its Action list is not exactly'],
+    [{ ...lambda(A), Condition: { StringLike: { 'aws:sourceARN': functions(A) }, Bool: { 'aws:SecureTransport': 'true' } } }, 'its Condition is not one StringLike on aws:sourceARN'],
+    [{ ...lambda(A), Condition: { StringLike: { 'aws:sourceARN': functions(A), 'aws:SourceAccount': A } } }, 'its Condition is not one StringLike on aws:sourceARN'],
+    [{ ...lambda(A), Condition: { StringLike: { 'aws:sourceARN': [functions(A), 7] } } }, 'its Condition is not one StringLike on aws:sourceARN'],
   ])('is refused, with the reason, in a shape ecr-access did not write: %j', (statement, why) => {
     expect(refusal(() => lambdaAccounts(policy(statement)))).toContain(why);
+    expect(refusal(() => lambdaAccounts(policy(statement)))).toContain('reduce it to the shape ecr-access writes');
     expect(refusal(() => applyToPolicy(policy(statement), [A], [], { put: [A], take: [], region: REGION }))).toMatch(new RegExp(`^${ErrorCode.ForeignStatement}: .*will not rewrite it`));
   });
 
@@ -99,6 +109,19 @@ describe('the Lambda statement', () => {
     expect(applyToPolicy(after, [], [A], { put: [], take: [A], region: REGION })).toEqual({ text: JSON.stringify({ Version: '2012-10-17', Statement: [CI_PUSH] }), changed: true });
     const alone = parsePolicy(applyToPolicy(policy(), [A], [], { put: [A], take: [], region: REGION }).text);
     expect(applyToPolicy(alone, [], [A], { put: [], take: [A], region: REGION })).toEqual({ text: undefined, changed: true });
+  });
+
+  it('leaves no policy when the Lambda statement was all it had', () => {
+    expect(applyToPolicy(policy(lambda(A)), [], [], { put: [], take: [A], region: REGION })).toEqual({ text: undefined, changed: true });
+  });
+
+  it('refuses only growth past the limit: a policy already over it may still lose or swap an entry', () => {
+    const many = Array.from({ length: 320 }, (_, i) => `arn:aws:iam::${100000000000 + i}:root`);
+    const over = policy({ Sid: MANAGED_SID, Effect: 'Allow', Principal: { AWS: many }, Action: [...READ_ONLY_ACTIONS] }, lambda(A));
+    expect(JSON.stringify({ Version: '2012-10-17', Statement: over.statements }).length).toBeGreaterThan(MAX_POLICY_LENGTH);
+    expect(applyToPolicy(over, [], [], { put: [], take: [A], region: REGION }).changed).toBe(true);
+    expect(lambdaAccounts(parsePolicy(applyToPolicy(over, [], [], { put: [B], take: [A], region: REGION }).text))).toEqual([B]);
+    expect(refusal(() => applyToPolicy(over, [], [], { put: [B], take: [], region: REGION }))).toMatch(new RegExp(`^${ErrorCode.PolicyTooLarge}: `));
   });
 
   it('counts toward the policy’s size: a grant that fits without it may not fit with it', () => {

@@ -156,6 +156,17 @@ describe('reading the repositories map', () => {
     ]);
   });
 
+  it('says what a map, a rule and a pattern must be', () => {
+    expect(problems(5)).toContain(': must be a map from repository names or patterns to their settings, like common-images: {}');
+    expect(problems({ 'team-*': 5 })).toEqual(['team-*: must be a map of settings (approvers, approverGroups, approvals, maxGrant, requireGrantEnd, organizationOnly), or {}']);
+    expect(problems({ 'team-*-': {}, 'common-images': {} })).toEqual(['team-*-: a pattern is a repository name with `*` for any characters within a segment, like team-* or shared/*']);
+    expect(problems({ 'team-*': { colour: 1, size: 2 } })).toEqual(['team-*: has no setting "colour", "size": a rule sets approvers, approverGroups, approvals, maxGrant, requireGrantEnd, organizationOnly']);
+  });
+
+  it('takes a two-person rule with two approvers of its own, or with the deployment’s', () => {
+    expect(problems({ 'pair-*': { approvers: ['U012ABCDEF', 'U034GHIJKL'], approvals: 2 }, 'borrowed-*': { approvals: 2 } })).toEqual([]);
+  });
+
   it('takes patterns with the same literal prefix that never match one name', () => {
     expect(problems({ 'team-*': {}, 'team-*/debug': {}, '*-api': {}, '*-web': {}, 'shared/*-a': {}, 'shared/*-b/x': {} })).toEqual([]);
   });
