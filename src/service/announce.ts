@@ -91,10 +91,6 @@ async function holdClaim(deps: ServiceDeps, id: string, done: AbortSignal): Prom
 }
 
 /**
- * The moment before which an announcer's claim counts as abandoned: quiet for `announceRetryMs`,
- * and by more than two clocks may disagree, so no clock within the margin takes over a live one.
- */
-/**
  * Shows on their cards that grants are ending, when their verdict did not come within the wait: the
  * card says so until the verdict replaces it. A verdict recorded meanwhile may have had its card
  * shown before this update landed, so each request is read again once it has, and one that has its
@@ -114,6 +110,10 @@ export async function showEnding(deps: ServiceDeps, requests: readonly AccessReq
   );
 }
 
+/**
+ * The moment before which an announcer's claim counts as abandoned: quiet for `announceRetryMs`,
+ * and by more than two clocks may disagree, so no clock within the margin takes over a live one.
+ */
 export const abandonedBefore = (deps: ServiceDeps, now: number) => now - deps.announceRetryMs - deps.clockMarginMs;
 
 /**

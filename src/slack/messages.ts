@@ -23,6 +23,9 @@ export const mentionOrBot = (user: string | undefined) => (user === undefined ||
 /** How far a request under the two-person rule has come ("1 of 2 approvals, by @bob"); undefined before its first approval. */
 export const approvalProgress = (request: AccessRequest): string | undefined => request.firstApproval && `1 of 2 approvals, by <@${request.firstApproval.by}>`;
 
+/** Who a grant lets pull: the account, and its Lambda functions when it asked for Lambda. */
+export const whoPulls = (request: Pick<AccessRequest, 'account' | 'lambda'>): string => `\`${request.account}\`${request.lambda ? ' and its Lambda functions' : ''}`;
+
 /** A grant whose end is begun and not yet verified: still in the policy until its verdict is recorded. */
 export const endingWords = (request: AccessRequest): string | undefined =>
   request.ending && (request.ending.kind === 'expire' ? 'its time is up, being removed' : `being revoked by ${mentionOrBot(request.ending.by)}`);

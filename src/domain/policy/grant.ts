@@ -54,7 +54,7 @@ export function managedStatement(accounts: readonly AccountId[]): Statement {
  * with `lambdaRegion` the Lambda statement for the account's functions in that region too.
  */
 export const statementPreview = (account: AccountId, lambdaRegion?: string): string =>
-  lambdaRegion ? JSON.stringify([managedStatement([account]), lambdaStatement([account], lambdaRegion)], null, 2) : JSON.stringify(managedStatement([account]), null, 2);
+  JSON.stringify(lambdaRegion ? [managedStatement([account]), lambdaStatement([account], lambdaRegion)] : managedStatement([account]), null, 2);
 
 export interface Grant {
   readonly policy: RepositoryPolicy;

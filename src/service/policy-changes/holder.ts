@@ -95,8 +95,9 @@ async function applyPass(deps: ServiceDeps, lease: Lease, repository: string, ma
 const toward = (wanted: Membership, present: boolean): 'put' | 'take' | undefined => (wanted === 'in' && !present ? 'put' : wanted === 'out' && present ? 'take' : undefined);
 
 /**
- * The accounts to put in or take out of each statement, by the membership rule; when the repository may not be
- * changed (no longer shareable, or a policy ecr-access does not understand), every account is refused.
+ * The accounts to put in or take out of each statement, by the membership rule; when the
+ * repository may not be changed (no longer shareable, or a policy ecr-access does not
+ * understand), every account is refused.
  */
 function changesFor(deps: ServiceDeps, repository: string, before: Exclude<PolicyRead, { kind: 'unreadable' }>, accounts: readonly string[], ofAccount: (account: string) => AccessRequest[]): Changes {
   const refuseAll = (failure: Failure) => ({ refusals: new Map(accounts.map((account) => [account, failure])) });

@@ -16,11 +16,13 @@ function openLine(request: AccessRequest, owners: Owners): string {
   return `• ${accountWithOwner(request.account, owners)} — ${state}, asked by <@${request.requester}> ${day(request.createdAt)} (${request.id})`;
 }
 
-/** Who approved a grant and when, and when it ends if it does. */
-function grantLine(account: string, grant: AccessRequest, owners: Owners, forLambda: boolean): string {
+/** One account that can pull: for Lambda too, as the live policy says; who approved its grant and when, and when it ends if it does. */
+function pullerLine(entry: RepositoryAccess['pullers'][number], owners: Owners): string {
+  const { account, grant } = entry;
+  const lambda = entry.lambda ? 'pull, also for Lambda; ' : '';
+  if (!grant) return `• ${accountWithOwner(account, owners)} — ${lambda}added outside ecr-access`;
   const ending = endingWords(grant);
   const ends = ending ? `, ${ending}` : grant.expiresAt ? `, ends ${day(grant.expiresAt)}` : '';
-  const lambda = forLambda ? 'pull, also for Lambda; ' : '';
   return `• ${accountWithOwner(account, owners)} — ${lambda}approved by ${approvedBy(grant)}, granted ${day(grant.grantedAt)}${ends} (${grant.id})`;
 }
 
@@ -29,13 +31,7 @@ function repositoryBlocks(access: RepositoryAccess, owners: Owners): Block[] {
   if (access.problem) return [...blocks, section(`:warning: Could not read the live policy: ${failureText(access.problem)}`)];
   const lines: string[] = [];
   if (access.everyone) lines.push(':warning: *Everyone* (`*`) can pull: the policy allows any principal.');
-  for (const entry of access.pullers) {
-    lines.push(
-      entry.grant
-        ? grantLine(entry.account, entry.grant, owners, entry.lambda === true)
-        : `• ${accountWithOwner(entry.account, owners)} — ${entry.lambda ? 'pull, also for Lambda; ' : ''}added outside ecr-access`,
-    );
-  }
+  for (const entry of access.pullers) lines.push(pullerLine(entry, owners));
   if (lines.length === 0) lines.push('_No other account can pull._');
   for (const gone of access.removedOutside) {
     lines.push(`• :warning: ${accountWithOwner(gone.account, owners)} — approved by ${approvedBy(gone)}, granted ${day(gone.grantedAt)} (${gone.id}), but removed from the policy outside ecr-access`);

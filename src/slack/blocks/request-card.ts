@@ -6,7 +6,7 @@ import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
 import { LAMBDA_SID, MANAGED_SID } from '../../domain/policy';
 import type { AccountOwner } from '../../domain/account-owner';
-import { approvalProgress, approvedBy, decider, endingWords, failureText, mentionOrBot } from '../messages';
+import { approvalProgress, approvedBy, decider, endingWords, failureText, mentionOrBot, whoPulls } from '../messages';
 import { ownerField } from './account-owner';
 import { type Block, context, day, escapeText, fields, header, section } from './kit';
 
@@ -80,7 +80,7 @@ function decisionButtons(request: AccessRequest, approveLabel: string): Block {
           title: { type: 'plain_text', text: 'Grant pull access?' },
           text: {
             type: 'mrkdwn',
-            text: `Account \`${request.account}\`${request.lambda ? ' and its Lambda functions' : ''} will be able to pull every image in \`${request.repository}\`.`,
+            text: `Account ${whoPulls(request)} will be able to pull every image in \`${request.repository}\`.`,
           },
           confirm: { type: 'plain_text', text: approveLabel },
           deny: { type: 'plain_text', text: 'Cancel' },
@@ -106,11 +106,7 @@ export function requestCard(request: AccessRequest, statementPreview: string, ap
       header('Pull access request'),
       facts(request, owner),
       section(`*Merged into the repository policy on approval*\n\`\`\`${escapeText(statementPreview)}\`\`\``),
-      context(
-        request.lambda
-          ? `The account joins those already in \`${MANAGED_SID}\`, and its functions those in \`${LAMBDA_SID}\`; other statements stay as they are.`
-          : `The account joins those already in \`${MANAGED_SID}\`; other statements stay as they are.`,
-      ),
+      context(`The account joins those already in \`${MANAGED_SID}\`${request.lambda ? `, and its functions those in \`${LAMBDA_SID}\`` : ''}; other statements stay as they are.`),
       ...(progress ? [section(`:heavy_check_mark: ${progress} · waiting for a second approver, who cannot be <@${request.firstApproval?.by}> or the requester`)] : []),
       decisionButtons(request, 'Approve'),
       context(`Request ${request.id} · ${approvals === 2 ? 'two different approvers, neither the requester, must approve' : 'only approvers can decide'}`),
