@@ -65,6 +65,8 @@ export interface DeploySettings {
   readonly region: string;
   /** Comma-separated: the names of ECR_ACCESS_REPOSITORIES, or the names and patterns (`team-*`) of the settings file's rules. */
   readonly repositories: string;
+  /** Every other region a settings file's rule names (`regions:`), with the names and patterns of those rules: the role may write their policies there too. */
+  readonly replicated: Readonly<Record<string, readonly string[]>>;
   /** The settings file's absolute path, which packaging copies into the bundle; empty when the stage lists its repositories. */
   readonly settingsFile: string;
   readonly approvalChannel: string;
@@ -408,11 +410,18 @@ export function loadStageSettings(input: { stage: string; region?: unknown; para
   return settings;
 }
 
+/** The rules that name other regions than the stack's, by region. */
+function replicatedIn(region: string, rules: Settings['rules']): Record<string, string[]> {
+  const others = [...new Set(rules.flatMap((rule) => rule.settings.regions ?? []))].filter((other) => other !== region);
+  return Object.fromEntries(others.map((other) => [other, rules.filter((rule) => rule.settings.regions?.includes(other)).map((rule) => rule.match)]));
+}
+
 function deploySettings(stage: string, s: z.infer<ReturnType<typeof settingsSchema>>): DeploySettings {
   return {
     stage,
     region: s.region,
     repositories: (s.repositories ?? s.settingsFile?.rules?.map((rule) => rule.match) ?? []).join(','),
+    replicated: replicatedIn(s.region, s.settingsFile?.rules ?? []),
     settingsFile: s.settingsFile?.path ?? '',
     approvalChannel: s.approvalChannel,
     approvers: s.approvers.join(','),

@@ -45,8 +45,8 @@ type Intrinsic = Record<string, unknown>;
 const ref = (name: string): Intrinsic => ({ Ref: name });
 const join = (parts: unknown[]): Intrinsic => ({ 'Fn::Join': ['', parts] });
 // Fn::Join rather than Fn::Sub: the framework would read `${AWS::Region}` as one of its own variables.
-const arn = (service: string, resource: string): Intrinsic =>
-  join(['arn:', ref('AWS::Partition'), `:${service}:`, ref('AWS::Region'), ':', ref('AWS::AccountId'), `:${resource}`]);
+const arn = (service: string, resource: string, region?: string): Intrinsic =>
+  join(['arn:', ref('AWS::Partition'), `:${service}:`, region ?? ref('AWS::Region'), ':', ref('AWS::AccountId'), `:${resource}`]);
 
 /** The CloudFormation properties CreateTable's input maps onto one to one. */
 const SAME_NAME = ['TableName', 'BillingMode', 'AttributeDefinitions', 'KeySchema', 'GlobalSecondaryIndexes'] as const;
@@ -102,7 +102,7 @@ export function ecrResourcePatterns(matches: readonly string[], region: string):
   return repositoryPatterns(needed, REPOSITORY_ARNS_BUDGET, size);
 }
 
-const repositoryArn = (pattern: string) => arn('ecr', `repository/${pattern}`);
+const repositoryArn = (pattern: string, region?: string) => arn('ecr', `repository/${pattern}`, region);
 
 /** @public deploy/variables.js hands these to serverless.yml. */
 export function botIamStatements(input: {
@@ -117,6 +117,8 @@ export function botIamStatements(input: {
   secretsKmsKey?: string | undefined;
   /** Owners read from AWS Organizations: through the role named, or with the function's own role; none when not read there. */
   organizations?: { roleArn?: string | undefined } | undefined;
+  /** Repositories replicated to other regions, by region: their policies there are written too. */
+  replicated?: Readonly<Record<string, readonly string[]>> | undefined;
 }): Intrinsic[] {
   if (input.repositories.length === 0) throw new Error('the repositories setting names no repository');
   if (input.secretParameters.length === 0) throw new Error('no SSM parameter holds the Slack secrets');
@@ -136,7 +138,13 @@ export function botIamStatements(input: {
           },
         ]
       : []),
-    { Effect: 'Allow', Action: ECR_ACTIONS, Resource: ecrResourcePatterns(input.repositories, input.region).map(repositoryArn) },
+    { Effect: 'Allow', Action: ECR_ACTIONS, Resource: ecrResourcePatterns(input.repositories, input.region).map((pattern) => repositoryArn(pattern)) },
+    // The same repositories' replicas, in the regions their rules name: only those, by name or pattern.
+    ...Object.entries(input.replicated ?? {}).map(([region, matches]) => ({
+      Effect: 'Allow',
+      Action: ECR_ACTIONS,
+      Resource: ecrResourcePatterns(matches, region).map((pattern) => repositoryArn(pattern, region)),
+    })),
     ...(input.repositories.some((match) => match.includes('*')) ? [{ Effect: 'Allow', Action: LIST_ACTIONS, Resource: [repositoryArn('*')] }] : []),
     { Effect: 'Allow', Action: TABLE_ITEM_ACTIONS, Resource: [tableArn] },
     { Effect: 'Allow', Action: INDEX_ACTIONS, Resource: [BY_REPOSITORY_INDEX, BY_DUE_INDEX, BY_REQUESTER_INDEX].map((index) => join([tableArn, `/index/${index}`])) },
@@ -172,5 +180,6 @@ export function botIamStatementsFor(settings: DeploySettings, functionName: stri
     secretParameters: [settings.slackBotTokenParameter, settings.slackSigningSecretParameter],
     secretsKmsKey: settings.secretsKmsKey || undefined,
     organizations: settings.accounts === 'organizations' ? { roleArn: settings.organizationsRoleArn || undefined } : undefined,
+    replicated: settings.replicated,
   });
 }

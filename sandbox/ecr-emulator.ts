@@ -22,7 +22,7 @@ import { FaultPlan, type EcrFaults, type Fault, type FaultKind, type LateDeliver
 import { LateDeliveries, type EcrLanding, type LandingListener } from './ecr/late-delivery';
 import { EcrRegistry } from './ecr/registry';
 import { AWS_SIGNATURE_LIFETIME_MS, assertSignatureCurrent, signingTime } from './ecr/signing-time';
-import { loadState, saveState } from './ecr/state-file';
+import { loadState, type SavedState, saveState } from './ecr/state-file';
 import {
   INVALID_JSON,
   header,
@@ -31,6 +31,7 @@ import {
   repositoryNameOf,
   sendError,
   sendOutput,
+  signedRegion,
   targetAction,
 } from './ecr/wire';
 
@@ -38,6 +39,8 @@ import {
 /** A repository or its policy changed (through the API or by seeding), and the change is stored. */
 export interface EcrChange {
   repositoryName: string;
+  /** The region whose registry changed. */
+  region: string;
 }
 
 type ChangeListener = (change: EcrChange) => void;
@@ -49,7 +52,11 @@ export interface EcrEmulatorOptions {
   host?: string;
   /** The registry's account ID; default 123456789012. */
   registryId?: string;
-  /** Used in repository ARNs and URIs; default us-east-1. */
+  /**
+   * The emulator's own region, used in repository ARNs and URIs; default us-east-1. Each region
+   * is a registry of its own: a request is answered by the registry of the region it was signed
+   * for, as each region's ECR endpoint does, so one emulator stands in for every region.
+   */
   region?: string;
   /** 12-digit accounts that do not exist, so policies naming them are refused; default ['000000000000']. */
   unknownAccounts?: string[];
@@ -75,13 +82,13 @@ export interface EcrEmulator {
   readonly landings: ReadonlyArray<EcrLanding>;
   /** Stops listening and ends every request still in flight, hanging ones included; late ones are dropped. */
   close(): Promise<void>;
-  /** Seeds a repository; one that exists already is left as it is. */
-  createRepository(name: string): void;
+  /** Seeds a repository (in `region`, by default the emulator's own); one that exists already is left as it is. */
+  createRepository(name: string, region?: string): void;
   /** Seeds a policy text as given, without ECR's checks (it must be JSON). */
-  putPolicy(name: string, policyText: string): void;
+  putPolicy(name: string, policyText: string, region?: string): void;
   /** The policy text as it was stored, before ECR's reformatting on read. */
-  policyText(name: string): string | undefined;
-  repositories(): string[];
+  policyText(name: string, region?: string): string | undefined;
+  repositories(region?: string): string[];
   countCalls(action: string): number;
   resetCalls(): void;
   /** Replaces the random/standing faults. Requests held by `hang` are released when it is turned off. */
@@ -115,6 +122,35 @@ interface HeldRequest {
   release(): void;
 }
 
+/** One registry per region, each made when its region is first named: ECR keeps every region apart. */
+class RegionalRegistries {
+  readonly home: EcrRegistry;
+  private readonly others = new Map<string, EcrRegistry>();
+
+  constructor(
+    readonly region: string,
+    private readonly make: (region: string) => EcrRegistry,
+  ) {
+    this.home = make(region);
+  }
+
+  in(region: string): EcrRegistry {
+    if (region === this.region) return this.home;
+    const registry = this.others.get(region) ?? this.make(region);
+    this.others.set(region, registry);
+    return registry;
+  }
+
+  snapshot(): SavedState {
+    return { repositories: this.home.snapshot(), regions: Object.fromEntries([...this.others].map(([region, registry]) => [region, registry.snapshot()])) };
+  }
+
+  restore(saved: SavedState): void {
+    this.home.restore(saved.repositories);
+    for (const [region, repositories] of Object.entries(saved.regions)) this.in(region).restore(repositories);
+  }
+}
+
 class RunningEcrEmulator implements EcrEmulator {
   readonly registryId: string;
   readonly region: string;
@@ -132,11 +168,11 @@ class RunningEcrEmulator implements EcrEmulator {
   private closing: Promise<void> | undefined;
 
   constructor(
-    private readonly registry: EcrRegistry,
+    private readonly registries: RegionalRegistries,
     private readonly options: EcrEmulatorOptions,
   ) {
-    this.registryId = registry.registryId;
-    this.region = options.region ?? 'us-east-1';
+    this.registryId = registries.home.registryId;
+    this.region = registries.region;
     this.server = createServer((request, response) => void this.handle(request, response));
     // Every watcher of the sandbox page listens; more than Node's default 10 is not a leak.
     this.changes.setMaxListeners(0);
@@ -177,25 +213,26 @@ class RunningEcrEmulator implements EcrEmulator {
     return this.closing;
   }
 
-  createRepository(name: string): void {
-    const revision = this.registry.revision;
-    this.registry.seedRepository(name);
+  createRepository(name: string, region = this.region): void {
+    const registry = this.registries.in(region);
+    const revision = registry.revision;
+    registry.seedRepository(name);
     this.persistInBackground();
-    if (this.registry.revision !== revision) this.announceChange(name);
+    if (registry.revision !== revision) this.announceChange(name, region);
   }
 
-  putPolicy(name: string, policyText: string): void {
-    this.registry.seedPolicy(name, policyText);
+  putPolicy(name: string, policyText: string, region = this.region): void {
+    this.registries.in(region).seedPolicy(name, policyText);
     this.persistInBackground();
-    this.announceChange(name);
+    this.announceChange(name, region);
   }
 
-  policyText(name: string): string | undefined {
-    return this.registry.storedPolicyText(name);
+  policyText(name: string, region = this.region): string | undefined {
+    return this.registries.in(region).storedPolicyText(name);
   }
 
-  repositories(): string[] {
-    return this.registry.names();
+  repositories(region = this.region): string[] {
+    return this.registries.in(region).names();
   }
 
   countCalls(action: string): number {
@@ -273,7 +310,8 @@ class RunningEcrEmulator implements EcrEmulator {
     const repositoryName = repositoryNameOf(body);
     const receivedAt = Date.now();
     const named = repositoryName === undefined ? {} : { repositoryName };
-    this.log.record({ action, ...named, at: receivedAt });
+    const region = signedRegion(request) ?? this.region;
+    this.log.record({ action, ...named, region, at: receivedAt });
 
     // Signatures are not checked (any credentials will do), but an unsigned or undated request is refused.
     if (!header(request, 'authorization')) throw missingAuthenticationToken();
@@ -281,7 +319,7 @@ class RunningEcrEmulator implements EcrEmulator {
     if (request.method !== 'POST' || !isEcrAction(action)) throw unknownOperation(target);
 
     const fault = this.faults.next(action);
-    const apply = (): Promise<object> => this.apply(action, body, repositoryName, signedAt, fault);
+    const apply = (): Promise<object> => this.apply(region, action, body, repositoryName, signedAt, fault);
     if (fault?.kind === 'late') {
       return this.late.deliver({ action, ...named, signedAt, receivedAt }, fault.delayMs, apply, () => !client.aborted);
     }
@@ -292,6 +330,7 @@ class RunningEcrEmulator implements EcrEmulator {
 
   /** What ECR does as a request reaches it, however late: the signature's age, then the service. */
   private async apply(
+    region: string,
     action: EcrActionName,
     body: unknown,
     repositoryName: string | undefined,
@@ -303,12 +342,13 @@ class RunningEcrEmulator implements EcrEmulator {
     if (fault?.kind === 'server') throw serverError();
 
     if (body === INVALID_JSON) throw serialization('Request body is not valid JSON');
-    const revision = this.registry.revision;
-    const output = runEcrAction(this.registry, action, body ?? {});
+    const registry = this.registries.in(region);
+    const revision = registry.revision;
+    const output = runEcrAction(registry, action, body ?? {});
     // Answer only once the change is on disk, as a durable service would.
-    if (this.registry.revision !== revision) {
+    if (registry.revision !== revision) {
       await this.persist();
-      if (repositoryName !== undefined) this.announceChange(repositoryName);
+      if (repositoryName !== undefined) this.announceChange(repositoryName, region);
     }
     return output;
   }
@@ -339,7 +379,7 @@ class RunningEcrEmulator implements EcrEmulator {
   private persist(): Promise<void> {
     const { stateFile } = this.options;
     if (!stateFile) return Promise.resolve();
-    const snapshot = this.registry.snapshot();
+    const snapshot = this.registries.snapshot();
     // Writes are chained so the file always ends with the latest state; one failed write
     // fails its own request but does not stop the ones after it.
     const write = this.saving
@@ -353,8 +393,8 @@ class RunningEcrEmulator implements EcrEmulator {
     return write;
   }
 
-  private announceChange(repositoryName: string): void {
-    this.changes.emit('change', { repositoryName } satisfies EcrChange);
+  private announceChange(repositoryName: string, region: string): void {
+    this.changes.emit('change', { repositoryName, region } satisfies EcrChange);
   }
 
   private persistInBackground(): void {
@@ -371,17 +411,21 @@ export async function startEcrEmulator(options: EcrEmulatorOptions = {}): Promis
     throw new Error(`signatureLifetimeMs must be a positive number of milliseconds, got ${signatureLifetimeMs}`);
   }
   const unknownAccounts = new Set(options.unknownAccounts ?? ['000000000000']);
-  const registry = new EcrRegistry({
-    registryId,
-    region: options.region ?? 'us-east-1',
-    isKnownAccount: (accountId) => ACCOUNT_ID.test(accountId) && !unknownAccounts.has(accountId),
-    now: () => Date.now(),
-  });
+  const registries = new RegionalRegistries(
+    options.region ?? 'us-east-1',
+    (region) =>
+      new EcrRegistry({
+        registryId,
+        region,
+        isKnownAccount: (accountId) => ACCOUNT_ID.test(accountId) && !unknownAccounts.has(accountId),
+        now: () => Date.now(),
+      }),
+  );
   if (options.stateFile) {
     const saved = await loadState(options.stateFile);
-    if (saved) registry.restore(saved);
+    if (saved) registries.restore(saved);
   }
-  const emulator = new RunningEcrEmulator(registry, options);
+  const emulator = new RunningEcrEmulator(registries, options);
   await emulator.listen();
   return emulator;
 }

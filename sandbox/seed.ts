@@ -41,8 +41,12 @@ export const SANDBOX_ORGANIZATION: OrganizationSeed = {
   ],
 };
 
+/** The region base-images is replicated to, besides the sandbox's own: the settings file names both. */
+export const SANDBOX_REPLICA_REGION = 'eu-west-1';
+
 export function seedRepositories(ecr: EcrEmulator): void {
   for (const repository of SANDBOX_REPOSITORIES) ecr.createRepository(repository);
+  ecr.createRepository('base-images', SANDBOX_REPLICA_REGION);
   ecr.putPolicy(
     'common-images',
     JSON.stringify({ Version: '2012-10-17', Statement: [CI_PUSH_STATEMENT, HAND_MADE_READ_STATEMENT] }, null, 2),

@@ -7,7 +7,7 @@ import { fileDirectory, readAccountsFile } from './accounts-file';
 import { createAwsClients, type AwsClientSources } from './aws/clients';
 import { awsClockCheck } from './aws/clock-check';
 import { dynamoTable } from './aws/dynamo';
-import { ecrRegistry } from './aws/ecr-registry';
+import { ecrRegistry, regionalRegistries } from './aws/ecr-registry';
 import { organizationsDirectory } from './aws/organizations-directory';
 import { dynamoHomeTurns } from './aws/home-turns';
 import { dynamoChangeQueue } from './aws/repository-lease';
@@ -148,8 +148,13 @@ export function createEcrAccess(
     clock,
     logger,
   });
+  const registry = measuredRegistry(ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }), metrics);
   const deps: ServiceDeps = {
-    registry: measuredRegistry(ecrRegistry({ reads: clients.ecr, writes: clients.ecrWrites }), metrics),
+    registry,
+    registryIn: regionalRegistries(config.region, registry, (region) => {
+      if (!clients.ecrIn) throw new EcrAccessError(ErrorCode.Registry, `This process reaches ECR in ${config.region} only, not ${region}.`);
+      return measuredRegistry(ecrRegistry(clients.ecrIn(region)), metrics);
+    }),
     store: measuredStore(dynamoRequestStore(table), metrics),
     changes: measuredChangeQueue(dynamoChangeQueue(table, { leaseMs: config.leaseMs, landingMs: config.writeLandingMs }, clock, logger), metrics),
     notifier: slackNotifier(chat, config.approvalChannel, config.region, accounts),

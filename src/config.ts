@@ -89,7 +89,8 @@ export const SsmParameterName = z
   .regex(/^(\/[A-Za-z0-9_.-]+)+$|^[A-Za-z0-9_.-]+$/, { message: 'must be an SSM parameter name such as /ecr-access/prod/slack-bot-token' })
   .refine((name) => !/^\/?(aws|ssm)/i.test(name), { message: 'must not start with aws or ssm, which AWS reserves' });
 
-export const AwsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as us-east-1' });
+import { AwsRegion } from './domain/region';
+export { AwsRegion };
 
 const LambdaFunctionName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a Lambda function name' });
 

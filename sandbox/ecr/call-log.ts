@@ -8,6 +8,8 @@ export interface EcrCall {
   /** The action named by X-Amz-Target, or the raw header value if it names none. */
   action: string;
   repositoryName?: string;
+  /** The region the request was signed for, whose registry answered it. */
+  region?: string;
   /** Epoch milliseconds at arrival. */
   at: number;
 }

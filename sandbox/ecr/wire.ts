@@ -19,6 +19,11 @@ export function header(request: IncomingMessage, name: string): string | undefin
 }
 
 /** The action named by X-Amz-Target, or the raw header (possibly '') when it names no ECR action. */
+/** The region a SigV4 request was signed for: its credential scope's third part (`Credential=AKID/20261207/eu-west-1/ecr/aws4_request`). */
+export function signedRegion(request: IncomingMessage): string | undefined {
+  return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(header(request, 'authorization') ?? '')?.[1];
+}
+
 export function targetAction(request: IncomingMessage): { target: string | undefined; action: string } {
   const target = header(request, 'x-amz-target');
   const action = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : (target ?? '');

@@ -22,8 +22,16 @@ export interface AwsClientSources {
   readonly dynamo: ClientSource<DynamoDBClient>;
   /** For looking up who owns an account, when the accounts come from AWS Organizations. */
   readonly organizations?: ClientSource<OrganizationsClient>;
+  /** The ECR clients of another region, for repositories replicated to it; absent, only the bot's own region can be reached. */
+  readonly ecrIn?: (region: string) => RegionalEcr;
   /** What these clients' answers tell of AWS's clock. */
   readonly awsClock: AwsClock;
+}
+
+/** One region's ECR clients: for reads, and for policy writes (one attempt per call). */
+interface RegionalEcr {
+  readonly reads: ClientSource<ECRClient>;
+  readonly writes: ClientSource<ECRClient>;
 }
 
 /** Each client made, with its SDK package loaded, by the first call that needs it; the same one after. */
@@ -33,6 +41,8 @@ export interface AwsClientsOnDemand {
   readonly dynamo: () => Promise<DynamoDBClient>;
   /** With the credentials of the role named at creation, if any. */
   readonly organizations: () => Promise<OrganizationsClient>;
+  /** Another region's ECR clients, made once per region. */
+  readonly ecrIn: (region: string) => RegionalEcr;
   /** Learns AWS's clock from every answer of every one of these clients. */
   readonly awsClock: AwsClock;
   /** Closes the connections of the clients made so far, and of any still being made. */
@@ -97,15 +107,26 @@ export function createAwsClients(options: {
     if (destroyed) client.destroy();
     return client;
   };
+  const ecrClients = (region: string): RegionalEcr => ({
+    reads: onFirstUse(async () => {
+      const { ECRClient } = await import('@aws-sdk/client-ecr');
+      return keep(new ECRClient({ ...common, region, ...(options.endpoints && { endpoint: options.endpoints.ecr }) }));
+    }),
+    writes: onFirstUse(async () => {
+      const { ECRClient } = await import('@aws-sdk/client-ecr');
+      return keep(new ECRClient({ ...common, region, maxAttempts: 1, ...(options.endpoints && { endpoint: options.endpoints.ecr }) }));
+    }),
+  });
+  const home = ecrClients(options.region);
+  const regions = new Map<string, RegionalEcr>([[options.region, home]]);
   return {
-    ecr: onFirstUse(async () => {
-      const { ECRClient } = await import('@aws-sdk/client-ecr');
-      return keep(new ECRClient({ ...common, ...(options.endpoints && { endpoint: options.endpoints.ecr }) }));
-    }),
-    ecrWrites: onFirstUse(async () => {
-      const { ECRClient } = await import('@aws-sdk/client-ecr');
-      return keep(new ECRClient({ ...common, maxAttempts: 1, ...(options.endpoints && { endpoint: options.endpoints.ecr }) }));
-    }),
+    ecr: home.reads as () => Promise<ECRClient>,
+    ecrWrites: home.writes as () => Promise<ECRClient>,
+    ecrIn(region) {
+      const made = regions.get(region) ?? ecrClients(region);
+      regions.set(region, made);
+      return made;
+    },
     dynamo: onFirstUse(async () => {
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
       return keep(new DynamoDBClient({ ...common, ...(options.endpoints && { endpoint: options.endpoints.dynamodb }) }));

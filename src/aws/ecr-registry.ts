@@ -136,3 +136,13 @@ export function ecrRegistry(sources: { reads: ClientSource<ECRClient>; writes: C
     setPolicy: write,
   };
 }
+
+/** Each region's registry, made the first time a region is named; the bot's own region's is `home`. */
+export function regionalRegistries(homeRegion: string, home: Registry, make: (region: string) => Registry): (region: string) => Registry {
+  const made = new Map<string, Registry>([[homeRegion, home]]);
+  return (region) => {
+    const registry = made.get(region) ?? make(region);
+    made.set(region, registry);
+    return registry;
+  };
+}

@@ -1,7 +1,7 @@
 // How a request is kept in the table: the item and back (stored items are input too), the
 // pieces every state change writes (its history event, the sweep's index), and the conditional
 // write that records a verdict.
-import { AccessRequest, type Failure, type HistoryEvent } from '../domain/access-request';
+import { AccessRequest, type Failure, type HistoryEvent, type RegionVerdict } from '../domain/access-request';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { Verdict } from '../service/ports';
 import type { DynamoTable } from './dynamo';
@@ -61,11 +61,12 @@ function recorded(verdict: Verdict) {
   switch (outcome.state) {
     case 'GRANTED': {
       const fields = { state: 'GRANTED', grantedAt: at, ...hashes, verifiedPolicy: verdict.verifiedPolicy, ...(verdict.expiresAt && { expiresAt: verdict.expiresAt }) };
-      return { fields, remove: ['failure', 'failedAt'], owed: ['card', 'thread', 'dm'], event: { kind: 'granted' as const, at, ...hashes } };
+      return { fields, remove: ['failure', 'failedAt', 'partlyGranted'], owed: ['card', 'thread', 'dm'], event: { kind: 'granted' as const, at, ...hashes } };
     }
     case 'FAILED': {
       const failure = clipped(outcome.failure);
-      return { fields: { state: 'FAILED', failedAt: at, failure }, owed: ['card', 'thread'], event: { kind: 'failed' as const, at, detail: failure.detail } };
+      const partly = verdict.partlyGranted ? { partlyGranted: true, ...(verdict.expiresAt && { expiresAt: verdict.expiresAt }) } : {};
+      return { fields: { state: 'FAILED', failedAt: at, failure, ...partly }, owed: ['card', 'thread'], event: { kind: 'failed' as const, at, detail: failure.detail } };
     }
     case 'ENDED': {
       const { ending } = outcome;
@@ -81,6 +82,35 @@ function recorded(verdict: Verdict) {
 }
 
 /**
+ * The conditional write that records one region's verdict: no announcement (the request's own
+ * verdict follows once every region has one), and its event in the history, naming the region.
+ */
+export function regionVerdictUpdate(region: string, verdict: RegionVerdict, endKind?: 'revoke' | 'expire'): ItemUpdate {
+  const approval = verdict.state !== 'ENDED';
+  const event: HistoryEvent = {
+    kind: verdict.state === 'GRANTED' ? 'granted' : verdict.state === 'FAILED' ? 'failed' : endKind === 'expire' ? 'expired' : 'revoked',
+    at: verdict.at,
+    region,
+    ...(verdict.policyHash && { policyHash: verdict.policyHash }),
+    ...(verdict.failure && { detail: verdict.failure.detail.slice(0, 2000) }),
+  };
+  return {
+    set: `SET regionVerdicts.#region = :verdict, ${HISTORY_SET}`,
+    condition: approval
+      ? '#state = :approved AND attribute_not_exists(ending) AND (attribute_not_exists(regionVerdicts.#region) OR regionVerdicts.#region.#verdict = :failed)'
+      : '#state IN (:approved, :granted, :failed) AND attribute_exists(ending) AND (attribute_not_exists(regionVerdicts.#region) OR regionVerdicts.#region.#verdict <> :ended)',
+    names: { '#state': 'state', '#region': region, '#verdict': 'state' },
+    values: {
+      ':verdict': { ...verdict, ...(verdict.failure && { failure: { ...verdict.failure, detail: verdict.failure.detail.slice(0, 2000) } }) },
+      ':approved': 'APPROVED',
+      ':failed': 'FAILED',
+      ...(approval ? {} : { ':granted': 'GRANTED', ':ended': 'ENDED' }),
+      ...historyValues(event),
+    },
+  };
+}
+
+/**
  * The conditional write that records a verdict, owing its announcement: an approval is granted or
  * failed only while no end is under way, an end only while it is. The decision or the end that led
  * here made the request due already; a verdict leaves the sweep's index as it is.
@@ -93,14 +123,14 @@ export function verdictUpdate(verdict: Verdict, announcer: { by: string; at: num
     condition:
       endOf === undefined
         ? '#state = :approved AND attribute_not_exists(ending)'
-        : `#state IN (:approved, :granted) AND ${endOf === 'any' ? 'attribute_exists(ending)' : 'ending.#kind = :kind'}`,
+        : `#state IN (:approved, :granted, :failed) AND ${endOf === 'any' ? 'attribute_exists(ending)' : 'ending.#kind = :kind'}`,
     names: { '#state': 'state', ...Object.fromEntries(names.map((name) => [`#${name}`, name])), ...(endOf !== undefined && endOf !== 'any' && { '#kind': 'kind' }) },
     values: {
       ...Object.fromEntries(Object.entries(fields).map(([name, value]) => [`:${name}`, value])),
       ':owed': new Set(owed),
       ':announcer': announcer,
       ':approved': 'APPROVED',
-      ...(endOf !== undefined && { ':granted': 'GRANTED' }),
+      ...(endOf !== undefined && { ':granted': 'GRANTED', ':failed': 'FAILED' }),
       ...(endOf !== undefined && endOf !== 'any' && { ':kind': endOf }),
       ...historyValues(event),
     },

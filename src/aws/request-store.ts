@@ -5,7 +5,7 @@ import { EcrAccessError, ErrorCode } from '../errors';
 import type { DecisionTarget, RequestStore } from '../service/ports';
 import { dynamoDriftNotes } from './drift-notes';
 import type { DynamoTable } from './dynamo';
-import { DUE_SET, dueValues, fromItem, HISTORY_SET, historyValues, placeholders, toItem, verdictUpdate } from './request-item';
+import { DUE_SET, dueValues, fromItem, HISTORY_SET, historyValues, placeholders, regionVerdictUpdate, toItem, verdictUpdate } from './request-item';
 import { BY_DUE_INDEX, BY_REPOSITORY_INDEX, BY_REQUESTER_INDEX, DUE_KEY, DUE_SHARD, DUE_SHARD_KEY, DUE_VERSION, INDEX_KEY, isRequestKey, KEY, keys, REQUESTER_KEY } from './table-schema';
 
 const STATE = { '#state': 'state' };
@@ -112,6 +112,8 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
           ...checks.condition,
           // The second approval: a first one, by someone else, is recorded (a retry of a FAILED request needs none).
           ...(second ? ['(#state <> :pending OR (attribute_exists(firstApproval) AND firstApproval.#by <> :by))'] : []),
+          // A request granted in some of its regions is revoked, not denied: a denial would leave it there.
+          ...(to === 'DENIED' ? ['attribute_not_exists(partlyGranted)'] : []),
         ].join(' AND '),
         names: { ...checks.names, ...(second && { '#by': 'by' }) },
         values: {
@@ -154,11 +156,15 @@ export function dynamoRequestStore(table: DynamoTable): RequestStore {
       return updated(id, verdictUpdate(verdict, announcer));
     },
 
+    async recordRegion(id, region, verdict, endKind) {
+      return updated(id, regionVerdictUpdate(region, verdict, endKind));
+    },
+
     async beginEnding(id, ending) {
       return updated(id, {
         set: `SET ending = :ending, ${DUE_SET} REMOVE endFailure`,
-        condition: '#state IN (:approved, :granted) AND attribute_not_exists(ending)',
-        values: { ':ending': ending, ':approved': 'APPROVED', ':granted': 'GRANTED', ...dueValues(ending.at) },
+        condition: '(#state IN (:approved, :granted) OR (#state = :failed AND partlyGranted = :partly)) AND attribute_not_exists(ending)',
+        values: { ':ending': ending, ':approved': 'APPROVED', ':granted': 'GRANTED', ':failed': 'FAILED', ':partly': true, ...dueValues(ending.at) },
       });
     },
 

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { ErrorCode } from '../errors';
 import { AccountId } from './account';
+import { AwsRegion } from './region';
 import { RepositoryName } from './repository';
 import { SlackId } from './slack-id';
 
@@ -47,6 +48,21 @@ export type Ending = z.infer<typeof Ending>;
 export const KeptBy = z.object({ id: RequestId, requester: SlackId, expiresAt: z.string().optional() });
 export type KeptBy = z.infer<typeof KeptBy>;
 
+/**
+ * One region's verdict on a request whose grant lives in several regions: its own policy's read-back
+ * granted the account, failed to, or no longer has it (the grant ended there).
+ */
+export const RegionVerdict = z.object({
+  state: z.enum(['GRANTED', 'FAILED', 'ENDED']),
+  at: z.string(),
+  /** The approval it answers (the request's `attempts` then): a failure counts only until the request is retried. */
+  attempt: z.number().int().nonnegative(),
+  failure: Failure.optional(),
+  /** sha256 of the region's policy as read back. */
+  policyHash: z.string().optional(),
+});
+export type RegionVerdict = z.infer<typeof RegionVerdict>;
+
 /** What happened to a request, as `/ecr-access history` lists it. */
 export const HistoryKind = z.enum(['requested', 'approved', 'denied', 'granted', 'failed', 'revoked', 'expired', 'revoke-refused', 'drift']);
 export type HistoryKind = z.infer<typeof HistoryKind>;
@@ -60,6 +76,8 @@ export const HistoryEvent = z.object({
   policyHashBefore: z.string().optional(),
   policyHash: z.string().optional(),
   detail: z.string().optional(),
+  /** The region it happened in, for a grant in several regions; absent: the request as a whole. */
+  region: AwsRegion.optional(),
 });
 export type HistoryEvent = z.infer<typeof HistoryEvent>;
 
@@ -103,6 +121,12 @@ export const AccessRequest = z.object({
   durationMs: z.number().int().positive().optional(),
   /** The account's Lambda functions may pull its images too (the Lambda statement, beside the pull statement). */
   lambda: z.literal(true).optional(),
+  /** The regions the grant is written and verified in (a replicated repository's, by its rule); absent: the bot's own region. */
+  regions: z.array(AwsRegion).min(1).optional(),
+  /** Each region's verdict so far, for a request with `regions`. */
+  regionVerdicts: z.record(AwsRegion, RegionVerdict).optional(),
+  /** FAILED in some of its regions and granted in the others: live there, until revoked or retried. */
+  partlyGranted: z.literal(true).optional(),
   /** The live grant of the same account this request extends, when it was asked for while one was live. */
   extends: RequestId.optional(),
   /** When a time-bound grant ends (ISO 8601), set when it is granted. */

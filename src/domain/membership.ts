@@ -19,11 +19,14 @@ export type Mark = z.infer<typeof Mark>;
 export const byMark = (a: Mark, b: Mark): number =>
   a.account !== b.account ? (a.account < b.account ? -1 : 1) : a.requestId !== b.requestId ? (a.requestId < b.requestId ? -1 : 1) : a.token < b.token ? -1 : a.token > b.token ? 1 : 0;
 
+/** Granted somewhere: in every region, or (failed in the others) in some. */
+const granted = (request: AccessRequest): boolean => request.state === 'GRANTED' || (request.state === 'FAILED' && request.partlyGranted === true);
+
 /** A grant is live from its approval until something ends it: the account must be in the statement for it. */
-export const isLive = (request: AccessRequest): boolean => (request.state === 'APPROVED' || request.state === 'GRANTED') && request.ending === undefined;
+export const isLive = (request: AccessRequest): boolean => (request.state === 'APPROVED' || granted(request)) && request.ending === undefined;
 
 /** The policy path still owes the request a verdict: an approval not yet verified, or an end not yet verified. */
-export const awaitsVerdict = (request: AccessRequest): boolean => request.state === 'APPROVED' || (request.state === 'GRANTED' && request.ending !== undefined);
+export const awaitsVerdict = (request: AccessRequest): boolean => request.state === 'APPROVED' || (granted(request) && request.ending !== undefined);
 
 /** What the statement should say about an account: in, out, or nothing for ecr-access to change. */
 export type Membership = 'in' | 'out' | 'as-is';

@@ -2,6 +2,7 @@
 // pattern, and the one rule that governs a repository (the most specific that matches it).
 import * as z from 'zod';
 import { DurationText, type DurationRules } from './duration';
+import { AwsRegion } from './region';
 import { RepositoryName } from './repository';
 import { SlackUserGroupId, SlackUserId } from './slack-id';
 
@@ -23,6 +24,8 @@ export interface RepositoryRule {
   readonly durations: DurationRules;
   /** Only accounts in the organization may be granted; absent, the deployment's default. */
   readonly organizationOnly?: boolean;
+  /** The regions the repository is replicated to: a grant is written and verified in each. Absent: the bot's own region. */
+  readonly regions?: readonly string[];
 }
 
 /** The rules of a deployment, and the one question everything else asks of them. */
@@ -122,7 +125,7 @@ const RepositoryMatch = z.string().superRefine((match, ctx) => {
 
 const flag = z.boolean({ message: 'must be true or false' });
 
-const RULE_SETTINGS = 'approvers, approverGroups, approvals, maxGrant, requireGrantEnd, organizationOnly';
+const RULE_SETTINGS = 'approvers, approverGroups, approvals, maxGrant, requireGrantEnd, organizationOnly, regions';
 
 /** One repository's (or pattern's) settings, as the settings file gives them. */
 const RuleSettings = z
@@ -134,6 +137,11 @@ const RuleSettings = z
       maxGrant: DurationText.optional(),
       requireGrantEnd: flag.optional(),
       organizationOnly: flag.optional(),
+      regions: z
+        .array(AwsRegion, { message: 'must be a list of AWS regions, like [us-east-1, eu-west-1]' })
+        .min(1, { message: 'names no region: list the regions the repository is replicated to, like [us-east-1, eu-west-1]' })
+        .refine((regions) => new Set(regions).size === regions.length, { message: 'names a region twice' })
+        .optional(),
     },
     {
       error: (issue) =>
@@ -169,6 +177,7 @@ function ruleOf({ match, settings }: RuleEntry, defaults: RuleDefaults): Reposit
     approvals: settings.approvals ?? defaults.approvals ?? 1,
     durations: { maxMs: settings.maxGrant ?? defaults.durations.maxMs, required: settings.requireGrantEnd ?? defaults.durations.required },
     ...(settings.organizationOnly !== undefined && { organizationOnly: settings.organizationOnly }),
+    ...(settings.regions && { regions: settings.regions }),
   };
 }
 

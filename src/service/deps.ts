@@ -5,7 +5,10 @@ import type { Metrics } from '../metrics';
 import type { AccountDirectory, ChangeQueue, Clock, ClockCheck, Homes, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
 
 export interface ServiceDeps {
+  /** ECR in the bot's own region. */
   readonly registry: Registry;
+  /** ECR in a region, for repositories replicated to several (`registryIn(region)` is `registry`). */
+  readonly registryIn: (region: string) => Registry;
   readonly store: RequestStore;
   readonly changes: ChangeQueue;
   readonly notifier: Notifier;

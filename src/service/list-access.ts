@@ -3,6 +3,7 @@
 import { byCreation, OPEN_STATES, type AccessRequest, type Failure } from '../domain/access-request';
 import { inLambdaStatement, parsePolicy, pullers, type Pullers, type RepositoryPolicy } from '../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../errors';
+import { inRegion, regionStates, regionsOf } from '../domain/regional';
 import { inBatches } from '../in-batches';
 import type { AccountOwner } from '../domain/account-owner';
 import { shareable } from '../domain/repository-rules';
@@ -16,6 +17,9 @@ interface PullerEntry {
   readonly grant?: AccessRequest;
   /** The live policy lets the account's Lambda functions pull too (ecr-access's Lambda statement). */
   readonly lambda?: true;
+  /** Where its grant lets it pull, for a repository replicated to several regions; and where it failed. */
+  readonly regions?: readonly string[];
+  readonly failedIn?: readonly string[];
 }
 
 export interface RepositoryAccess {
@@ -48,13 +52,16 @@ function latestGrants(records: readonly AccessRequest[]): Map<string, AccessRequ
 }
 
 async function describe(deps: ServiceDeps, repository: string): Promise<RepositoryAccess> {
-  const [policyRead, records] = await Promise.all([
-    deps.registry.getPolicy(repository).then(
+  // A repository in several regions is read in the first its rule names; each grant says where else it is.
+  const region = deps.rules.ruleFor(repository)?.regions?.[0] ?? deps.region;
+  const [policyRead, found] = await Promise.all([
+    deps.registryIn(region).getPolicy(repository).then(
       (text) => ({ text }),
       (error: unknown) => ({ error }),
     ),
     deps.store.listByRepository(repository),
   ]);
+  const records = found.filter((r) => regionsOf(r, deps.region).includes(region)).map((r) => inRegion(r, region));
   const open = records.filter((r) => OPEN_STATES.includes(r.state)).sort(byCreation);
   let live: Pullers;
   let policy: RepositoryPolicy;
@@ -72,7 +79,14 @@ async function describe(deps: ServiceDeps, repository: string): Promise<Reposito
   const grants = latestGrants(records);
   const entries = live.accounts.map((account): PullerEntry => {
     const grant = grants.get(account);
-    return { account, ...(grant && { grant }), ...(inLambdaStatement(policy, account) && { lambda: true as const }) };
+    const failedIn = grant ? regionStates(found.find((r) => r.id === grant.id) ?? grant).failed.map((f) => f.region) : [];
+    return {
+      account,
+      ...(grant && { grant }),
+      ...(inLambdaStatement(policy, account) && { lambda: true as const }),
+      ...(grant?.regions && { regions: grant.regions.filter((region) => !failedIn.includes(region)) }),
+      ...(failedIn.length > 0 && { failedIn }),
+    };
   });
   // A grant ecr-access is removing (written, not yet recorded) is not drift.
   const removedOutside = [...grants.values()].filter((g) => !live.accounts.includes(g.account) && !live.everyone && g.ending === undefined);

@@ -1,6 +1,6 @@
 // What the service needs from the outside world; adapters in aws/ and slack/ provide it.
 import type { AccountOwner } from '../domain/account-owner';
-import type { AccessRequest, AnnouncementPart, Approvals, Ending, HistoryEvent, MessageRef, RequestState } from '../domain/access-request';
+import type { AccessRequest, AnnouncementPart, Approvals, Ending, HistoryEvent, MessageRef, RegionVerdict, RequestState } from '../domain/access-request';
 import type { Mark, Outcome } from '../domain/membership';
 import type { PostedPart } from '../domain/told-outcome';
 
@@ -38,6 +38,8 @@ export interface Verdict {
   readonly pullsThrough: readonly string[];
   /** When a time-bound grant ends, counted from its verification. */
   readonly expiresAt?: string;
+  /** A FAILED request in several regions that some of them granted: it stays live there. */
+  readonly partlyGranted?: true;
 }
 
 /** What a pass of the sweep may do to a request; each is one conditional write, done once. */
@@ -111,7 +113,14 @@ export interface RequestStore {
    * recorded first, or an end began meanwhile).
    */
   record(id: string, verdict: Verdict, announcer: { by: string; at: number }): Promise<AccessRequest | undefined>;
-  /** Begins ending a live grant (APPROVED or GRANTED, no end under way); undefined when it is not live. */
+  /**
+   * Records one region's verdict on a request in several regions, without announcing it (the
+   * request's own verdict follows, by `record`, once every region has one): GRANTED or FAILED
+   * while the request is APPROVED with no end under way and the region has not granted it; ENDED
+   * while an end is under way (`endKind` names it in the history). Undefined when the request is no longer in that state.
+   */
+  recordRegion(id: string, region: string, verdict: RegionVerdict, endKind?: Ending['kind']): Promise<AccessRequest | undefined>;
+  /** Begins ending a live grant (APPROVED, GRANTED or partly granted, no end under way); undefined when it is not live. */
   beginEnding(id: string, ending: Ending): Promise<AccessRequest | undefined>;
   /**
    * Every request of these accounts on the repository, each read as it is now: the repository's
@@ -157,6 +166,18 @@ export interface Lease {
   /** Takes marks off (the accounts they marked are recorded) and renews the lease; answers the marks left, or undefined when the lease was lost. */
   unmark(marks: readonly Mark[]): Promise<readonly Mark[] | undefined>;
 }
+
+/** A repository's policy in one region: ECR keeps one per region, and each has its own marks and lease. */
+export interface Place {
+  readonly repository: string;
+  readonly region: string;
+}
+
+/**
+ * The key of a place's marks and lease: the repository's name in the bot's own region (as before
+ * repositories had regions), `name@region` in another (`@` is never in a repository name).
+ */
+export const placeKey = (place: Place, home: string): string => (place.region === home ? place.repository : `${place.repository}@${place.region}`);
 
 /** The marks waiting on a repository, and until when it is held (0 when it is free). */
 export interface QueueStatus {

@@ -65,10 +65,13 @@ export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promis
   // says the owner is unknown, so an outage of Organizations does not stop every request. The
   // repository's rule decides; without a word from it, the deployment's ECR_ACCESS_ORGANIZATION_ONLY.
   if ((rule.organizationOnly ?? deps.organizationOnly) && deps.accounts && (await deps.accounts.owners([account])).get(account)?.kind === 'outside') return { code: 'outside-organization', account };
-  const described = await deps.registry.describeRepository(repository);
+  // A repository replicated to several regions is checked in the first its rule names; the others are written and verified at approval.
+  const region = rule.regions?.[0] ?? deps.region;
+  const registry = deps.registryIn(region);
+  const described = await registry.describeRepository(repository);
   if (!described) return { code: 'repository-missing', repository };
   if (described.registryId === account) return { code: 'own-registry', account };
-  const [policyText, records] = await Promise.all([deps.registry.getPolicy(repository).then((text) => ({ text }), (error: unknown) => ({ error })), deps.store.listByRepository(repository)]);
+  const [policyText, records] = await Promise.all([registry.getPolicy(repository).then((text) => ({ text }), (error: unknown) => ({ error })), deps.store.listByRepository(repository)]);
   let extending: AccessRequest | undefined;
   try {
     if ('error' in policyText) throw policyText.error;
@@ -79,7 +82,7 @@ export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promis
       if (!extending) return { code: 'can-already-pull', repository, account };
     }
     // A dry run of the merge: a policy that could never take this account is refused now, not at approval.
-    applyToPolicy(policy, [account], [], input.lambda && { put: [account], take: [], region: deps.region });
+    applyToPolicy(policy, [account], [], input.lambda && { put: [account], take: [], region });
   } catch (error) {
     if (!isEcrAccessError(error)) throw error;
     return { code: 'policy-problem', repository, failure: { code: error.code, detail: error.message } };
@@ -88,7 +91,7 @@ export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promis
   if (open) return { code: 'already-open', existing: open };
   // What approval merges, not the statement as it stands now: other changes to the policy before
   // the approval (another account granted or revoked) leave this true.
-  const preview = statementPreview(account, input.lambda && deps.region);
+  const preview = statementPreview(account, input.lambda && region);
   return { code: 'checked', preview, ...(extending && { extending }) };
 }
 
@@ -97,6 +100,7 @@ export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promi
   if (checked.code !== 'checked') return checked;
   const { preview, extending } = checked;
   const { repository, account } = input;
+  const regions = deps.rules.ruleFor(repository)?.regions;
 
   const request: AccessRequest = {
     id: deps.newId(),
@@ -111,6 +115,8 @@ export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promi
     ...(input.durationMs !== undefined && { durationMs: input.durationMs }),
     ...(input.lambda && { lambda: true as const }),
     ...(extending && { extends: extending.id }),
+    // The regions the rule names now: the grant is written there, and taken out of them again, whatever the rule later says.
+    ...(regions && { regions: [...regions], regionVerdicts: {} }),
     history: [{ kind: 'requested', at: new Date(deps.clock.now()).toISOString(), by: input.requester }],
   };
   const created = await deps.store.create(request);

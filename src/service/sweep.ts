@@ -11,6 +11,7 @@ import { abandonedBefore, announce, showEnding } from './announce';
 import type { ServiceDeps } from './deps';
 import { sharedRepositories } from './shared-repositories';
 import { awaitVerdicts } from './policy-changes/await-verdicts';
+import { inRegion, regionsOf } from '../domain/regional';
 import { type Drift, NO_DRIFT } from './ports';
 
 export interface SweepTimes {
@@ -97,7 +98,8 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
     } else later.push(staleAt);
   }
 
-  switch (request.state) {
+  // Granted in some of its regions and failed in the others: live, and ended at its time, like a grant.
+  switch (request.state === 'FAILED' && request.partlyGranted ? 'GRANTED' : request.state) {
     case 'PENDING': {
       const lapseAt = Date.parse(request.createdAt) + times.pendingLapseMs;
       if (now >= lapseAt) {
@@ -173,9 +175,12 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
 async function driftIn(deps: ServiceDeps, repository: string, tally: Tally): Promise<Drift> {
   // The records first, then the policy: a grant is written before it is recorded and recorded as
   // ending before it is removed, so the records read first never make the bot's own work look like drift.
-  const records = await deps.store.listByRepository(repository);
-  tally.itemsRead += records.length;
-  const policy = parsePolicy(await deps.registry.getPolicy(repository));
+  const found = await deps.store.listByRepository(repository);
+  tally.itemsRead += found.length;
+  // A repository in several regions is watched in the first its rule names, the one its requests are checked in.
+  const region = deps.rules.ruleFor(repository)?.regions?.[0] ?? deps.region;
+  const records = found.filter((r) => regionsOf(r, deps.region).includes(region)).map((r) => inRegion(r, region));
+  const policy = parsePolicy(await deps.registryIn(region).getPolicy(repository));
   const granted = records.filter((r) => r.state === 'GRANTED');
   // Requests on their way (approved, or being removed) are the bot's own changes, not drift.
   const moving = new Set(records.filter((r) => r.state === 'APPROVED' || r.ending).map((r) => r.account));

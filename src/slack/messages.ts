@@ -4,6 +4,7 @@ import { type AccessRequest, BOT_ACTOR, type Failure, type KeptBy } from '../dom
 import { REQUEST_USAGE } from '../domain/command';
 import { formatDuration } from '../domain/duration';
 import { MANAGED_SID } from '../domain/policy';
+import { inRegion } from '../domain/regional';
 import { ErrorCode } from '../errors';
 import type { DecideOutcome } from '../service/decide';
 import type { HistoryOutcome } from '../service/history';
@@ -22,6 +23,19 @@ const mention = (user: string | undefined) => (user ? `<@${user}>` : 'someone');
 export const mentionOrBot = (user: string | undefined) => (user === undefined || user === BOT_ACTOR ? 'ecr-access' : `<@${user}>`);
 /** How far a request under the two-person rule has come ("1 of 2 approvals, by @bob"); undefined before its first approval. */
 export const approvalProgress = (request: AccessRequest): string | undefined => request.firstApproval && `1 of 2 approvals, by <@${request.firstApproval.by}>`;
+
+/** Where a grant in several regions lets the account pull: ` in eu-west-1 and us-east-1`; nothing for one region. */
+export const inRegions = (request: { readonly regions?: readonly string[] | undefined }): string => {
+  const regions = request.regions ?? [];
+  return regions.length > 0 ? ` in ${regions.length > 1 ? `${regions.slice(0, -1).join(', ')} and ${regions.at(-1)}` : regions[0]}` : '';
+};
+
+/** What each region of a grant in several regions has done with it: `eu-west-1 granted · ap-south-1 failed`; just the names before any verdict. */
+export function regionsText(request: AccessRequest): string | undefined {
+  if (!request.regions) return undefined;
+  const word = (state: string) => (state === 'GRANTED' ? ' granted' : state === 'FAILED' ? ' failed' : state === 'REVOKED' || state === 'EXPIRED' ? ' removed' : '');
+  return request.regions.map((region) => `${region}${request.state === 'PENDING' ? '' : word(inRegion(request, region).state)}`).join(' · ');
+}
 
 /** Who a grant lets pull: the account, and its Lambda functions when it asked for Lambda. */
 export const whoPulls = (request: Pick<AccessRequest, 'account' | 'lambda'>): string => `\`${request.account}\`${request.lambda ? ' and its Lambda functions' : ''}`;

@@ -76,9 +76,9 @@ function meaning(text: string): unknown {
 const clients: ECRClient[] = [];
 const emulators: EcrEmulator[] = [];
 
-function clientFor(emulator: EcrEmulator, maxAttempts = 1): ECRClient {
+function clientFor(emulator: EcrEmulator, maxAttempts = 1, region = 'us-east-1'): ECRClient {
   const client = new ECRClient({
-    region: 'us-east-1',
+    region,
     endpoint: emulator.url,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts,
@@ -633,8 +633,8 @@ describe('call log', () => {
     await failureOf(ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'common-images' })));
 
     expect(emulator.calls).toEqual([
-      { action: 'DescribeRepositories', at: expect.any(Number) },
-      { action: 'GetRepositoryPolicy', repositoryName: 'common-images', at: expect.any(Number) },
+      { action: 'DescribeRepositories', region: 'us-east-1', at: expect.any(Number) },
+      { action: 'GetRepositoryPolicy', repositoryName: 'common-images', region: 'us-east-1', at: expect.any(Number) },
     ]);
     expect(emulator.countCalls('GetRepositoryPolicy')).toBe(1);
   });
@@ -661,6 +661,47 @@ describe('call log', () => {
 
   it('rejects waitForCalls when the calls do not come in time', async () => {
     await expect(emulator.waitForCalls('SetRepositoryPolicy', 1, 10)).rejects.toThrow(/SetRepositoryPolicy/);
+  });
+});
+
+describe('regions', () => {
+  it('keeps each region a registry of its own, answering each request from the region it was signed for', async () => {
+    const emulator = await start();
+    emulator.createRepository('common-images');
+    const home = clientFor(emulator);
+    const replica = clientFor(emulator, 1, 'eu-west-1');
+    // The repository is in us-east-1 only, until it is created in eu-west-1 too.
+    expect(await failureOf(replica.send(new GetRepositoryPolicyCommand({ repositoryName: 'common-images' })))).toMatchObject({ name: 'RepositoryNotFoundException' });
+    emulator.createRepository('common-images', 'eu-west-1');
+    const text = policyText(readStatement('222233334444'));
+    await replica.send(new SetRepositoryPolicyCommand({ repositoryName: 'common-images', policyText: text }));
+
+    expect(emulator.policyText('common-images', 'eu-west-1')).toBe(text);
+    expect(emulator.policyText('common-images')).toBeUndefined();
+    expect(await failureOf(home.send(new GetRepositoryPolicyCommand({ repositoryName: 'common-images' })))).toMatchObject({ name: 'RepositoryPolicyNotFoundException' });
+    const { repositories } = await replica.send(new DescribeRepositoriesCommand({}));
+    expect(repositories?.map((r) => r.repositoryArn)).toEqual([`arn:aws:ecr:eu-west-1:${REGISTRY_ID}:repository/common-images`]);
+    expect(emulator.calls.filter((c) => c.action === 'SetRepositoryPolicy').map((c) => c.region)).toEqual(['eu-west-1']);
+  });
+
+  it('keeps every region across a restart', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'ecr-emulator-'));
+    try {
+      const stateFile = join(directory, 'ecr.json');
+      const first = await start({ stateFile });
+      first.createRepository('common-images');
+      first.createRepository('common-images', 'eu-west-1');
+      first.putPolicy('common-images', policyText(readStatement('222233334444')), 'eu-west-1');
+      await first.close();
+      const second = await start({ stateFile });
+      expect([second.repositories('eu-west-1'), second.policyText('common-images', 'eu-west-1'), second.policyText('common-images')]).toEqual([
+        ['common-images'],
+        policyText(readStatement('222233334444')),
+        undefined,
+      ]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // The service's ports in memory, on a fake clock: enough of the adapters' rules (conditional
 // state moves, the outbox, the lease) to unit-test the policy path without servers.
-import { type AccessRequest, type AnnouncementPart, BOT_ACTOR, type Ending, FIRST_APPROVAL, type HistoryEvent, OPEN_STATES, SECOND_APPROVAL } from '../../src/domain/access-request';
+import { type AccessRequest, type AnnouncementPart, BOT_ACTOR, type Ending, FIRST_APPROVAL, type HistoryEvent, OPEN_STATES, type RegionVerdict, SECOND_APPROVAL } from '../../src/domain/access-request';
 import { MAX_DRIFT_EVENTS } from '../../src/aws/drift-notes';
 import { HOME_TURN_MS } from '../../src/aws/home-turns';
 import { byMark, type Mark } from '../../src/domain/membership';
@@ -128,7 +128,8 @@ export class InMemoryRequestStore implements RequestStore {
   async decide(id: string, d: Parameters<RequestStore['decide']>[1]) {
     const r = this.requests.get(id);
     const secondMissing = d.second === true && r?.state === 'PENDING' && (r.firstApproval === undefined || r.firstApproval.by === d.by);
-    if (!this.decidable(r, d) || !d.from.includes(r.state) || secondMissing) return { decided: false as const, current: r };
+    const partlyGranted = d.to === 'DENIED' && r?.partlyGranted === true;
+    if (!this.decidable(r, d) || !d.from.includes(r.state) || secondMissing || partlyGranted) return { decided: false as const, current: r };
     const decided = { decidedBy: d.by, decidedAt: d.at };
     if (d.to === 'APPROVED') {
       const { failure: _failure, failedAt: _failedAt, ...rest } = r;
@@ -156,18 +157,19 @@ export class InMemoryRequestStore implements RequestStore {
     const { outcome, at } = verdict;
     const hashes = { policyHashBefore: verdict.policyHashBefore, policyHash: verdict.policyHash };
     const approval = r.state === 'APPROVED' && !r.ending;
-    const ending = (r.state === 'APPROVED' || r.state === 'GRANTED') && r.ending !== undefined;
+    const ending = (r.state === 'APPROVED' || r.state === 'GRANTED' || r.state === 'FAILED') && r.ending !== undefined;
     switch (outcome.state) {
       case 'GRANTED': {
         if (!approval) return undefined;
-        const { failure: _f, failedAt: _fa, ...rest } = r;
+        const { failure: _f, failedAt: _fa, partlyGranted: _p, ...rest } = r;
         const next: AccessRequest = { ...rest, state: 'GRANTED', grantedAt: at, ...hashes, verifiedPolicy: verdict.verifiedPolicy, ...(verdict.expiresAt && { expiresAt: verdict.expiresAt }), owed: ['card', 'dm', 'thread'], announcer };
         return this.put(this.withEvent(next, { kind: 'granted', at, ...hashes }));
       }
       case 'FAILED': {
         if (!approval) return undefined;
         const failure = { ...outcome.failure, detail: outcome.failure.detail.slice(0, 2000) };
-        return this.put(this.withEvent({ ...r, state: 'FAILED', failedAt: at, failure, owed: ['card', 'thread'], announcer }, { kind: 'failed', at, detail: failure.detail }));
+        const partly = verdict.partlyGranted ? { partlyGranted: true as const, ...(verdict.expiresAt && { expiresAt: verdict.expiresAt }) } : {};
+        return this.put(this.withEvent({ ...r, state: 'FAILED', failedAt: at, failure, ...partly, owed: ['card', 'thread'], announcer }, { kind: 'failed', at, detail: failure.detail }));
       }
       case 'ENDED': {
         if (!ending || r.ending?.kind !== outcome.ending.kind) return undefined;
@@ -184,9 +186,25 @@ export class InMemoryRequestStore implements RequestStore {
       }
     }
   }
+  async recordRegion(id: string, region: string, verdict: RegionVerdict, endKind?: Ending['kind']) {
+    const r = this.requests.get(id);
+    if (!r) return undefined;
+    const seen = r.regionVerdicts?.[region];
+    const approval = verdict.state !== 'ENDED';
+    const applies = approval
+      ? r.state === 'APPROVED' && !r.ending && (seen === undefined || seen.state === 'FAILED')
+      : (r.state === 'APPROVED' || r.state === 'GRANTED' || r.state === 'FAILED') && r.ending !== undefined && seen?.state !== 'ENDED';
+    if (!applies) return undefined;
+    const failure = verdict.failure && { ...verdict.failure, detail: verdict.failure.detail.slice(0, 2000) };
+    const kind = verdict.state === 'GRANTED' ? 'granted' : verdict.state === 'FAILED' ? 'failed' : endKind === 'expire' ? 'expired' : 'revoked';
+    const event: HistoryEvent = { kind, at: verdict.at, region, ...(verdict.policyHash && { policyHash: verdict.policyHash }), ...(failure && { detail: failure.detail }) };
+    const next = { ...r, regionVerdicts: { ...r.regionVerdicts, [region]: { ...verdict, ...(failure && { failure }) } } };
+    return this.put(this.withEvent(next, event));
+  }
   async beginEnding(id: string, ending: Ending) {
     const r = this.requests.get(id);
-    if ((r?.state !== 'GRANTED' && r?.state !== 'APPROVED') || r.ending) return undefined;
+    const live = r?.state === 'GRANTED' || r?.state === 'APPROVED' || (r?.state === 'FAILED' && r.partlyGranted === true);
+    if (!r || !live || r.ending) return undefined;
     const { endFailure: _f, ...rest } = r;
     return this.put({ ...rest, ending }, ending.at);
   }
@@ -449,8 +467,16 @@ export function inMemoryDeps(options: Partial<ServiceDeps> & { repositories?: re
   let ids = 0;
   /** Whose Home tabs the service said were out of date, by request, in order. */
   const homesChanged: string[] = [];
+  /** Each other region's registry, made when first named. */
+  const regional = new Map<string, InMemoryRegistry>();
   const deps: ServiceDeps = {
     registry,
+    registryIn: (region) => {
+      if (region === (overrides.region ?? 'eu-west-1')) return overrides.registry ?? registry;
+      const made = regional.get(region) ?? new InMemoryRegistry(clock);
+      regional.set(region, made);
+      return made;
+    },
     store,
     changes,
     notifier,
@@ -469,7 +495,7 @@ export function inMemoryDeps(options: Partial<ServiceDeps> & { repositories?: re
     clockMarginMs: 60_000,
     ...overrides,
   };
-  return { deps, clock, clockCheck, registry, store, changes, notifier, logs, homesChanged };
+  return { deps, clock, clockCheck, registry, regional, store, changes, notifier, logs, homesChanged };
 }
 
 /** An approved request, recorded, as the decision leaves it. */

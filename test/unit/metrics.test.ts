@@ -23,10 +23,12 @@ function written(level: 'debug' | 'error' = 'debug') {
 /** In-memory ports with the policy path's ports measured, as the app builds them. */
 function measuredWorld() {
   const w = inMemoryDeps();
+  const registry = measuredRegistry(w.registry, w.deps.metrics);
   const deps: ServiceDeps = {
     ...w.deps,
     store: measuredStore(w.store, w.deps.metrics),
-    registry: measuredRegistry(w.registry, w.deps.metrics),
+    registry,
+    registryIn: (region) => (region === w.deps.region ? registry : w.deps.registryIn(region)),
     changes: measuredChangeQueue(w.changes, w.deps.metrics),
   };
   const metricLines = () => w.logs.map((line) => JSON.parse(line) as Line).filter((line) => line.level === 'metric');

@@ -4,7 +4,7 @@ import type { Failure } from '../../domain/access-request';
 import { applyToPolicy, lambdaAccounts, managedAccounts, parsePolicy, type RepositoryPolicy } from '../../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../../errors';
 import type { ServiceDeps } from '../deps';
-import type { Lease } from '../ports';
+import type { Lease, Place } from '../ports';
 
 /** Why a holder stopped with accounts still marked. */
 export type Stop =
@@ -16,7 +16,7 @@ export type Stop =
   | 'unverified'
   | 'lease-lost';
 
-/** The policy as read: understood, readable but not ecr-access's to rewrite, or not read at all. */
+/** The policy as read: understood, readable but not ecr-access's to rewrite (or no repository to hold one), or not read at all. */
 export type PolicyRead =
   | { kind: 'read'; text: string | undefined; policy: RepositoryPolicy }
   | { kind: 'not-understood'; text: string | undefined; policy?: RepositoryPolicy; failure: Failure }
@@ -41,11 +41,13 @@ const PARTIAL: readonly string[] = [ErrorCode.PolicyTooLarge, ErrorCode.PolicyRe
 const asFailure = (error: unknown): Failure =>
   isEcrAccessError(error) ? { code: error.code, detail: error.message } : { code: ErrorCode.Registry, detail: error instanceof Error ? error.message : String(error) };
 
-export async function readPolicy(deps: ServiceDeps, repository: string): Promise<PolicyRead> {
+export async function readPolicy(deps: ServiceDeps, place: Place): Promise<PolicyRead> {
   let text: string | undefined;
   try {
-    text = await deps.registry.getPolicy(repository);
+    text = await deps.registryIn(place.region).getPolicy(place.repository);
   } catch (error) {
+    // No such repository (a replica not created yet, or deleted): no policy to write, and no account in one.
+    if (isEcrAccessError(error, ErrorCode.RepositoryNotFound)) return { kind: 'not-understood', text: undefined, failure: asFailure(error) };
     return { kind: 'unreadable', error };
   }
   let policy: RepositoryPolicy | undefined;
@@ -60,45 +62,46 @@ export async function readPolicy(deps: ServiceDeps, repository: string): Promise
 }
 
 /** Writes the changes on top of `before` and reads the policy back; nothing is written when nothing changes. */
-export async function writeChanges(deps: ServiceDeps, lease: Lease, repository: string, before: Exclude<PolicyRead, { kind: 'unreadable' }>, changes: Changes): Promise<Written> {
+export async function writeChanges(deps: ServiceDeps, lease: Lease, place: Place, before: Exclude<PolicyRead, { kind: 'unreadable' }>, changes: Changes): Promise<Written> {
   if ('refusals' in changes) return { ...before, refusals: changes.refusals };
   const all = changes.changes.filter((c) => c.pull !== undefined || c.lambda !== undefined);
   if (before.kind !== 'read' || all.length === 0) return { ...before, refusals: new Map() };
-  return write(deps, lease, repository, before, all);
+  return write(deps, lease, place, before, all);
 }
 
 const accountsTo = (changes: readonly AccountChange[], statement: 'pull' | 'lambda', what: 'put' | 'take') => changes.filter((c) => c[statement] === what).map((c) => c.account);
 
-async function write(deps: ServiceDeps, lease: Lease, repository: string, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly AccountChange[]): Promise<Written> {
+async function write(deps: ServiceDeps, lease: Lease, place: Place, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly AccountChange[]): Promise<Written> {
   let text: string | undefined;
   try {
     const update = applyToPolicy(before.policy, accountsTo(changes, 'pull', 'put'), accountsTo(changes, 'pull', 'take'), {
       put: accountsTo(changes, 'lambda', 'put'),
       take: accountsTo(changes, 'lambda', 'take'),
-      region: deps.region,
+      // Lambda functions pull from the replica in their own region: the statement names that region.
+      region: place.region,
     });
     if (!update.changed) return { ...before, refusals: new Map() };
     text = update.text;
   } catch (error) {
-    return splitOrRefuse(deps, lease, repository, before, changes, error);
+    return splitOrRefuse(deps, lease, place, before, changes, error);
   }
   try {
-    await deps.registry.setPolicy(repository, text, () => lease.coverWrite());
+    await deps.registryIn(place.region).setPolicy(place.repository, text, () => lease.coverWrite());
     lease.answered();
   } catch (error) {
     if (isEcrAccessError(error, ErrorCode.LeaseLost)) return { kind: 'stopped', stop: 'lease-lost' };
     if (!isEcrAccessError(error) || error.code === ErrorCode.WriteOutcomeUnknown) {
-      deps.logger.error('a policy write may still land; the repository stays held until it cannot', { repository, error });
+      deps.logger.error('a policy write may still land; the repository stays held until it cannot', { ...place, error });
       return { kind: 'stopped', stop: 'unconfirmed' };
     }
     lease.answered();
-    return splitOrRefuse(deps, lease, repository, before, changes, error);
+    return splitOrRefuse(deps, lease, place, before, changes, error);
   }
-  const after = await readPolicy(deps, repository);
+  const after = await readPolicy(deps, place);
   if (after.kind !== 'read') {
     // Written, not yet verified: the accounts stay marked, and the next pass or holder verifies them.
     deps.logger.error('the policy was written but could not be read back and understood; the accounts stay marked', {
-      repository,
+      ...place,
       error: after.kind === 'unreadable' ? after.error : after.failure,
     });
     return { kind: 'stopped', stop: 'unverified' };
@@ -107,13 +110,13 @@ async function write(deps: ServiceDeps, lease: Lease, repository: string, before
 }
 
 /** A refusal of the whole write: split in halves when it may concern only some accounts, else every account is refused. */
-async function splitOrRefuse(deps: ServiceDeps, lease: Lease, repository: string, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly AccountChange[], error: unknown): Promise<Written> {
+async function splitOrRefuse(deps: ServiceDeps, lease: Lease, place: Place, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly AccountChange[], error: unknown): Promise<Written> {
   const failure = asFailure(error);
   if (changes.length > 1 && PARTIAL.includes(failure.code)) {
     const middle = Math.ceil(changes.length / 2);
-    const first = await write(deps, lease, repository, before, changes.slice(0, middle));
+    const first = await write(deps, lease, place, before, changes.slice(0, middle));
     if (first.kind !== 'read') return first;
-    const second = await write(deps, lease, repository, first, changes.slice(middle));
+    const second = await write(deps, lease, place, first, changes.slice(middle));
     if (second.kind !== 'read') return second;
     return { ...second, refusals: new Map([...first.refusals, ...second.refusals]) };
   }

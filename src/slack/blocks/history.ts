@@ -46,7 +46,8 @@ const hash = (value: string | undefined) => (value ? `\`${escapeText(value)}\`` 
 
 function entryLine({ event, request, repository }: HistoryEntry, owners: ReadonlyMap<string, AccountOwner> | undefined): string {
   const { icon, verb } = WORDS[event.kind];
-  const what = request ? `${accountWithOwner(request.account, owners)} on \`${repository}\` (${request.id})` : `\`${repository}\``;
+  const where = event.region ? ` in ${event.region}` : '';
+  const what = request ? `${accountWithOwner(request.account, owners)} on \`${repository}\`${where} (${request.id})` : `\`${repository}\`${where}`;
   // An event without `by` (granted, failed) is the bot's own doing.
   const lines = [`${icon} *${verb}* ${what} — ${when(event.at)} by ${mentionOrBot(event.by)}`];
   if (event.policyHash !== undefined || event.policyHashBefore !== undefined) {

@@ -3,7 +3,7 @@ import type { AccessRequest } from '../../domain/access-request';
 import type { AccountOwner } from '../../domain/account-owner';
 import { accountWithOwner } from './account-owner';
 import type { RepositoryAccess } from '../../service/list-access';
-import { approvalProgress, approvedBy, endingWords, failureText } from '../messages';
+import { approvalProgress, approvedBy, endingWords, failureText, inRegions } from '../messages';
 import { type Block, MESSAGE_BLOCK_LIMIT, context, day, divider, header, lineSections, section } from './kit';
 
 type Owners = ReadonlyMap<string, AccountOwner> | undefined;
@@ -23,7 +23,9 @@ function pullerLine(entry: RepositoryAccess['pullers'][number], owners: Owners):
   if (!grant) return `• ${accountWithOwner(account, owners)} — ${lambda}added outside ecr-access`;
   const ending = endingWords(grant);
   const ends = ending ? `, ${ending}` : grant.expiresAt ? `, ends ${day(grant.expiresAt)}` : '';
-  return `• ${accountWithOwner(account, owners)} — ${lambda}approved by ${approvedBy(grant)}, granted ${day(grant.grantedAt)}${ends} (${grant.id})`;
+  const failed = entry.failedIn ? `; not in ${entry.failedIn.join(', ')}, where it failed (Retry on its card)` : '';
+  const granted = grant.grantedAt ? `granted ${day(grant.grantedAt)}` : 'granted';
+  return `• ${accountWithOwner(account, owners)} — ${lambda}approved by ${approvedBy(grant)}, ${granted}${inRegions(entry)}${failed}${ends} (${grant.id})`;
 }
 
 function repositoryBlocks(access: RepositoryAccess, owners: Owners): Block[] {

@@ -1,7 +1,7 @@
 // What the thread and the requester are told once a request is settled.
 import { type AccessRequest, denialReason } from '../../domain/access-request';
 import type { Drift } from '../../service/ports';
-import { approvalProgress, approvedBy, decider, failureText, mentionOrBot, removalRefused, stillPulls, whoPulls } from '../messages';
+import { approvalProgress, approvedBy, decider, failureText, inRegions, mentionOrBot, removalRefused, stillPulls, whoPulls } from '../messages';
 
 import { type Block, codeSections, context, day, escapeText, section } from './kit';
 
@@ -16,7 +16,7 @@ export function verifiedPolicyMessage(request: AccessRequest, policyText: string
     text: `Verified policy for ${request.repository}: ${request.account} can pull`,
     blocks: [
       section(
-        `:white_check_mark: ${whoPulls(request)} can now pull from \`${request.repository}\`${request.expiresAt ? ` until ${day(request.expiresAt)}` : ''}. This is the repository policy as read back from ECR after the change:`,
+        `:white_check_mark: ${whoPulls(request)} can now pull from \`${request.repository}\`${inRegions(request)}${request.expiresAt ? ` until ${day(request.expiresAt)}` : ''}. This is the repository policy as read back from ECR after the change${request.regions && request.regions.length > 1 ? ' (the last region verified; each region was read back the same way)' : ''}:`,
       ),
       ...codeSections(pretty),
       context(`sha256 ${request.policyHash ?? 'unknown'} · request ${request.id}`),
@@ -76,7 +76,7 @@ export function requesterMessage(request: AccessRequest): string {
   const by = approvedBy(request);
   switch (request.state) {
     case 'GRANTED':
-      return `:white_check_mark: Your request ${request.id} was approved by ${by}: ${whoPulls(request)} can now pull from \`${request.repository}\`${request.expiresAt ? ` until ${day(request.expiresAt)}; you will be reminded before it ends` : ''}.`;
+      return `:white_check_mark: Your request ${request.id} was approved by ${by}: ${whoPulls(request)} can now pull from \`${request.repository}\`${inRegions(request)}${request.expiresAt ? ` until ${day(request.expiresAt)}; you will be reminded before it ends` : ''}.`;
     case 'DENIED':
     {
       const reason = denialReason(request);

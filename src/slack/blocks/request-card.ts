@@ -6,7 +6,7 @@ import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
 import { LAMBDA_SID, MANAGED_SID } from '../../domain/policy';
 import type { AccountOwner } from '../../domain/account-owner';
-import { approvalProgress, approvedBy, decider, endingWords, failureText, mentionOrBot, whoPulls } from '../messages';
+import { approvalProgress, approvedBy, decider, endingWords, failureText, mentionOrBot, regionsText, whoPulls } from '../messages';
 import { ownerField } from './account-owner';
 import { type Block, context, day, escapeText, fields, header, section } from './kit';
 
@@ -47,9 +47,11 @@ export const homeDecisionValue = (request: AccessRequest): string | undefined =>
 /** `owner` is absent where owners are not looked up (no accounts source): the card then shows none. */
 function facts(request: AccessRequest, owner: AccountOwner | undefined): Block {
   const ownerLine = ownerField(owner);
+  const regions = regionsText(request);
   return fields([
     `*Requested by*\n<@${request.requester}>`,
     `*Repository*\n\`${request.repository}\``,
+    ...(regions ? [`*Regions*\n${regions}`] : []),
     `*AWS account*\n\`${request.account}\`${request.lambda ? '\nand its Lambda functions' : ''}`,
     ...(ownerLine ? [ownerLine] : []),
     `*Reason*\n${request.reason ? escapeText(request.reason) : '_none given_'}`,
@@ -66,6 +68,13 @@ function facts(request: AccessRequest, owner: AccountOwner | undefined): Block {
 }
 
 function decisionButtons(request: AccessRequest, approveLabel: string): Block {
+  const deny = {
+    type: 'button' as const,
+    action_id: DENY_ACTION,
+    text: { type: 'plain_text' as const, text: 'Deny' },
+    style: 'danger' as const,
+    value: decisionValue(request),
+  };
   return {
     type: 'actions',
     block_id: DECISION_BLOCK,
@@ -86,13 +95,8 @@ function decisionButtons(request: AccessRequest, approveLabel: string): Block {
           deny: { type: 'plain_text', text: 'Cancel' },
         },
       },
-      {
-        type: 'button',
-        action_id: DENY_ACTION,
-        text: { type: 'plain_text', text: 'Deny' },
-        style: 'danger',
-        value: decisionValue(request),
-      },
+      // Granted in some regions already: it is revoked, not denied.
+      ...(request.partlyGranted ? [] : [deny]),
     ],
   };
 }
@@ -125,6 +129,7 @@ function outcomeLine(request: AccessRequest): string {
       return `:no_entry_sign: Denied by ${decider(request)} · ${day(request.decidedAt)}${reason ? `\n*Reason:* ${escapeText(reason)}` : ''}`;
     }
     case 'FAILED':
+      if (request.partlyGranted) return `:warning: Approved by ${by}, granted in some regions only: ${failureText(request.failure)}`;
       return `:warning: Approved by ${by}, but the grant failed: ${failureText(request.failure)}`;
     case 'APPROVED':
       if (request.ending) return `:hourglass_flowing_sand: Approved by ${by} · ${endingWords(request)} before it was applied · ${day(request.ending.at)}`;

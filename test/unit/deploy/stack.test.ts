@@ -20,6 +20,16 @@ describe('botIamStatements', () => {
     ]);
   });
 
+  it("writes a replicated repository's policy in the regions its rule names, and only that repository there", () => {
+    const ecr = statementsFor('ecr:', botIamStatements({ ...BASE, repositories: ['common-images', 'team-*'], replicated: { 'us-east-1': ['common-images'] } }));
+    const arnIn = (region: unknown, name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', region, ':', { Ref: 'AWS::AccountId' }, `:repository/${name}`]] });
+    expect(ecr.map((s) => s.Resource)).toEqual([
+      [arnIn({ Ref: 'AWS::Region' }, 'common-images'), arnIn({ Ref: 'AWS::Region' }, 'team-*')],
+      [arnIn('us-east-1', 'common-images')],
+      [arnIn({ Ref: 'AWS::Region' }, '*')],
+    ]);
+  });
+
   it('needs no KMS statement for the AWS managed key, whose own policy lets the account decrypt through SSM', () => {
     expect(statementsFor('kms:', botIamStatements(BASE))).toEqual([]);
   });

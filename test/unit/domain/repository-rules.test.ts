@@ -158,9 +158,9 @@ describe('reading the repositories map', () => {
 
   it('says what a map, a rule and a pattern must be', () => {
     expect(problems(5)).toContain(': must be a map from repository names or patterns to their settings, like common-images: {}');
-    expect(problems({ 'team-*': 5 })).toEqual(['team-*: must be a map of settings (approvers, approverGroups, approvals, maxGrant, requireGrantEnd, organizationOnly), or {}']);
+    expect(problems({ 'team-*': 5 })).toEqual(['team-*: must be a map of settings (approvers, approverGroups, approvals, maxGrant, requireGrantEnd, organizationOnly, regions), or {}']);
     expect(problems({ 'team-*-': {}, 'common-images': {} })).toEqual(['team-*-: a pattern is a repository name with `*` for any characters within a segment, like team-* or shared/*']);
-    expect(problems({ 'team-*': { colour: 1, size: 2 } })).toEqual(['team-*: has no setting "colour", "size": a rule sets approvers, approverGroups, approvals, maxGrant, requireGrantEnd, organizationOnly']);
+    expect(problems({ 'team-*': { colour: 1, size: 2 } })).toEqual(['team-*: has no setting "colour", "size": a rule sets approvers, approverGroups, approvals, maxGrant, requireGrantEnd, organizationOnly, regions']);
   });
 
   it('takes a two-person rule with two approvers of its own, or with the deployment’s', () => {
@@ -189,7 +189,7 @@ describe('reading the repositories map', () => {
       'shared/*.maxGrant: a duration is a whole number of hours or days, like 12h or 7d',
       'shared/*.requireGrantEnd: must be true or false',
       'shared/*.organizationOnly: must be true or false',
-      'shared/*: has no setting "approver": a rule sets approvers, approverGroups, approvals, maxGrant, requireGrantEnd, organizationOnly',
+      'shared/*: has no setting "approver": a rule sets approvers, approverGroups, approvals, maxGrant, requireGrantEnd, organizationOnly, regions',
       'solo-*.approvals: is 2, and approvers names one person: two different approvers need at least two, or an approverGroups entry',
       'nobody-*.approvers: and approverGroups name nobody: somebody must be able to approve',
     ]);

@@ -1,12 +1,13 @@
 /**
- * One repository, three accounts, two bot processes, and any sequence of what happens to an
+ * One repository (in one region, or replicated to two), three accounts, two bot processes, and any sequence of what happens to an
  * account in its life: requests (an extension among them), approvals and denials, revokes by the
  * requester, by someone else's requester and by an approver, time moving past ends, slow, late,
  * unanswered and refused writes, and processes killed at any call and replaced. After the world
  * goes quiet (late writes landed or expired, leases run out, sweeps run), the records and the
  * policy must agree by the rule:
  *
- *   - each account is in ecr-access's statement exactly when one of its grants is live;
+ *   - in each region, each account is in ecr-access's statement exactly when one of its grants is
+ *     live there (a grant failed in one region stays live in the other until revoked or retried);
  *   - no record says GRANTED for an account that cannot pull, and nothing awaits a verdict;
  *   - every outcome is posted once (thread, DM, reminder), and nothing is still owed.
  *
@@ -21,6 +22,8 @@ import fc from 'fast-check';
 import type { AccessRequest } from '../../../src/domain/access-request';
 import { awaitsVerdict, isLive } from '../../../src/domain/membership';
 import { canPull, lambdaAccounts, managedAccounts, parsePolicy } from '../../../src/domain/policy';
+import { inRegion, regionsOf } from '../../../src/domain/regional';
+import { repositoryRules, rulesOf } from '../../../src/domain/repository-rules';
 import { decide } from '../../../src/service/decide';
 import type { ServiceDeps } from '../../../src/service/deps';
 import { revoke } from '../../../src/service/revoke';
@@ -36,6 +39,9 @@ const APPROVERS = ['U0APPROVER', 'U0APPROVER2'] as const;
 const APPROVER = APPROVERS[0];
 const HOUR = 3_600_000;
 const TIMES: SweepTimes = { pendingLapseMs: 7 * 24 * HOUR, nudgeFirstMs: 15 * 60_000, reminderLeadMs: HOUR };
+/** The bot's own region (inMemoryDeps'), and the one the repository is replicated to in half the runs. */
+const HOME = 'eu-west-1';
+const REPLICA = 'us-east-1';
 
 /** A bot process: its deps go through ports that, once it is killed, never answer again (as a SIGKILL leaves them). */
 interface Process {
@@ -55,12 +61,14 @@ class World {
   readonly slackHolds: number[] = [];
   /** How many pieces of work ran to their end or their process's death. */
   ran = 0;
-  constructor(readonly approvals: 1 | 2) {
+  constructor(
+    readonly approvals: 1 | 2,
+    readonly regions: readonly string[] = [HOME],
+  ) {
     const approver = new Set<string>(APPROVERS);
     this.base = inMemoryDeps({
-      repositories: [REPO],
+      rules: repositoryRules(rulesOf([{ match: REPO, settings: regions.length > 1 ? { regions: [...regions] } : {} }], { durations: {}, approvals })),
       isApprover: async (user) => (approver.has(user) ? { kind: 'approver' } : { kind: 'not-approver' }),
-      approvals,
     });
     this.processes.push(this.process(), this.process());
   }
@@ -89,12 +97,14 @@ class World {
         },
       });
     const { deps } = this.base;
+    const registry = mortal(deps.registry);
     process.deps = {
       ...deps,
       processId: `process-${++this.made}`,
       store: mortal(deps.store),
       changes: mortal(deps.changes),
-      registry: mortal(deps.registry),
+      registry,
+      registryIn: (region) => (region === deps.region ? registry : mortal(deps.registryIn(region))),
       notifier: mortal(deps.notifier, true),
     };
     return process;
@@ -115,6 +125,12 @@ class World {
 
   requests(): AccessRequest[] {
     return [...this.base.store.requests.values()];
+  }
+
+  /** The registry of a region of the repository's. */
+  registry(region: string) {
+    this.base.deps.registryIn(region);
+    return region === HOME ? this.base.registry : (this.base.regional.get(region) as typeof this.base.registry);
   }
 }
 
@@ -220,12 +236,15 @@ class Wait implements Command {
 }
 
 class NextWrite implements Command {
-  constructor(readonly how: 'late' | 'unknown' | 'rejected') {}
+  constructor(
+    readonly how: 'late' | 'unknown' | 'rejected',
+    readonly replica: boolean,
+  ) {}
   check = () => true;
   async run(_m: object, w: World) {
-    w.base.registry.nextWrites.push(this.how);
+    w.registry(this.replica ? (w.regions.at(-1) as string) : HOME).nextWrites.push(this.how);
   }
-  toString = () => `the next write is ${this.how}`;
+  toString = () => `the next write${this.replica ? ' in the last region' : ''} is ${this.how}`;
 }
 
 /** Slack holds the next calls behind a rate limit for longer than an announcer may stay quiet. */
@@ -242,7 +261,7 @@ class SlowSlack implements Command {
 class DeliverLate implements Command {
   check = () => true;
   async run(_m: object, w: World) {
-    w.base.registry.deliverLate();
+    for (const region of w.regions) w.registry(region).deliverLate();
   }
   toString = () => 'late writes arrive';
 }
@@ -285,7 +304,9 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: sweep(processNumber) },
   { weight: 2, arbitrary: fc.tuple(onProcess(0), onProcess(1)).map(([a, b]) => new Pair(a, b, true)) },
   { weight: 2, arbitrary: fc.constantFrom(30_000, 5 * 60_000, HOUR, 3 * HOUR, 6 * HOUR).map((ms) => new Wait(ms)) },
-  { weight: 1, arbitrary: fc.constantFrom<'late' | 'unknown' | 'rejected'>('late', 'unknown', 'rejected').map((how) => new NextWrite(how)) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom<'late' | 'unknown' | 'rejected'>('late', 'unknown', 'rejected'), fc.boolean()).map(([how, replica]) => new NextWrite(how, replica)) },
+  // A replica refusing a write: in runs with two regions, a grant fails there and stays granted in the other.
+  { weight: 1, arbitrary: fc.constant(new NextWrite('rejected', true)) },
   { weight: 1, arbitrary: fc.constant(new DeliverLate()) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }).map((n) => new SlowSlack(n)) },
   { weight: 1, arbitrary: processNumber.map((p) => new Replace(p)) },
@@ -298,8 +319,10 @@ async function quiesce(w: World): Promise<void> {
     (w.processes[p] as Process).alive = false;
     w.processes[p] = w.process();
   }
-  w.base.registry.nextWrites.length = 0;
-  w.base.registry.deliverLate();
+  for (const region of w.regions) {
+    w.registry(region).nextWrites.length = 0;
+    w.registry(region).deliverLate();
+  }
   const { deps } = w.base;
   for (let pass = 0; pass < 12; pass++) {
     w.base.clock.at += 420_001 + deps.announceRetryMs + deps.clockMarginMs;
@@ -310,18 +333,23 @@ async function quiesce(w: World): Promise<void> {
 }
 
 function agreement(w: World): void {
-  const policy = parsePolicy(w.base.registry.policies.get(REPO));
-  const named = managedAccounts(policy);
-  const forLambda = lambdaAccounts(policy);
   const requests = w.requests();
-  for (const account of ACCOUNTS) {
-    const ofAccount = requests.filter((r) => r.account === account);
-    const live = ofAccount.filter(isLive);
-    expect({ account, inStatement: named.includes(account) }).toEqual({ account, inStatement: live.length > 0 });
-    // The Lambda statement by the same rule: in exactly when a live grant asked for Lambda.
-    expect({ account, forLambda: forLambda.includes(account) }).toEqual({ account, forLambda: live.some((r) => r.lambda) });
-    for (const grant of live) expect({ id: grant.id, state: grant.state, pulls: canPull(policy, account) }).toEqual({ id: grant.id, state: 'GRANTED', pulls: true });
+  for (const region of w.regions) {
+    const policy = parsePolicy(w.registry(region).policies.get(REPO));
+    const named = managedAccounts(policy);
+    const forLambda = lambdaAccounts(policy);
+    // Each request as this region sees it: live here once granted here, until it ends here.
+    const here = requests.filter((r) => regionsOf(r, HOME).includes(region)).map((r) => inRegion(r, region));
+    for (const account of ACCOUNTS) {
+      const live = here.filter((r) => r.account === account && isLive(r));
+      expect({ region, account, inStatement: named.includes(account) }).toEqual({ region, account, inStatement: live.length > 0 });
+      // The Lambda statement by the same rule: in exactly when a live grant asked for Lambda.
+      expect({ region, account, forLambda: forLambda.includes(account) }).toEqual({ region, account, forLambda: live.some((r) => r.lambda) });
+      for (const grant of live) expect({ region, id: grant.id, state: grant.state, pulls: canPull(policy, account) }).toEqual({ region, id: grant.id, state: 'GRANTED', pulls: true });
+    }
   }
+  // A grant in several regions is GRANTED only once every region has it.
+  for (const r of requests.filter((r) => r.state === 'GRANTED' && r.regions)) expect({ id: r.id, granted: r.regions?.map((region) => r.regionVerdicts?.[region]?.state) }).toEqual({ id: r.id, granted: r.regions?.map(() => 'GRANTED') });
   expect(requests.filter(awaitsVerdict).map((r) => r.id)).toEqual([]);
   expect(requests.filter((r) => r.owed.length > 0).map((r) => ({ id: r.id, owed: r.owed }))).toEqual([]);
   // Each outcome (a history event, or a reminder) is posted at most once in each part; two outcomes
@@ -359,8 +387,8 @@ describe("one account's life, any sequence of events over two processes", () => 
     const seen = { states: new Set<string>(), writes: 0 };
     const settings = runs(Number(globalThis.process.env.MODEL_RUNS) || 100);
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<1 | 2>(1, 2), commands, async (approvals, sequence) => {
-        const w = new World(approvals);
+      fc.asyncProperty(fc.constantFrom<1 | 2>(1, 2), fc.constantFrom([HOME], [HOME, REPLICA]), commands, async (approvals, regions, sequence) => {
+        const w = new World(approvals, regions);
         await fc.asyncModelRun(() => ({ model: {}, real: w }), sequence);
         await quiesce(w);
         agreement(w);
@@ -369,6 +397,10 @@ describe("one account's life, any sequence of events over two processes", () => 
           // Granted at some point: what is still GRANTED, and what was granted before it expired or was revoked.
           if ((r.history ?? []).some((e) => e.kind === 'granted')) seen.states.add(`granted once under ${approvals}`);
           if (r.lambda && (r.history ?? []).some((e) => e.kind === 'granted')) seen.states.add('granted for Lambda');
+          // Failed as a whole while one region had granted it: partly granted, for a while at least.
+          const events = r.history ?? [];
+          if (events.some((e) => e.kind === 'granted' && e.region) && events.some((e) => e.kind === 'failed' && !e.region)) seen.states.add('partly granted');
+          if (r.regions && (r.history ?? []).some((e) => e.kind === 'granted' && e.region === undefined)) seen.states.add('granted in two regions');
         }
         seen.writes += w.base.registry.writes.length;
       }),
@@ -384,6 +416,8 @@ describe("one account's life, any sequence of events over two processes", () => 
       expect(seen.states).toContain('granted once under 1');
       expect(seen.states).toContain('granted once under 2');
       expect(seen.states).toContain('granted for Lambda');
+      expect(seen.states).toContain('granted in two regions');
+      expect(seen.states).toContain('partly granted');
       expect(seen.writes).toBeGreaterThan(0);
     }
   }, 120_000);

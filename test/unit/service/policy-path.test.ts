@@ -12,6 +12,8 @@ import { approvedRequest, inMemoryDeps } from '../../support/in-memory-ports';
 type World = ReturnType<typeof inMemoryDeps>;
 
 const REPOSITORY = 'common-images';
+/** The repository in the bot's own region: one place, as every repository was before regions. */
+const HOME = { repository: REPOSITORY, region: 'eu-west-1' };
 const accountsIn = (text: string | undefined) => managedAccounts(parsePolicy(text));
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -92,7 +94,7 @@ describe('the lease holder', () => {
     const w = inMemoryDeps();
     await approvals(w, '222233334444', '333344445555', '444455556666');
     const count = countReads(w);
-    const result = await applyMarked(w.deps, REPOSITORY);
+    const result = await applyMarked(w.deps, HOME);
     expect(result.held).toBe(true);
     expect(w.registry.writes).toHaveLength(1);
     // One read to build the write on, one to verify it: no pass once nothing is marked.
@@ -106,7 +108,7 @@ describe('the lease holder', () => {
   it('records the policy hashes before and after, and announces each outcome on the card, in the thread and to the requester', async () => {
     const w = inMemoryDeps();
     await approvals(w, '222233334444');
-    const result = await applyMarked(w.deps, REPOSITORY);
+    const result = await applyMarked(w.deps, HOME);
     const request = w.store.requests.get('r-0000000001')!;
     // There was no policy before: the hash of no text.
     expect(request.policyHashBefore).toBe(sha256(''));
@@ -119,7 +121,7 @@ describe('the lease holder', () => {
   it('counts the end of a time-bound grant from its verification', async () => {
     const w = inMemoryDeps();
     await approved(w, 'r-0000000001', '222233334444', { durationMs: 3_600_000 });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.store.requests.get('r-0000000001')!.expiresAt).toBe(new Date(w.clock.now() + 3_600_000).toISOString());
   });
 
@@ -134,7 +136,7 @@ describe('the lease holder', () => {
       posted.push(request.verifiedPolicy);
       return post(request);
     };
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     const readBack = w.registry.policies.get(REPOSITORY)!;
     expect(readBack).not.toBe(w.registry.writes[0]!.text);
     expect(posted).toEqual([readBack]);
@@ -145,7 +147,7 @@ describe('the lease holder', () => {
     const w = inMemoryDeps();
     w.registry.policies.set(REPOSITORY, policyWith(['222233334444']));
     await approvals(w, '222233334444');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(0);
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
   });
@@ -155,7 +157,7 @@ describe('the lease holder', () => {
     const partners: Statement = { ...managedStatement(['222233334444']), Sid: 'PullForPartners' };
     w.registry.policies.set(REPOSITORY, policyWith([], partners));
     await approvals(w, '222233334444');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(accountsIn(w.registry.policies.get(REPOSITORY))).toEqual(['222233334444']);
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
   });
@@ -164,7 +166,7 @@ describe('the lease holder', () => {
     const w = inMemoryDeps();
     await approvals(w, '222233334444');
     aroundWrites(w, { after: async (written) => void (written === 1 && (await approved(w, 'r-0000000009', '999988887777'))) });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(2);
     expect(state(w, 'r-0000000009')).toBe('GRANTED');
   });
@@ -172,7 +174,7 @@ describe('the lease holder', () => {
   it('writes nothing to a repository that is no longer shareable, and fails an approval whose account is verifiably not in it', async () => {
     const w = inMemoryDeps({ repositories: ['other-images'] });
     await approvals(w, '222233334444');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(0);
     expect(w.store.requests.get('r-0000000001')!).toMatchObject({
       state: 'FAILED',
@@ -185,7 +187,7 @@ describe('the lease holder', () => {
     const w = inMemoryDeps({ repositories: ['other-images'] });
     w.registry.policies.set(REPOSITORY, policyWith(['222233334444']));
     await approvals(w, '222233334444');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(0);
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
   });
@@ -193,7 +195,7 @@ describe('the lease holder', () => {
   it('reads nothing when nothing is marked, and lets the repository go', async () => {
     const w = inMemoryDeps();
     const count = countReads(w);
-    expect(await applyMarked(w.deps, REPOSITORY)).toEqual({ held: true, value: { recorded: new Map() } });
+    expect(await applyMarked(w.deps, HOME)).toEqual({ held: true, value: { recorded: new Map() } });
     expect(count.reads).toBe(0);
     expect(w.changes.locks.has(REPOSITORY)).toBe(false);
   });
@@ -201,7 +203,7 @@ describe('the lease holder', () => {
   it('marks its own request in the same write that takes the repository', async () => {
     const w = inMemoryDeps();
     await approvedRequest(w.store, 'r-0000000001', '222233334444');
-    await applyMarked(w.deps, REPOSITORY, { account: '222233334444', requestId: 'r-0000000001' });
+    await applyMarked(w.deps, HOME, { account: '222233334444', requestId: 'r-0000000001' });
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
   });
 
@@ -209,7 +211,7 @@ describe('the lease holder', () => {
     const w = inMemoryDeps();
     await approvedRequest(w.store, 'r-0000000001', '222233334444');
     w.changes.locks.set(REPOSITORY, { holder: 'another', until: w.clock.now() + 420_000 });
-    const outcome = await applyMarked(w.deps, REPOSITORY, { account: '222233334444', requestId: 'r-0000000001' });
+    const outcome = await applyMarked(w.deps, HOME, { account: '222233334444', requestId: 'r-0000000001' });
     expect(outcome).toEqual({ held: false });
     expect(markedAccounts(w)).toEqual(['222233334444']);
     expect(w.registry.writes).toHaveLength(0);
@@ -219,7 +221,7 @@ describe('the lease holder', () => {
     const w = inMemoryDeps();
     await approvedRequest(w.store, 'r-0000000001', '222233334444');
     w.clockCheck.aheadMs = 45_000;
-    const outcome = await applyMarked(w.deps, REPOSITORY, { account: '222233334444', requestId: 'r-0000000001' });
+    const outcome = await applyMarked(w.deps, HOME, { account: '222233334444', requestId: 'r-0000000001' });
     expect(outcome).toEqual({ held: false });
     expect(markedAccounts(w)).toEqual(['222233334444']);
     expect(w.changes.locks.has(REPOSITORY)).toBe(false);
@@ -236,7 +238,7 @@ describe('one account with several requests', () => {
       await approvedRequest(w.store, 'r-0000000002', '222233334444');
       w.store.requests.set('r-0000000002', { ...w.store.requests.get('r-0000000002')!, durationMs: 7_200_000, extends: 'r-0000000001' });
       for (const id of order) await w.changes.mark(REPOSITORY, { account: '222233334444', requestId: id });
-      await applyMarked(w.deps, REPOSITORY);
+      await applyMarked(w.deps, HOME);
       expect(accountsIn(w.registry.policies.get(REPOSITORY))).toEqual(['222233334444']);
       expect(state(w, 'r-0000000002')).toBe('GRANTED');
       expect(w.store.requests.get('r-0000000001')!).toMatchObject({ state: 'REVOKED', keptBy: [{ id: 'r-0000000002', requester: 'U0REQUESTER' }] });
@@ -249,7 +251,7 @@ describe('one account with several requests', () => {
     w.registry.policies.set(REPOSITORY, policyWith(['222233334444']));
     await granted(w, 'r-0000000002', '222233334444', { requester: 'U0SAM', expiresAt: '2026-12-01T11:00:00.000Z' });
     await ending(w, 'r-0000000001', '222233334444', { ending: EXPIRE, expiresAt: '2026-12-01T09:00:00.000Z' });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(0);
     expect(w.store.requests.get('r-0000000001')!).toMatchObject({
       state: 'EXPIRED',
@@ -266,7 +268,7 @@ describe('one account with several requests', () => {
     w.registry.policies.set(REPOSITORY, policyWith(['222233334444', '333344445555']));
     await ending(w, 'r-0000000001', '222233334444');
     await ending(w, 'r-0000000002', '222233334444', { ending: EXPIRE });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(accountsIn(w.registry.policies.get(REPOSITORY))).toEqual(['333344445555']);
     expect(w.store.requests.get('r-0000000001')!).toMatchObject({ state: 'REVOKED', keptBy: [] });
     expect(state(w, 'r-0000000002')).toBe('EXPIRED');
@@ -275,7 +277,7 @@ describe('one account with several requests', () => {
   it('records an approval ended before it was verified as revoked, never granted, and writes nothing when it was not written yet', async () => {
     const w = inMemoryDeps();
     await approved(w, 'r-0000000001', '222233334444', { ending: REVOKE });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(0);
     const request = w.store.requests.get('r-0000000001')!;
     expect(request).toMatchObject({ state: 'REVOKED', owed: [] });
@@ -290,7 +292,7 @@ describe('one account with several requests', () => {
     // An earlier write put it in and could not be read back.
     w.registry.policies.set(REPOSITORY, policyWith(['222233334444']));
     await approved(w, 'r-0000000001', '222233334444', { ending: REVOKE });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(accountsIn(w.registry.policies.get(REPOSITORY))).toEqual([]);
     expect(state(w, 'r-0000000001')).toBe('REVOKED');
   });
@@ -304,7 +306,7 @@ describe('one account with several requests', () => {
         if (written === 1) w.registry.policies.set(REPOSITORY, policyWith(['333344445555'], DENY_333));
       },
     });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     // The next pass takes it out again before the request fails.
     expect(w.registry.writes.map((write) => accountsIn(write.text))).toEqual([['333344445555'], []]);
     expect(w.store.requests.get('r-0000000001')!).toMatchObject({ state: 'FAILED', failure: { code: ErrorCode.DeniedByPolicy } });
@@ -322,7 +324,7 @@ describe('one account with several requests', () => {
         await w.changes.mark(REPOSITORY, { account: '222233334444', requestId: 'r-0000000001' });
       },
     });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes.map((write) => accountsIn(write.text))).toEqual([['222233334444'], []]);
     expect(state(w, 'r-0000000001')).toBe('REVOKED');
     expect(markedAccounts(w)).toEqual([]);
@@ -334,7 +336,7 @@ describe('one account with several requests', () => {
     await approvedRequest(w.store, 'r-0000000001', '222233334444');
     w.store.requests.set('r-0000000001', { ...w.store.requests.get('r-0000000001')!, state: 'DENIED' });
     await w.changes.mark(REPOSITORY, { account: '222233334444', requestId: 'r-0000000001' });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(0);
     expect(state(w, 'r-0000000001')).toBe('DENIED');
     expect(markedAccounts(w)).toEqual([]);
@@ -346,7 +348,7 @@ describe('a write whose outcome is unknown', () => {
     const w = inMemoryDeps();
     await approvals(w, '222233334444');
     w.registry.nextWrites.push('unknown');
-    const result = await applyMarked(w.deps, REPOSITORY);
+    const result = await applyMarked(w.deps, HOME);
     expect(result).toEqual({ held: true, value: { recorded: new Map(), stopped: 'unconfirmed' } });
     expect(state(w, 'r-0000000001')).toBe('APPROVED');
     expect(markedAccounts(w)).toEqual(['222233334444']);
@@ -361,17 +363,17 @@ describe('a write whose outcome is unknown', () => {
     const w = inMemoryDeps();
     await approvals(w, '222233334444');
     w.registry.nextWrites.push('late');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
 
     // Another approval arrives; its holder cannot take the repository while the first write may land.
     await approvedRequest(w.store, 'r-0000000002', '333344445555');
-    const meanwhile = await applyMarked(w.deps, REPOSITORY, { account: '333344445555', requestId: 'r-0000000002' });
+    const meanwhile = await applyMarked(w.deps, HOME, { account: '333344445555', requestId: 'r-0000000002' });
     expect(meanwhile.held).toBe(false);
     expect(w.registry.writes).toHaveLength(1);
 
     w.registry.deliverLate();
     w.clock.at += 420_001;
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     const policy = parsePolicy(w.registry.policies.get(REPOSITORY));
     for (const r of w.store.requests.values()) {
       expect(r.state).toBe('GRANTED');
@@ -385,7 +387,7 @@ describe('a write whose outcome is unknown', () => {
     w.store.accountRequests = async () => {
       throw new Error('DynamoDB throttled the read');
     };
-    await expect(applyMarked(w.deps, REPOSITORY)).rejects.toThrow('throttled');
+    await expect(applyMarked(w.deps, HOME)).rejects.toThrow('throttled');
     expect(w.registry.writes).toHaveLength(0);
     expect(w.changes.locks.has(REPOSITORY)).toBe(false);
   });
@@ -396,7 +398,7 @@ describe('a write whose outcome is unknown', () => {
     w.store.record = async () => {
       throw new Error('DynamoDB throttled the write');
     };
-    await expect(applyMarked(w.deps, REPOSITORY)).rejects.toThrow('throttled');
+    await expect(applyMarked(w.deps, HOME)).rejects.toThrow('throttled');
     expect(w.registry.writes).toHaveLength(1);
     // ECR answered the write: releasing cannot let a late landing through.
     expect(w.changes.locks.has(REPOSITORY)).toBe(false);
@@ -407,10 +409,10 @@ describe('a write whose outcome is unknown', () => {
     const w = inMemoryDeps();
     await approvals(w, '222233334444');
     w.registry.nextWrites.push('late');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     w.registry.deliverLate();
     w.clock.at += 420_001;
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(1);
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
   });
@@ -425,7 +427,7 @@ describe('a write whose outcome is unknown', () => {
         await fence();
         throw new Error('DynamoDB did not answer the renewal');
       });
-    const result = await applyMarked(w.deps, REPOSITORY);
+    const result = await applyMarked(w.deps, HOME);
     expect(result).toEqual({ held: true, value: { recorded: new Map(), stopped: 'lease-lost' } });
     expect(w.registry.writes).toHaveLength(0);
     // Whether a write left cannot be told from here: the lease runs out rather than being released.
@@ -450,7 +452,7 @@ describe('the fence around a write', () => {
       w.clock.at += 420_001;
       w.changes.locks.set(REPOSITORY, { holder: 'another', until: w.clock.now() + 420_000 });
     });
-    const result = await applyMarked(w.deps, REPOSITORY);
+    const result = await applyMarked(w.deps, HOME);
     expect(result).toEqual({ held: true, value: { recorded: new Map(), stopped: 'lease-lost' } });
     expect(w.registry.writes).toHaveLength(0);
     expect(state(w, 'r-0000000001')).toBe('APPROVED');
@@ -471,7 +473,7 @@ describe('the fence around a write', () => {
         during = w.changes.locks.get(REPOSITORY)!.until;
       },
     });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(during - w.clock.now()).toBeGreaterThanOrEqual(360_000);
     expect(during).toBeGreaterThan(before);
   });
@@ -491,7 +493,7 @@ describe('the fence around a write', () => {
       w.clock.at += 61_000;
       await write(repository, text, counted);
     };
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(checks).toHaveLength(2);
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
   });
@@ -502,7 +504,7 @@ describe('a policy written but not read back', () => {
     const w = inMemoryDeps();
     await approvals(w, '222233334444');
     aroundWrites(w, { after: () => void w.registry.nextReads.push('fail') });
-    const result = await applyMarked(w.deps, REPOSITORY);
+    const result = await applyMarked(w.deps, HOME);
     expect(result).toEqual({ held: true, value: { recorded: new Map(), stopped: 'unverified' } });
     expect(state(w, 'r-0000000001')).toBe('APPROVED');
     expect(markedAccounts(w)).toEqual(['222233334444']);
@@ -511,7 +513,7 @@ describe('a policy written but not read back', () => {
     ]);
     // ECR answered the write: the lease is released, and the next holder verifies at once.
     expect(w.changes.locks.has(REPOSITORY)).toBe(false);
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(1);
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
   });
@@ -520,7 +522,7 @@ describe('a policy written but not read back', () => {
     const w = inMemoryDeps();
     await approvals(w, '222233334444');
     aroundWrites(w, { after: () => void w.registry.policies.set(REPOSITORY, 'not a policy') });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(logged(w, 'the policy was written but could not be read back and understood; the accounts stay marked')).toEqual([
       expect.objectContaining({ level: 'error', repository: REPOSITORY, error: expect.objectContaining({ code: ErrorCode.InvalidPolicy }) }),
     ]);
@@ -535,7 +537,7 @@ describe('a verdict that must match the policy', () => {
     await approvals(w, '222233334444');
     // Someone deletes the policy at that very moment.
     aroundWrites(w, { after: () => void w.registry.policies.delete(REPOSITORY) });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.store.requests.get('r-0000000001')!).toMatchObject({
       state: 'FAILED',
       failure: { code: ErrorCode.ChangedConcurrently, detail: '222233334444 was not in the policy read back after the write: it was changed again at the same moment' },
@@ -546,7 +548,7 @@ describe('a verdict that must match the policy', () => {
     const w = inMemoryDeps();
     w.registry.policies.set(REPOSITORY, policyWith([], DENY_333));
     await approvals(w, '222233334444', '333344445555', '444455556666');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
     expect(w.store.requests.get('r-0000000002')!).toMatchObject({ state: 'FAILED', failure: { code: ErrorCode.DeniedByPolicy } });
     expect(state(w, 'r-0000000003')).toBe('GRANTED');
@@ -558,7 +560,7 @@ describe('a verdict that must match the policy', () => {
     w.registry.policies.set(REPOSITORY, policyWith(['333344445555'], DENY_333));
     await granted(w, 'r-0000000001', '333344445555');
     await approved(w, 'r-0000000002', '333344445555');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(0);
     expect(w.store.requests.get('r-0000000002')!).toMatchObject({ state: 'FAILED', failure: { code: ErrorCode.DeniedByPolicy } });
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
@@ -568,7 +570,7 @@ describe('a verdict that must match the policy', () => {
     const w = inMemoryDeps();
     w.registry.policies.set(REPOSITORY, '{"Statement": [{"Principal": "arn:aws:iam::222233334444:root"');
     await approvals(w, '222233334444');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(state(w, 'r-0000000001')).toBe('APPROVED');
     expect(markedAccounts(w)).toEqual(['222233334444']);
   });
@@ -577,7 +579,7 @@ describe('a verdict that must match the policy', () => {
     const w = inMemoryDeps();
     w.registry.policies.set(REPOSITORY, '{"Statement": [');
     await approvals(w, '222233334444');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.store.requests.get('r-0000000001')!).toMatchObject({ state: 'FAILED', failure: { code: ErrorCode.InvalidPolicy, detail: 'The repository policy is not valid JSON.' } });
     expect(w.registry.writes).toHaveLength(0);
     expect(markedAccounts(w)).toEqual([]);
@@ -587,7 +589,7 @@ describe('a verdict that must match the policy', () => {
     const w = inMemoryDeps();
     w.registry.policies.set(REPOSITORY, '{"Statement": [');
     await ending(w, 'r-0000000001', '222233334444');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.store.requests.get('r-0000000001')!).toMatchObject({ state: 'REVOKED', stillPullsThrough: [], keptBy: [] });
     expect(w.registry.writes).toHaveLength(0);
   });
@@ -598,7 +600,7 @@ describe('a verdict that must match the policy', () => {
     w.registry.policies.set(REPOSITORY, policyWith([], { ...managedStatement(['111122223333']), Action: 'ecr:*' }));
     await approvals(w, '222233334444', '333344445555');
     const count = countReads(w);
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect([...w.store.requests.values()].map((r) => r.failure?.code)).toEqual([ErrorCode.ForeignStatement, ErrorCode.ForeignStatement]);
     expect(count.reads).toBe(1);
     expect(w.registry.writes).toHaveLength(0);
@@ -611,7 +613,7 @@ describe('a write ECR refuses as a whole', () => {
     await approvals(w, '222233334444', '000000000000');
     scriptWrites(w, (text) => (text?.includes('000000000000') ? 'rejected' : undefined));
     const count = countReads(w);
-    const result = await applyMarked(w.deps, REPOSITORY);
+    const result = await applyMarked(w.deps, HOME);
     expect(result.held && [...result.value.recorded.keys()].sort()).toEqual(['r-0000000001', 'r-0000000002']);
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
     expect(w.store.requests.get('r-0000000002')!).toMatchObject({ state: 'FAILED', failure: { code: ErrorCode.PolicyRejected } });
@@ -629,7 +631,7 @@ describe('a write ECR refuses as a whole', () => {
     const room = MAX_POLICY_LENGTH - policyWith(['222233334444'], filler('')).length;
     w.registry.policies.set(REPOSITORY, policyWith([], filler('x'.repeat(room))));
     await approvals(w, '222233334444', '333344445555');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
     expect(w.store.requests.get('r-0000000002')!).toMatchObject({ state: 'FAILED', failure: { code: ErrorCode.PolicyTooLarge } });
     expect(w.registry.policies.get(REPOSITORY)!.length).toBe(MAX_POLICY_LENGTH);
@@ -640,7 +642,7 @@ describe('a write ECR refuses as a whole', () => {
     const accounts = Array.from({ length: 11 }, (_, i) => `${100000000001 + i}`);
     await approvals(w, ...accounts);
     scriptWrites(w, () => 'rejected');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect([...w.store.requests.values()].map((r) => r.state)).toEqual(accounts.map(() => 'FAILED'));
     expect(markedAccounts(w)).toEqual([]);
   });
@@ -650,7 +652,7 @@ describe('a write ECR refuses as a whole', () => {
     await approvals(w, '222233334444', '333344445555');
     scriptWrites(w, (text) => (text?.includes('333344445555') ? 'rejected' : 'unknown'));
     const count = countReads(w);
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes.map((write) => accountsIn(write.text))).toEqual([['222233334444', '333344445555'], ['222233334444']]);
     expect(count.reads).toBe(1);
     expect([...w.store.requests.values()].map((r) => r.state)).toEqual(['APPROVED', 'APPROVED']);
@@ -671,7 +673,7 @@ describe('how long the holder holds', () => {
         await approved(w, `r-${String(arrived).padStart(10, '0')}`, `${100000000000 + arrived}`);
       },
     });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(10);
     expect(markedAccounts(w)).toEqual(['100000000011']);
     expect(state(w, 'r-0000000010')).toBe('GRANTED');
@@ -689,7 +691,7 @@ describe('how long the holder holds', () => {
         await approved(w, 'r-0000000009', '999988887777');
       },
     });
-    const result = await applyMarked(w.deps, REPOSITORY);
+    const result = await applyMarked(w.deps, HOME);
     expect(result.held && result.value.stopped).toBe('lease-lost');
     expect(logged(w, 'lost the repository lease; the next holder takes over')).toEqual([expect.objectContaining({ level: 'warn', repository: REPOSITORY })]);
     expect(w.registry.writes).toHaveLength(1);
@@ -703,7 +705,7 @@ describe('how long the holder holds', () => {
     const w = inMemoryDeps();
     await approvals(w, '222233334444');
     w.registry.nextReads.push('fail');
-    const result = await applyMarked(w.deps, REPOSITORY);
+    const result = await applyMarked(w.deps, HOME);
     expect(result).toEqual({ held: true, value: { recorded: new Map(), stopped: 'unreadable' } });
     expect(logged(w, 'could not read the policy; the accounts stay marked')).toEqual([
       expect.objectContaining({ level: 'error', repository: REPOSITORY, error: expect.objectContaining({ code: ErrorCode.Registry }) }),
@@ -720,7 +722,7 @@ describe('what a write came to', () => {
     await approvals(w, '222233334444', '333344445555', '444455556666');
     // Someone takes one account out again at that very moment.
     aroundWrites(w, { after: () => void w.registry.policies.set(REPOSITORY, policyWith(['222233334444', '333344445555'])) });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(logged(w, 'applied policy changes')).toEqual([expect.objectContaining({ level: 'info', repository: REPOSITORY, accounts: 3, recorded: 3 })]);
     expect(w.store.requests.get('r-0000000003')!.failure?.code).toBe(ErrorCode.ChangedConcurrently);
   });
@@ -730,7 +732,7 @@ describe('what a write came to', () => {
     await approvals(w, '222233334444');
     const pushFromCi: Statement = { Sid: 'PushFromCi', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'ecr:PutImage' };
     aroundWrites(w, { after: () => void w.registry.policies.set(REPOSITORY, policyWith(['222233334444'], pushFromCi)) });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(logged(w, 'another statement of the policy changed while ecr-access wrote it')).toEqual([
       expect.objectContaining({ level: 'warn', repository: REPOSITORY, statements: [canonicalStatement(pushFromCi)] }),
     ]);
@@ -741,7 +743,7 @@ describe('what a write came to', () => {
     const w = inMemoryDeps();
     w.registry.policies.set(REPOSITORY, policyWith([], DENY_333));
     await approvals(w, '222233334444');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(state(w, 'r-0000000001')).toBe('GRANTED');
     expect(logged(w, 'another statement of the policy changed while ecr-access wrote it')).toEqual([]);
   });
@@ -757,7 +759,7 @@ describe('what a write came to', () => {
       },
     });
     const reads = countReads(w);
-    const result = await applyMarked(w.deps, REPOSITORY);
+    const result = await applyMarked(w.deps, HOME);
     expect(result).toEqual({ held: true, value: { recorded: new Map() } });
     // The pass's read and its read-back, then a second pass on the account, which finds nothing to do.
     expect(reads.reads).toBe(3);
@@ -773,7 +775,7 @@ describe('an end', () => {
     const before = policyWith(['222233334444', '333344445555']);
     w.registry.policies.set(REPOSITORY, before);
     await ending(w, 'r-0000000001', '222233334444');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     const after = w.registry.policies.get(REPOSITORY)!;
     expect(accountsIn(after)).toEqual(['333344445555']);
     expect(w.store.requests.get('r-0000000001')!).toMatchObject({
@@ -792,7 +794,7 @@ describe('an end', () => {
     const partners: Statement = { ...managedStatement(['222233334444']), Sid: 'PullForPartners' };
     w.registry.policies.set(REPOSITORY, policyWith(['222233334444'], partners));
     await ending(w, 'r-0000000001', '222233334444');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.store.requests.get('r-0000000001')!).toMatchObject({ state: 'REVOKED', stillPullsThrough: ['PullForPartners'] });
   });
 
@@ -800,7 +802,7 @@ describe('an end', () => {
     const w = inMemoryDeps();
     w.registry.policies.set(REPOSITORY, policyWith(['222233334444']));
     await ending(w, 'r-0000000001', '222233334444', { origin: 'outside', card: undefined });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(state(w, 'r-0000000001')).toBe('REVOKED');
     expect(w.notifier.parts('r-0000000001')).toEqual(['thread']);
   });
@@ -810,7 +812,7 @@ describe('an end', () => {
     w.registry.policies.set(REPOSITORY, policyWith(['222233334444']));
     await ending(w, 'r-0000000001', '222233334444');
     w.registry.nextWrites.push('rejected');
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     const request = w.store.requests.get('r-0000000001')!;
     expect(request).toMatchObject({ state: 'GRANTED', endFailure: { code: ErrorCode.PolicyRejected, detail: 'SetRepositoryPolicy: InvalidParameterException' } });
     expect(request.ending).toBeUndefined();
@@ -824,7 +826,7 @@ describe('an end', () => {
     w.registry.policies.set(REPOSITORY, before);
     await ending(w, 'r-0000000001', '222233334444');
     aroundWrites(w, { after: (written) => void (written === 1 && w.registry.policies.set(REPOSITORY, before)) });
-    await applyMarked(w.deps, REPOSITORY);
+    await applyMarked(w.deps, HOME);
     expect(w.registry.writes).toHaveLength(2);
     expect(w.registry.policies.has(REPOSITORY)).toBe(false);
     expect(state(w, 'r-0000000001')).toBe('REVOKED');

@@ -169,7 +169,7 @@ describe('revoking a grant', () => {
     expect(w.store.requests.get('r-0000000001')).toMatchObject({ state: 'GRANTED', ending: { kind: 'revoke', by: 'U0APPROVER' } });
 
     w.changes.locks.delete(REPOSITORY);
-    await applyMarked({ ...w.deps, processId: 'other-process' }, REPOSITORY);
+    await applyMarked({ ...w.deps, processId: 'other-process' }, { repository: REPOSITORY, region: w.deps.region });
     expect(w.notifier.told.filter((t) => t.id === 'r-0000000001' && t.part === 'card').map((t) => t.state)).toEqual(['GRANTED', 'REVOKED']);
   });
 
@@ -181,7 +181,7 @@ describe('revoking a grant', () => {
       // The holder records and announces the verdict while Slack takes this update: it lands last.
       if (request.state === 'GRANTED' && request.ending) {
         w.changes.locks.delete(REPOSITORY);
-        await applyMarked({ ...w.deps, processId: 'other-process' }, REPOSITORY);
+        await applyMarked({ ...w.deps, processId: 'other-process' }, { repository: REPOSITORY, region: w.deps.region });
       }
       return update(request);
     };

@@ -129,7 +129,7 @@ describe('the report of a pass', () => {
     while (!w.changes.marks.get(REPO)?.some((mark) => mark.requestId === idOf(1))) await new Promise((resolve) => setImmediate(resolve));
     // That job lets go and, taking the repository again, applies what waits: it records the removal.
     w.changes.locks.delete(REPO);
-    await applyMarked({ ...w.deps, processId: 'other-process' }, REPO);
+    await applyMarked({ ...w.deps, processId: 'other-process' }, { repository: REPO, region: w.deps.region });
     expect((await pass).expired).toBe(1);
     expect(w.store.requests.get(idOf(1))).toMatchObject({ state: 'EXPIRED', announcer: { by: 'other-process' } });
   });
