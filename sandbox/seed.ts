@@ -42,7 +42,7 @@ export const SANDBOX_ORGANIZATION: OrganizationSeed = {
 };
 
 /** The region base-images is replicated to, besides the sandbox's own: the settings file names both. */
-export const SANDBOX_REPLICA_REGION = 'eu-west-1';
+const SANDBOX_REPLICA_REGION = 'eu-west-1';
 
 export function seedRepositories(ecr: EcrEmulator): void {
   for (const repository of SANDBOX_REPOSITORIES) ecr.createRepository(repository);
