@@ -31,20 +31,20 @@ afterEach(async () => {
 it('announces a seeded repository once, and not again when it is seeded a second time', () => {
   ecr.createRepository('common-images');
   ecr.createRepository('common-images');
-  expect(changes).toEqual([{ repositoryName: 'common-images' }]);
+  expect(changes).toEqual([{ repositoryName: 'common-images', region: 'us-east-1' }]);
 });
 
 it('announces a seeded policy', () => {
   ecr.createRepository('common-images');
   ecr.putPolicy('common-images', READ_POLICY);
-  expect(changes.at(-1)).toEqual({ repositoryName: 'common-images' });
+  expect(changes.at(-1)).toEqual({ repositoryName: 'common-images', region: 'us-east-1' });
 });
 
 it('announces a policy written through the API, by the time the write is answered', async () => {
   ecr.createRepository('common-images');
   changes.length = 0;
   await client.send(new SetRepositoryPolicyCommand({ repositoryName: 'common-images', policyText: READ_POLICY }));
-  expect(changes).toEqual([{ repositoryName: 'common-images' }]);
+  expect(changes).toEqual([{ repositoryName: 'common-images', region: 'us-east-1' }]);
   expect(ecr.policyText('common-images')).toBe(READ_POLICY);
 });
 

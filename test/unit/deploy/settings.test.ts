@@ -46,6 +46,7 @@ describe('loadStageSettings', () => {
       stage: 'prod',
       region: 'eu-west-1',
       repositories: 'common-images,team/base-images',
+      replicated: {},
       approvalChannel: 'C0APPROVALS',
       approvers: 'U0ALICE',
       approverGroup: '',
