@@ -2,7 +2,7 @@
 import type { RepositoryRules } from '../domain/repository-rules';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { AccountDirectory, ChangeQueue, Clock, ClockCheck, Homes, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
+import type { AccountDirectory, OrganizationalUnits, ChangeQueue, Clock, ClockCheck, Homes, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
 
 export interface ServiceDeps {
   readonly registry: Registry;
@@ -35,6 +35,8 @@ export interface ServiceDeps {
   readonly clockMarginMs: number;
   /** Who owns each account (AWS Organizations or the accounts file); absent, nobody is asked and no owner is shown. */
   readonly accounts?: AccountDirectory;
+  /** The organization's OUs, for OU grants: only where accounts come from AWS Organizations; absent, an OU request is refused. */
+  readonly units?: OrganizationalUnits;
   /** Refuse requests for accounts outside the organization (or missing from the accounts file) before any card is posted, where a repository's rule does not say. */
   readonly organizationOnly?: boolean;
 }

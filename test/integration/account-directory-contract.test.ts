@@ -37,7 +37,7 @@ ${PLATFORM}:
 /** What each backend says of a member: its OU path from Organizations, its team from a file. */
 interface Backend {
   directory: AccountDirectory;
-  where: (account: string) => { ouPath: string[] } | { team: string };
+  where: (account: string) => { ouPath: string[]; orgPath: string } | { team: string };
 }
 
 let emulator: OrganizationsEmulator;
@@ -65,6 +65,8 @@ beforeEach(() => {
 });
 
 const PATHS: Record<string, string[]> = { [ANALYTICS]: ['Root', 'Engineering', 'Analytics'], [PLATFORM]: ['Root', 'Engineering', 'Platform'] };
+/** Where each sits as IAM names it (aws:PrincipalOrgPaths): the emulator numbers OUs as they first appear (Engineering, Analytics, Platform). */
+const ORG_PATHS: Record<string, string> = { [ANALYTICS]: 'o-ecraccess01/r-ecra/ou-ecra-00000001/ou-ecra-00000002/', [PLATFORM]: 'o-ecraccess01/r-ecra/ou-ecra-00000001/ou-ecra-00000003/' };
 const TEAMS: Record<string, string> = { [ANALYTICS]: 'Analytics', [PLATFORM]: 'Platform' };
 const NAMES: Record<string, string> = { [ANALYTICS]: 'sales-dashboards', [PLATFORM]: 'nightly-builds' };
 
@@ -73,9 +75,9 @@ const backends: Array<[string, () => Backend]> = [
     'in memory',
     () => ({
       directory: new InMemoryAccountDirectory(
-        Object.fromEntries([ANALYTICS, PLATFORM].map((id) => [id, { kind: 'member' as const, name: NAMES[id] as string, ouPath: PATHS[id] as string[] }])),
+        Object.fromEntries([ANALYTICS, PLATFORM].map((id) => [id, { kind: 'member' as const, name: NAMES[id] as string, ouPath: PATHS[id] as string[], orgPath: ORG_PATHS[id] as string }])),
       ),
-      where: (account) => ({ ouPath: PATHS[account] as string[] }),
+      where: (account) => ({ ouPath: PATHS[account] as string[], orgPath: ORG_PATHS[account] as string }),
     }),
   ],
   [
@@ -90,7 +92,7 @@ const backends: Array<[string, () => Backend]> = [
   ],
   [
     'AWS Organizations',
-    () => ({ directory: organizationsDirectory(organizationsClient(), { clock, logger }), where: (account) => ({ ouPath: PATHS[account] as string[] }) }),
+    () => ({ directory: organizationsDirectory(organizationsClient(), { clock, logger }), where: (account) => ({ ouPath: PATHS[account] as string[], orgPath: ORG_PATHS[account] as string }) }),
   ],
 ];
 
@@ -167,5 +169,38 @@ describe('AWS Organizations account directory', () => {
     expect(emulator.countCalls('DescribeAccount')).toBe(2);
     // Engineering, Analytics and Platform: each described once, though both accounts sit under Engineering.
     expect(emulator.countCalls('DescribeOrganizationalUnit')).toBe(3);
+  });
+});
+
+describe('AWS Organizations organizational units, for OU grants', () => {
+  const units = () => organizationsDirectory(organizationsClient(), { clock, logger });
+
+  it('describes an OU: its names from the root, its org path, and how many accounts it holds at every depth', async () => {
+    expect(await units().unit('ou-ecra-00000001')).toEqual({
+      kind: 'found',
+      unit: { id: 'ou-ecra-00000001', names: ['Root', 'Engineering'], orgPath: 'o-ecraccess01/r-ecra/ou-ecra-00000001/', accounts: 2 },
+    });
+    expect(await units().unit('ou-ecra-00000002')).toMatchObject({ kind: 'found', unit: { names: ['Root', 'Engineering', 'Analytics'], orgPath: ORG_PATHS[ANALYTICS], accounts: 1 } });
+  });
+
+  it('counts every page of a large OU, as AWS pages its listings (20 at most)', async () => {
+    const big = emulator.organization.unitAt(['Engineering', 'Big']);
+    for (let i = 0; i < 45; i++) emulator.organization.addAccount(String(700000000000 + i), `big-${i}`, ['Engineering', 'Big']);
+    emulator.resetCalls();
+    expect(await units().unit(big)).toMatchObject({ kind: 'found', unit: { accounts: 45 } });
+    expect(emulator.countCalls('ListAccountsForParent')).toBe(3);
+    expect(await units().unit('ou-ecra-00000001')).toMatchObject({ kind: 'found', unit: { accounts: 47 } });
+  });
+
+  it('says an OU it does not know is not found, and a malformed one too, without asking', async () => {
+    expect(await units().unit('ou-ecra-99999999')).toEqual({ kind: 'not-found' });
+    emulator.resetCalls();
+    expect(await units().unit('ou-x')).toEqual({ kind: 'not-found' });
+    expect(emulator.calls).toEqual([]);
+  });
+
+  it('says the OU is unknown, and why, when Organizations fails', async () => {
+    emulator.setFault('throttle');
+    expect(await units().unit('ou-ecra-00000001')).toEqual({ kind: 'unknown', reason: 'AWS Organizations is throttling the bot' });
   });
 });
