@@ -4,7 +4,7 @@
 // membership rule, src/domain/membership.ts). Answers what happened as data; src/slack words it.
 import type { AccessRequest, Ending, Failure, KeptBy } from '../domain/access-request';
 import { awaitsVerdict, isLive } from '../domain/membership';
-import { lambdaAccounts, managedAccounts, parsePolicy, pullingStatements } from '../domain/policy';
+import { inOuStatement, lambdaAccounts, managedAccounts, ouPaths, parsePolicy, pullingStatements } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import { shareable } from '../domain/repository-rules';
 import { showEnding } from './announce';
@@ -84,7 +84,8 @@ export async function planRevoke(deps: ServiceDeps, input: Omit<Revocation, 'rea
     if (ended) return { code: 'already-ending', request: ended };
     try {
       const policy = parsePolicy(await deps.registry.getPolicy(repository));
-      if (!managedAccounts(policy).includes(account) && !lambdaAccounts(policy).includes(account)) return { code: 'no-access', repository, account, pullsThrough: pullingStatements(policy, account) };
+      ouPaths(policy);
+      if (!managedAccounts(policy).includes(account) && !lambdaAccounts(policy).includes(account) && !inOuStatement(policy, account)) return { code: 'no-access', repository, account, pullsThrough: pullingStatements(policy, account) };
     } catch (error) {
       if (!isEcrAccessError(error)) throw error;
       return { code: 'policy-problem', repository, failure: { code: error.code, detail: error.message } };
