@@ -41,7 +41,7 @@ export const SANDBOX_ORGANIZATION: OrganizationSeed = {
     { id: '333344445555', name: 'nightly-builds', ouPath: ['Engineering', 'Platform'] },
     { id: '444455556666', name: 'build-sandbox', ouPath: ['Sandbox'] },
     // Two levels under Analytics (ou-ecra-00000002), so an OU grant of Analytics covers two accounts.
-    { id: '555566667777', name: 'ml-experiments', ouPath: ['Engineering', 'Analytics', 'Experiments'] },
+    { id: '777788889999', name: 'ml-experiments', ouPath: ['Engineering', 'Analytics', 'Experiments'] },
   ],
 };
 
