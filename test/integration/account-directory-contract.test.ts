@@ -11,7 +11,8 @@ import { FAILED_TTL_MS, MEMBER_TTL_MS, OUTSIDE_TTL_MS, organizationsDirectory } 
 import { createLogger } from '../../src/logger';
 import type { AccountDirectory } from '../../src/service/ports';
 import { startOrganizationsEmulator, type OrganizationsEmulator } from '../../sandbox/organizations-emulator';
-import { InMemoryAccountDirectory } from '../support/in-memory-ports';
+import { InMemoryAccountDirectory, InMemoryOrganizationalUnits } from '../support/in-memory-ports';
+import type { OrganizationalUnits } from '../../src/service/ports';
 
 const ANALYTICS = '222233334444';
 const PLATFORM = '333344445555';
@@ -169,6 +170,30 @@ describe('AWS Organizations account directory', () => {
     expect(emulator.countCalls('DescribeAccount')).toBe(2);
     // Engineering, Analytics and Platform: each described once, though both accounts sit under Engineering.
     expect(emulator.countCalls('DescribeOrganizationalUnit')).toBe(3);
+  });
+});
+
+const ENGINEERING = { id: 'ou-ecra-00000001', names: ['Root', 'Engineering'], orgPath: 'o-ecraccess01/r-ecra/ou-ecra-00000001/', accounts: 2 };
+
+describe.each<[string, () => OrganizationalUnits & { fail?: (reason: string) => void }]>([
+  ['in memory', () => {
+    const units = new InMemoryOrganizationalUnits({ [ENGINEERING.id]: ENGINEERING });
+    return Object.assign(units, { fail: (reason: string) => { units.failing = reason; } });
+  }],
+  ['AWS Organizations', () => Object.assign(organizationsDirectory(organizationsClient(), { clock, logger }), { fail: () => emulator.setFault('throttle') })],
+])('organizational units contract: %s', (_name, make) => {
+  it('describes an OU it knows: names from the root, org path, accounts at every depth', async () => {
+    expect(await make().unit(ENGINEERING.id)).toEqual({ kind: 'found', unit: ENGINEERING });
+  });
+
+  it('says an OU it does not know is not found', async () => {
+    expect(await make().unit('ou-ecra-99999999')).toEqual({ kind: 'not-found' });
+  });
+
+  it('says the OU is unknown, and why, when the lookup fails', async () => {
+    const units = make();
+    units.fail?.('AWS Organizations is throttling the bot');
+    expect(await units.unit(ENGINEERING.id)).toEqual({ kind: 'unknown', reason: 'AWS Organizations is throttling the bot' });
   });
 });
 

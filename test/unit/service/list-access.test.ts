@@ -76,6 +76,7 @@ describe('who can pull', () => {
       repository: COMMON,
       everyone: false,
       pullers: [{ account: OTHER, grant: kept }],
+      ous: [],
       removedOutside: [gone],
       open: [],
     });
