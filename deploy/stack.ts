@@ -25,8 +25,8 @@ const TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamo
 const INDEX_ACTIONS = ['dynamodb:Query'];
 /** Both Slack secrets in one call at a cold start (src/aws/slack-secrets.ts). */
 const SECRET_ACTIONS = ['ssm:GetParameters'];
-/** Who owns an account, read from AWS Organizations (src/aws/organizations-directory.ts). */
-const ORGANIZATIONS_ACTIONS = ['organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit', 'organizations:ListParents'];
+/** Who owns an account, and an OU's path and accounts for an OU grant, read from AWS Organizations (src/aws/organizations-directory.ts). */
+const ORGANIZATIONS_ACTIONS = ['organizations:DescribeAccount', 'organizations:DescribeOrganization', 'organizations:DescribeOrganizationalUnit', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent', 'organizations:ListParents'];
 
 /** The logical ID of the dead-letter queue in the stack (serverless.yml). */
 const DEAD_LETTER_QUEUE_RESOURCE = 'DeadLetterQueue';

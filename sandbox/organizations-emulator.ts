@@ -1,7 +1,8 @@
 /**
  * A local AWS Organizations for the integration tests and the sandbox: a node:http server
  * speaking the JSON 1.1 protocol (X-Amz-Target `AWSOrganizationsV20161128.<Action>`) to the real
- * @aws-sdk/client-organizations, answering the three reads ecr-access makes, with faults
+ * @aws-sdk/client-organizations, answering the reads ecr-access makes (an account's owner, an
+ * OU's path and how many accounts it holds), with faults
  * (throttling, access denied, server errors) scripted or standing, as the ECR emulator has them.
  * Each request is logged with the access key that signed it, and one key can be required, so a
  * test tells a role's credentials from the bot's own. Dev tooling only; the Lambda never loads it.
@@ -26,7 +27,7 @@ const FAULT_ERRORS: Record<OrganizationsFault, () => OrganizationsError> = {
   server: () => new OrganizationsError('ServiceException', 'AWS Organizations can\u2019t complete your request because of an internal service error. Try again later.', 500),
 };
 
-const ACTIONS = ['DescribeAccount', 'ListParents', 'DescribeOrganizationalUnit'] as const;
+const ACTIONS = ['DescribeAccount', 'ListParents', 'DescribeOrganizationalUnit', 'DescribeOrganization', 'ListAccountsForParent', 'ListOrganizationalUnitsForParent'] as const;
 type Action = (typeof ACTIONS)[number];
 const isAction = (action: string): action is Action => (ACTIONS as readonly string[]).includes(action);
 
@@ -96,6 +97,12 @@ export async function startOrganizationsEmulator(options: { seed: OrganizationSe
         return organization.listParents(body);
       case 'DescribeOrganizationalUnit':
         return organization.describeOrganizationalUnit(body);
+      case 'DescribeOrganization':
+        return organization.describeOrganization();
+      case 'ListAccountsForParent':
+        return organization.listAccountsForParent(body);
+      case 'ListOrganizationalUnitsForParent':
+        return organization.listOrganizationalUnitsForParent(body);
     }
   };
 

@@ -30,7 +30,9 @@ export const HAND_MADE_READ_STATEMENT = {
  * The local world's organization, whose names show on the sandbox's cards: the accounts the
  * walkthrough (README, Try it) asks for are in it, except `111122223333`, added to the policy by
  * hand, and `999988887777`: both show as not in your organization. The registry's account is its
- * management account.
+ * management account. Its OUs get IDs in the order they first appear: Engineering ou-ecra-00000001,
+ * Analytics ou-ecra-00000002, Platform ou-ecra-00000003, Sandbox ou-ecra-00000004, Experiments
+ * ou-ecra-00000005; the organization is o-ecraccess01 and its root r-ecra.
  */
 export const SANDBOX_ORGANIZATION: OrganizationSeed = {
   managementAccountId: '123456789012',
@@ -38,6 +40,8 @@ export const SANDBOX_ORGANIZATION: OrganizationSeed = {
     { id: '222233334444', name: 'sales-dashboards', ouPath: ['Engineering', 'Analytics'] },
     { id: '333344445555', name: 'nightly-builds', ouPath: ['Engineering', 'Platform'] },
     { id: '444455556666', name: 'build-sandbox', ouPath: ['Sandbox'] },
+    // Two levels under Analytics (ou-ecra-00000002), so an OU grant of Analytics covers two accounts.
+    { id: '777788889999', name: 'ml-experiments', ouPath: ['Engineering', 'Analytics', 'Experiments'] },
   ],
 };
 

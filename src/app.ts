@@ -19,7 +19,7 @@ import { measuredChangeQueue, measuredRegistry, measuredStore } from './measured
 import { emfMetrics } from './metrics';
 import { sleepFor } from './real-time';
 import type { ServiceDeps } from './service/deps';
-import type { AccountDirectory, Clock, WaitingJobs } from './service/ports';
+import type { AccountDirectory, Clock, OrganizationalUnits, WaitingJobs } from './service/ports';
 import { slackApprovers } from './slack/approvers';
 import { boltLogger } from './slack/bolt-logger';
 import { jobRunner, type Defer, type RunJob } from './slack/jobs';
@@ -65,19 +65,20 @@ function newRequestId(): string {
 
 const organizationsRole = (config: Config) => (config.accounts?.source === 'organizations' && config.accounts.roleArn ? { organizationsRoleArn: config.accounts.roleArn } : {});
 
-/** Where owners are looked up, as configured; undefined when no accounts source is. */
-function accountDirectory(config: Config, clients: AwsClientSources, runtime: { clock: Clock; logger: Logger }): AccountDirectory | undefined {
+/** Where owners are looked up, as configured, and with AWS Organizations its OUs (for OU grants); undefined when no accounts source is. */
+function accountDirectory(config: Config, clients: AwsClientSources, runtime: { clock: Clock; logger: Logger }): { accounts: AccountDirectory; units?: OrganizationalUnits } | undefined {
   const source = config.accounts;
   if (source === undefined) return undefined;
   if (source.source === 'organizations') {
     // Clients handed in without one (a test's): an Organizations client of the standard settings chain.
     const organizations = clients.organizations ?? createAwsClients({ region: config.region, callTimeoutMs: config.awsTimeoutMs, ...organizationsRole(config) }).organizations;
-    return organizationsDirectory(organizations, runtime);
+    const directory = organizationsDirectory(organizations, runtime);
+    return { accounts: directory, units: directory };
   }
   // Checked when the configuration was read; read again here in case the file changed since.
   const read = readAccountsFile(source.path);
   if ('problems' in read) throw new EcrAccessError(ErrorCode.InvalidConfig, `ecr-access cannot start; fix these settings:\n${read.problems.map((p) => `  - ECR_ACCESS_ACCOUNTS ${p}`).join('\n')}`);
-  return fileDirectory(read.accounts);
+  return { accounts: fileDirectory(read.accounts) };
 }
 
 export function createEcrAccess(
@@ -126,7 +127,8 @@ export function createEcrAccess(
   const clock = options.clock ?? { now: Date.now, sleep: sleepFor };
   const table = dynamoTable(clients.dynamo, config.table);
   const metrics = emfMetrics(logger, config.stage);
-  const accounts = accountDirectory(config, clients, { clock, logger });
+  const directory = accountDirectory(config, clients, { clock, logger });
+  const accounts = directory?.accounts;
   const processId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   // Every post, DM and Home tab goes out through one pacer, in step with Slack's rate limits.
   const chat = pacedChat(announcements, slackPacer({ maxWaitMs: rateLimitWaitMs, clock }));
@@ -174,6 +176,7 @@ export function createEcrAccess(
     announceRetryMs: config.announceRetryMs,
     clockMarginMs: config.clockMarginMs,
     ...(accounts && { accounts }),
+    ...(directory?.units && { units: directory.units }),
     organizationOnly: config.organizationOnly,
   };
   const runJob = jobRunner(deps, slackReplies(app.client, chat, responder(logger), logger), homes, { retried: options.retriesJobs === true });

@@ -1,6 +1,6 @@
 /**
  * The emulator's organization: one root, organizational units under it, accounts in them, and
- * the three reads ecr-access makes, answered in AWS Organizations' shapes and error words (as
+ * the reads ecr-access makes, answered in AWS Organizations' shapes and error words (as
  * moto's organizations backend answers them: moto/organizations/models.py and exceptions.py).
  */
 
@@ -19,7 +19,11 @@ export class OrganizationsError extends Error {
 const accountNotFound = () => new OrganizationsError('AccountNotFoundException', "You specified an account that doesn't exist.");
 const ouNotFound = () => new OrganizationsError('OrganizationalUnitNotFoundException', "You specified an organizational unit that doesn't exist.");
 const childNotFound = () => new OrganizationsError('ChildNotFoundException', "You specified a child that doesn't exist.");
+const parentNotFound = () => new OrganizationsError('ParentNotFoundException', "You specified parent that doesn't exist.");
 const invalidInput = (message: string) => new OrganizationsError('InvalidInputException', message);
+
+/** AWS pages these listings at 20 items at most (and moto by default). */
+const MAX_PAGE = 20;
 
 const ACCOUNT_ID = /^\d{12}$/;
 const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
@@ -109,6 +113,67 @@ export class Organization {
     const parentId = ACCOUNT_ID.test(id) ? this.accounts.get(id)?.parentId : this.units.get(id)?.parentId;
     if (parentId === undefined) throw ACCOUNT_ID.test(id) ? accountNotFound() : childNotFound();
     return { Parents: [{ Id: parentId, Type: ROOT_ID.test(parentId) ? 'ROOT' : 'ORGANIZATIONAL_UNIT' }] };
+  }
+
+  describeOrganization(): object {
+    return {
+      Organization: {
+        Id: this.id,
+        Arn: `arn:aws:organizations::${this.managementAccountId}:organization/${this.id}`,
+        FeatureSet: 'ALL',
+        MasterAccountArn: `arn:aws:organizations::${this.managementAccountId}:account/${this.id}/${this.managementAccountId}`,
+        MasterAccountId: this.managementAccountId,
+        MasterAccountEmail: 'management@example.com',
+        AvailablePolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }],
+      },
+    };
+  }
+
+  /** The accounts directly under a root or OU, a page at a time, oldest first (as moto sorts them). */
+  listAccountsForParent(input: { ParentId?: unknown; MaxResults?: unknown; NextToken?: unknown }): object {
+    const parentId = this.parentOf(input.ParentId);
+    const accounts = [...this.accounts.values()].filter((a) => a.parentId === parentId).sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime());
+    const { items, next } = this.page(accounts, input);
+    return {
+      Accounts: items.map((a) => ({
+        Id: a.id,
+        Arn: `arn:aws:organizations::${this.managementAccountId}:account/${this.id}/${a.id}`,
+        Email: a.email,
+        Name: a.name,
+        Status: 'ACTIVE',
+        JoinedMethod: a.id === this.managementAccountId ? 'INVITED' : 'CREATED',
+        JoinedTimestamp: a.joinedAt.getTime() / 1000,
+      })),
+      ...(next && { NextToken: next }),
+    };
+  }
+
+  /** The OUs directly under a root or OU, a page at a time. */
+  listOrganizationalUnitsForParent(input: { ParentId?: unknown; MaxResults?: unknown; NextToken?: unknown }): object {
+    const parentId = this.parentOf(input.ParentId);
+    const units = [...this.units.values()].filter((u) => u.parentId === parentId);
+    const { items, next } = this.page(units, input);
+    return { OrganizationalUnits: items.map((u) => ({ Id: u.id, Arn: `arn:aws:organizations::${this.managementAccountId}:ou/${this.id}/${u.id}`, Name: u.name })), ...(next && { NextToken: next }) };
+  }
+
+  private parentOf(id: unknown): string {
+    if (typeof id !== 'string' || !(ROOT_ID.test(id) || OU_ID.test(id))) throw invalidInput('You provided a value that does not match the required pattern.');
+    if (id !== this.rootId && !this.units.has(id)) throw parentNotFound();
+    return id;
+  }
+
+  /** One page: MaxResults (1–20, default 20) items from where NextToken left off; the token is opaque to callers. */
+  private page<T>(items: readonly T[], input: { MaxResults?: unknown; NextToken?: unknown }): { items: T[]; next?: string } {
+    const size = input.MaxResults ?? MAX_PAGE;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw invalidInput(`MaxResults must be between 1 and ${MAX_PAGE}.`);
+    let start = 0;
+    if (input.NextToken !== undefined) {
+      const decoded = typeof input.NextToken === 'string' ? /^start:(\d+)$/.exec(Buffer.from(input.NextToken, 'base64').toString('utf8')) : null;
+      if (!decoded) throw invalidInput('The specified token is invalid.');
+      start = Number(decoded[1]);
+    }
+    const end = start + size;
+    return { items: items.slice(start, end), ...(end < items.length && { next: Buffer.from(`start:${end}`).toString('base64') }) };
   }
 
   describeOrganizationalUnit(input: { OrganizationalUnitId?: unknown }): object {

@@ -1,8 +1,8 @@
 // An access request and the states it moves through; every move is a conditional update.
 import * as z from 'zod';
 import { ErrorCode } from '../errors';
-import { AccountId } from './account';
 import { AwsRegion } from './region';
+import { Grantee, OrgPath, OuId } from './organizational-unit';
 import { RepositoryName } from './repository';
 import { SlackId } from './slack-id';
 
@@ -91,7 +91,8 @@ export const BOT_ACTOR = 'ecr-access';
 export const AccessRequest = z.object({
   id: RequestId,
   repository: RepositoryName,
-  account: AccountId,
+  /** The grantee: one AWS account, or an organizational unit (every account under it). */
+  account: Grantee,
   requester: SlackId,
   reason: z.string().optional(),
   state: RequestState,
@@ -127,6 +128,12 @@ export const AccessRequest = z.object({
   regionVerdicts: z.record(AwsRegion, RegionVerdict).optional(),
   /** FAILED in some of its regions and granted in the others: live there, until revoked or retried. */
   partlyGranted: z.literal(true).optional(),
+  /** For an organizational unit: its path from the organization down, which the OU statement lists (resolved when asked for). */
+  orgPath: OrgPath.optional(),
+  /** For an organizational unit: its names from the root down, and how many accounts it held when asked for. */
+  unit: z.object({ names: z.array(z.string()), accounts: z.number().int().nonnegative() }).optional(),
+  /** For an account: the live OU grant that lets it pull already when it asked (its own grant survives that one's end). */
+  coveredBy: z.object({ ou: OuId, name: z.string(), requestId: RequestId }).optional(),
   /** The live grant of the same account this request extends, when it was asked for while one was live. */
   extends: RequestId.optional(),
   /** When a time-bound grant ends (ISO 8601), set when it is granted. */

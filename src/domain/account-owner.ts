@@ -7,7 +7,8 @@ const OU_PATH_SEPARATOR = ' / ';
 
 export type AccountOwner =
   /** In the organization (or in the accounts file): its name, and its OU path or owning team. */
-  | { readonly kind: 'member'; readonly name: string; readonly ouPath?: readonly string[]; readonly team?: string }
+  /** `orgPath`: its place as IAM names it in `aws:PrincipalOrgPaths` (`o-…/r-…/ou-…/`), where Organizations said, so an OU grant can be seen to cover it. */
+  | { readonly kind: 'member'; readonly name: string; readonly ouPath?: readonly string[]; readonly orgPath?: string; readonly team?: string }
   /** Not in the organization, or missing from the accounts file: maybe a typo, maybe a stranger's account. */
   | { readonly kind: 'outside' }
   /** The lookup failed (throttled, denied, unreachable): nothing is known either way. */

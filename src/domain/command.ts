@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { isDigitGroups, TypedAccountId } from './account';
 import { DurationText } from './duration';
+import { looksLikeOu, OuId } from './organizational-unit';
 import { RepositoryName } from './repository';
 
 export const COMMAND = '/ecr-access';
@@ -21,8 +22,8 @@ export type Command =
   | { kind: 'list'; repository?: string }
   | { kind: 'history'; subject?: HistorySubject };
 
-export const REQUEST_USAGE = `${COMMAND} request <repository> <12-digit account ID> [--for <N>h|<N>d] [--lambda] [reason]`;
-export const REVOKE_USAGE = `${COMMAND} revoke <repository> <12-digit account ID> [reason]`;
+export const REQUEST_USAGE = `${COMMAND} request <repository> <12-digit account ID | ou-… OU ID> [--for <N>h|<N>d] [--lambda] [reason]`;
+export const REVOKE_USAGE = `${COMMAND} revoke <repository> <12-digit account ID | ou-… OU ID> [reason]`;
 export const LIST_USAGE = `${COMMAND} list [repository]`;
 export const HISTORY_USAGE = `${COMMAND} history [repository | 12-digit account ID]`;
 
@@ -115,12 +116,21 @@ function readAccount(typed: string): { account: string; typedAccount?: string; p
   return { account: parsed.data, ...(parsed.data !== typed && { typedAccount: typed }), problems: [] };
 }
 
+/** An account, or an organizational unit (`ou-…`, read in lowercase as AWS writes it) whose accounts should all pull. */
+function readGrantee(typed: string): { account: string; typedAccount?: string; problems: string[] } {
+  if (!looksLikeOu(typed)) return readAccount(typed);
+  const ou = typed.toLowerCase();
+  const parsed = OuId.safeParse(ou);
+  if (!parsed.success) return { account: typed, problems: problemsOf(parsed, 'organizational unit', typed) };
+  return { account: ou, ...(ou !== typed && { typedAccount: typed }), problems: [] };
+}
+
 /** The repository, the account and the words after them, with what is wrong with either. */
 function readTarget(words: readonly string[]) {
   const [repository, ...afterRepository] = words;
   const taken = takeAccount(afterRepository);
   if (repository === undefined || taken === undefined) return undefined;
-  const { problems: accountProblems, ...account } = readAccount(taken.typed);
+  const { problems: accountProblems, ...account } = readGrantee(taken.typed);
   return { repository, ...account, rest: taken.rest, problems: [...repositoryProblems(repository), ...accountProblems] };
 }
 
@@ -133,8 +143,10 @@ function parseRequest(args: string[]): Command {
   }
   const { repository, account, typedAccount, rest } = target;
   const reason = rest.join(' ');
+  // Lambda's statement names one account's functions; an OU has none of its own.
+  const lambdaProblems = lambda && looksLikeOu(account) ? ['--lambda is for one account\'s Lambda functions, not an organizational unit: ask for the OU without --lambda, and for each account whose functions need it with --lambda'] : [];
   // In the order of the usage, wherever --for was written.
-  const problems = [...target.problems, ...forProblems, ...problemsOf(Reason.safeParse(reason), 'reason', reason)];
+  const problems = [...target.problems, ...forProblems, ...lambdaProblems, ...problemsOf(Reason.safeParse(reason), 'reason', reason)];
   if (problems.length > 0) return { kind: 'invalid', problems, usage: REQUEST_USAGE };
   return {
     kind: 'request',

@@ -4,7 +4,7 @@
 // order, and every request of the account is then recorded from the policy as read back.
 import * as z from 'zod';
 import { ErrorCode } from '../errors';
-import { AccountId } from './account';
+import { Grantee } from './organizational-unit';
 import { type AccessRequest, type Ending, type Failure, type KeptBy, RequestId } from './access-request';
 
 /**
@@ -12,7 +12,7 @@ import { type AccessRequest, type Ending, type Failure, type KeptBy, RequestId }
  * change was recorded first (its approval, or the start of its end). The token tells two marks of
  * the same request apart, so taking one off never takes off a later one.
  */
-export const Mark = z.object({ account: AccountId, requestId: RequestId, token: z.string().regex(/^[0-9a-z]{1,16}$/) });
+export const Mark = z.object({ account: Grantee, requestId: RequestId, token: z.string().regex(/^[0-9a-z]{1,16}$/) });
 export type Mark = z.infer<typeof Mark>;
 
 /** Marks in one order, whoever stores them: by account, request and token. */

@@ -2,7 +2,7 @@
 import type { RepositoryRules } from '../domain/repository-rules';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { AccountDirectory, ChangeQueue, Clock, ClockCheck, Homes, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
+import type { AccountDirectory, OrganizationalUnits, ChangeQueue, Clock, ClockCheck, Homes, IsApprover, Notifier, Registry, RequestStore, WaitingJobs } from './ports';
 
 export interface ServiceDeps {
   /** ECR in the bot's own region. */
@@ -38,6 +38,15 @@ export interface ServiceDeps {
   readonly clockMarginMs: number;
   /** Who owns each account (AWS Organizations or the accounts file); absent, nobody is asked and no owner is shown. */
   readonly accounts?: AccountDirectory;
+  /** The organization's OUs, for OU grants: only where accounts come from AWS Organizations; absent, an OU request is refused. */
+  readonly units?: OrganizationalUnits;
   /** Refuse requests for accounts outside the organization (or missing from the accounts file) before any card is posted, where a repository's rule does not say. */
   readonly organizationOnly?: boolean;
 }
+
+/**
+ * The region a repository is checked and watched in: the first its rule names, for a repository
+ * replicated to several (requests are checked there, `list` and drift read its policy there), else
+ * the bot's own.
+ */
+export const watchedRegion = (deps: Pick<ServiceDeps, 'rules' | 'region'>, repository: string): string => deps.rules.ruleFor(repository)?.regions?.[0] ?? deps.region;

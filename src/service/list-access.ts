@@ -1,13 +1,15 @@
 // The list use case: who can pull, from the live policy, explained by the records; drift in
-// either direction is shown, not hidden.
+// either direction is shown, not hidden. OU grants are listed with their OU's path and how many
+// accounts it holds today, and an account an OU grant covers is said to be covered.
 import { byCreation, OPEN_STATES, type AccessRequest, type Failure } from '../domain/access-request';
-import { inLambdaStatement, parsePolicy, pullers, type Pullers, type RepositoryPolicy } from '../domain/policy';
+import { isUnder, ouOfPath, type OrganizationalUnit, unitName } from '../domain/organizational-unit';
+import { inLambdaStatement, ouCanPull, ouPaths, parsePolicy, pullers, type Pullers, type RepositoryPolicy } from '../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../errors';
 import { inRegion, regionStates, regionsOf } from '../domain/regional';
 import { inBatches } from '../in-batches';
 import type { AccountOwner } from '../domain/account-owner';
 import { shareable } from '../domain/repository-rules';
-import type { ServiceDeps } from './deps';
+import { type ServiceDeps, watchedRegion } from './deps';
 import { ownersShown } from './owners';
 import { sharedRepositories } from './shared-repositories';
 
@@ -20,6 +22,18 @@ interface PullerEntry {
   /** Where its grant lets it pull, for a repository replicated to several regions; and where it failed. */
   readonly regions?: readonly string[];
   readonly failedIn?: readonly string[];
+  /** No grant of its own, but a live OU grant covers it (its org path is under the OU's). */
+  readonly coveredBy?: { readonly ou: string; readonly name: string };
+}
+
+/** An OU whose accounts can pull through ecr-access's OU statement. */
+interface OuEntry {
+  readonly ou: string;
+  readonly orgPath: string;
+  /** The grant that explains it; absent when it was added outside ecr-access. */
+  readonly grant?: AccessRequest;
+  /** The OU as Organizations describes it now (names, and how many accounts it holds today), when it could say. */
+  readonly unit?: OrganizationalUnit;
 }
 
 export interface RepositoryAccess {
@@ -28,6 +42,7 @@ export interface RepositoryAccess {
   readonly problem?: Failure;
   readonly everyone: boolean;
   readonly pullers: readonly PullerEntry[];
+  readonly ous: readonly OuEntry[];
   /** Recorded as granted, but the live policy no longer lets them pull. */
   readonly removedOutside: readonly AccessRequest[];
   readonly open: readonly AccessRequest[];
@@ -53,7 +68,7 @@ function latestGrants(records: readonly AccessRequest[]): Map<string, AccessRequ
 
 async function describe(deps: ServiceDeps, repository: string): Promise<RepositoryAccess> {
   // A repository in several regions is read in the first its rule names; each grant says where else it is.
-  const region = deps.rules.ruleFor(repository)?.regions?.[0] ?? deps.region;
+  const region = watchedRegion(deps, repository);
   const [policyRead, found] = await Promise.all([
     deps.registryIn(region).getPolicy(repository).then(
       (text) => ({ text }),
@@ -74,7 +89,7 @@ async function describe(deps: ServiceDeps, repository: string): Promise<Reposito
       ? { code: error.code, detail: error.message }
       : { code: ErrorCode.Registry, detail: error instanceof Error ? error.message : String(error) };
     deps.logger.warn('could not read a repository policy for list', { repository, error });
-    return { repository, problem, everyone: false, pullers: [], removedOutside: [], open };
+    return { repository, problem, everyone: false, pullers: [], ous: [], removedOutside: [], open };
   }
   const grants = latestGrants(records);
   const entries = live.accounts.map((account): PullerEntry => {
@@ -88,9 +103,47 @@ async function describe(deps: ServiceDeps, repository: string): Promise<Reposito
       ...(failedIn.length > 0 && { failedIn }),
     };
   });
-  // A grant ecr-access is removing (written, not yet recorded) is not drift.
-  const removedOutside = [...grants.values()].filter((g) => !live.accounts.includes(g.account) && !live.everyone && g.ending === undefined);
-  return { repository, everyone: live.everyone, pullers: entries, removedOutside, open };
+  const ous = ouEntries(policy, grants);
+  // A grant ecr-access is removing (written, not yet recorded) is not drift; an OU grant is gone when its OU cannot pull.
+  const stillPulls = (g: AccessRequest) => (g.orgPath !== undefined ? ouCanPull(policy, g.orgPath) : live.accounts.includes(g.account) || live.everyone);
+  const removedOutside = [...grants.values()].filter((g) => !stillPulls(g) && g.ending === undefined);
+  return { repository, everyone: live.everyone, pullers: entries, ous, removedOutside, open };
+}
+
+/** The OUs in ecr-access's OU statement, each with its grant; a statement not ecr-access's shape lists none (its accounts show in the policy). */
+function ouEntries(policy: RepositoryPolicy, grants: ReadonlyMap<string, AccessRequest>): OuEntry[] {
+  let paths: string[];
+  try {
+    paths = ouPaths(policy);
+  } catch {
+    return [];
+  }
+  return paths.flatMap((orgPath) => {
+    const ou = ouOfPath(orgPath);
+    if (ou === undefined) return [];
+    const grant = grants.get(ou);
+    return [{ ou, orgPath, ...(grant && { grant }) }];
+  });
+}
+
+/** Each OU listed, described as Organizations sees it today; and each account without a grant of its own that a live OU grant covers. */
+async function withUnits(deps: ServiceDeps, access: RepositoryAccess, owners: ReadonlyMap<string, AccountOwner> | undefined): Promise<RepositoryAccess> {
+  if (access.ous.length === 0) return access;
+  const units = deps.units;
+  const ous = await Promise.all(
+    access.ous.map(async (entry) => {
+      const lookup = units ? await units.unit(entry.ou) : undefined;
+      return lookup?.kind === 'found' ? { ...entry, unit: lookup.unit } : entry;
+    }),
+  );
+  const covering = ous.filter((entry) => entry.grant !== undefined && entry.grant.ending === undefined);
+  const pullers = access.pullers.map((entry) => {
+    const owner = owners?.get(entry.account);
+    const orgPath = owner?.kind === 'member' ? owner.orgPath : undefined;
+    const ou = entry.grant || orgPath === undefined ? undefined : covering.find((c) => isUnder(orgPath, c.orgPath));
+    return ou ? { ...entry, coveredBy: { ou: ou.ou, name: ou.unit ? unitName(ou.unit) : (ou.grant?.unit ? unitName({ id: ou.ou, names: ou.grant.unit.names }) : ou.ou) } } : entry;
+  });
+  return { ...access, ous, pullers };
 }
 
 export async function listAccess(deps: ServiceDeps, repository?: string): Promise<ListOutcome> {
@@ -100,5 +153,7 @@ export async function listAccess(deps: ServiceDeps, repository?: string): Promis
   const names = repository === undefined ? await sharedRepositories(deps) : [repository];
   const repositories = await inBatches(names, PARALLEL_READS, (name) => describe(deps, name));
   const shown = repositories.flatMap((r) => [...r.pullers.map((p) => p.account), ...r.removedOutside.map((g) => g.account), ...r.open.map((o) => o.account)]);
-  return { code: 'listed', repositories, ...(await ownersShown(deps, shown)) };
+  const owners = await ownersShown(deps, shown);
+  const described = await Promise.all(repositories.map((r) => withUnits(deps, r, owners.owners)));
+  return { code: 'listed', repositories: described, ...owners };
 }

@@ -2,6 +2,7 @@
 import type { AccountOwner } from '../domain/account-owner';
 import type { AccessRequest, AnnouncementPart, Approvals, Ending, HistoryEvent, MessageRef, RegionVerdict, RequestState } from '../domain/access-request';
 import type { Mark, Outcome } from '../domain/membership';
+import type { OrganizationalUnit } from '../domain/organizational-unit';
 import type { PostedPart } from '../domain/told-outcome';
 
 export interface Registry {
@@ -282,4 +283,13 @@ export interface Homes {
 export interface AccountDirectory {
   /** The owner of each account asked about (each asked once, however often it is named). */
   owners(accounts: readonly string[]): Promise<ReadonlyMap<string, AccountOwner>>;
+}
+
+/** An organizational unit as AWS Organizations describes it: found, not in the organization, or the lookup failed (throttled, denied, down). */
+export type UnitLookup = { kind: 'found'; unit: OrganizationalUnit } | { kind: 'not-found' } | { kind: 'unknown'; reason: string };
+
+/** The organization's OUs, for OU grants; only where accounts come from AWS Organizations. Never throws. */
+export interface OrganizationalUnits {
+  /** The OU's names and path from the root, and how many accounts it holds today, at every depth. */
+  unit(ou: string): Promise<UnitLookup>;
 }

@@ -4,11 +4,11 @@
 // membership rule, src/domain/membership.ts). Answers what happened as data; src/slack words it.
 import type { AccessRequest, Ending, Failure, KeptBy } from '../domain/access-request';
 import { awaitsVerdict, isLive } from '../domain/membership';
-import { lambdaAccounts, managedAccounts, parsePolicy, pullingStatements } from '../domain/policy';
+import { inOuStatement, lambdaAccounts, managedAccounts, ouPaths, parsePolicy, pullingStatements } from '../domain/policy';
 import { isEcrAccessError } from '../errors';
 import { shareable } from '../domain/repository-rules';
 import { showEnding } from './announce';
-import type { ServiceDeps } from './deps';
+import { type ServiceDeps, watchedRegion } from './deps';
 import { awaitVerdicts } from './policy-changes/await-verdicts';
 
 export interface Revocation {
@@ -83,8 +83,9 @@ export async function planRevoke(deps: ServiceDeps, input: Omit<Revocation, 'rea
     const ended = requests.find((r) => awaitsVerdict(r) && r.ending !== undefined);
     if (ended) return { code: 'already-ending', request: ended };
     try {
-      const policy = parsePolicy(await deps.registry.getPolicy(repository));
-      if (!managedAccounts(policy).includes(account) && !lambdaAccounts(policy).includes(account)) return { code: 'no-access', repository, account, pullsThrough: pullingStatements(policy, account) };
+      const policy = parsePolicy(await deps.registryIn(watchedRegion(deps, repository)).getPolicy(repository));
+      ouPaths(policy);
+      if (!managedAccounts(policy).includes(account) && !lambdaAccounts(policy).includes(account) && !inOuStatement(policy, account)) return { code: 'no-access', repository, account, pullsThrough: pullingStatements(policy, account) };
     } catch (error) {
       if (!isEcrAccessError(error)) throw error;
       return { code: 'policy-problem', repository, failure: { code: error.code, detail: error.message } };

@@ -3,10 +3,12 @@
 // Answers what happened as data; src/slack words it.
 import { type AccessRequest, type Failure, type MessageRef, OPEN_STATES } from '../domain/access-request';
 import { checkDuration } from '../domain/duration';
-import { applyToPolicy, canPull, inLambdaStatement, parsePolicy, statementPreview } from '../domain/policy';
+import { isUnder, isOuId, type OrganizationalUnit, unitName } from '../domain/organizational-unit';
+import { applyToPolicy, canPull, inLambdaStatement, ouCanPull, ouStatementPreview, parsePolicy, type RepositoryPolicy, statementPreview } from '../domain/policy';
+import { isLive } from '../domain/membership';
 import { isEcrAccessError } from '../errors';
 import { shareable } from '../domain/repository-rules';
-import type { ServiceDeps } from './deps';
+import { type ServiceDeps, watchedRegion } from './deps';
 
 export interface NewRequest {
   readonly requester: string;
@@ -18,6 +20,9 @@ export interface NewRequest {
   /** The account's Lambda functions should pull its images too. */
   readonly lambda?: true;
 }
+
+/** The live OU grant that lets an account pull already: its OU and name, and the grant. */
+type CoveredBy = NonNullable<AccessRequest['coveredBy']>;
 
 export type SubmitOutcome =
   | { code: 'submitted'; request: AccessRequest }
@@ -31,10 +36,19 @@ export type SubmitOutcome =
   | { code: 'duration-refused'; problems: readonly string[] }
   | { code: 'policy-problem'; repository: string; failure: Failure }
   | { code: 'already-open'; existing: AccessRequest }
+  /** An OU was asked for, but OUs are known only where accounts come from AWS Organizations. */
+  | { code: 'ou-needs-organizations'; ou: string }
+  /** AWS Organizations has no such OU. */
+  | { code: 'ou-not-found'; ou: string }
+  /** AWS Organizations could not say where the OU is (throttled, denied, down); its path is needed to write the policy. */
+  | { code: 'ou-unknown'; ou: string; reason: string }
   | { code: 'card-not-posted'; detail: string };
 
-/** What a request would be if recorded now: its statement for the card, and the grant it extends, if any. */
-type Checked = { code: 'checked'; preview: string; extending?: AccessRequest };
+/**
+ * What a request would be if recorded now: its statement for the card, the grant it extends, if
+ * any, the OU it names (for an OU), and the live OU grant that covers the account already.
+ */
+type Checked = { code: 'checked'; preview: string; extending?: AccessRequest; unit?: OrganizationalUnit; coveredBy?: CoveredBy };
 
 /** Every refusal the checks answer with, before anything is recorded. */
 type Refusal = Exclude<SubmitOutcome, { code: 'submitted' } | { code: 'card-not-posted' }>;
@@ -61,12 +75,13 @@ export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promis
   if (!rule) return { code: 'not-shareable', repository, repositories: shareable(deps.rules) };
   const durationProblems = checkDuration(input.durationMs, rule.durations);
   if (durationProblems.length > 0) return { code: 'duration-refused', problems: durationProblems };
+  if (isOuId(account)) return checkOuRequest(deps, input);
   // Only an account known to be outside is refused: when the lookup failed, the card posts and
   // says the owner is unknown, so an outage of Organizations does not stop every request. The
   // repository's rule decides; without a word from it, the deployment's ECR_ACCESS_ORGANIZATION_ONLY.
   if ((rule.organizationOnly ?? deps.organizationOnly) && deps.accounts && (await deps.accounts.owners([account])).get(account)?.kind === 'outside') return { code: 'outside-organization', account };
   // A repository replicated to several regions is checked in the first its rule names; the others are written and verified at approval.
-  const region = rule.regions?.[0] ?? deps.region;
+  const region = watchedRegion(deps, repository);
   const registry = deps.registryIn(region);
   const described = await registry.describeRepository(repository);
   if (!described) return { code: 'repository-missing', repository };
@@ -92,13 +107,61 @@ export async function checkRequest(deps: ServiceDeps, input: NewRequest): Promis
   // What approval merges, not the statement as it stands now: other changes to the policy before
   // the approval (another account granted or revoked) leave this true.
   const preview = statementPreview(account, input.lambda && region);
-  return { code: 'checked', preview, ...(extending && { extending }) };
+  const coveredBy = await coveringOuGrant(deps, account, records);
+  return { code: 'checked', preview, ...(extending && { extending }), ...(coveredBy && { coveredBy }) };
+}
+
+/**
+ * The live OU grant whose OU holds the account, where Organizations says where the account sits:
+ * the account pulls already through it, and the approvers are told (its own grant, if approved,
+ * outlives that one).
+ */
+async function coveringOuGrant(deps: ServiceDeps, account: string, records: readonly AccessRequest[]): Promise<CoveredBy | undefined> {
+  const ouGrants = records.filter((r) => r.orgPath !== undefined && r.state === 'GRANTED' && isLive(r));
+  if (ouGrants.length === 0 || !deps.accounts) return undefined;
+  const owner = (await deps.accounts.owners([account])).get(account);
+  const orgPath = owner?.kind === 'member' ? owner.orgPath : undefined;
+  const grant = orgPath === undefined ? undefined : ouGrants.find((r) => isUnder(orgPath, r.orgPath as string));
+  return grant && { ou: grant.account, name: grant.unit ? unitName({ id: grant.account, names: grant.unit.names }) : grant.account, requestId: grant.id };
+}
+
+/**
+ * The checks of a request for an organizational unit: Organizations must be configured, and know
+ * the OU (its path is what the policy lists); then the policy checks an account's request has.
+ */
+async function checkOuRequest(deps: ServiceDeps, input: NewRequest): Promise<Checked | Refusal> {
+  const { repository, account: ou } = input;
+  if (!deps.units) return { code: 'ou-needs-organizations', ou };
+  const lookup = await deps.units.unit(ou);
+  if (lookup.kind === 'not-found') return { code: 'ou-not-found', ou };
+  if (lookup.kind === 'unknown') return { code: 'ou-unknown', ou, reason: lookup.reason };
+  const { unit } = lookup;
+  // As an account's: in the first region the repository's rule names.
+  const registry = deps.registryIn(watchedRegion(deps, repository));
+  if (!(await registry.describeRepository(repository))) return { code: 'repository-missing', repository };
+  const [policyText, records] = await Promise.all([registry.getPolicy(repository).then((text) => ({ text }), (error: unknown) => ({ error })), deps.store.listByRepository(repository)]);
+  let extending: AccessRequest | undefined;
+  try {
+    if ('error' in policyText) throw policyText.error;
+    const policy: RepositoryPolicy = parsePolicy(policyText.text);
+    if (ouCanPull(policy, unit.orgPath)) {
+      extending = liveTimeBoundGrant(records, ou);
+      if (!extending) return { code: 'can-already-pull', repository, account: ou };
+    }
+    applyToPolicy(policy, [], [], undefined, { put: [unit.orgPath], take: [] });
+  } catch (error) {
+    if (!isEcrAccessError(error)) throw error;
+    return { code: 'policy-problem', repository, failure: { code: error.code, detail: error.message } };
+  }
+  const open = records.find((r) => r.account === ou && OPEN_STATES.includes(r.state));
+  if (open) return { code: 'already-open', existing: open };
+  return { code: 'checked', preview: ouStatementPreview(unit.orgPath), unit, ...(extending && { extending }) };
 }
 
 export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promise<SubmitOutcome> {
   const checked = await checkRequest(deps, input);
   if (checked.code !== 'checked') return checked;
-  const { preview, extending } = checked;
+  const { preview, extending, unit, coveredBy } = checked;
   const { repository, account } = input;
   const regions = deps.rules.ruleFor(repository)?.regions;
 
@@ -117,6 +180,8 @@ export async function submitRequest(deps: ServiceDeps, input: NewRequest): Promi
     ...(extending && { extends: extending.id }),
     // The regions the rule names now: the grant is written there, and taken out of them again, whatever the rule later says.
     ...(regions && { regions: [...regions], regionVerdicts: {} }),
+    ...(unit && { orgPath: unit.orgPath, unit: { names: [...unit.names], accounts: unit.accounts } }),
+    ...(coveredBy && { coveredBy }),
     history: [{ kind: 'requested', at: new Date(deps.clock.now()).toISOString(), by: input.requester }],
   };
   const created = await deps.store.create(request);

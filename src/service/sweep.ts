@@ -5,10 +5,11 @@
 // number of processes: each thing is done once. It reads by key and by index, never a scan.
 import { createHash } from 'node:crypto';
 import { type AccessRequest, BOT_ACTOR } from '../domain/access-request';
-import { canPull, inLambdaStatement, lambdaAccounts, managedAccounts, parsePolicy } from '../domain/policy';
+import { isOuId, isUnder, ouOfPath } from '../domain/organizational-unit';
+import { canPull, inLambdaStatement, lambdaAccounts, managedAccounts, ouCanPull, ouPaths, parsePolicy } from '../domain/policy';
 import { inBatches } from '../in-batches';
 import { abandonedBefore, announce, showEnding } from './announce';
-import type { ServiceDeps } from './deps';
+import { type ServiceDeps, watchedRegion } from './deps';
 import { sharedRepositories } from './shared-repositories';
 import { awaitVerdicts } from './policy-changes/await-verdicts';
 import { inRegion, regionsOf } from '../domain/regional';
@@ -178,7 +179,7 @@ async function driftIn(deps: ServiceDeps, repository: string, tally: Tally): Pro
   const found = await deps.store.listByRepository(repository);
   tally.itemsRead += found.length;
   // A repository in several regions is watched in the first its rule names, the one its requests are checked in.
-  const region = deps.rules.ruleFor(repository)?.regions?.[0] ?? deps.region;
+  const region = watchedRegion(deps, repository);
   const records = found.filter((r) => regionsOf(r, deps.region).includes(region)).map((r) => inRegion(r, region));
   const policy = parsePolicy(await deps.registryIn(region).getPolicy(repository));
   const granted = records.filter((r) => r.state === 'GRANTED');
@@ -189,13 +190,32 @@ async function driftIn(deps: ServiceDeps, repository: string, tally: Tally): Pro
   // The Lambda statement counts the same way: its entries need a grant for Lambda, and such a grant needs its entry.
   const appeared = [
     ...new Set([
-      ...managedAccounts(policy).filter((account) => !explained.has(account) && !moving.has(account)),
+      ...(await notCoveredByOus(deps, managedAccounts(policy).filter((account) => !explained.has(account) && !moving.has(account)), granted)),
       ...lambdaAccounts(policy).filter((account) => !explainedForLambda.has(account) && !moving.has(account)),
+      // The OU statement counts the same way: an OU's entry needs a grant of it, and such a grant needs its entry.
+      ...ouPaths(policy).flatMap((path) => ouOfPath(path) ?? []).filter((ou) => !explained.has(ou) && !moving.has(ou)),
     ]),
   ].sort();
-  const lost = granted.filter((r) => !moving.has(r.account) && (!canPull(policy, r.account) || (r.lambda && !inLambdaStatement(policy, r.account))));
+  const stillPulls = (r: AccessRequest) => (r.orgPath !== undefined ? ouCanPull(policy, r.orgPath) : canPull(policy, r.account) && (!r.lambda || inLambdaStatement(policy, r.account)));
+  const lost = granted.filter((r) => !moving.has(r.account) && !stillPulls(r));
   const disappeared = [...new Set(lost.map((r) => r.account))].sort();
   return { appeared, disappeared };
+}
+
+/**
+ * The accounts (in the pull statement with no grant of their own) that no live OU grant covers:
+ * an account under a granted OU pulls by that grant, which is not drift. Where each account sits is
+ * asked of Organizations only when the repository has a live OU grant.
+ */
+async function notCoveredByOus(deps: ServiceDeps, accounts: readonly string[], granted: readonly AccessRequest[]): Promise<string[]> {
+  const ouPathsGranted = granted.filter((r) => r.orgPath !== undefined && r.ending === undefined).map((r) => r.orgPath as string);
+  if (accounts.length === 0 || ouPathsGranted.length === 0 || !deps.accounts) return [...accounts];
+  const owners = await deps.accounts.owners(accounts.filter((a) => !isOuId(a)));
+  return accounts.filter((account) => {
+    const owner = owners.get(account);
+    const orgPath = owner?.kind === 'member' ? owner.orgPath : undefined;
+    return orgPath === undefined || !ouPathsGranted.some((path) => isUnder(orgPath, path));
+  });
 }
 
 /** Notes the repository's drift when it changed since last noted, and tells the approvers when there is some. */

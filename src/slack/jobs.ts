@@ -1,7 +1,8 @@
 // The slow half of every interaction: what runs after Slack has had its acknowledgement.
 // Jobs are plain data so a runtime may run them in-process or hand them to another invocation.
 import * as z from 'zod';
-import { AccountId, isDigitGroups } from '../domain/account';
+import { isDigitGroups } from '../domain/account';
+import { Grantee, looksLikeOu } from '../domain/organizational-unit';
 import { MessageRef, RequestId } from '../domain/access-request';
 import { Reason } from '../domain/command';
 import { HOUR_MS, MAX_DURATION_MS } from '../domain/duration';
@@ -24,7 +25,7 @@ import type { Replies } from './replies';
 import { ResponseUrl, type Respond } from './responder';
 
 /** An account ID as it was typed in groups (`2222-3333-4444`), so the answer can say how it was read. */
-const TypedAccount = z.string().max(40).refine(isDigitGroups);
+const TypedAccount = z.string().max(40).refine((typed) => isDigitGroups(typed) || looksLikeOu(typed));
 
 /** A view's ID, as Slack writes it. */
 const ViewId = z.string().regex(/^V[A-Z0-9]{2,40}$/, { message: 'not a Slack view ID' });
@@ -34,7 +35,7 @@ export const Job = z.discriminatedUnion('kind', [
     kind: z.literal('request'),
     user: SlackId,
     repository: RepositoryName,
-    account: AccountId,
+    account: Grantee,
     typedAccount: TypedAccount.optional(),
     reason: Reason.optional(),
     durationMs: z.number().int().min(HOUR_MS).max(MAX_DURATION_MS).optional(),
@@ -51,7 +52,7 @@ export const Job = z.discriminatedUnion('kind', [
     requestId: RequestId,
     decision: z.enum(['approve', 'deny']),
     card: MessageRef,
-    target: z.object({ repository: RepositoryName, account: AccountId }).optional(),
+    target: z.object({ repository: RepositoryName, account: Grantee }).optional(),
     /** Why a denial: the requester is told it. */
     reason: Reason.optional(),
     /** The card's; none for a click in the Home tab, answered by DM. */
@@ -63,7 +64,7 @@ export const Job = z.discriminatedUnion('kind', [
     kind: z.literal('revoke-preview'),
     user: SlackId,
     repository: RepositoryName,
-    account: AccountId,
+    account: Grantee,
     typedAccount: TypedAccount.optional(),
     reason: Reason.optional(),
     responseUrl: ResponseUrl,
@@ -72,7 +73,7 @@ export const Job = z.discriminatedUnion('kind', [
     kind: z.literal('revoke'),
     user: SlackId,
     repository: RepositoryName,
-    account: AccountId,
+    account: Grantee,
     reason: Reason.optional(),
     /** The confirmation's, which the answer replaces; none for a Revoke in the Home tab, answered by DM. */
     responseUrl: ResponseUrl.optional(),

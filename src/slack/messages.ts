@@ -3,6 +3,7 @@
 import { type AccessRequest, BOT_ACTOR, type Failure, type KeptBy } from '../domain/access-request';
 import { REQUEST_USAGE } from '../domain/command';
 import { formatDuration } from '../domain/duration';
+import { ouPathText } from '../domain/account-owner';
 import { MANAGED_SID } from '../domain/policy';
 import { inRegion } from '../domain/regional';
 import { ErrorCode } from '../errors';
@@ -37,8 +38,12 @@ export function regionsText(request: AccessRequest): string | undefined {
   return request.regions.map((region) => `${region}${request.state === 'PENDING' ? '' : word(inRegion(request, region).state)}`).join(' · ');
 }
 
-/** Who a grant lets pull: the account, and its Lambda functions when it asked for Lambda. */
-export const whoPulls = (request: Pick<AccessRequest, 'account' | 'lambda'>): string => `\`${request.account}\`${request.lambda ? ' and its Lambda functions' : ''}`;
+/** An OU grant's organizational unit: its ID and its names from the root (`Root / Engineering / Analytics`), when known. */
+export const unitText = (request: Pick<AccessRequest, 'account' | 'unit'>): string => `\`${request.account}\`${request.unit ? ` (${ouPathText(request.unit.names)})` : ''}`;
+
+/** Who a grant lets pull: the account, and its Lambda functions when it asked for Lambda; or every account under an OU. */
+export const whoPulls = (request: Pick<AccessRequest, 'account' | 'lambda' | 'orgPath' | 'unit'>): string =>
+  request.orgPath !== undefined ? `every account under ${unitText(request)}` : `\`${request.account}\`${request.lambda ? ' and its Lambda functions' : ''}`;
 
 /** A grant whose end is begun and not yet verified: still in the policy until its verdict is recorded. */
 export const endingWords = (request: AccessRequest): string | undefined =>
@@ -122,8 +127,18 @@ export function submitReply(outcome: SubmitOutcome, typedAccount?: string): stri
       const lasting = request.durationMs === undefined ? '' : ` for ${formatDuration(request.durationMs)}`;
       const extending = request.extends ? ` It extends your live grant ${request.extends}: approval moves its end.` : '';
       const forLambda = request.lambda ? ', and for its Lambda functions' : '';
-      return `:inbox_tray: Request ${request.id} is with the approvers: pull access to ${code(request.repository)} for ${accountAsRead(request.account, typedAccount)}${forLambda}${lasting}.${extending} You will get a direct message when it is decided.`;
+      const who = request.orgPath !== undefined ? `every account under ${unitText(request)}, ${request.unit?.accounts ?? 0} today,` : accountAsRead(request.account, typedAccount);
+      const covered = request.coveredBy
+        ? ` ${code(request.account)} can pull already through the OU grant of ${code(request.coveredBy.ou)} (${escapeText(request.coveredBy.name)}), ${request.coveredBy.requestId}; approving gives it its own entry, which stays if that OU grant ends. The approvers are told.`
+        : '';
+      return `:inbox_tray: Request ${request.id} is with the approvers: pull access to ${code(request.repository)} for ${who}${forLambda}${lasting}.${extending}${covered} You will get a direct message when it is decided.`;
     }
+    case 'ou-needs-organizations':
+      return `:x: ${code(outcome.ou)} is an organizational unit, and OU grants need the bot to read AWS Organizations: ask the platform team to set \`accounts: organizations\` (ECR_ACCESS_ACCOUNTS=organizations). Nothing was recorded; until then, ask for each account by its 12-digit ID.`;
+    case 'ou-not-found':
+      return `:x: ${code(outcome.ou)} is not an organizational unit of your organization, so nothing was recorded. Check the OU ID in the AWS Organizations console (it looks like \`ou-ab12-11111111\`).`;
+    case 'ou-unknown':
+      return `:x: AWS Organizations could not say where ${code(outcome.ou)} is (${escapeText(outcome.reason)}), and the policy needs its path, so nothing was recorded. Try again in a minute.`;
     case 'duration-refused':
       return `:x: ${outcome.problems.map(escapeText).join('; ')}. Nothing was recorded.`;
     case 'not-shareable':

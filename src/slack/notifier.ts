@@ -1,5 +1,6 @@
 // The Notifier port on Slack's Web API: the approvers' card, its thread, and the requester's DM,
 // each post naming the outcome it tells, so a process taking over can see what was told.
+import { isOuId } from '../domain/organizational-unit';
 import { EcrAccessError, ErrorCode } from '../errors';
 import type { AccountDirectory, Notifier } from '../service/ports';
 import { statementPreview } from '../domain/policy';
@@ -28,7 +29,8 @@ async function calling<T>(call: () => Promise<T>): Promise<T> {
  * `region` is the repositories' region, which a Lambda grant's statement names.
  */
 export function slackNotifier(chat: PacedChat, approvalChannel: string, region: string, accounts?: AccountDirectory): Notifier {
-  const ownerOf = async (account: string) => (accounts ? (await accounts.owners([account])).get(account) : undefined);
+  // An OU has no owner to look up: its card shows its path instead.
+  const ownerOf = async (account: string) => (accounts && !isOuId(account) ? (await accounts.owners([account])).get(account) : undefined);
   return {
     async postRequestCard(request, statementPreview, approvals) {
       const owner = await ownerOf(request.account);

@@ -11,7 +11,8 @@ import { FAILED_TTL_MS, MEMBER_TTL_MS, OUTSIDE_TTL_MS, organizationsDirectory } 
 import { createLogger } from '../../src/logger';
 import type { AccountDirectory } from '../../src/service/ports';
 import { startOrganizationsEmulator, type OrganizationsEmulator } from '../../sandbox/organizations-emulator';
-import { InMemoryAccountDirectory } from '../support/in-memory-ports';
+import { InMemoryAccountDirectory, InMemoryOrganizationalUnits } from '../support/in-memory-ports';
+import type { OrganizationalUnits } from '../../src/service/ports';
 
 const ANALYTICS = '222233334444';
 const PLATFORM = '333344445555';
@@ -37,7 +38,7 @@ ${PLATFORM}:
 /** What each backend says of a member: its OU path from Organizations, its team from a file. */
 interface Backend {
   directory: AccountDirectory;
-  where: (account: string) => { ouPath: string[] } | { team: string };
+  where: (account: string) => { ouPath: string[]; orgPath: string } | { team: string };
 }
 
 let emulator: OrganizationsEmulator;
@@ -65,6 +66,8 @@ beforeEach(() => {
 });
 
 const PATHS: Record<string, string[]> = { [ANALYTICS]: ['Root', 'Engineering', 'Analytics'], [PLATFORM]: ['Root', 'Engineering', 'Platform'] };
+/** Where each sits as IAM names it (aws:PrincipalOrgPaths): the emulator numbers OUs as they first appear (Engineering, Analytics, Platform). */
+const ORG_PATHS: Record<string, string> = { [ANALYTICS]: 'o-ecraccess01/r-ecra/ou-ecra-00000001/ou-ecra-00000002/', [PLATFORM]: 'o-ecraccess01/r-ecra/ou-ecra-00000001/ou-ecra-00000003/' };
 const TEAMS: Record<string, string> = { [ANALYTICS]: 'Analytics', [PLATFORM]: 'Platform' };
 const NAMES: Record<string, string> = { [ANALYTICS]: 'sales-dashboards', [PLATFORM]: 'nightly-builds' };
 
@@ -73,9 +76,9 @@ const backends: Array<[string, () => Backend]> = [
     'in memory',
     () => ({
       directory: new InMemoryAccountDirectory(
-        Object.fromEntries([ANALYTICS, PLATFORM].map((id) => [id, { kind: 'member' as const, name: NAMES[id] as string, ouPath: PATHS[id] as string[] }])),
+        Object.fromEntries([ANALYTICS, PLATFORM].map((id) => [id, { kind: 'member' as const, name: NAMES[id] as string, ouPath: PATHS[id] as string[], orgPath: ORG_PATHS[id] as string }])),
       ),
-      where: (account) => ({ ouPath: PATHS[account] as string[] }),
+      where: (account) => ({ ouPath: PATHS[account] as string[], orgPath: ORG_PATHS[account] as string }),
     }),
   ],
   [
@@ -90,7 +93,7 @@ const backends: Array<[string, () => Backend]> = [
   ],
   [
     'AWS Organizations',
-    () => ({ directory: organizationsDirectory(organizationsClient(), { clock, logger }), where: (account) => ({ ouPath: PATHS[account] as string[] }) }),
+    () => ({ directory: organizationsDirectory(organizationsClient(), { clock, logger }), where: (account) => ({ ouPath: PATHS[account] as string[], orgPath: ORG_PATHS[account] as string }) }),
   ],
 ];
 
@@ -167,5 +170,62 @@ describe('AWS Organizations account directory', () => {
     expect(emulator.countCalls('DescribeAccount')).toBe(2);
     // Engineering, Analytics and Platform: each described once, though both accounts sit under Engineering.
     expect(emulator.countCalls('DescribeOrganizationalUnit')).toBe(3);
+  });
+});
+
+const ENGINEERING = { id: 'ou-ecra-00000001', names: ['Root', 'Engineering'], orgPath: 'o-ecraccess01/r-ecra/ou-ecra-00000001/', accounts: 2 };
+
+describe.each<[string, () => OrganizationalUnits & { fail?: (reason: string) => void }]>([
+  ['in memory', () => {
+    const units = new InMemoryOrganizationalUnits({ [ENGINEERING.id]: ENGINEERING });
+    return Object.assign(units, { fail: (reason: string) => { units.failing = reason; } });
+  }],
+  ['AWS Organizations', () => Object.assign(organizationsDirectory(organizationsClient(), { clock, logger }), { fail: () => emulator.setFault('throttle') })],
+])('organizational units contract: %s', (_name, make) => {
+  it('describes an OU it knows: names from the root, org path, accounts at every depth', async () => {
+    expect(await make().unit(ENGINEERING.id)).toEqual({ kind: 'found', unit: ENGINEERING });
+  });
+
+  it('says an OU it does not know is not found', async () => {
+    expect(await make().unit('ou-ecra-99999999')).toEqual({ kind: 'not-found' });
+  });
+
+  it('says the OU is unknown, and why, when the lookup fails', async () => {
+    const units = make();
+    units.fail?.('AWS Organizations is throttling the bot');
+    expect(await units.unit(ENGINEERING.id)).toEqual({ kind: 'unknown', reason: 'AWS Organizations is throttling the bot' });
+  });
+});
+
+describe('AWS Organizations organizational units, for OU grants', () => {
+  const units = () => organizationsDirectory(organizationsClient(), { clock, logger });
+
+  it('describes an OU: its names from the root, its org path, and how many accounts it holds at every depth', async () => {
+    expect(await units().unit('ou-ecra-00000001')).toEqual({
+      kind: 'found',
+      unit: { id: 'ou-ecra-00000001', names: ['Root', 'Engineering'], orgPath: 'o-ecraccess01/r-ecra/ou-ecra-00000001/', accounts: 2 },
+    });
+    expect(await units().unit('ou-ecra-00000002')).toMatchObject({ kind: 'found', unit: { names: ['Root', 'Engineering', 'Analytics'], orgPath: ORG_PATHS[ANALYTICS], accounts: 1 } });
+  });
+
+  it('counts every page of a large OU, as AWS pages its listings (20 at most)', async () => {
+    const big = emulator.organization.unitAt(['Engineering', 'Big']);
+    for (let i = 0; i < 45; i++) emulator.organization.addAccount(String(700000000000 + i), `big-${i}`, ['Engineering', 'Big']);
+    emulator.resetCalls();
+    expect(await units().unit(big)).toMatchObject({ kind: 'found', unit: { accounts: 45 } });
+    expect(emulator.countCalls('ListAccountsForParent')).toBe(3);
+    expect(await units().unit('ou-ecra-00000001')).toMatchObject({ kind: 'found', unit: { accounts: 47 } });
+  });
+
+  it('says an OU it does not know is not found, and a malformed one too, without asking', async () => {
+    expect(await units().unit('ou-ecra-99999999')).toEqual({ kind: 'not-found' });
+    emulator.resetCalls();
+    expect(await units().unit('ou-x')).toEqual({ kind: 'not-found' });
+    expect(emulator.calls).toEqual([]);
+  });
+
+  it('says the OU is unknown, and why, when Organizations fails', async () => {
+    emulator.setFault('throttle');
+    expect(await units().unit('ou-ecra-00000001')).toEqual({ kind: 'unknown', reason: 'AWS Organizations is throttling the bot' });
   });
 });

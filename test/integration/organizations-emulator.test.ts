@@ -2,6 +2,9 @@
 // error words ecr-access depends on, as AWS (and moto's organizations backend) gives them.
 import {
   DescribeAccountCommand,
+  DescribeOrganizationCommand,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
   DescribeOrganizationalUnitCommand,
   ListParentsCommand,
   ListRootsCommand,
@@ -58,6 +61,30 @@ describe('Organizations emulator', () => {
   it('answers OrganizationalUnitNotFoundException for an unknown OU, and InvalidInputException for a malformed ID', async () => {
     expect(await failure(client.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: 'ou-ecra-99999999' })))).toMatchObject({ name: 'OrganizationalUnitNotFoundException', status: 400 });
     expect(await failure(client.send(new DescribeAccountCommand({ AccountId: '12345' })))).toMatchObject({ name: 'InvalidInputException', status: 400 });
+  });
+
+  it('describes the organization: its ID, which every org path starts with, and its management account', async () => {
+    const { Organization } = await client.send(new DescribeOrganizationCommand({}));
+    expect(Organization).toMatchObject({ Id: 'o-ecraccess01', MasterAccountId: '123456789012', FeatureSet: 'ALL' });
+  });
+
+  it('lists the OUs and accounts directly under a parent, and climbs from an OU to its parent', async () => {
+    const ous = await client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: 'r-ecra' }));
+    expect(ous.OrganizationalUnits?.map((u) => u.Name)).toEqual(['Engineering', 'Sandbox']);
+    expect(ous.NextToken).toBeUndefined();
+    const analytics = await client.send(new ListAccountsForParentCommand({ ParentId: 'ou-ecra-00000002' }));
+    expect(analytics.Accounts?.map((a) => a.Id)).toEqual(['222233334444']);
+    expect((await client.send(new ListParentsCommand({ ChildId: 'ou-ecra-00000002' }))).Parents).toEqual([{ Id: 'ou-ecra-00000001', Type: 'ORGANIZATIONAL_UNIT' }]);
+  });
+
+  it('pages a listing by MaxResults and NextToken, and refuses a page size over 20, a bad token and an unknown parent as AWS does', async () => {
+    const first = await client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: 'r-ecra', MaxResults: 1 }));
+    expect(first.OrganizationalUnits?.map((u) => u.Name)).toEqual(['Engineering']);
+    const second = await client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: 'r-ecra', MaxResults: 1, NextToken: first.NextToken }));
+    expect([second.OrganizationalUnits?.map((u) => u.Name), second.NextToken]).toEqual([['Sandbox'], undefined]);
+    expect(await failure(client.send(new ListAccountsForParentCommand({ ParentId: 'r-ecra', MaxResults: 21 })))).toMatchObject({ name: 'InvalidInputException', status: 400 });
+    expect(await failure(client.send(new ListAccountsForParentCommand({ ParentId: 'r-ecra', NextToken: 'nonsense' })))).toMatchObject({ name: 'InvalidInputException', status: 400 });
+    expect(await failure(client.send(new ListAccountsForParentCommand({ ParentId: 'ou-ecra-99999999' })))).toEqual({ name: 'ParentNotFoundException', status: 400, message: "You specified parent that doesn't exist." });
   });
 
   it('refuses an action it does not emulate', async () => {

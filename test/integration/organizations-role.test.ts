@@ -59,7 +59,7 @@ describe('the Organizations directory with a role', () => {
 
   it('reads Organizations with the credentials STS issued for the role, asked for with the bot’s own as ecr-access', async () => {
     const owners = await directory({ organizationsRoleArn: ROLE }).owners([MEMBER]);
-    expect(owners.get(MEMBER)).toEqual({ kind: 'member', name: 'sales-dashboards', ouPath: ['Root', 'Engineering', 'Analytics'] });
+    expect(owners.get(MEMBER)).toEqual({ kind: 'member', name: 'sales-dashboards', ouPath: ['Root', 'Engineering', 'Analytics'], orgPath: 'o-ecraccess01/r-ecra/ou-ecra-00000001/ou-ecra-00000002/' });
     expect(sts.calls).toHaveLength(1);
     const [call] = sts.calls;
     expect(call).toMatchObject({ roleArn: ROLE, roleSessionName: 'ecr-access', callerAccessKeyId: BOT.accessKeyId });

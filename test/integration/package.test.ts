@@ -299,7 +299,7 @@ describe('the packaged deployment', () => {
     const granted = botStatements().flatMap((s) => s.actions);
     // The example stage reads no owners, so the Organizations reads are not granted (test/unit/deploy/stack.test.ts grants them).
     expect([...new Set(granted)].filter((a) => !CALLED_FOR_THE_FUNCTION.includes(a)).sort()).toEqual(actionsTheBundleSends().filter((a) => !a.startsWith('organizations:')));
-    expect(actionsTheBundleSends()).toEqual(expect.arrayContaining(['organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit', 'organizations:ListParents']));
+    expect(actionsTheBundleSends()).toEqual(expect.arrayContaining(['organizations:DescribeAccount', 'organizations:DescribeOrganization', 'organizations:DescribeOrganizationalUnit', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent', 'organizations:ListParents']));
     expect(actionsTheBundleSends()).toContain('ssm:GetParameters');
     for (const s of botStatements()) {
       for (const item of [...s.actions, ...s.resources]) expect(item).not.toMatch(/\*/);

@@ -1,5 +1,6 @@
 // The service's ports in memory, on a fake clock: enough of the adapters' rules (conditional
 // state moves, the outbox, the lease) to unit-test the policy path without servers.
+import type { OrganizationalUnit } from '../../src/domain/organizational-unit';
 import { type AccessRequest, type AnnouncementPart, BOT_ACTOR, type Ending, FIRST_APPROVAL, type HistoryEvent, OPEN_STATES, type RegionVerdict, SECOND_APPROVAL } from '../../src/domain/access-request';
 import { MAX_DRIFT_EVENTS } from '../../src/aws/drift-notes';
 import { HOME_TURN_MS } from '../../src/aws/home-turns';
@@ -13,7 +14,7 @@ import { emfMetrics } from '../../src/metrics';
 import type { HomeTurns } from '../../src/slack/home-publisher';
 import type { ServiceDeps } from '../../src/service/deps';
 import type { AccountOwner } from '../../src/domain/account-owner';
-import { type AccountDirectory, type ChangeQueue, type Clock, type ClockCheck, type Drift, type Lease, type Marking, NO_DRIFT, type Notifier, type Registry, type RequestStore, type SweepStep } from '../../src/service/ports';
+import { type AccountDirectory, type OrganizationalUnits, type UnitLookup, type ChangeQueue, type Clock, type ClockCheck, type Drift, type Lease, type Marking, NO_DRIFT, type Notifier, type Registry, type RequestStore, type SweepStep } from '../../src/service/ports';
 
 class FakeClock implements Clock {
   constructor(public at = Date.parse('2026-12-01T09:00:00Z')) {}
@@ -397,7 +398,10 @@ class RecordingNotifier implements Notifier {
     if (this.lookupsFail) throw new EcrAccessError(ErrorCode.Slack, 'conversations.history: ratelimited');
     return this.posted.has(JSON.stringify(toldOutcome(request, part)));
   };
-  async postRequestCard(request: AccessRequest) {
+  /** The statement each card showed, in order. */
+  readonly previews: string[] = [];
+  async postRequestCard(request: AccessRequest, preview: string) {
+    this.previews.push(preview);
     this.told.push({ part: 'post', id: request.id, state: request.state });
     return { channel: 'C0APPROVALS', ts: `1700000000.${String(++this.cards).padStart(6, '0')}` };
   }
@@ -446,6 +450,20 @@ export class InMemoryAccountDirectory implements AccountDirectory {
     return new Map(
       distinct.map((account): [string, AccountOwner] => [account, this.failing !== undefined ? { kind: 'unknown', reason: this.failing } : (this.members[account] ?? { kind: 'outside' })]),
     );
+  }
+}
+
+/**
+ * The organization's OUs, held in memory: those given are found, every other OU is not; while
+ * `failing` is set, every OU is unknown, as the Organizations adapter answers when AWS fails.
+ */
+export class InMemoryOrganizationalUnits implements OrganizationalUnits {
+  failing: string | undefined;
+  constructor(private readonly known: Readonly<Record<string, OrganizationalUnit>> = {}) {}
+  async unit(ou: string): Promise<UnitLookup> {
+    if (this.failing !== undefined) return { kind: 'unknown', reason: this.failing };
+    const unit = this.known[ou];
+    return unit ? { kind: 'found', unit } : { kind: 'not-found' };
   }
 }
 

@@ -2,9 +2,10 @@
 // was asked without touching anything else.
 import { accountOfPrincipal, rootArn, type AccountId } from '../account';
 import { EcrAccessError, ErrorCode } from '../../errors';
-import { actionKey, canPull, READ_ONLY_ACTIONS } from './can-pull';
+import { actionKey, canPull, ouCanPull, READ_ONLY_ACTIONS } from './can-pull';
 import { canonicalStatement } from './canonical';
 import { LAMBDA_SID, lambdaStatement } from './lambda';
+import { OU_SID, ouStatement } from './organizational-unit';
 import { ownedStatement } from './owned';
 import { listOf, MAX_POLICY_LENGTH, serializePolicy, type RepositoryPolicy, type Statement } from './document';
 
@@ -56,6 +57,13 @@ export function managedStatement(accounts: readonly AccountId[]): Statement {
 export const statementPreview = (account: AccountId, lambdaRegion?: string): string =>
   JSON.stringify(lambdaRegion ? [managedStatement([account]), lambdaStatement([account], lambdaRegion)] : managedStatement([account]), null, 2);
 
+/** What approval merges for an organizational unit, as the request card shows it: its entry in the OU statement. */
+export const ouStatementPreview = (orgPath: string): string => JSON.stringify(ouStatement([orgPath]), null, 2);
+
+/** The way out when a policy is full: one OU entry lets every account under the OU pull. */
+export const CAPACITY_WAY_OUT =
+  'Remove accounts that no longer need access, or share with a whole organizational unit instead: `/ecr-access request <repository> ou-…` lets every account under the OU pull through one entry (it needs `accounts: organizations`).';
+
 export interface Grant {
   readonly policy: RepositoryPolicy;
   /** Compact policy text to write; equal to the input's serialisation when nothing changed. */
@@ -95,7 +103,7 @@ export function grantPull(policy: RepositoryPolicy, accounts: readonly AccountId
   if (text.length > MAX_POLICY_LENGTH) {
     throw new EcrAccessError(
       ErrorCode.PolicyTooLarge,
-      `Adding ${added.length === 1 ? 'this account' : `${added.length} accounts`} would make the repository policy ${text.length.toLocaleString('en-US')} characters, over ECR's limit of ${MAX_POLICY_LENGTH.toLocaleString('en-US')}. The policy already lets ${existing.length} ${existing.length === 1 ? 'account' : 'accounts'} pull through "${MANAGED_SID}". Remove accounts that no longer need access, or share through an AWS Organizations condition instead.`,
+      `Adding ${added.length === 1 ? 'this account' : `${added.length} accounts`} would make the repository policy ${text.length.toLocaleString('en-US')} characters, over ECR's limit of ${MAX_POLICY_LENGTH.toLocaleString('en-US')}. The policy already lets ${existing.length} ${existing.length === 1 ? 'account' : 'accounts'} pull through "${MANAGED_SID}". ${CAPACITY_WAY_OUT}`,
     );
   }
   return { policy: merged, text, added, changed: true };
@@ -109,8 +117,8 @@ export interface Verification {
   readonly changedStatements: readonly string[];
 }
 
-/** The statements ecr-access owns: who may pull, and whose Lambda functions may. */
-const OWNED_SIDS = new Set<unknown>([MANAGED_SID, LAMBDA_SID]);
+/** The statements ecr-access owns: who may pull, whose Lambda functions may, and which OUs' accounts may. */
+const OWNED_SIDS = new Set<unknown>([MANAGED_SID, LAMBDA_SID, OU_SID]);
 
 function otherStatements(policy: RepositoryPolicy): string[] {
   return policy.statements.filter((s) => !OWNED_SIDS.has(s.Sid)).map(canonicalStatement).sort();
@@ -150,4 +158,9 @@ export function inManagedStatement(policy: RepositoryPolicy, account: AccountId)
 /** Whether a Deny takes pull access away from the account even when an Allow names it. */
 export function deniedPull(policy: RepositoryPolicy, account: AccountId): boolean {
   return !canPull({ ...policy, statements: [...policy.statements, managedStatement([account])] }, account);
+}
+
+/** Whether a Deny takes pull access away from the accounts under an OU even when the OU statement names it. */
+export function deniedOuPull(policy: RepositoryPolicy, orgPath: string): boolean {
+  return !ouCanPull({ ...policy, statements: [...policy.statements, ouStatement([orgPath])] }, orgPath);
 }

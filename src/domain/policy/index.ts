@@ -6,3 +6,4 @@ export { canonicalStatement } from './canonical';
 export * from './revoke';
 export * from './changes';
 export * from './lambda';
+export * from './organizational-unit';

@@ -9,7 +9,8 @@
 // lease lives: src/aws/repository-lease.ts.
 import type { AccessRequest, Failure } from '../../domain/access-request';
 import { lambdaMembership, type Mark, type Membership, membership } from '../../domain/membership';
-import { deniedPull, inLambdaStatement, inManagedStatement } from '../../domain/policy';
+import { isOuId } from '../../domain/organizational-unit';
+import { deniedOuPull, deniedPull, inLambdaStatement, inManagedStatement, inOuStatement } from '../../domain/policy';
 import { inRegion, regionsOf } from '../../domain/regional';
 import { ErrorCode } from '../../errors';
 import { announce } from '../announce';
@@ -111,10 +112,13 @@ function changesFor(deps: ServiceDeps, repository: string, before: Exclude<Polic
   if (before.kind === 'not-understood') return refuseAll(before.failure);
   const changes = accounts.map((account): AccountChange => {
     const requests = ofAccount(account);
-    const blocked = deniedPull(before.policy, account);
-    const pull = toward(membership(requests, blocked), inManagedStatement(before.policy, account));
+    // An OU plays the account's part: its statement is the OU statement, which lists its path.
+    const orgPath = isOuId(account) ? requests.find((r) => r.orgPath !== undefined)?.orgPath : undefined;
+    const blocked = isOuId(account) ? orgPath !== undefined && deniedOuPull(before.policy, orgPath) : deniedPull(before.policy, account);
+    const present = isOuId(account) ? inOuStatement(before.policy, account) : inManagedStatement(before.policy, account);
+    const pull = toward(membership(requests, blocked), present);
     const lambda = toward(lambdaMembership(requests, blocked), inLambdaStatement(before.policy, account));
-    return { account, ...(pull && { pull }), ...(lambda && { lambda }) };
+    return { account, ...(pull && { pull }), ...(lambda && { lambda }), ...(orgPath !== undefined && { orgPath }) };
   });
   return { changes };
 }

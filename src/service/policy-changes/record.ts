@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { AccessRequest, RegionVerdict } from '../../domain/access-request';
 import { awaitsVerdict, type Outcome, outcomes, type ReadBack } from '../../domain/membership';
-import { canPull, deniedPull, inLambdaStatement, inManagedStatement, MANAGED_SID, otherStatementsChanged, pullingStatements } from '../../domain/policy';
+import { isOuId } from '../../domain/organizational-unit';
+import { canPull, deniedOuPull, deniedPull, inLambdaStatement, inManagedStatement, inOuStatement, MANAGED_SID, otherStatementsChanged, ouCanPull, pullingStatements } from '../../domain/policy';
 import { inRegion, settled } from '../../domain/regional';
 import type { ServiceDeps } from '../deps';
 import type { Place, Verdict } from '../ports';
@@ -16,8 +17,8 @@ const sha256 = (text: string | undefined) => createHash('sha256').update(text ??
 type Read = Exclude<PolicyRead, { kind: 'unreadable' }>;
 type After = Exclude<Written, { kind: 'stopped' }>;
 
-/** The account in the policy read back; a policy that cannot be understood names it wherever its ID appears. */
-function readBack(after: After, account: string): ReadBack {
+/** The account (or OU, at `orgPath`) in the policy read back; a policy that cannot be understood names it wherever its ID appears. */
+function readBack(after: After, account: string, orgPath: string | undefined): ReadBack {
   const refusal = after.refusals.get(account);
   const common = refusal ? { refusal } : {};
   if (!after.policy) {
@@ -26,6 +27,12 @@ function readBack(after: After, account: string): ReadBack {
     return { inStatement: named, canPull: false, inLambda: named, blocked: false, ...common };
   }
   const { policy } = after;
+  if (isOuId(account)) {
+    // An OU can pull once the OU statement names it and lets every account under its path pull.
+    const inStatement = inOuStatement(policy, account);
+    const pulls = inStatement && orgPath !== undefined && ouCanPull(policy, orgPath);
+    return { inStatement, canPull: pulls, inLambda: false, blocked: orgPath !== undefined && deniedOuPull(policy, orgPath), ...common };
+  }
   return { inStatement: inManagedStatement(policy, account), canPull: canPull(policy, account), inLambda: inLambdaStatement(policy, account), blocked: deniedPull(policy, account), ...common };
 }
 
@@ -85,10 +92,10 @@ export async function recordAccounts(
 
   const results = await Promise.all(
     accounts.map(async ({ account, requests }) => {
-      const pullsThrough = after.policy ? pullingStatements(after.policy, account).filter((sid) => sid !== MANAGED_SID) : [];
+      const pullsThrough = after.policy && !isOuId(account) ? pullingStatements(after.policy, account).filter((sid) => sid !== MANAGED_SID) : [];
       const decided = outcomes(
         requests.map((r) => inRegion(r, place.region)),
-        readBack(after, account),
+        readBack(after, account, requests.find((r) => r.orgPath !== undefined)?.orgPath),
       );
       const written = await Promise.all(
         requests.map(async (request): Promise<{ latest: AccessRequest | undefined; own: boolean; refused: boolean }> => {

@@ -1,7 +1,8 @@
 // One policy write under the lease, on a fresh read, and its read-back. The fence is checked
 // before every send; a write ECR may still apply stops the holder with the lease held.
 import type { Failure } from '../../domain/access-request';
-import { applyToPolicy, lambdaAccounts, managedAccounts, parsePolicy, type RepositoryPolicy } from '../../domain/policy';
+import { isOuId } from '../../domain/organizational-unit';
+import { applyToPolicy, lambdaAccounts, managedAccounts, ouPaths, parsePolicy, type RepositoryPolicy } from '../../domain/policy';
 import { ErrorCode, isEcrAccessError } from '../../errors';
 import type { ServiceDeps } from '../deps';
 import type { Lease, Place } from '../ports';
@@ -25,11 +26,13 @@ export type PolicyRead =
 /** The policy after the write, as read back, and the accounts whose change was refused, with why. */
 export type Written = (Exclude<PolicyRead, { kind: 'unreadable' }> & { refusals: ReadonlyMap<string, Failure> }) | { kind: 'stopped'; stop: Stop };
 
-/** What one account needs of each statement ecr-access owns: to be put in, taken out, or nothing. */
+/** What one account needs of each statement ecr-access owns: to be put in, taken out, or nothing. An OU's `pull` is its entry in the OU statement. */
 export interface AccountChange {
   readonly account: string;
   readonly pull?: 'put' | 'take';
   readonly lambda?: 'put' | 'take';
+  /** An OU's path, which its entry lists. */
+  readonly orgPath?: string;
 }
 
 /** The accounts' changes; or, when nothing may be written, every account refused with why. */
@@ -55,6 +58,7 @@ export async function readPolicy(deps: ServiceDeps, place: Place): Promise<Polic
     policy = parsePolicy(text);
     managedAccounts(policy);
     lambdaAccounts(policy);
+    ouPaths(policy);
     return { kind: 'read', text, policy };
   } catch (error) {
     return { kind: 'not-understood', text, ...(policy && { policy }), failure: asFailure(error) };
@@ -74,12 +78,16 @@ const accountsTo = (changes: readonly AccountChange[], statement: 'pull' | 'lamb
 async function write(deps: ServiceDeps, lease: Lease, place: Place, before: Extract<PolicyRead, { kind: 'read' }>, changes: readonly AccountChange[]): Promise<Written> {
   let text: string | undefined;
   try {
-    const update = applyToPolicy(before.policy, accountsTo(changes, 'pull', 'put'), accountsTo(changes, 'pull', 'take'), {
-      put: accountsTo(changes, 'lambda', 'put'),
-      take: accountsTo(changes, 'lambda', 'take'),
-      // Lambda functions pull from the replica in their own region: the statement names that region.
-      region: place.region,
-    });
+    const accounts = changes.filter((c) => !isOuId(c.account));
+    const ous = changes.filter((c) => isOuId(c.account));
+    // Lambda functions pull from the replica in their own region: the statement names that region.
+    const update = applyToPolicy(
+      before.policy,
+      accountsTo(accounts, 'pull', 'put'),
+      accountsTo(accounts, 'pull', 'take'),
+      { put: accountsTo(accounts, 'lambda', 'put'), take: accountsTo(accounts, 'lambda', 'take'), region: place.region },
+      { put: ous.flatMap((c) => (c.pull === 'put' && c.orgPath !== undefined ? [c.orgPath] : [])), take: accountsTo(ous, 'pull', 'take') },
+    );
     if (!update.changed) return { ...before, refusals: new Map() };
     text = update.text;
   } catch (error) {

@@ -3,7 +3,7 @@
 // private_metadata and is read back as outside input.
 import type { types } from '@slack/bolt';
 import * as z from 'zod';
-import { AccountId } from '../../domain/account';
+import { Grantee } from '../../domain/organizational-unit';
 import { MessageRef, RequestId } from '../../domain/access-request';
 import { MAX_REASON_LENGTH, Reason } from '../../domain/command';
 import { RepositoryName } from '../../domain/repository';
@@ -16,7 +16,7 @@ const REASON = 'reason';
 /** What a Deny click named: the request, the card it decides from, and the card's response_url (none from a Home tab). */
 export const DenyTarget = z.object({
   requestId: RequestId,
-  target: z.object({ repository: RepositoryName, account: AccountId }).optional(),
+  target: z.object({ repository: RepositoryName, account: Grantee }).optional(),
   card: MessageRef,
   responseUrl: ResponseUrl.optional(),
 });

@@ -3,7 +3,7 @@
 // the last decisions. Within Slack's 100 blocks: long lists show their first items and how many more.
 import type { types } from '@slack/bolt';
 import * as z from 'zod';
-import { AccountId } from '../../domain/account';
+import { Grantee } from '../../domain/organizational-unit';
 import { accountWithOwner } from './account-owner';
 import { type AccessRequest, denialReason } from '../../domain/access-request';
 import { COMMAND } from '../../domain/command';
@@ -31,9 +31,9 @@ export const HomeGrant = z
   .transform((value) => value.split(' '))
   .pipe(
     z.union([
-      z.tuple([RepositoryName, AccountId]),
-      z.tuple([RepositoryName, AccountId, z.string().regex(/^\d{1,12}$/)]),
-      z.tuple([RepositoryName, AccountId, z.string().regex(/^\d{1,12}$/), z.literal('lambda')]),
+      z.tuple([RepositoryName, Grantee]),
+      z.tuple([RepositoryName, Grantee, z.string().regex(/^\d{1,12}$/)]),
+      z.tuple([RepositoryName, Grantee, z.string().regex(/^\d{1,12}$/), z.literal('lambda')]),
     ]),
   )
   .transform(([repository, account, duration, lambda]) => ({

@@ -1,12 +1,13 @@
 // The approvers' card for a request, in each state it can be in.
 import * as z from 'zod';
-import { AccountId } from '../../domain/account';
+import { Grantee } from '../../domain/organizational-unit';
 import { MessageRef, RequestId, type AccessRequest, type Approvals, denialReason } from '../../domain/access-request';
 import { RepositoryName } from '../../domain/repository';
 import { formatDuration } from '../../domain/duration';
-import { LAMBDA_SID, MANAGED_SID } from '../../domain/policy';
+import { LAMBDA_SID, MANAGED_SID, OU_SID } from '../../domain/policy';
+import { ouPathText } from '../../domain/account-owner';
 import type { AccountOwner } from '../../domain/account-owner';
-import { approvalProgress, approvedBy, decider, endingWords, failureText, mentionOrBot, regionsText, whoPulls } from '../messages';
+import { approvalProgress, approvedBy, decider, endingWords, failureText, mentionOrBot, regionsText, unitText, whoPulls } from '../messages';
 import { ownerField } from './account-owner';
 import { type Block, context, day, escapeText, fields, header, section } from './kit';
 
@@ -27,8 +28,8 @@ export const DecisionValue = z
   .pipe(
     z.union([
       z.tuple([RequestId]),
-      z.tuple([RequestId, RepositoryName, AccountId]),
-      z.tuple([RequestId, RepositoryName, AccountId, MessageRef.shape.channel, MessageRef.shape.ts]),
+      z.tuple([RequestId, RepositoryName, Grantee]),
+      z.tuple([RequestId, RepositoryName, Grantee, MessageRef.shape.channel, MessageRef.shape.ts]),
     ]),
   )
   .transform(([requestId, repository, account, channel, ts]) => ({
@@ -47,13 +48,19 @@ export const homeDecisionValue = (request: AccessRequest): string | undefined =>
 /** `owner` is absent where owners are not looked up (no accounts source): the card then shows none. */
 function facts(request: AccessRequest, owner: AccountOwner | undefined): Block {
   const ownerLine = ownerField(owner);
+  const grantee =
+    request.orgPath !== undefined
+      ? [
+          `*Organizational unit*\n\`${request.account}\`${request.unit ? ` · ${escapeText(ouPathText(request.unit.names))}` : ''}`,
+          `*Every account under*\n\`${request.orgPath}\`${request.unit ? `\n${request.unit.accounts} ${request.unit.accounts === 1 ? 'account' : 'accounts'} today` : ''}`,
+        ]
+      : [`*AWS account*\n\`${request.account}\`${request.lambda ? '\nand its Lambda functions' : ''}`, ...(ownerLine ? [ownerLine] : [])];
   const regions = regionsText(request);
   return fields([
     `*Requested by*\n<@${request.requester}>`,
     `*Repository*\n\`${request.repository}\``,
     ...(regions ? [`*Regions*\n${regions}`] : []),
-    `*AWS account*\n\`${request.account}\`${request.lambda ? '\nand its Lambda functions' : ''}`,
-    ...(ownerLine ? [ownerLine] : []),
+    ...grantee,
     `*Reason*\n${request.reason ? escapeText(request.reason) : '_none given_'}`,
     ...(request.expiresAt
       ? [`*Ends*\n${day(request.expiresAt)}`]
@@ -89,7 +96,7 @@ function decisionButtons(request: AccessRequest, approveLabel: string): Block {
           title: { type: 'plain_text', text: 'Grant pull access?' },
           text: {
             type: 'mrkdwn',
-            text: `Account ${whoPulls(request)} will be able to pull every image in \`${request.repository}\`.`,
+            text: `${request.orgPath !== undefined ? 'Every account under' : 'Account'} ${request.orgPath !== undefined ? unitText(request) : whoPulls(request)} will be able to pull every image in \`${request.repository}\`.`,
           },
           confirm: { type: 'plain_text', text: approveLabel },
           deny: { type: 'plain_text', text: 'Cancel' },
@@ -110,7 +117,18 @@ export function requestCard(request: AccessRequest, statementPreview: string, ap
       header('Pull access request'),
       facts(request, owner),
       section(`*Merged into the repository policy on approval*\n\`\`\`${escapeText(statementPreview)}\`\`\``),
-      context(`The account joins those already in \`${MANAGED_SID}\`${request.lambda ? `, and its functions those in \`${LAMBDA_SID}\`` : ''}; other statements stay as they are.`),
+      context(
+        request.orgPath !== undefined
+          ? `The OU's path joins those already in \`${OU_SID}\`; accounts moved into the OU later can pull too, and accounts moved out cannot; other statements stay as they are.`
+          : `The account joins those already in \`${MANAGED_SID}\`${request.lambda ? `, and its functions those in \`${LAMBDA_SID}\`` : ''}; other statements stay as they are.`,
+      ),
+      ...(request.coveredBy
+        ? [
+            section(
+              `:information_source: \`${request.account}\` can pull already: it is covered by the OU grant of ${unitText({ account: request.coveredBy.ou })} (${escapeText(request.coveredBy.name)}), ${request.coveredBy.requestId}. Approving gives it its own entry, which stays if that OU grant is revoked.`,
+            ),
+          ]
+        : []),
       ...(progress ? [section(`:heavy_check_mark: ${progress} · waiting for a second approver, who cannot be <@${request.firstApproval?.by}> or the requester`)] : []),
       decisionButtons(request, 'Approve'),
       context(`Request ${request.id} · ${approvals === 2 ? 'two different approvers, neither the requester, must approve' : 'only approvers can decide'}`),

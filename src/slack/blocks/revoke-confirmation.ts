@@ -1,7 +1,7 @@
 // The revoke command's answer: what will be removed, and a Revoke button behind Slack's confirm
 // dialog. The button carries the revoke itself, so it is read back here as outside input.
 import * as z from 'zod';
-import { AccountId } from '../../domain/account';
+import { Grantee } from '../../domain/organizational-unit';
 import type { AccessRequest } from '../../domain/access-request';
 import { Reason } from '../../domain/command';
 import { LAMBDA_SID, MANAGED_SID } from '../../domain/policy';
@@ -13,7 +13,7 @@ export const REVOKE_ACTION = 'ecr_access_revoke';
 const REVOKE_BLOCK = 'ecr_access_revoke';
 
 /** What a Revoke click asks for; checked again when the click comes back. */
-export const RevokeTarget = z.object({ repository: RepositoryName, account: AccountId, reason: Reason.optional() });
+export const RevokeTarget = z.object({ repository: RepositoryName, account: Grantee, reason: Reason.optional() });
 export type RevokeTarget = z.infer<typeof RevokeTarget>;
 
 /**

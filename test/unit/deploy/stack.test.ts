@@ -66,9 +66,9 @@ describe('botIamStatements', () => {
     expect(statementsFor('organizations:', statements)).toEqual([]);
   });
 
-  it('reads the three Organizations reads with its own role when no role is named', () => {
+  it('reads the Organizations reads (owners, and OUs for OU grants) with its own role when no role is named', () => {
     expect(statementsFor('organizations:', botIamStatements({ ...BASE, organizations: {} }))).toEqual([
-      { Effect: 'Allow', Action: ['organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit', 'organizations:ListParents'], Resource: ['*'] },
+      { Effect: 'Allow', Action: ['organizations:DescribeAccount', 'organizations:DescribeOrganization', 'organizations:DescribeOrganizationalUnit', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent', 'organizations:ListParents'], Resource: ['*'] },
     ]);
   });
 });

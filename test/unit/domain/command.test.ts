@@ -331,6 +331,36 @@ describe('parseCommand', () => {
     });
   });
 
+  describe('request for an organizational unit', () => {
+    it('reads an OU ID in place of the account, with --for and a reason as an account takes them', () => {
+      expect(parseCommand('request common-images ou-ab12-11111111 --for 7d analytics team')).toEqual({
+        kind: 'request',
+        repository: 'common-images',
+        account: 'ou-ab12-11111111',
+        reason: 'analytics team',
+        durationMs: 7 * DAY_MS,
+      });
+    });
+
+    it('reads an OU ID typed in capitals in lowercase, as AWS writes it, and says how it was typed', () => {
+      expect(parseCommand('request common-images OU-AB12-11111111')).toEqual({ kind: 'request', repository: 'common-images', account: 'ou-ab12-11111111', typedAccount: 'OU-AB12-11111111' });
+    });
+
+    it('refuses a malformed OU ID with the form it should take', () => {
+      expect(problemsOf(parseCommand('request common-images ou-ab12'))).toEqual(['organizational unit `ou-ab12`: an organizational unit ID looks like ou-ab12-11111111']);
+    });
+
+    it('refuses --lambda for an OU, saying to ask for each account instead', () => {
+      expect(problemsOf(parseCommand('request common-images ou-ab12-11111111 --lambda'))).toEqual([
+        "--lambda is for one account's Lambda functions, not an organizational unit: ask for the OU without --lambda, and for each account whose functions need it with --lambda",
+      ]);
+    });
+
+    it('revokes an OU grant by its OU ID', () => {
+      expect(parseCommand('revoke common-images ou-ab12-11111111 moved away')).toEqual({ kind: 'revoke', repository: 'common-images', account: 'ou-ab12-11111111', reason: 'moved away' });
+    });
+  });
+
   describe('revoke', () => {
     it('reads a repository and an account', () => {
       expect(parseCommand('revoke common-images 222233334444')).toEqual({

@@ -7,11 +7,15 @@ import fc from 'fast-check';
 import {
   LAMBDA_SID,
   MANAGED_SID,
+  OU_SID,
   READ_ONLY_ACTIONS,
   applyToPolicy,
   canPull,
   inLambdaStatement,
   lambdaAccounts,
+  inOuStatement,
+  ouCanPull,
+  ouPaths,
   canonicalStatement,
   grantPull,
   parsePolicy,
@@ -38,6 +42,10 @@ const account = fc.oneof(
   fc.constantFrom('222233334444', '333344445555', '000000000000'),
   fc.integer({ min: 0, max: 999_999_999_999 }).map((n) => String(n).padStart(12, '0')),
 );
+
+const ouId = fc.oneof(fc.constantFrom('ou-ab12-11111111', 'ou-ab12-22222222'), fc.stringMatching(/^ou-[0-9a-z]{4}-[0-9a-z]{8}$/));
+/** An OU's org path, as the OU statement lists it (without its trailing `*`). */
+const orgPath = fc.array(ouId, { minLength: 1, maxLength: 3 }).map((ous) => `o-abc123defg/r-ab12/${ous.map((ou) => `${ou}/`).join('')}`);
 
 const principalName = fc.oneof(
   account,
@@ -68,7 +76,7 @@ const action = fc.oneof(
 const statementLike = fc
   .record(
     {
-      Sid: mostly(fc.oneof(fc.constant(MANAGED_SID), fc.constant(LAMBDA_SID), fc.string({ maxLength: 10 }))),
+      Sid: mostly(fc.oneof(fc.constant(MANAGED_SID), fc.constant(LAMBDA_SID), fc.constant(OU_SID), fc.string({ maxLength: 10 }))),
       Effect: mostly(fc.constantFrom('Allow', 'Deny')),
       Principal: mostly(principal),
       NotPrincipal: mostly(principal),
@@ -79,6 +87,12 @@ const statementLike = fc
           fc.dictionary(fc.string({ maxLength: 12 }), junk, { maxKeys: 3 }),
           // The Lambda statement's condition, with any part of it wrong.
           fc.record({ StringLike: fc.dictionary(fc.constantFrom('aws:sourceARN', 'AWS:SourceArn', 'aws:SourceAccount'), stringOrList(fc.oneof(account.map((id) => `arn:aws:lambda:eu-west-1:${id}:function:*`), fc.string({ maxLength: 30 }))), { maxKeys: 2 }) }),
+          // The OU statement's condition, with any part of it wrong.
+          fc.dictionary(
+            fc.constantFrom('ForAnyValue:StringLike', 'StringLike', 'ForAllValues:StringLike'),
+            fc.dictionary(fc.constantFrom('aws:PrincipalOrgPaths', 'AWS:PrincipalOrgPaths', 'aws:PrincipalOrgID'), stringOrList(fc.oneof(orgPath.map((path) => `${path}*`), orgPath, fc.string({ maxLength: 30 }))), { maxKeys: 2 }),
+            { maxKeys: 2 },
+          ),
         ),
       ),
       Resource: fc.oneof(fc.constant('*'), junk),
@@ -155,6 +169,7 @@ const damagedText = fc
   });
 
 const requested = fc.array(account, { minLength: 1, maxLength: 3 });
+const requestedOus = fc.array(orgPath, { maxLength: 2 });
 
 // ---- the checks ------------------------------------------------------------------------------
 
@@ -166,10 +181,11 @@ function expectEcrAccessError(error: unknown): void {
 const otherMeanings = (policy: RepositoryPolicy): string[] =>
   policy.statements.filter((s) => s.Sid !== MANAGED_SID).map(canonicalStatement).sort();
 const notOurs = (policy: RepositoryPolicy): string[] =>
-  policy.statements.filter((s) => s.Sid !== MANAGED_SID && s.Sid !== LAMBDA_SID).map(canonicalStatement).sort();
+  policy.statements.filter((s) => s.Sid !== MANAGED_SID && s.Sid !== LAMBDA_SID && s.Sid !== OU_SID).map(canonicalStatement).sort();
+const ouOf = (path: string) => path.split('/').at(-2) as string;
 
 /** Feeds text through every policy rule; fails on any throw that is not an EcrAccessError. */
-function exercise(text: string | undefined, accounts: readonly string[]): void {
+function exercise(text: string | undefined, accounts: readonly string[], ous: readonly string[] = []): void {
   let policy: RepositoryPolicy;
   try {
     policy = parsePolicy(text);
@@ -186,6 +202,24 @@ function exercise(text: string | undefined, accounts: readonly string[]): void {
     const both = applyToPolicy(policy, accounts, [], { put: accounts, take: [], region: 'eu-west-1' });
     expect(notOurs(parsePolicy(both.text))).toEqual(notOurs(policy));
     expect(accounts.every((who) => inLambdaStatement(parsePolicy(both.text), who))).toBe(true);
+  } catch (error) {
+    expectEcrAccessError(error);
+  }
+  // OUs put in the OU statement, beside the accounts: nothing ecr-access does not own changes, and each OU can pull unless a Deny says otherwise.
+  for (const path of ous) {
+    ouCanPull(policy, path);
+    inOuStatement(policy, ouOf(path));
+    canPull(policy, accounts[0] ?? '222233334444', path);
+  }
+  try {
+    ouPaths(policy);
+    const withOus = applyToPolicy(policy, accounts, [], undefined, { put: ous, take: [] });
+    const after = parsePolicy(withOus.text);
+    expect(notOurs(after)).toEqual(notOurs(policy));
+    expect(ous.every((path) => inOuStatement(after, ouOf(path)))).toBe(true);
+    // Taken out again, the OU statement is as it was, or gone when it held only these.
+    const taken = applyToPolicy(after, [], [], undefined, { put: [], take: ous.map(ouOf) });
+    expect(ous.some((path) => taken.text !== undefined && inOuStatement(parsePolicy(taken.text), ouOf(path)))).toBe(false);
   } catch (error) {
     expectEcrAccessError(error);
   }
@@ -225,7 +259,7 @@ describe('policy rules under fuzzing', () => {
 
   it('fail only with an EcrAccessError on policy-shaped documents, and keep other statements when they grant', () => {
     fc.assert(
-      fc.property(documentLike, requested, (document, accounts) => exercise(JSON.stringify(document), accounts)),
+      fc.property(documentLike, requested, requestedOus, (document, accounts, ous) => exercise(JSON.stringify(document), accounts, ous)),
       RUNS,
     );
   });

@@ -52,7 +52,7 @@ async function accessTo(w: World, repository: string): Promise<RepositoryAccess>
   return outcome.repositories[0]!;
 }
 
-const nobody = (repository: string): RepositoryAccess => ({ repository, everyone: false, pullers: [], removedOutside: [], open: [] });
+const nobody = (repository: string): RepositoryAccess => ({ repository, everyone: false, pullers: [], ous: [], removedOutside: [], open: [] });
 
 describe('who can pull', () => {
   it('explains each puller by its grant and shows an account added outside ecr-access without one', async () => {
@@ -62,6 +62,7 @@ describe('who can pull', () => {
       repository: COMMON,
       everyone: false,
       pullers: [{ account: ACCOUNT, grant }, { account: OTHER }],
+      ous: [],
       removedOutside: [],
       open: [],
     });
@@ -75,6 +76,7 @@ describe('who can pull', () => {
       repository: COMMON,
       everyone: false,
       pullers: [{ account: OTHER, grant: kept }],
+      ous: [],
       removedOutside: [gone],
       open: [],
     });
@@ -164,6 +166,7 @@ describe('a policy that lets everyone pull (Principal "*")', () => {
       repository: COMMON,
       everyone: true,
       pullers: [{ account: OTHER, grant: named }],
+      ous: [],
       removedOutside: [],
       open: [],
     });
@@ -200,10 +203,11 @@ describe('a policy that cannot be read', () => {
           problem: { code: ErrorCode.InvalidPolicy, detail: 'The repository policy is not valid JSON.' },
           everyone: false,
           pullers: [],
-          removedOutside: [],
+          ous: [],
+      removedOutside: [],
           open: [pending],
         },
-        { repository: BASE, everyone: false, pullers: [{ account: THIRD, grant: baseGrant }], removedOutside: [], open: [] },
+        { repository: BASE, everyone: false, pullers: [{ account: THIRD, grant: baseGrant }], ous: [], removedOutside: [], open: [] },
       ],
     });
   });

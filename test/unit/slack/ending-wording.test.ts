@@ -32,7 +32,7 @@ const shown = (blocks: unknown) => JSON.stringify(blocks);
 const listed = (request: AccessRequest, open = false) =>
   shown(
     listReport([
-      { repository: 'common-images', everyone: false, pullers: open ? [] : [{ account: request.account, grant: request }], removedOutside: [], open: open ? [request] : [] },
+      { repository: 'common-images', everyone: false, pullers: open ? [] : [{ account: request.account, grant: request }], ous: [], removedOutside: [], open: open ? [request] : [] },
     ]).blocks,
   );
 const home = (request: AccessRequest) => shown(homeView({ viewer: 'U0ALICE', approver: 'no', requests: [request], grants: [] }, NOW).blocks);

@@ -79,7 +79,7 @@ describe('the other places a pending request shows', () => {
   });
 
   it('shows the progress of a pending request in `list`', () => {
-    const report = listReport([{ repository: 'common-images', everyone: false, pullers: [], removedOutside: [], open: [once] }]);
+    const report = listReport([{ repository: 'common-images', everyone: false, pullers: [], ous: [], removedOutside: [], open: [once] }]);
     expect(shown(report)).toContain('pending, 1 of 2 approvals, by <@U0BOB>');
   });
 

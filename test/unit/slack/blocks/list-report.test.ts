@@ -3,7 +3,7 @@ import { MESSAGE_BLOCK_LIMIT } from '../../../../src/slack/blocks/kit';
 import { listReport } from '../../../../src/slack/blocks/list-report';
 import type { RepositoryAccess } from '../../../../src/service/list-access';
 
-const nobody = (repository: string): RepositoryAccess => ({ repository, everyone: false, pullers: [], removedOutside: [], open: [] });
+const nobody = (repository: string): RepositoryAccess => ({ repository, everyone: false, pullers: [], ous: [], removedOutside: [], open: [] });
 const pulled = (repository: string): RepositoryAccess => ({ ...nobody(repository), pullers: [{ account: '222233334444' }] });
 
 describe('the list report', () => {
