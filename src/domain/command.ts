@@ -8,7 +8,7 @@ import { RepositoryName } from './repository';
 export const COMMAND = '/ecr-access';
 export const MAX_REASON_LENGTH = 500;
 
-/** Whose history to show: one repository's, or one account's. */
+/** Whose history to show: one repository's, or one account's (or organizational unit's). */
 type HistorySubject = { repository: string } | { account: string; typedAccount?: string };
 
 export type Command =
@@ -25,7 +25,7 @@ export type Command =
 export const REQUEST_USAGE = `${COMMAND} request <repository> <12-digit account ID | ou-… OU ID> [--for <N>h|<N>d] [--lambda] [reason]`;
 export const REVOKE_USAGE = `${COMMAND} revoke <repository> <12-digit account ID | ou-… OU ID> [reason]`;
 export const LIST_USAGE = `${COMMAND} list [repository]`;
-export const HISTORY_USAGE = `${COMMAND} history [repository | 12-digit account ID]`;
+export const HISTORY_USAGE = `${COMMAND} history [repository | 12-digit account ID | ou-…]`;
 
 /** Why someone asks: free text, checked here when typed and again when a job carries it. */
 export const Reason = z
@@ -190,11 +190,11 @@ function parseHistory(args: string[]): Command {
   // An account typed in groups with spaces is one subject.
   const subject = args.length > 1 && args.every(isDigitGroups) ? args.join(' ') : args[0];
   if (args.length > 1 && subject === args[0]) {
-    return { kind: 'invalid', problems: ['history takes at most one repository name or account ID'], usage: HISTORY_USAGE };
+    return { kind: 'invalid', problems: ['history takes at most one repository name, account ID or organizational unit'], usage: HISTORY_USAGE };
   }
   if (subject === undefined) return { kind: 'history' };
-  if (ACCOUNT_LIKE.test(subject) || isDigitGroups(subject)) {
-    const { problems, ...account } = readAccount(subject);
+  if (ACCOUNT_LIKE.test(subject) || isDigitGroups(subject) || looksLikeOu(subject)) {
+    const { problems, ...account } = readGrantee(subject);
     return problems.length > 0 ? { kind: 'invalid', problems, usage: HISTORY_USAGE } : { kind: 'history', subject: account };
   }
   const problems = repositoryProblems(subject);

@@ -448,6 +448,11 @@ describe('parseCommand', () => {
       expect(parseCommand('history team/base')).toEqual({ kind: 'history', subject: { repository: 'team/base' } });
     });
 
+    it('reads an organizational unit, in any case, as the OU whose history to show; a malformed one is refused as an OU', () => {
+      expect(parseCommand('history OU-AB12-11111111')).toEqual({ kind: 'history', subject: { account: 'ou-ab12-11111111', typedAccount: 'OU-AB12-11111111' } });
+      expect(parseCommand('history ou-ab12')).toMatchObject({ kind: 'invalid', usage: expect.stringContaining('ou-…') });
+    });
+
     it('reads 12 digits as the account whose history to show', () => {
       expect(parseCommand('history 222233334444')).toEqual({ kind: 'history', subject: { account: '222233334444' } });
     });
@@ -487,7 +492,7 @@ describe('parseCommand', () => {
     it('refuses more than one argument and says history takes one', () => {
       expect(parseCommand('history team/base 222233334444')).toEqual({
         kind: 'invalid',
-        problems: ['history takes at most one repository name or account ID'],
+        problems: ['history takes at most one repository name, account ID or organizational unit'],
         usage: HISTORY_USAGE,
       });
     });
