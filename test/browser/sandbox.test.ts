@@ -117,6 +117,19 @@ describeNeeding('the sandbox page in Chromium', chromiumProblem(), () => {
     await ui.page.screenshot({ path: join(ARTIFACTS, 'sandbox-final.png') });
   });
 
+  it('grants base-images in both regions it is replicated to, and the card and the thread say where', async () => {
+    await ui.become('alice');
+    await ui.type(`/ecr-access request base-images ${ACCOUNT} builds in both regions`);
+    const card = ui.card(ACCOUNT);
+    await card.getByText('us-east-1 · eu-west-1').waitFor();
+    await ui.become('bob');
+    await ui.button(card, 'Approve').click();
+    await ui.dialog.locator('#dialog-confirm', { hasText: 'Approve' }).click();
+    await card.getByText('us-east-1 granted · eu-west-1 granted').waitFor();
+    const thread = await ui.openThread(card);
+    await thread.getByText('can now pull from base-images in us-east-1 and eu-west-1').waitFor();
+  });
+
   it("refuses a non-approver's click on screen and leaves the card as it was", async () => {
     await ui.become('alice');
     await ui.type(`/ecr-access request common-images ${ACCOUNT}`);
