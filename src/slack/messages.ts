@@ -170,6 +170,9 @@ function alreadyDecided(request: AccessRequest): string {
     case 'APPROVED':
       return `Request ${request.id} was already approved by ${who}; the grant is being applied.`;
     case 'FAILED':
+      if (request.partlyGranted) {
+        return `Request ${request.id} is granted in some of its regions already, so it cannot be denied; nothing changed. Press *Retry* to finish it, or revoke it to take it out of every region: ${failureText(request.failure)}`;
+      }
       return `Request ${request.id} was approved by ${who}, but the grant failed: ${failureText(request.failure)}`;
     default:
       return `Request ${request.id} is ${request.state.toLowerCase()}; nothing changed.`;

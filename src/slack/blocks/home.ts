@@ -83,7 +83,7 @@ function stateWords(r: AccessRequest, now: number): string {
       return r.expiresAt ? `granted, ${endsIn(r.expiresAt, now)}` : 'granted, no end';
     }
     case 'FAILED':
-      return `approved, but the grant failed: ${failureText(r.failure)}`;
+      return r.partlyGranted ? `granted in some regions only: ${failureText(r.failure)}` : `approved, but the grant failed: ${failureText(r.failure)}`;
     case 'DENIED': {
       const reason = denialReason(r);
       return `denied by ${mentionOrBot(r.decidedBy)}${reason ? `: ${escapeText(reason)}` : ''}`;
@@ -119,7 +119,8 @@ function waitingBlocks(r: AccessRequest, home: Home): Block[] {
   };
   const deny = button('Deny', DENY_ACTION, value, 'danger');
   if (approvedFirst) return [section(lines.join('\n')), context('You approved it: another approver must approve it too.'), { type: 'actions', elements: [deny] }];
-  return [section(lines.join('\n')), { type: 'actions', elements: [button(approve, APPROVE_ACTION, value, 'primary', confirm), deny] }];
+  // Granted in some regions already: it is retried or revoked, not denied.
+  return [section(lines.join('\n')), { type: 'actions', elements: [button(approve, APPROVE_ACTION, value, 'primary', confirm), ...(r.partlyGranted ? [] : [deny])] }];
 }
 
 function grantBlocks(r: AccessRequest, home: Home, now: number): Block[] {
