@@ -152,6 +152,8 @@ async function sweepRequest(deps: ServiceDeps, times: SweepTimes, request: Acces
         if (ended?.state === 'EXPIRED') tally.expired += 1;
         return now;
       }
+      // A partly granted request is not reminded of its end: its card already asks for a Retry.
+      if (request.state !== 'GRANTED') return Math.min(endAt, ...later);
       const remindAt = endAt - times.reminderLeadMs;
       // The reminder waits for the grant's own announcement: it is owed only once nothing else is.
       if (!request.reminded && now >= remindAt && request.owed.length > 0) return Math.min(endAt, ...later);

@@ -104,6 +104,21 @@ describe('a grant of a repository in several regions', () => {
     expect(REGIONS.map((region) => pullsIn(w, region))).toEqual([false, false, false]);
   });
 
+  it('ends a partly granted request at its time, out of the regions that granted it, without a reminder', async () => {
+    const w = world();
+    const request = await asked(w, { durationMs: DAY });
+    w.deps.registryIn('ap-south-1');
+    w.regional.get('ap-south-1')?.nextWrites.push('rejected');
+    expect(await approve(w, request)).toMatchObject({ code: 'settled', request: { state: 'FAILED', partlyGranted: true, expiresAt: expect.any(String) } });
+    w.clock.at += DAY - HOUR;
+    await sweepOnce(w.deps, TIMES);
+    expect(w.notifier.told.filter((t) => t.part === 'reminder')).toEqual([]);
+    w.clock.at += HOUR + 1;
+    expect((await sweepOnce(w.deps, TIMES)).expired).toBe(1);
+    expect(w.store.requests.get(request.id)?.state).toBe('EXPIRED');
+    expect(REGIONS.map((region) => pullsIn(w, region))).toEqual([false, false, false]);
+  });
+
   it('is listed with its regions', async () => {
     const w = world();
     await approve(w, await asked(w));
