@@ -5,7 +5,7 @@
 import type { AccountId } from '../account';
 import { listOf, type RepositoryPolicy, type Statement } from './document';
 import { actionKey } from './can-pull';
-import { ownedStatement } from './owned';
+import { ownedStatement, singleConditionValues } from './owned';
 
 /** The Sid of ecr-access's Lambda statement; a hand-made one of the same shape is adopted. */
 export const LAMBDA_SID = 'lambdaCrossAccountPull';
@@ -20,18 +20,8 @@ const FUNCTIONS_OF = /^arn:aws:lambda:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):functio
 
 const functionsOf = (region: string, account: AccountId) => `arn:aws:lambda:${region}:${account}:function:*`;
 
-/** The condition's operator and key as IAM compares them: operators exactly, keys in any case. */
-function sourceArns(statement: Statement): readonly string[] | undefined {
-  const condition = statement.Condition;
-  if (condition === undefined || Object.keys(condition).length !== 1) return undefined;
-  const like = condition.StringLike;
-  if (typeof like !== 'object' || like === null || Array.isArray(like)) return undefined;
-  const keys = Object.keys(like);
-  if (keys.length !== 1 || keys[0]?.toLowerCase() !== SOURCE_ARN.toLowerCase()) return undefined;
-  const value = (like as Record<string, unknown>)[keys[0]];
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
-}
+/** The condition's ARNs: one StringLike on aws:sourceARN. */
+const sourceArns = (statement: Statement): readonly string[] | undefined => singleConditionValues(statement, 'StringLike', SOURCE_ARN);
 
 /** Why a statement under the Lambda Sid is not ours to rewrite, or undefined when it is. */
 function foreignShape(statement: Statement): string | undefined {

@@ -5,7 +5,7 @@
 import { ouOfPath } from '../organizational-unit';
 import { listOf, type RepositoryPolicy, type Statement } from './document';
 import { actionKey, READ_ONLY_ACTIONS } from './can-pull';
-import { ownedStatement } from './owned';
+import { ownedStatement, singleConditionValues } from './owned';
 
 /** The Sid of ecr-access's OU statement; a hand-made one of the same shape is adopted. */
 export const OU_SID = 'ouCrossAccountPull';
@@ -27,18 +27,8 @@ export function isEveryone(principal: Statement['Principal']): boolean {
   return listOf(principal.AWS).join() === '*';
 }
 
-/** The org path patterns of a condition that is exactly one ForAnyValue:StringLike on aws:PrincipalOrgPaths (key in any case, as IAM reads keys). */
-export function orgPathPatterns(statement: Statement): readonly string[] | undefined {
-  const condition = statement.Condition;
-  if (condition === undefined || Object.keys(condition).length !== 1) return undefined;
-  const like = condition[OPERATOR];
-  if (typeof like !== 'object' || like === null || Array.isArray(like)) return undefined;
-  const keys = Object.keys(like);
-  if (keys.length !== 1 || keys[0]?.toLowerCase() !== ORG_PATHS.toLowerCase()) return undefined;
-  const value = (like as Record<string, unknown>)[keys[0]];
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
-}
+/** The org path patterns of a condition that is exactly one ForAnyValue:StringLike on aws:PrincipalOrgPaths. */
+export const orgPathPatterns = (statement: Statement): readonly string[] | undefined => singleConditionValues(statement, OPERATOR, ORG_PATHS);
 
 /** Why a statement under the OU Sid is not ours to rewrite, or undefined when it is. */
 function foreignShape(statement: Statement): string | undefined {

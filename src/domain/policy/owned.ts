@@ -25,3 +25,19 @@ export function ownedStatement(policy: RepositoryPolicy, sid: string, foreignSha
   }
   return statement;
 }
+
+/**
+ * The values of a condition that is exactly one `operator` on one `key` (operators compared
+ * exactly, keys in any case, as IAM compares them); undefined for any other condition.
+ */
+export function singleConditionValues(statement: Statement, operator: string, key: string): readonly string[] | undefined {
+  const condition = statement.Condition;
+  if (condition === undefined || Object.keys(condition).length !== 1) return undefined;
+  const operands = condition[operator];
+  if (typeof operands !== 'object' || operands === null || Array.isArray(operands)) return undefined;
+  const keys = Object.keys(operands);
+  if (keys.length !== 1 || keys[0]?.toLowerCase() !== key.toLowerCase()) return undefined;
+  const value = (operands as Record<string, unknown>)[keys[0]];
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+}
