@@ -78,7 +78,7 @@ export async function recordAccounts(
   /** After a region's verdict: the request's own, once every region has one. */
   const settle = async (request: AccessRequest, here: Outcome | undefined, pullsThrough: readonly string[]) => {
     const verdict = settled(request);
-    if (!verdict || !awaitsVerdict(request)) return { request, own: false };
+    if (!verdict) return { request, own: false };
     if (verdict.state === 'GRANTED') return { request: await recordOwn(request, { state: 'GRANTED' }, pullsThrough), own: true };
     if (verdict.state === 'FAILED') {
       const failed: Verdict = { ...common, outcome: { state: 'FAILED', failure: verdict.failure }, pullsThrough, ...(verdict.partly && { partlyGranted: true as const, ...expiry(request) }) };
